@@ -1,0 +1,51 @@
+// Lint: strict type-aware rules and import boundaries between layers (STYLE.md §9, §10).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const boundary = (patterns, message) => ['error', { patterns: [{ group: patterns, message }] }];
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'dist', 'data', 'client', 'test/e2e/screenshots', '**/*.svelte'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      eqeqeq: ['error', 'always'],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-extraneous-class': 'off',
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: { 'no-restricted-imports': boundary(['**/server/**', '**/client/**', 'express', 'mongoose', 'better-sqlite3', 'socket.io'], 'shared/ imports neither side') },
+  },
+  {
+    files: ['server/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': boundary(
+        ['**/transport/**', '**/store/sqlite/**', '**/store/mongo/**', 'express', 'socket.io', 'ws', 'mongoose', 'better-sqlite3'],
+        'domain code talks to the Store port only and knows no transport',
+      ),
+    },
+  },
+  {
+    files: ['server/transport/**/*.ts'],
+    rules: { 'no-restricted-imports': boundary(['**/store/sqlite/**', '**/store/mongo/**', 'mongoose', 'better-sqlite3'], 'transports call domain services, never the Store') },
+  },
+  {
+    files: ['test/**/*.ts', 'vite.config.ts', 'eslint.config.js'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+    },
+  },
+);

@@ -1,0 +1,52 @@
+/**
+ * Who may see and do what with one appeal: role × membership × department
+ * (PRODUCT.md §1). Pure functions so HTTP, socket.io and Yjs ask the same question.
+ */
+import type { AppealRecord } from '../../store/store.js';
+import type { Viewer } from '../viewer.js';
+
+/** How a viewer takes part in an appeal's room. */
+export type RoomRole = 'owner' | 'officer' | 'expert' | 'observer';
+
+/**
+ * The viewer's part in the appeal, or null when they may not know it exists.
+ * Drafts are the citizen's alone. Supervisors of the department observe any room
+ * and act as officers; operators of the department see its queue.
+ */
+export function roomRoleOf(viewer: Viewer, appeal: AppealRecord): RoomRole | null {
+  if (appeal.citizenId === viewer.id) return 'owner';
+  if (appeal.status === 'draft') return null;
+  switch (viewer.role) {
+    case 'citizen':
+    case 'admin':
+      return null;
+    case 'expert':
+      return appeal.expertIds.includes(viewer.id) ? 'expert' : null;
+    case 'operator':
+    case 'supervisor':
+      return viewer.departmentId !== null && viewer.departmentId === appeal.departmentId ? 'officer' : null;
+  }
+}
+
+/** Whether the viewer may see the appeal at all. */
+export function canSee(viewer: Viewer, appeal: AppealRecord): boolean {
+  return roomRoleOf(viewer, appeal) !== null;
+}
+
+/**
+ * Whether the viewer may write in the room (chat, description, attachments).
+ * An operator writes once assigned; a supervisor who has not taken the appeal is
+ * a silent observer (read-only) until they act.
+ */
+export function canWriteInRoom(viewer: Viewer, appeal: AppealRecord): boolean {
+  const part = roomRoleOf(viewer, appeal);
+  if (part === 'owner' || part === 'expert') return true;
+  if (part === 'officer') return viewer.role === 'operator' || appeal.assigneeId === viewer.id;
+  return false;
+}
+
+/** Staff see internal notes and the citizen's contact data (experts only if allowed). */
+export function isStaffIn(viewer: Viewer, appeal: AppealRecord): boolean {
+  const part = roomRoleOf(viewer, appeal);
+  return part === 'officer' || part === 'expert';
+}

@@ -1,0 +1,28 @@
+/**
+ * Domain events published after a change is durable. Transports (socket.io,
+ * Yjs, notifications) subscribe; with REDIS_URL the bus spans instances.
+ */
+import type { AppealRecord, StatusHistoryRecord } from '../store/store.js';
+
+export type DomainEvent =
+  | { type: 'appeal.status_changed'; appeal: AppealRecord; entry: StatusHistoryRecord }
+  | { type: 'appeal.updated'; appeal: AppealRecord }
+  | { type: 'appeal.access_changed'; appealId: string; userIds: string[] }
+  | { type: 'session.ended'; sessionIds: string[]; userId: string };
+
+export interface EventBus {
+  publish(event: DomainEvent): void;
+  subscribe(handler: (event: DomainEvent) => void): () => void;
+}
+
+/** The in-process bus: handlers run synchronously, in subscription order. */
+export class LocalBus implements EventBus {
+  private readonly handlers = new Set<(event: DomainEvent) => void>();
+  publish(event: DomainEvent): void {
+    for (const h of this.handlers) h(event);
+  }
+  subscribe(handler: (event: DomainEvent) => void): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * What the Store persists. Plain data: no methods, no driver types. Dates are
+ * epoch milliseconds so both adapters store and compare them the same way.
+ */
+import type { DepartmentLevel, ExtraField } from '../../shared/catalogue.js';
+import type { Applicant, AppealType, Details, Priority } from '../../shared/schemas/appeal.schema.js';
+import type { CodeChannel } from '../../shared/schemas/account.schema.js';
+import type { Actor, Role, Status } from '../../shared/status-machine.js';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  phone: string;
+  passwordHash: string;
+  fullName: string;
+  role: Role;
+  /** Operators and supervisors belong to one department. */
+  departmentId: string | null;
+  birthDate: string | null;
+  inn: string | null;
+  address: string | null;
+  emailConfirmed: boolean;
+  phoneConfirmed: boolean;
+  /** Locked at once by the owner (suspected compromise) or by an admin. */
+  locked: boolean;
+  /** Citizen's choice: may invited experts see contact data (PRODUCT.md §8). */
+  expertsSeeContacts: boolean;
+  createdAt: number;
+}
+
+export interface SessionRecord {
+  /** sha256 of the cookie token; the token itself is never stored. */
+  id: string;
+  userId: string;
+  /** Echoed by the client in `x-csrf-token` on state-changing requests. */
+  csrfToken: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export type CodePurpose = 'confirm_contact';
+
+export interface CodeRecord {
+  /** The request id given to the client; a code is valid only with it. */
+  id: string;
+  userId: string;
+  channel: CodeChannel;
+  purpose: CodePurpose;
+  /** sha256(id + code): single-use and bound to its request. */
+  codeHash: string;
+  attempts: number;
+  expiresAt: number;
+  consumedAt: number | null;
+  createdAt: number;
+}
+
+export interface DepartmentRecord {
+  id: string;
+  code: string;
+  name: string;
+  region: string;
+  level: DepartmentLevel;
+}
+
+export interface CategoryRecord {
+  id: string;
+  code: string;
+  name: string;
+  departmentId: string;
+  deadlineDays: number;
+  requiredDocuments: string[];
+  extraFields: ExtraField[];
+  keywords: string[];
+  archived: boolean;
+}
+
+export interface AppealRecord {
+  id: string;
+  /** RR-YYYY-NNNNNN, given at first submission and kept across resubmissions. */
+  number: string | null;
+  citizenId: string;
+  categoryId: string | null;
+  departmentId: string | null;
+  type: AppealType | null;
+  subject: string;
+  /** Plain text of the description (the Yjs document's text once co-edited). */
+  description: string;
+  details: Details;
+  applicant: Applicant;
+  extra: Record<string, string>;
+  region: string;
+  priority: Priority;
+  status: Status;
+  deadlineAt: number | null;
+  assigneeId: string | null;
+  expertIds: string[];
+  resubmissionCount: number;
+  /** sha256 of the public-lookup access code. */
+  accessCodeHash: string | null;
+  repeatOfId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  submittedAt: number | null;
+  /** Last time the status changed; for "time waiting" and auto-confirmation. */
+  statusChangedAt: number;
+  /** Bumped on every write; used for optimistic concurrency. */
+  version: number;
+}
+
+export interface StatusHistoryRecord {
+  appealId: string;
+  /** 1, 2, 3… per appeal, in order. */
+  seq: number;
+  at: number;
+  actorId: string | null;
+  actorRole: Actor;
+  from: Status;
+  to: Status;
+  action: string;
+  comment: string | null;
+}
+
+export interface AuditRecord {
+  /** 1, 2, 3… over the whole journal. */
+  seq: number;
+  at: number;
+  actorId: string | null;
+  action: string;
+  subjectType: string;
+  subjectId: string | null;
+  /** JSON-safe details, never personal data. */
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface ChatMessageRecord {
+  appealId: string;
+  /** Per-room sequence given by the server. */
+  seq: number;
+  /** Client-generated id for idempotent retry. */
+  clientId: string;
+  authorId: string;
+  authorRole: Role;
+  text: string;
+  /** Staff-only note: never sent to a citizen. */
+  internal: boolean;
+  at: number;
+}
+
+export interface YjsUpdateRecord {
+  appealId: string;
+  seq: number;
+  update: Uint8Array;
+  authorId: string | null;
+  at: number;
+}
+
+export interface AttachmentVersion {
+  version: number;
+  blobId: string;
+  size: number;
+  mime: string;
+  fileName: string;
+  uploadedBy: string;
+  at: number;
+}
+
+export interface AttachmentRecord {
+  id: string;
+  appealId: string;
+  /** The version shown now; restore points it back at an earlier one. */
+  currentVersion: number;
+  versions: AttachmentVersion[];
+  createdAt: number;
+}

@@ -1,0 +1,220 @@
+/**
+ * The storage port. Domain services depend on this interface only; an adapter
+ * (sqlite/ or mongo/) is chosen once at boot. Every behaviour here is pinned by
+ * the contract suite in test/contract/, which runs against each adapter.
+ *
+ * Rules every adapter keeps:
+ * - A returned promise resolves only after the write is durable (SQLite: committed
+ *   with synchronous=FULL; MongoDB: write concern majority + journal).
+ * - Unique violations throw `StoreError` with code `duplicate` and the field.
+ * - Reads return copies; mutating a returned record never changes the store.
+ */
+import type { Priority } from '../../shared/schemas/appeal.schema.js';
+import type { Role, Status } from '../../shared/status-machine.js';
+import type {
+  AppealRecord,
+  AttachmentRecord,
+  AttachmentVersion,
+  AuditRecord,
+  CategoryRecord,
+  ChatMessageRecord,
+  CodeRecord,
+  DepartmentRecord,
+  SessionRecord,
+  StatusHistoryRecord,
+  UserRecord,
+  YjsUpdateRecord,
+} from './records.js';
+
+export type * from './records.js';
+
+/** Errors an adapter may raise; the domain maps them to error codes in one place. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'duplicate' | 'not_found',
+    readonly field?: string,
+  ) {
+    super(field ? `${code}: ${field}` : code);
+    this.name = 'StoreError';
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface UserRepo {
+  create(user: UserRecord): Promise<void>;
+  get(id: string): Promise<UserRecord | null>;
+  /** By e-mail (lower-cased) or phone (+7…). */
+  findByLogin(login: string): Promise<UserRecord | null>;
+  update(id: string, patch: Partial<Omit<UserRecord, 'id' | 'createdAt'>>): Promise<UserRecord | null>;
+  list(filter: { role?: Role; departmentId?: string; limit: number; offset: number }): Promise<Page<UserRecord>>;
+  count(): Promise<number>;
+}
+
+export interface SessionRepo {
+  create(session: SessionRecord): Promise<void>;
+  get(id: string): Promise<SessionRecord | null>;
+  /** Extends the expiry (sliding sessions). */
+  touch(id: string, expiresAt: number): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** Removes every session of a user; returns their ids (to disconnect sockets). */
+  deleteForUser(userId: string): Promise<string[]>;
+}
+
+export interface CodeRepo {
+  create(code: CodeRecord): Promise<void>;
+  get(id: string): Promise<CodeRecord | null>;
+  /** Adds one failed attempt and returns the new count. */
+  addAttempt(id: string): Promise<number>;
+  /** Marks the code used; false if it was already used (single use under races). */
+  consume(id: string, at: number): Promise<boolean>;
+  /** Codes sent to a user on a channel since `since` (send limits). */
+  countSince(userId: string, channel: CodeRecord['channel'], since: number): Promise<number>;
+}
+
+export interface CatalogueRepo {
+  createDepartment(dep: DepartmentRecord): Promise<void>;
+  updateDepartment(id: string, patch: Partial<Omit<DepartmentRecord, 'id'>>): Promise<DepartmentRecord | null>;
+  getDepartment(id: string): Promise<DepartmentRecord | null>;
+  listDepartments(): Promise<DepartmentRecord[]>;
+  createCategory(cat: CategoryRecord): Promise<void>;
+  updateCategory(id: string, patch: Partial<Omit<CategoryRecord, 'id'>>): Promise<CategoryRecord | null>;
+  getCategory(id: string): Promise<CategoryRecord | null>;
+  listCategories(): Promise<CategoryRecord[]>;
+}
+
+export interface AppealFilter {
+  citizenId?: string;
+  departmentId?: string;
+  /** Appeals the expert was invited to. */
+  expertId?: string;
+  status?: Status;
+  /** Exclude drafts (queues never show them). */
+  excludeDrafts?: boolean;
+  categoryId?: string;
+  priority?: Priority;
+  /** Only appeals whose deadline is before this instant and which are not completed or rejected. */
+  overdueAt?: number;
+  /** A user id, or null for unassigned. */
+  assigneeId?: string | null;
+  sort: 'deadline' | 'created';
+  limit: number;
+  offset: number;
+}
+
+export type AppealPatch = Partial<Omit<AppealRecord, 'id' | 'citizenId' | 'createdAt' | 'version'>>;
+
+export interface AppealRepo {
+  create(appeal: AppealRecord): Promise<void>;
+  get(id: string): Promise<AppealRecord | null>;
+  getByNumber(number: string): Promise<AppealRecord | null>;
+  /**
+   * Applies `patch` if the stored version equals `expectedVersion`, bumping the
+   * version; null when someone else wrote first (or the appeal is gone).
+   */
+  update(id: string, expectedVersion: number, patch: AppealPatch): Promise<AppealRecord | null>;
+  /**
+   * A status change: the same compare-and-set as `update`, and the history entry
+   * appended with the next per-appeal seq. Both or neither are stored.
+   */
+  transition(
+    id: string,
+    expectedVersion: number,
+    patch: AppealPatch,
+    entry: Omit<StatusHistoryRecord, 'seq' | 'appealId'>,
+  ): Promise<{ appeal: AppealRecord; entry: StatusHistoryRecord } | null>;
+  list(filter: AppealFilter): Promise<Page<AppealRecord>>;
+  history(appealId: string, afterSeq?: number): Promise<StatusHistoryRecord[]>;
+}
+
+export interface AuditRepo {
+  /**
+   * Appends one entry. `build` receives the last entry (or null) and returns the
+   * new one; the adapter guarantees no other append runs between the read and the
+   * write, so the hash chain has no forks.
+   */
+  append(build: (last: AuditRecord | null) => AuditRecord): Promise<AuditRecord>;
+  /** Entries with seq > afterSeq, in order. */
+  list(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+}
+
+export interface ChatQuery {
+  afterSeq?: number;
+  beforeSeq?: number;
+  limit: number;
+  includeInternal: boolean;
+}
+
+export interface ChatRepo {
+  /**
+   * Stores a message with the room's next seq. A second call with the same
+   * (appealId, clientId) stores nothing and returns the first record with created=false.
+   */
+  append(msg: Omit<ChatMessageRecord, 'seq'>): Promise<{ message: ChatMessageRecord; created: boolean }>;
+  /** Ascending by seq; with beforeSeq, the newest `limit` before it (still ascending). */
+  list(appealId: string, query: ChatQuery): Promise<ChatMessageRecord[]>;
+  setReadMark(appealId: string, userId: string, seq: number): Promise<void>;
+  readMarks(appealId: string): Promise<Record<string, number>>;
+}
+
+export interface YjsVersionRecord {
+  id: string;
+  appealId: string;
+  at: number;
+  authorIds: string[];
+  /** The whole document at that moment, as one update. */
+  state: Uint8Array;
+}
+
+export interface YjsRepo {
+  /** Appends an update; returns its seq. */
+  append(appealId: string, update: Uint8Array, authorId: string | null, at: number): Promise<number>;
+  load(appealId: string): Promise<YjsUpdateRecord[]>;
+  /** Replaces every update with seq ≤ upToSeq by `merged` stored at seq upToSeq. */
+  compact(appealId: string, upToSeq: number, merged: Uint8Array): Promise<void>;
+  saveVersion(version: YjsVersionRecord): Promise<void>;
+  /** Newest first, without `state`. */
+  listVersions(appealId: string): Promise<Omit<YjsVersionRecord, 'state'>[]>;
+  getVersion(appealId: string, id: string): Promise<YjsVersionRecord | null>;
+}
+
+export interface AttachmentRepo {
+  create(att: AttachmentRecord): Promise<void>;
+  get(id: string): Promise<AttachmentRecord | null>;
+  list(appealId: string): Promise<AttachmentRecord[]>;
+  /** Appends a version and makes it current. */
+  addVersion(id: string, version: AttachmentVersion): Promise<AttachmentRecord | null>;
+  setCurrent(id: string, version: number): Promise<AttachmentRecord | null>;
+}
+
+export interface CounterRepo {
+  /** Atomically increments the named counter and returns the new value (1 first). */
+  next(name: string): Promise<number>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'mongo';
+  readonly users: UserRepo;
+  readonly sessions: SessionRepo;
+  readonly codes: CodeRepo;
+  readonly catalogue: CatalogueRepo;
+  readonly appeals: AppealRepo;
+  readonly audit: AuditRepo;
+  readonly chat: ChatRepo;
+  readonly yjs: YjsRepo;
+  readonly attachments: AttachmentRepo;
+  readonly counters: CounterRepo;
+  /** Flushes pending writes and closes the connection. */
+  close(): Promise<void>;
+}
+
+/** Content-addressed file storage (disk under DATA_DIR, or GridFS). */
+export interface BlobStore {
+  /** Stores the bytes; the id is their sha256, so equal files are stored once. */
+  put(data: Uint8Array): Promise<{ id: string; size: number }>;
+  get(id: string): Promise<Uint8Array | null>;
+  has(id: string): Promise<boolean>;
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { LIMITS } from '../limits.js';
+import { STATUSES, TRANSITION_ACTIONS } from '../status-machine.js';
+import { dateSchema, idSchema, innSchema, pageSchema } from './common.schema.js';
+
+export const APPEAL_TYPES = ['info_request', 'application', 'complaint', 'suggestion'] as const;
+export type AppealType = (typeof APPEAL_TYPES)[number];
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+const shortText = z.string().trim().max(2000);
+
+/** Structured details of the problem (PRODUCT.md §2). */
+export const detailsSchema = z.object({
+  service: shortText.optional(),
+  happenedOn: dateSchema.optional(),
+  stepsTaken: shortText.optional(),
+  errorText: shortText.optional(),
+  expected: shortText.optional(),
+  actual: shortText.optional(),
+  replyContact: z.string().trim().max(254).optional(),
+});
+export type Details = z.infer<typeof detailsSchema>;
+
+export const REPRESENTATIVE_KINDS = ['lawyer', 'consultant', 'ngo', 'relative', 'other'] as const;
+
+/** Who files: a person, a legal entity's representative, or an intermediary. */
+export const applicantSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('individual') }),
+  z.object({
+    kind: z.literal('legal_entity'),
+    orgName: z.string().trim().min(2).max(300),
+    orgInn: innSchema.refine((s) => s.length === 10, 'ИНН организации — 10 цифр'),
+    ogrn: z.string().trim().regex(/^\d{13}$/, 'ОГРН — 13 цифр'),
+  }),
+  z.object({
+    kind: z.literal('representative'),
+    principalName: z.string().trim().min(3).max(200),
+    representativeKind: z.enum(REPRESENTATIVE_KINDS),
+  }),
+]);
+export type Applicant = z.infer<typeof applicantSchema>;
+
+/** Values of the category's extra fields, by key. */
+export const extraValuesSchema = z.record(
+  z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/),
+  z.string().trim().max(2000),
+);
+
+/** A draft may be saved half-filled; submission checks completeness. */
+export const draftSchema = z.object({
+  categoryId: idSchema.optional(),
+  type: z.enum(APPEAL_TYPES).optional(),
+  subject: z.string().trim().max(LIMITS.subjectChars).optional(),
+  description: z.string().max(LIMITS.descriptionChars).optional(),
+  details: detailsSchema.optional(),
+  applicant: applicantSchema.optional(),
+  extra: extraValuesSchema.optional(),
+  region: z.string().regex(/^\d{2}$/).optional(),
+});
+export type DraftInput = z.infer<typeof draftSchema>;
+
+export const draftUpdateSchema = draftSchema.extend({
+  /** Optimistic concurrency: the version the client last saw. */
+  version: z.number().int().min(0),
+});
+
+export const transitionSchema = z.object({
+  action: z.enum(TRANSITION_ACTIONS),
+  comment: z.string().trim().max(LIMITS.commentChars).optional(),
+  version: z.number().int().min(0).optional(),
+});
+export type TransitionInput = z.infer<typeof transitionSchema>;
+
+const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const queueQuerySchema = pageSchema.extend({
+  status: z.enum(STATUSES).optional(),
+  categoryId: idSchema.optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  overdue: boolQuery.optional(),
+  assignee: z.enum(['me', 'none', 'any']).default('any'),
+  sort: z.enum(['deadline', 'created']).default('deadline'),
+});
+export type QueueQuery = z.infer<typeof queueQuerySchema>;
+
+export const lookupSchema = z.object({
+  number: z.string().trim().regex(/^\d{2}-\d{4}-\d{6}$/, 'номер вида 77-2026-000123'),
+  accessCode: z.string().trim().regex(/^[A-Z2-9]{8}$/, 'код доступа из 8 символов'),
+});
+
+export const assignSchema = z.object({ assigneeId: idSchema });
+export const inviteSchema = z.object({ expertId: idSchema });
+export const prioritySchema = z.object({ priority: z.enum(PRIORITIES) });

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { DEPARTMENT_LEVELS } from '../catalogue.js';
+import { idSchema } from './common.schema.js';
+
+export const departmentInputSchema = z.object({
+  code: z.string().trim().regex(/^[a-z][a-z0-9_]{1,39}$/),
+  name: z.string().trim().min(3).max(300),
+  region: z.string().trim().regex(/^\d{2}$/, 'код региона из двух цифр'),
+  level: z.enum(DEPARTMENT_LEVELS),
+});
+export type DepartmentInput = z.infer<typeof departmentInputSchema>;
+
+export const extraFieldSchema = z.object({
+  key: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/),
+  label: z.string().trim().min(1).max(200),
+  kind: z.enum(['text', 'date', 'number']),
+  required: z.boolean(),
+});
+
+export const categoryInputSchema = z.object({
+  code: z.string().trim().regex(/^[a-z][a-z0-9_]{1,39}$/),
+  name: z.string().trim().min(3).max(300),
+  departmentId: idSchema,
+  deadlineDays: z.number().int().min(1).max(60),
+  requiredDocuments: z.array(z.string().trim().min(1).max(200)).max(20),
+  extraFields: z.array(extraFieldSchema).max(20),
+  keywords: z.array(z.string().trim().toLowerCase().min(2).max(60)).max(100),
+});
+export type CategoryInput = z.infer<typeof categoryInputSchema>;
