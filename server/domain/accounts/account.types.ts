@@ -1,0 +1,70 @@
+/**
+ * What the accounts service offers the transports. The HTTP router, the socket
+ * gateway and the Yjs endpoint all resolve a cookie to a Viewer through it.
+ */
+import type { z } from 'zod';
+import type { CodeChannel, RegisterInput, userCreateSchema, userUpdateSchema } from '../../../shared/schemas/account.schema.js';
+import type { Role } from '../../../shared/status-machine.js';
+import type { Viewer } from '../viewer.js';
+
+/** A user as shown to the user themself and to admins (never the password hash). */
+export interface PublicUser {
+  id: string;
+  email: string;
+  phone: string;
+  fullName: string;
+  role: Role;
+  departmentId: string | null;
+  emailConfirmed: boolean;
+  phoneConfirmed: boolean;
+  locked: boolean;
+  expertsSeeContacts: boolean;
+  birthDate: string | null;
+  inn: string | null;
+  address: string | null;
+  createdAt: number;
+}
+
+/** A new session: the cookie token (given to the browser only) and its CSRF token. */
+export interface IssuedSession {
+  token: string;
+  csrfToken: string;
+  expiresAt: number;
+  user: PublicUser;
+}
+
+/** Where a confirmation code went, without the code itself. */
+export interface CodeRequest {
+  requestId: string;
+  channel: CodeChannel;
+  /** Masked destination for display, e.g. "i***@mail.ru", "+7 *** ***-45-67". */
+  sentTo: string;
+  expiresAt: number;
+}
+
+export interface AccountService {
+  /**
+   * Creates an unconfirmed citizen account, sends both codes, and returns a
+   * session (limited until both contacts are confirmed) plus the two requests.
+   */
+  register(input: RegisterInput, ip: string): Promise<{ session: IssuedSession; codes: CodeRequest[] }>;
+  /** Checks a code for the session's user; replaces the session id on success. */
+  confirmCode(sessionToken: string, requestId: string, code: string, ip: string): Promise<IssuedSession>;
+  /** Sends a new code on one channel (rate limited). */
+  resendCode(viewer: Viewer, channel: CodeChannel, ip: string): Promise<CodeRequest>;
+  /** E-mail or phone + password; rate limited per IP and per account. */
+  login(login: string, password: string, ip: string): Promise<IssuedSession>;
+  logout(sessionToken: string): Promise<void>;
+  /** The viewer behind a cookie token, or null (expired, unknown, locked user). */
+  resolveSession(sessionToken: string): Promise<{ viewer: Viewer; csrfToken: string; user: PublicUser } | null>;
+  me(viewer: Viewer): Promise<PublicUser>;
+  /** The owner locks their account at once: every session ends. */
+  lockSelf(viewer: Viewer): Promise<void>;
+  setPrivacy(viewer: Viewer, expertsSeeContacts: boolean): Promise<PublicUser>;
+  /** Admin. */
+  createUser(viewer: Viewer, input: z.infer<typeof userCreateSchema>): Promise<PublicUser>;
+  updateUser(viewer: Viewer, id: string, patch: z.infer<typeof userUpdateSchema>): Promise<PublicUser>;
+  listUsers(viewer: Viewer, filter: { role?: Role; departmentId?: string; limit: number; offset: number }): Promise<{ items: PublicUser[]; total: number }>;
+  /** Seeds demo accounts on an empty store; returns their logins and one-time printed passwords. */
+  seedDemo(departments: { id: string; code: string; name: string }[]): Promise<{ role: Role; login: string; password: string; note: string }[]>;
+}

@@ -1,0 +1,266 @@
+/**
+ * Appeals: drafts, submission with numbering and routing, the status machine,
+ * queues and the public status lookup. Every change is a compare-and-set on the
+ * appeal's version, recorded in the status history and the audit journal, and
+ * published on the bus only after it is durable.
+ */
+import { DEFAULT_REGION } from '../../../shared/catalogue.js';
+import type { DraftInput, QueueQuery, TransitionInput } from '../../../shared/schemas/appeal.schema.js';
+import { AUTO_CONFIRM_DAYS, STATUS_LABELS_RU, TRANSITIONS, type Actor, type Status, type Transition } from '../../../shared/status-machine.js';
+import type { Clock } from '../../lib/clock.js';
+import { hmac, newAccessCode, newId } from '../../lib/ids.js';
+import type { AppealFilter, AppealPatch, AppealRecord, Store } from '../../store/store.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { Viewer } from '../viewer.js';
+import { roomRoleOf } from './appeal.policy.js';
+import { checkCompleteness } from './appeal.rules.js';
+import { toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export interface AppealDeps {
+  store: Store;
+  clock: Clock;
+  audit: AuditService;
+  bus: EventBus;
+  secret: string;
+}
+
+export interface PublicStatus {
+  number: string;
+  status: Status;
+  statusLabel: string;
+  deadlineAt: number | null;
+  updatedAt: number;
+  history: { at: number; from: Status; to: Status }[];
+}
+
+export class AppealService {
+  constructor(private readonly d: AppealDeps) {}
+
+  async createDraft(viewer: Viewer, input: DraftInput): Promise<AppealView> {
+    if (viewer.role !== 'citizen') throw forbidden('Обращения подают заявители');
+    const now = this.d.clock.now();
+    const appeal: AppealRecord = {
+      id: newId(), number: null, citizenId: viewer.id, categoryId: null, departmentId: null, type: null,
+      subject: '', description: '', details: {}, applicant: { kind: 'individual' }, extra: {},
+      region: DEFAULT_REGION, priority: 'normal', status: 'draft', deadlineAt: null, assigneeId: null,
+      expertIds: [], resubmissionCount: 0, accessCodeHash: null, repeatOfId: null,
+      createdAt: now, updatedAt: now, submittedAt: null, statusChangedAt: now, version: 0,
+      ...(await this.draftPatch(input)),
+    };
+    await this.d.store.appeals.create(appeal);
+    await this.d.audit.record({ actorId: viewer.id, action: 'appeal.draft_created', subjectType: 'appeal', subjectId: appeal.id });
+    return this.view(viewer, appeal);
+  }
+
+  /** Edits a draft, or a rejected appeal before resubmission. */
+  async updateDraft(viewer: Viewer, id: string, input: DraftInput & { version: number }): Promise<AppealView> {
+    const appeal = await this.visible(viewer, id);
+    if (appeal.citizenId !== viewer.id) throw forbidden('Изменять черновик может только заявитель');
+    if (appeal.status !== 'draft' && appeal.status !== 'rejected') {
+      throw new DomainError('CONFLICT', 'Поданное обращение нельзя изменить');
+    }
+    const updated = await this.d.store.appeals.update(id, input.version, { ...(await this.draftPatch(input)), updatedAt: this.d.clock.now() });
+    if (!updated) throw conflict();
+    return this.view(viewer, updated);
+  }
+
+  /**
+   * Submits a draft after the summary step (or resubmits a rejected appeal):
+   * numbers it on first submission, routes it to the category's department, sets
+   * the deadline and returns the access code for the public lookup (shown once).
+   */
+  async submit(viewer: Viewer, id: string, version?: number): Promise<{ appeal: AppealView; accessCode: string | null }> {
+    const appeal = await this.visible(viewer, id);
+    const action = appeal.status === 'rejected' ? 'resubmit' : 'submit';
+    const category = appeal.categoryId ? await this.d.store.catalogue.getCategory(appeal.categoryId) : null;
+    const missing = checkCompleteness(appeal, category);
+    if (Object.keys(missing).length > 0) throw invalid(missing, 'Заполните обязательные поля перед подачей');
+    if (!category) throw invalid({ categoryId: 'выберите тему обращения' });
+    const now = this.d.clock.now();
+    const patch: AppealPatch = {
+      departmentId: category.departmentId,
+      deadlineAt: now + category.deadlineDays * DAY,
+      submittedAt: now,
+    };
+    let accessCode: string | null = null;
+    if (appeal.number === null) {
+      const year = new Date(now).getUTCFullYear();
+      const seq = await this.d.store.counters.next(`appeal:${appeal.region}:${year}`);
+      patch.number = `${appeal.region}-${year}-${String(seq).padStart(6, '0')}`;
+      accessCode = newAccessCode();
+      patch.accessCodeHash = hmac(this.d.secret, `${patch.number}:${accessCode}`);
+    } else {
+      patch.resubmissionCount = appeal.resubmissionCount + 1;
+    }
+    const result = await this.apply(viewer, appeal, { action, comment: undefined, version: version ?? appeal.version }, patch);
+    return { appeal: result, accessCode };
+  }
+
+  /** Takes one transition of the status machine (everything but submission). */
+  async transition(viewer: Viewer, id: string, input: TransitionInput): Promise<AppealView> {
+    if (input.action === 'submit' || input.action === 'resubmit') return (await this.submit(viewer, id, input.version)).appeal;
+    const appeal = await this.visible(viewer, id);
+    return this.apply(viewer, appeal, input, {});
+  }
+
+  async get(viewer: Viewer, id: string): Promise<AppealView> {
+    return this.view(viewer, await this.visible(viewer, id));
+  }
+
+  async history(viewer: Viewer, id: string, afterSeq = 0): Promise<HistoryView[]> {
+    await this.visible(viewer, id);
+    const entries = await this.d.store.appeals.history(id, afterSeq);
+    const names = new Map<string, string>();
+    for (const e of entries) {
+      if (e.actorId && !names.has(e.actorId)) names.set(e.actorId, (await this.d.store.users.get(e.actorId))?.fullName ?? '');
+    }
+    return entries.map((e) => ({ ...e, actorName: e.actorId ? (names.get(e.actorId) ?? null) : null }));
+  }
+
+  /** A citizen's own appeals, drafts included. */
+  async listMine(viewer: Viewer, page: { limit: number; offset: number }): Promise<{ items: AppealView[]; total: number }> {
+    return this.listAs(viewer, { citizenId: viewer.id, sort: 'created', ...page });
+  }
+
+  /** Rooms an expert was invited to. */
+  async invitations(viewer: Viewer, page: { limit: number; offset: number }): Promise<{ items: AppealView[]; total: number }> {
+    if (viewer.role !== 'expert') throw forbidden();
+    return this.listAs(viewer, { expertId: viewer.id, excludeDrafts: true, sort: 'deadline', ...page });
+  }
+
+  /** The department queue for operators and supervisors. */
+  async queue(viewer: Viewer, q: QueueQuery): Promise<{ items: AppealView[]; total: number }> {
+    if ((viewer.role !== 'operator' && viewer.role !== 'supervisor') || !viewer.departmentId) throw forbidden();
+    const filter: AppealFilter = {
+      departmentId: viewer.departmentId, excludeDrafts: true, sort: q.sort, limit: q.limit, offset: q.offset,
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.categoryId ? { categoryId: q.categoryId } : {}),
+      ...(q.priority ? { priority: q.priority } : {}),
+      ...(q.overdue ? { overdueAt: this.d.clock.now() } : {}),
+      ...(q.assignee === 'me' ? { assigneeId: viewer.id } : q.assignee === 'none' ? { assigneeId: null } : {}),
+    };
+    return this.listAs(viewer, filter);
+  }
+
+  /** Supervisor reassigns an appeal to an operator of the same department. */
+  async assign(viewer: Viewer, id: string, assigneeId: string): Promise<AppealView> {
+    const appeal = await this.visible(viewer, id);
+    if (viewer.role !== 'supervisor' || roomRoleOf(viewer, appeal) !== 'officer') throw forbidden('Переназначать может руководитель');
+    const assignee = await this.d.store.users.get(assigneeId);
+    if (!assignee || assignee.departmentId !== appeal.departmentId || !['operator', 'supervisor'].includes(assignee.role)) {
+      throw invalid({ assigneeId: 'сотрудник не из этого ведомства' });
+    }
+    const previous = appeal.assigneeId;
+    const updated = await this.d.store.appeals.update(id, appeal.version, { assigneeId, updatedAt: this.d.clock.now() });
+    if (!updated) throw conflict();
+    await this.d.audit.record({ actorId: viewer.id, action: 'appeal.assigned', subjectType: 'appeal', subjectId: id, details: { assigneeId, previous } });
+    this.d.bus.publish({ type: 'appeal.updated', appeal: updated });
+    if (previous && previous !== assigneeId) this.d.bus.publish({ type: 'appeal.access_changed', appealId: id, userIds: [previous] });
+    return this.view(viewer, updated);
+  }
+
+  /** An officer of the room invites an expert into it. */
+  async invite(viewer: Viewer, id: string, expertId: string): Promise<AppealView> {
+    const appeal = await this.visible(viewer, id);
+    if (roomRoleOf(viewer, appeal) !== 'officer') throw forbidden('Приглашать экспертов может сотрудник ведомства');
+    const expert = await this.d.store.users.get(expertId);
+    if (expert?.role !== 'expert') throw invalid({ expertId: 'нет такого эксперта' });
+    if (appeal.expertIds.includes(expertId)) return this.view(viewer, appeal);
+    const updated = await this.d.store.appeals.update(id, appeal.version, { expertIds: [...appeal.expertIds, expertId], updatedAt: this.d.clock.now() });
+    if (!updated) throw conflict();
+    await this.d.audit.record({ actorId: viewer.id, action: 'appeal.expert_invited', subjectType: 'appeal', subjectId: id, details: { expertId } });
+    this.d.bus.publish({ type: 'appeal.updated', appeal: updated });
+    return this.view(viewer, updated);
+  }
+
+  /** Public status by number and access code; answers the same for a wrong code and an unknown number. */
+  async lookup(number: string, accessCode: string): Promise<PublicStatus> {
+    const appeal = await this.d.store.appeals.getByNumber(number);
+    if (!appeal?.accessCodeHash || appeal.accessCodeHash !== hmac(this.d.secret, `${number}:${accessCode}`)) {
+      throw notFound('Обращение с таким номером и кодом не найдено');
+    }
+    const history = await this.d.store.appeals.history(appeal.id);
+    return {
+      number, status: appeal.status, statusLabel: STATUS_LABELS_RU[appeal.status], deadlineAt: appeal.deadlineAt,
+      updatedAt: appeal.updatedAt, history: history.map((h) => ({ at: h.at, from: h.from, to: h.to })),
+    };
+  }
+
+  /** Completes appeals whose proposed resolution nobody disputed within 5 days. */
+  async autoConfirmDue(): Promise<number> {
+    const cutoff = this.d.clock.now() - AUTO_CONFIRM_DAYS * DAY;
+    const page = await this.d.store.appeals.list({ status: 'awaiting_confirmation', sort: 'created', limit: 500, offset: 0 });
+    let done = 0;
+    for (const appeal of page.items.filter((a) => a.statusChangedAt <= cutoff)) {
+      const t = TRANSITIONS.find((x) => x.action === 'auto_confirm' && x.from === appeal.status);
+      if (t && (await this.commit(null, 'system', appeal, t, 'Подтверждено автоматически: возражений не поступило', {}))) done++;
+    }
+    return done;
+  }
+
+  /** The appeal if the viewer may know it exists; NOT_FOUND otherwise. */
+  async visible(viewer: Viewer, id: string): Promise<AppealRecord> {
+    const appeal = await this.d.store.appeals.get(id);
+    if (!appeal || roomRoleOf(viewer, appeal) === null) throw notFound('Обращение не найдено');
+    return appeal;
+  }
+
+  private async apply(viewer: Viewer, appeal: AppealRecord, input: TransitionInput, extra: AppealPatch): Promise<AppealView> {
+    const part = roomRoleOf(viewer, appeal);
+    const actor: Actor = part === 'owner' ? 'citizen' : viewer.role;
+    const t = TRANSITIONS.find((x) => x.action === input.action && x.from === appeal.status);
+    if (!t) throw new DomainError('INVALID_TRANSITION', `Из статуса «${STATUS_LABELS_RU[appeal.status]}» так перейти нельзя`);
+    if (!t.actors.includes(actor)) throw forbidden('Это действие недоступно вашей роли');
+    if (actor === 'operator' && t.action !== 'take' && appeal.assigneeId !== viewer.id) {
+      throw forbidden('Обращение назначено другому сотруднику');
+    }
+    const comment = input.comment?.trim() ?? '';
+    if (t.requires !== 'none' && comment === '') {
+      throw invalid({ comment: t.requires === 'reason' ? 'укажите причину и рекомендации' : 'добавьте комментарий' });
+    }
+    const patch: AppealPatch = { ...extra };
+    if (t.action === 'take') patch.assigneeId = viewer.id;
+    if (input.version !== undefined && input.version !== appeal.version) throw conflict();
+    const updated = await this.commit(viewer.id, actor, appeal, t, comment || null, patch);
+    if (!updated) throw conflict();
+    return this.view(viewer, updated);
+  }
+
+  private async commit(actorId: string | null, actor: Actor, appeal: AppealRecord, t: Transition, comment: string | null, patch: AppealPatch): Promise<AppealRecord | null> {
+    const now = this.d.clock.now();
+    const result = await this.d.store.appeals.transition(
+      appeal.id, appeal.version,
+      { ...patch, status: t.to, statusChangedAt: now, updatedAt: now },
+      { at: now, actorId, actorRole: actor, from: t.from, to: t.to, action: t.action, comment },
+    );
+    if (!result) return null;
+    await this.d.audit.record({ actorId, action: `appeal.${t.action}`, subjectType: 'appeal', subjectId: appeal.id, details: { from: t.from, to: t.to } });
+    this.d.bus.publish({ type: 'appeal.status_changed', appeal: result.appeal, entry: result.entry });
+    return result.appeal;
+  }
+
+  private async draftPatch(input: DraftInput): Promise<AppealPatch> {
+    const { description, ...rest } = input;
+    const patch: AppealPatch = { ...rest };
+    if (description !== undefined) patch.description = description;
+    if (input.categoryId !== undefined && !(await this.d.store.catalogue.getCategory(input.categoryId))) {
+      throw invalid({ categoryId: 'нет такой темы' });
+    }
+    return patch;
+  }
+
+  private async listAs(viewer: Viewer, filter: AppealFilter): Promise<{ items: AppealView[]; total: number }> {
+    const page = await this.d.store.appeals.list(filter);
+    const items = await Promise.all(page.items.map((a) => this.view(viewer, a)));
+    return { items, total: page.total };
+  }
+
+  private async view(viewer: Viewer, appeal: AppealRecord): Promise<AppealView> {
+    const citizen = await this.d.store.users.get(appeal.citizenId);
+    return toAppealView(viewer, appeal, citizen, this.d.clock.now());
+  }
+}

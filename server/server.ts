@@ -1,0 +1,111 @@
+/**
+ * Builds and starts the whole server: config → store → services → transports →
+ * listen, with one ordered shutdown. main.ts calls it with the environment;
+ * tests call it with their own config on port 0.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Config } from './config/config.js';
+import { AccountServiceImpl } from './domain/accounts/account.service.js';
+import { AppealService } from './domain/appeals/appeal.service.js';
+import { AuditService } from './domain/audit/audit.service.js';
+import { CatalogueService } from './domain/catalogue/catalogue.service.js';
+import { LocalBus, type EventBus } from './domain/events.js';
+import { createMailChannel, type MailChannel } from './channels/mail.channel.js';
+import { createSmsChannel, type SmsChannel } from './channels/sms.channel.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { Shutdown } from './lib/shutdown.js';
+import { openBlobStore, openStore } from './store/open-store.js';
+import type { BlobStore, Store } from './store/store.js';
+import { createHttpApp } from './transport/http/app.js';
+import { appealRoutes } from './transport/http/appeal.routes.js';
+import { adminUserRoutes, authRoutes } from './transport/http/auth.routes.js';
+import { catalogueRoutes } from './transport/http/catalogue.routes.js';
+import { UpgradeRouter } from './transport/upgrade-router.js';
+
+export interface ServerOptions {
+  config: Config;
+  logger?: Logger;
+  clock?: Clock;
+  /** Tests may pass channels wired to their own loopback SMTP/SMS servers. */
+  mail?: MailChannel;
+  sms?: SmsChannel;
+}
+
+/** The running server and what tests need to reach inside it. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  http: Server;
+  store: Store;
+  blobs: BlobStore;
+  bus: EventBus;
+  services: { accounts: AccountServiceImpl; appeals: AppealService; catalogue: CatalogueService; audit: AuditService };
+  /** Demo accounts seeded on this start (empty when the store already had users). */
+  demoAccounts: Awaited<ReturnType<AccountServiceImpl['seedDemo']>>;
+  close(): Promise<void>;
+}
+
+/** Interval of the clock-driven work (auto-confirmation). */
+const TICK_MS = 60_000;
+
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const { config } = o;
+  const logger = o.logger ?? createLogger(config.logLevel);
+  const clock = o.clock ?? systemClock;
+  const shutdown = new Shutdown(logger);
+
+  const store = await openStore(config);
+  const blobs = await openBlobStore(config, store);
+  const bus: EventBus = new LocalBus();
+  const audit = new AuditService(store, clock);
+  const catalogue = new CatalogueService(store, audit);
+  const mail = o.mail ?? createMailChannel(config, logger);
+  const sms = o.sms ?? createSmsChannel(config, logger);
+  const accounts = new AccountServiceImpl({ store, clock, secret: config.secret, mail, sms, audit, bus, logger });
+  const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret });
+
+  await catalogue.seed();
+  const demoAccounts = config.seedDemo ? await accounts.seedDemo(await catalogue.departments()) : [];
+
+  let port = config.port;
+  const allowedOrigins = (): string[] => config.allowedOrigins(port);
+  const app = createHttpApp({
+    logger, accounts, storeKind: store.kind, trustProxy: config.trustProxy, allowedOrigins,
+    routers: [authRoutes({ accounts, secureCookies: config.secureCookies }), adminUserRoutes(accounts), catalogueRoutes(catalogue), appealRoutes(appeals)],
+    clientDir: path.resolve(import.meta.dirname, '../dist/client'),
+  });
+  const http = createServer(app);
+  const upgrades = new UpgradeRouter(http);
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  port = (http.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+
+  const tick = setInterval(() => {
+    appeals.autoConfirmDue().catch((err: unknown) => { logger.error('auto-confirm failed', { error: String(err) }); });
+  }, TICK_MS);
+  tick.unref();
+
+  shutdown.add('stop timers', () => { clearInterval(tick); });
+  shutdown.add('stop accepting', () => new Promise<void>((resolve) => {
+    upgrades.closeAll();
+    http.close(() => { resolve(); });
+    http.closeAllConnections();
+  }));
+  shutdown.add('close store', () => store.close());
+
+  return {
+    url, port, http, store, blobs, bus, demoAccounts,
+    services: { accounts, appeals, catalogue, audit },
+    close: () => shutdown.run(),
+  };
+}

@@ -1,0 +1,23 @@
+/** Chooses the Store adapter once at boot: MongoDB when MONGODB_URI is set, else SQLite. */
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import type { BlobStore, Store } from './store.js';
+
+export async function openStore(config: Pick<Config, 'mongodbUri' | 'dataDir'>): Promise<Store> {
+  if (config.mongodbUri) {
+    const { openMongoStore } = await import('./mongo/mongo.store.js');
+    return openMongoStore({ uri: config.mongodbUri });
+  }
+  const { openSqliteStore } = await import('./sqlite/sqlite.store.js');
+  return openSqliteStore({ dataDir: config.dataDir });
+}
+
+/** Attachment bytes: GridFS beside MongoDB, content-addressed files under DATA_DIR otherwise. */
+export async function openBlobStore(config: Pick<Config, 'mongodbUri' | 'dataDir'>, store: Store): Promise<BlobStore> {
+  if (config.mongodbUri && store.kind === 'mongo') {
+    const { openGridFsBlobStore } = await import('./blobs/gridfs.blob-store.js');
+    return openGridFsBlobStore(store);
+  }
+  const { DiskBlobStore } = await import('./blobs/disk.blob-store.js');
+  return new DiskBlobStore(path.join(config.dataDir, 'blobs'));
+}

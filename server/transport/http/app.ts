@@ -1,0 +1,90 @@
+/**
+ * The Express application: security headers, body limits, the session and CSRF
+ * middleware, the routers, the built client with SPA fallback, and the one
+ * error handler.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
+import { LIMITS } from '../../../shared/limits.js';
+import type { AccountService } from '../../domain/accounts/account.types.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { errorHandler } from './http-errors.js';
+import { csrfMiddleware, sessionMiddleware } from './request-context.js';
+
+export interface HttpAppDeps {
+  logger: Logger;
+  accounts: AccountService;
+  storeKind: 'sqlite' | 'mongo';
+  trustProxy: number;
+  allowedOrigins: () => string[];
+  /** Routers mounted after the session and CSRF middleware. */
+  routers: Router[];
+  /** Folder of the built client (Vite output); a plain page when it is missing. */
+  clientDir: string;
+}
+
+export function createHttpApp(d: HttpAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', d.trustProxy);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'connect-src': ["'self'", 'ws:', 'wss:'],
+          'frame-src': ["'self'", 'blob:'],
+          'object-src': ["'none'"],
+          'frame-ancestors': ["'none'"],
+          'base-uri': ["'self'"],
+          'form-action': ["'self'"],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use('/api', (_req, res, next) => {
+    // Responses carry personal data: never cache them anywhere.
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use('/api', express.json({ limit: LIMITS.jsonBodyBytes, strict: true }));
+  app.get('/api/health', (_req, res) => {
+    res.json({ ok: true, store: d.storeKind });
+  });
+  app.use('/api', sessionMiddleware(d.accounts));
+  app.use('/api', csrfMiddleware(d.allowedOrigins));
+  for (const router of d.routers) app.use(router);
+  app.use('/api', (_req, _res, next) => {
+    next(new DomainError('NOT_FOUND', 'Нет такого адреса API'));
+  });
+  mountClient(app, d.clientDir);
+  app.use(errorHandler(d.logger));
+  return app;
+}
+
+function mountClient(app: Express, clientDir: string): void {
+  const index = path.join(clientDir, 'index.html');
+  if (!existsSync(index)) {
+    app.get('/', (_req, res) => {
+      res.type('html').send('<!doctype html><meta charset="utf-8"><title>Case room</title><p>API работает: <a href="/api/health">/api/health</a></p>');
+    });
+    return;
+  }
+  app.use(express.static(clientDir, { index: false, maxAge: '1h', setHeaders: immutableAssets }));
+  app.get(/^\/(?!api\/|socket\.io\/|yjs\/).*/, (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+}
+
+function immutableAssets(res: express.Response, file: string): void {
+  if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+}
