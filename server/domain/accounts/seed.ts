@@ -1,0 +1,83 @@
+/**
+ * Demo accounts for a fresh install: one confirmed citizen, an operator and a
+ * supervisor per department, one expert and one admin. Passwords are random and
+ * returned once, for the start banner; only their hashes are stored.
+ */
+import { randomInt } from 'node:crypto';
+import type { Role } from '../../../shared/status-machine.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId, newToken } from '../../lib/ids.js';
+import type { Store, UserRecord } from '../../store/store.js';
+import { hashPassword } from './password.js';
+
+export interface SeededAccount {
+  role: Role;
+  login: string;
+  password: string;
+  note: string;
+}
+
+/** A random personal (12-digit) ИНН with correct check digits. */
+export function randomPersonalInn(region = '77'): string {
+  const d = Array.from(region, Number);
+  while (d.length < 10) d.push(randomInt(0, 10));
+  const check = (weights: number[]): number => (weights.reduce((s, w, i) => s + w * (d[i] ?? 0), 0) % 11) % 10;
+  d.push(check([7, 2, 4, 10, 3, 5, 9, 4, 6, 8]));
+  d.push(check([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]));
+  return d.join('');
+}
+
+/** Satisfies passwordSchema: 14 characters with letters and digits. */
+const randomPassword = (): string => `${newToken().slice(0, 12)}7a`;
+
+interface Spec {
+  role: Role;
+  email: string;
+  fullName: string;
+  departmentId: string | null;
+  note: string;
+  citizen?: boolean;
+}
+
+function specs(departments: { id: string; code: string; name: string }[]): Spec[] {
+  const list: Spec[] = [{ role: 'citizen', email: 'citizen@demo.local', fullName: 'Иванов Иван Иванович', departmentId: null, note: 'Заявитель', citizen: true }];
+  for (const dep of departments) {
+    const code = dep.code.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+    list.push({ role: 'operator', email: `operator.${code}@demo.local`, fullName: `Оператор ${dep.code}`, departmentId: dep.id, note: `Сотрудник: ${dep.name}` });
+    list.push({ role: 'supervisor', email: `supervisor.${code}@demo.local`, fullName: `Руководитель ${dep.code}`, departmentId: dep.id, note: `Руководитель: ${dep.name}` });
+  }
+  list.push({ role: 'expert', email: 'expert@demo.local', fullName: 'Эксперт Петров', departmentId: null, note: 'Эксперт (приглашается в комнаты)' });
+  list.push({ role: 'admin', email: 'admin@demo.local', fullName: 'Администратор', departmentId: null, note: 'Администратор платформы' });
+  return list;
+}
+
+/** Creates the demo accounts when the users table is empty; returns [] otherwise. */
+export async function seedDemoAccounts(store: Store, clock: Clock, departments: { id: string; code: string; name: string }[]): Promise<SeededAccount[]> {
+  if ((await store.users.count()) > 0) return [];
+  const seeded: SeededAccount[] = [];
+  let n = 0;
+  for (const spec of specs(departments)) {
+    n++;
+    const password = randomPassword();
+    const user: UserRecord = {
+      id: newId(),
+      email: spec.email,
+      phone: `+7900000${String(n).padStart(4, '0')}`,
+      passwordHash: await hashPassword(password),
+      fullName: spec.fullName,
+      role: spec.role,
+      departmentId: spec.departmentId,
+      birthDate: spec.citizen ? '1985-04-12' : null,
+      inn: spec.citizen ? randomPersonalInn() : null,
+      address: spec.citizen ? 'г. Москва, ул. Тверская, д. 1, кв. 1' : null,
+      emailConfirmed: true,
+      phoneConfirmed: true,
+      locked: false,
+      expertsSeeContacts: false,
+      createdAt: clock.now(),
+    };
+    await store.users.create(user);
+    seeded.push({ role: spec.role, login: spec.email, password, note: spec.note });
+  }
+  return seeded;
+}
