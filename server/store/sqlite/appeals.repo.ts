@@ -1,0 +1,137 @@
+/** Appeals and their status history on SQLite. */
+import type { AppealFilter, AppealPatch, AppealRecord, AppealRepo, StatusHistoryRecord } from '../store.js';
+import type { SqliteContext } from './table.js';
+import { Table } from './table.js';
+
+const appeals = new Table<AppealRecord>('appeals', {
+  id: 'text',
+  number: 'text',
+  citizenId: 'text',
+  categoryId: 'text',
+  departmentId: 'text',
+  type: 'text',
+  subject: 'text',
+  description: 'text',
+  details: 'json',
+  applicant: 'json',
+  extra: 'json',
+  region: 'text',
+  priority: 'text',
+  status: 'text',
+  deadlineAt: 'int',
+  assigneeId: 'text',
+  expertIds: 'json',
+  resubmissionCount: 'int',
+  accessCodeHash: 'text',
+  repeatOfId: 'text',
+  createdAt: 'int',
+  updatedAt: 'int',
+  submittedAt: 'int',
+  statusChangedAt: 'int',
+  version: 'int',
+});
+
+const history = new Table<StatusHistoryRecord>('status_history', {
+  appealId: 'text',
+  seq: 'int',
+  at: 'int',
+  actorId: 'text',
+  actorRole: 'text',
+  from: 'text',
+  to: 'text',
+  action: 'text',
+  comment: 'text',
+});
+
+const IMMUTABLE = ['id', 'citizenId', 'createdAt', 'version'] as const;
+
+/** WHERE clause and parameters for a list filter. */
+function whereOf(filter: AppealFilter): { sql: string; params: Record<string, unknown> } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  const eq = (column: string, value: unknown): void => {
+    where.push(`${column} = @${column}`);
+    params[column] = value;
+  };
+  if (filter.citizenId !== undefined) eq('citizen_id', filter.citizenId);
+  if (filter.departmentId !== undefined) eq('department_id', filter.departmentId);
+  if (filter.status !== undefined) eq('status', filter.status);
+  if (filter.categoryId !== undefined) eq('category_id', filter.categoryId);
+  if (filter.priority !== undefined) eq('priority', filter.priority);
+  if (filter.expertId !== undefined) {
+    where.push('EXISTS (SELECT 1 FROM json_each(appeals.expert_ids) WHERE value = @expert_id)');
+    params.expert_id = filter.expertId;
+  }
+  if (filter.excludeDrafts) where.push("status <> 'draft'");
+  if (filter.overdueAt !== undefined) {
+    where.push("deadline_at IS NOT NULL AND deadline_at < @overdue_at AND status NOT IN ('completed', 'rejected', 'draft')");
+    params.overdue_at = filter.overdueAt;
+  }
+  if (filter.assigneeId === null) where.push('assignee_id IS NULL');
+  else if (filter.assigneeId !== undefined) eq('assignee_id', filter.assigneeId);
+  return { sql: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
+const ORDER: Record<AppealFilter['sort'], string> = {
+  deadline: 'deadline_at IS NULL, deadline_at ASC, created_at ASC, id ASC',
+  created: 'created_at DESC, id DESC',
+};
+
+export function sqliteAppeals(ctx: SqliteContext): AppealRepo {
+  const get = (id: string): AppealRecord | null => {
+    const row = ctx.get('SELECT * FROM appeals WHERE id = ?', id);
+    return row ? appeals.decode(row) : null;
+  };
+
+  /** Compare-and-set inside a write closure: null when the version moved on. */
+  const casUpdate = (id: string, expectedVersion: number, patch: AppealPatch): AppealRecord | null => {
+    const fields = appeals.patchFields(patch, IMMUTABLE);
+    const set = [...fields.map((f) => appeals.setClause([f])), 'version = version + 1'].join(', ');
+    const result = ctx.run(`UPDATE appeals SET ${set} WHERE id = @id AND version = @expected`, {
+      ...appeals.params(patch, fields),
+      id,
+      expected: expectedVersion,
+    });
+    return result.changes === 1 ? get(id) : null;
+  };
+
+  return {
+    create: (appeal) => ctx.write(() => void ctx.run(appeals.insertSql(), appeals.params(appeal))),
+    get: (id) => ctx.read(() => get(id)),
+    getByNumber: (number) =>
+      ctx.read(() => {
+        const row = ctx.get('SELECT * FROM appeals WHERE number = ?', number);
+        return row ? appeals.decode(row) : null;
+      }),
+    update: (id, expectedVersion, patch) => ctx.write(() => casUpdate(id, expectedVersion, patch)),
+    // The update and the history row share one savepoint: both or neither.
+    transition: (id, expectedVersion, patch, entry) =>
+      ctx.write(() => {
+        const appeal = casUpdate(id, expectedVersion, patch);
+        if (!appeal) return null;
+        const last = ctx.get('SELECT MAX(seq) AS s FROM status_history WHERE appeal_id = ?', id)?.s as number | null;
+        const stored: StatusHistoryRecord = { ...entry, appealId: id, seq: (last ?? 0) + 1 };
+        ctx.run(history.insertSql(), history.params(stored));
+        return { appeal, entry: { ...stored } };
+      }),
+    list: (filter) =>
+      ctx.read(() => {
+        const { sql, params } = whereOf(filter);
+        const items = ctx
+          .all(`SELECT * FROM appeals ${sql} ORDER BY ${ORDER[filter.sort]} LIMIT @limit OFFSET @offset`, {
+            ...params,
+            limit: filter.limit,
+            offset: filter.offset,
+          })
+          .map((r) => appeals.decode(r));
+        const total = ctx.get(`SELECT COUNT(*) AS n FROM appeals ${sql}`, params)?.n as number;
+        return { items, total };
+      }),
+    history: (appealId, afterSeq = 0) =>
+      ctx.read(() =>
+        ctx
+          .all('SELECT * FROM status_history WHERE appeal_id = ? AND seq > ? ORDER BY seq', appealId, afterSeq)
+          .map((r) => history.decode(r)),
+      ),
+  };
+}

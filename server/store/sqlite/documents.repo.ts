@@ -1,0 +1,102 @@
+/** Yjs update logs, document versions and attachments on SQLite. */
+import type { AttachmentRecord, AttachmentRepo, YjsRepo, YjsUpdateRecord, YjsVersionRecord } from '../store.js';
+import type { SqliteContext } from './table.js';
+import { Table } from './table.js';
+
+const updates = new Table<YjsUpdateRecord>('yjs_updates', {
+  appealId: 'text',
+  seq: 'int',
+  update: 'blob',
+  authorId: 'text',
+  at: 'int',
+});
+
+const versions = new Table<YjsVersionRecord>('yjs_versions', {
+  id: 'text',
+  appealId: 'text',
+  at: 'int',
+  authorIds: 'json',
+  state: 'blob',
+});
+
+const attachments = new Table<AttachmentRecord>('attachments', {
+  id: 'text',
+  appealId: 'text',
+  currentVersion: 'int',
+  versions: 'json',
+  createdAt: 'int',
+});
+
+export function sqliteYjs(ctx: SqliteContext): YjsRepo {
+  return {
+    append: (appealId, update, authorId, at) =>
+      ctx.write(() => {
+        const last = ctx.get('SELECT MAX(seq) AS s FROM yjs_updates WHERE appeal_id = ?', appealId)?.s as number | null;
+        const seq = (last ?? 0) + 1;
+        ctx.run(updates.insertSql(), updates.params({ appealId, seq, update, authorId, at }));
+        return seq;
+      }),
+    load: (appealId) =>
+      ctx.read(() => ctx.all('SELECT * FROM yjs_updates WHERE appeal_id = ? ORDER BY seq', appealId).map((r) => updates.decode(r))),
+    // The merged row keeps the time of the newest update it replaces; updates
+    // after upToSeq are untouched, so appends racing a compaction are not lost.
+    compact: (appealId, upToSeq, merged) =>
+      ctx.write(() => {
+        const at = ctx.get('SELECT MAX(at) AS at FROM yjs_updates WHERE appeal_id = ? AND seq <= ?', appealId, upToSeq)?.at as
+          | number
+          | null;
+        ctx.run('DELETE FROM yjs_updates WHERE appeal_id = ? AND seq <= ?', appealId, upToSeq);
+        ctx.run(updates.insertSql(), updates.params({ appealId, seq: upToSeq, update: merged, authorId: null, at: at ?? 0 }));
+      }),
+    saveVersion: (version) => ctx.write(() => void ctx.run(versions.insertSql(), versions.params(version))),
+    listVersions: (appealId) =>
+      ctx.read(() =>
+        ctx
+          .all('SELECT id, appeal_id, at, author_ids FROM yjs_versions WHERE appeal_id = ? ORDER BY at DESC, rowid DESC', appealId)
+          .map((r) => {
+            const { state: _state, ...rest } = versions.decode(r);
+            return rest;
+          }),
+      ),
+    getVersion: (appealId, id) =>
+      ctx.read(() => {
+        const row = ctx.get('SELECT * FROM yjs_versions WHERE appeal_id = ? AND id = ?', appealId, id);
+        return row ? versions.decode(row) : null;
+      }),
+  };
+}
+
+export function sqliteAttachments(ctx: SqliteContext): AttachmentRepo {
+  const get = (id: string): AttachmentRecord | null => {
+    const row = ctx.get('SELECT * FROM attachments WHERE id = ?', id);
+    return row ? attachments.decode(row) : null;
+  };
+  const save = (att: AttachmentRecord): AttachmentRecord => {
+    ctx.run('UPDATE attachments SET versions = @versions, current_version = @current_version WHERE id = @id', {
+      ...attachments.params(att, ['versions', 'currentVersion']),
+      id: att.id,
+    });
+    return att;
+  };
+  return {
+    create: (att) => ctx.write(() => void ctx.run(attachments.insertSql(), attachments.params(att))),
+    get: (id) => ctx.read(() => get(id)),
+    list: (appealId) =>
+      ctx.read(() =>
+        ctx.all('SELECT * FROM attachments WHERE appeal_id = ? ORDER BY created_at, id', appealId).map((r) => attachments.decode(r)),
+      ),
+    addVersion: (id, version) =>
+      ctx.write(() => {
+        const att = get(id);
+        if (!att) return null;
+        return save({ ...att, versions: [...att.versions, { ...version }], currentVersion: version.version });
+      }),
+    // Pointing at a version that does not exist changes nothing and gives null.
+    setCurrent: (id, version) =>
+      ctx.write(() => {
+        const att = get(id);
+        if (!att?.versions.some((v) => v.version === version)) return null;
+        return save({ ...att, currentVersion: version });
+      }),
+  };
+}

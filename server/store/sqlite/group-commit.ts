@@ -1,0 +1,97 @@
+/**
+ * Group commit: every write that arrives in the same event-loop turn shares one
+ * SQLite transaction, so a burst of writes pays for one `synchronous=FULL` fsync.
+ *
+ * Each write is a synchronous closure. The flush (scheduled with setImmediate)
+ * runs the whole batch inside one BEGIN IMMEDIATE … COMMIT, each closure in its
+ * own savepoint: a closure that throws rolls back only its own changes and
+ * rejects only its own promise. Promises settle only after COMMIT returned, so
+ * nothing is acknowledged before it is durable. No transaction ever spans an
+ * await: the closures are synchronous and the flush runs them back to back.
+ */
+import type Database from 'better-sqlite3';
+
+interface Pending {
+  write: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Thrown to writes queued after `close()`. */
+export class StoreClosedError extends Error {
+  override name = 'StoreClosedError';
+  constructor() {
+    super('store is closed');
+  }
+}
+
+export class GroupCommit {
+  private queue: Pending[] = [];
+  private scheduled: NodeJS.Immediate | null = null;
+  private closed = false;
+  private readonly runBatch: (batch: Pending[]) => Outcome[];
+
+  /** `translate` turns driver errors into StoreErrors before a promise rejects. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly translate: (error: unknown) => unknown,
+  ) {
+    // Called inside the outer transaction, so better-sqlite3 uses a SAVEPOINT.
+    const nested = db.transaction((write: () => unknown) => write());
+    const batchTx = db.transaction((batch: Pending[]): Outcome[] =>
+        batch.map((p): Outcome => {
+          try {
+            return { ok: true, value: nested(p.write) };
+          } catch (error) {
+            // Some errors (disk full, I/O) make SQLite roll back the whole
+            // transaction; the remaining writes must not run outside it.
+            if (!db.inTransaction) throw error;
+            return { ok: false, error };
+          }
+        }),
+    );
+    // IMMEDIATE takes the write lock up front: no lock upgrade, no SQLITE_BUSY mid-batch.
+    this.runBatch = (batch) => batchTx.immediate(batch);
+  }
+
+  /** Queues `write` for the next flush; resolves with its result once committed. */
+  run<T>(write: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduled ??= setImmediate(() => {
+        this.flush();
+      });
+    });
+  }
+
+  /** Commits everything queued so far (synchronously) and settles the promises. */
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = null;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.runBatch(batch);
+    } catch (error) {
+      const translated = this.translate(error);
+      for (const p of batch) p.reject(translated);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) p.resolve(outcome.value);
+      else p.reject(this.translate(outcome?.error));
+    });
+  }
+
+  /** Flushes pending writes and refuses new ones. */
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+}

@@ -1,0 +1,47 @@
+/** The audit journal and named counters on SQLite. */
+import type { AuditRecord, AuditRepo, CounterRepo } from '../store.js';
+import type { SqliteContext } from './table.js';
+import { Table } from './table.js';
+
+const audit = new Table<AuditRecord>('audit', {
+  seq: 'int',
+  at: 'int',
+  actorId: 'text',
+  action: 'text',
+  subjectType: 'text',
+  subjectId: 'text',
+  details: 'json',
+  prevHash: 'text',
+  hash: 'text',
+});
+
+export function sqliteAudit(ctx: SqliteContext): AuditRepo {
+  return {
+    // Reading the last entry and inserting the new one happen in one write
+    // closure; closures run one after another inside the group commit, so no
+    // other append can slip in between and fork the hash chain.
+    append: (build) =>
+      ctx.write(() => {
+        const row = ctx.get('SELECT * FROM audit ORDER BY seq DESC LIMIT 1');
+        const entry = build(row ? audit.decode(row) : null);
+        const params = audit.params(entry);
+        ctx.run(audit.insertSql(), params);
+        return audit.decode(params);
+      }),
+    list: (afterSeq, limit) =>
+      ctx.read(() => ctx.all('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?', afterSeq, limit).map((r) => audit.decode(r))),
+  };
+}
+
+export function sqliteCounters(ctx: SqliteContext): CounterRepo {
+  return {
+    next: (name) =>
+      ctx.write(
+        () =>
+          ctx.get(
+            'INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value',
+            name,
+          )?.value as number,
+      ),
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * Schema migrations. Each has a version; the applied ones are listed in
+ * `schema_version`. Pending migrations run in order, each in its own
+ * transaction together with its version row, so a crash leaves the schema at
+ * one version or the next, never in between. Never edit a released migration:
+ * append a new one.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        phone TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        full_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        department_id TEXT,
+        birth_date TEXT,
+        inn TEXT,
+        address TEXT,
+        email_confirmed INTEGER NOT NULL,
+        phone_confirmed INTEGER NOT NULL,
+        locked INTEGER NOT NULL,
+        experts_see_contacts INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX users_role ON users (role, created_at);
+      CREATE INDEX users_department ON users (department_id, created_at);
+
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        csrf_token TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX sessions_user ON sessions (user_id);
+
+      CREATE TABLE codes (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        code_hash TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        consumed_at INTEGER,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX codes_user_channel ON codes (user_id, channel, created_at);
+
+      CREATE TABLE departments (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        region TEXT NOT NULL,
+        level TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE categories (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        department_id TEXT NOT NULL,
+        deadline_days INTEGER NOT NULL,
+        required_documents TEXT NOT NULL,
+        extra_fields TEXT NOT NULL,
+        keywords TEXT NOT NULL,
+        archived INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE appeals (
+        id TEXT PRIMARY KEY,
+        number TEXT UNIQUE,
+        citizen_id TEXT NOT NULL,
+        category_id TEXT,
+        department_id TEXT,
+        type TEXT,
+        subject TEXT NOT NULL,
+        description TEXT NOT NULL,
+        details TEXT NOT NULL,
+        applicant TEXT NOT NULL,
+        extra TEXT NOT NULL,
+        region TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        status TEXT NOT NULL,
+        deadline_at INTEGER,
+        assignee_id TEXT,
+        expert_ids TEXT NOT NULL,
+        resubmission_count INTEGER NOT NULL,
+        access_code_hash TEXT,
+        repeat_of_id TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        submitted_at INTEGER,
+        status_changed_at INTEGER NOT NULL,
+        version INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX appeals_citizen ON appeals (citizen_id, created_at);
+      CREATE INDEX appeals_department ON appeals (department_id, status, deadline_at);
+      CREATE INDEX appeals_assignee ON appeals (assignee_id, status);
+      CREATE INDEX appeals_deadline ON appeals (deadline_at, created_at);
+      CREATE INDEX appeals_created ON appeals (created_at);
+
+      CREATE TABLE status_history (
+        appeal_id TEXT NOT NULL REFERENCES appeals (id),
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        actor_id TEXT,
+        actor_role TEXT NOT NULL,
+        "from" TEXT NOT NULL,
+        "to" TEXT NOT NULL,
+        action TEXT NOT NULL,
+        comment TEXT,
+        PRIMARY KEY (appeal_id, seq)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor_id TEXT,
+        action TEXT NOT NULL,
+        subject_type TEXT NOT NULL,
+        subject_id TEXT,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE chat_messages (
+        appeal_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        client_id TEXT NOT NULL,
+        author_id TEXT NOT NULL,
+        author_role TEXT NOT NULL,
+        text TEXT NOT NULL,
+        internal INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (appeal_id, seq),
+        UNIQUE (appeal_id, client_id)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE chat_read_marks (
+        appeal_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (appeal_id, user_id)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE yjs_updates (
+        appeal_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        "update" BLOB NOT NULL,
+        author_id TEXT,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (appeal_id, seq)
+      ) STRICT;
+
+      CREATE TABLE yjs_versions (
+        id TEXT PRIMARY KEY,
+        appeal_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        author_ids TEXT NOT NULL,
+        state BLOB NOT NULL
+      ) STRICT;
+      CREATE INDEX yjs_versions_appeal ON yjs_versions (appeal_id, at);
+
+      CREATE TABLE attachments (
+        id TEXT PRIMARY KEY,
+        appeal_id TEXT NOT NULL,
+        current_version INTEGER NOT NULL,
+        versions TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX attachments_appeal ON attachments (appeal_id, created_at);
+
+      CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+];
+
+/** The schema version of the file (0 for a fresh one). */
+export function schemaVersion(db: Database.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT');
+  const row = db.prepare<[], { v: number | null }>('SELECT MAX(version) AS v FROM schema_version').get();
+  return row?.v ?? 0;
+}
+
+/** Applies the pending migrations in order, one transaction each; returns the final version. */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS, now = Date.now()): number {
+  let current = schemaVersion(db);
+  const record = db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)');
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, now);
+    }).immediate();
+    current = m.version;
+  }
+  return current;
+}

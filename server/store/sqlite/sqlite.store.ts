@@ -1,0 +1,84 @@
+/**
+ * The embedded Store adapter: one SQLite file `<dataDir>/caseroom.sqlite` opened
+ * with better-sqlite3 in WAL mode with `synchronous=FULL`, so a committed write
+ * survives a power cut. Writes go through the group commit (group-commit.ts);
+ * reads run synchronously on the same connection.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Clock } from '../../lib/clock.js';
+import type { Store } from '../store.js';
+import { sqliteAccounts } from './accounts.repo.js';
+import { sqliteAppeals } from './appeals.repo.js';
+import { sqliteCatalogue } from './catalogue.repo.js';
+import { sqliteChat } from './chat.repo.js';
+import { sqliteAttachments, sqliteYjs } from './documents.repo.js';
+import { translateSqliteError } from './errors.js';
+import { GroupCommit } from './group-commit.js';
+import { sqliteAudit, sqliteCounters } from './journal.repo.js';
+import { migrate } from './migrations.js';
+import { SqliteContext } from './table.js';
+
+/** The database file inside the data directory. */
+export const SQLITE_FILE = 'caseroom.sqlite';
+
+export interface SqliteStoreOptions {
+  /** Directory of the database file; created if missing. */
+  dataDir: string;
+  /** Time source for bookkeeping (migration timestamps); records carry their own times. */
+  clock?: Clock;
+  /** How long a statement waits for a lock held by another process. */
+  busyTimeoutMs?: number;
+}
+
+/** Opens (creating and migrating if needed) the SQLite store in `dataDir`. */
+export function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
+  // The executor turns a throw (unreadable file, failed migration) into a rejection.
+  return new Promise<Store>((resolve) => {
+    resolve(open(opts));
+  });
+}
+
+function open(opts: SqliteStoreOptions): Store {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const db = new Database(path.join(opts.dataDir, SQLITE_FILE));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`);
+    migrate(db, undefined, opts.clock?.now() ?? Date.now());
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const commit = new GroupCommit(db, translateSqliteError);
+  const ctx = new SqliteContext(db, commit);
+  const accounts = sqliteAccounts(ctx);
+  let closing: Promise<void> | null = null;
+
+  const store: Store = {
+    kind: 'sqlite',
+    users: accounts.users,
+    sessions: accounts.sessions,
+    codes: accounts.codes,
+    catalogue: sqliteCatalogue(ctx),
+    appeals: sqliteAppeals(ctx),
+    audit: sqliteAudit(ctx),
+    chat: sqliteChat(ctx),
+    yjs: sqliteYjs(ctx),
+    attachments: sqliteAttachments(ctx),
+    counters: sqliteCounters(ctx),
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        commit.close();
+        db.close();
+        resolve();
+      });
+      return closing;
+    },
+  };
+  return store;
+}

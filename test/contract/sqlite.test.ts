@@ -1,0 +1,114 @@
+/** The Store contract against SQLite, plus what only the embedded adapter promises. */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate, schemaVersion } from '../../server/store/sqlite/migrations.js';
+import { SQLITE_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
+import { StoreError } from '../../server/store/store.js';
+import { makeAppeal, makeChatMessage, makeUser } from '../helpers/factories.js';
+import { runStoreContract } from './store.contract.js';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'caseroom-sqlite-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+runStoreContract('sqlite', async () => {
+  const dataDir = await tempDir();
+  const store = await openSqliteStore({ dataDir });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+    },
+  };
+});
+
+describe('SQLite store', () => {
+  it('keeps committed data across close and reopen of the same data directory', async () => {
+    const dataDir = await tempDir();
+    const user = makeUser();
+    const first = await openSqliteStore({ dataDir });
+    await first.users.create(user);
+    await first.chat.append(makeChatMessage({ appealId: 'room' }));
+    await first.close();
+    expect(existsSync(path.join(dataDir, SQLITE_FILE))).toBe(true);
+
+    const again = await openSqliteStore({ dataDir });
+    expect(await again.users.get(user.id)).toEqual(user);
+    expect((await again.chat.append(makeChatMessage({ appealId: 'room' }))).message.seq).toBe(2);
+    await again.close();
+  });
+
+  it('flushes writes still queued when close() is called', async () => {
+    const dataDir = await tempDir();
+    const store = await openSqliteStore({ dataDir });
+    const appeals = [makeAppeal(), makeAppeal(), makeAppeal()];
+    const writes = appeals.map((a) => store.appeals.create(a));
+    await store.close();
+    await Promise.all(writes);
+
+    const again = await openSqliteStore({ dataDir });
+    for (const a of appeals) expect(await again.appeals.get(a.id)).toEqual(a);
+    await again.close();
+  });
+
+  it('refuses writes after close', async () => {
+    const store = await openSqliteStore({ dataDir: await tempDir() });
+    await store.close();
+    await expect(store.users.create(makeUser())).rejects.toThrow(/closed/);
+    await store.close();
+  });
+
+  it('opens the file in WAL mode', async () => {
+    const dataDir = await tempDir();
+    const store = await openSqliteStore({ dataDir });
+    await store.close();
+    const db = new Database(path.join(dataDir, SQLITE_FILE));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('applies migrations once, in order, recording each version', async () => {
+    const db = new Database(':memory:');
+    const log: number[] = [];
+    const migrations = [
+      { version: 2, sql: "CREATE TABLE b (x); INSERT INTO b VALUES ('two')" },
+      { version: 1, sql: 'CREATE TABLE a (x)' },
+    ];
+    expect(schemaVersion(db)).toBe(0);
+    expect(migrate(db, migrations)).toBe(2);
+    expect(migrate(db, migrations)).toBe(2);
+    for (const r of db.prepare<[], { version: number }>('SELECT version FROM schema_version ORDER BY version').all()) log.push(r.version);
+    expect(log).toEqual([1, 2]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM b').get()).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it('rolls back a failing migration whole and keeps the previous version', async () => {
+    const db = new Database(':memory:');
+    migrate(db, [{ version: 1, sql: 'CREATE TABLE a (x)' }]);
+    expect(() => migrate(db, [{ version: 2, sql: 'CREATE TABLE b (x); CREATE TABLE a (x)' }])).toThrow();
+    expect(schemaVersion(db)).toBe(1);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'b'").get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('translates unique violations into StoreError("duplicate")', async () => {
+    const store = await openSqliteStore({ dataDir: await tempDir() });
+    const user = makeUser();
+    await store.users.create(user);
+    const error: unknown = await store.users.create(makeUser({ email: user.email })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(error).toMatchObject({ code: 'duplicate', field: 'email' });
+    await store.close();
+  });
+});
