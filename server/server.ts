@@ -12,6 +12,7 @@ import { AppealService } from './domain/appeals/appeal.service.js';
 import { AuditService } from './domain/audit/audit.service.js';
 import { CatalogueService } from './domain/catalogue/catalogue.service.js';
 import { LocalBus, type EventBus } from './domain/events.js';
+import { DevOutbox } from './channels/dev-outbox.js';
 import { createMailChannel, type MailChannel } from './channels/mail.channel.js';
 import { createSmsChannel, type SmsChannel } from './channels/sms.channel.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -62,8 +63,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const bus: EventBus = new LocalBus();
   const audit = new AuditService(store, clock);
   const catalogue = new CatalogueService(store, audit);
-  const mail = o.mail ?? createMailChannel(config, logger);
-  const sms = o.sms ?? createSmsChannel(config, logger);
+  const outbox = new DevOutbox(config.dataDir, logger, clock);
+  const mail = o.mail ?? createMailChannel({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox });
+  const sms = o.sms ?? createSmsChannel({ gatewayUrl: config.smsGatewayUrl, token: config.smsGatewayToken, outbox });
   const accounts = new AccountServiceImpl({ store, clock, secret: config.secret, mail, sms, audit, bus, logger });
   const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret });
 

@@ -1,0 +1,134 @@
+/**
+ * The one table of socket.io events, passed as generics to `new Server<…>()`
+ * and `io()`. Names are `area:action`; a breaking payload change gets a new name.
+ * Inbound payloads are validated with shared/schemas/realtime.schema.ts.
+ */
+import type { z } from 'zod';
+import type {
+  chatHistorySchema, chatReadSchema, chatSendSchema, roomJoinSchema, roomLeaveSchema, roomSyncSchema,
+  statusChangeSchema, typingSchema, wallWatchSchema,
+} from '../schemas/realtime.schema.js';
+import type { Role, Status } from '../status-machine.js';
+import type { ErrorBody } from './error-codes.js';
+
+/** Every ack: success with data, or an error from the shared catalogue. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+export type AckFn<T> = (ack: Ack<T>) => void;
+
+export interface ChatMessage {
+  appealId: string;
+  seq: number;
+  clientId: string;
+  authorId: string;
+  authorName: string;
+  authorRole: Role;
+  text: string;
+  internal: boolean;
+  at: number;
+}
+
+export interface HistoryEntry {
+  appealId: string;
+  seq: number;
+  at: number;
+  actorId: string | null;
+  actorName: string | null;
+  actorRole: Role | 'system';
+  from: Status;
+  to: Status;
+  action: string;
+  comment: string | null;
+}
+
+export interface PresencePerson {
+  userId: string;
+  name: string;
+  role: Role;
+  /** How the person takes part: owner, officer, expert, observer. */
+  roomRole: string;
+  colour: string;
+}
+
+export interface AttachmentSummary {
+  id: string;
+  appealId: string;
+  fileName: string;
+  mime: string;
+  size: number;
+  currentVersion: number;
+  versions: { version: number; fileName: string; size: number; mime: string; uploadedBy: string; at: number }[];
+  createdAt: number;
+}
+
+/** One line of the supervisor's wall. */
+export interface WallRoom {
+  appealId: string;
+  number: string | null;
+  subject: string;
+  status: Status;
+  assigneeId: string | null;
+  online: PresencePerson[];
+  lastActivityAt: number | null;
+  /** Citizen messages after the last staff message. */
+  unanswered: number;
+  /** Since the oldest unanswered citizen message (ms), or null. */
+  waitingSince: number | null;
+  deadlineAt: number | null;
+  overdue: boolean;
+}
+
+export interface MissedSince {
+  messages: ChatMessage[];
+  history: HistoryEntry[];
+}
+
+export interface RoomJoined extends MissedSince {
+  appealId: string;
+  status: Status;
+  presence: PresencePerson[];
+  readMarks: Record<string, number>;
+  /** Whether this person may write (chat, description); observers may not. */
+  canWrite: boolean;
+  isStaff: boolean;
+}
+
+export interface ClientToServerEvents {
+  'room:join': (p: z.input<typeof roomJoinSchema>, ack: AckFn<RoomJoined>) => void;
+  'room:leave': (p: z.input<typeof roomLeaveSchema>, ack: AckFn<null>) => void;
+  /** Everything after the given sequence numbers, in order (recovery after any gap). */
+  'room:sync': (p: z.input<typeof roomSyncSchema>, ack: AckFn<MissedSince>) => void;
+  'chat:send': (p: z.input<typeof chatSendSchema>, ack: AckFn<ChatMessage>) => void;
+  'chat:history': (p: z.input<typeof chatHistorySchema>, ack: AckFn<ChatMessage[]>) => void;
+  'chat:read': (p: z.input<typeof chatReadSchema>, ack: AckFn<null>) => void;
+  'typing:set': (p: z.input<typeof typingSchema>) => void;
+  'status:change': (p: z.input<typeof statusChangeSchema>, ack: AckFn<{ status: Status; version: number }>) => void;
+  'wall:watch': (p: z.input<typeof wallWatchSchema>, ack: AckFn<WallRoom[]>) => void;
+}
+
+export interface ServerToClientEvents {
+  'chat:message': (m: ChatMessage) => void;
+  'chat:read': (p: { appealId: string; userId: string; seq: number }) => void;
+  'typing:changed': (p: { appealId: string; userId: string; name: string; isTyping: boolean }) => void;
+  'presence:changed': (p: { appealId: string; people: PresencePerson[] }) => void;
+  /** One event per transition, from REST or socket alike. */
+  'status:changed': (p: { appealId: string; status: Status; version: number; entry: HistoryEntry }) => void;
+  'attachment:changed': (p: { appealId: string; kind: 'added' | 'version' | 'restored'; attachment: AttachmentSummary }) => void;
+  /** The description's version list changed (a version was saved or restored). */
+  'description:versions': (p: { appealId: string }) => void;
+  'wall:room': (room: WallRoom) => void;
+  /** The person lost access to the room (reassigned, removed); the client leaves it. */
+  'room:revoked': (p: { appealId: string }) => void;
+}
+
+export interface InterServerEvents {
+  ping: () => void;
+}
+
+/** Per-socket data set by the authentication middleware from the session. */
+export interface SocketData {
+  userId: string;
+  role: Role;
+  departmentId: string | null;
+  sessionId: string;
+  name: string;
+}
