@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GroupCommit } from '../../server/store/sqlite/group-commit.js';
 import { migrate, schemaVersion } from '../../server/store/sqlite/migrations.js';
 import { SQLITE_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import { StoreError } from '../../server/store/store.js';
@@ -77,7 +78,7 @@ describe('SQLite store', () => {
     db.close();
   });
 
-  it('applies migrations once, in order, recording each version', async () => {
+  it('applies migrations once, in order, recording each version', () => {
     const db = new Database(':memory:');
     const log: number[] = [];
     const migrations = [
@@ -93,7 +94,7 @@ describe('SQLite store', () => {
     db.close();
   });
 
-  it('rolls back a failing migration whole and keeps the previous version', async () => {
+  it('rolls back a failing migration whole and keeps the previous version', () => {
     const db = new Database(':memory:');
     migrate(db, [{ version: 1, sql: 'CREATE TABLE a (x)' }]);
     expect(() => migrate(db, [{ version: 2, sql: 'CREATE TABLE b (x); CREATE TABLE a (x)' }])).toThrow();
@@ -110,5 +111,67 @@ describe('SQLite store', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect(error).toMatchObject({ code: 'duplicate', field: 'email' });
     await store.close();
+  });
+});
+
+describe('group commit', () => {
+  /** A WAL database file with one table, a group commit over it, and a second connection to watch commits. */
+  async function setup(): Promise<{ db: Database.Database; other: Database.Database; commit: GroupCommit; count: () => number }> {
+    const file = path.join(await tempDir(), 'gc.sqlite');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x INTEGER UNIQUE)');
+    const other = new Database(file, { readonly: true });
+    const count = (): number => other.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM t').get()!.n;
+    return { db, other, commit: new GroupCommit(db, (e) => e), count };
+  }
+
+  it('runs the writes of one turn in one transaction and settles them only after COMMIT', async () => {
+    const { db, other, commit, count } = await setup();
+    const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
+    const seenInside: number[] = [];
+    const a = commit.run(() => insert.run(1));
+    const b = commit.run(() => {
+      // A's row is written but not committed: the other connection cannot see it yet.
+      seenInside.push(count());
+      return insert.run(2);
+    });
+    const seenOnResolve = await a.then(() => count());
+    await b;
+    expect(seenInside).toEqual([0]);
+    expect(seenOnResolve).toBe(2);
+    other.close();
+    db.close();
+  });
+
+  it('rolls back only the failing write of a batch, including what it wrote before failing', async () => {
+    const { db, other, commit, count } = await setup();
+    const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
+    const results = await Promise.allSettled([
+      commit.run(() => insert.run(1)),
+      commit.run(() => {
+        insert.run(2);
+        throw new Error('fails after writing');
+      }),
+      commit.run(() => insert.run(3)),
+      commit.run(() => insert.run(1)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    expect(db.prepare<[], { x: number }>('SELECT x FROM t ORDER BY x').all().map((r) => r.x)).toEqual([1, 3]);
+    expect(count()).toBe(2);
+    other.close();
+    db.close();
+  });
+
+  it('refuses writes after close and keeps what was committed', async () => {
+    const { db, other, commit } = await setup();
+    const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
+    await commit.run(() => insert.run(1));
+    await commit.run(() => insert.run(2));
+    commit.close();
+    await expect(commit.run(() => insert.run(3))).rejects.toThrow(/closed/);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 2 });
+    other.close();
+    db.close();
   });
 });
