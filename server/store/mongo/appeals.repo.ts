@@ -1,0 +1,143 @@
+/**
+ * Appeals and their status history on MongoDB.
+ *
+ * Concurrency: every write is a compare-and-set on `version` in one
+ * `findOneAndUpdate`, which MongoDB applies atomically to the one document.
+ *
+ * `transition` without multi-document transactions (a standalone server has
+ * none): the new history entry is written INTO the appeal document
+ * (`lastHistory`) by the same atomic compare-and-set that changes the status and
+ * bumps `historySeq`. That single-document write is the commit point, so the
+ * status change and its entry are stored both or neither. Only afterwards is the
+ * entry copied into `status_history` (an idempotent upsert on the unique
+ * (appealId, seq)). If the process dies between the two writes, the entry is
+ * still in `lastHistory`: `history()` merges it in, and the next transition
+ * copies it before overwriting `lastHistory`. Seqs cannot collide: only the
+ * writer whose compare-and-set wins owns `historySeq + 1`.
+ */
+import type { PipelineStage } from 'mongoose';
+import type { AppealFilter, AppealPatch, AppealRecord, AppealRepo, Page, StatusHistoryRecord } from '../store.js';
+import { defined, toAppeal, toHistory } from './convert.js';
+import { guarded, isDuplicateKey } from './errors.js';
+import type { AppealDoc, Models } from './schemas.js';
+import { eq, num } from './sequence.js';
+
+/** Statuses that end an appeal: never overdue. */
+const FINAL_STATUSES = ['completed', 'rejected'];
+
+const deadlineSort = (deadlineAt: number | null): number => deadlineAt ?? Number.MAX_SAFE_INTEGER;
+
+/** `$set` for a patch: undefined keys dropped, the hidden sort key kept in step with `deadlineAt`. */
+function setOf(patch: AppealPatch): Partial<AppealDoc> {
+  const set: Partial<AppealDoc> = defined(patch);
+  if (set.deadlineAt !== undefined) set.deadlineSort = deadlineSort(set.deadlineAt);
+  return set;
+}
+
+/** `$match` for a list filter. Aggregation does not cast or sanitise, hence `eq`/`num` everywhere. */
+function matchOf(f: AppealFilter): Record<string, unknown> {
+  const and: Record<string, unknown>[] = [];
+  if (f.citizenId !== undefined) and.push({ citizenId: eq(f.citizenId) });
+  if (f.departmentId !== undefined) and.push({ departmentId: eq(f.departmentId) });
+  if (f.expertId !== undefined) and.push({ expertIds: eq(f.expertId) });
+  if (f.status !== undefined) and.push({ status: eq(f.status) });
+  if (f.excludeDrafts === true) and.push({ status: { $ne: 'draft' } });
+  if (f.categoryId !== undefined) and.push({ categoryId: eq(f.categoryId) });
+  if (f.priority !== undefined) and.push({ priority: eq(f.priority) });
+  if (f.overdueAt !== undefined) {
+    // `$lt` on a number never matches null: appeals without a deadline are never overdue.
+    and.push({ deadlineAt: { $lt: num(f.overdueAt) } }, { status: { $nin: FINAL_STATUSES } });
+  }
+  if (f.assigneeId !== undefined) and.push({ assigneeId: eq(f.assigneeId) });
+  return and.length > 0 ? { $and: and } : {};
+}
+
+export function appealRepo(m: Models): AppealRepo {
+  /** Copies an entry into status_history unless it is there already. */
+  async function materialise(entry: StatusHistoryRecord): Promise<void> {
+    const { appealId, seq, ...rest } = entry;
+    try {
+      await m.history.updateOne({ appealId, seq }, { $setOnInsert: rest }, { upsert: true }).exec();
+    } catch (error) {
+      // A concurrent copy of the same entry won the upsert: it is there.
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  return {
+    async create(appeal) {
+      const doc: AppealDoc = { ...appeal, deadlineSort: deadlineSort(appeal.deadlineAt), historySeq: 0, lastHistory: null };
+      await guarded(() => m.appeals.create(doc));
+    },
+    async get(id) {
+      const d = await m.appeals.findOne({ id }).lean<AppealDoc>().exec();
+      return d ? toAppeal(d) : null;
+    },
+    async getByNumber(number) {
+      const d = await m.appeals.findOne({ number }).lean<AppealDoc>().exec();
+      return d ? toAppeal(d) : null;
+    },
+    async update(id, expectedVersion, patch) {
+      const d = await guarded(() =>
+        m.appeals
+          .findOneAndUpdate(
+            { id, version: expectedVersion },
+            { $set: setOf(patch), $inc: { version: 1 } },
+            { returnDocument: 'after' },
+          )
+          .lean<AppealDoc>()
+          .exec(),
+      );
+      return d ? toAppeal(d) : null;
+    },
+    async transition(id, expectedVersion, patch, entry) {
+      const current = await m.appeals.findOne({ id }).lean<AppealDoc>().exec();
+      if (!current || current.version !== expectedVersion) return null;
+      // The entry about to be replaced in `lastHistory` must be in status_history first.
+      if (current.lastHistory) await materialise(toHistory(current.lastHistory));
+      const record = toHistory({ ...entry, appealId: id, seq: current.historySeq + 1 });
+      const d = await guarded(() =>
+        m.appeals
+          .findOneAndUpdate(
+            // historySeq only changes with version; matching both keeps `record.seq` ours alone.
+            { id, version: expectedVersion, historySeq: current.historySeq },
+            { $set: { ...setOf(patch), lastHistory: record }, $inc: { version: 1, historySeq: 1 } },
+            { returnDocument: 'after' },
+          )
+          .lean<AppealDoc>()
+          .exec(),
+      );
+      if (!d) return null;
+      await materialise(record);
+      return { appeal: toAppeal(d), entry: record };
+    },
+    async list(filter): Promise<Page<AppealRecord>> {
+      const match = matchOf(filter);
+      const sort: Record<string, 1 | -1> =
+        filter.sort === 'deadline' ? { deadlineSort: 1, createdAt: 1, id: 1 } : { createdAt: -1, id: -1 };
+      const page: PipelineStage[] = [{ $match: match }, { $sort: sort }, { $skip: num(filter.offset) }, { $limit: num(filter.limit) }];
+      const [docs, counted] = await Promise.all([
+        // `$limit: 0` is an error in MongoDB; an empty page needs no query.
+        filter.limit > 0 ? m.appeals.aggregate<AppealDoc>(page).exec() : Promise.resolve([]),
+        m.appeals.aggregate<{ n: number }>([{ $match: match }, { $count: 'n' }]).exec(),
+      ]);
+      return { items: docs.map(toAppeal), total: counted[0]?.n ?? 0 };
+    },
+    async history(appealId, afterSeq) {
+      const match: Record<string, unknown> = { appealId: eq(appealId) };
+      if (afterSeq !== undefined) match.seq = { $gt: num(afterSeq) };
+      const [rows, appeal] = await Promise.all([
+        m.history.aggregate<StatusHistoryRecord>([{ $match: match }, { $sort: { seq: 1 } }]).exec(),
+        m.appeals.findOne({ id: appealId }).select({ lastHistory: 1 }).lean<Pick<AppealDoc, 'lastHistory'>>().exec(),
+      ]);
+      const entries = rows.map(toHistory);
+      // The newest entry may not have been copied yet (see the header): merge it in.
+      const last = appeal?.lastHistory;
+      if (last && (afterSeq === undefined || last.seq > afterSeq) && !entries.some((e) => e.seq === last.seq)) {
+        entries.push(toHistory(last));
+        entries.sort((a, b) => a.seq - b.seq);
+      }
+      return entries;
+    },
+  };
+}
