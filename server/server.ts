@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Config } from './config/config.js';
 import { AccountServiceImpl } from './domain/accounts/account.service.js';
 import { AppealService } from './domain/appeals/appeal.service.js';
+import { AttachmentService } from './domain/attachments/attachment.service.js';
 import { AuditService } from './domain/audit/audit.service.js';
 import { CatalogueService } from './domain/catalogue/catalogue.service.js';
 import { LocalBus, type EventBus } from './domain/events.js';
@@ -22,6 +23,7 @@ import { openBlobStore, openStore } from './store/open-store.js';
 import type { BlobStore, Store } from './store/store.js';
 import { createHttpApp } from './transport/http/app.js';
 import { appealRoutes } from './transport/http/appeal.routes.js';
+import { attachmentRoutes } from './transport/http/attachment.routes.js';
 import { adminUserRoutes, authRoutes } from './transport/http/auth.routes.js';
 import { catalogueRoutes } from './transport/http/catalogue.routes.js';
 import { UpgradeRouter } from './transport/upgrade-router.js';
@@ -59,7 +61,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const shutdown = new Shutdown(logger);
 
   const store = await openStore(config);
-  const blobs = await openBlobStore(config, store);
+  const blobs = await openBlobStore(config);
   const bus: EventBus = new LocalBus();
   const audit = new AuditService(store, clock);
   const catalogue = new CatalogueService(store, audit);
@@ -68,6 +70,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const sms = o.sms ?? createSmsChannel({ gatewayUrl: config.smsGatewayUrl, token: config.smsGatewayToken, outbox });
   const accounts = new AccountServiceImpl({ store, clock, secret: config.secret, mail, sms, audit, bus, logger });
   const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret });
+  const attachments = new AttachmentService({ store, blobs, rooms: new RoomAccess(appeals), audit, bus, clock });
 
   await catalogue.seed();
   const demoAccounts = config.seedDemo ? await accounts.seedDemo(await catalogue.departments()) : [];
@@ -76,7 +79,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const allowedOrigins = (): string[] => config.allowedOrigins(port);
   const app = createHttpApp({
     logger, accounts, storeKind: store.kind, trustProxy: config.trustProxy, allowedOrigins,
-    routers: [authRoutes({ accounts, secureCookies: config.secureCookies }), adminUserRoutes(accounts), catalogueRoutes(catalogue), appealRoutes(appeals)],
+    routers: [authRoutes({ accounts, secureCookies: config.secureCookies }), adminUserRoutes(accounts), catalogueRoutes(catalogue), appealRoutes(appeals), attachmentRoutes(attachments)],
     clientDir: path.resolve(import.meta.dirname, '../dist/client'),
   });
   const http = createServer(app);
@@ -104,6 +107,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     http.closeAllConnections();
   }));
   shutdown.add('close store', () => store.close());
+  shutdown.add('close blob store', () => blobs.close?.());
 
   return {
     url, port, http, store, blobs, bus, demoAccounts,

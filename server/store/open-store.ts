@@ -13,10 +13,10 @@ export async function openStore(config: Pick<Config, 'mongodbUri' | 'dataDir'>):
 }
 
 /** Attachment bytes: GridFS beside MongoDB, content-addressed files under DATA_DIR otherwise. */
-export async function openBlobStore(config: Pick<Config, 'mongodbUri' | 'dataDir'>, store: Store): Promise<BlobStore> {
-  if (config.mongodbUri && store.kind === 'mongo') {
+export async function openBlobStore(config: Pick<Config, 'mongodbUri' | 'dataDir'>): Promise<BlobStore> {
+  if (config.mongodbUri) {
     const { openGridFsBlobStore } = await import('./blobs/gridfs.blob-store.js');
-    return openGridFsBlobStore(store);
+    return openGridFsBlobStore({ uri: config.mongodbUri });
   }
   const { DiskBlobStore } = await import('./blobs/disk.blob-store.js');
   return new DiskBlobStore(path.join(config.dataDir, 'blobs'));

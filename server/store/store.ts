@@ -217,4 +217,6 @@ export interface BlobStore {
   put(data: Uint8Array): Promise<{ id: string; size: number }>;
   get(id: string): Promise<Uint8Array | null>;
   has(id: string): Promise<boolean>;
+  /** Releases a connection of its own, if it has one (GridFS). */
+  close?(): Promise<void>;
 }

@@ -21,7 +21,7 @@ export class TestClient {
     const h: Record<string, string> = { origin: this.origin, ...headers };
     if (this.cookie) h.cookie = this.cookie;
     if (this.csrfToken && method !== 'GET') h['x-csrf-token'] = this.csrfToken;
-    let payload: BodyInit | undefined;
+    let payload: string | FormData | undefined;
     if (body instanceof FormData) payload = body;
     else if (body !== undefined) {
       h['content-type'] = 'application/json';
