@@ -42,6 +42,12 @@ export class CatalogueService {
     return includeArchived ? all : all.filter((c) => !c.archived);
   }
 
+  /** Admin: every category, archived ones included. */
+  async allCategories(viewer: Viewer): Promise<CategoryRecord[]> {
+    requireAdmin(viewer);
+    return this.categories(true);
+  }
+
   async category(id: string): Promise<CategoryRecord> {
     const c = await this.store.catalogue.getCategory(id);
     if (!c) throw notFound('Категория не найдена');

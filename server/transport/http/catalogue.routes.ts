@@ -28,8 +28,7 @@ export function catalogueRoutes(catalogue: CatalogueService): Router {
     res.json({ department: await catalogue.updateDepartment(requireConfirmed(res), param(req, 'id'), parse(departmentInputSchema.partial(), req.body)) });
   });
   r.get('/api/admin/categories', async (_req, res) => {
-    requireConfirmed(res);
-    res.json({ items: await catalogue.categories(true) });
+    res.json({ items: await catalogue.allCategories(requireConfirmed(res)) });
   });
   r.post('/api/admin/categories', async (req, res) => {
     res.status(201).json({ category: await catalogue.createCategory(requireConfirmed(res), parse(categoryInputSchema, req.body)) });
