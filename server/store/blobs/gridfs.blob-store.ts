@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import mongoose from 'mongoose';
 import type { BlobStore } from '../store.js';
 import { connectMongo } from '../mongo/mongo.store.js';
+import type { MongoOptions } from '../mongo/mongo.store.js';
 import { isDuplicateKey } from '../mongo/errors.js';
 import { DURABLE } from '../mongo/schemas.js';
 
@@ -69,11 +70,10 @@ export class GridFsBlobStore implements BlobStore {
 }
 
 /** A GridFS BlobStore on its own connection; `close()` closes that connection. */
-export async function openGridFsBlobStore(opts: {
-  uri: string;
-  bucketName?: string;
-}): Promise<GridFsBlobStore & { close(): Promise<void> }> {
-  const conn = await connectMongo(opts.uri);
+export async function openGridFsBlobStore(
+  opts: MongoOptions & { bucketName?: string },
+): Promise<GridFsBlobStore & { close(): Promise<void> }> {
+  const conn = await connectMongo(opts);
   const db = conn.db;
   if (!db) {
     await conn.close();

@@ -3,6 +3,10 @@
  *
  * Concurrency: every write is a compare-and-set on `version` in one
  * `findOneAndUpdate`, which MongoDB applies atomically to the one document.
+ * Writes to one appeal from this process also run one at a time, in call
+ * order (a KeyedQueue), as they do on SQLite: a caller that fires
+ * `transition(v)` and then `update(v + 1)` without awaiting gets them applied
+ * in that order, not in whatever order the connection pool delivers them.
  *
  * `transition` without multi-document transactions (a standalone server has
  * none): the new history entry is written INTO the appeal document
@@ -20,10 +24,10 @@ import type { AppealFilter, AppealPatch, AppealRecord, AppealRepo, Page, StatusH
 import { defined, toAppeal, toHistory } from './convert.js';
 import { guarded, isDuplicateKey } from './errors.js';
 import type { AppealDoc, Models } from './schemas.js';
-import { eq, num } from './sequence.js';
+import { eq, KeyedQueue, num } from './sequence.js';
 
-/** Statuses that end an appeal: never overdue. */
-const FINAL_STATUSES = ['completed', 'rejected'];
+/** Never overdue: finished appeals, and drafts (not filed, so no term runs). */
+const NEVER_OVERDUE = ['completed', 'rejected', 'draft'];
 
 const deadlineSort = (deadlineAt: number | null): number => deadlineAt ?? Number.MAX_SAFE_INTEGER;
 
@@ -46,13 +50,15 @@ function matchOf(f: AppealFilter): Record<string, unknown> {
   if (f.priority !== undefined) and.push({ priority: eq(f.priority) });
   if (f.overdueAt !== undefined) {
     // `$lt` on a number never matches null: appeals without a deadline are never overdue.
-    and.push({ deadlineAt: { $lt: num(f.overdueAt) } }, { status: { $nin: FINAL_STATUSES } });
+    and.push({ deadlineAt: { $lt: num(f.overdueAt) } }, { status: { $nin: NEVER_OVERDUE } });
   }
   if (f.assigneeId !== undefined) and.push({ assigneeId: eq(f.assigneeId) });
   return and.length > 0 ? { $and: and } : {};
 }
 
 export function appealRepo(m: Models): AppealRepo {
+  const queue = new KeyedQueue();
+
   /** Copies an entry into status_history unless it is there already. */
   async function materialise(entry: StatusHistoryRecord): Promise<void> {
     const { appealId, seq, ...rest } = entry;
@@ -62,6 +68,45 @@ export function appealRepo(m: Models): AppealRepo {
       // A concurrent copy of the same entry won the upsert: it is there.
       if (!isDuplicateKey(error)) throw error;
     }
+  }
+
+  /** The compare-and-set of `update`. */
+  async function compareAndSet(id: string, expectedVersion: number, patch: AppealPatch): Promise<AppealRecord | null> {
+    const d = await guarded(() =>
+      m.appeals
+        .findOneAndUpdate({ id, version: expectedVersion }, { $set: setOf(patch), $inc: { version: 1 } }, { returnDocument: 'after' })
+        .lean<AppealDoc>()
+        .exec(),
+    );
+    return d ? toAppeal(d) : null;
+  }
+
+  /** `transition`: see the header for why the entry rides inside the appeal document. */
+  async function transition(
+    id: string,
+    expectedVersion: number,
+    patch: AppealPatch,
+    entry: Omit<StatusHistoryRecord, 'seq' | 'appealId'>,
+  ): Promise<{ appeal: AppealRecord; entry: StatusHistoryRecord } | null> {
+    const current = await m.appeals.findOne({ id }).lean<AppealDoc>().exec();
+    if (!current || current.version !== expectedVersion) return null;
+    // The entry about to be replaced in `lastHistory` must be in status_history first.
+    if (current.lastHistory) await materialise(toHistory(current.lastHistory));
+    const record = toHistory({ ...entry, appealId: id, seq: current.historySeq + 1 });
+    const d = await guarded(() =>
+      m.appeals
+        .findOneAndUpdate(
+          // historySeq only changes with version; matching both keeps `record.seq` ours alone.
+          { id, version: expectedVersion, historySeq: current.historySeq },
+          { $set: { ...setOf(patch), lastHistory: record }, $inc: { version: 1, historySeq: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean<AppealDoc>()
+        .exec(),
+    );
+    if (!d) return null;
+    await materialise(record);
+    return { appeal: toAppeal(d), entry: record };
   }
 
   return {
@@ -77,39 +122,11 @@ export function appealRepo(m: Models): AppealRepo {
       const d = await m.appeals.findOne({ number }).lean<AppealDoc>().exec();
       return d ? toAppeal(d) : null;
     },
-    async update(id, expectedVersion, patch) {
-      const d = await guarded(() =>
-        m.appeals
-          .findOneAndUpdate(
-            { id, version: expectedVersion },
-            { $set: setOf(patch), $inc: { version: 1 } },
-            { returnDocument: 'after' },
-          )
-          .lean<AppealDoc>()
-          .exec(),
-      );
-      return d ? toAppeal(d) : null;
+    update(id, expectedVersion, patch) {
+      return queue.run(id, () => compareAndSet(id, expectedVersion, patch));
     },
-    async transition(id, expectedVersion, patch, entry) {
-      const current = await m.appeals.findOne({ id }).lean<AppealDoc>().exec();
-      if (!current || current.version !== expectedVersion) return null;
-      // The entry about to be replaced in `lastHistory` must be in status_history first.
-      if (current.lastHistory) await materialise(toHistory(current.lastHistory));
-      const record = toHistory({ ...entry, appealId: id, seq: current.historySeq + 1 });
-      const d = await guarded(() =>
-        m.appeals
-          .findOneAndUpdate(
-            // historySeq only changes with version; matching both keeps `record.seq` ours alone.
-            { id, version: expectedVersion, historySeq: current.historySeq },
-            { $set: { ...setOf(patch), lastHistory: record }, $inc: { version: 1, historySeq: 1 } },
-            { returnDocument: 'after' },
-          )
-          .lean<AppealDoc>()
-          .exec(),
-      );
-      if (!d) return null;
-      await materialise(record);
-      return { appeal: toAppeal(d), entry: record };
+    transition(id, expectedVersion, patch, entry) {
+      return queue.run(id, () => transition(id, expectedVersion, patch, entry));
     },
     async list(filter): Promise<Page<AppealRecord>> {
       const match = matchOf(filter);

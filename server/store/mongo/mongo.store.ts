@@ -25,10 +25,19 @@ import { attachmentRepo, counterRepo, yjsRepo } from './documents.repo.js';
 import { auditRepo, chatRepo } from './journal.repo.js';
 import { defineModels, DURABLE } from './schemas.js';
 
+/** How to reach the database. */
+export interface MongoOptions {
+  /** A MongoDB connection string (MONGODB_URI). */
+  uri: string;
+  /** Overrides the database named in `uri` (tests use a fresh one per store). */
+  dbName?: string;
+}
+
 /** Opens a dedicated connection with the adapter's safety settings. */
-export async function connectMongo(uri: string): Promise<Connection> {
+export async function connectMongo(opts: MongoOptions): Promise<Connection> {
   return mongoose
-    .createConnection(uri, {
+    .createConnection(opts.uri, {
+      ...(opts.dbName === undefined ? {} : { dbName: opts.dbName }),
       autoIndex: true,
       autoCreate: true,
       sanitizeFilter: true,
@@ -42,8 +51,8 @@ export async function connectMongo(uri: string): Promise<Connection> {
  * Connects, creates every collection and declared index (unique indexes must
  * exist before the first write relies on them), and returns the Store.
  */
-export async function openMongoStore(opts: { uri: string }): Promise<Store> {
-  const conn = await connectMongo(opts.uri);
+export async function openMongoStore(opts: MongoOptions): Promise<Store> {
+  const conn = await connectMongo(opts);
   try {
     const models = defineModels(conn);
     // init() creates the collection and, with autoIndex, its indexes; it
