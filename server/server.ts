@@ -12,6 +12,7 @@ import { AppealService } from './domain/appeals/appeal.service.js';
 import { AttachmentService } from './domain/attachments/attachment.service.js';
 import { AuditService } from './domain/audit/audit.service.js';
 import { CatalogueService } from './domain/catalogue/catalogue.service.js';
+import { RoomAccess } from './domain/rooms/room-access.js';
 import { LocalBus, type EventBus } from './domain/events.js';
 import { DevOutbox } from './channels/dev-outbox.js';
 import { createMailChannel, type MailChannel } from './channels/mail.channel.js';
@@ -70,7 +71,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const sms = o.sms ?? createSmsChannel({ gatewayUrl: config.smsGatewayUrl, token: config.smsGatewayToken, outbox });
   const accounts = new AccountServiceImpl({ store, clock, secret: config.secret, mail, sms, audit, bus, logger });
   const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret });
-  const attachments = new AttachmentService({ store, blobs, rooms: new RoomAccess(appeals), audit, bus, clock });
+  /** The one access check for rooms: HTTP attachments, socket.io and Yjs share it. */
+  const rooms = new RoomAccess(appeals);
+  const attachments = new AttachmentService({ store, blobs, rooms, audit, bus, clock });
 
   await catalogue.seed();
   const demoAccounts = config.seedDemo ? await accounts.seedDemo(await catalogue.departments()) : [];

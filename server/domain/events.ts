@@ -2,13 +2,15 @@
  * Domain events published after a change is durable. Transports (socket.io,
  * Yjs, notifications) subscribe; with REDIS_URL the bus spans instances.
  */
-import type { AppealRecord, StatusHistoryRecord } from '../store/store.js';
+import type { AppealRecord, AttachmentRecord, StatusHistoryRecord } from '../store/store.js';
 
 export type DomainEvent =
   | { type: 'appeal.status_changed'; appeal: AppealRecord; entry: StatusHistoryRecord }
   | { type: 'appeal.updated'; appeal: AppealRecord }
   | { type: 'appeal.access_changed'; appealId: string; userIds: string[] }
-  | { type: 'session.ended'; sessionIds: string[]; userId: string };
+  | { type: 'session.ended'; sessionIds: string[]; userId: string }
+  /** A file was added to a room, got a new version, or an earlier version was restored. */
+  | { type: 'attachment.changed'; appealId: string; kind: 'added' | 'version' | 'restored'; attachment: AttachmentRecord };
 
 export interface EventBus {
   publish(event: DomainEvent): void;

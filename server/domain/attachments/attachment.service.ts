@@ -1,0 +1,218 @@
+/**
+ * Attachments of a case room (PRODUCT.md §4): add files, add a new version of a
+ * file, restore an earlier version, list, download. Bytes go to the BlobStore
+ * content-addressed; metadata to the Store; every change is journalled in the
+ * audit and published on the bus as `attachment.changed`.
+ */
+import type { AttachmentSummary } from '../../../shared/protocol/events.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId, sha256 } from '../../lib/ids.js';
+import type { AttachmentRecord, AttachmentVersion, BlobStore, Store } from '../../store/store.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { DomainError, notFound } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { RoomAccess } from '../rooms/room-access.js';
+import type { Viewer } from '../viewer.js';
+import { sanitizeFileName } from './file-name.js';
+import { checkFileType, PREVIEWABLE } from './file-sniff.js';
+
+/** One file as the transport received it: the name as sent, the whole bytes. */
+export interface IncomingFile {
+  fileName: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Reads the request's files. The service calls it only after the access check,
+ * so nobody without the right to write gets to stream a body into memory.
+ */
+export type FileReceiver = () => Promise<IncomingFile[]>;
+
+/** What a download needs: the bytes and how to label them. */
+export interface Download {
+  bytes: Uint8Array;
+  mime: string;
+  fileName: string;
+  version: number;
+  /** A browser may show it inline (PDF and images). */
+  isPreviewable: boolean;
+}
+
+export interface AttachmentDeps {
+  store: Store;
+  blobs: BlobStore;
+  rooms: RoomAccess;
+  audit: AuditService;
+  bus: EventBus;
+  clock: Clock;
+}
+
+type ChangeKind = 'added' | 'version' | 'restored';
+
+const AUDIT_ACTION: Record<ChangeKind, string> = {
+  added: 'attachment.added',
+  version: 'attachment.version_added',
+  restored: 'attachment.restored',
+};
+
+/** The wire shape of an attachment (socket events and REST replies). */
+export function toAttachmentSummary(record: AttachmentRecord): AttachmentSummary {
+  const current = currentOf(record);
+  return {
+    id: record.id,
+    appealId: record.appealId,
+    fileName: current.fileName,
+    mime: current.mime,
+    size: current.size,
+    currentVersion: record.currentVersion,
+    versions: record.versions.map((v) => ({
+      version: v.version, fileName: v.fileName, size: v.size, mime: v.mime, uploadedBy: v.uploadedBy, at: v.at,
+    })),
+    createdAt: record.createdAt,
+  };
+}
+
+export class AttachmentService {
+  /**
+   * Version changes of one attachment run one after another, so two uploads at
+   * once cannot both claim the same next version number (the Store appends
+   * whatever number it is given). This covers one process; see docs/api.md.
+   */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly d: AttachmentDeps) {}
+
+  /** Adds one attachment per file. Every file is checked before any is stored. */
+  async add(viewer: Viewer, appealId: string, receive: FileReceiver): Promise<AttachmentRecord[]> {
+    await this.d.rooms.write(viewer, appealId);
+    const files = await receive();
+    if (files.length === 0) throw new DomainError('VALIDATION_FAILED', 'Приложите хотя бы один файл', { file: 'Нет файла' });
+    const checked = await Promise.all(files.map((f) => this.check(f)));
+    const created: AttachmentRecord[] = [];
+    for (const file of checked) {
+      const id = newId();
+      const at = this.d.clock.now();
+      const record: AttachmentRecord = {
+        id, appealId, currentVersion: 1, versions: [await this.storeVersion(viewer, file, 1, at)], createdAt: at,
+      };
+      await this.d.store.attachments.create(record);
+      created.push(record);
+    }
+    for (const record of created) await this.changed(viewer, 'added', record);
+    return created;
+  }
+
+  /** Stores the file as the attachment's next version and makes it current. */
+  async addVersion(viewer: Viewer, appealId: string, attachmentId: string, receive: FileReceiver): Promise<AttachmentRecord> {
+    await this.d.rooms.write(viewer, appealId);
+    await this.attachmentOf(appealId, attachmentId);
+    const files = await receive();
+    const [file] = files;
+    if (!file || files.length > 1) {
+      throw new DomainError('VALIDATION_FAILED', 'Новая версия — ровно один файл', { file: 'Нужен ровно один файл' });
+    }
+    const checked = await this.check(file);
+    const updated = await this.serially(attachmentId, async () => {
+      const fresh = await this.attachmentOf(appealId, attachmentId);
+      const next = Math.max(...fresh.versions.map((v) => v.version)) + 1;
+      const version = await this.storeVersion(viewer, checked, next, this.d.clock.now());
+      return this.d.store.attachments.addVersion(attachmentId, version);
+    });
+    if (!updated) throw notFound('Файл не найден');
+    await this.changed(viewer, 'version', updated);
+    return updated;
+  }
+
+  /** Makes an earlier version current again; nothing is deleted. Restoring the current one changes nothing. */
+  async restore(viewer: Viewer, appealId: string, attachmentId: string, version: number): Promise<AttachmentRecord> {
+    await this.d.rooms.write(viewer, appealId);
+    return this.serially(attachmentId, async () => {
+      const record = await this.attachmentOf(appealId, attachmentId);
+      if (!record.versions.some((v) => v.version === version)) {
+        throw new DomainError('NOT_FOUND', `У файла нет версии ${version}`);
+      }
+      if (record.currentVersion === version) return record;
+      const updated = await this.d.store.attachments.setCurrent(attachmentId, version);
+      if (!updated) throw notFound('Файл не найден');
+      await this.changed(viewer, 'restored', updated);
+      return updated;
+    });
+  }
+
+  async list(viewer: Viewer, appealId: string): Promise<AttachmentRecord[]> {
+    await this.d.rooms.enter(viewer, appealId);
+    return this.d.store.attachments.list(appealId);
+  }
+
+  /** The current version, or the given one. */
+  async download(viewer: Viewer, appealId: string, attachmentId: string, version?: number): Promise<Download> {
+    await this.d.rooms.enter(viewer, appealId);
+    const record = await this.attachmentOf(appealId, attachmentId);
+    const wanted = version ?? record.currentVersion;
+    const v = record.versions.find((x) => x.version === wanted);
+    if (!v) throw new DomainError('NOT_FOUND', `У файла нет версии ${wanted}`);
+    const bytes = await this.d.blobs.get(v.blobId);
+    if (!bytes) throw new Error(`blob ${v.blobId} of attachment ${record.id} is missing`);
+    return { bytes, mime: v.mime, fileName: v.fileName, version: v.version, isPreviewable: PREVIEWABLE.has(v.mime) };
+  }
+
+  /** Sanitises the name and sniffs the type; throws the refusal for a bad file. */
+  private async check(file: IncomingFile): Promise<IncomingFile & { mime: string }> {
+    const fileName = sanitizeFileName(file.fileName);
+    if (file.bytes.byteLength === 0) {
+      throw new DomainError('VALIDATION_FAILED', `Файл «${fileName}» пуст`, { file: 'Пустой файл' });
+    }
+    const type = await checkFileType(fileName, file.bytes);
+    return { fileName, bytes: file.bytes, mime: type.mime };
+  }
+
+  /** Writes the bytes (content-addressed, whole or not at all) and describes the version. */
+  private async storeVersion(viewer: Viewer, file: IncomingFile & { mime: string }, version: number, at: number): Promise<AttachmentVersion> {
+    const blob = await this.d.blobs.put(file.bytes);
+    return { version, blobId: blob.id, size: blob.size, mime: file.mime, fileName: file.fileName, uploadedBy: viewer.id, at };
+  }
+
+  /** The attachment if it belongs to this appeal; NOT_FOUND otherwise (never reveal another room's files). */
+  private async attachmentOf(appealId: string, attachmentId: string): Promise<AttachmentRecord> {
+    const record = await this.d.store.attachments.get(attachmentId);
+    if (!record || record.appealId !== appealId) throw notFound('Файл не найден');
+    return record;
+  }
+
+  /**
+   * Journals the change and publishes it. The audit keeps ids, the version and a
+   * hash of the file name: the name itself may carry personal data ("Паспорт
+   * Иванова.pdf") and the chain cannot be edited later; the record holds the name.
+   */
+  private async changed(viewer: Viewer, kind: ChangeKind, record: AttachmentRecord): Promise<void> {
+    const current = currentOf(record);
+    await this.d.audit.record({
+      actorId: viewer.id,
+      action: AUDIT_ACTION[kind],
+      subjectType: 'attachment',
+      subjectId: record.id,
+      details: {
+        appealId: record.appealId, version: current.version, blobId: current.blobId, size: current.size,
+        mime: current.mime, fileNameSha256: sha256(current.fileName),
+      },
+    });
+    this.d.bus.publish({ type: 'attachment.changed', appealId: record.appealId, kind, attachment: record });
+  }
+
+  private serially<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const settled = run.then(() => undefined, () => undefined);
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return run;
+  }
+}
+
+function currentOf(record: AttachmentRecord): AttachmentVersion {
+  const v = record.versions.find((x) => x.version === record.currentVersion) ?? record.versions.at(-1);
+  if (!v) throw new Error(`attachment ${record.id} has no versions`);
+  return v;
+}
