@@ -1,0 +1,256 @@
+/**
+ * One loaded description document and the log behind it.
+ *
+ * Ordering: every change (client update, restore, first seed, compaction,
+ * version, unload) runs on the room's queue, one after another. A change is
+ * applied to the document, its effective update (as Yjs encodes it) appended to
+ * the Store, and only after that write has committed is it handed to listeners
+ * for relaying; the next queued step starts after the commit. Replies to sync
+ * step 1 are computed on the same queue, so a peer is never sent content that is
+ * not yet durable, and the document on the queue always equals the log.
+ */
+import * as Y from 'yjs';
+import { LIMITS } from '../../../shared/limits.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Store } from '../../store/store.js';
+import { descriptionOf, paragraphsFrom, plainTextOf } from './description-text.js';
+import { hasAllDependencies, inspectStateVector, inspectUpdate, UpdateRejected, type UpdateLimits, type UpdateSummary } from './update-validation.js';
+
+/** client → next clock the document expects. */
+const stateOf = (doc: Y.Doc): Map<number, number> => Y.decodeStateVector(Y.encodeStateVector(doc));
+
+export interface DescriptionOptions {
+  /** Log rows past which the log is merged into one update. */
+  compactEvery: number;
+  /** While editing goes on, a version snapshot at most this often. */
+  versionEveryMs: number;
+  /** The appeal's plain-text description is rewritten this long after the last change. */
+  textDebounceMs: number;
+  limits: UpdateLimits;
+}
+
+/** Called after an update is durable: relay it to every peer but `origin`. */
+export type UpdateListener = (appealId: string, update: Uint8Array, origin: unknown) => void;
+
+export interface RoomContext {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  options: DescriptionOptions;
+  emit: UpdateListener;
+}
+
+export class DescriptionRoom {
+  readonly doc = new Y.Doc();
+  /** Open handles (connections, a restore in progress). */
+  refs = 0;
+  /** Set once unloading has begun; a new open waits for it and loads afresh. */
+  closing: Promise<void> | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastSeq = 0;
+  private logRows = 0;
+  private isDirty = false;
+  private readonly authors = new Set<string>();
+  private lastVersionAt = 0;
+  private textTimer: NodeJS.Timeout | null = null;
+  private syncedText: string | null = null;
+
+  constructor(
+    readonly appealId: string,
+    private readonly ctx: RoomContext,
+  ) {}
+
+  /** Loads the log; a room with no log yet starts from the appeal's plain-text description. */
+  async load(): Promise<void> {
+    const { store } = this.ctx;
+    const [rows, versions, appeal] = await Promise.all([
+      store.yjs.load(this.appealId), store.yjs.listVersions(this.appealId), store.appeals.get(this.appealId),
+    ]);
+    for (const row of rows) {
+      try {
+        Y.applyUpdate(this.doc, row.update);
+      } catch (err) {
+        this.ctx.logger.error('description log row skipped', { appealId: this.appealId, seq: row.seq, error: String(err) });
+      }
+      this.lastSeq = row.seq;
+    }
+    this.dropPending();
+    this.logRows = rows.length;
+    this.lastVersionAt = versions[0]?.at ?? 0;
+    this.syncedText = appeal?.description ?? null;
+    const seed = appeal?.description.trim() ? appeal.description : '';
+    await this.enqueue(async () => {
+      if (rows.length === 0 && seed && appeal) {
+        await this.commit(() => { descriptionOf(this.doc).insert(0, paragraphsFrom(seed)); }, appeal.citizenId, null);
+      }
+      if (this.logRows > this.ctx.options.compactEvery) await this.compact();
+    });
+  }
+
+  /** Bounded decoding of an untrusted update; throws UpdateRejected. */
+  inspect(update: Uint8Array): UpdateSummary {
+    return inspectUpdate(update, this.ctx.options.limits);
+  }
+
+  /** Whether an inspected update would change the document (read-only peers may only send no-ops). */
+  wouldChange(summary: UpdateSummary): boolean {
+    const state = stateOf(this.doc);
+    for (const [client, range] of summary.ranges) if (range.end > (state.get(client) ?? 0)) return true;
+    if (summary.deletes.length === 0) return false;
+    const ds = Y.createDeleteSetFromStructStore(this.doc.store);
+    return summary.deletes.some((d) => d.len > 0 && !(ds.clients.get(d.client) ?? []).some((i) => i.clock <= d.clock && d.clock + d.len <= i.clock + i.len));
+  }
+
+  /**
+   * Applies an inspected client update on the queue; resolves true when the
+   * document changed (then it is durable and relayed). Rejects with
+   * UpdateRejected when the document lacks what the update builds on.
+   */
+  submit(update: Uint8Array, summary: UpdateSummary, authorId: string, origin: unknown): Promise<boolean> {
+    return this.enqueue(async () => {
+      if (!hasAllDependencies(summary, stateOf(this.doc))) throw new UpdateRejected('missing dependencies');
+      return this.commit(() => { Y.applyUpdate(this.doc, update, origin); }, authorId, origin);
+    });
+  }
+
+  /** Sync step 2 for a peer's state vector, computed on the queue (durable content only). */
+  diff(stateVector: Uint8Array): Promise<Uint8Array> {
+    return this.enqueue(() => {
+      inspectStateVector(stateVector, this.ctx.options.limits);
+      return Promise.resolve(Y.encodeStateAsUpdate(this.doc, stateVector));
+    });
+  }
+
+  /**
+   * Makes the document's content equal to an earlier state, as a new update on
+   * top of the current one (so clients converge and nothing is lost); the state
+   * before the restore is kept as a version first.
+   */
+  restore(state: Uint8Array, authorId: string): Promise<boolean> {
+    return this.enqueue(async () => {
+      if (this.isDirty) await this.saveVersion();
+      const old = new Y.Doc();
+      try {
+        Y.applyUpdate(old, state);
+        const nodes = descriptionOf(old).toArray().map((n) => n.clone()) as (Y.XmlElement | Y.XmlText)[];
+        return await this.commit(() => {
+          this.doc.transact(() => {
+            const fragment = descriptionOf(this.doc);
+            fragment.delete(0, fragment.length);
+            fragment.insert(0, nodes);
+          });
+        }, authorId, null);
+      } finally {
+        old.destroy();
+      }
+    });
+  }
+
+  /** Final steps before the memory is released: version, compaction, plain text. */
+  unload(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.textTimer) clearTimeout(this.textTimer);
+      this.textTimer = null;
+      try {
+        if (this.isDirty) await this.saveVersion();
+        await this.compact();
+        await this.flushText();
+      } finally {
+        this.doc.destroy();
+      }
+    });
+  }
+
+  private enqueue<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(step);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Applies, appends the effective update, then relays it. Only ever called on the queue. */
+  private async commit(apply: () => void, authorId: string | null, origin: unknown): Promise<boolean> {
+    const captured: { update: Uint8Array | null; failure: string | null } = { update: null, failure: null };
+    const capture = (u: Uint8Array): void => {
+      captured.update = captured.update ? Y.mergeUpdates([captured.update, u]) : u;
+    };
+    this.doc.on('update', capture);
+    try {
+      apply();
+    } catch (err) {
+      // Yjs still closes the transaction, so `capture` saw whatever did get in: that part is kept and logged.
+      captured.failure = err instanceof Error ? err.message : 'unknown error';
+    } finally {
+      this.doc.off('update', capture);
+      this.dropPending();
+    }
+    const { update, failure } = captured;
+    if (update) {
+      const now = this.ctx.clock.now();
+      this.lastSeq = await this.ctx.store.yjs.append(this.appealId, update, authorId, now);
+      this.logRows++;
+      this.ctx.emit(this.appealId, update, origin);
+      this.noteChange(authorId, now);
+    }
+    if (failure !== null) throw new UpdateRejected(`could not apply: ${failure}`);
+    if (this.logRows > this.ctx.options.compactEvery) await this.compact();
+    return update !== null;
+  }
+
+  private noteChange(authorId: string | null, now: number): void {
+    this.isDirty = true;
+    if (authorId) this.authors.add(authorId);
+    this.textTimer ??= setTimeout(() => {
+      this.textTimer = null;
+      this.flushText().catch((err: unknown) => { this.ctx.logger.error('description text sync failed', { appealId: this.appealId, error: String(err) }); });
+    }, this.ctx.options.textDebounceMs);
+    if (now - this.lastVersionAt >= this.ctx.options.versionEveryMs) {
+      // Runs after the current step, still on the queue.
+      void this.enqueue(() => this.saveVersion()).catch((err: unknown) => {
+        this.ctx.logger.error('description version failed', { appealId: this.appealId, error: String(err) });
+      });
+    }
+  }
+
+  /** Updates Yjs parked because their dependencies were missing are refused, never kept. */
+  private dropPending(): void {
+    if (this.doc.store.pendingStructs || this.doc.store.pendingDs) {
+      this.ctx.logger.warn('description pending structs dropped', { appealId: this.appealId });
+      this.doc.store.pendingStructs = null;
+      this.doc.store.pendingDs = null;
+    }
+  }
+
+  private async saveVersion(): Promise<void> {
+    if (!this.isDirty) return;
+    const at = this.ctx.clock.now();
+    await this.ctx.store.yjs.saveVersion({
+      id: newId(), appealId: this.appealId, at, authorIds: [...this.authors], state: Y.encodeStateAsUpdate(this.doc),
+    });
+    this.isDirty = false;
+    this.authors.clear();
+    this.lastVersionAt = at;
+  }
+
+  /** On the queue the document equals the log up to lastSeq, so its encoding is the merged log. */
+  private async compact(): Promise<void> {
+    if (this.logRows <= 1) return;
+    await this.ctx.store.yjs.compact(this.appealId, this.lastSeq, Y.encodeStateAsUpdate(this.doc));
+    this.logRows = 1;
+  }
+
+  /** Writes the plain text into the appeal (compare-and-set, retried on a concurrent write). */
+  private async flushText(): Promise<void> {
+    const text = plainTextOf(descriptionOf(this.doc)).slice(0, LIMITS.descriptionChars);
+    if (text === this.syncedText) return;
+    const { store, clock } = this.ctx;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const appeal = await store.appeals.get(this.appealId);
+      if (!appeal) return;
+      if (appeal.description === text) break;
+      if (await store.appeals.update(this.appealId, appeal.version, { description: text, updatedAt: clock.now() })) break;
+    }
+    this.syncedText = text;
+  }
+}

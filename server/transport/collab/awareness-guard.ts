@@ -1,0 +1,71 @@
+/**
+ * Awareness bound to the session. A client's awareness message is decoded with
+ * the bounded reader; only the entry for the one awareness clientID this
+ * connection owns (the first it used that no other connection in the room holds)
+ * is kept, and its `user` field is replaced by the server's record of the
+ * connection, so a peer never sees a name, role or colour the client claimed.
+ */
+import * as encoding from 'lib0/encoding';
+import { BoundedReader, UpdateRejected } from '../../domain/description/update-validation.js';
+
+/** What peers see of a connection's person. `color` repeats `colour` for Tiptap's caret extension. */
+export interface PeerIdentity {
+  name: string;
+  role: string;
+  colour: string;
+  color: string;
+}
+
+/** Largest JSON state one client may publish (carets and selections are a few hundred bytes). */
+export const MAX_AWARENESS_STATE_BYTES = 8 * 1024;
+
+const PALETTE = ['#c0392b', '#d35400', '#b7950b', '#27ae60', '#16a085', '#2980b9', '#8e44ad', '#2c3e50', '#e84393', '#6d4c41', '#00838f', '#5d6d7e'];
+
+/** A stable colour per user id. */
+export function colourOf(userId: string): string {
+  let h = 0;
+  for (let i = 0; i < userId.length; i++) h = (h * 31 + userId.charCodeAt(i)) >>> 0;
+  return PALETTE[h % PALETTE.length] ?? '#2c3e50';
+}
+
+export interface AwarenessOwner {
+  /** The clientID this connection publishes, once bound. */
+  awarenessId: number | null;
+  readonly identity: PeerIdentity;
+}
+
+/**
+ * Returns the awareness update to apply (one entry, user rewritten) or null when
+ * the message holds nothing this connection may publish. Binds the connection to
+ * the first clientID it uses when `isFree` says no one else holds it.
+ * Throws UpdateRejected on malformed bytes or an oversized state.
+ */
+export function guardAwareness(payload: Uint8Array, owner: AwarenessOwner, isFree: (clientId: number) => boolean): Uint8Array | null {
+  const r = new BoundedReader(payload);
+  const n = r.count(3);
+  let kept: { clientId: number; clock: number; state: string } | null = null;
+  for (let i = 0; i < n; i++) {
+    const clientId = r.varUint();
+    const clock = r.varUint();
+    const raw = r.bytes();
+    if (raw.length > MAX_AWARENESS_STATE_BYTES) throw new UpdateRejected('awareness state too large');
+    if (owner.awarenessId === null && isFree(clientId)) owner.awarenessId = clientId;
+    if (kept || clientId !== owner.awarenessId) continue;
+    let state: unknown;
+    try {
+      state = JSON.parse(new TextDecoder().decode(raw));
+    } catch {
+      throw new UpdateRejected('awareness state is not JSON');
+    }
+    if (state === null) kept = { clientId, clock, state: 'null' };
+    else if (typeof state === 'object' && !Array.isArray(state)) kept = { clientId, clock, state: JSON.stringify({ ...state, user: owner.identity }) };
+  }
+  if (r.remaining !== 0) throw new UpdateRejected('trailing bytes');
+  if (!kept) return null;
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 1);
+  encoding.writeVarUint(e, kept.clientId);
+  encoding.writeVarUint(e, kept.clock);
+  encoding.writeVarString(e, kept.state);
+  return encoding.toUint8Array(e);
+}

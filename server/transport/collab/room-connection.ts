@@ -1,0 +1,167 @@
+/**
+ * One WebSocket in a description room: the y-protocols sync and awareness
+ * message loop. Every frame is decoded with the bounded reader; anything
+ * malformed, oversized, not allowed (an update from a read-only participant)
+ * or too frequent closes the connection with a shared close code, and never
+ * reaches the document.
+ */
+import type { WebSocket } from 'ws';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
+import { BoundedReader, UpdateRejected } from '../../domain/description/update-validation.js';
+import type { Viewer } from '../../domain/viewer.js';
+import type { Logger } from '../../lib/logger.js';
+import { guardAwareness, type PeerIdentity } from './awareness-guard.js';
+import type { CollabRoom } from './collab-room.js';
+import { awarenessMessage, MESSAGE, SYNC, syncStep1Message, syncStep2Message } from './protocol.js';
+import { TokenBucket } from './token-bucket.js';
+
+export interface ConnectionOptions {
+  /** Updates per second and burst, per connection. */
+  updateRate: [number, number];
+  /** Awareness (caret) messages per second and burst, per connection. */
+  awarenessRate: [number, number];
+  /** After sending a close frame, the socket is cut this long later if the peer does not answer. */
+  closeGraceMs: number;
+}
+
+export class RoomConnection {
+  awarenessId: number | null = null;
+  isClosed = false;
+  private isStarted = false;
+  private readonly early: Uint8Array[] = [];
+  private readonly updates: TokenBucket;
+  private readonly carets: TokenBucket;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly room: CollabRoom,
+    readonly viewer: Viewer,
+    readonly identity: PeerIdentity,
+    /** False for a silent observer; re-checked when access changes. */
+    public canWrite: boolean,
+    private readonly options: ConnectionOptions,
+    private readonly logger: Logger,
+    private readonly onClosed: (conn: RoomConnection) => void,
+  ) {
+    this.updates = new TokenBucket(...options.updateRate);
+    this.carets = new TokenBucket(...options.awarenessRate);
+  }
+
+  /** The document is loaded: greet with our state vector and the room's awareness, then handle what arrived meanwhile. */
+  start(stateVector: Uint8Array): void {
+    if (this.isClosed) return;
+    this.isStarted = true;
+    this.send(syncStep1Message(stateVector));
+    const awareness = this.room.presence;
+    if (awareness && awareness.getStates().size > 0) {
+      this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, [...awareness.getStates().keys()])));
+    }
+    for (const m of this.early.splice(0)) this.receive(m);
+  }
+
+  receive(data: Uint8Array): void {
+    if (this.isClosed) return;
+    if (!this.isStarted) {
+      if (this.early.length >= 16) this.close(CLOSE_CODES.RATE_LIMITED, 'too many messages before sync');
+      else this.early.push(data);
+      return;
+    }
+    try {
+      this.dispatch(data);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  send(message: Uint8Array): void {
+    if (!this.isClosed && this.ws.readyState === this.ws.OPEN) this.ws.send(message);
+  }
+
+  /** Closes with a code; the connection leaves the room at once, the socket within closeGraceMs. */
+  close(code: number, reason: string): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.onClosed(this);
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      this.ws.terminate();
+    }
+    setTimeout(() => { this.ws.terminate(); }, this.options.closeGraceMs).unref();
+  }
+
+  private dispatch(data: Uint8Array): void {
+    const r = new BoundedReader(data);
+    const type = r.varUint();
+    switch (type) {
+      case MESSAGE.sync: {
+        const sub = r.varUint();
+        const payload = r.bytes();
+        if (r.remaining !== 0) throw new UpdateRejected('trailing bytes');
+        if (sub === SYNC.step1) this.answerStep1(payload);
+        else if (sub === SYNC.step2 || sub === SYNC.update) this.receiveUpdate(payload);
+        else throw new UpdateRejected('unknown sync message');
+        return;
+      }
+      case MESSAGE.awareness: {
+        const payload = r.bytes();
+        if (r.remaining !== 0) throw new UpdateRejected('trailing bytes');
+        this.receiveAwareness(payload);
+        return;
+      }
+      case MESSAGE.queryAwareness: {
+        const awareness = this.room.presence;
+        if (awareness) this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, [...awareness.getStates().keys()])));
+        return;
+      }
+      default:
+        throw new UpdateRejected('unknown message type');
+    }
+  }
+
+  private answerStep1(stateVector: Uint8Array): void {
+    void this.room.ready
+      .then((handle) => handle.room.diff(stateVector))
+      .then((update) => { this.send(syncStep2Message(update)); }, (err: unknown) => { this.fail(err); });
+  }
+
+  private receiveUpdate(update: Uint8Array): void {
+    if (!this.updates.take()) {
+      this.close(CLOSE_CODES.RATE_LIMITED, 'too many updates');
+      return;
+    }
+    void this.room.ready.then((handle) => {
+      if (this.isClosed) return;
+      const summary = handle.room.inspect(update);
+      if (!this.canWrite) {
+        // Sync step 2 of an observer carries its whole delete set: allowed as long as it changes nothing.
+        if (handle.room.wouldChange(summary)) this.close(CLOSE_CODES.BAD_MESSAGE, 'read-only participant');
+        return;
+      }
+      if (summary.structs === 0 && summary.deletes.length === 0) return;
+      return handle.room.submit(update, summary, this.viewer.id, this);
+    }).catch((err: unknown) => { this.fail(err); });
+  }
+
+  private receiveAwareness(payload: Uint8Array): void {
+    if (!this.carets.take()) {
+      this.close(CLOSE_CODES.RATE_LIMITED, 'too many awareness messages');
+      return;
+    }
+    const awareness = this.room.presence;
+    if (!awareness) return;
+    const update = guardAwareness(payload, this, (id) => this.room.isAwarenessIdFree(id, this));
+    if (update) awarenessProtocol.applyAwarenessUpdate(awareness, update, this);
+  }
+
+  private fail(err: unknown): void {
+    if (err instanceof UpdateRejected) {
+      this.logger.warn('yjs message refused', { appealId: this.room.appealId, userId: this.viewer.id, reason: err.reason });
+      this.close(CLOSE_CODES.BAD_MESSAGE, err.reason.slice(0, 100));
+      return;
+    }
+    this.logger.error('yjs message failed', { appealId: this.room.appealId, error: String(err) });
+    this.close(1011, 'internal error');
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * The shared description over the y-websocket protocol, against the real server
+ * with real WebsocketProvider clients: concurrent edits converge and are durable,
+ * the handshake refuses outsiders before loading anything, observers cannot
+ * write, malformed and crafted frames never reach the document, sessions that
+ * end are cut off, idle rooms are unloaded, and versions restore for everyone.
+ */
+import * as encoding from 'lib0/encoding';
+import { randomBytes, randomInt } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { CLOSE_CODES } from '../../shared/protocol/close-codes.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { demoAccount, fileAppeal, loginAs, TestClient } from '../helpers/session.js';
+import { closeAllYjs, handshakeStatus, openRaw, openYjs, waitFor, type YjsClient } from '../helpers/yjs.js';
+
+let server: TestServer;
+let citizen: TestClient;
+let operator: TestClient;
+let supervisor: TestClient;
+let foreignOperator: TestClient;
+let outsider: TestClient;
+let appealId: string;
+const SEED = 'При нажатии на кнопку «Оплатить» страница зависает.';
+
+const loaded = (): number => server.collab.description.loadedCount();
+
+/** A sync-update frame carrying `update`. */
+function updateFrame(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 0);
+  encoding.writeVarUint(e, 2);
+  encoding.writeVarUint8Array(e, update);
+  return encoding.toUint8Array(e);
+}
+
+/** An update that claims 2^31 structs for one client in a handful of bytes (yjs issue 687). */
+function structBomb(): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 1); // one client
+  encoding.writeVarUint(e, 2 ** 31); // structs claimed
+  encoding.writeVarUint(e, 12345); // client
+  encoding.writeVarUint(e, 0); // clock
+  encoding.writeUint8(e, 0); // a GC struct…
+  encoding.writeVarUint(e, 1); // …of length 1, then nothing
+  return encoding.toUint8Array(e);
+}
+
+async function takeAppeal(): Promise<string> {
+  const id = (await fileAppeal(citizen)).appeal.id as string;
+  const taken = await operator.post(`/api/appeals/${id}/transitions`, { action: 'take' });
+  expect(taken.status).toBe(200);
+  return id;
+}
+
+/** Random inserts and deletes in the first paragraph's text. */
+function edit(client: YjsClient, ops: number, tag: string): void {
+  const text = (client.doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText;
+  for (let i = 0; i < ops; i++) {
+    if (text.length > 5 && randomInt(0, 3) === 0) text.delete(randomInt(0, text.length - 2), randomInt(1, 3));
+    else text.insert(randomInt(0, text.length + 1), `${tag}${i % 10}`);
+  }
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  citizen = await loginAs(server, 'citizen');
+  operator = await loginAs(server, 'operator.portal');
+  supervisor = await loginAs(server, 'supervisor.portal');
+  foreignOperator = await loginAs(server, 'operator.housing');
+  const admin = await loginAs(server, 'admin');
+  const created = await admin.post('/api/admin/users', {
+    email: 'outsider@example.ru', phone: '+79990003344', password: 'чужой-пароль-77', fullName: 'Посторонний', role: 'citizen',
+  });
+  expect(created.status).toBe(201);
+  outsider = await new TestClient(server.url).login('outsider@example.ru', 'чужой-пароль-77');
+  appealId = await takeAppeal();
+});
+afterEach(() => { closeAllYjs(); });
+afterAll(async () => { closeAllYjs(); await server.stop(); });
+
+describe('Yjs endpoint', () => {
+  it('starts from the appeal text; citizen and operator edit concurrently and converge; the appeal text follows', async () => {
+    const a = await openYjs(server.url, citizen.cookie, appealId);
+    const b = await openYjs(server.url, operator.cookie, appealId);
+    expect(a.text()).toBe(SEED);
+    expect(b.text()).toBe(SEED);
+    for (let round = 0; round < 10; round++) {
+      edit(a, 15, 'a');
+      edit(b, 15, 'b');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitFor(() => a.text() === b.text() && a.text() !== SEED, 5000, 'convergence');
+    const fresh = await openYjs(server.url, operator.cookie, appealId);
+    expect(fresh.text()).toBe(a.text());
+    const expected = a.text();
+    await waitFor(() => false, 2600).catch(() => undefined); // the plain-text debounce
+    const appeal = await citizen.get(`/api/appeals/${appealId}`);
+    expect(appeal.body.appeal.description).toBe(expected);
+  });
+
+  it('binds awareness to the session: peers see the server’s name, role and colour, never the claimed ones', async () => {
+    const a = await openYjs(server.url, citizen.cookie, appealId);
+    const b = await openYjs(server.url, operator.cookie, appealId);
+    a.provider.awareness.setLocalStateField('user', { name: 'Администратор', role: 'admin', colour: '#000' });
+    await waitFor(() => b.provider.awareness.getStates().get(a.doc.clientID)?.user !== undefined, 3000, 'awareness');
+    const seen = b.provider.awareness.getStates().get(a.doc.clientID)?.user;
+    expect(seen.name).toBe('Иванов Иван Иванович');
+    expect(seen.role).toBe('citizen');
+    expect(seen.colour).toMatch(/^#[0-9a-f]{6}$/);
+  });
+
+  it('refuses outsiders, other departments, foreign origins and missing sessions before loading anything', async () => {
+    const other = await takeAppeal();
+    const before = loaded();
+    const origin = server.url;
+    expect(await handshakeStatus(server.url, other, { origin })).toBe(401);
+    expect(await handshakeStatus(server.url, other, { origin, cookie: outsider.cookie })).toBe(404);
+    expect(await handshakeStatus(server.url, other, { origin, cookie: foreignOperator.cookie })).toBe(404);
+    expect(await handshakeStatus(server.url, other, { origin: 'https://evil.example', cookie: citizen.cookie })).toBe(403);
+    expect(await handshakeStatus(server.url, other, { cookie: citizen.cookie })).toBe(403);
+    expect(await handshakeStatus(server.url, 'not-an-id!', { origin, cookie: citizen.cookie })).toBe(404);
+    expect(loaded()).toBe(before);
+    expect(await handshakeStatus(server.url, other, { origin, cookie: citizen.cookie })).toBe(101);
+  });
+
+  it('lets a supervisor observe but closes them with BAD_MESSAGE when they try to change the text', async () => {
+    const writer = await openYjs(server.url, citizen.cookie, appealId);
+    const before = writer.text();
+    const observer = await openYjs(server.url, supervisor.cookie, appealId);
+    expect(observer.text()).toBe(before);
+    edit(writer, 3, 'w');
+    await waitFor(() => observer.text() === writer.text(), 3000, 'observer sees edits');
+    const synced = writer.text();
+    edit(observer, 5, 'S');
+    expect((await observer.closed).code).toBe(CLOSE_CODES.BAD_MESSAGE);
+    const check = await openYjs(server.url, operator.cookie, appealId);
+    expect(check.text()).toBe(synced);
+    expect(writer.text()).toBe(synced);
+  });
+
+  it('survives random bytes, truncated, oversized and crafted frames with the document unchanged', async () => {
+    const watcher = await openYjs(server.url, citizen.cookie, appealId);
+    const before = watcher.text();
+    const state = Y.encodeStateAsUpdate(watcher.doc);
+
+    const attempts: { frame: Uint8Array; code: number }[] = [
+      { frame: new Uint8Array(randomBytes(200)), code: CLOSE_CODES.BAD_MESSAGE },
+      { frame: updateFrame(state).subarray(0, 40), code: CLOSE_CODES.BAD_MESSAGE },
+      { frame: updateFrame(state.subarray(0, state.length - 3)), code: CLOSE_CODES.BAD_MESSAGE },
+      { frame: updateFrame(structBomb()), code: CLOSE_CODES.BAD_MESSAGE },
+      { frame: new Uint8Array([0, 0, 5, 0xff, 0xff, 0xff, 0xff, 0x0f]), code: CLOSE_CODES.BAD_MESSAGE },
+      { frame: new Uint8Array(300 * 1024), code: 1009 },
+    ];
+    for (const { frame, code } of attempts) {
+      const raw = await openRaw(server.url, citizen.cookie, appealId);
+      raw.ws.send(frame);
+      expect((await raw.closed).code).toBe(code);
+    }
+    for (let i = 0; i < 30; i++) {
+      const raw = await openRaw(server.url, citizen.cookie, appealId);
+      raw.ws.send(updateFrame(new Uint8Array(randomBytes(randomInt(1, 64)))));
+      const { code } = await raw.closed;
+      expect([CLOSE_CODES.BAD_MESSAGE, 1000, 1005]).toContain(code);
+    }
+    const after = await openYjs(server.url, operator.cookie, appealId);
+    expect(after.text()).toBe(before);
+    expect(watcher.text()).toBe(before);
+  });
+
+  it('rate-limits updates per connection', async () => {
+    const raw = await openRaw(server.url, citizen.cookie, appealId);
+    const empty = updateFrame(Y.encodeStateAsUpdate(new Y.Doc()));
+    for (let i = 0; i < 400; i++) raw.ws.send(empty);
+    expect((await raw.closed).code).toBe(CLOSE_CODES.RATE_LIMITED);
+  });
+
+  it('closes a session’s connections within a second of logout', async () => {
+    const second = await loginAs(server, 'citizen');
+    const client = await openYjs(server.url, second.cookie, appealId);
+    const started = Date.now();
+    expect((await second.post('/api/auth/logout')).status).toBe(204);
+    expect((await client.closed).code).toBe(CLOSE_CODES.ACCESS_REVOKED);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('unloads an idle room and keeps a version; restore converges on every client', async () => {
+    closeAllYjs();
+    await waitFor(() => loaded() === 0, 3000, 'idle rooms unloaded');
+    const a = await openYjs(server.url, citizen.cookie, appealId);
+    const b = await openYjs(server.url, operator.cookie, appealId);
+    const old = a.text();
+    edit(a, 20, 'N');
+    await waitFor(() => a.text() === b.text(), 3000, 'convergence');
+    expect(a.text()).not.toBe(old);
+
+    const list = await citizen.get(`/api/appeals/${appealId}/description/versions`);
+    expect(list.status).toBe(200);
+    let target: string | null = null;
+    for (const v of list.body.items) {
+      const one = await citizen.get(`/api/appeals/${appealId}/description/versions/${v.id}`);
+      expect(one.status).toBe(200);
+      if (one.body.version.text === old) target = v.id;
+    }
+    expect(target).not.toBeNull();
+    expect(list.body.items[0].authors.length).toBeGreaterThan(0);
+    expect((await outsider.get(`/api/appeals/${appealId}/description/versions`)).status).toBe(404);
+    expect((await supervisor.post(`/api/appeals/${appealId}/description/versions/${target}/restore`)).status).toBe(403);
+
+    const restored = await operator.post(`/api/appeals/${appealId}/description/versions/${target}/restore`);
+    expect(restored.status).toBe(200);
+    expect(restored.body.text).toBe(old);
+    await waitFor(() => a.text() === old && b.text() === old, 3000, 'restore converges');
+    const after = await citizen.get(`/api/appeals/${appealId}/description/versions`);
+    expect(after.body.items.length).toBeGreaterThan(list.body.items.length);
+  });
+
+  it('keeps the document across a server close and restart on the same DATA_DIR', async () => {
+    const a = await openYjs(server.url, citizen.cookie, appealId);
+    edit(a, 10, 'D');
+    const text = a.text();
+    await waitFor(() => false, 300).catch(() => undefined);
+    const creds = demoAccount(server, 'citizen');
+    a.destroy();
+    await server.stop({ keepData: true });
+    server = await startTestServer({ dataDir: server.dataDir });
+    citizen = await new TestClient(server.url).login(creds.login, creds.password);
+    const b = await openYjs(server.url, citizen.cookie, appealId);
+    expect(b.text()).toBe(text);
+  });
+});
