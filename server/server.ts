@@ -28,6 +28,9 @@ import { attachmentRoutes } from './transport/http/attachment.routes.js';
 import { adminUserRoutes, authRoutes } from './transport/http/auth.routes.js';
 import { catalogueRoutes } from './transport/http/catalogue.routes.js';
 import { UpgradeRouter } from './transport/upgrade-router.js';
+import { DescriptionService } from './domain/description/description.service.js';
+import { COLLAB_PREFIX, CollabEndpoint } from './transport/collab/collab.endpoint.js';
+import { descriptionRoutes } from './transport/http/description.routes.js';
 
 export interface ServerOptions {
   config: Config;
@@ -46,6 +49,8 @@ export interface RunningServer {
   store: Store;
   blobs: BlobStore;
   bus: EventBus;
+  /** The Yjs endpoint and the description documents behind it (tests count loaded documents). */
+  collab: { description: DescriptionService; endpoint: CollabEndpoint };
   services: { accounts: AccountServiceImpl; appeals: AppealService; catalogue: CatalogueService; audit: AuditService };
   /** Demo accounts seeded on this start (empty when the store already had users). */
   demoAccounts: Awaited<ReturnType<AccountServiceImpl['seedDemo']>>;
@@ -74,6 +79,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   /** The one access check for rooms: HTTP attachments, socket.io and Yjs share it. */
   const rooms = new RoomAccess(appeals);
   const attachments = new AttachmentService({ store, blobs, rooms, audit, bus, clock });
+  const description = new DescriptionService({ store, clock, logger, roomAccess: rooms });
 
   await catalogue.seed();
   const demoAccounts = config.seedDemo ? await accounts.seedDemo(await catalogue.departments()) : [];
@@ -82,11 +88,15 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const allowedOrigins = (): string[] => config.allowedOrigins(port);
   const app = createHttpApp({
     logger, accounts, storeKind: store.kind, trustProxy: config.trustProxy, allowedOrigins,
-    routers: [authRoutes({ accounts, secureCookies: config.secureCookies }), adminUserRoutes(accounts), catalogueRoutes(catalogue), appealRoutes(appeals), attachmentRoutes(attachments)],
+    routers: [authRoutes({ accounts, secureCookies: config.secureCookies }), adminUserRoutes(accounts), catalogueRoutes(catalogue), appealRoutes(appeals), attachmentRoutes(attachments), descriptionRoutes(description)],
     clientDir: path.resolve(import.meta.dirname, '../dist/client'),
   });
   const http = createServer(app);
   const upgrades = new UpgradeRouter(http);
+  // Yjs on /yjs/: connections closed (SHUTTING_DOWN) before the port goes; documents flushed after.
+  const collab = new CollabEndpoint({ accounts, roomAccess: rooms, description, bus, allowedOrigins, logger });
+  upgrades.add(COLLAB_PREFIX, collab.handleUpgrade);
+  shutdown.add('close yjs endpoint', () => { collab.close(); });
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -109,11 +119,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     http.close(() => { resolve(); });
     http.closeAllConnections();
   }));
+  shutdown.add('flush documents', () => description.closeAll());
   shutdown.add('close store', () => store.close());
   shutdown.add('close blob store', () => blobs.close?.());
 
   return {
     url, port, http, store, blobs, bus, demoAccounts,
+    collab: { description, endpoint: collab },
     services: { accounts, appeals, catalogue, audit },
     close: () => shutdown.run(),
   };
