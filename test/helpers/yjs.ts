@@ -6,6 +6,7 @@
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { plainTextOf } from '../../server/domain/description/description-text.js';
 
 const providers = new Set<WebsocketProvider>();
 const sockets = new Set<WebSocket>();
@@ -43,16 +44,11 @@ export async function openYjs(baseUrl: string, cookie: string, appealId: string,
   });
   const client: YjsClient = {
     doc, provider, closed,
-    text: () => fragmentText(doc.getXmlFragment('default')),
+    text: () => plainTextOf(doc.getXmlFragment('default')),
     destroy: () => { provider.destroy(); providers.delete(provider); doc.destroy(); },
   };
   if (o.sync !== false) await waitFor(() => provider.synced, 5000, 'provider did not sync');
   return client;
-}
-
-/** Paragraph texts joined with newlines (mirrors the server's plainTextOf for flat documents). */
-export function fragmentText(fragment: Y.XmlFragment): string {
-  return fragment.toArray().map((node) => (node instanceof Y.XmlElement ? node.toArray().map((c) => (c instanceof Y.XmlText ? c.toString() : '')).join('') : '')).join('\n');
 }
 
 /** The HTTP status a handshake gets (101 when it opens). */
