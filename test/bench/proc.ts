@@ -1,0 +1,172 @@
+/**
+ * Child processes of the benchmark: servers pinned to core 0, load generators
+ * pinned to core 1 (with `taskset` when there are two cores), a small
+ * request/reply protocol over the IPC channel, and cleanup of every child on
+ * exit, error or signal. The child side is `serveIpc`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+const TASKSET = '/usr/bin/taskset';
+export const CAN_PIN = existsSync(TASKSET) && availableParallelism() >= 2;
+export const SERVER_CORE = 0;
+export const GENERATOR_CORE = 1;
+
+interface Reply { id: number; ok: boolean; result?: unknown; error?: string }
+interface EventMsg { event: string; data?: unknown }
+
+const live = new Set<ChildProcess>();
+
+export interface Managed {
+  name: string;
+  child: ChildProcess;
+  /** Sends a command and resolves with the child's reply (rejects on error, exit or timeout). */
+  request<T = unknown>(cmd: string, args?: unknown, timeoutMs?: number): Promise<T>;
+  /** Resolves with the data of the next event of that name. */
+  waitEvent<T = unknown>(event: string, timeoutMs?: number): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export function startNode(name: string, script: string, opts: { core?: number; env?: Record<string, string>; nodeArgs?: string[] } = {}): Managed {
+  const nodeArgs = [...(opts.nodeArgs ?? []), '--import', 'tsx', path.resolve(ROOT, script)];
+  const pinned = CAN_PIN && opts.core !== undefined;
+  const cmd = pinned ? TASKSET : process.execPath;
+  const args = pinned ? ['-c', String(opts.core), process.execPath, ...nodeArgs] : nodeArgs;
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
+  live.add(child);
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  const waiters = new Map<string, ((data: unknown) => void)[]>();
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      for (const p of pending.values()) {
+        clearTimeout(p.timer);
+        p.reject(new Error(`${name} exited (${code ?? signal ?? '?'})`));
+      }
+      pending.clear();
+      resolve();
+    });
+  });
+  child.on('message', (raw: unknown) => {
+    const m = raw as Partial<Reply & EventMsg>;
+    if (typeof m.id === 'number') {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      clearTimeout(p.timer);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new Error(`${name}: ${m.error ?? 'failed'}`));
+    } else if (typeof m.event === 'string') {
+      const list = waiters.get(m.event);
+      if (list?.length) list.shift()!(m.data);
+    }
+  });
+  return {
+    name,
+    child,
+    request<T>(c: string, a?: unknown, timeoutMs = 120_000): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        if (child.exitCode !== null || !child.connected) { reject(new Error(`${name} is not running`)); return; }
+        const id = nextId++;
+        const timer = setTimeout(() => { pending.delete(id); reject(new Error(`${name}: ${c} timed out`)); }, timeoutMs);
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+        child.send({ id, cmd: c, args: a });
+      });
+    },
+    waitEvent<T>(event: string, timeoutMs = 60_000): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => { reject(new Error(`${name}: no ${event} in ${timeoutMs} ms`)); }, timeoutMs);
+        const fn = (d: unknown): void => { clearTimeout(timer); resolve(d as T); };
+        waiters.set(event, [...(waiters.get(event) ?? []), fn]);
+        void exited.then(() => { clearTimeout(timer); reject(new Error(`${name} exited before ${event}`)); });
+      });
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.connected) child.disconnect();
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** Kills every child still running (used on any exit path of the parent). */
+export function killAll(): void {
+  for (const c of live) {
+    try { c.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+  live.clear();
+}
+
+let cleanupInstalled = false;
+export function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => { killAll(); process.exit(130); });
+  }
+  process.on('uncaughtException', (err) => { console.error(err); killAll(); process.exit(1); });
+  process.on('unhandledRejection', (err) => { console.error(err); killAll(); process.exit(1); });
+}
+
+// ---- child side ----
+
+/** A command handler; its argument is whatever the parent sent with the command. */
+export type Handler = (args: never) => unknown;
+
+/**
+ * Answers the parent's commands. `onExit` runs when the parent goes away
+ * (disconnect) or sends `exit`; then the process exits.
+ */
+export function serveIpc(handlers: Record<string, Handler>, onExit: () => Promise<void> | void = () => undefined): { emit(event: string, data?: unknown): void } {
+  let exiting = false;
+  const exit = (): void => {
+    if (exiting) return;
+    exiting = true;
+    const hard = setTimeout(() => process.exit(0), 5000);
+    hard.unref();
+    Promise.resolve().then(onExit).catch((e: unknown) => { console.error(e); }).finally(() => process.exit(0));
+  };
+  process.on('disconnect', exit);
+  process.on('SIGTERM', exit);
+  process.on('message', (raw: unknown) => {
+    const m = raw as { id: number; cmd: string; args?: unknown };
+    if (m.cmd === 'exit') { exit(); return; }
+    const h = handlers[m.cmd];
+    if (!h) { process.send?.({ id: m.id, ok: false, error: `unknown command ${m.cmd}` }); return; }
+    Promise.resolve()
+      .then(() => (h as (a: unknown) => unknown)(m.args))
+      .then(
+        (result) => { if (process.connected) process.send?.({ id: m.id, ok: true, result }); },
+        (err: unknown) => { if (process.connected) process.send?.({ id: m.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) }); },
+      );
+  });
+  return { emit: (event, data) => { if (process.connected) process.send?.({ event, data }); } };
+}
+
+export interface MemReport { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
+
+/** The server process's own memory, after a full GC when `--expose-gc` is on. */
+export function memReport(opts: { gc?: boolean } = {}): MemReport {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (opts.gc !== false && gc) { gc(); gc(); }
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
+}
+
+/** Handlers every server wrapper answers. */
+export const commonHandlers: Record<string, Handler> = {
+  mem: (a: { gc?: boolean } | undefined) => memReport(a ?? {}),
+  cpu: () => process.cpuUsage(),
+};

@@ -1,0 +1,518 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=ours,reference,hocuspocus,relay,bare-socketio]`
+ *
+ * Starts every server itself on 127.0.0.1, one at a time, in a child process
+ * pinned to core 0; the load generators are separate processes pinned to core
+ * 1. Same workload for each server. Prints a table, then, LAST, one JSON line.
+ * See docs/bench.md for the method.
+ */
+import { availableParallelism } from 'node:os';
+import { TestClient } from '../helpers/session.js';
+import { CAN_PIN, GENERATOR_CORE, installCleanup, killAll, SERVER_CORE, startNode, type Managed, type MemReport } from './proc.js';
+import { MB, round, summarize, type Summary } from './stats.js';
+import { BareClient, pool, type Dialect } from './yproto.js';
+
+installCleanup();
+const QUICK = process.argv.includes('--quick');
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const ONLY = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
+const wanted = (name: string): boolean => ONLY === null || ONLY.has(name);
+
+const P = QUICK
+  ? { coeditRooms: 10, typists: 3, rate: 5, durationMs: 2000, observers: 2, chatRooms: 10, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 2000, idleRooms: 100, coldUpdates: 10_000, coldTail: 100, coldOpeners: 5, workers: 2 }
+  : { coeditRooms: 100, typists: 3, rate: 5, durationMs: 20_000, observers: 4, chatRooms: 100, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 20_000, idleRooms: 1000, coldUpdates: 100_000, coldTail: 1000, coldOpeners: 50, workers: 4 };
+
+const log = (...a: unknown[]): void => { console.error('[bench]', ...a); };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+// ---------- processes ----------
+
+type ServerKind = 'ours' | 'reference' | 'hocuspocus' | 'relay' | 'bare-socketio';
+const SERVER_SCRIPTS: Record<ServerKind, string> = {
+  ours: 'test/bench/servers/ours.ts',
+  reference: 'test/bench/servers/reference.ts',
+  hocuspocus: 'test/bench/servers/hocuspocus.ts',
+  relay: 'test/bench/servers/raw-relay.ts',
+  'bare-socketio': 'test/bench/servers/bare-socketio.ts',
+};
+
+interface Ready { port: number; url?: string; demoAccounts?: { login: string; password: string }[] }
+
+async function startServerProcess(kind: ServerKind): Promise<{ proc: Managed; ready: Ready }> {
+  const proc = startNode(kind, SERVER_SCRIPTS[kind], { core: SERVER_CORE, nodeArgs: ['--expose-gc'], env: { NODE_ENV: 'production' } });
+  const ready = await proc.waitEvent<Ready>('ready', 60_000);
+  return { proc, ready };
+}
+
+function startWorkers(script: string, n: number, label: string): Managed[] {
+  return Array.from({ length: n }, (_, i) => startNode(`${label}-${i}`, script, { core: GENERATOR_CORE }));
+}
+
+const mem = (s: Managed, gc = true): Promise<MemReport> => s.request<MemReport>('mem', { gc });
+
+/** Samples the server's memory every `ms` until stopped; returns the peaks and means. */
+function sampleMemory(s: Managed, ms: number): { stop(): Promise<{ peakRss: number; meanRss: number; meanHeap: number; peakHeap: number; n: number }> } {
+  const rss: number[] = [];
+  const heap: number[] = [];
+  const state = { running: true };
+  const loop = (async () => {
+    while (state.running) {
+      try {
+        const m = await mem(s, false);
+        rss.push(m.rss);
+        heap.push(m.heapUsed);
+      } catch { /* server busy or gone */ }
+      await sleep(ms);
+    }
+  })();
+  return {
+    async stop() {
+      state.running = false;
+      await loop;
+      const mean = (a: number[]): number => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
+      return { peakRss: Math.max(0, ...rss), meanRss: mean(rss), meanHeap: mean(heap), peakHeap: Math.max(0, ...heap), n: rss.length };
+    },
+  };
+}
+
+// ---------- our server's setup: demo logins, appeals ----------
+
+interface OursSetup {
+  citizen: TestClient;
+  operator: TestClient;
+  expert: TestClient;
+  /** Taken by the operator, expert invited: the co-editing and chat rooms. */
+  active: string[];
+  /** Filed (registered), the citizen's: idle-room memory test. */
+  filed: string[];
+  cold: string[];
+}
+
+async function setupOurs(ready: Ready, active: number, filedExtra: number, cold: number): Promise<OursSetup> {
+  const url = ready.url!;
+  const acc = (prefix: string): { login: string; password: string } => {
+    const a = ready.demoAccounts?.find((x) => x.login.startsWith(`${prefix}@`));
+    if (!a) throw new Error(`no demo account ${prefix}`);
+    return a;
+  };
+  const login = async (prefix: string): Promise<TestClient> => { const a = acc(prefix); return new TestClient(url).login(a.login, a.password); };
+  const [citizen, operator, expert] = await Promise.all([login('citizen'), login('operator.portal'), login('expert')]);
+  const cats = await citizen.get('/api/categories');
+  const cat = cats.body.items.find((c: { code: string }) => c.code === 'portal_issues');
+  const extra: Record<string, string> = {};
+  for (const f of cat.extraFields as { key: string; kind: string }[]) extra[f.key] = f.kind === 'date' ? '2026-03-01' : 'значение';
+  const total = active + filedExtra + cold;
+  const ids = await pool(Array.from({ length: total }, (_, i) => i), 8, async (i) => {
+    const draft = await citizen.post('/api/appeals', { categoryId: cat.id, type: 'complaint', subject: `Нагрузочный тест ${i}`, description: 'Проверка производительности.', extra });
+    if (draft.status !== 201) throw new Error(`draft failed: ${draft.status} ${JSON.stringify(draft.body)}`);
+    const id = draft.body.appeal.id as string;
+    const sub = await citizen.post(`/api/appeals/${id}/submit`, {});
+    if (sub.status !== 200) throw new Error(`submit failed: ${sub.status}`);
+    if (i < active) {
+      const take = await operator.post(`/api/appeals/${id}/transitions`, { action: 'take' });
+      if (take.status !== 200) throw new Error(`take failed: ${take.status} ${JSON.stringify(take.body)}`);
+      const inv = await operator.post(`/api/appeals/${id}/experts`, { expertId: expert.user.id });
+      if (inv.status !== 200) throw new Error(`invite failed: ${inv.status} ${JSON.stringify(inv.body)}`);
+    }
+    return id;
+  });
+  return { citizen, operator, expert, active: ids.slice(0, active), filed: ids.slice(active, active + filedExtra), cold: ids.slice(active + filedExtra) };
+}
+
+const headersOf = (c: TestClient): Record<string, string> => ({ cookie: c.cookie, origin: c.baseUrl });
+
+// ---------- the Yjs side: how each server is addressed ----------
+
+interface YjsTarget {
+  dialect: Dialect;
+  /** URL and document name of room `name`. */
+  at(name: string): { url: string; doc: string };
+  /** Headers for typist i (ours: citizen / operator / expert). */
+  headers(i: number): Record<string, string>;
+}
+
+function yjsTarget(kind: ServerKind, port: number, setup?: OursSetup): YjsTarget {
+  const base = `ws://127.0.0.1:${port}`;
+  switch (kind) {
+    case 'ours': {
+      const people = [setup!.citizen, setup!.operator, setup!.expert];
+      return { dialect: 'y-websocket', at: (id) => ({ url: `${base}/yjs/${id}`, doc: id }), headers: (i) => headersOf(people[i % people.length]!) };
+    }
+    case 'hocuspocus':
+      return { dialect: 'hocuspocus', at: (name) => ({ url: base, doc: name }), headers: () => ({}) };
+    case 'reference':
+      return { dialect: 'y-websocket', at: (name) => ({ url: `${base}/${name}`, doc: name }), headers: () => ({}) };
+    case 'relay':
+      return { dialect: 'relay', at: (name) => ({ url: `${base}/${name}`, doc: name }), headers: () => ({}) };
+    case 'bare-socketio':
+      throw new Error('not a Yjs server');
+  }
+}
+
+// ---------- phases ----------
+
+interface IdleResult { rooms: number; joinedFailed: number; baseRss: number; baseHeap: number; joinedRss: number; joinedHeap: number; idleRss: number; idleHeap: number; docsBefore: number | null; docsAfter: number | null; errors: string[] }
+
+async function idlePhase(server: Managed, workers: Managed[], t: YjsTarget, names: string[]): Promise<IdleResult> {
+  const docs = async (): Promise<number | null> => { try { return await server.request<number>('docs'); } catch { return null; } };
+  const docsBefore = await docs();
+  const base = await mem(server);
+  const shards = workers.map((_, w) => names.filter((_n, i) => i % workers.length === w));
+  const joined = await Promise.all(workers.map((wk, w) => wk.request<{ failed: number; errors: string[] }>('joinRooms', {
+    dialect: t.dialect, worker: w, targets: shards[w]!.map((n) => ({ ...t.at(n), headers: t.headers(0) })),
+  }, 300_000)));
+  const j = await mem(server);
+  await Promise.all(workers.map((wk) => wk.request('leaveRooms')));
+  // Give the server time to notice the closes and unload (bounded).
+  await sleep(QUICK ? 1500 : 3000);
+  const idle = await mem(server);
+  const docsAfter = await docs();
+  return {
+    rooms: names.length, joinedFailed: joined.reduce((s, r) => s + r.failed, 0),
+    baseRss: base.rss, baseHeap: base.heapUsed, joinedRss: j.rss, joinedHeap: j.heapUsed, idleRss: idle.rss, idleHeap: idle.heapUsed,
+    docsBefore, docsAfter, errors: joined.flatMap((r) => r.errors).slice(0, 3),
+  };
+}
+
+interface CoeditRun {
+  latencies: Float64Array; sent: number; expected: number; received: number; awarenessReceived: number;
+  sendMs: number; wallMs: number; cpuPct: number; loopDelayP99Ms: number; closeCount: number; closes: string[];
+}
+interface CoeditResult {
+  lat: Summary; delivery: number; sent: number; received: number; expected: number; connectFailed: number; connectErrors: string[];
+  genCpuPct: number[]; genLoopP99Ms: number; closes: number; closeReasons: string[];
+  converged: number; observers: number; convergeProblems: string[];
+  baseRss: number; baseHeap: number; activeMeanRss: number; activeMeanHeap: number; activePeakRss: number; updateBytes: number;
+  storm: { s: number; failed: number; resynced: number; total: number; peakRss: number; errors: string[]; genCpuPct: number[] };
+}
+
+async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, names: string[], observerHeaders: Record<string, string>): Promise<CoeditResult> {
+  const W = workers.length;
+  const inits = await Promise.all(workers.map((wk, w) => {
+    const rooms = names.map((n, r) => ({ n, r })).filter(({ r }) => r % W === w).map(({ n, r }) => ({
+      ...t.at(n),
+      typists: Array.from({ length: P.typists }, (_, i) => t.headers(i)),
+      ...(r < P.observers ? { observer: observerHeaders } : {}),
+    }));
+    return wk.request<{ updateBytes: number }>('init', { dialect: t.dialect, worker: w, rooms, rate: P.rate, durationMs: P.durationMs });
+  }));
+  const base = await mem(server);
+  const conns = await Promise.all(workers.map((wk) => wk.request<{ failed: number; errors: string[] }>('connect', undefined, 300_000)));
+  const sampler = sampleMemory(server, 250);
+  const runs = await Promise.all(workers.map((wk) => wk.request<CoeditRun>('run', undefined, P.durationMs + 60_000)));
+  const active = await sampler.stop();
+  const conv = await Promise.all(workers.map((wk) => wk.request<{ checked: number; converged: number; problems: string[] }>('converge')));
+  // Reconnect storm: every typist dropped at once, all reconnect.
+  const stormSampler = sampleMemory(server, 50);
+  const storms = await Promise.all(workers.map((wk) => wk.request<{ ms: number; failed: number; resynced: number; total: number; errors: string[]; cpuPct: number }>('storm', undefined, 120_000)));
+  const stormMem = await stormSampler.stop();
+  await Promise.all(workers.map((wk) => wk.request('closeAll')));
+  const all: number[] = [];
+  for (const r of runs) for (const v of r.latencies) all.push(v);
+  const sent = runs.reduce((s, r) => s + r.sent, 0);
+  const expected = runs.reduce((s, r) => s + r.expected, 0);
+  const received = runs.reduce((s, r) => s + r.received, 0);
+  return {
+    lat: summarize(all), delivery: expected ? received / expected : Number.NaN, sent, received, expected,
+    connectFailed: conns.reduce((s, c) => s + c.failed, 0), connectErrors: conns.flatMap((c) => c.errors).slice(0, 3),
+    genCpuPct: runs.map((r) => r.cpuPct), genLoopP99Ms: Math.max(...runs.map((r) => r.loopDelayP99Ms)),
+    closes: runs.reduce((s, r) => s + r.closeCount, 0), closeReasons: runs.flatMap((r) => r.closes).slice(0, 3),
+    converged: conv.reduce((s, c) => s + c.converged, 0), observers: conv.reduce((s, c) => s + c.checked, 0), convergeProblems: conv.flatMap((c) => c.problems).slice(0, 3),
+    baseRss: base.rss, baseHeap: base.heapUsed, activeMeanRss: active.meanRss, activeMeanHeap: active.meanHeap, activePeakRss: active.peakRss,
+    updateBytes: inits[0]?.updateBytes ?? 0,
+    storm: {
+      s: Math.max(...storms.map((s) => s.ms)) / 1000, failed: storms.reduce((s, x) => s + x.failed, 0), resynced: storms.reduce((s, x) => s + x.resynced, 0),
+      total: storms.reduce((s, x) => s + x.total, 0), peakRss: stormMem.peakRss, errors: storms.flatMap((s) => s.errors).slice(0, 3), genCpuPct: storms.map((s) => s.cpuPct),
+    },
+  };
+}
+
+interface ColdResult { variant: string; one: number | null; many: Summary; manyAllMs: number; failed: number; bytes: number; errors: string[] }
+
+async function coldPhase(worker: Managed, t: YjsTarget, docs: { variant: string; one: string; many: string }[]): Promise<ColdResult[]> {
+  const out: ColdResult[] = [];
+  for (const d of docs) {
+    const one = await worker.request<{ times: number[]; failed: number; bytes: number; errors: string[] }>('coldOpen', { dialect: t.dialect, ...t.at(d.one), headers: t.headers(0), n: 1 });
+    const many = await worker.request<{ times: number[]; allMs: number; failed: number; errors: string[] }>('coldOpen', { dialect: t.dialect, ...t.at(d.many), headers: t.headers(0), n: P.coldOpeners });
+    out.push({ variant: d.variant, one: one.times[0] ?? null, many: summarize(many.times), manyAllMs: many.allMs, failed: one.failed + many.failed, bytes: one.bytes, errors: [...one.errors, ...many.errors].slice(0, 3) });
+  }
+  return out;
+}
+
+interface ChatRun {
+  chatLat: Float64Array; ackLat: Float64Array; statusLat: Float64Array; sent: number; acked: number; expected: number; received: number;
+  statusSent: number; statusAcked: number; statusExpected: number; statusReceived: number; ackErrors: Record<string, number>; disconnects: number;
+  sendMs: number; wallMs: number; cpuPct: number; loopDelayP99Ms: number;
+}
+interface ChatResult {
+  lat: Summary; ack: Summary; status: Summary; sent: number; acked: number; delivery: number; statusDelivery: number; statusAcked: number; statusSent: number;
+  errors: Record<string, number>; connectFailed: number; connectErrors: string[]; sendS: number; genCpuPct: number[]; genLoopP99Ms: number; disconnects: number;
+}
+
+async function chatPhase(workers: Managed[], url: string, rooms: { appealId: string; clients: Record<string, string>[]; statusClient: number }[]): Promise<ChatResult> {
+  const W = workers.length;
+  await Promise.all(workers.map((wk, w) => wk.request('init', {
+    worker: w, url, rooms: rooms.filter((_, r) => r % W === w), rate: P.chatRate, statusPerSec: P.statusPerSec, durationMs: P.chatDurationMs,
+    statusCycle: [{ action: 'request_info', comment: 'Уточните, пожалуйста, номер заказа' }, { action: 'resume' }],
+  })));
+  const conns = await Promise.all(workers.map((wk) => wk.request<{ failed: number; errors: string[] }>('connect', undefined, 300_000)));
+  const runs = await Promise.all(workers.map((wk) => wk.request<ChatRun>('run', undefined, P.chatDurationMs + 60_000)));
+  await Promise.all(workers.map((wk) => wk.request('closeAll')));
+  const cat = (k: 'chatLat' | 'ackLat' | 'statusLat'): number[] => runs.flatMap((r) => Array.from(r[k]));
+  const sum = (k: 'sent' | 'acked' | 'expected' | 'received' | 'statusSent' | 'statusAcked' | 'statusExpected' | 'statusReceived' | 'disconnects'): number => runs.reduce((s, r) => s + r[k], 0);
+  const errors: Record<string, number> = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.ackErrors)) errors[k] = (errors[k] ?? 0) + v;
+  return {
+    lat: summarize(cat('chatLat')), ack: summarize(cat('ackLat')), status: summarize(cat('statusLat')),
+    sent: sum('sent'), acked: sum('acked'), delivery: sum('received') / Math.max(1, sum('expected')),
+    statusDelivery: sum('statusReceived') / Math.max(1, sum('statusExpected')), statusAcked: sum('statusAcked'), statusSent: sum('statusSent'),
+    errors, connectFailed: conns.reduce((s, c) => s + c.failed, 0), connectErrors: conns.flatMap((c) => c.errors).slice(0, 3),
+    sendS: Math.max(...runs.map((r) => r.sendMs)) / 1000, genCpuPct: runs.map((r) => r.cpuPct), genLoopP99Ms: Math.max(...runs.map((r) => r.loopDelayP99Ms)),
+    disconnects: sum('disconnects'),
+  };
+}
+
+// ---------- main ----------
+
+interface ServerReport {
+  kind: ServerKind;
+  idle?: IdleResult;
+  idleUnload?: IdleResult;
+  coedit?: CoeditResult;
+  cold?: ColdResult[];
+  chat?: ChatResult;
+  chatRows?: number;
+  missing?: string;
+}
+
+async function probeYjs(t: YjsTarget, name: string): Promise<string | null> {
+  const c = new BareClient({ dialect: t.dialect, ...t.at(name), headers: t.headers(0) });
+  try {
+    await c.connect(10_000);
+    return null;
+  } catch (e) {
+    return errText(e);
+  } finally {
+    await c.close();
+  }
+}
+
+async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[]): Promise<ServerReport> {
+  const report: ServerReport = { kind };
+  log(`${kind}: starting`);
+  const { proc, ready } = await startServerProcess(kind);
+  try {
+    let setup: OursSetup | undefined;
+    if (kind === 'ours') {
+      const t0 = performance.now();
+      setup = await setupOurs(ready, Math.max(P.coeditRooms, P.chatRooms), Math.max(0, P.idleRooms - Math.max(P.coeditRooms, P.chatRooms)), 6);
+      log(`ours: logged in and filed ${setup.active.length + setup.filed.length + setup.cold.length} appeals in ${Math.round(performance.now() - t0)} ms`);
+    }
+    const t = yjsTarget(kind, ready.port, setup);
+    const coeditNames = setup ? setup.active.slice(0, P.coeditRooms) : Array.from({ length: P.coeditRooms }, (_, i) => `room-${i}`);
+    const idleNames = setup ? [...setup.active, ...setup.filed].slice(0, P.idleRooms) : Array.from({ length: P.idleRooms }, (_, i) => `idle-${i}`);
+    const probe = await probeYjs(t, coeditNames[0]!);
+    if (probe) {
+      report.missing = `Yjs endpoint not reachable: ${probe}`;
+      log(`${kind}: ${report.missing}`);
+    } else {
+      if (kind !== 'relay') {
+        log(`${kind}: idle rooms (${idleNames.length} joined, then left)`);
+        report.idle = await idlePhase(proc, yw, t, idleNames);
+        if (kind === 'reference') {
+          await proc.request('unloadMode');
+          report.idleUnload = await idlePhase(proc, yw, t, Array.from({ length: P.idleRooms }, (_, i) => `idle-unload-${i}`));
+        }
+      }
+      log(`${kind}: co-editing ${P.coeditRooms} rooms × ${P.typists} for ${P.durationMs / 1000} s, then reconnect storm`);
+      const observer = setup ? headersOf(setup.citizen) : {};
+      report.coedit = await coeditPhase(proc, yw, t, coeditNames, observer);
+      if (kind === 'ours' || kind === 'hocuspocus') {
+        log(`${kind}: cold load (${P.coldUpdates} updates)`);
+        const docs = kind === 'ours'
+          ? [{ variant: 'raw log', one: setup!.cold[0]!, many: setup!.cold[1]! }, { variant: 'compacted', one: setup!.cold[2]!, many: setup!.cold[3]! }, { variant: `compacted + ${P.coldTail} tail`, one: setup!.cold[4]!, many: setup!.cold[5]! }]
+          : [{ variant: 'compacted', one: 'cold-1', many: 'cold-n' }];
+        const seeded = kind === 'ours'
+          ? await proc.request('seedCold', { raw: [docs[0]!.one, docs[0]!.many], compacted: [docs[1]!.one, docs[1]!.many], tail: [docs[2]!.one, docs[2]!.many], updates: P.coldUpdates, tailUpdates: P.coldTail }, 600_000)
+          : await proc.request('seedCold', { names: ['cold-1', 'cold-n'], updates: P.coldUpdates }, 600_000);
+        log(`${kind}: cold documents written`, JSON.stringify(seeded));
+        report.cold = await coldPhase(yw[0]!, t, docs);
+      }
+    }
+    if (kind === 'ours') {
+      log('ours: chat fan-out');
+      const rows0 = await proc.request<number>('chatRows');
+      const s = setup!;
+      const people = [s.citizen, s.operator, s.expert, s.citizen];
+      report.chat = await chatPhase(cw, ready.url!, s.active.slice(0, P.chatRooms).map((appealId) => ({
+        appealId, clients: Array.from({ length: P.chatClients }, (_, i) => headersOf(people[i % people.length]!)), statusClient: 1,
+      })));
+      report.chatRows = (await proc.request<number>('chatRows')) - rows0;
+    }
+  } finally {
+    await proc.stop();
+  }
+  return report;
+}
+
+async function benchBareSocketIo(cw: Managed[]): Promise<ServerReport> {
+  log('bare-socketio: starting');
+  const { proc, ready } = await startServerProcess('bare-socketio');
+  try {
+    const url = `http://127.0.0.1:${ready.port}`;
+    log('bare-socketio: chat fan-out');
+    const chat = await chatPhase(cw, url, Array.from({ length: P.chatRooms }, (_, r) => ({
+      appealId: `room-${r}`, clients: Array.from({ length: P.chatClients }, () => ({ origin: url })), statusClient: 1,
+    })));
+    return { kind: 'bare-socketio', chat };
+  } finally {
+    await proc.stop();
+  }
+}
+
+const f = (v: number | null | undefined, d = 1): string => { const r = round(v, d); return r === null ? '—' : String(r); };
+const mb = (bytes: number | null | undefined): string => f(bytes === null || bytes === undefined ? null : bytes / MB, 1);
+const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+
+function printTable(title: string, head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  console.log(`\n${title}`);
+  console.log(head.map((h, i) => pad(h, widths[i]!)).join('  '));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(r.map((c, i) => pad(c, widths[i]!)).join('  '));
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  log(`${QUICK ? 'quick' : 'full'} run; cores=${availableParallelism()}; pinning ${CAN_PIN ? 'on (server core 0, generators core 1)' : 'off (taskset missing or one core)'}`);
+  const yw = startWorkers('test/bench/workers/yjs-worker.ts', P.workers, 'yjs-gen');
+  const cw = startWorkers('test/bench/workers/chat-worker.ts', P.workers, 'chat-gen');
+  const reports: ServerReport[] = [];
+  try {
+    for (const kind of ['relay', 'reference', 'hocuspocus', 'ours'] as const) {
+      if (!wanted(kind)) continue;
+      try { reports.push(await benchYjsServer(kind, yw, cw)); } catch (e) {
+        log(`${kind} failed:`, e);
+        reports.push({ kind, missing: `failed: ${errText(e)}` });
+      }
+    }
+    if (wanted('bare-socketio')) {
+      try { reports.push(await benchBareSocketIo(cw)); } catch (e) {
+        log('bare-socketio failed:', e);
+        reports.push({ kind: 'bare-socketio', missing: `failed: ${errText(e)}` });
+      }
+    }
+  } finally {
+    await Promise.all([...yw, ...cw].map((w) => w.stop()));
+  }
+
+  const by = (k: ServerKind): ServerReport | undefined => reports.find((r) => r.kind === k);
+  const ours = by('ours');
+  const ref = by('reference');
+  const hoc = by('hocuspocus');
+  const relay = by('relay');
+  const bare = by('bare-socketio');
+
+  console.log(`\nBenchmark (${QUICK ? 'QUICK: a tenth of the load' : 'full load'}), ${new Date().toISOString()}, node ${process.version}, pinning ${CAN_PIN ? 'on' : 'off'}`);
+  printTable(`Co-editing: ${P.coeditRooms} rooms × ${P.typists} typists × ${P.rate} updates/s (+ caret each) for ${P.durationMs / 1000} s`,
+    ['server', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'ratio', 'converged', 'closes', 'gen CPU %', 'gen lag p99 ms', 'RSS active MB', 'heap active MB', 'update B'],
+    reports.filter((r) => r.kind !== 'bare-socketio').map((r) => {
+      const c = r.coedit;
+      if (!c) return [r.kind, r.missing ?? 'not run'];
+      return [r.kind, f(c.lat.p50, 2), f(c.lat.p99, 2), f(c.lat.max, 1), `${c.received}/${c.expected}`, f(c.delivery, 4), `${c.converged}/${c.observers}`, String(c.closes),
+        c.genCpuPct.map((x) => f(x, 0)).join('/'), f(c.genLoopP99Ms, 1), `${mb(c.activeMeanRss)} (+${mb(c.activeMeanRss - c.baseRss)})`, `${mb(c.activeMeanHeap)} (+${mb(c.activeMeanHeap - c.baseHeap)})`, String(c.updateBytes)];
+    }));
+  printTable('Reconnect storm: every co-editing client dropped at once and reconnected',
+    ['server', 'all synced s', 'resynced', 'failed', 'peak RSS MB', 'gen CPU %', 'errors'],
+    reports.filter((r) => r.coedit).map((r) => {
+      const s = r.coedit!.storm;
+      return [r.kind, f(s.s, 3), `${s.resynced}/${s.total}`, String(s.failed), mb(s.peakRss), s.genCpuPct.map((x) => f(x, 0)).join('/'), s.errors.join('; ') || '-'];
+    }));
+  const idleRow = (name: string, i: IdleResult | undefined): string[] => i
+    ? [name, String(i.rooms), String(i.joinedFailed), mb(i.baseRss), `${mb(i.joinedRss)} (+${f(((i.joinedRss - i.baseRss) / i.rooms) / 1024, 1)} KB/room)`,
+      `${mb(i.joinedHeap)} (+${f(((i.joinedHeap - i.baseHeap) / i.rooms) / 1024, 1)} KB/room)`, `${mb(i.idleRss)} (${f((i.idleRss - i.baseRss) / MB, 1)})`, `${mb(i.idleHeap)} (${f((i.idleHeap - i.baseHeap) / MB, 2)})`, i.docsAfter === null ? '—' : `${i.docsBefore ?? '?'} → ${i.docsAfter}`]
+    : [name, '—'];
+  printTable('Memory: rooms joined (one client each, one update), then all left (after GC)',
+    ['server', 'rooms', 'failed', 'base RSS MB', 'joined RSS MB', 'joined heap MB', 'idle RSS MB (Δ)', 'idle heap MB (Δ)', 'docs in memory before → after'],
+    [idleRow('ours', ours?.idle), idleRow('reference (default: keeps docs)', ref?.idle), idleRow('reference (unload on last leave)', ref?.idleUnload), idleRow('hocuspocus', hoc?.idle)]);
+  printTable(`Cold load: ${P.coldUpdates} updates, socket open → synced (step 2 received)`,
+    ['server', 'stored as', '1 opener ms', `${P.coldOpeners} openers p50 ms`, 'p99 ms', 'all synced ms', 'failed', 'sync bytes'],
+    [...(ours?.cold ?? []).map((c) => ['ours', c.variant, f(c.one, 1), f(c.many.p50, 1), f(c.many.p99, 1), f(c.manyAllMs, 1), String(c.failed), String(c.bytes)]),
+      ...(hoc?.cold ?? []).map((c) => ['hocuspocus', c.variant, f(c.one, 1), f(c.many.p50, 1), f(c.many.p99, 1), f(c.manyAllMs, 1), String(c.failed), String(c.bytes)])]);
+  printTable(`Chat fan-out: ${P.chatRooms} rooms × ${P.chatClients} clients × ${P.chatRate} msg/s + ${P.statusPerSec} status push/room/s for ${P.chatDurationMs / 1000} s`,
+    ['server', 'p50 ms', 'p99 ms', 'ack p99 ms', 'status p50', 'status p99', 'acked/sent', 'delivery', 'status ok', 'persisted', 'persisted/s', 'errors', 'gen CPU %', 'gen lag p99'],
+    [ours, bare].filter((r): r is ServerReport => r !== undefined).map((r) => {
+      const c = r.chat;
+      if (!c) return [r.kind, r.missing ?? 'not run'];
+      return [r.kind, f(c.lat.p50, 2), f(c.lat.p99, 2), f(c.ack.p99, 2), f(c.status.p50, 1), f(c.status.p99, 1), `${c.acked}/${c.sent}`, f(c.delivery, 4),
+        `${c.statusAcked}/${c.statusSent} ${f(c.statusDelivery, 3)}`, r.chatRows === undefined ? '—' : String(r.chatRows), r.chatRows === undefined ? '—' : f(r.chatRows / c.sendS, 1),
+        JSON.stringify(c.errors) === '{}' ? '-' : JSON.stringify(c.errors), c.genCpuPct.map((x) => f(x, 0)).join('/'), f(c.genLoopP99Ms, 1)];
+    }));
+  for (const r of reports) if (r.missing) console.log(`\n${r.kind}: ${r.missing}`);
+  for (const r of reports) {
+    const c = r.coedit;
+    if (c && (c.connectFailed || c.convergeProblems.length || c.closeReasons.length)) console.log(`${r.kind} co-edit notes: connect failed ${c.connectFailed} ${c.connectErrors.join('; ')}; closes ${c.closeReasons.join('; ')}; ${c.convergeProblems.join('; ')}`);
+    if (r.chat && (r.chat.connectFailed || r.chat.disconnects)) console.log(`${r.kind} chat notes: connect failed ${r.chat.connectFailed} ${r.chat.connectErrors.join('; ')}; disconnects ${r.chat.disconnects}`);
+  }
+
+  const p99 = (r: ServerReport | undefined): number | null => round(r?.coedit?.lat.p99);
+  const ratio = (a: number | null | undefined, b: number | null | undefined): number | null => (a !== null && a !== undefined && b ? round(a / b, 2) : null);
+  const allGenCpu = reports.flatMap((r) => [...(r.coedit?.genCpuPct ?? []), ...(r.chat?.genCpuPct ?? [])]);
+  const compacted = ours?.cold?.find((c) => c.variant === 'compacted');
+  const json = {
+    mode: QUICK ? 'quick' : 'full',
+    coedit_p50_ms: round(ours?.coedit?.lat.p50),
+    coedit_p99_ms: p99(ours),
+    coedit_p99_reference_ms: p99(ref),
+    coedit_p99_hocuspocus_ms: p99(hoc),
+    coedit_p99_raw_relay_ms: p99(relay),
+    coedit_delivery_ratio: round(ours?.coedit?.delivery, 5),
+    coedit_delivery_ratio_reference: round(ref?.coedit?.delivery, 5),
+    coedit_delivery_ratio_hocuspocus: round(hoc?.coedit?.delivery, 5),
+    coedit_delivery_ratio_raw_relay: round(relay?.coedit?.delivery, 5),
+    coedit_converged_observers: ours?.coedit ? ours.coedit.converged : null,
+    coedit_p99_ratio_reference_over_ours: ratio(p99(ref), p99(ours)),
+    coedit_p99_ratio_hocuspocus_over_ours: ratio(p99(hoc), p99(ours)),
+    coedit_p99_ratio_ours_over_raw_relay: ratio(p99(ours), p99(relay)),
+    chat_p50_ms: round(ours?.chat?.lat.p50),
+    chat_p99_ms: round(ours?.chat?.lat.p99),
+    chat_p99_bare_relay_ms: round(bare?.chat?.lat.p99),
+    chat_p99_ratio_ours_over_bare_relay: ratio(round(ours?.chat?.lat.p99), round(bare?.chat?.lat.p99)),
+    chat_delivery_ratio: round(ours?.chat?.delivery, 5),
+    chat_persisted_per_s: ours?.chat && ours.chatRows !== undefined ? round(ours.chatRows / ours.chat.sendS, 1) : null,
+    chat_persisted_all_acked: ours?.chat && ours.chatRows !== undefined ? ours.chatRows === ours.chat.acked : null,
+    chat_status_p99_ms: round(ours?.chat?.status.p99),
+    chat_status_p99_bare_relay_ms: round(bare?.chat?.status.p99),
+    idle_rooms: P.idleRooms,
+    idle_rooms_rss_delta_mb: ours?.idle ? round((ours.idle.idleRss - ours.idle.baseRss) / MB) : null,
+    idle_rooms_heap_delta_mb: ours?.idle ? round((ours.idle.idleHeap - ours.idle.baseHeap) / MB) : null,
+    idle_rooms_rss_delta_reference_mb: ref?.idle ? round((ref.idle.idleRss - ref.idle.baseRss) / MB) : null,
+    idle_rooms_heap_delta_reference_mb: ref?.idle ? round((ref.idle.idleHeap - ref.idle.baseHeap) / MB) : null,
+    idle_rooms_rss_delta_reference_unload_mb: ref?.idleUnload ? round((ref.idleUnload.idleRss - ref.idleUnload.baseRss) / MB) : null,
+    idle_rooms_heap_delta_reference_unload_mb: ref?.idleUnload ? round((ref.idleUnload.idleHeap - ref.idleUnload.baseHeap) / MB) : null,
+    idle_rooms_rss_delta_hocuspocus_mb: hoc?.idle ? round((hoc.idle.idleRss - hoc.idle.baseRss) / MB) : null,
+    idle_rooms_heap_delta_hocuspocus_mb: hoc?.idle ? round((hoc.idle.idleHeap - hoc.idle.baseHeap) / MB) : null,
+    joined_room_heap_kb_per_room: ours?.idle ? round((ours.idle.joinedHeap - ours.idle.baseHeap) / ours.idle.rooms / 1024) : null,
+    active_room_rss_kb_per_room: ours?.coedit ? round((ours.coedit.activeMeanRss - ours.coedit.baseRss) / P.coeditRooms / 1024) : null,
+    active_room_heap_kb_per_room: ours?.coedit ? round((ours.coedit.activeMeanHeap - ours.coedit.baseHeap) / P.coeditRooms / 1024) : null,
+    cold_load_updates: P.coldUpdates,
+    cold_load_raw_ms: round(ours?.cold?.find((c) => c.variant === 'raw log')?.one),
+    cold_load_compacted_ms: round(compacted?.one),
+    cold_load_compacted_tail_ms: round(ours?.cold?.find((c) => c.variant.startsWith('compacted +'))?.one),
+    cold_load_compacted_openers_all_ms: round(compacted?.manyAllMs),
+    cold_load_compacted_hocuspocus_ms: round(hoc?.cold?.[0]?.one),
+    reconnect_storm_s: round(ours?.coedit?.storm.s, 3),
+    reconnect_storm_peak_rss_mb: ours?.coedit ? round(ours.coedit.storm.peakRss / MB) : null,
+    reconnect_storm_errors: ours?.coedit ? ours.coedit.storm.failed : null,
+    reconnect_storm_reference_s: round(ref?.coedit?.storm.s, 3),
+    reconnect_storm_hocuspocus_s: round(hoc?.coedit?.storm.s, 3),
+    generator_cpu_max_pct: round(Math.max(0, ...allGenCpu), 1),
+    generator_processes: P.workers,
+    pinned: CAN_PIN,
+    total_s: round((performance.now() - started) / 1000, 1),
+  };
+  console.log(`\n${JSON.stringify(json)}`);
+}
+
+main().then(() => { killAll(); process.exit(0); }, (e: unknown) => { console.error(e); killAll(); process.exit(1); });
