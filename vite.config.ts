@@ -1,14 +1,90 @@
-// Vite builds the client; the same file configures Vitest (server + shared tests).
+// Vite builds the client (root: client/, output: dist/client); the same file
+// configures Vitest: a 'server' project (node) and a 'client' project (jsdom).
+import { gzipSync } from 'node:zlib';
+import path from 'node:path';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+const repoRoot = import.meta.dirname;
+
+/** Initial JavaScript budget of the public pages (issue 4 §9), gzip bytes. */
+const INITIAL_JS_BUDGET = 200 * 1024;
+
+/**
+ * Prints the gzip size of the JavaScript a first visit loads (the entry chunk
+ * and everything it imports statically) and fails the build over budget.
+ * Chunks reached only through dynamic import() (room, role pages) are listed apart.
+ */
+function bundleBudget(): Plugin {
+  return {
+    name: 'case-room:bundle-budget',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const chunks = new Map<string, { code: string; imports: string[]; isEntry: boolean }>();
+      for (const [file, out] of Object.entries(bundle)) {
+        if (out.type === 'chunk') chunks.set(file, { code: out.code, imports: out.imports, isEntry: out.isEntry });
+      }
+      const initial = new Set<string>();
+      const visit = (file: string): void => {
+        if (initial.has(file)) return;
+        initial.add(file);
+        for (const dep of chunks.get(file)?.imports ?? []) visit(dep);
+      };
+      for (const [file, chunk] of chunks) if (chunk.isEntry) visit(file);
+      const gz = (file: string): number => gzipSync(chunks.get(file)?.code ?? '').length;
+      const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
+      let total = 0;
+      const lines: string[] = [];
+      for (const file of initial) {
+        const size = gz(file);
+        total += size;
+        lines.push(`  initial  ${kb(size).padStart(9)}  ${file}`);
+      }
+      for (const file of chunks.keys()) if (!initial.has(file)) lines.push(`  on demand${kb(gz(file)).padStart(9)}  ${file}`);
+      const verdict = total <= INITIAL_JS_BUDGET ? 'within' : 'OVER';
+      console.log(`\nInitial JS of the public pages: ${kb(total)} gzip (${verdict} the ${kb(INITIAL_JS_BUDGET)} budget)\n${lines.join('\n')}\n`);
+      if (total > INITIAL_JS_BUDGET) this.error(`initial JS ${kb(total)} gzip exceeds the ${kb(INITIAL_JS_BUDGET)} budget`);
+    },
+  };
+}
+
 export default defineConfig({
+  root: path.join(repoRoot, 'client'),
+  plugins: [svelte(), bundleBudget()],
+  build: {
+    outDir: path.join(repoRoot, 'dist/client'),
+    emptyOutDir: true,
+    target: 'es2022',
+  },
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/e2e/**', 'node_modules/**'],
-    environment: 'node',
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    env: { TZ: 'UTC' },
-    pool: 'forks',
+    projects: [
+      {
+        // Vitest 4: an inline project inherits nothing unless it says `extends: true`.
+        test: {
+          name: 'server',
+          root: repoRoot,
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**', 'node_modules/**'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          env: { TZ: 'UTC' },
+          pool: 'forks',
+        },
+      },
+      {
+        extends: true,
+        // Svelte's browser build (mount, effects) instead of its server build.
+        resolve: { conditions: ['browser'] },
+        test: {
+          name: 'client',
+          root: repoRoot,
+          include: ['client/**/*.test.ts'],
+          environment: 'jsdom',
+          env: { TZ: 'UTC' },
+        },
+      },
+    ],
   },
 });

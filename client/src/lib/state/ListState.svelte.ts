@@ -1,0 +1,96 @@
+/** A paged list from one GET endpoint: items, total, loading and error state. */
+import { api } from '../api';
+import type { Page } from '../api-types';
+import { errorText } from '../validation';
+
+export const PAGE_SIZE = 20;
+
+/** What a pager needs of a list. */
+export interface Pageable {
+  readonly offset: number;
+  readonly total: number;
+  readonly count: number;
+  readonly isLoading: boolean;
+  readonly hasMore: boolean;
+  readonly hasPrevious: boolean;
+  nextPage(): Promise<void>;
+  previousPage(): Promise<void>;
+}
+
+export class ListState<T> implements Pageable {
+  #items = $state.raw<T[]>([]);
+  #total = $state(0);
+  #offset = $state(0);
+  #isLoading = $state(false);
+  #error = $state('');
+  readonly #path: string;
+  readonly #query: () => Record<string, string | undefined>;
+
+  /** `query` is read on every load (filters). */
+  constructor(path: string, query: () => Record<string, string | undefined> = () => ({})) {
+    this.#path = path;
+    this.#query = query;
+  }
+
+  get items(): T[] {
+    return this.#items;
+  }
+
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Items on this page. */
+  get count(): number {
+    return this.#items.length;
+  }
+
+  get offset(): number {
+    return this.#offset;
+  }
+
+  get isLoading(): boolean {
+    return this.#isLoading;
+  }
+
+  get error(): string {
+    return this.#error;
+  }
+
+  get hasMore(): boolean {
+    return this.#offset + this.#items.length < this.#total;
+  }
+
+  get hasPrevious(): boolean {
+    return this.#offset > 0;
+  }
+
+  /** Loads the page at `offset` (default: the first). */
+  async load(offset = 0): Promise<void> {
+    this.#isLoading = true;
+    this.#error = '';
+    try {
+      const page = await api.get<Page<T>>(this.#path, { ...this.#query(), limit: PAGE_SIZE, offset });
+      this.#items = page.items;
+      this.#total = page.total;
+      this.#offset = offset;
+    } catch (e) {
+      this.#error = errorText(e);
+    } finally {
+      this.#isLoading = false;
+    }
+  }
+
+  nextPage(): Promise<void> {
+    return this.load(this.#offset + PAGE_SIZE);
+  }
+
+  previousPage(): Promise<void> {
+    return this.load(Math.max(0, this.#offset - PAGE_SIZE));
+  }
+
+  /** Replaces one item in place (after an action on it). */
+  replace(match: (item: T) => boolean, next: T): void {
+    this.#items = this.#items.map((i) => (match(i) ? next : i));
+  }
+}

@@ -1,0 +1,60 @@
+/** The department queue for operators and supervisors: filters, deadline order, «Взять в работу». */
+import type { Priority } from '../../../../shared/schemas/appeal.schema';
+import type { Status } from '../../../../shared/status-machine';
+import { api } from '../api';
+import type { Appeal } from '../api-types';
+import { errorText } from '../validation';
+import { ListState } from './ListState.svelte';
+
+export interface QueueFilters {
+  status: Status | '';
+  categoryId: string;
+  priority: Priority | '';
+  overdue: '' | 'true';
+  assignee: 'any' | 'me' | 'none';
+  sort: 'deadline' | 'created';
+}
+
+export class QueueState {
+  filters = $state<QueueFilters>({ status: '', categoryId: '', priority: '', overdue: '', assignee: 'any', sort: 'deadline' });
+  readonly list = new ListState<Appeal>('/api/queue', () => ({ ...this.filters }));
+  #actionError = $state('');
+  #busyId = $state<string | null>(null);
+
+  get actionError(): string {
+    return this.#actionError;
+  }
+
+  /** The appeal being taken right now, if any. */
+  get busyId(): string | null {
+    return this.#busyId;
+  }
+
+  load(): Promise<void> {
+    return this.list.load(0);
+  }
+
+  resetFilters(): Promise<void> {
+    this.filters = { status: '', categoryId: '', priority: '', overdue: '', assignee: 'any', sort: 'deadline' };
+    return this.load();
+  }
+
+  /** Takes the appeal into work (registered → in_progress); true on success. */
+  async take(appeal: Appeal): Promise<boolean> {
+    this.#actionError = '';
+    this.#busyId = appeal.id;
+    try {
+      const { appeal: updated } = await api.post<{ appeal: Appeal }>(`/api/appeals/${encodeURIComponent(appeal.id)}/transitions`, {
+        action: 'take',
+        version: appeal.version,
+      });
+      this.list.replace((a) => a.id === appeal.id, updated);
+      return true;
+    } catch (e) {
+      this.#actionError = errorText(e);
+      return false;
+    } finally {
+      this.#busyId = null;
+    }
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * The new-appeal wizard: five steps (тема, документы, сведения, проверка, готово),
+ * each validated with the shared schemas before the next opens; the draft is
+ * saved on the server (POST, then PATCH with its version) whenever a step is passed.
+ */
+import { z } from 'zod';
+import { LIMITS } from '../../../../shared/limits';
+import { dateSchema, idSchema } from '../../../../shared/schemas/common.schema';
+import {
+  APPEAL_TYPES, REPRESENTATIVE_KINDS, applicantSchema, detailsSchema,
+  type Applicant, type AppealType, type DraftInput,
+} from '../../../../shared/schemas/appeal.schema';
+import type { ExtraField } from '../../../../shared/catalogue';
+import { api, isApiError } from '../api';
+import type { Appeal, Category, Suggestion } from '../api-types';
+import { errorText, serverFieldErrors, validate, type FieldErrors } from '../validation';
+import type { CatalogueState } from './CatalogueState.svelte';
+
+export const WIZARD_STEPS = ['topic', 'documents', 'details', 'summary', 'done'] as const;
+export type WizardStep = (typeof WIZARD_STEPS)[number];
+
+export const DETAIL_FIELDS = ['service', 'happenedOn', 'stepsTaken', 'errorText', 'expected', 'actual', 'replyContact'] as const;
+export type DetailField = (typeof DETAIL_FIELDS)[number];
+
+export const APPLICANT_KINDS = ['individual', 'legal_entity', 'representative'] as const;
+export type ApplicantKind = (typeof APPLICANT_KINDS)[number];
+export type RepresentativeKind = (typeof REPRESENTATIVE_KINDS)[number];
+
+/**
+ * Step 1 rules. The minimum lengths are the server's completeness check at
+ * submission (server/domain/appeals/appeal.rules.ts), asked for up front.
+ */
+const topicSchema = z.object({
+  subject: z.string().trim().min(5).max(LIMITS.subjectChars),
+  description: z.string().trim().min(10).max(LIMITS.descriptionChars),
+  type: z.enum(APPEAL_TYPES),
+  categoryId: idSchema,
+});
+
+/** The schema of a category's extra fields: required ones filled, dates and numbers well-formed. */
+export function extraSchemaOf(fields: readonly ExtraField[]): z.ZodType<Record<string, string>> {
+  const shape: Record<string, z.ZodType<string>> = {};
+  for (const f of fields) {
+    let s: z.ZodType<string> = f.kind === 'date' ? dateSchema : f.kind === 'number' ? z.string().trim().regex(/^\d+([.,]\d+)?$/) : z.string().trim().min(1).max(2000);
+    if (!f.required) s = z.union([z.literal(''), s]);
+    shape[f.key] = s;
+  }
+  return z.object(shape);
+}
+
+const SUGGEST_DELAY_MS = 400;
+
+export class WizardState {
+  subject = $state('');
+  description = $state('');
+  type = $state<AppealType | ''>('');
+  categoryId = $state('');
+  extra = $state<Record<string, string>>({});
+  /** The citizen's own checklist ticks; not sent (the documents are attached in the room). */
+  documentsAtHand = $state<Record<string, boolean>>({});
+  details = $state<Record<DetailField, string>>({ service: '', happenedOn: '', stepsTaken: '', errorText: '', expected: '', actual: '', replyContact: '' });
+  applicantKind = $state<ApplicantKind>('individual');
+  orgName = $state('');
+  orgInn = $state('');
+  ogrn = $state('');
+  principalName = $state('');
+  representativeKind = $state<RepresentativeKind>('lawyer');
+
+  #step = $state(0);
+  #errors = $state<FieldErrors>({});
+  #formError = $state('');
+  #isBusy = $state(false);
+  #suggestions = $state.raw<Suggestion[]>([]);
+  #appealId = $state<string | null>(null);
+  #version = 0;
+  #result = $state.raw<{ appeal: Appeal; accessCode: string | null } | null>(null);
+  #suggestTimer: ReturnType<typeof setTimeout> | undefined;
+
+  readonly #catalogue: CatalogueState;
+
+  constructor(catalogue: CatalogueState) {
+    this.#catalogue = catalogue;
+  }
+
+  get step(): WizardStep {
+    return WIZARD_STEPS[this.#step] ?? 'topic';
+  }
+
+  get stepIndex(): number {
+    return this.#step;
+  }
+
+  get errors(): FieldErrors {
+    return this.#errors;
+  }
+
+  get formError(): string {
+    return this.#formError;
+  }
+
+  get isBusy(): boolean {
+    return this.#isBusy;
+  }
+
+  get suggestions(): Suggestion[] {
+    return this.#suggestions;
+  }
+
+  get appealId(): string | null {
+    return this.#appealId;
+  }
+
+  /** Number and access code after submission. */
+  get result(): { appeal: Appeal; accessCode: string | null } | null {
+    return this.#result;
+  }
+
+  /** The chosen category (undefined until one is chosen). */
+  get category(): Category | undefined {
+    return this.#catalogue.category(this.categoryId);
+  }
+
+  /** Fills the wizard from a saved draft (or a rejected appeal being corrected). */
+  async load(id: string): Promise<void> {
+    const { appeal } = await api.get<{ appeal: Appeal }>(`/api/appeals/${encodeURIComponent(id)}`);
+    this.#appealId = appeal.id;
+    this.#version = appeal.version;
+    this.subject = appeal.subject;
+    this.description = appeal.description;
+    this.type = appeal.type ?? '';
+    this.categoryId = appeal.categoryId ?? '';
+    this.extra = { ...appeal.extra };
+    for (const k of DETAIL_FIELDS) this.details[k] = appeal.details[k] ?? '';
+    const a = appeal.applicant;
+    this.applicantKind = a.kind;
+    if (a.kind === 'legal_entity') Object.assign(this, { orgName: a.orgName, orgInn: a.orgInn, ogrn: a.ogrn });
+    if (a.kind === 'representative') Object.assign(this, { principalName: a.principalName, representativeKind: a.representativeKind });
+  }
+
+  /** Asks for category suggestions a moment after the citizen stops typing. */
+  requestSuggestions(): void {
+    clearTimeout(this.#suggestTimer);
+    const text = `${this.subject} ${this.description}`.trim();
+    if (text.length < 3) {
+      this.#suggestions = [];
+      return;
+    }
+    this.#suggestTimer = setTimeout(() => {
+      api.post<{ items: Suggestion[] }>('/api/categories/suggest', { text }).then(
+        (r) => {
+          this.#suggestions = r.items.slice(0, 3);
+        },
+        () => {
+          this.#suggestions = [];
+        },
+      );
+    }, SUGGEST_DELAY_MS);
+  }
+
+  chooseCategory(id: string): void {
+    this.categoryId = id;
+    delete this.#errors.categoryId;
+  }
+
+  /** The applicant as the schema wants it (only the chosen kind's fields). */
+  applicant(): Applicant | Record<string, unknown> {
+    switch (this.applicantKind) {
+      case 'individual':
+        return { kind: 'individual' };
+      case 'legal_entity':
+        return { kind: 'legal_entity', orgName: this.orgName, orgInn: this.orgInn, ogrn: this.ogrn };
+      case 'representative':
+        return { kind: 'representative', principalName: this.principalName, representativeKind: this.representativeKind };
+    }
+  }
+
+  /** Checks the current step; shows its errors and returns whether it passed. */
+  validateStep(): boolean {
+    const errors = this.#errorsOfStep(this.step);
+    this.#errors = errors;
+    return Object.keys(errors).length === 0;
+  }
+
+  /** Validates the step, saves the draft and opens the next step. */
+  async next(): Promise<boolean> {
+    this.#formError = '';
+    if (!this.validateStep()) return false;
+    const ok = await this.#run(() => this.#save());
+    if (ok) this.#step = Math.min(this.#step + 1, WIZARD_STEPS.indexOf('summary'));
+    return ok;
+  }
+
+  back(): void {
+    this.#errors = {};
+    this.#formError = '';
+    if (this.#step > 0 && this.step !== 'done') this.#step -= 1;
+  }
+
+  /** Opens an earlier step from the summary (its «Изменить» links). */
+  goTo(step: WizardStep): void {
+    const i = WIZARD_STEPS.indexOf(step);
+    if (i < this.#step && this.step !== 'done') this.#step = i;
+  }
+
+  /** Saves without moving (the «Сохранить черновик» button). */
+  async saveDraft(): Promise<boolean> {
+    this.#formError = '';
+    return this.#run(() => this.#save());
+  }
+
+  /** From the summary: every step valid, saved, then submitted; opens «done». */
+  async submit(): Promise<boolean> {
+    this.#formError = '';
+    for (const step of ['topic', 'documents', 'details'] as const) {
+      const errors = this.#errorsOfStep(step);
+      if (Object.keys(errors).length > 0) {
+        this.#step = WIZARD_STEPS.indexOf(step);
+        this.#errors = errors;
+        return false;
+      }
+    }
+    return this.#run(async () => {
+      await this.#save();
+      const id = this.#appealId ?? '';
+      this.#result = await api.post<{ appeal: Appeal; accessCode: string | null }>(`/api/appeals/${encodeURIComponent(id)}/submit`, { version: this.#version });
+      this.#step = WIZARD_STEPS.indexOf('done');
+    });
+  }
+
+  #errorsOfStep(step: WizardStep): FieldErrors {
+    switch (step) {
+      case 'topic': {
+        const r = validate(topicSchema, { subject: this.subject, description: this.description, type: this.type, categoryId: this.categoryId });
+        return r.ok ? {} : r.errors;
+      }
+      case 'documents': {
+        const r = validate(extraSchemaOf(this.category?.extraFields ?? []), this.#extraValues(true));
+        return r.ok ? {} : prefix('extra', r.errors);
+      }
+      case 'details': {
+        const d = validate(detailsSchema, this.#detailValues());
+        const a = validate(applicantSchema, this.applicant());
+        return { ...(d.ok ? {} : prefix('details', d.errors)), ...(a.ok ? {} : prefix('applicant', a.errors)) };
+      }
+      case 'summary':
+      case 'done':
+        return {};
+    }
+  }
+
+  /** Extra values of the chosen category; `all` keeps empty ones for validation. */
+  #extraValues(all = false): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const f of this.category?.extraFields ?? []) {
+      const v = (this.extra[f.key] ?? '').trim();
+      if (all || v) out[f.key] = v;
+    }
+    return out;
+  }
+
+  #detailValues(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const k of DETAIL_FIELDS) if (this.details[k].trim()) out[k] = this.details[k].trim();
+    return out;
+  }
+
+  /** What is sent: only what is filled and valid, since a draft may be half done. */
+  #draft(): DraftInput {
+    const draft: DraftInput = { subject: this.subject.trim(), description: this.description };
+    if (this.type) draft.type = this.type;
+    if (this.categoryId) draft.categoryId = this.categoryId;
+    draft.extra = this.#extraValues();
+    const details = detailsSchema.safeParse(this.#detailValues());
+    if (details.success) draft.details = details.data;
+    const applicant = applicantSchema.safeParse(this.applicant());
+    if (applicant.success) draft.applicant = applicant.data;
+    return draft;
+  }
+
+  async #save(): Promise<void> {
+    const body = this.#draft();
+    const { appeal } = this.#appealId === null
+      ? await api.post<{ appeal: Appeal }>('/api/appeals', body)
+      : await api.patch<{ appeal: Appeal }>(`/api/appeals/${encodeURIComponent(this.#appealId)}`, { ...body, version: this.#version });
+    this.#appealId = appeal.id;
+    this.#version = appeal.version;
+  }
+
+  async #run(work: () => Promise<void>): Promise<boolean> {
+    this.#isBusy = true;
+    try {
+      await work();
+      return true;
+    } catch (e) {
+      if (isApiError(e, 'VALIDATION_FAILED') && Object.keys(e.fields).length > 0) this.#errors = serverFieldErrors(e);
+      this.#formError = errorText(e);
+      return false;
+    } finally {
+      this.#isBusy = false;
+    }
+  }
+}
+
+function prefix(p: string, errors: FieldErrors): FieldErrors {
+  const out: FieldErrors = {};
+  for (const [k, v] of Object.entries(errors)) out[k === '_' ? p : `${p}.${k}`] = v;
+  return out;
+}

@@ -1,0 +1,32 @@
+/**
+ * The route table. Public pages are part of the first load; every signed-in
+ * area, and the live room above all, is loaded on demand.
+ */
+import type { Component } from 'svelte';
+import { Router, type RouteDef, type RouteProps } from './lib/router.svelte';
+import Landing from './views/public/Landing.svelte';
+import Login from './views/public/Login.svelte';
+import Lookup from './views/public/Lookup.svelte';
+import Register from './views/public/Register.svelte';
+import Confirm from './views/public/Confirm.svelte';
+import NotFound from './views/public/NotFound.svelte';
+
+const eager = (c: Component<RouteProps>) => () => Promise.resolve({ default: c });
+
+export const ROUTES: readonly RouteDef[] = [
+  { pattern: '/', access: 'public', load: eager(Landing) },
+  { pattern: '/status', access: 'public', load: eager(Lookup) },
+  { pattern: '/login', access: 'public', load: eager(Login) },
+  { pattern: '/register', access: 'public', load: eager(Register) },
+  { pattern: '/register/confirm', access: 'signed-in', load: eager(Confirm) },
+  { pattern: '/appeals', access: ['citizen'], load: () => import('./views/citizen/MyAppeals.svelte') },
+  { pattern: '/appeals/new', access: ['citizen'], load: () => import('./views/citizen/wizard/Wizard.svelte') },
+  { pattern: '/appeals/:id', access: 'signed-in', load: () => import('./views/room/RoomView.svelte') },
+  { pattern: '/queue', access: ['operator', 'supervisor'], load: () => import('./views/operator/Queue.svelte') },
+  { pattern: '/invited', access: ['expert'], load: () => import('./views/expert/Invited.svelte') },
+  { pattern: '/admin', access: ['admin'], load: () => import('./views/admin/Admin.svelte') },
+  { pattern: '*', access: 'public', load: eager(NotFound) },
+];
+
+/** The app's one router. */
+export const router = new Router(ROUTES);
