@@ -108,16 +108,37 @@ export function killAll(): void {
   live.clear();
 }
 
+/**
+ * Lets every child clean up (servers remove their temp data directories when
+ * the IPC channel closes), waits up to 3 s, then kills what is left.
+ */
+export async function stopAll(): Promise<void> {
+  const children = [...live];
+  await Promise.race([
+    Promise.all(children.map((c) => new Promise<void>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) { resolve(); return; }
+      c.once('exit', () => { resolve(); });
+      try { if (c.connected) c.disconnect(); else c.kill('SIGTERM'); } catch { resolve(); }
+    }))),
+    new Promise((r) => setTimeout(r, 3000)),
+  ]);
+  killAll();
+}
+
 let cleanupInstalled = false;
 export function installCleanup(): void {
   if (cleanupInstalled) return;
   cleanupInstalled = true;
+  let stopping = false;
+  const bail = (code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    void stopAll().finally(() => process.exit(code));
+  };
   process.on('exit', killAll);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(sig, () => { killAll(); process.exit(130); });
-  }
-  process.on('uncaughtException', (err) => { console.error(err); killAll(); process.exit(1); });
-  process.on('unhandledRejection', (err) => { console.error(err); killAll(); process.exit(1); });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => { bail(130); });
+  process.on('uncaughtException', (err) => { console.error(err); bail(1); });
+  process.on('unhandledRejection', (err) => { console.error(err); bail(1); });
 }
 
 // ---- child side ----
@@ -140,6 +161,7 @@ export function serveIpc(handlers: Record<string, Handler>, onExit: () => Promis
   };
   process.on('disconnect', exit);
   process.on('SIGTERM', exit);
+  process.on('SIGINT', exit);
   process.on('message', (raw: unknown) => {
     const m = raw as { id: number; cmd: string; args?: unknown };
     if (m.cmd === 'exit') { exit(); return; }

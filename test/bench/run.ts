@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { TestClient } from '../helpers/session.js';
-import { CAN_PIN, GENERATOR_CORE, installCleanup, killAll, SERVER_CORE, startNode, type Managed, type MemReport } from './proc.js';
+import { CAN_PIN, GENERATOR_CORE, installCleanup, SERVER_CORE, stopAll, startNode, type Managed, type MemReport } from './proc.js';
 import { MB, round, summarize, type Summary } from './stats.js';
 import { BareClient, pool, type Dialect } from './yproto.js';
 
@@ -183,7 +183,7 @@ interface CoeditResult {
   lat: Summary; delivery: number; sent: number; received: number; expected: number; connectFailed: number; connectErrors: string[];
   genCpuPct: number[]; genLoopP99Ms: number; closes: number; closeReasons: string[];
   converged: number; observers: number; convergeProblems: string[];
-  baseRss: number; baseHeap: number; activeMeanRss: number; activeMeanHeap: number; activePeakRss: number; updateBytes: number;
+  baseRss: number; baseHeap: number; activeGcRss: number; activeGcHeap: number; activeMeanRss: number; activeMeanHeap: number; activePeakRss: number; updateBytes: number;
   storm: { s: number; failed: number; resynced: number; total: number; peakRss: number; errors: string[]; genCpuPct: number[] };
 }
 
@@ -202,6 +202,8 @@ async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, na
   const sampler = sampleMemory(server, 250);
   const runs = await Promise.all(workers.map((wk) => wk.request<CoeditRun>('run', undefined, P.durationMs + 60_000)));
   const active = await sampler.stop();
+  // Still connected, everything delivered: the rooms' standing cost after a full GC.
+  const activeGc = await mem(server);
   const conv = await Promise.all(workers.map((wk) => wk.request<{ checked: number; converged: number; problems: string[] }>('converge')));
   // Reconnect storm: every typist dropped at once, all reconnect.
   const stormSampler = sampleMemory(server, 50);
@@ -219,7 +221,7 @@ async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, na
     genCpuPct: runs.map((r) => r.cpuPct), genLoopP99Ms: Math.max(...runs.map((r) => r.loopDelayP99Ms)),
     closes: runs.reduce((s, r) => s + r.closeCount, 0), closeReasons: runs.flatMap((r) => r.closes).slice(0, 3),
     converged: conv.reduce((s, c) => s + c.converged, 0), observers: conv.reduce((s, c) => s + c.checked, 0), convergeProblems: conv.flatMap((c) => c.problems).slice(0, 3),
-    baseRss: base.rss, baseHeap: base.heapUsed, activeMeanRss: active.meanRss, activeMeanHeap: active.meanHeap, activePeakRss: active.peakRss,
+    baseRss: base.rss, baseHeap: base.heapUsed, activeGcRss: activeGc.rss, activeGcHeap: activeGc.heapUsed, activeMeanRss: active.meanRss, activeMeanHeap: active.meanHeap, activePeakRss: active.peakRss,
     updateBytes: inits[0]?.updateBytes ?? 0,
     storm: {
       s: Math.max(...storms.map((s) => s.ms)) / 1000, failed: storms.reduce((s, x) => s + x.failed, 0), resynced: storms.reduce((s, x) => s + x.resynced, 0),
@@ -416,12 +418,12 @@ async function main(): Promise<void> {
 
   console.log(`\nBenchmark (${QUICK ? 'QUICK: a tenth of the load' : 'full load'}), ${new Date().toISOString()}, node ${process.version}, pinning ${CAN_PIN ? 'on' : 'off'}`);
   printTable(`Co-editing: ${P.coeditRooms} rooms × ${P.typists} typists × ${P.rate} updates/s (+ caret each) for ${P.durationMs / 1000} s`,
-    ['server', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'ratio', 'converged', 'closes', 'gen CPU %', 'gen lag p99 ms', 'RSS active MB', 'heap active MB', 'update B'],
+    ['server', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'ratio', 'converged', 'closes', 'gen CPU %', 'gen lag p99 ms', 'RSS under load MB', 'RSS active, GC MB (Δ)', 'heap active, GC MB (Δ)', 'update B'],
     reports.filter((r) => r.kind !== 'bare-socketio').map((r) => {
       const c = r.coedit;
       if (!c) return [r.kind, r.missing ?? 'not run'];
       return [r.kind, f(c.lat.p50, 2), f(c.lat.p99, 2), f(c.lat.max, 1), `${c.received}/${c.expected}`, f(c.delivery, 4), `${c.converged}/${c.observers}`, String(c.closes),
-        c.genCpuPct.map((x) => f(x, 0)).join('/'), f(c.genLoopP99Ms, 1), `${mb(c.activeMeanRss)} (+${mb(c.activeMeanRss - c.baseRss)})`, `${mb(c.activeMeanHeap)} (+${mb(c.activeMeanHeap - c.baseHeap)})`, String(c.updateBytes)];
+        c.genCpuPct.map((x) => f(x, 0)).join('/'), f(c.genLoopP99Ms, 1), `${mb(c.activeMeanRss)} / peak ${mb(c.activePeakRss)}`, `${mb(c.activeGcRss)} (${f((c.activeGcRss - c.baseRss) / MB, 1)})`, `${mb(c.activeGcHeap)} (${f((c.activeGcHeap - c.baseHeap) / MB, 2)})`, String(c.updateBytes)];
     }));
   printTable('Reconnect storm: every co-editing client dropped at once and reconnected',
     ['server', 'all synced s', 'resynced', 'failed', 'peak RSS MB', 'gen CPU %', 'errors'],
@@ -494,8 +496,11 @@ async function main(): Promise<void> {
     idle_rooms_rss_delta_hocuspocus_mb: hoc?.idle ? round((hoc.idle.idleRss - hoc.idle.baseRss) / MB) : null,
     idle_rooms_heap_delta_hocuspocus_mb: hoc?.idle ? round((hoc.idle.idleHeap - hoc.idle.baseHeap) / MB) : null,
     joined_room_heap_kb_per_room: ours?.idle ? round((ours.idle.joinedHeap - ours.idle.baseHeap) / ours.idle.rooms / 1024) : null,
-    active_room_rss_kb_per_room: ours?.coedit ? round((ours.coedit.activeMeanRss - ours.coedit.baseRss) / P.coeditRooms / 1024) : null,
-    active_room_heap_kb_per_room: ours?.coedit ? round((ours.coedit.activeMeanHeap - ours.coedit.baseHeap) / P.coeditRooms / 1024) : null,
+    active_rooms: P.coeditRooms,
+    active_room_rss_kb_per_room: ours?.coedit ? round((ours.coedit.activeGcRss - ours.coedit.baseRss) / P.coeditRooms / 1024) : null,
+    active_room_heap_kb_per_room: ours?.coedit ? round((ours.coedit.activeGcHeap - ours.coedit.baseHeap) / P.coeditRooms / 1024) : null,
+    active_room_heap_kb_per_room_reference: ref?.coedit ? round((ref.coedit.activeGcHeap - ref.coedit.baseHeap) / P.coeditRooms / 1024) : null,
+    active_room_heap_kb_per_room_hocuspocus: hoc?.coedit ? round((hoc.coedit.activeGcHeap - hoc.coedit.baseHeap) / P.coeditRooms / 1024) : null,
     cold_load_updates: P.coldUpdates,
     cold_load_raw_ms: round(ours?.cold?.find((c) => c.variant === 'raw log')?.one),
     cold_load_compacted_ms: round(compacted?.one),
@@ -515,4 +520,7 @@ async function main(): Promise<void> {
   console.log(`\n${JSON.stringify(json)}`);
 }
 
-main().then(() => { killAll(); process.exit(0); }, (e: unknown) => { console.error(e); killAll(); process.exit(1); });
+main().then(
+  async () => { await stopAll(); process.exit(0); },
+  async (e: unknown) => { console.error(e); await stopAll(); process.exit(1); },
+);

@@ -187,7 +187,7 @@ serveIpc({
     return {
       chatLat: Float64Array.from(chatLat), ackLat: Float64Array.from(ackLat), statusLat: Float64Array.from(statusLat),
       sent, acked, expected, received, statusSent, statusAcked, statusExpected, statusReceived, ackErrors, disconnects,
-      sendMs: sendEnd - t0, wallMs: wall, cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100, loopDelayP99Ms: elu.percentile(99) / 1e6,
+      sendMs: sendEnd - t0, wallMs: wall, cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100, loopDelayP99Ms: Math.max(0, elu.percentile(99) / 1e6 - 10) /* minus the 10 ms sampling period */,
     };
   },
 
