@@ -15,6 +15,7 @@ import { api, isApiError } from '../api';
 import type { Appeal, Category, Suggestion } from '../api-types';
 import { errorText, serverFieldErrors, validate, type FieldErrors } from '../validation';
 import type { CatalogueState } from './CatalogueState.svelte';
+import { UploadState } from './UploadState.svelte';
 
 export const WIZARD_STEPS = ['topic', 'documents', 'details', 'summary', 'done'] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
@@ -65,6 +66,11 @@ export class WizardState {
   ogrn = $state('');
   principalName = $state('');
   representativeKind = $state<RepresentativeKind>('lawyer');
+  /**
+   * Files chosen in the wizard. A draft has no room yet, so they are sent right
+   * after submission (the room accepts uploads from then on), each with its progress.
+   */
+  readonly uploads = new UploadState();
 
   #step = $state(0);
   #errors = $state<FieldErrors>({});
@@ -224,6 +230,8 @@ export class WizardState {
       const id = this.#appealId ?? '';
       this.#result = await api.post<{ appeal: Appeal; accessCode: string | null }>(`/api/appeals/${encodeURIComponent(id)}/submit`, { version: this.#version });
       this.#step = WIZARD_STEPS.indexOf('done');
+      // Not awaited: the number is shown at once while the files go up with their progress.
+      void this.uploads.uploadAll(id);
     });
   }
 

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { LIMITS } from '../../../../shared/limits';
+import { i18n } from '../i18n/i18n.svelte';
+import { UploadState } from './UploadState.svelte';
+
+describe('UploadState', () => {
+  it('queues PDF, DOCX, JPG and PNG and refuses other types and oversize files before sending', () => {
+    i18n.setLocale('ru');
+    const u = new UploadState();
+    const big = new File([new Uint8Array(LIMITS.attachmentBytes + 1)], 'scan.pdf', { type: 'application/pdf' });
+    u.add([
+      new File(['%PDF'], 'a.pdf'), new File(['x'], 'b.DOCX'), new File(['x'], 'c.jpeg'), new File(['x'], 'd.png'),
+      new File(['x'], 'e.exe'), big,
+    ]);
+    expect(u.pending.map((i) => i.file.name)).toEqual(['a.pdf', 'b.DOCX', 'c.jpeg', 'd.png']);
+    const refused = u.items.filter((i) => i.status === 'error');
+    expect(refused.map((i) => i.error)).toEqual(['Этот тип файла не поддерживается: только PDF, DOCX, JPG, PNG', 'Файл больше 10 МБ']);
+    u.remove(refused[0]?.id ?? 0);
+    expect(u.items).toHaveLength(5);
+  });
+});
