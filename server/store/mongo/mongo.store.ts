@@ -12,6 +12,7 @@
  * - `strict`/`strictQuery: 'throw'` on every schema (schemas.ts);
  * - `writeConcern` majority + journal as the client default, so every write of
  *   this client (mongoose, bulk writes, GridFS) is durable before it resolves;
+ * - `ignoreUndefined`: `{ a: undefined }` inside nested data reads back as `{}`;
  * - `bufferCommands: false`: an operation after `close()` fails at once
  *   instead of waiting for a reconnect.
  */
@@ -43,6 +44,8 @@ export async function connectMongo(opts: MongoOptions): Promise<Connection> {
       sanitizeFilter: true,
       bufferCommands: false,
       writeConcern: DURABLE,
+      // An undefined property is left out, as JSON (and so SQLite) leaves it out, not stored as null.
+      ignoreUndefined: true,
     })
     .asPromise();
 }
