@@ -31,6 +31,7 @@ import { UpgradeRouter } from './transport/upgrade-router.js';
 import { DescriptionService } from './domain/description/description.service.js';
 import { COLLAB_PREFIX, CollabEndpoint } from './transport/collab/collab.endpoint.js';
 import { descriptionRoutes } from './transport/http/description.routes.js';
+import { attachRealtime } from './transport/realtime/gateway.js';
 
 export interface ServerOptions {
   config: Config;
@@ -93,6 +94,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   });
   const http = createServer(app);
   const upgrades = new UpgradeRouter(http);
+  // socket.io on /socket.io/; closed first on shutdown so clients hear it before the port goes.
+  const realtime = attachRealtime({ http, upgrades, accounts, appeals, roomAccess: rooms, store, bus, clock, logger, allowedOrigins });
+  shutdown.add('close realtime', () => realtime.close());
   // Yjs on /yjs/: connections closed (SHUTTING_DOWN) before the port goes; documents flushed after.
   const collab = new CollabEndpoint({ accounts, roomAccess: rooms, description, bus, allowedOrigins, logger });
   upgrades.add(COLLAB_PREFIX, collab.handleUpgrade);

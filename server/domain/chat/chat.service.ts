@@ -1,0 +1,110 @@
+/**
+ * The room's chat: messages with a per-room sequence given by the store, an
+ * idempotent client id, paged history, read marks, and staff-only internal
+ * notes that a citizen never receives (neither live nor in history).
+ */
+import type { ChatMessage } from '../../../shared/protocol/events.js';
+import type { z } from 'zod';
+import type { chatHistorySchema, chatSendSchema } from '../../../shared/schemas/realtime.schema.js';
+import { isOpen } from '../../../shared/status-machine.js';
+import type { Clock } from '../../lib/clock.js';
+import type { ChatMessageRecord, Store } from '../../store/store.js';
+import { conflict, DomainError, forbidden } from '../errors.js';
+import type { RoomAccess, RoomGrant } from '../rooms/room-access.js';
+import type { Viewer } from '../viewer.js';
+import type { UserNames } from './user-names.js';
+
+export type ChatSendInput = z.infer<typeof chatSendSchema>;
+export type ChatHistoryInput = z.infer<typeof chatHistorySchema>;
+
+export interface ChatDeps {
+  store: Store;
+  rooms: RoomAccess;
+  names: UserNames;
+  clock: Clock;
+}
+
+/** Page size when a reconnecting client asks for everything after a seq. */
+const CATCH_UP_PAGE = 500;
+
+export class ChatService {
+  constructor(private readonly d: ChatDeps) {}
+
+  /**
+   * Persists a message and returns it with `created`; a resend with the same
+   * client id returns the first message and `created: false` (nothing stored,
+   * nothing to broadcast). The author's name is read before the write so that the
+   * caller can broadcast right after the commit, in commit order.
+   */
+  async send(viewer: Viewer, input: ChatSendInput): Promise<{ message: ChatMessage; created: boolean; grant: RoomGrant }> {
+    const grant = await this.d.rooms.write(viewer, input.appealId);
+    if (!isOpen(grant.appeal.status)) throw new DomainError('FORBIDDEN', 'Обращение закрыто: чат доступен только для чтения');
+    if (input.internal && !grant.isStaff) throw forbidden('Служебные заметки доступны только сотрудникам');
+    const authorName = await this.d.names.nameOf(viewer.id);
+    const { message, created } = await this.d.store.chat.append({
+      appealId: input.appealId,
+      clientId: input.clientId,
+      authorId: viewer.id,
+      authorRole: viewer.role,
+      text: input.text,
+      internal: input.internal,
+      at: this.d.clock.now(),
+    });
+    // Client ids are random per client; a match by someone else is not theirs to read.
+    if (!created && message.authorId !== viewer.id) throw conflict('Идентификатор сообщения уже занят');
+    return { message: toWire(message, created ? authorName : await this.d.names.nameOf(message.authorId)), created, grant };
+  }
+
+  /** A page of history by sequence, as the viewer may see it. */
+  async page(viewer: Viewer, input: ChatHistoryInput): Promise<ChatMessage[]> {
+    const grant = await this.d.rooms.enter(viewer, input.appealId);
+    const records = await this.d.store.chat.list(input.appealId, {
+      limit: input.limit,
+      includeInternal: grant.isStaff,
+      ...(input.afterSeq !== undefined ? { afterSeq: input.afterSeq } : {}),
+      ...(input.beforeSeq !== undefined ? { beforeSeq: input.beforeSeq } : {}),
+    });
+    return this.withNames(records);
+  }
+
+  /** Every message after `afterSeq` the grant may see, ascending (recovery after a gap). */
+  async after(grant: RoomGrant, afterSeq: number): Promise<ChatMessage[]> {
+    const out: ChatMessageRecord[] = [];
+    let cursor = afterSeq;
+    for (;;) {
+      const page = await this.d.store.chat.list(grant.appeal.id, { afterSeq: cursor, limit: CATCH_UP_PAGE, includeInternal: grant.isStaff });
+      out.push(...page);
+      const last = page.at(-1);
+      if (page.length < CATCH_UP_PAGE || !last) break;
+      cursor = last.seq;
+    }
+    return this.withNames(out);
+  }
+
+  /** Moves the viewer's read mark forward; false when it was already there or beyond. */
+  async markRead(viewer: Viewer, appealId: string, seq: number): Promise<boolean> {
+    await this.d.rooms.enter(viewer, appealId);
+    const marks = await this.d.store.chat.readMarks(appealId);
+    if ((marks[viewer.id] ?? 0) >= seq) return false;
+    await this.d.store.chat.setReadMark(appealId, viewer.id, seq);
+    return true;
+  }
+
+  /** Read marks of the room by user id (the caller has entered the room). */
+  readMarks(appealId: string): Promise<Record<string, number>> {
+    return this.d.store.chat.readMarks(appealId);
+  }
+
+  private async withNames(records: ChatMessageRecord[]): Promise<ChatMessage[]> {
+    const names = new Map<string, string>();
+    for (const r of records) if (!names.has(r.authorId)) names.set(r.authorId, await this.d.names.nameOf(r.authorId));
+    return records.map((r) => toWire(r, names.get(r.authorId) ?? ''));
+  }
+}
+
+export function toWire(r: ChatMessageRecord, authorName: string): ChatMessage {
+  return {
+    appealId: r.appealId, seq: r.seq, clientId: r.clientId, authorId: r.authorId, authorName,
+    authorRole: r.authorRole, text: r.text, internal: r.internal, at: r.at,
+  };
+}

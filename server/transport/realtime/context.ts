@@ -1,0 +1,72 @@
+/**
+ * What every realtime handler file receives: the typed server, the domain
+ * services it calls, and the small per-instance helpers of the gateway.
+ */
+import type { Server, Socket } from 'socket.io';
+import type {
+  ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData,
+} from '../../../shared/protocol/events.js';
+import type { AppealService } from '../../domain/appeals/appeal.service.js';
+import type { ChatService } from '../../domain/chat/chat.service.js';
+import type { UserNames } from '../../domain/chat/user-names.js';
+import type { PresenceService } from '../../domain/presence/presence.service.js';
+import type { TypingService } from '../../domain/presence/typing.service.js';
+import type { RoomAccess } from '../../domain/rooms/room-access.js';
+import type { Viewer } from '../../domain/viewer.js';
+import type { WallService } from '../../domain/wall/wall.service.js';
+import type { Logger } from '../../lib/logger.js';
+
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface RealtimeContext {
+  io: RealtimeServer;
+  appeals: AppealService;
+  roomAccess: RoomAccess;
+  chat: ChatService;
+  names: UserNames;
+  presence: PresenceService;
+  typing: TypingService;
+  wall: WallService;
+  logger: Logger;
+  /** Runs async pushes of one appeal one after another, so events keep their order. */
+  serial: SerialQueue;
+  /** Departments with at least one wall watcher on this instance. */
+  watchedDepartments: Set<string>;
+}
+
+/** socket.io room names: everyone in the appeal, its staff, one session, one wall. */
+export const rooms = {
+  appeal: (appealId: string): string => `appeal:${appealId}`,
+  staff: (appealId: string): string => `appeal:${appealId}:staff`,
+  session: (sessionId: string): string => `session:${sessionId}`,
+  wall: (departmentId: string): string => `wall:${departmentId}`,
+} as const;
+
+/** The appeal id of an `appeal:<id>` room name (not of the staff room), or null. */
+export function appealIdOfRoom(room: string): string | null {
+  const m = /^appeal:([A-Za-z0-9_-]+)$/.exec(room);
+  return m?.[1] ?? null;
+}
+
+/** The viewer the connection authenticated as (set by the auth middleware). */
+export function viewerOf(socket: { data: SocketData }): Viewer {
+  const d = socket.data;
+  return { id: d.userId, role: d.role, departmentId: d.departmentId, sessionId: d.sessionId };
+}
+
+/** Runs tasks with the same key strictly one after another; other keys run freely. */
+export class SerialQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  constructor(private readonly onError: (err: unknown) => void) {}
+
+  run(key: string, task: () => Promise<void>): void {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const next = prev.then(task).catch(this.onError);
+    this.tails.set(key, next);
+    void next.then(() => {
+      if (this.tails.get(key) === next) this.tails.delete(key);
+    });
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The socket.io gateway on the shared HTTP server (`/socket.io/`): options
+ * sized to the product, authentication, recovery, one handler file per area,
+ * and the bus subscriptions that push changes made anywhere (REST included).
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { AccountService } from '../../domain/accounts/account.types.js';
+import type { AppealService } from '../../domain/appeals/appeal.service.js';
+import { ChatService } from '../../domain/chat/chat.service.js';
+import { UserNames } from '../../domain/chat/user-names.js';
+import type { DomainEvent, EventBus } from '../../domain/events.js';
+import { PresenceService } from '../../domain/presence/presence.service.js';
+import { TypingService } from '../../domain/presence/typing.service.js';
+import type { RoomAccess } from '../../domain/rooms/room-access.js';
+import { WallService } from '../../domain/wall/wall.service.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Logger } from '../../lib/logger.js';
+import type { AttachmentRecord, Store } from '../../store/store.js';
+import type { AttachmentSummary } from '../../../shared/protocol/events.js';
+import type { UpgradeRouter } from '../upgrade-router.js';
+import { allowRequestFrom, authenticate } from './auth.middleware.js';
+import { registerChatHandlers } from './chat.handlers.js';
+import { rooms, SerialQueue, type RealtimeContext, type RealtimeServer } from './context.js';
+import { TokenBucket } from './handle.js';
+import { RecoveryGuard } from './recovery-guard.js';
+import { recheckRoom, registerRoomHandlers, restoreRooms } from './room.handlers.js';
+import { pushStatusChanged, registerStatusHandlers } from './status.handlers.js';
+import { pushWall, registerWallHandlers } from './wall.handlers.js';
+
+/** Limits of one connection, sized to the product rather than the library defaults. */
+export const REALTIME_LIMITS = {
+  /**
+   * Largest inbound message. The biggest legitimate one is chat:send with 4,000
+   * characters (≤ 12 KB of UTF-8, up to 24 KB if every character were escaped)
+   * plus the envelope; 64 KiB leaves room and refuses anything else. Beyond it
+   * Engine.IO closes the connection.
+   */
+  maxMessageBytes: 64 * 1024,
+  /** chat:send per connection: 10 a second, bursts of 20. */
+  chatPerSec: 10,
+  chatBurst: 20,
+  /** All acknowledged events (and typing) per connection. */
+  eventsPerSec: 30,
+  eventsBurst: 60,
+  /** How long a dropped connection may come back with its rooms and missed packets. */
+  recoveryMs: 2 * 60 * 1000,
+} as const;
+
+export interface RealtimeDeps {
+  http: HttpServer;
+  upgrades: UpgradeRouter;
+  accounts: AccountService;
+  appeals: AppealService;
+  roomAccess: RoomAccess;
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  allowedOrigins: () => string[];
+}
+
+export interface Realtime {
+  io: RealtimeServer;
+  chat: ChatService;
+  /** Disconnects every socket and stops the gateway (the HTTP server stays up). */
+  close(): Promise<void>;
+}
+
+export function attachRealtime(d: RealtimeDeps): Realtime {
+  // socket.io adds its own 'upgrade' listener; the router must let /socket.io/ through.
+  d.upgrades.add('/socket.io/', () => undefined);
+  const io: RealtimeServer = new Server(d.http, {
+    path: '/socket.io/',
+    serveClient: false,
+    maxHttpBufferSize: REALTIME_LIMITS.maxMessageBytes,
+    allowRequest: allowRequestFrom(d.allowedOrigins),
+    // Other upgrade paths (/yjs/) belong to the UpgradeRouter, not to Engine.IO.
+    destroyUpgrade: false,
+    connectionStateRecovery: { maxDisconnectionDuration: REALTIME_LIMITS.recoveryMs, skipMiddlewares: false },
+  });
+  const guard = new RecoveryGuard(io.of('/').adapter, REALTIME_LIMITS.recoveryMs);
+
+  const names = new UserNames(d.store, d.clock);
+  const presence = new PresenceService();
+  const chat = new ChatService({ store: d.store, rooms: d.roomAccess, names, clock: d.clock });
+  const ctx: RealtimeContext = {
+    io, appeals: d.appeals, roomAccess: d.roomAccess, chat, names, presence,
+    typing: new TypingService((appealId, userId) => {
+      io.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId, name: '', isTyping: false });
+    }),
+    wall: new WallService({ store: d.store, presence, clock: d.clock }),
+    logger: d.logger,
+    serial: new SerialQueue((err) => { d.logger.error('realtime push failed', { error: String(err) }); }),
+    watchedDepartments: new Set(),
+  };
+
+  io.use(authenticate({ accounts: d.accounts, names, allowedOrigins: d.allowedOrigins, logger: d.logger }));
+  io.on('connection', (socket) => {
+    void socket.join(rooms.session(socket.data.sessionId));
+    const any = new TokenBucket(REALTIME_LIMITS.eventsPerSec, REALTIME_LIMITS.eventsBurst);
+    const chatBucket = new TokenBucket(REALTIME_LIMITS.chatPerSec, REALTIME_LIMITS.chatBurst);
+    registerRoomHandlers(ctx, socket, any);
+    registerChatHandlers(ctx, socket, { any, chat: chatBucket });
+    registerStatusHandlers(ctx, socket, any);
+    registerWallHandlers(ctx, socket, any);
+    if (socket.recovered) {
+      restoreRooms(ctx, socket).catch((err: unknown) => { d.logger.error('room restore failed', { error: String(err) }); });
+    }
+  });
+
+  const onEvent = (event: DomainEvent): void => {
+    switch (event.type) {
+      case 'appeal.status_changed':
+        pushStatusChanged(ctx, event.appeal, event.entry);
+        return;
+      case 'appeal.updated':
+        guard.forgetRoom(rooms.appeal(event.appeal.id));
+        ctx.serial.run(event.appeal.id, () => recheckRoom(ctx, event.appeal.id));
+        pushWall(ctx, event.appeal.id);
+        return;
+      case 'appeal.access_changed':
+        guard.forgetRoom(rooms.appeal(event.appealId));
+        ctx.serial.run(event.appealId, () => recheckRoom(ctx, event.appealId, event.userIds));
+        return;
+      case 'attachment.changed':
+        io.to(rooms.appeal(event.appealId)).emit('attachment:changed', { appealId: event.appealId, kind: event.kind, attachment: toAttachmentSummary(event.attachment) });
+        return;
+      case 'session.ended':
+        guard.forgetSessions(event.sessionIds);
+        for (const id of event.sessionIds) io.in(rooms.session(id)).disconnectSockets(true);
+        return;
+    }
+  };
+  const unsubscribe = d.bus.subscribe(onEvent);
+
+  return {
+    io,
+    chat,
+    close: async () => {
+      unsubscribe();
+      ctx.typing.clear();
+      io.disconnectSockets(true);
+      io.engine.close();
+      await Promise.resolve();
+    },
+  };
+}
+
+/** The wire shape of an attachment (blob ids stay on the server). */
+function toAttachmentSummary(a: AttachmentRecord): AttachmentSummary {
+  const current = a.versions.find((v) => v.version === a.currentVersion) ?? a.versions.at(-1);
+  return {
+    id: a.id,
+    appealId: a.appealId,
+    fileName: current?.fileName ?? '',
+    mime: current?.mime ?? '',
+    size: current?.size ?? 0,
+    currentVersion: a.currentVersion,
+    versions: a.versions.map((v) => ({ version: v.version, fileName: v.fileName, size: v.size, mime: v.mime, uploadedBy: v.uploadedBy, at: v.at })),
+    createdAt: a.createdAt,
+  };
+}

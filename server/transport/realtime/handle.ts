@@ -1,0 +1,88 @@
+/**
+ * The one wrapper every acknowledged socket event goes through: rate limit,
+ * zod validation, the service call, and an ack of `{ ok: true, data }` or
+ * `{ ok: false, error: { code, message } }`. It never throws, so a bad payload
+ * can cost its sender an error reply but never the server.
+ */
+import type { z } from 'zod';
+import type { Ack } from '../../../shared/protocol/events.js';
+import type { ErrorBody } from '../../../shared/protocol/error-codes.js';
+import { rateLimited } from '../../domain/errors.js';
+import type { Viewer } from '../../domain/viewer.js';
+import type { Logger } from '../../lib/logger.js';
+import { toErrorBody } from '../http/http-errors.js';
+import { viewerOf, type RealtimeSocket } from './context.js';
+
+/** A token bucket: `ratePerSec` tokens a second, at most `burst` saved up. */
+export class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+
+  constructor(
+    private readonly ratePerSec: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  /** Spends a token; false when none is left. */
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSec);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Seconds until the next token. */
+  retryAfter(): number {
+    return Math.max(1, (1 - this.tokens) / this.ratePerSec);
+  }
+}
+
+/** Maps any error to the wire shape; unexpected ones are logged and say nothing. */
+export function errorBodyOf(err: unknown, logger: Logger, event: string): ErrorBody {
+  const { status, body } = toErrorBody(err);
+  if (status >= 500) logger.error('socket handler failed', { event, error: String((err as Error | null)?.stack ?? err) });
+  return body;
+}
+
+export interface HandleOptions {
+  /** Buckets to spend from before anything else (per connection). */
+  buckets: TokenBucket[];
+}
+
+/**
+ * A listener for an acknowledged event. socket.io passes the ack as the last
+ * argument; a client that sends only a callback, or none, is handled too.
+ */
+export function handle<S extends z.ZodType, T>(
+  socket: RealtimeSocket,
+  logger: Logger,
+  event: string,
+  schema: S,
+  run: (input: z.infer<S>, viewer: Viewer) => Promise<T>,
+  options: HandleOptions,
+): (payload: unknown, ack?: unknown) => void {
+  return (payload: unknown, ack?: unknown) => {
+    let reply = ack;
+    let input = payload;
+    if (typeof input === 'function' && reply === undefined) {
+      reply = input;
+      input = undefined;
+    }
+    const send = (a: Ack<T>): void => {
+      if (typeof reply === 'function') (reply as (a: Ack<T>) => void)(a);
+    };
+    void (async () => {
+      try {
+        for (const bucket of options.buckets) if (!bucket.take()) throw rateLimited(bucket.retryAfter());
+        const parsed: z.infer<S> = schema.parse(input);
+        send({ ok: true, data: await run(parsed, viewerOf(socket)) });
+      } catch (err) {
+        send({ ok: false, error: errorBodyOf(err, logger, event) });
+      }
+    })();
+  };
+}

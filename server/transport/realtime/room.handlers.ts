@@ -1,0 +1,142 @@
+/**
+ * Rooms: join (authorised by RoomAccess.enter, as the Yjs endpoint is), leave,
+ * catch up after a gap (room:sync), typing, presence; and the re-check that
+ * removes a socket from a room when its access is gone.
+ */
+import type { MissedSince, RoomJoined } from '../../../shared/protocol/events.js';
+import { roomJoinSchema, roomLeaveSchema, roomSyncSchema, typingSchema } from '../../../shared/schemas/realtime.schema.js';
+import { DomainError } from '../../domain/errors.js';
+import type { RoomGrant } from '../../domain/rooms/room-access.js';
+import type { Viewer } from '../../domain/viewer.js';
+import { appealIdOfRoom, rooms, viewerOf, type RealtimeContext, type RealtimeSocket } from './context.js';
+import { handle, type TokenBucket } from './handle.js';
+import { pushWall } from './wall.handlers.js';
+
+export function registerRoomHandlers(ctx: RealtimeContext, socket: RealtimeSocket, bucket: TokenBucket): void {
+  const opts = { buckets: [bucket] };
+
+  socket.on('room:join', handle(socket, ctx.logger, 'room:join', roomJoinSchema, async (p, viewer): Promise<RoomJoined> => {
+    await ctx.roomAccess.enter(viewer, p.appealId);
+    // Join first, then read: whatever commits from here on arrives as an event,
+    // and everything before is in the reads below (the client drops repeats by seq).
+    await socket.join(rooms.appeal(p.appealId));
+    const grant = await enterOrLeave(ctx, socket, viewer, p.appealId);
+    const since = p.since ?? null;
+    const missed = since ? await missedSince(ctx, viewer, grant, since.chatSeq, since.historySeq) : { messages: [], history: [] };
+    return {
+      appealId: p.appealId,
+      status: grant.appeal.status,
+      presence: ctx.presence.people(p.appealId),
+      readMarks: await ctx.chat.readMarks(p.appealId),
+      canWrite: grant.canWrite,
+      isStaff: grant.isStaff,
+      ...missed,
+    };
+  }, opts));
+
+  socket.on('room:leave', handle(socket, ctx.logger, 'room:leave', roomLeaveSchema, (p) => {
+    leaveRoom(ctx, socket, p.appealId);
+    return Promise.resolve(null);
+  }, opts));
+
+  socket.on('room:sync', handle(socket, ctx.logger, 'room:sync', roomSyncSchema, async (p, viewer): Promise<MissedSince> => {
+    const grant = await ctx.roomAccess.enter(viewer, p.appealId);
+    return missedSince(ctx, viewer, grant, p.afterChatSeq, p.afterHistorySeq);
+  }, opts));
+
+  // No ack: a bad or unauthorised typing flag is dropped silently.
+  socket.on('typing:set', (payload: unknown) => {
+    const parsed = typingSchema.safeParse(payload);
+    if (!parsed.success || !bucket.take()) return;
+    const { appealId, isTyping } = parsed.data;
+    if (!socket.rooms.has(rooms.appeal(appealId))) return;
+    if (ctx.typing.set(appealId, socket.data.userId, isTyping)) {
+      socket.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId: socket.data.userId, name: socket.data.name, isTyping });
+    }
+  });
+
+  socket.on('disconnecting', () => {
+    for (const room of socket.rooms) {
+      const appealId = appealIdOfRoom(room);
+      if (appealId) dropPresence(ctx, socket, appealId);
+    }
+  });
+}
+
+/**
+ * Enters again after joining (closing the race with a revocation in between),
+ * puts the socket in or out of the staff room and records its presence.
+ */
+async function enterOrLeave(ctx: RealtimeContext, socket: RealtimeSocket, viewer: Viewer, appealId: string): Promise<RoomGrant> {
+  let grant: RoomGrant;
+  try {
+    grant = await ctx.roomAccess.enter(viewer, appealId);
+  } catch (err) {
+    if (err instanceof DomainError) leaveRoom(ctx, socket, appealId);
+    throw err;
+  }
+  if (grant.isStaff) await socket.join(rooms.staff(appealId));
+  else await socket.leave(rooms.staff(appealId));
+  const changed = ctx.presence.join(appealId, socket.id, { userId: viewer.id, name: socket.data.name, role: viewer.role, roomRole: grant.part });
+  if (changed) announcePresence(ctx, appealId);
+  return grant;
+}
+
+/** Everything after the given sequence numbers, in order, as this viewer may see it. */
+async function missedSince(ctx: RealtimeContext, viewer: Viewer, grant: RoomGrant, chatSeq: number, historySeq: number): Promise<MissedSince> {
+  const messages = await ctx.chat.after(grant, chatSeq);
+  const history = await ctx.appeals.history(viewer, grant.appeal.id, historySeq);
+  return { messages, history };
+}
+
+function announcePresence(ctx: RealtimeContext, appealId: string): void {
+  ctx.io.to(rooms.appeal(appealId)).emit('presence:changed', { appealId, people: ctx.presence.people(appealId) });
+  pushWall(ctx, appealId);
+}
+
+function dropPresence(ctx: RealtimeContext, socket: RealtimeSocket, appealId: string): void {
+  if (ctx.typing.set(appealId, socket.data.userId, false)) {
+    socket.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId: socket.data.userId, name: socket.data.name, isTyping: false });
+  }
+  if (ctx.presence.leave(appealId, socket.id)) announcePresence(ctx, appealId);
+}
+
+/** Takes the socket out of the room (both socket.io rooms) and out of presence. */
+export function leaveRoom(ctx: RealtimeContext, socket: RealtimeSocket, appealId: string): void {
+  void socket.leave(rooms.appeal(appealId));
+  void socket.leave(rooms.staff(appealId));
+  dropPresence(ctx, socket, appealId);
+}
+
+/**
+ * Re-checks the access of this instance's sockets in the room (all of them, or
+ * only those of `userIds`): a socket that lost access gets `room:revoked` and is
+ * removed; one whose staff standing changed moves in or out of the staff room.
+ */
+export async function recheckRoom(ctx: RealtimeContext, appealId: string, userIds?: string[]): Promise<void> {
+  const ids = ctx.io.of('/').adapter.rooms.get(rooms.appeal(appealId));
+  for (const id of [...(ids ?? [])]) {
+    const socket = ctx.io.of('/').sockets.get(id);
+    if (!socket || (userIds && !userIds.includes(socket.data.userId))) continue;
+    await recheckSocket(ctx, socket, appealId);
+  }
+}
+
+/** After a recovered reconnection: the restored rooms are checked again, presence restored. */
+export async function restoreRooms(ctx: RealtimeContext, socket: RealtimeSocket): Promise<void> {
+  for (const room of [...socket.rooms]) {
+    const appealId = appealIdOfRoom(room);
+    if (appealId) await recheckSocket(ctx, socket, appealId);
+  }
+}
+
+async function recheckSocket(ctx: RealtimeContext, socket: RealtimeSocket, appealId: string): Promise<void> {
+  try {
+    await enterOrLeave(ctx, socket, viewerOf(socket), appealId);
+  } catch (err) {
+    // A domain refusal means the access is gone (enterOrLeave took the socket out);
+    // anything else is our failure, and the socket stays until the next check.
+    if (err instanceof DomainError) socket.emit('room:revoked', { appealId });
+    else ctx.logger.error('room re-check failed', { appealId, error: String(err) });
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The supervisor's wall: `wall:watch` answers the department's rooms and
+ * subscribes the socket to `wall:room` updates, pushed whenever a room's line
+ * changes (message, presence, status, assignment).
+ */
+import type { WallRoom } from '../../../shared/protocol/events.js';
+import { wallWatchSchema } from '../../../shared/schemas/realtime.schema.js';
+import { rooms, type RealtimeContext, type RealtimeSocket } from './context.js';
+import { handle, type TokenBucket } from './handle.js';
+
+export function registerWallHandlers(ctx: RealtimeContext, socket: RealtimeSocket, bucket: TokenBucket): void {
+  socket.on('wall:watch', handle(socket, ctx.logger, 'wall:watch', wallWatchSchema, async (_p, viewer): Promise<WallRoom[]> => {
+    const departmentId = ctx.wall.departmentOf(viewer);
+    // Subscribe before reading, so no change between the two is lost.
+    await socket.join(rooms.wall(departmentId));
+    ctx.watchedDepartments.add(departmentId);
+    return ctx.wall.rooms(viewer);
+  }, { buckets: [bucket] }));
+}
+
+/**
+ * Recomputes the room's wall line and sends it to the department's watchers.
+ * Skipped when nobody on this instance watches; serialised per appeal so that a
+ * newer line is never overtaken by an older one.
+ */
+export function pushWall(ctx: RealtimeContext, appealId: string): void {
+  if (ctx.watchedDepartments.size === 0) return;
+  ctx.serial.run(appealId, async () => {
+    const found = await ctx.wall.rowById(appealId);
+    const dep = found?.departmentId;
+    if (!found || !dep || !ctx.watchedDepartments.has(dep)) return;
+    if (!ctx.io.of('/').adapter.rooms.has(rooms.wall(dep))) {
+      ctx.watchedDepartments.delete(dep);
+      return;
+    }
+    ctx.io.to(rooms.wall(dep)).emit('wall:room', found.row);
+  });
+}
