@@ -17,6 +17,10 @@ const QUICK = process.argv.includes('--quick');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const ONLY = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
 const wanted = (name: string): boolean => ONLY === null || ONLY.has(name);
+const phasesArg = process.argv.find((a) => a.startsWith('--phases='));
+const PHASES = phasesArg ? new Set(phasesArg.slice('--phases='.length).split(',')) : null;
+/** Phases: idle, coedit (with the reconnect storm), chat, cold. */
+const wantedPhase = (name: string): boolean => PHASES === null || PHASES.has(name);
 
 const P = QUICK
   ? { coeditRooms: 10, typists: 3, rate: 5, durationMs: 2000, observers: 2, chatRooms: 10, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 2000, idleRooms: 100, coldUpdates: 10_000, coldTail: 100, coldOpeners: 5, workers: 2 }
@@ -286,6 +290,7 @@ interface ServerReport {
   chat?: ChatResult;
   chatRows?: number;
   missing?: string;
+  phaseErrors?: string[];
 }
 
 async function probeYjs(t: YjsTarget, name: string): Promise<string | null> {
@@ -308,49 +313,65 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[]): P
     let setup: OursSetup | undefined;
     if (kind === 'ours') {
       const t0 = performance.now();
-      setup = await setupOurs(ready, Math.max(P.coeditRooms, P.chatRooms), Math.max(0, P.idleRooms - Math.max(P.coeditRooms, P.chatRooms)), 6);
+      const active = Math.max(wantedPhase('coedit') ? P.coeditRooms : 1, wantedPhase('chat') ? P.chatRooms : 1);
+      setup = await setupOurs(ready, active, wantedPhase('idle') ? Math.max(0, P.idleRooms - active) : 0, 6);
       log(`ours: logged in and filed ${setup.active.length + setup.filed.length + setup.cold.length} appeals in ${Math.round(performance.now() - t0)} ms`);
     }
     const t = yjsTarget(kind, ready.port, setup);
     const coeditNames = setup ? setup.active.slice(0, P.coeditRooms) : Array.from({ length: P.coeditRooms }, (_, i) => `room-${i}`);
     const idleNames = setup ? [...setup.active, ...setup.filed].slice(0, P.idleRooms) : Array.from({ length: P.idleRooms }, (_, i) => `idle-${i}`);
+    /** One phase; a failure is recorded and the next phases still run. */
+    const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
+      try { await fn(); } catch (e) {
+        log(`${kind}: ${name} failed:`, e);
+        report.phaseErrors = [...(report.phaseErrors ?? []), `${name}: ${errText(e)}`];
+      }
+    };
     const probe = await probeYjs(t, coeditNames[0]!);
     if (probe) {
       report.missing = `Yjs endpoint not reachable: ${probe}`;
       log(`${kind}: ${report.missing}`);
     } else {
-      if (kind !== 'relay') {
-        log(`${kind}: idle rooms (${idleNames.length} joined, then left)`);
-        report.idle = await idlePhase(proc, yw, t, idleNames);
-        if (kind === 'reference') {
-          await proc.request('unloadMode');
-          report.idleUnload = await idlePhase(proc, yw, t, Array.from({ length: P.idleRooms }, (_, i) => `idle-unload-${i}`));
-        }
+      if (kind !== 'relay' && wantedPhase('idle')) {
+        await phase('idle rooms', async () => {
+          log(`${kind}: idle rooms (${idleNames.length} joined, then left)`);
+          report.idle = await idlePhase(proc, yw, t, idleNames);
+          if (kind === 'reference') {
+            await proc.request('unloadMode');
+            report.idleUnload = await idlePhase(proc, yw, t, Array.from({ length: P.idleRooms }, (_, i) => `idle-unload-${i}`));
+          }
+        });
       }
-      log(`${kind}: co-editing ${P.coeditRooms} rooms × ${P.typists} for ${P.durationMs / 1000} s, then reconnect storm`);
-      const observer = setup ? headersOf(setup.citizen) : {};
-      report.coedit = await coeditPhase(proc, yw, t, coeditNames, observer);
-      if (kind === 'ours' || kind === 'hocuspocus') {
+      if (wantedPhase('coedit')) await phase('co-editing', async () => {
+        log(`${kind}: co-editing ${P.coeditRooms} rooms × ${P.typists} for ${P.durationMs / 1000} s, then reconnect storm`);
+        const observer = setup ? headersOf(setup.citizen) : {};
+        report.coedit = await coeditPhase(proc, yw, t, coeditNames, observer);
+      });
+    }
+    if (kind === 'ours' && wantedPhase('chat')) {
+      await phase('chat', async () => {
+        log('ours: chat fan-out');
+        const rows0 = await proc.request<number>('chatRows');
+        const s = setup!;
+        const people = [s.citizen, s.operator, s.expert, s.citizen];
+        report.chat = await chatPhase(cw, ready.url!, s.active.slice(0, P.chatRooms).map((appealId) => ({
+          appealId, clients: Array.from({ length: P.chatClients }, (_, i) => headersOf(people[i % people.length]!)), statusClient: 1,
+        })));
+        report.chatRows = (await proc.request<number>('chatRows')) - rows0;
+      });
+    }
+    if (!probe && (kind === 'ours' || kind === 'hocuspocus') && wantedPhase('cold')) {
+      await phase('cold load', async () => {
         log(`${kind}: cold load (${P.coldUpdates} updates)`);
         const docs = kind === 'ours'
           ? [{ variant: 'raw log', one: setup!.cold[0]!, many: setup!.cold[1]! }, { variant: 'compacted', one: setup!.cold[2]!, many: setup!.cold[3]! }, { variant: `compacted + ${P.coldTail} tail`, one: setup!.cold[4]!, many: setup!.cold[5]! }]
           : [{ variant: 'compacted', one: 'cold-1', many: 'cold-n' }];
         const seeded = kind === 'ours'
-          ? await proc.request('seedCold', { raw: [docs[0]!.one, docs[0]!.many], compacted: [docs[1]!.one, docs[1]!.many], tail: [docs[2]!.one, docs[2]!.many], updates: P.coldUpdates, tailUpdates: P.coldTail }, 600_000)
-          : await proc.request('seedCold', { names: ['cold-1', 'cold-n'], updates: P.coldUpdates }, 600_000);
+          ? await proc.request('seedCold', { raw: [docs[0]!.one, docs[0]!.many], compacted: [docs[1]!.one, docs[1]!.many], tail: [docs[2]!.one, docs[2]!.many], updates: P.coldUpdates, tailUpdates: P.coldTail }, 300_000)
+          : await proc.request('seedCold', { names: ['cold-1', 'cold-n'], updates: P.coldUpdates }, 300_000);
         log(`${kind}: cold documents written`, JSON.stringify(seeded));
         report.cold = await coldPhase(yw[0]!, t, docs);
-      }
-    }
-    if (kind === 'ours') {
-      log('ours: chat fan-out');
-      const rows0 = await proc.request<number>('chatRows');
-      const s = setup!;
-      const people = [s.citizen, s.operator, s.expert, s.citizen];
-      report.chat = await chatPhase(cw, ready.url!, s.active.slice(0, P.chatRooms).map((appealId) => ({
-        appealId, clients: Array.from({ length: P.chatClients }, (_, i) => headersOf(people[i % people.length]!)), statusClient: 1,
-      })));
-      report.chatRows = (await proc.request<number>('chatRows')) - rows0;
+      });
     }
   } finally {
     await proc.stop();
@@ -387,7 +408,7 @@ function printTable(title: string, head: string[], rows: string[][]): void {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  log(`${QUICK ? 'quick' : 'full'} run; cores=${availableParallelism()}; pinning ${CAN_PIN ? 'on (server core 0, generators core 1)' : 'off (taskset missing or one core)'}`);
+  log(`${QUICK ? 'quick' : 'full'} run${PHASES ? ` (phases: ${[...PHASES].join(',')})` : ''}; cores=${availableParallelism()}; pinning ${CAN_PIN ? 'on (server core 0, generators core 1)' : 'off (taskset missing or one core)'}`);
   const yw = startWorkers('test/bench/workers/yjs-worker.ts', P.workers, 'yjs-gen');
   const cw = startWorkers('test/bench/workers/chat-worker.ts', P.workers, 'chat-gen');
   const reports: ServerReport[] = [];
@@ -399,7 +420,7 @@ async function main(): Promise<void> {
         reports.push({ kind, missing: `failed: ${errText(e)}` });
       }
     }
-    if (wanted('bare-socketio')) {
+    if (wanted('bare-socketio') && wantedPhase('chat')) {
       try { reports.push(await benchBareSocketIo(cw)); } catch (e) {
         log('bare-socketio failed:', e);
         reports.push({ kind: 'bare-socketio', missing: `failed: ${errText(e)}` });
@@ -452,6 +473,7 @@ async function main(): Promise<void> {
         JSON.stringify(c.errors) === '{}' ? '-' : JSON.stringify(c.errors), c.genCpuPct.map((x) => f(x, 0)).join('/'), f(c.genLoopP99Ms, 1)];
     }));
   for (const r of reports) if (r.missing) console.log(`\n${r.kind}: ${r.missing}`);
+  for (const r of reports) for (const e of r.phaseErrors ?? []) console.log(`${r.kind} phase failed: ${e}`);
   for (const r of reports) {
     const c = r.coedit;
     if (c && (c.connectFailed || c.convergeProblems.length || c.closeReasons.length)) console.log(`${r.kind} co-edit notes: connect failed ${c.connectFailed} ${c.connectErrors.join('; ')}; closes ${c.closeReasons.join('; ')}; ${c.convergeProblems.join('; ')}`);
@@ -464,6 +486,7 @@ async function main(): Promise<void> {
   const compacted = ours?.cold?.find((c) => c.variant === 'compacted');
   const json = {
     mode: QUICK ? 'quick' : 'full',
+    phases: PHASES ? [...PHASES].join(',') : 'all',
     coedit_p50_ms: round(ours?.coedit?.lat.p50),
     coedit_p99_ms: p99(ours),
     coedit_p99_reference_ms: p99(ref),

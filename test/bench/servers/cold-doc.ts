@@ -5,7 +5,12 @@
  */
 import * as Y from 'yjs';
 
-export function buildColdDocument(n: number, clientId = 4242): { updates: Uint8Array[]; merged: Uint8Array; textLength: number } {
+/**
+ * `merged` is the whole document's state; `mergedAt` the state after the first
+ * `snapshotAt` updates (taken with encodeStateAsUpdate: Y.mergeUpdates over
+ * 100k small updates is far too slow — ~37 s for 40k here).
+ */
+export function buildColdDocument(n: number, snapshotAt = n, clientId = 4242): { updates: Uint8Array[]; merged: Uint8Array; mergedAt: Uint8Array; textLength: number } {
   const doc = new Y.Doc();
   doc.clientID = clientId;
   const updates: Uint8Array[] = [];
@@ -13,8 +18,10 @@ export function buildColdDocument(n: number, clientId = 4242): { updates: Uint8A
   const frag = doc.getXmlFragment('default');
   let text: Y.XmlText | null = null;
   let len = 0;
+  let mergedAt: Uint8Array | null = null;
   const alphabet = 'абвгдежзийклмнопрстуфхцчшщэюя ';
   for (let i = 0; updates.length < n; i++) {
+    if (mergedAt === null && updates.length >= snapshotAt) mergedAt = Y.encodeStateAsUpdate(doc);
     if (!text || len >= 200) {
       const p = new Y.XmlElement('paragraph');
       const t = new Y.XmlText();
@@ -33,7 +40,8 @@ export function buildColdDocument(n: number, clientId = 4242): { updates: Uint8A
     }
   }
   const merged = Y.encodeStateAsUpdate(doc);
+  mergedAt ??= merged;
   const textLength = frag.toJSON().length;
   doc.destroy();
-  return { updates, merged, textLength };
+  return { updates, merged, mergedAt, textLength };
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { SQLite } from '@hocuspocus/extension-sqlite';
 import { Server } from '@hocuspocus/server';
 import Database from 'better-sqlite3';
-import { commonHandlers, serveIpc } from '../proc.js';
+import { commonHandlers, memReport, serveIpc } from '../proc.js';
 import { buildColdDocument } from './cold-doc.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bench-hocuspocus-'));
@@ -28,6 +28,7 @@ const ipc = serveIpc({
     const put = db.prepare('INSERT INTO "documents" ("name", "data") VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET data = excluded.data');
     for (const n of a.names) put.run(n, Buffer.from(merged));
     db.close();
+    memReport(); // collect the seeding garbage now, not during the measurement
     return { bytes: merged.length };
   },
 }, async () => {
