@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const boundary = (patterns, message) => ['error', { patterns: [{ group: patterns, message }] }];
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'data', 'client', 'test/e2e/screenshots', '**/*.svelte'] },
+  { ignores: ['node_modules', 'dist', 'data', 'client', 'test/e2e/screenshots', '**/*.svelte', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -46,6 +46,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
+      // Tests read JSON replies of the API under test; typing every body would restate docs/api.md.
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
 );

@@ -20,7 +20,7 @@ const ACCESS_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 /** An 8-character access code without look-alike characters (0/O, 1/I). */
 export function newAccessCode(): string {
   let s = '';
-  for (let i = 0; i < 8; i++) s += ACCESS_ALPHABET[randomInt(0, ACCESS_ALPHABET.length)];
+  for (let i = 0; i < 8; i++) s += ACCESS_ALPHABET.charAt(randomInt(0, ACCESS_ALPHABET.length));
   return s;
 }
 

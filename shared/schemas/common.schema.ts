@@ -13,7 +13,7 @@ export type PageQuery = z.infer<typeof pageSchema>;
 /** Checks an ИНН: 10 digits (organisation) or 12 digits (person), with its check digits. */
 export function isValidInn(inn: string): boolean {
   if (!/^\d{10}$|^\d{12}$/.test(inn)) return false;
-  const d = [...inn].map(Number);
+  const d = inn.split('').map(Number); // digits only (checked above)
   const check = (weights: number[]): number =>
     (weights.reduce((sum, w, i) => sum + w * (d[i] ?? 0), 0) % 11) % 10;
   if (d.length === 10) return check([2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[9];
