@@ -1,4 +1,4 @@
-/** One appeal by id over REST (the room placeholder's summary; the live room adds realtime). */
+/** One appeal by id over REST (summaries outside the live room). */
 import { api } from '../api';
 import type { Appeal } from '../api-types';
 import { errorText } from '../validation';

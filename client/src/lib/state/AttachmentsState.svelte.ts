@@ -1,0 +1,127 @@
+/**
+ * The room's files: the list over REST, live changes from `attachment:changed`,
+ * new uploads (UploadState, with progress), new versions, restore, and which
+ * file is being previewed.
+ */
+import type { AttachmentSummary } from '../../../../shared/protocol/events';
+import { api, csrfHeaders, toApiError } from '../api';
+import { errorText } from '../validation';
+import { UploadState } from './UploadState.svelte';
+
+/** The download URL of an attachment (current version unless given). */
+export function downloadUrl(a: { appealId: string; id: string }, opts: { version?: number; inline?: boolean } = {}): string {
+  const q = new URLSearchParams();
+  if (opts.version !== undefined) q.set('version', String(opts.version));
+  if (opts.inline) q.set('inline', '1');
+  const s = q.toString();
+  return `/api/appeals/${encodeURIComponent(a.appealId)}/attachments/${encodeURIComponent(a.id)}/download${s ? `?${s}` : ''}`;
+}
+
+/** Whether the browser can show the file itself. */
+export function previewKind(mime: string): 'image' | 'pdf' | null {
+  if (mime === 'image/png' || mime === 'image/jpeg') return 'image';
+  if (mime === 'application/pdf') return 'pdf';
+  return null;
+}
+
+export class AttachmentsState {
+  #items = $state.raw<AttachmentSummary[]>([]);
+  #error = $state('');
+  #previewId = $state<string | null>(null);
+  #previewUrl = $state<string | null>(null);
+  readonly uploads = new UploadState();
+
+  constructor(readonly appealId: string) {}
+
+  get items(): AttachmentSummary[] {
+    return this.#items;
+  }
+
+  get error(): string {
+    return this.#error;
+  }
+
+  get previewId(): string | null {
+    return this.#previewId;
+  }
+
+  /** For PDFs a blob: URL (the server forbids framing its responses), for images the inline URL. */
+  get previewUrl(): string | null {
+    return this.#previewUrl;
+  }
+
+  readonly preview: AttachmentSummary | undefined = $derived(this.#items.find((a) => a.id === this.#previewId));
+
+  async load(): Promise<void> {
+    try {
+      this.#items = (await api.get<{ items: AttachmentSummary[] }>(this.#base())).items;
+      this.#error = '';
+    } catch (e) {
+      this.#error = errorText(e);
+    }
+  }
+
+  /** Adds or replaces one attachment (pushed or answered). */
+  apply(a: AttachmentSummary): void {
+    const i = this.#items.findIndex((x) => x.id === a.id);
+    this.#items = i === -1 ? [...this.#items, a] : this.#items.map((x) => (x.id === a.id ? a : x));
+  }
+
+  async uploadAll(): Promise<void> {
+    await this.uploads.uploadAll(this.appealId);
+    for (const item of this.uploads.items) if (item.attachment) this.apply(item.attachment);
+  }
+
+  /** Uploads `file` as a new version of attachment `attId`. */
+  async uploadVersion(attId: string, file: File): Promise<void> {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    try {
+      const res = await fetch(`${this.#base()}/${encodeURIComponent(attId)}/versions`, { method: 'POST', body: form, headers: csrfHeaders(), credentials: 'same-origin' });
+      const body: unknown = await res.json().catch(() => null);
+      if (!res.ok) throw toApiError(res.status, body);
+      this.apply((body as { attachment: AttachmentSummary }).attachment);
+      this.#error = '';
+    } catch (e) {
+      this.#error = errorText(e);
+    }
+  }
+
+  async restore(attId: string, version: number): Promise<void> {
+    try {
+      this.apply((await api.post<{ attachment: AttachmentSummary }>(`${this.#base()}/${encodeURIComponent(attId)}/restore`, { version })).attachment);
+      this.#error = '';
+    } catch (e) {
+      this.#error = errorText(e);
+    }
+  }
+
+  async showPreview(id: string | null): Promise<void> {
+    if (this.#previewUrl?.startsWith('blob:')) URL.revokeObjectURL(this.#previewUrl);
+    this.#previewUrl = null;
+    this.#previewId = id;
+    const a = this.#items.find((x) => x.id === id);
+    if (!a) return;
+    const kind = previewKind(a.mime);
+    if (kind === 'image') {
+      this.#previewUrl = downloadUrl(a, { inline: true });
+    } else if (kind === 'pdf') {
+      try {
+        const res = await fetch(downloadUrl(a, { inline: true }), { credentials: 'same-origin' });
+        if (!res.ok) throw toApiError(res.status, null);
+        const blob = await res.blob();
+        if (this.#previewId === id) this.#previewUrl = URL.createObjectURL(new Blob([blob], { type: 'application/pdf' }));
+      } catch (e) {
+        this.#error = errorText(e);
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.#previewUrl?.startsWith('blob:')) URL.revokeObjectURL(this.#previewUrl);
+  }
+
+  #base(): string {
+    return `/api/appeals/${encodeURIComponent(this.appealId)}/attachments`;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The shared description: a Y.Doc synced over y-websocket (`/yjs/<appealId>`),
+ * kept offline in IndexedDB for writers (merged on reconnect), bound to a Tiptap
+ * editor with Collaboration + CollaborationCaret; who is in the editor (from
+ * awareness); the version list with view and restore.
+ */
+import { Editor } from '@tiptap/core';
+import Collaboration from '@tiptap/extension-collaboration';
+import CollaborationCaret from '@tiptap/extension-collaboration-caret';
+import StarterKit from '@tiptap/starter-kit';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { api } from '../api';
+import { errorText } from '../validation';
+import type { ConnectionState, ProviderStatus } from './ConnectionState.svelte';
+
+/** A person in the editor, from awareness (the server sets `user` from the session). */
+export interface EditorPerson {
+  clientId: number;
+  name: string;
+  role: string;
+  colour: string;
+  isEditing: boolean;
+}
+
+export interface VersionSummary {
+  id: string;
+  at: number;
+  authors: { id: string; name: string }[];
+}
+
+export interface VersionDetail extends VersionSummary {
+  text: string;
+  html: string;
+}
+
+/** The URL y-websocket appends `/<appealId>` to. */
+export function yjsServerUrl(loc: Location = window.location): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/yjs`;
+}
+
+export class DescriptionState {
+  readonly doc = new Y.Doc();
+  readonly provider: WebsocketProvider;
+  #persistence: IndexeddbPersistence | null = null;
+  #editor: Editor | null = null;
+  #people = $state.raw<EditorPerson[]>([]);
+  #isSynced = $state(false);
+  #closedCode = $state<number | null>(null);
+  #versions = $state.raw<VersionSummary[]>([]);
+  #viewed = $state.raw<VersionDetail | null>(null);
+  #versionsError = $state('');
+  #isRestoring = $state(false);
+
+  constructor(
+    readonly appealId: string,
+    readonly connection: ConnectionState,
+    canWrite: boolean,
+  ) {
+    // Observers never edit, and a stale local copy could carry changes the server refuses (4422).
+    if (canWrite) this.#persistence = new IndexeddbPersistence(`caseroom-${appealId}`, this.doc);
+    this.provider = new WebsocketProvider(yjsServerUrl(), appealId, this.doc, { disableBc: true });
+    this.provider.on('status', ({ status }: { status: ProviderStatus }) => connection.setProvider(status));
+    this.provider.on('sync', (isSynced: boolean) => {
+      this.#isSynced = isSynced;
+    });
+    this.provider.on('closed', (e: { code: number }) => {
+      this.#closedCode = e.code;
+      connection.setProvider('disconnected');
+    });
+    this.provider.awareness.on('change', () => this.#readPeople());
+    connection.setProvider('connecting');
+  }
+
+  get people(): EditorPerson[] {
+    return this.#people;
+  }
+
+  /** People other than me with their caret in the text now. */
+  readonly editingNames: string[] = $derived(this.#people.filter((p) => p.isEditing && p.clientId !== this.doc.clientID).map((p) => p.name));
+
+  get isSynced(): boolean {
+    return this.#isSynced;
+  }
+
+  /** Close code when the server ended the link for good (44xx), else null. */
+  get closedCode(): number | null {
+    return this.#closedCode;
+  }
+
+  get versions(): VersionSummary[] {
+    return this.#versions;
+  }
+
+  get viewed(): VersionDetail | null {
+    return this.#viewed;
+  }
+
+  get versionsError(): string {
+    return this.#versionsError;
+  }
+
+  get isRestoring(): boolean {
+    return this.#isRestoring;
+  }
+
+  /** Creates the editor in `element`. */
+  mount(element: HTMLElement, options: { editable: boolean; name: string; label: string }): void {
+    this.#editor?.destroy();
+    this.#editor = new Editor({
+      element,
+      editable: options.editable,
+      editorProps: {
+        attributes: { 'aria-label': options.label, 'aria-multiline': 'true', role: 'textbox', class: 'editor-content', 'data-testid': 'editor' },
+      },
+      extensions: [
+        StarterKit.configure({ undoRedo: false }),
+        Collaboration.configure({ document: this.doc, field: 'default' }),
+        CollaborationCaret.configure({ provider: this.provider, user: { name: options.name, color: '#0d4cd3' } }),
+      ],
+    });
+  }
+
+  setEditable(editable: boolean): void {
+    if (this.#editor && this.#editor.isEditable !== editable) this.#editor.setEditable(editable);
+  }
+
+  async loadVersions(): Promise<void> {
+    try {
+      this.#versions = (await api.get<{ items: VersionSummary[] }>(`${this.#base()}/versions`)).items;
+      this.#versionsError = '';
+    } catch (e) {
+      this.#versionsError = errorText(e);
+    }
+  }
+
+  async view(versionId: string): Promise<void> {
+    try {
+      this.#viewed = (await api.get<{ version: VersionDetail }>(`${this.#base()}/versions/${encodeURIComponent(versionId)}`)).version;
+    } catch (e) {
+      this.#versionsError = errorText(e);
+    }
+  }
+
+  closeView(): void {
+    this.#viewed = null;
+  }
+
+  /** Restores a version; every client converges through the Yjs link. */
+  async restore(versionId: string): Promise<boolean> {
+    this.#isRestoring = true;
+    try {
+      await api.post(`${this.#base()}/versions/${encodeURIComponent(versionId)}/restore`);
+      this.#viewed = null;
+      await this.loadVersions();
+      return true;
+    } catch (e) {
+      this.#versionsError = errorText(e);
+      return false;
+    } finally {
+      this.#isRestoring = false;
+    }
+  }
+
+  destroy(): void {
+    this.#editor?.destroy();
+    this.#editor = null;
+    this.provider.destroy();
+    void this.#persistence?.destroy();
+    this.doc.destroy();
+    this.connection.setProvider('none');
+  }
+
+  #base(): string {
+    return `/api/appeals/${encodeURIComponent(this.appealId)}/description`;
+  }
+
+  #readPeople(): void {
+    const out: EditorPerson[] = [];
+    for (const [clientId, state] of this.provider.awareness.getStates()) {
+      const user = (state as { user?: { name?: unknown; role?: unknown; colour?: unknown; color?: unknown } }).user;
+      if (!user || typeof user.name !== 'string') continue;
+      const colour = typeof user.colour === 'string' ? user.colour : typeof user.color === 'string' ? user.color : '#4d5969';
+      out.push({ clientId, name: user.name, role: typeof user.role === 'string' ? user.role : '', colour, isEditing: Boolean((state as { cursor?: unknown }).cursor) });
+    }
+    this.#people = out;
+  }
+}

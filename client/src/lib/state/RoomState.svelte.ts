@@ -1,0 +1,203 @@
+/**
+ * The live case room of one appeal: loads the appeal, joins its realtime room,
+ * and feeds the chat, status, attachments and description states from the
+ * pushes. One instance per open room view; `close()` releases everything.
+ */
+import type { HistoryEntry, PresencePerson } from '../../../../shared/protocol/events';
+import type { Role } from '../../../../shared/status-machine';
+import { api } from '../api';
+import { t } from '../i18n/i18n.svelte';
+import type { Appeal } from '../api-types';
+import { RoomChannel } from '../realtime/room-channel';
+import { realtimeSocket } from '../realtime/socket';
+import { errorText } from '../validation';
+import { AttachmentsState } from './AttachmentsState.svelte';
+import { ChatState } from './ChatState.svelte';
+import { ConnectionState } from './ConnectionState.svelte';
+import { DescriptionState } from './DescriptionState.svelte';
+import { StatusState } from './StatusState.svelte';
+
+export class RoomState {
+  readonly connection = new ConnectionState();
+  readonly status: StatusState;
+  readonly attachments: AttachmentsState;
+  #chat = $state.raw<ChatState | null>(null);
+  #description = $state.raw<DescriptionState | null>(null);
+  #presence = $state.raw<PresencePerson[]>([]);
+  #isStaff = $state(false);
+  #canWrite = $state(false);
+  #isJoined = $state(false);
+  #isRevoked = $state(false);
+  #error = $state('');
+  #extraMessage = $state('');
+  #extraError = $state('');
+  #channel: RoomChannel | null = null;
+  #stopWatching: (() => void) | null = null;
+  #isClosed = false;
+
+  constructor(
+    readonly appealId: string,
+    readonly me: { id: string; fullName: string; role: Role },
+  ) {
+    this.status = new StatusState(me.role);
+    this.attachments = new AttachmentsState(appealId);
+  }
+
+  get appeal(): Appeal | null {
+    return this.status.appeal;
+  }
+
+  get chat(): ChatState | null {
+    return this.#chat;
+  }
+
+  get description(): DescriptionState | null {
+    return this.#description;
+  }
+
+  get presence(): PresencePerson[] {
+    return this.#presence;
+  }
+
+  /** Sees and writes internal notes (from the join ack). */
+  get isStaff(): boolean {
+    return this.#isStaff;
+  }
+
+  /** May write in the chat and the description (observers may not). */
+  get canWrite(): boolean {
+    return this.#canWrite;
+  }
+
+  get isJoined(): boolean {
+    return this.#isJoined;
+  }
+
+  get isRevoked(): boolean {
+    return this.#isRevoked;
+  }
+
+  get error(): string {
+    return this.#error;
+  }
+
+  /** Result of an operator/supervisor action (invite, reassign). */
+  get extraMessage(): string {
+    return this.#extraMessage;
+  }
+
+  get extraError(): string {
+    return this.#extraError;
+  }
+
+  async open(): Promise<void> {
+    try {
+      this.status.setAppeal((await api.get<{ appeal: Appeal }>(this.#base())).appeal);
+    } catch (e) {
+      this.#error = errorText(e);
+      return;
+    }
+    if (this.#isClosed) return;
+    const appeal = this.status.appeal;
+    this.#canWrite = appeal?.canWrite ?? false;
+    const socket = realtimeSocket();
+    this.#stopWatching = this.connection.watchSocket(socket);
+    const channel = new RoomChannel(socket, this.appealId, {
+      onJoined: (joined) => {
+        this.#isJoined = true;
+        this.#presence = joined.presence;
+        this.#isStaff = joined.isStaff;
+        this.#canWrite = joined.canWrite;
+        this.#description?.setEditable(joined.canWrite);
+        this.#chat?.setReadMarks(joined.readMarks);
+        if (joined.status !== this.status.status) this.status.applyPushed(joined.status);
+      },
+      onMessages: (messages) => this.#chat?.merge(messages),
+      onHistory: (entries) => this.status.mergeHistory(entries),
+      onStatus: (p) => {
+        this.status.applyPushed(p.status);
+        void this.#refreshAppeal();
+      },
+      onPresence: (people) => {
+        this.#presence = people;
+      },
+      onTyping: (p) => this.#chat?.applyTyping(p.userId, p.name, p.isTyping),
+      onRead: (p) => this.#chat?.applyRead(p.userId, p.seq),
+      onAttachment: (p) => this.attachments.apply(p.attachment),
+      onVersions: () => void this.#description?.loadVersions(),
+      onRevoked: () => {
+        this.#isRevoked = true;
+        this.#canWrite = false;
+        this.#description?.setEditable(false);
+      },
+      onError: (e) => {
+        this.#error = errorText(e);
+      },
+    });
+    this.#channel = channel;
+    this.#chat = new ChatState(channel, this.me.id);
+    this.#description = new DescriptionState(this.appealId, this.connection, this.#canWrite);
+    try {
+      await channel.open();
+    } catch (e) {
+      this.#error = errorText(e);
+      return;
+    }
+    await Promise.all([this.#chat.loadLatest(), this.#loadHistory(), this.attachments.load(), this.#canWrite ? this.#description.loadVersions() : Promise.resolve()]);
+  }
+
+  close(): void {
+    this.#isClosed = true;
+    this.#chat?.setTyping(false);
+    this.#chat?.dispose();
+    this.#channel?.close();
+    this.#description?.destroy();
+    this.attachments.dispose();
+    this.#stopWatching?.();
+  }
+
+  /** An officer invites an expert by user id. */
+  async inviteExpert(expertId: string): Promise<boolean> {
+    return this.#extra(() => api.post<{ appeal: Appeal }>(`${this.#base()}/experts`, { expertId: expertId.trim() }), 'room.expertInvited');
+  }
+
+  /** A supervisor hands the appeal to another officer of the department. */
+  async reassign(assigneeId: string): Promise<boolean> {
+    return this.#extra(() => api.post<{ appeal: Appeal }>(`${this.#base()}/assign`, { assigneeId: assigneeId.trim() }), 'room.reassigned');
+  }
+
+  async #extra(call: () => Promise<{ appeal: Appeal }>, okKey: 'room.expertInvited' | 'room.reassigned'): Promise<boolean> {
+    this.#extraMessage = '';
+    this.#extraError = '';
+    try {
+      this.status.setAppeal((await call()).appeal);
+      this.#extraMessage = t(okKey);
+      return true;
+    } catch (e) {
+      this.#extraError = errorText(e);
+      return false;
+    }
+  }
+
+  async #refreshAppeal(): Promise<void> {
+    try {
+      const { appeal } = await api.get<{ appeal: Appeal }>(this.#base());
+      this.status.setAppeal(appeal);
+    } catch {
+      // Access may be gone (room:revoked follows); keep what is shown.
+    }
+  }
+
+  async #loadHistory(): Promise<void> {
+    try {
+      const { items } = await api.get<{ items: Omit<HistoryEntry, 'appealId'>[] }>(`${this.#base()}/history`);
+      this.#channel?.deliverHistory(items.map((e) => ({ ...e, appealId: this.appealId })));
+    } catch (e) {
+      this.#error = errorText(e);
+    }
+  }
+
+  #base(): string {
+    return `/api/appeals/${encodeURIComponent(this.appealId)}`;
+  }
+}
