@@ -1,5 +1,6 @@
 // Vite builds the client (root: client/, output: dist/client); the same file
-// configures Vitest: a 'server' project (node) and a 'client' project (jsdom).
+// configures Vitest: a 'server' project (node), a 'client' project (jsdom) and
+// an 'e2e' project (browser tests in Chromium against the built client).
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
@@ -82,6 +83,21 @@ export default defineConfig({
           root: repoRoot,
           include: ['client/**/*.test.ts'],
           environment: 'jsdom',
+          env: { TZ: 'UTC' },
+        },
+      },
+      {
+        // Browser tests: playwright-core driving /usr/bin/chromium against the
+        // real server and the built client (dist/client); one file at a time.
+        test: {
+          name: 'e2e',
+          root: repoRoot,
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 90_000,
           env: { TZ: 'UTC' },
         },
       },
