@@ -359,6 +359,7 @@ export const en: Record<MessageKey, string> = {
   'room.status': 'Status',
   'room.assignee': 'Assignee',
   'room.assigneeMe': 'you',
+  'room.assigned': 'assigned',
   'room.noAssignee': 'not assigned',
   'room.yourRole': 'You take part as',
   'room.readOnly': 'read only',

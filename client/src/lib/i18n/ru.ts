@@ -361,6 +361,7 @@ export const ru = {
   'room.status': 'Статус',
   'room.assignee': 'Исполнитель',
   'room.assigneeMe': 'вы',
+  'room.assigned': 'назначен',
   'room.noAssignee': 'не назначен',
   'room.yourRole': 'Ваше участие',
   'room.readOnly': 'только просмотр',
