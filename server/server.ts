@@ -24,6 +24,8 @@ import { openBlobStore, openStore } from './store/open-store.js';
 import type { BlobStore, Store } from './store/store.js';
 import { createHttpApp } from './transport/http/app.js';
 import { appealRoutes } from './transport/http/appeal.routes.js';
+import { directoryRoutes } from './transport/http/directory.routes.js';
+import { DirectoryService } from './domain/accounts/directory.service.js';
 import { attachmentRoutes } from './transport/http/attachment.routes.js';
 import { adminUserRoutes, authRoutes } from './transport/http/auth.routes.js';
 import { catalogueRoutes } from './transport/http/catalogue.routes.js';
@@ -89,7 +91,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const allowedOrigins = (): string[] => config.allowedOrigins(port);
   const app = createHttpApp({
     logger, accounts, storeKind: store.kind, trustProxy: config.trustProxy, allowedOrigins,
-    routers: [authRoutes({ accounts, secureCookies: config.secureCookies }), adminUserRoutes(accounts), catalogueRoutes(catalogue), appealRoutes(appeals), attachmentRoutes(attachments), descriptionRoutes(description)],
+    routers: [authRoutes({ accounts, secureCookies: config.secureCookies }), adminUserRoutes(accounts), catalogueRoutes(catalogue), appealRoutes(appeals), directoryRoutes(new DirectoryService(store)), attachmentRoutes(attachments), descriptionRoutes(description)],
     clientDir: path.resolve(import.meta.dirname, '../dist/client'),
   });
   const http = createServer(app);

@@ -81,6 +81,24 @@ describe('authorisation of appeals', () => {
     expect((await operator.get('/api/queue?status=bogus')).status).toBe(400);
   });
 
+  it('the staff directory gives officers names and ids of experts and their department only', async () => {
+    const dir = await operator.get('/api/staff');
+    expect(dir.status).toBe(200);
+    expect(dir.body.experts.map((e: { id: string }) => e.id)).toContain(expert.user.id);
+    const roles = new Set(dir.body.officers.map((o: { role: string }) => o.role));
+    expect([...roles].sort()).toEqual(['operator', 'supervisor']);
+    expect(dir.body.officers.map((o: { id: string }) => o.id)).not.toContain(foreignOperator.user.id);
+    expect(JSON.stringify(dir.body)).not.toMatch(/@|\+7/); // no contacts
+    expect((await citizen.get('/api/staff')).status).toBe(403);
+    expect((await expert.get('/api/staff')).status).toBe(403);
+  });
+
+  it('shows the assignee by name once taken', async () => {
+    const { appeal } = await fileAppeal(citizen);
+    await operator.post(`/api/appeals/${appeal.id}/transitions`, { action: 'take' });
+    expect((await citizen.get(`/api/appeals/${appeal.id}`)).body.appeal.assigneeName).toBe(operator.user.fullName);
+  });
+
   it('unauthenticated requests get 401, malformed ids 404, and API responses are not cached', async () => {
     const anon = new TestClient(server.url);
     const res = await anon.get(`/api/appeals/${appealId}`);

@@ -261,6 +261,7 @@ export class AppealService {
 
   private async view(viewer: Viewer, appeal: AppealRecord): Promise<AppealView> {
     const citizen = await this.d.store.users.get(appeal.citizenId);
-    return toAppealView(viewer, appeal, citizen, this.d.clock.now());
+    const assignee = appeal.assigneeId ? await this.d.store.users.get(appeal.assigneeId) : null;
+    return toAppealView(viewer, appeal, citizen, this.d.clock.now(), assignee?.fullName ?? null);
   }
 }

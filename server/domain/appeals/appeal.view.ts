@@ -21,6 +21,8 @@ export type AppealView = Omit<AppealRecord, 'accessCodeHash' | 'citizenId'> & {
   actions: TransitionAction[];
   overdue: boolean;
   citizen: CitizenContact | null;
+  /** The assignee's name for staff and the owner; null when unassigned. */
+  assigneeName: string | null;
 };
 
 export interface HistoryView extends StatusHistoryRecord {
@@ -34,7 +36,7 @@ export function seesContacts(viewer: Viewer, appeal: AppealRecord, citizen: User
   return part === 'expert' && (citizen?.expertsSeeContacts ?? false);
 }
 
-export function toAppealView(viewer: Viewer, appeal: AppealRecord, citizen: UserRecord | null, now: number): AppealView {
+export function toAppealView(viewer: Viewer, appeal: AppealRecord, citizen: UserRecord | null, now: number, assigneeName: string | null = null): AppealView {
   const { accessCodeHash: _hidden, ...rest } = appeal;
   const part = roomRoleOf(viewer, appeal);
   const contacts = seesContacts(viewer, appeal, citizen);
@@ -51,6 +53,7 @@ export function toAppealView(viewer: Viewer, appeal: AppealRecord, citizen: User
     actions: [...new Set(actions)],
     overdue: isOverdue(appeal, now),
     citizen: citizen && contacts ? { fullName: citizen.fullName, email: citizen.email, phone: citizen.phone } : null,
+    assigneeName,
   };
 }
 
