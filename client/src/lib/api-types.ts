@@ -85,6 +85,8 @@ export interface Appeal {
   status: Status;
   deadlineAt: number | null;
   assigneeId: string | null;
+  /** The assignee's name; null when unassigned. */
+  assigneeName: string | null;
   expertIds: string[];
   resubmissionCount: number;
   repeatOfId: string | null;

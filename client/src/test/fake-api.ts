@@ -40,7 +40,7 @@ export function draftAppeal(version: number, patch: Partial<Appeal> = {}): Appea
   return {
     id: 'appeal_000000000001', number: null, citizenId: 'u1', categoryId: CATEGORY.id, departmentId: null, type: 'complaint',
     subject: '', description: '', details: {}, applicant: { kind: 'individual' }, extra: {}, region: '77', priority: 'normal',
-    status: 'draft', deadlineAt: null, assigneeId: null, expertIds: [], resubmissionCount: 0, repeatOfId: null,
+    status: 'draft', deadlineAt: null, assigneeId: null, assigneeName: null, expertIds: [], resubmissionCount: 0, repeatOfId: null,
     createdAt: 0, updatedAt: 0, submittedAt: null, statusChangedAt: 0, version, roomRole: 'owner', canWrite: true,
     actions: ['submit'], overdue: false, citizen: null, ...patch,
   };

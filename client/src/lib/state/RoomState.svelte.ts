@@ -17,6 +17,18 @@ import { ConnectionState } from './ConnectionState.svelte';
 import { DescriptionState } from './DescriptionState.svelte';
 import { StatusState } from './StatusState.svelte';
 
+/** One person in the staff directory (GET /api/staff). */
+export interface StaffEntry {
+  id: string;
+  fullName: string;
+  role: string;
+}
+
+export interface StaffDirectory {
+  experts: StaffEntry[];
+  officers: StaffEntry[];
+}
+
 export class RoomState {
   readonly connection = new ConnectionState();
   readonly status: StatusState;
@@ -31,6 +43,7 @@ export class RoomState {
   #error = $state('');
   #extraMessage = $state('');
   #extraError = $state('');
+  #staff = $state.raw<StaffDirectory>({ experts: [], officers: [] });
   #channel: RoomChannel | null = null;
   #stopWatching: (() => void) | null = null;
   #isClosed = false;
@@ -79,6 +92,20 @@ export class RoomState {
 
   get error(): string {
     return this.#error;
+  }
+
+  /** Experts and the department's officers, for invite and reassign (officers only). */
+  get staff(): StaffDirectory {
+    return this.#staff;
+  }
+
+  /** Loads the staff directory; quietly empty for people who may not see it. */
+  async loadStaff(): Promise<void> {
+    try {
+      this.#staff = await api.get<StaffDirectory>('/api/staff');
+    } catch {
+      this.#staff = { experts: [], officers: [] };
+    }
   }
 
   /** Result of an operator/supervisor action (invite, reassign). */
