@@ -111,9 +111,37 @@ describe.skipIf(skipReason !== null)(suiteTitle('accessibility: axe on the main 
     await audit(operator, 'queue', '/queue', h1('Очередь обращений'), (page) => page.getByText(appeal.number).first().waitFor());
   });
 
-  it('the room (citizen and operator)', async () => {
-    await audit(citizen, 'room (citizen)', `/appeals/${appeal.id}`, (page) => page.getByRole('heading', { level: 1, name: new RegExp(appeal.number) }).waitFor());
-    await audit(operator, 'room (operator)', `/appeals/${appeal.id}`, (page) => page.getByRole('heading', { level: 1, name: new RegExp(appeal.number) }).waitFor());
+  /** The live room is ready: online, with its editor and chat. */
+  const roomReady = async (page: Page): Promise<void> => {
+    await page.getByRole('heading', { level: 1, name: new RegExp(appeal.number) }).waitFor();
+    await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor();
+    await page.getByTestId('editor').waitFor();
+    await page.getByTestId('chat-list').waitFor();
+  };
+
+  it('the room: citizen, then the operator with a status form open', async () => {
+    await audit(citizen, 'room (citizen)', `/appeals/${appeal.id}`, roomReady, async (page) => {
+      await page.getByTestId('chat-input').fill('Здравствуйте, жду ответа.');
+      await page.getByTestId('chat-send').click();
+      await page.getByTestId('chat-message').filter({ hasText: 'Здравствуйте, жду ответа.' }).first().waitFor();
+    });
+    await audit(operator, 'room (operator)', `/appeals/${appeal.id}`, roomReady, async (page) => {
+      await page.getByTestId('action-take').click();
+      await page.getByTestId('action-request_info').waitFor();
+      await page.getByTestId('action-request_info').click();
+      await page.getByTestId('action-comment').waitFor();
+    });
+  });
+
+  it('the room at 360 px wide', async () => {
+    const phone = await newContext(browser, 'citizen-phone', { width: 360, height: 780, bypassCSP: true });
+    await signInContext(phone, server, demoAccount(server, 'citizen'));
+    await audit(phone, 'room (citizen, 360 px)', `/appeals/${appeal.id}`, roomReady);
+    await phone.close();
+  });
+
+  it('the supervisor wall', async () => {
+    await audit(supervisor, 'wall', '/wall', h1('Стена обращений'), (page) => page.locator(`[data-testid="wall-row"][data-appeal="${appeal.id}"]`).waitFor());
   });
 
   it('supervisor queue', async () => {
