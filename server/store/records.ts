@@ -2,7 +2,7 @@
  * What the Store persists. Plain data: no methods, no driver types. Dates are
  * epoch milliseconds so both adapters store and compare them the same way.
  */
-import type { DepartmentLevel, ExtraField } from '../../shared/catalogue.js';
+import type { Category, Department } from '../../shared/protocol/api.js';
 import type { Applicant, AppealType, Details, Priority } from '../../shared/schemas/appeal.schema.js';
 import type { CodeChannel } from '../../shared/schemas/account.schema.js';
 import type { Actor, Role, Status } from '../../shared/status-machine.js';
@@ -54,25 +54,9 @@ export interface CodeRecord {
   createdAt: number;
 }
 
-export interface DepartmentRecord {
-  id: string;
-  code: string;
-  name: string;
-  region: string;
-  level: DepartmentLevel;
-}
-
-export interface CategoryRecord {
-  id: string;
-  code: string;
-  name: string;
-  departmentId: string;
-  deadlineDays: number;
-  requiredDocuments: string[];
-  extraFields: ExtraField[];
-  keywords: string[];
-  archived: boolean;
-}
+/** Departments and categories are stored as they are served. */
+export type DepartmentRecord = Department;
+export type CategoryRecord = Category;
 
 export interface AppealRecord {
   id: string;

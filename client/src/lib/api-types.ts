@@ -1,119 +1,15 @@
 /**
- * Shapes of the REST answers as the client reads them. They mirror the server's
- * views (server/domain/**) without importing server code: the client may import
- * shared/ only.
+ * Shapes of the REST answers as the client reads them: the shared definitions
+ * (shared/protocol/api.ts) plus what only the client needs.
  */
-import type { Applicant, AppealType, Details, Priority } from '../../../shared/schemas/appeal.schema';
-import type { DepartmentLevel, ExtraField } from '../../../shared/catalogue';
-import type { CodeChannel } from '../../../shared/schemas/account.schema';
-import type { Role, Status, TransitionAction } from '../../../shared/status-machine';
+import type { User } from '../../../shared/protocol/api';
 
-export interface User {
-  id: string;
-  email: string;
-  phone: string;
-  fullName: string;
-  role: Role;
-  departmentId: string | null;
-  emailConfirmed: boolean;
-  phoneConfirmed: boolean;
-  locked: boolean;
-  expertsSeeContacts: boolean;
-  birthDate: string | null;
-  inn: string | null;
-  address: string | null;
-  createdAt: number;
-}
+export type {
+  User, CodeRequest, Department, Category, Suggestion, RoomRole, Appeal, Page, PublicStatus,
+} from '../../../shared/protocol/api';
 
 /** Answer of login, confirm and me. */
 export interface SessionAnswer {
   user: User;
   csrfToken?: string;
-}
-
-/** Where a confirmation code went (masked destination). */
-export interface CodeRequest {
-  requestId: string;
-  channel: CodeChannel;
-  sentTo: string;
-  expiresAt: number;
-}
-
-export interface Department {
-  id: string;
-  code: string;
-  name: string;
-  region: string;
-  level: DepartmentLevel;
-}
-
-export interface Category {
-  id: string;
-  code: string;
-  name: string;
-  departmentId: string;
-  deadlineDays: number;
-  requiredDocuments: string[];
-  extraFields: ExtraField[];
-  keywords: string[];
-  archived: boolean;
-}
-
-export interface Suggestion {
-  categoryId: string;
-  name: string;
-  score: number;
-}
-
-export type RoomRole = 'owner' | 'officer' | 'expert' | 'observer';
-
-/** An appeal as the viewer is allowed to see it. */
-export interface Appeal {
-  id: string;
-  number: string | null;
-  citizenId: string | null;
-  categoryId: string | null;
-  departmentId: string | null;
-  type: AppealType | null;
-  subject: string;
-  description: string;
-  details: Details;
-  applicant: Applicant;
-  extra: Record<string, string>;
-  region: string;
-  priority: Priority;
-  status: Status;
-  deadlineAt: number | null;
-  assigneeId: string | null;
-  /** The assignee's name; null when unassigned. */
-  assigneeName: string | null;
-  expertIds: string[];
-  resubmissionCount: number;
-  repeatOfId: string | null;
-  createdAt: number;
-  updatedAt: number;
-  submittedAt: number | null;
-  statusChangedAt: number;
-  version: number;
-  roomRole: RoomRole | null;
-  canWrite: boolean;
-  /** Transitions this viewer may take now. */
-  actions: TransitionAction[];
-  overdue: boolean;
-  citizen: { fullName: string; email: string | null; phone: string | null } | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-}
-
-/** Public status lookup answer. */
-export interface PublicStatus {
-  number: string;
-  status: Status;
-  statusLabel: string;
-  deadlineAt: number | null;
-  updatedAt: number;
-  history: { at: number; from: Status; to: Status }[];
 }

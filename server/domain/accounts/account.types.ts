@@ -4,26 +4,12 @@
  */
 import type { z } from 'zod';
 import type { CodeChannel, RegisterInput, userCreateSchema, userUpdateSchema } from '../../../shared/schemas/account.schema.js';
+import type { CodeRequest, User } from '../../../shared/protocol/api.js';
 import type { Role } from '../../../shared/status-machine.js';
 import type { Viewer } from '../viewer.js';
 
-/** A user as shown to the user themself and to admins (never the password hash). */
-export interface PublicUser {
-  id: string;
-  email: string;
-  phone: string;
-  fullName: string;
-  role: Role;
-  departmentId: string | null;
-  emailConfirmed: boolean;
-  phoneConfirmed: boolean;
-  locked: boolean;
-  expertsSeeContacts: boolean;
-  birthDate: string | null;
-  inn: string | null;
-  address: string | null;
-  createdAt: number;
-}
+/** A user as shown to the user themself and to admins (the shared wire shape). */
+export type PublicUser = User;
 
 /** A new session: the cookie token (given to the browser only) and its CSRF token. */
 export interface IssuedSession {
@@ -33,14 +19,7 @@ export interface IssuedSession {
   user: PublicUser;
 }
 
-/** Where a confirmation code went, without the code itself. */
-export interface CodeRequest {
-  requestId: string;
-  channel: CodeChannel;
-  /** Masked destination for display, e.g. "i***@mail.ru", "+7 *** ***-45-67". */
-  sentTo: string;
-  expiresAt: number;
-}
+export type { CodeRequest };
 
 export interface AccountService {
   /**

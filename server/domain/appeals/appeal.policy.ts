@@ -2,11 +2,12 @@
  * Who may see and do what with one appeal: role × membership × department
  * (PRODUCT.md §1). Pure functions so HTTP, socket.io and Yjs ask the same question.
  */
+import type { RoomRole } from '../../../shared/protocol/api.js';
 import type { AppealRecord } from '../../store/store.js';
 import type { Viewer } from '../viewer.js';
 
 /** How a viewer takes part in an appeal's room. */
-export type RoomRole = 'owner' | 'officer' | 'expert' | 'observer';
+export type { RoomRole };
 
 /**
  * The viewer's part in the appeal, or null when they may not know it exists.

@@ -4,6 +4,7 @@
  * appeal's version, recorded in the status history and the audit journal, and
  * published on the bus only after it is durable.
  */
+import type { PublicStatus } from '../../../shared/protocol/api.js';
 import { DEFAULT_REGION } from '../../../shared/catalogue.js';
 import type { DraftInput, QueueQuery, TransitionInput } from '../../../shared/schemas/appeal.schema.js';
 import { AUTO_CONFIRM_DAYS, STATUS_LABELS_RU, TRANSITIONS, type Actor, type Status, type Transition } from '../../../shared/status-machine.js';
@@ -28,14 +29,7 @@ export interface AppealDeps {
   secret: string;
 }
 
-export interface PublicStatus {
-  number: string;
-  status: Status;
-  statusLabel: string;
-  deadlineAt: number | null;
-  updatedAt: number;
-  history: { at: number; from: Status; to: Status }[];
-}
+export type { PublicStatus };
 
 export class AppealService {
   constructor(private readonly d: AppealDeps) {}

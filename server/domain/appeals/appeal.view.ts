@@ -2,10 +2,11 @@
  * What a viewer is shown of an appeal. Contact data and identifiers reach the
  * officers only, and experts only when the citizen allowed it (PRODUCT.md §8).
  */
+import type { Appeal } from '../../../shared/protocol/api.js';
 import { transitionsFrom, type TransitionAction } from '../../../shared/status-machine.js';
 import type { AppealRecord, StatusHistoryRecord, UserRecord } from '../../store/store.js';
 import type { Viewer } from '../viewer.js';
-import { canWriteInRoom, roomRoleOf, type RoomRole } from './appeal.policy.js';
+import { canWriteInRoom, roomRoleOf } from './appeal.policy.js';
 
 export interface CitizenContact {
   fullName: string;
@@ -13,17 +14,8 @@ export interface CitizenContact {
   phone: string | null;
 }
 
-export type AppealView = Omit<AppealRecord, 'accessCodeHash' | 'citizenId'> & {
-  citizenId: string | null;
-  roomRole: RoomRole | null;
-  canWrite: boolean;
-  /** Transitions this viewer may take now (buttons). */
-  actions: TransitionAction[];
-  overdue: boolean;
-  citizen: CitizenContact | null;
-  /** The assignee's name for staff and the owner; null when unassigned. */
-  assigneeName: string | null;
-};
+/** The appeal as this viewer may see it (the shared wire shape). */
+export type AppealView = Appeal;
 
 export interface HistoryView extends StatusHistoryRecord {
   actorName: string | null;
