@@ -7,7 +7,7 @@
 import type { PublicStatus } from '../../../shared/protocol/api.js';
 import { DEFAULT_REGION } from '../../../shared/catalogue.js';
 import type { DraftInput, QueueQuery, TransitionInput } from '../../../shared/schemas/appeal.schema.js';
-import { AUTO_CONFIRM_DAYS, STATUS_LABELS_RU, TRANSITIONS, type Actor, type Status, type Transition } from '../../../shared/status-machine.js';
+import { AUTO_CONFIRM_DAYS, STATUS_LABELS_RU, TRANSITIONS, type Actor, type Transition } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
 import { hmac, newAccessCode, newId } from '../../lib/ids.js';
 import type { AppealFilter, AppealPatch, AppealRecord, Store } from '../../store/store.js';

@@ -3,7 +3,7 @@
  * officers only, and experts only when the citizen allowed it (PRODUCT.md §8).
  */
 import type { Appeal } from '../../../shared/protocol/api.js';
-import { transitionsFrom, type TransitionAction } from '../../../shared/status-machine.js';
+import { transitionsFrom } from '../../../shared/status-machine.js';
 import type { AppealRecord, StatusHistoryRecord, UserRecord } from '../../store/store.js';
 import type { Viewer } from '../viewer.js';
 import { canWriteInRoom, roomRoleOf } from './appeal.policy.js';
