@@ -139,8 +139,10 @@ export class StatusState {
     this.#isBusy = true;
     this.#formError = '';
     try {
+      // No `version`: the description's live text bumps it every few seconds, and the
+      // server already refuses a transition that no longer fits the current status.
       const { appeal } = await api.post<{ appeal: Appeal }>(`/api/appeals/${encodeURIComponent(a.id)}/transitions`, {
-        action, ...(comment ? { comment } : {}), version: a.version,
+        action, ...(comment ? { comment } : {}),
       });
       this.setAppeal(appeal);
       return true;

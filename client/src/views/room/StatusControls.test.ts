@@ -107,7 +107,7 @@ describe('Status controls per role', () => {
     await settle();
     const posts = calls.filter((c) => c.method === 'POST');
     expect(posts).toHaveLength(1);
-    expect(posts[0]?.body).toEqual({ action: 'request_info', comment: 'Приложите квитанцию', version: 2 });
+    expect(posts[0]?.body).toEqual({ action: 'request_info', comment: 'Приложите квитанцию' });
   });
 
   it('asks a reason for a rejection', async () => {
@@ -124,7 +124,7 @@ describe('Status controls per role', () => {
     show('operator', 'registered');
     document.querySelector<HTMLButtonElement>('[data-testid="action-take"]')?.click();
     await settle();
-    expect(calls.filter((c) => c.method === 'POST')[0]?.body).toEqual({ action: 'take', version: 2 });
+    expect(calls.filter((c) => c.method === 'POST')[0]?.body).toEqual({ action: 'take' });
   });
 
   it('shows the pushed change as a notice and the new buttons', () => {
