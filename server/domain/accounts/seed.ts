@@ -39,14 +39,26 @@ interface Spec {
   citizen?: boolean;
 }
 
+/** Demo people per department: believable names so screens read like the real thing. */
+const DEMO_NAMES = [
+  ['Соколова Мария Андреевна', 'Волков Андрей Сергеевич'],
+  ['Кузнецова Елена Викторовна', 'Морозов Павел Ильич'],
+  ['Новикова Ольга Петровна', 'Лебедев Игорь Николаевич'],
+  ['Фёдорова Анна Михайловна', 'Егоров Денис Олегович'],
+  ['Павлова Татьяна Юрьевна', 'Козлов Сергей Александрович'],
+  ['Семёнова Ирина Борисовна', 'Орлов Михаил Дмитриевич'],
+  ['Васильева Наталья Игоревна', 'Зайцев Алексей Романович'],
+] as const;
+
 function specs(departments: { id: string; code: string; name: string }[]): Spec[] {
   const list: Spec[] = [{ role: 'citizen', email: 'citizen@demo.local', fullName: 'Иванов Иван Иванович', departmentId: null, note: 'Заявитель', citizen: true }];
-  for (const dep of departments) {
+  for (const [i, dep] of departments.entries()) {
     const code = dep.code.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-    list.push({ role: 'operator', email: `operator.${code}@demo.local`, fullName: `Оператор ${dep.code}`, departmentId: dep.id, note: `Сотрудник: ${dep.name}` });
-    list.push({ role: 'supervisor', email: `supervisor.${code}@demo.local`, fullName: `Руководитель ${dep.code}`, departmentId: dep.id, note: `Руководитель: ${dep.name}` });
+    const [operatorName, supervisorName] = DEMO_NAMES[i % DEMO_NAMES.length] ?? ['Сотрудник', 'Руководитель'];
+    list.push({ role: 'operator', email: `operator.${code}@demo.local`, fullName: operatorName, departmentId: dep.id, note: `Сотрудник: ${dep.name}` });
+    list.push({ role: 'supervisor', email: `supervisor.${code}@demo.local`, fullName: supervisorName, departmentId: dep.id, note: `Руководитель: ${dep.name}` });
   }
-  list.push({ role: 'expert', email: 'expert@demo.local', fullName: 'Эксперт Петров', departmentId: null, note: 'Эксперт (приглашается в комнаты)' });
+  list.push({ role: 'expert', email: 'expert@demo.local', fullName: 'Петров Виктор Сергеевич', departmentId: null, note: 'Эксперт (приглашается в комнаты)' });
   list.push({ role: 'admin', email: 'admin@demo.local', fullName: 'Администратор', departmentId: null, note: 'Администратор платформы' });
   return list;
 }
