@@ -147,6 +147,30 @@ describe('chat', () => {
   });
 });
 
+describe('authorisation of every message', () => {
+  it('once the appeal is completed, chat:send is refused at once on sockets that were just sending', async () => {
+    const id = (await fileAppeal(citizen)).appeal.id;
+    expect((await operator.post(`/api/appeals/${id}/transitions`, { action: 'take' })).status).toBe(200);
+    const c = await connect(server.url, citizen);
+    const o = await connect(server.url, operator);
+    await ok(c, 'room:join', { appealId: id });
+    await ok(o, 'room:join', { appealId: id });
+    const say = (s: ClientSocket, text: string): ReturnType<typeof request<ChatMessage>> =>
+      request<ChatMessage>(s, 'chat:send', { appealId: id, clientId: clientId(), text, internal: false });
+    // Both have sent (and so hold a remembered grant) before the status changes.
+    expect(await say(c, 'Есть новости?')).toMatchObject({ ok: true });
+    expect(await say(o, 'Решение готово')).toMatchObject({ ok: true });
+    expect((await operator.post(`/api/appeals/${id}/transitions`, { action: 'propose_resolution', comment: 'Исправлено' })).status).toBe(200);
+    expect(await say(c, 'Ещё в работе')).toMatchObject({ ok: true });
+    expect((await citizen.post(`/api/appeals/${id}/transitions`, { action: 'confirm' })).status).toBe(200);
+    // The very next send, without waiting for any push: refused, nothing stored.
+    expect(await say(c, 'После закрытия')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await say(o, 'После закрытия')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const history = await ok<ChatMessage[]>(c, 'chat:history', { appealId: id, afterSeq: 0, limit: 50 });
+    expect(history.map((m) => m.text)).toEqual(['Есть новости?', 'Решение готово', 'Ещё в работе']);
+  });
+});
+
 describe('who may connect and join', () => {
   it('refuses a socket without a session, with a foreign Origin, or without an Origin', async () => {
     await expect(connect(server.url, null)).rejects.toMatchObject({ data: { code: 'UNAUTHENTICATED' } });

@@ -10,6 +10,7 @@ import { isOpen } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
 import type { ChatMessageRecord, Store } from '../../store/store.js';
 import { conflict, DomainError, forbidden } from '../errors.js';
+import type { RoomGrantCache } from '../rooms/grant-cache.js';
 import type { RoomAccess, RoomGrant } from '../rooms/room-access.js';
 import type { Viewer } from '../viewer.js';
 import type { UserNames } from './user-names.js';
@@ -20,6 +21,8 @@ export type ChatHistoryInput = z.infer<typeof chatHistorySchema>;
 export interface ChatDeps {
   store: Store;
   rooms: RoomAccess;
+  /** Grants remembered between messages (invalidated by the bus events); without it every send asks `rooms`. */
+  grants?: RoomGrantCache;
   names: UserNames;
   clock: Clock;
 }
@@ -37,7 +40,7 @@ export class ChatService {
    * caller can broadcast right after the commit, in commit order.
    */
   async send(viewer: Viewer, input: ChatSendInput): Promise<{ message: ChatMessage; created: boolean; grant: RoomGrant }> {
-    const grant = await this.d.rooms.write(viewer, input.appealId);
+    const grant = await (this.d.grants ?? this.d.rooms).write(viewer, input.appealId);
     if (!isOpen(grant.appeal.status)) throw new DomainError('FORBIDDEN', 'Обращение закрыто: чат доступен только для чтения');
     if (input.internal && !grant.isStaff) throw forbidden('Служебные заметки доступны только сотрудникам');
     const authorName = await this.d.names.nameOf(viewer.id);

@@ -33,6 +33,8 @@ export interface RealtimeContext {
   serial: SerialQueue;
   /** Departments with at least one wall watcher on this instance. */
   watchedDepartments: Set<string>;
+  /** Rooms with a coalesced wall line pending (see `pushWallSoon`). */
+  wallSoon: Map<string, NodeJS.Timeout>;
 }
 
 /** socket.io room names: everyone in the appeal, its staff, one session, one wall. */

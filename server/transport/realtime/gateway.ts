@@ -12,6 +12,7 @@ import { UserNames } from '../../domain/chat/user-names.js';
 import type { DomainEvent, EventBus } from '../../domain/events.js';
 import { PresenceService } from '../../domain/presence/presence.service.js';
 import { TypingService } from '../../domain/presence/typing.service.js';
+import { RoomGrantCache } from '../../domain/rooms/grant-cache.js';
 import type { RoomAccess } from '../../domain/rooms/room-access.js';
 import { WallService } from '../../domain/wall/wall.service.js';
 import type { Clock } from '../../lib/clock.js';
@@ -83,7 +84,8 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
 
   const names = new UserNames(d.store, d.clock);
   const presence = new PresenceService();
-  const chat = new ChatService({ store: d.store, rooms: d.roomAccess, names, clock: d.clock });
+  const grants = new RoomGrantCache(d.roomAccess, d.clock);
+  const chat = new ChatService({ store: d.store, rooms: d.roomAccess, grants, names, clock: d.clock });
   const ctx: RealtimeContext = {
     io, appeals: d.appeals, roomAccess: d.roomAccess, chat, names, presence,
     typing: new TypingService((appealId, userId) => {
@@ -93,6 +95,7 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
     logger: d.logger,
     serial: new SerialQueue((err) => { d.logger.error('realtime push failed', { error: String(err) }); }),
     watchedDepartments: new Set(),
+    wallSoon: new Map(),
   };
 
   io.use(authenticate({ accounts: d.accounts, names, allowedOrigins: d.allowedOrigins, logger: d.logger }));
@@ -110,6 +113,8 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
   });
 
   const onEvent = (event: DomainEvent): void => {
+    // First: from here on, chat:send asks RoomAccess again.
+    grants.onEvent(event);
     switch (event.type) {
       case 'appeal.status_changed':
         pushStatusChanged(ctx, event.appeal, event.entry);
@@ -140,6 +145,8 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
     close: async () => {
       unsubscribe();
       ctx.typing.clear();
+      for (const timer of ctx.wallSoon.values()) clearTimeout(timer);
+      ctx.wallSoon.clear();
       io.disconnectSockets(true);
       io.engine.close();
       await Promise.resolve();

@@ -36,3 +36,22 @@ export function pushWall(ctx: RealtimeContext, appealId: string): void {
     ctx.io.to(rooms.wall(dep)).emit('wall:room', found.row);
   });
 }
+
+/** How long chat activity in one room is gathered into a single wall line. */
+export const WALL_COALESCE_MS = 250;
+
+/**
+ * `pushWall` for chat messages: at most one line per room every
+ * WALL_COALESCE_MS, sent after the burst with the figures as they are then, so
+ * a busy room costs the wall one store read per interval instead of one per
+ * message, and nothing of it runs on the message's own path.
+ */
+export function pushWallSoon(ctx: RealtimeContext, appealId: string): void {
+  if (ctx.watchedDepartments.size === 0 || ctx.wallSoon.has(appealId)) return;
+  const timer = setTimeout(() => {
+    ctx.wallSoon.delete(appealId);
+    pushWall(ctx, appealId);
+  }, WALL_COALESCE_MS);
+  timer.unref();
+  ctx.wallSoon.set(appealId, timer);
+}

@@ -1,0 +1,121 @@
+/**
+ * Remembered room grants for the chat hot path: a connection that sends
+ * messages to one room asks RoomAccess once, not once per message (each ask is
+ * a read of the appeal from the store).
+ *
+ * A cached grant is forgotten as soon as anything it depends on may have
+ * changed: the appeal's status (a closed appeal is read-only), assignment and
+ * experts (`appeal.updated`, `appeal.access_changed`, `appeal.status_changed`)
+ * and the session (`session.ended`). The owner calls `onEvent` with every bus
+ * event, before anything else reacts to it. A grant that was being read while
+ * such an event arrived is not kept. A short time-to-live bounds what a missed
+ * event could cost. The grant's `appeal` is the record as read then: use it for
+ * the access decision, not as the appeal's current content.
+ */
+import type { Clock } from '../../lib/clock.js';
+import type { DomainEvent } from '../events.js';
+import type { Viewer } from '../viewer.js';
+import type { RoomAccess, RoomGrant } from './room-access.js';
+
+/** Longest a grant is reused without a fresh read, events or not. */
+const TTL_MS = 10_000;
+/** Grants kept at most; beyond it the cache starts over. */
+const MAX_ENTRIES = 20_000;
+
+interface Entry {
+  grant: RoomGrant;
+  sessionId: string;
+  until: number;
+}
+
+export class RoomGrantCache {
+  /** appealId → viewer key → entry. */
+  private readonly byAppeal = new Map<string, Map<string, Entry>>();
+  /** sessionId → appeal ids with a grant of that session. */
+  private readonly bySession = new Map<string, Set<string>>();
+  private size = 0;
+  /** Bumped by every invalidation, so that a read racing with one is not cached. */
+  private generation = 0;
+
+  constructor(
+    private readonly access: RoomAccess,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Like `RoomAccess.write`: the grant, or the same errors (errors are never cached). */
+  async write(viewer: Viewer, appealId: string): Promise<RoomGrant> {
+    const key = keyOf(viewer);
+    const hit = this.byAppeal.get(appealId)?.get(key);
+    if (hit && hit.until > this.clock.now()) return hit.grant;
+    const gen = this.generation;
+    const grant = await this.access.write(viewer, appealId);
+    if (gen === this.generation) this.remember(appealId, key, viewer.sessionId, grant);
+    return grant;
+  }
+
+  /** Forgets whatever the event may have changed. */
+  onEvent(event: DomainEvent): void {
+    switch (event.type) {
+      case 'appeal.status_changed':
+      case 'appeal.updated':
+        this.forgetAppeal(event.appeal.id);
+        return;
+      case 'appeal.access_changed':
+        this.forgetAppeal(event.appealId);
+        return;
+      case 'session.ended':
+        this.forgetSessions(event.sessionIds);
+        return;
+      case 'attachment.changed':
+        return;
+    }
+  }
+
+  forgetAppeal(appealId: string): void {
+    this.generation++;
+    const entries = this.byAppeal.get(appealId);
+    if (!entries) return;
+    this.byAppeal.delete(appealId);
+    this.size -= entries.size;
+    for (const e of entries.values()) this.bySession.get(e.sessionId)?.delete(appealId);
+  }
+
+  forgetSessions(sessionIds: readonly string[]): void {
+    this.generation++;
+    for (const sessionId of sessionIds) {
+      const appealIds = this.bySession.get(sessionId);
+      if (!appealIds) continue;
+      this.bySession.delete(sessionId);
+      for (const appealId of appealIds) {
+        const entries = this.byAppeal.get(appealId);
+        if (!entries) continue;
+        for (const [key, e] of entries) {
+          if (e.sessionId !== sessionId) continue;
+          entries.delete(key);
+          this.size--;
+        }
+        if (entries.size === 0) this.byAppeal.delete(appealId);
+      }
+    }
+  }
+
+  private remember(appealId: string, key: string, sessionId: string, grant: RoomGrant): void {
+    if (this.size >= MAX_ENTRIES) {
+      this.byAppeal.clear();
+      this.bySession.clear();
+      this.size = 0;
+    }
+    let entries = this.byAppeal.get(appealId);
+    if (!entries) this.byAppeal.set(appealId, (entries = new Map<string, Entry>()));
+    if (!entries.has(key)) this.size++;
+    entries.set(key, { grant, sessionId, until: this.clock.now() + TTL_MS });
+    let appealIds = this.bySession.get(sessionId);
+    if (!appealIds) this.bySession.set(sessionId, (appealIds = new Set<string>()));
+    appealIds.add(appealId);
+  }
+}
+
+/** Everything of the viewer that RoomAccess looks at, plus the session. */
+function keyOf(v: Viewer): string {
+  return `${v.sessionId}\n${v.id}\n${v.role}\n${v.departmentId ?? ''}`;
+}

@@ -1,0 +1,110 @@
+/** RoomGrantCache: one RoomAccess read per (session, room) until a bus event may have changed the answer. */
+import { describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../../server/domain/events.js';
+import { RoomGrantCache } from '../../server/domain/rooms/grant-cache.js';
+import type { RoomAccess, RoomGrant } from '../../server/domain/rooms/room-access.js';
+import type { Viewer } from '../../server/domain/viewer.js';
+import { ManualClock } from '../../server/lib/clock.js';
+import { makeHistoryEntry, makeRegisteredAppeal } from '../helpers/factories.js';
+
+const alice: Viewer = { id: 'u-alice', role: 'citizen', departmentId: null, sessionId: 's-alice' };
+const bob: Viewer = { id: 'u-bob', role: 'operator', departmentId: 'd-1', sessionId: 's-bob' };
+
+/** A RoomAccess whose answer the test controls, counting the reads. */
+function fakeAccess(): { access: RoomAccess; reads: () => number; deny: (v: boolean) => void; hold: () => () => void } {
+  let reads = 0;
+  let denied = false;
+  let gate: Promise<void> | null = null;
+  const access = {
+    async write(_viewer: Viewer, appealId: string): Promise<RoomGrant> {
+      reads++;
+      const answer = denied;
+      if (gate) await gate;
+      if (answer) throw new Error('FORBIDDEN');
+      return { appeal: makeRegisteredAppeal({ id: appealId }), part: 'owner', canWrite: true, isStaff: false };
+    },
+  } as unknown as RoomAccess;
+  return {
+    access,
+    reads: () => reads,
+    deny: (v) => { denied = v; },
+    hold: () => {
+      let release!: () => void;
+      gate = new Promise<void>((r) => { release = r; });
+      return () => { gate = null; release(); };
+    },
+  };
+}
+
+describe('RoomGrantCache', () => {
+  it('asks RoomAccess once per session and room, then answers from memory', async () => {
+    const f = fakeAccess();
+    const cache = new RoomGrantCache(f.access, new ManualClock());
+    await cache.write(alice, 'a1');
+    await cache.write(alice, 'a1');
+    await cache.write(alice, 'a1');
+    expect(f.reads()).toBe(1);
+    await cache.write(bob, 'a1');
+    await cache.write(alice, 'a2');
+    expect(f.reads()).toBe(3);
+  });
+
+  const appeal = makeRegisteredAppeal({ id: 'a1' });
+  const events: [string, DomainEvent][] = [
+    ['appeal.status_changed', { type: 'appeal.status_changed', appeal, entry: { ...makeHistoryEntry(), appealId: 'a1', seq: 2 } }],
+    ['appeal.updated', { type: 'appeal.updated', appeal }],
+    ['appeal.access_changed', { type: 'appeal.access_changed', appealId: 'a1', userIds: ['u-alice'] }],
+    ['session.ended', { type: 'session.ended', sessionIds: ['s-alice'], userId: 'u-alice' }],
+  ];
+  for (const [name, event] of events) {
+    it(`after ${name} the next write asks again and a refusal takes effect at once`, async () => {
+      const f = fakeAccess();
+      const cache = new RoomGrantCache(f.access, new ManualClock());
+      await cache.write(alice, 'a1');
+      f.deny(true);
+      await cache.write(alice, 'a1'); // still cached: nothing said the answer changed
+      cache.onEvent(event);
+      await expect(cache.write(alice, 'a1')).rejects.toThrow('FORBIDDEN');
+      await expect(cache.write(alice, 'a1')).rejects.toThrow('FORBIDDEN'); // refusals are not cached either
+      expect(f.reads()).toBe(3);
+    });
+  }
+
+  it('session.ended forgets only that session; appeal events only that appeal', async () => {
+    const f = fakeAccess();
+    const cache = new RoomGrantCache(f.access, new ManualClock());
+    await cache.write(alice, 'a1');
+    await cache.write(bob, 'a1');
+    await cache.write(bob, 'a2');
+    cache.onEvent({ type: 'session.ended', sessionIds: ['s-alice'], userId: 'u-alice' });
+    await cache.write(bob, 'a1');
+    expect(f.reads()).toBe(3);
+    cache.onEvent({ type: 'appeal.access_changed', appealId: 'a1', userIds: [] });
+    await cache.write(bob, 'a2');
+    expect(f.reads()).toBe(3);
+    await cache.write(bob, 'a1');
+    expect(f.reads()).toBe(4);
+  });
+
+  it('does not keep a grant whose read overlapped an invalidation', async () => {
+    const f = fakeAccess();
+    const cache = new RoomGrantCache(f.access, new ManualClock());
+    const release = f.hold();
+    const pending = cache.write(alice, 'a1');
+    cache.onEvent({ type: 'appeal.updated', appeal });
+    release();
+    await pending;
+    await cache.write(alice, 'a1');
+    expect(f.reads()).toBe(2);
+  });
+
+  it('reads again after the time-to-live even without events', async () => {
+    const f = fakeAccess();
+    const clock = new ManualClock();
+    const cache = new RoomGrantCache(f.access, clock);
+    await cache.write(alice, 'a1');
+    clock.advance(10_001);
+    await cache.write(alice, 'a1');
+    expect(f.reads()).toBe(2);
+  });
+});
