@@ -90,7 +90,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   let port = config.port;
   const allowedOrigins = (): string[] => config.allowedOrigins(port);
   const app = createHttpApp({
-    logger, accounts, storeKind: store.kind, trustProxy: config.trustProxy, allowedOrigins,
+    logger, accounts, storeKind: store.kind, trustProxy: config.trustProxy, allowedOrigins, isHttps: config.secureCookies,
     routers: [authRoutes({ accounts, secureCookies: config.secureCookies }), adminUserRoutes(accounts), catalogueRoutes(catalogue), appealRoutes(appeals), directoryRoutes(new DirectoryService(store)), attachmentRoutes(attachments), descriptionRoutes(description)],
     clientDir: path.resolve(import.meta.dirname, '../dist/client'),
   });

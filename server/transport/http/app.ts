@@ -22,6 +22,8 @@ export interface HttpAppDeps {
   allowedOrigins: () => string[];
   /** Routers mounted after the session and CSRF middleware. */
   routers: Router[];
+  /** Served over https (PUBLIC_URL): only then ask browsers to upgrade requests. */
+  isHttps: boolean;
   /** Folder of the built client (Vite output); a plain page when it is missing. */
   clientDir: string;
 }
@@ -45,6 +47,8 @@ export function createHttpApp(d: HttpAppDeps): Express {
           'frame-ancestors': ["'none'"],
           'base-uri': ["'self'"],
           'form-action': ["'self'"],
+          // Over plain http (a LAN or localhost install) upgrading would break every asset.
+          'upgrade-insecure-requests': d.isHttps ? [] : null,
         },
       },
       crossOriginEmbedderPolicy: false,
