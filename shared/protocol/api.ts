@@ -95,6 +95,8 @@ export interface Appeal {
   actions: TransitionAction[];
   overdue: boolean;
   citizen: { fullName: string; email: string | null; phone: string | null } | null;
+  /** In lists only: chat messages by others the viewer has not read (capped at 100). */
+  unread?: number;
 }
 
 export interface Page<T> {

@@ -17,6 +17,7 @@ import type { EventBus } from '../events.js';
 import type { Viewer } from '../viewer.js';
 import { roomRoleOf } from './appeal.policy.js';
 import { checkCompleteness } from './appeal.rules.js';
+import { countUnread } from './appeal.unread.js';
 import { toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -249,7 +250,10 @@ export class AppealService {
 
   private async listAs(viewer: Viewer, filter: AppealFilter): Promise<{ items: AppealView[]; total: number }> {
     const page = await this.d.store.appeals.list(filter);
-    const items = await Promise.all(page.items.map((a) => this.view(viewer, a)));
+    const items = await Promise.all(page.items.map(async (a) => ({
+      ...(await this.view(viewer, a)),
+      unread: await countUnread(this.d.store, viewer, a),
+    })));
     return { items, total: page.total };
   }
 

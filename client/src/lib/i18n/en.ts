@@ -159,6 +159,7 @@ export const en: Record<MessageKey, string> = {
 
   'mine.title': 'My appeals',
   'mine.empty': 'You have no appeals yet.',
+  'list.unread': 'Unread messages: {count}',
   'mine.untitled': 'Untitled draft',
   'mine.continueDraft': 'Continue filling in',
   'mine.continueDraftOf': 'Continue filling in: {subject}',

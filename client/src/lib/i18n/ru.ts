@@ -161,6 +161,7 @@ export const ru = {
 
   'mine.title': 'Мои обращения',
   'mine.empty': 'У вас пока нет обращений.',
+  'list.unread': 'Непрочитанных сообщений: {count}',
   'mine.untitled': 'Черновик без темы',
   'mine.continueDraft': 'Продолжить заполнение',
   'mine.continueDraftOf': 'Продолжить заполнение: {subject}',
