@@ -82,7 +82,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   /** The one access check for rooms: HTTP attachments, socket.io and Yjs share it. */
   const rooms = new RoomAccess(appeals);
   const attachments = new AttachmentService({ store, blobs, rooms, audit, bus, clock });
-  const description = new DescriptionService({ store, clock, logger, roomAccess: rooms });
+  const description = new DescriptionService({
+    store, clock, logger, roomAccess: rooms,
+    onVersionSaved: (appealId) => { bus.publish({ type: 'description.versions_changed', appealId }); },
+  });
 
   await catalogue.seed();
   const demoAccounts = config.seedDemo ? await accounts.seedDemo(await catalogue.departments()) : [];

@@ -9,6 +9,8 @@ export type DomainEvent =
   | { type: 'appeal.updated'; appeal: AppealRecord }
   | { type: 'appeal.access_changed'; appealId: string; userIds: string[] }
   | { type: 'session.ended'; sessionIds: string[]; userId: string }
+  /** A version of the shared description was saved (or a restore made one). */
+  | { type: 'description.versions_changed'; appealId: string }
   /** A file was added to a room, got a new version, or an earlier version was restored. */
   | { type: 'attachment.changed'; appealId: string; kind: 'added' | 'version' | 'restored'; attachment: AttachmentRecord };
 

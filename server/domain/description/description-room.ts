@@ -40,6 +40,7 @@ export interface RoomContext {
   logger: Logger;
   options: DescriptionOptions;
   emit: UpdateListener;
+  onVersionSaved: (appealId: string) => void;
 }
 
 export class DescriptionRoom {
@@ -231,6 +232,7 @@ export class DescriptionRoom {
     this.isDirty = false;
     this.authors.clear();
     this.lastVersionAt = at;
+    this.ctx.onVersionSaved(this.appealId);
   }
 
   /** On the queue the document equals the log up to lastSeq, so its encoding is the merged log. */

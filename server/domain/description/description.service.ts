@@ -30,6 +30,8 @@ export interface DescriptionDeps {
   clock: Clock;
   logger: Logger;
   roomAccess: RoomAccess;
+  /** Told when a version is saved, so open rooms can refresh their version list. */
+  onVersionSaved?: (appealId: string) => void;
   options?: Partial<DescriptionOptions>;
 }
 
@@ -77,6 +79,7 @@ export class DescriptionService {
         const room = new DescriptionRoom(appealId, {
           store: this.d.store, clock: this.d.clock, logger: this.d.logger, options: this.options,
           emit: (id, update, origin) => { for (const l of this.listeners) l(id, update, origin); },
+          onVersionSaved: (id) => { this.d.onVersionSaved?.(id); },
         });
         const created = { room, ready: room.load() };
         entry = created;

@@ -67,6 +67,7 @@ export class RoomGrantCache {
         this.forgetSessions(event.sessionIds);
         return;
       case 'attachment.changed':
+      case 'description.versions_changed':
         return;
     }
   }

@@ -66,7 +66,8 @@ export class CollabEndpoint {
         case 'appeal.access_changed': this.recheck(event.appealId); break;
         case 'appeal.updated':
         case 'appeal.status_changed': this.recheck(event.appeal.id); break;
-        case 'attachment.changed': break;
+        case 'attachment.changed':
+        case 'description.versions_changed': break;
       }
     }));
     this.unsubscribe.push(d.description.onUpdate((appealId, update, origin) => {

@@ -128,6 +128,9 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
         guard.forgetRoom(rooms.appeal(event.appealId));
         ctx.serial.run(event.appealId, () => recheckRoom(ctx, event.appealId, event.userIds));
         return;
+      case 'description.versions_changed':
+        io.to(rooms.appeal(event.appealId)).emit('description:versions', { appealId: event.appealId });
+        return;
       case 'attachment.changed':
         io.to(rooms.appeal(event.appealId)).emit('attachment:changed', { appealId: event.appealId, kind: event.kind, attachment: toAttachmentSummary(event.attachment) });
         return;
