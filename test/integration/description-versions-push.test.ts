@@ -1,6 +1,6 @@
 /** A saved description version is pushed to the room, so open version lists refresh. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { closeAllSockets, connect, next, ok } from '../helpers/realtime.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { fileAppeal, loginAs } from '../helpers/session.js';
