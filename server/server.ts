@@ -34,6 +34,11 @@ import { DescriptionService } from './domain/description/description.service.js'
 import { COLLAB_PREFIX, CollabEndpoint } from './transport/collab/collab.endpoint.js';
 import { descriptionRoutes } from './transport/http/description.routes.js';
 import { attachRealtime } from './transport/realtime/gateway.js';
+import { ChatService } from './domain/chat/chat.service.js';
+import { UserNames } from './domain/chat/user-names.js';
+import { PresenceService } from './domain/presence/presence.service.js';
+import { RoomGrantCache } from './domain/rooms/grant-cache.js';
+import { WallService } from './domain/wall/wall.service.js';
 
 export interface ServerOptions {
   config: Config;
@@ -100,7 +105,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const http = createServer(app);
   const upgrades = new UpgradeRouter(http);
   // socket.io on /socket.io/; closed first on shutdown so clients hear it before the port goes.
-  const realtime = attachRealtime({ http, upgrades, accounts, appeals, roomAccess: rooms, store, bus, clock, logger, allowedOrigins });
+  const names = new UserNames(store, clock);
+  const presence = new PresenceService();
+  const grants = new RoomGrantCache(rooms, clock);
+  const realtime = attachRealtime({
+    http, upgrades, accounts, appeals, roomAccess: rooms, bus, logger, allowedOrigins, names, presence, grants,
+    chat: new ChatService({ store, rooms, grants, names, clock }),
+    wall: new WallService({ store, presence, clock }),
+  });
   shutdown.add('close realtime', () => realtime.close());
   // Yjs on /yjs/: connections closed (SHUTTING_DOWN) before the port goes; documents flushed after.
   const collab = new CollabEndpoint({ accounts, roomAccess: rooms, description, bus, allowedOrigins, logger });

@@ -7,17 +7,16 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { AccountService } from '../../domain/accounts/account.types.js';
 import type { AppealService } from '../../domain/appeals/appeal.service.js';
-import { ChatService } from '../../domain/chat/chat.service.js';
-import { UserNames } from '../../domain/chat/user-names.js';
+import type { ChatService } from '../../domain/chat/chat.service.js';
+import type { UserNames } from '../../domain/chat/user-names.js';
 import type { DomainEvent, EventBus } from '../../domain/events.js';
-import { PresenceService } from '../../domain/presence/presence.service.js';
+import type { PresenceService } from '../../domain/presence/presence.service.js';
 import { TypingService } from '../../domain/presence/typing.service.js';
-import { RoomGrantCache } from '../../domain/rooms/grant-cache.js';
+import type { RoomGrantCache } from '../../domain/rooms/grant-cache.js';
 import type { RoomAccess } from '../../domain/rooms/room-access.js';
-import { WallService } from '../../domain/wall/wall.service.js';
-import type { Clock } from '../../lib/clock.js';
+import type { WallService } from '../../domain/wall/wall.service.js';
 import type { Logger } from '../../lib/logger.js';
-import type { AttachmentRecord, Store } from '../../store/store.js';
+import type { AttachmentRecord } from '../../store/store.js';
 import type { AttachmentSummary } from '../../../shared/protocol/events.js';
 import type { UpgradeRouter } from '../upgrade-router.js';
 import { allowRequestFrom, authenticate } from './auth.middleware.js';
@@ -54,9 +53,13 @@ export interface RealtimeDeps {
   accounts: AccountService;
   appeals: AppealService;
   roomAccess: RoomAccess;
-  store: Store;
+  /** Domain services the handlers call; composed in server/server.ts. */
+  chat: ChatService;
+  names: UserNames;
+  presence: PresenceService;
+  grants: RoomGrantCache;
+  wall: WallService;
   bus: EventBus;
-  clock: Clock;
   logger: Logger;
   allowedOrigins: () => string[];
 }
@@ -82,16 +85,13 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
   });
   const guard = new RecoveryGuard(io.of('/').adapter, REALTIME_LIMITS.recoveryMs);
 
-  const names = new UserNames(d.store, d.clock);
-  const presence = new PresenceService();
-  const grants = new RoomGrantCache(d.roomAccess, d.clock);
-  const chat = new ChatService({ store: d.store, rooms: d.roomAccess, grants, names, clock: d.clock });
+  const { chat, names, presence, grants } = d;
   const ctx: RealtimeContext = {
     io, appeals: d.appeals, roomAccess: d.roomAccess, chat, names, presence,
     typing: new TypingService((appealId, userId) => {
       io.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId, name: '', isTyping: false });
     }),
-    wall: new WallService({ store: d.store, presence, clock: d.clock }),
+    wall: d.wall,
     logger: d.logger,
     serial: new SerialQueue((err) => { d.logger.error('realtime push failed', { error: String(err) }); }),
     watchedDepartments: new Set(),
