@@ -25,8 +25,10 @@ import type {
   UserRecord,
   YjsUpdateRecord,
 } from './records.js';
+import type { AuditDraft } from './audit-chain.js';
 
 export type * from './records.js';
+export type { AuditDraft } from './audit-chain.js';
 
 /** Errors an adapter may raise; the domain maps them to error codes in one place. */
 export class StoreError extends Error {
@@ -132,11 +134,12 @@ export interface AppealRepo {
 
 export interface AuditRepo {
   /**
-   * Appends one entry. `build` receives the last entry (or null) and returns the
-   * new one; the adapter guarantees no other append runs between the read and the
-   * write, so the hash chain has no forks.
+   * Appends one entry, sealed on top of the last one with `sealAuditEntry`
+   * (audit-chain.ts). The adapter guarantees no other append runs between reading
+   * the last entry and writing the new one, so the hash chain has no forks. Plain
+   * data in, so that the call can cross a thread or a network.
    */
-  append(build: (last: AuditRecord | null) => AuditRecord): Promise<AuditRecord>;
+  append(draft: AuditDraft): Promise<AuditRecord>;
   /** Entries with seq > afterSeq, in order. */
   list(afterSeq: number, limit: number): Promise<AuditRecord[]>;
 }

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const TASKSET = '/usr/bin/taskset';
@@ -187,8 +188,35 @@ export function memReport(opts: { gc?: boolean } = {}): MemReport {
   return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
 }
 
+let loop: IntervalHistogram | null = null;
+let gcPauses: number[] = [];
+const gcObserver = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcPauses.push(e.duration); });
+
 /** Handlers every server wrapper answers. */
 export const commonHandlers: Record<string, Handler> = {
   mem: (a: { gc?: boolean } | undefined) => memReport(a ?? {}),
   cpu: () => process.cpuUsage(),
+  /** Starts watching the server's own event loop (delay) and GC pauses. */
+  loopStart: () => {
+    loop?.disable();
+    loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    gcPauses = [];
+    gcObserver.observe({ entryTypes: ['gc'] });
+    return null;
+  },
+  /** What the loop and the GC did since `loopStart`, in ms. */
+  loopStop: () => {
+    if (!loop) return null;
+    loop.disable();
+    gcObserver.disconnect();
+    const ms = (ns: number): number => ns / 1e6;
+    const sorted = [...gcPauses].sort((a, b) => a - b);
+    const r = {
+      delayP50Ms: ms(loop.percentile(50)), delayP99Ms: ms(loop.percentile(99)), delayMaxMs: ms(loop.max),
+      gcCount: sorted.length, gcTotalMs: sorted.reduce((a, b) => a + b, 0), gcMaxMs: sorted.at(-1) ?? 0,
+    };
+    loop = null;
+    return r;
+  },
 };

@@ -23,8 +23,8 @@ const PHASES = phasesArg ? new Set(phasesArg.slice('--phases='.length).split(','
 const wantedPhase = (name: string): boolean => PHASES === null || PHASES.has(name);
 
 const P = QUICK
-  ? { coeditRooms: 10, typists: 3, rate: 5, durationMs: 2000, observers: 2, chatRooms: 10, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 2000, idleRooms: 100, coldUpdates: 10_000, coldTail: 100, coldOpeners: 5, workers: 2 }
-  : { coeditRooms: 100, typists: 3, rate: 5, durationMs: 20_000, observers: 4, chatRooms: 100, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 20_000, idleRooms: 1000, coldUpdates: 100_000, coldTail: 1000, coldOpeners: 50, workers: 4 };
+  ? { coeditRooms: 10, typists: 3, rate: 5, durationMs: 2000, observers: 2, chatRooms: 10, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 2000, chatWarmupMs: 500, idleRooms: 100, coldUpdates: 10_000, coldTail: 100, coldOpeners: 5, workers: 2 }
+  : { coeditRooms: 100, typists: 3, rate: 5, durationMs: 20_000, observers: 4, chatRooms: 100, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 20_000, chatWarmupMs: 5000, idleRooms: 1000, coldUpdates: 100_000, coldTail: 1000, coldOpeners: 50, workers: 4 };
 
 const log = (...a: unknown[]): void => { console.error('[bench]', ...a); };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -44,7 +44,7 @@ const SERVER_SCRIPTS: Record<ServerKind, string> = {
 interface Ready { port: number; url?: string; demoAccounts?: { login: string; password: string }[] }
 
 async function startServerProcess(kind: ServerKind): Promise<{ proc: Managed; ready: Ready }> {
-  const proc = startNode(kind, SERVER_SCRIPTS[kind], { core: SERVER_CORE, nodeArgs: ['--expose-gc'], env: { NODE_ENV: 'production' } });
+  const proc = startNode(kind, SERVER_SCRIPTS[kind], { core: SERVER_CORE, nodeArgs: ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])], env: { NODE_ENV: 'production' } });
   const ready = await proc.waitEvent<Ready>('ready', 60_000);
   return { proc, ready };
 }
@@ -254,16 +254,27 @@ interface ChatRun {
 interface ChatResult {
   lat: Summary; ack: Summary; status: Summary; sent: number; acked: number; delivery: number; statusDelivery: number; statusAcked: number; statusSent: number;
   errors: Record<string, number>; connectFailed: number; connectErrors: string[]; sendS: number; genCpuPct: number[]; genLoopP99Ms: number; disconnects: number;
+  /** The server process's CPU time over the sending time, all its threads (100 = one core). */
+  serverCpuPct: number;
+  /** The server's event-loop delay and GC pauses over the same time. */
+  serverLoop: ServerLoop | null;
 }
+interface ServerLoop { delayP50Ms: number; delayP99Ms: number; delayMaxMs: number; gcCount: number; gcTotalMs: number; gcMaxMs: number }
 
-async function chatPhase(workers: Managed[], url: string, rooms: { appealId: string; clients: Record<string, string>[]; statusClient: number }[]): Promise<ChatResult> {
+async function chatPhase(server: Managed, workers: Managed[], url: string, rooms: { appealId: string; clients: Record<string, string>[]; statusClient: number }[]): Promise<ChatResult> {
   const W = workers.length;
   await Promise.all(workers.map((wk, w) => wk.request('init', {
-    worker: w, url, rooms: rooms.filter((_, r) => r % W === w), rate: P.chatRate, statusPerSec: P.statusPerSec, durationMs: P.chatDurationMs,
+    worker: w, url, rooms: rooms.filter((_, r) => r % W === w), rate: P.chatRate, statusPerSec: P.statusPerSec, durationMs: P.chatDurationMs, warmupMs: P.chatWarmupMs,
     statusCycle: [{ action: 'request_info', comment: 'Уточните, пожалуйста, номер заказа' }, { action: 'resume' }],
   })));
   const conns = await Promise.all(workers.map((wk) => wk.request<{ failed: number; errors: string[] }>('connect', undefined, 300_000)));
-  const runs = await Promise.all(workers.map((wk) => wk.request<ChatRun>('run', undefined, P.chatDurationMs + 60_000)));
+  await server.request('loopStart');
+  const cpu0 = await server.request<NodeJS.CpuUsage>('cpu');
+  const t0 = performance.now();
+  const runs = await Promise.all(workers.map((wk) => wk.request<ChatRun>('run', undefined, P.chatWarmupMs + P.chatDurationMs + 60_000)));
+  const cpu1 = await server.request<NodeJS.CpuUsage>('cpu');
+  const serverCpuPct = ((cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / (performance.now() - t0)) * 100;
+  const serverLoop = await server.request<ServerLoop | null>('loopStop');
   await Promise.all(workers.map((wk) => wk.request('closeAll')));
   const cat = (k: 'chatLat' | 'ackLat' | 'statusLat'): number[] => runs.flatMap((r) => Array.from(r[k]));
   const sum = (k: 'sent' | 'acked' | 'expected' | 'received' | 'statusSent' | 'statusAcked' | 'statusExpected' | 'statusReceived' | 'disconnects'): number => runs.reduce((s, r) => s + r[k], 0);
@@ -275,7 +286,7 @@ async function chatPhase(workers: Managed[], url: string, rooms: { appealId: str
     statusDelivery: sum('statusReceived') / Math.max(1, sum('statusExpected')), statusAcked: sum('statusAcked'), statusSent: sum('statusSent'),
     errors, connectFailed: conns.reduce((s, c) => s + c.failed, 0), connectErrors: conns.flatMap((c) => c.errors).slice(0, 3),
     sendS: Math.max(...runs.map((r) => r.sendMs)) / 1000, genCpuPct: runs.map((r) => r.cpuPct), genLoopP99Ms: Math.max(...runs.map((r) => r.loopDelayP99Ms)),
-    disconnects: sum('disconnects'),
+    disconnects: sum('disconnects'), serverCpuPct, serverLoop,
   };
 }
 
@@ -354,7 +365,7 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[]): P
         const rows0 = await proc.request<number>('chatRows');
         const s = setup!;
         const people = [s.citizen, s.operator, s.expert, s.citizen];
-        report.chat = await chatPhase(cw, ready.url!, s.active.slice(0, P.chatRooms).map((appealId) => ({
+        report.chat = await chatPhase(proc, cw, ready.url!, s.active.slice(0, P.chatRooms).map((appealId) => ({
           appealId, clients: Array.from({ length: P.chatClients }, (_, i) => headersOf(people[i % people.length]!)), statusClient: 1,
         })));
         report.chatRows = (await proc.request<number>('chatRows')) - rows0;
@@ -385,7 +396,7 @@ async function benchBareSocketIo(cw: Managed[]): Promise<ServerReport> {
   try {
     const url = `http://127.0.0.1:${ready.port}`;
     log('bare-socketio: chat fan-out');
-    const chat = await chatPhase(cw, url, Array.from({ length: P.chatRooms }, (_, r) => ({
+    const chat = await chatPhase(proc, cw, url, Array.from({ length: P.chatRooms }, (_, r) => ({
       appealId: `room-${r}`, clients: Array.from({ length: P.chatClients }, () => ({ origin: url })), statusClient: 1,
     })));
     return { kind: 'bare-socketio', chat };
@@ -463,14 +474,15 @@ async function main(): Promise<void> {
     ['server', 'stored as', '1 opener ms', `${P.coldOpeners} openers p50 ms`, 'p99 ms', 'all synced ms', 'failed', 'sync bytes'],
     [...(ours?.cold ?? []).map((c) => ['ours', c.variant, f(c.one, 1), f(c.many.p50, 1), f(c.many.p99, 1), f(c.manyAllMs, 1), String(c.failed), String(c.bytes)]),
       ...(hoc?.cold ?? []).map((c) => ['hocuspocus', c.variant, f(c.one, 1), f(c.many.p50, 1), f(c.many.p99, 1), f(c.manyAllMs, 1), String(c.failed), String(c.bytes)])]);
-  printTable(`Chat fan-out: ${P.chatRooms} rooms × ${P.chatClients} clients × ${P.chatRate} msg/s + ${P.statusPerSec} status push/room/s for ${P.chatDurationMs / 1000} s`,
-    ['server', 'p50 ms', 'p99 ms', 'ack p99 ms', 'status p50', 'status p99', 'acked/sent', 'delivery', 'status ok', 'persisted', 'persisted/s', 'errors', 'gen CPU %', 'gen lag p99'],
+  printTable(`Chat fan-out: ${P.chatRooms} rooms × ${P.chatClients} clients × ${P.chatRate} msg/s + ${P.statusPerSec} status push/room/s for ${P.chatDurationMs / 1000} s measured after ${P.chatWarmupMs / 1000} s of the same load`,
+    ['server', 'p50 ms', 'p99 ms', 'ack p99 ms', 'status p50', 'status p99', 'acked/sent', 'delivery', 'status ok', 'persisted', 'persisted/s', 'errors', 'server CPU %', 'server lag p99/max', 'GC n/ms/max', 'gen CPU %', 'gen lag p99'],
     [ours, bare].filter((r): r is ServerReport => r !== undefined).map((r) => {
       const c = r.chat;
       if (!c) return [r.kind, r.missing ?? 'not run'];
       return [r.kind, f(c.lat.p50, 2), f(c.lat.p99, 2), f(c.ack.p99, 2), f(c.status.p50, 1), f(c.status.p99, 1), `${c.acked}/${c.sent}`, f(c.delivery, 4),
         `${c.statusAcked}/${c.statusSent} ${f(c.statusDelivery, 3)}`, r.chatRows === undefined ? '—' : String(r.chatRows), r.chatRows === undefined ? '—' : f(r.chatRows / c.sendS, 1),
-        JSON.stringify(c.errors) === '{}' ? '-' : JSON.stringify(c.errors), c.genCpuPct.map((x) => f(x, 0)).join('/'), f(c.genLoopP99Ms, 1)];
+        JSON.stringify(c.errors) === '{}' ? '-' : JSON.stringify(c.errors), f(c.serverCpuPct, 0),
+        c.serverLoop ? `${f(c.serverLoop.delayP99Ms, 1)}/${f(c.serverLoop.delayMaxMs, 0)}` : '—', c.serverLoop ? `${c.serverLoop.gcCount}/${f(c.serverLoop.gcTotalMs, 0)}/${f(c.serverLoop.gcMaxMs, 1)}` : '—', c.genCpuPct.map((x) => f(x, 0)).join('/'), f(c.genLoopP99Ms, 1)];
     }));
   for (const r of reports) if (r.missing) console.log(`\n${r.kind}: ${r.missing}`);
   for (const r of reports) for (const e of r.phaseErrors ?? []) console.log(`${r.kind} phase failed: ${e}`);
@@ -509,6 +521,8 @@ async function main(): Promise<void> {
     chat_persisted_all_acked: ours?.chat && ours.chatRows !== undefined ? ours.chatRows === ours.chat.acked : null,
     chat_status_p99_ms: round(ours?.chat?.status.p99),
     chat_status_p99_bare_relay_ms: round(bare?.chat?.status.p99),
+    chat_server_cpu_pct: round(ours?.chat?.serverCpuPct, 1),
+    chat_server_cpu_bare_relay_pct: round(bare?.chat?.serverCpuPct, 1),
     idle_rooms: P.idleRooms,
     idle_rooms_rss_delta_mb: ours?.idle ? round((ours.idle.idleRss - ours.idle.baseRss) / MB) : null,
     idle_rooms_heap_delta_mb: ours?.idle ? round((ours.idle.idleHeap - ours.idle.baseHeap) / MB) : null,

@@ -5,11 +5,11 @@
  */
 import { randomInt } from 'node:crypto';
 import { newId, sha256 } from '../../server/lib/ids.js';
+import type { AuditDraft } from '../../server/store/audit-chain.js';
 import type {
   AppealRecord,
   AttachmentRecord,
   AttachmentVersion,
-  AuditRecord,
   CategoryRecord,
   ChatMessageRecord,
   CodeRecord,
@@ -210,25 +210,7 @@ export function makeAttachment(overrides: Partial<AttachmentRecord> = {}): Attac
   };
 }
 
-/**
- * An audit `build` function for `audit.append`: chains by sha256 over the
- * previous hash and the entry's content, as the audit service does.
- */
-export function auditBuilder(
-  fields: Partial<Pick<AuditRecord, 'at' | 'actorId' | 'action' | 'subjectType' | 'subjectId' | 'details'>> = {},
-): (last: AuditRecord | null) => AuditRecord {
-  return (last) => {
-    const body = {
-      seq: (last?.seq ?? 0) + 1,
-      at: T0,
-      actorId: null,
-      action: 'test.action',
-      subjectType: 'appeal',
-      subjectId: null,
-      details: {},
-      ...fields,
-      prevHash: last?.hash ?? '0'.repeat(64),
-    };
-    return { ...body, hash: sha256(JSON.stringify(body)) };
-  };
+/** An audit draft for `audit.append`; the store numbers, links and hashes it. */
+export function makeAuditDraft(fields: Partial<AuditDraft> = {}): AuditDraft {
+  return { at: T0, actorId: null, action: 'test.action', subjectType: 'appeal', subjectId: null, details: {}, ...fields };
 }

@@ -2,12 +2,9 @@
  * The audit journal: append-only, each entry carrying the hash of the previous
  * one, so a changed or removed entry breaks the chain at that point.
  */
-import { createHash } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
+import { GENESIS_HASH, hashAuditEntry } from '../../store/audit-chain.js';
 import type { AuditRecord, Store } from '../../store/store.js';
-
-/** The genesis "previous hash". */
-export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditEntryInput {
   actorId: string | null;
@@ -18,32 +15,20 @@ export interface AuditEntryInput {
   details?: Record<string, unknown>;
 }
 
-/** The hash of an entry: over every field but the hash itself, in a fixed order. */
-export function hashEntry(e: Omit<AuditRecord, 'hash'>): string {
-  const canonical = JSON.stringify([e.seq, e.at, e.actorId, e.action, e.subjectType, e.subjectId, e.details, e.prevHash]);
-  return createHash('sha256').update(canonical).digest('hex');
-}
-
 export class AuditService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
   ) {}
 
-  async record(input: AuditEntryInput): Promise<AuditRecord> {
-    const at = this.clock.now();
-    return this.store.audit.append((last) => {
-      const base = {
-        seq: (last?.seq ?? 0) + 1,
-        at,
-        actorId: input.actorId,
-        action: input.action,
-        subjectType: input.subjectType,
-        subjectId: input.subjectId,
-        details: input.details ?? {},
-        prevHash: last?.hash ?? GENESIS_HASH,
-      };
-      return { ...base, hash: hashEntry(base) };
+  record(input: AuditEntryInput): Promise<AuditRecord> {
+    return this.store.audit.append({
+      at: this.clock.now(),
+      actorId: input.actorId,
+      action: input.action,
+      subjectType: input.subjectType,
+      subjectId: input.subjectId,
+      details: input.details ?? {},
     });
   }
 
@@ -60,7 +45,7 @@ export class AuditService {
         if (e.seq !== expectedSeq) return { ok: false, seq: expectedSeq, reason: `entry ${expectedSeq} is missing` };
         if (e.prevHash !== prevHash) return { ok: false, seq: e.seq, reason: 'prevHash does not match the previous entry' };
         const { hash, ...rest } = e;
-        if (hashEntry(rest) !== hash) return { ok: false, seq: e.seq, reason: 'hash does not match the entry content' };
+        if (hashAuditEntry(rest) !== hash) return { ok: false, seq: e.seq, reason: 'hash does not match the entry content' };
         prevHash = hash;
         expectedSeq++;
       }

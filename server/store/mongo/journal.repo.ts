@@ -3,6 +3,7 @@
  * gapless seqs with read-last + insert under a unique index + retry
  * (sequence.ts), never with a counter allocated ahead of the insert.
  */
+import { sealAuditEntry } from '../audit-chain.js';
 import { StoreError } from '../store.js';
 import type { AuditRecord, AuditRepo, ChatMessageRecord, ChatRepo } from '../store.js';
 import { toAudit, toChat } from './convert.js';
@@ -13,14 +14,14 @@ import { eq, KeyedQueue, num, retryOnSeqConflict } from './sequence.js';
 export function auditRepo(m: Models): AuditRepo {
   const queue = new KeyedQueue();
   return {
-    append(build) {
+    append(draft) {
       // The unique index on seq is what forbids forks: if another process
       // appended between our read and our insert, the insert fails and we
       // rebuild on top of the new last entry.
       return queue.run('audit', () =>
         retryOnSeqConflict('seq', async () => {
           const last = await m.audit.findOne({}).sort({ seq: -1 }).lean<AuditRecord>().exec();
-          const record = toAudit(build(last ? toAudit(last) : null));
+          const record = toAudit(sealAuditEntry(last ? toAudit(last) : null, draft));
           await m.audit.create(record);
           return toAudit(record);
         }),

@@ -1,4 +1,5 @@
 /** The audit journal and named counters on SQLite. */
+import { sealAuditEntry } from '../audit-chain.js';
 import type { AuditRecord, AuditRepo, CounterRepo } from '../store.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
@@ -20,10 +21,10 @@ export function sqliteAudit(ctx: SqliteContext): AuditRepo {
     // Reading the last entry and inserting the new one happen in one write
     // closure; closures run one after another inside the group commit, so no
     // other append can slip in between and fork the hash chain.
-    append: (build) =>
+    append: (draft) =>
       ctx.write(() => {
         const row = ctx.get('SELECT * FROM audit ORDER BY seq DESC LIMIT 1');
-        const entry = build(row ? audit.decode(row) : null);
+        const entry = sealAuditEntry(row ? audit.decode(row) : null, draft);
         const params = audit.params(entry);
         ctx.run(audit.insertSql(), params);
         return audit.decode(params);

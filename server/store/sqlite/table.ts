@@ -102,7 +102,7 @@ export class SqliteContext {
 
   constructor(
     readonly db: Database.Database,
-    private readonly commit: GroupCommit,
+    private readonly commit: Pick<GroupCommit, 'run'>,
   ) {}
 
   stmt(sql: string): Statement {

@@ -23,6 +23,8 @@ interface Init {
   rate: number;
   statusPerSec: number;
   durationMs: number;
+  /** Sending before the measured time (same load; JIT, caches and pools warm up); no latency kept. */
+  warmupMs: number;
   /** Status actions to cycle through, e.g. request_info then resume. */
   statusCycle: { action: string; comment?: string }[];
 }
@@ -44,6 +46,8 @@ let statusReceived = 0;
 let ackErrors: Record<string, number> = {};
 let lastReceiptAt = 0;
 let disconnects = 0;
+/** Latencies are kept for what was sent from this instant on (after the warm-up). */
+let measureFrom = Infinity;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -93,14 +97,14 @@ serveIpc({
         const s = sentAt.get(m.clientId);
         if (s === undefined) return;
         const now = performance.now();
-        chatLat.push(now - s);
+        if (s >= measureFrom) chatLat.push(now - s);
         received++;
         lastReceiptAt = now;
       });
       socket.on('status:changed', () => {
         const sent = room.statusSentAt[client.statusSeen++];
         if (sent === undefined) return;
-        statusLat.push(performance.now() - sent);
+        if (sent >= measureFrom) statusLat.push(performance.now() - sent);
         statusReceived++;
       });
       socket.on('disconnect', () => { disconnects++; });
@@ -112,8 +116,8 @@ serveIpc({
 
   async run() {
     chatLat = []; ackLat = []; statusLat = []; received = 0; statusReceived = 0; ackErrors = {}; disconnects = 0;
-    const count = Math.ceil((cfg.rate * cfg.durationMs) / 1000);
-    const statusCount = Math.ceil((cfg.statusPerSec * cfg.durationMs) / 1000);
+    const count = Math.ceil((cfg.rate * (cfg.warmupMs + cfg.durationMs)) / 1000);
+    const statusCount = Math.ceil((cfg.statusPerSec * (cfg.warmupMs + cfg.durationMs)) / 1000);
     const period = 1000 / cfg.rate;
     const statusPeriod = 1000 / cfg.statusPerSec;
     let sent = 0;
@@ -126,7 +130,8 @@ serveIpc({
     elu.enable();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const deadline = t0 + cfg.durationMs + 2 * period;
+    measureFrom = t0 + cfg.warmupMs;
+    const deadline = t0 + cfg.warmupMs + cfg.durationMs + 2 * period;
     const chatLoops = clients.map((c) => new Promise<void>((resolve) => {
       const room = rooms[c.room]!;
       let n = 0;
@@ -142,7 +147,7 @@ serveIpc({
             if (res.ok) {
               acked++;
               expected += room.clients.length - 1;
-              ackLat.push(performance.now() - now);
+              if (now >= measureFrom) ackLat.push(performance.now() - now);
             } else { noteError(res.error?.code ?? 'UNKNOWN'); sentAt.delete(clientId); }
           });
         };
