@@ -16,13 +16,7 @@ try {
   throw err;
 }
 
-const server = await startServer({
-  config,
-  onStoreFailure: () => {
-    process.exitCode = 1;
-    void server.close().finally(() => process.exit(1));
-  },
-});
+const server = await startServer({ config });
 const lines = [`Case room is up: ${server.url}  (store: ${server.store.kind}, data: ${config.dataDir})`];
 if (server.demoAccounts.length > 0) {
   lines.push('', 'Demo accounts (passwords are shown this once; they are stored only as hashes):');

@@ -47,12 +47,6 @@ export interface ServerOptions {
   /** Tests may pass channels wired to their own loopback SMTP/SMS servers. */
   mail?: MailChannel;
   sms?: SmsChannel;
-  /**
-   * The store can no longer write (its SQLite thread died). `npm start` exits
-   * so that the supervisor restarts it; nothing acknowledged is lost, since a
-   * write is acknowledged only after its commit.
-   */
-  onStoreFailure?: (error: Error) => void;
 }
 
 /** The running server and what tests need to reach inside it. */
@@ -80,12 +74,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const clock = o.clock ?? systemClock;
   const shutdown = new Shutdown(logger);
 
-  const store = await openStore(config, {
-    onFailure: (error) => {
-      logger.error('store failed: writes are refused', { error: error.message });
-      o.onStoreFailure?.(error);
-    },
-  });
+  const store = await openStore(config);
   const blobs = await openBlobStore(config);
   const bus: EventBus = new LocalBus();
   const audit = new AuditService(store, clock);

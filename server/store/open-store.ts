@@ -3,13 +3,13 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { BlobStore, Store } from './store.js';
 
-export async function openStore(config: Pick<Config, 'mongodbUri' | 'dataDir'>, options: { onFailure?: (error: Error) => void } = {}): Promise<Store> {
+export async function openStore(config: Pick<Config, 'mongodbUri' | 'dataDir'>): Promise<Store> {
   if (config.mongodbUri) {
     const { openMongoStore } = await import('./mongo/mongo.store.js');
     return openMongoStore({ uri: config.mongodbUri });
   }
   const { openSqliteStore } = await import('./sqlite/sqlite.store.js');
-  return openSqliteStore({ dataDir: config.dataDir, ...(options.onFailure ? { onFailure: options.onFailure } : {}) });
+  return openSqliteStore({ dataDir: config.dataDir });
 }
 
 /** Attachment bytes: GridFS beside MongoDB, content-addressed files under DATA_DIR otherwise. */

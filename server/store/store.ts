@@ -5,7 +5,8 @@
  *
  * Rules every adapter keeps:
  * - A returned promise resolves only after the write is durable (SQLite: committed
- *   with synchronous=FULL; MongoDB: write concern majority + journal).
+ *   and its WAL frames fdatasynced, the guarantee of synchronous=FULL; MongoDB:
+ *   write concern majority + journal).
  * - Unique violations throw `StoreError` with code `duplicate` and the field.
  * - Reads return copies; mutating a returned record never changes the store.
  */

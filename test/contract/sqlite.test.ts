@@ -7,20 +7,12 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../server/store/sqlite/group-commit.js';
 import { migrate, schemaVersion } from '../../server/store/sqlite/migrations.js';
-import { sqliteAccounts } from '../../server/store/sqlite/accounts.repo.js';
-import { sqliteAppeals } from '../../server/store/sqlite/appeals.repo.js';
-import { sqliteCatalogue } from '../../server/store/sqlite/catalogue.repo.js';
-import { sqliteChat } from '../../server/store/sqlite/chat.repo.js';
-import { sqliteAttachments, sqliteYjs } from '../../server/store/sqlite/documents.repo.js';
-import { sqliteAudit, sqliteCounters } from '../../server/store/sqlite/journal.repo.js';
-import { SQLITE_FILE, openInlineSqliteStore, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
-import { SqliteContext } from '../../server/store/sqlite/table.js';
-import { STORE_REPOS, WRITE_METHODS, type RepoName } from '../../server/store/sqlite/writer-protocol.js';
+import { SQLITE_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
+import { WalSync } from '../../server/store/sqlite/wal-sync.js';
 import { StoreError } from '../../server/store/store.js';
 import { makeAppeal, makeChatMessage, makeUser } from '../helpers/factories.js';
 import { runStoreContract } from './store.contract.js';
 
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'caseroom-sqlite-'));
@@ -31,7 +23,6 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-// As the server runs it: writes on the SQLite thread, reads on this one.
 runStoreContract('sqlite', async () => {
   const dataDir = await tempDir();
   const store = await openSqliteStore({ dataDir });
@@ -41,97 +32,6 @@ runStoreContract('sqlite', async () => {
       await store.close();
     },
   };
-});
-
-// One connection on the calling thread, as the SQLite thread itself opens it.
-runStoreContract('sqlite (inline)', async () => {
-  const dataDir = await tempDir();
-  const store = await openSqliteStore({ dataDir, thread: 'inline' });
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-    },
-  };
-});
-
-describe('SQLite writer thread', () => {
-  it('lists exactly the methods that write: each runs on the thread, every other one on the read connection', () => {
-    // Build the repositories over a context that records instead of committing;
-    // a method that asks for a write is a write, whatever its name.
-    const db = new Database(':memory:');
-    migrate(db);
-    let writesAsked = 0;
-    const ctx = new SqliteContext(db, {
-      run: () => {
-        writesAsked++;
-        return new Promise<never>(() => undefined);
-      },
-    });
-    const accounts = sqliteAccounts(ctx);
-    const repos: Record<RepoName, object> = {
-      users: accounts.users, sessions: accounts.sessions, codes: accounts.codes, catalogue: sqliteCatalogue(ctx),
-      appeals: sqliteAppeals(ctx), audit: sqliteAudit(ctx), chat: sqliteChat(ctx), yjs: sqliteYjs(ctx),
-      attachments: sqliteAttachments(ctx), counters: sqliteCounters(ctx),
-    };
-    expect(Object.keys(repos).sort()).toEqual([...STORE_REPOS].sort());
-    for (const name of STORE_REPOS) {
-      const writes: string[] = [];
-      for (const [method, fn] of Object.entries(repos[name])) {
-        const before = writesAsked;
-        // Reads run at once and may reject on the missing arguments; that is fine here.
-        void (fn as (...a: unknown[]) => Promise<unknown>)().catch(() => undefined);
-        if (writesAsked > before) writes.push(method);
-      }
-      expect({ repo: name, writes: writes.sort() }).toEqual({ repo: name, writes: [...WRITE_METHODS[name]].sort() });
-    }
-    db.close();
-  });
-
-  it('refuses a write on the read connection with a message that names the table to fix', async () => {
-    const dataDir = await tempDir();
-    const writer = await openSqliteStore({ dataDir, thread: 'inline' });
-    const reader = await openInlineSqliteStore({ dataDir, readOnly: true });
-    await expect(reader.users.create(makeUser())).rejects.toThrow(/read-only SQLite connection.*WRITE_METHODS/);
-    await reader.close();
-    await writer.close();
-  });
-
-  it('reads on the calling thread see every write whose promise resolved, in order', async () => {
-    const store = await openSqliteStore({ dataDir: await tempDir() });
-    const room = 'room-order';
-    for (let i = 1; i <= 20; i++) {
-      const { message } = await store.chat.append(makeChatMessage({ appealId: room }));
-      expect(message.seq).toBe(i);
-      expect((await store.chat.list(room, { limit: 100, includeInternal: true })).map((m) => m.seq)).toEqual(range(i));
-    }
-    await store.close();
-  });
-
-  it('sends the writes of one turn together and resolves each with its own result or error', async () => {
-    const store = await openSqliteStore({ dataDir: await tempDir() });
-    const user = makeUser();
-    const results = await Promise.allSettled([
-      store.users.create(user),
-      store.counters.next('c'),
-      store.users.create(makeUser({ email: user.email })),
-      store.counters.next('c'),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
-    expect(results[1]).toEqual({ status: 'fulfilled', value: 1 });
-    expect(results[3]).toEqual({ status: 'fulfilled', value: 2 });
-    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
-    await store.close();
-  });
-
-  it('reports a migration failure from the thread as a rejected open', async () => {
-    const dataDir = await tempDir();
-    const db = new Database(path.join(dataDir, SQLITE_FILE));
-    // A table the first migration creates, already there with another shape.
-    db.exec('CREATE TABLE users (x)');
-    db.close();
-    await expect(openSqliteStore({ dataDir })).rejects.toThrow(/users/);
-  });
 });
 
 describe('SQLite store', () => {
@@ -274,5 +174,80 @@ describe('group commit', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 2 });
     other.close();
     db.close();
+  });
+});
+
+describe('group commit with a WAL sync (synchronous=NORMAL + fdatasync off the event loop)', () => {
+  async function setup(sync: () => Promise<void>): Promise<{ db: Database.Database; commit: GroupCommit }> {
+    const db = new Database(path.join(await tempDir(), 'sync.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec('CREATE TABLE t (x INTEGER UNIQUE)');
+    return { db, commit: new GroupCommit(db, (e) => e, sync) };
+  }
+
+  it('acknowledges a committed batch only when its sync returns, in commit order', async () => {
+    const syncs: (() => void)[] = [];
+    const { db, commit } = await setup(() => new Promise<void>((resolve) => syncs.push(resolve)));
+    const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
+    const settled: string[] = [];
+    const first = commit.run(() => insert.run(1)).then(() => settled.push('first'));
+    commit.flush();
+    const second = commit.run(() => insert.run(2)).then(() => settled.push('second'));
+    commit.flush();
+    // Both are committed (visible on the connection) but neither is acknowledged.
+    expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 2 });
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toEqual([]);
+    expect(syncs).toHaveLength(2);
+    syncs[0]?.();
+    await first;
+    expect(settled).toEqual(['first']);
+    syncs[1]?.();
+    await second;
+    expect(settled).toEqual(['first', 'second']);
+    db.close();
+  });
+
+  it('rejects every write of a batch whose sync fails, even though it was committed', async () => {
+    const { db, commit } = await setup(() => Promise.reject(new Error('EIO: fdatasync failed')));
+    const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
+    const results = await Promise.allSettled([commit.run(() => insert.run(1)), commit.run(() => insert.run(2))]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/fdatasync failed/);
+    db.close();
+  });
+});
+
+describe('WalSync', () => {
+  async function walFile(): Promise<{ db: Database.Database; file: string }> {
+    const file = path.join(await tempDir(), 'w.sqlite');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x)');
+    return { db, file: `${file}-wal` };
+  }
+
+  it('runs one fdatasync at a time: callers during one share the next, and all settle in call order', async () => {
+    const { db, file } = await walFile();
+    const wal = new WalSync(file);
+    const order: number[] = [];
+    const calls = [1, 2, 3, 4].map((i) => wal.sync().then(() => order.push(i)));
+    await Promise.all(calls);
+    expect(order).toEqual([1, 2, 3, 4]);
+    // The first ran alone; 2–4 arrived while it ran and shared one more: same promise.
+    const a = wal.sync();
+    const b = wal.sync();
+    const c = wal.sync();
+    expect(b).toBe(c);
+    expect(a).not.toBe(b);
+    await Promise.all([a, b, c]);
+    await wal.close();
+    await expect(wal.sync()).rejects.toThrow(/closed/);
+    db.close();
+  });
+
+  it('needs the WAL file to exist (a store opens it after the database is in WAL mode)', async () => {
+    await expect(async () => new WalSync(path.join(await tempDir(), 'missing.sqlite-wal'))).rejects.toThrow(/ENOENT/);
   });
 });

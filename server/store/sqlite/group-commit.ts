@@ -1,13 +1,15 @@
 /**
  * Group commit: every write that arrives in the same event-loop turn shares one
- * SQLite transaction, so a burst of writes pays for one `synchronous=FULL` fsync.
+ * SQLite transaction, so a burst of writes pays for one fsync.
  *
  * Each write is a synchronous closure. The flush (scheduled with setImmediate)
  * runs the whole batch inside one BEGIN IMMEDIATE … COMMIT, each closure in its
  * own savepoint: a closure that throws rolls back only its own changes and
- * rejects only its own promise. Promises settle only after COMMIT returned, so
- * nothing is acknowledged before it is durable. No transaction ever spans an
- * await: the closures are synchronous and the flush runs them back to back.
+ * rejects only its own promise. Promises settle only after COMMIT returned and,
+ * when a `sync` is given (wal-sync.ts: the fsync that `synchronous=NORMAL`
+ * leaves out of COMMIT), after that sync too — so nothing is acknowledged before
+ * it is durable. No transaction ever spans an await: the closures are
+ * synchronous and the flush runs them back to back.
  */
 import type Database from 'better-sqlite3';
 
@@ -34,9 +36,14 @@ export class GroupCommit {
   private readonly runBatch: (batch: Pending[]) => Outcome[];
 
   /** `translate` turns driver errors into StoreErrors before a promise rejects. */
+  /**
+   * `translate` turns driver errors into StoreErrors before a promise rejects;
+   * `sync`, when given, makes a committed batch durable (settles in commit order).
+   */
   constructor(
     private readonly db: Database.Database,
     private readonly translate: (error: unknown) => unknown,
+    private readonly sync?: () => Promise<void>,
   ) {
     // Called inside the outer transaction, so better-sqlite3 uses a SAVEPOINT.
     const nested = db.transaction((write: () => unknown) => write());
@@ -82,10 +89,20 @@ export class GroupCommit {
       for (const p of batch) p.reject(translated);
       return;
     }
-    batch.forEach((p, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok) p.resolve(outcome.value);
-      else p.reject(this.translate(outcome?.error));
+    const settle = (): void => {
+      batch.forEach((p, i) => {
+        const outcome = outcomes[i];
+        if (outcome?.ok) p.resolve(outcome.value);
+        else p.reject(this.translate(outcome?.error));
+      });
+    };
+    if (!this.sync) {
+      settle();
+      return;
+    }
+    this.sync().then(settle, (error: unknown) => {
+      // Committed but not known to be on disk: no write of the batch is acknowledged.
+      for (const p of batch) p.reject(error);
     });
   }
 

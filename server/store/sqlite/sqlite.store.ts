@@ -1,11 +1,12 @@
 /**
  * The embedded Store adapter: one SQLite file `<dataDir>/caseroom.sqlite` opened
- * with better-sqlite3 in WAL mode with `synchronous=FULL`, so a committed write
- * survives a power cut. Writes go through the group commit (group-commit.ts);
- * reads run synchronously on the same connection. As the server opens it
- * (`openSqliteStore`), that writing connection lives on a thread of its own and
- * reads run on a second, read-only connection on the calling thread
- * (writer-thread.ts, sqlite.worker.ts).
+ * with better-sqlite3 in WAL mode. Writes go through the group commit
+ * (group-commit.ts) and are acknowledged only once their WAL frames are on disk,
+ * so an acknowledged write survives a power cut. Migrations commit with
+ * `synchronous=FULL`; after them COMMIT runs with `synchronous=NORMAL` and the
+ * group commit fsyncs the WAL on libuv's thread pool (wal-sync.ts): the same
+ * guarantee without the event loop waiting for the disk. Reads run
+ * synchronously on the same connection.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { sqliteChat } from './chat.repo.js';
 import { sqliteAttachments, sqliteYjs } from './documents.repo.js';
 import { translateSqliteError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
+import { WalSync } from './wal-sync.js';
 import { sqliteAudit, sqliteCounters } from './journal.repo.js';
 import { migrate } from './migrations.js';
 import { SqliteContext } from './table.js';
@@ -30,32 +32,10 @@ export interface SqliteStoreOptions {
   dataDir: string;
   /** How long a statement waits for a lock held by another process. */
   busyTimeoutMs?: number;
-  /**
-   * A connection for reads only (`query_only`), beside the one that writes and
-   * migrates; its write methods reject. writer-thread.ts opens one.
-   */
-  readOnly?: boolean;
 }
 
-/** The group commit of a read-only connection: every write is refused. */
-const refuseWrites = {
-  run: (): Promise<never> => Promise.reject(new Error('write on the read-only SQLite connection (writer-protocol.ts WRITE_METHODS lists the writes)')),
-};
-
-/**
- * Opens (creating and migrating if needed) the SQLite store in `dataDir`. By
- * default writes run on a thread of their own (writer-thread.ts), so that their
- * fsyncs never stall the event loop; `thread: 'inline'` keeps everything on one
- * connection on the calling thread (as the SQLite thread itself opens it).
- */
-export async function openSqliteStore(opts: SqliteStoreOptions & { thread?: 'worker' | 'inline'; onFailure?: (error: Error) => void }): Promise<Store> {
-  if (opts.thread === 'inline') return openInlineSqliteStore(opts);
-  const { openThreadedSqliteStore } = await import('./writer-thread.js');
-  return openThreadedSqliteStore(opts);
-}
-
-/** Opens the store on the calling thread. */
-export function openInlineSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
+/** Opens (creating and migrating if needed) the SQLite store in `dataDir`. */
+export function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
   // The executor turns a throw (unreadable file, failed migration) into a rejection.
   return new Promise<Store>((resolve) => {
     resolve(open(opts));
@@ -70,15 +50,23 @@ function open(opts: SqliteStoreOptions): Store {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`);
-    if (opts.readOnly) db.pragma('query_only = ON');
-    else migrate(db, undefined, Date.now());
+    migrate(db, undefined, Date.now());
   } catch (error) {
     db.close();
     throw error;
   }
-
-  const commit = opts.readOnly ? null : new GroupCommit(db, translateSqliteError);
-  const ctx = new SqliteContext(db, commit ?? refuseWrites);
+  // From here COMMIT skips its fsync and the group commit syncs the WAL on the
+  // thread pool before it acknowledges (wal-sync.ts); the guarantee stays FULL's.
+  let walSync: WalSync;
+  try {
+    db.pragma('synchronous = NORMAL');
+    walSync = new WalSync(`${path.join(opts.dataDir, SQLITE_FILE)}-wal`);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const commit = new GroupCommit(db, translateSqliteError, () => walSync.sync());
+  const ctx = new SqliteContext(db, commit);
   const accounts = sqliteAccounts(ctx);
   let closing: Promise<void> | null = null;
 
@@ -95,11 +83,11 @@ function open(opts: SqliteStoreOptions): Store {
     attachments: sqliteAttachments(ctx),
     counters: sqliteCounters(ctx),
     close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        commit?.close();
+      closing ??= (async () => {
+        commit.close();
+        await walSync.close();
         db.close();
-        resolve();
-      });
+      })();
       return closing;
     },
   };

@@ -102,7 +102,7 @@ export class SqliteContext {
 
   constructor(
     readonly db: Database.Database,
-    private readonly commit: Pick<GroupCommit, 'run'>,
+    private readonly commit: GroupCommit,
   ) {}
 
   stmt(sql: string): Statement {
