@@ -174,8 +174,14 @@ export interface YjsVersionRecord {
 }
 
 export interface YjsRepo {
-  /** Appends an update; returns its seq. */
-  append(appealId: string, update: Uint8Array, authorId: string | null, at: number): Promise<number>;
+  /**
+   * Appends an update; returns its seq. With `durability: 'process'` the promise
+   * may resolve once the update is committed — visible to every read and safe
+   * from a crash of the server process — before it would survive a power cut
+   * (SQLite: before the WAL's fdatasync, which follows within one sync; MongoDB
+   * always waits for the journal). The default, `disk`, waits for both.
+   */
+  append(appealId: string, update: Uint8Array, authorId: string | null, at: number, options?: { durability?: 'disk' | 'process' }): Promise<number>;
   load(appealId: string): Promise<YjsUpdateRecord[]>;
   /** Replaces every update with seq ≤ upToSeq by `merged` stored at seq upToSeq. */
   compact(appealId: string, upToSeq: number, merged: Uint8Array): Promise<void>;

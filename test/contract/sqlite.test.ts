@@ -209,6 +209,22 @@ describe('group commit with a WAL sync (synchronous=NORMAL + fdatasync off the e
     db.close();
   });
 
+  it("settles a 'process' write at COMMIT and a 'disk' write of the same batch only after the sync", async () => {
+    let finishSync: () => void = () => undefined;
+    const { db, commit } = await setup(() => new Promise<void>((resolve) => { finishSync = resolve; }));
+    const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
+    const settled: string[] = [];
+    const onDisk = commit.run(() => insert.run(1)).then(() => settled.push('disk'));
+    const committed = commit.run(() => insert.run(2), 'process').then(() => settled.push('process'));
+    commit.flush();
+    await committed;
+    expect(settled).toEqual(['process']);
+    finishSync();
+    await onDisk;
+    expect(settled).toEqual(['process', 'disk']);
+    db.close();
+  });
+
   it('rejects every write of a batch whose sync fails, even though it was committed', async () => {
     const { db, commit } = await setup(() => Promise.reject(new Error('EIO: fdatasync failed')));
     const insert = db.prepare('INSERT INTO t (x) VALUES (?)');

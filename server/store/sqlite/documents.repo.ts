@@ -29,13 +29,13 @@ const attachments = new Table<AttachmentRecord>('attachments', {
 
 export function sqliteYjs(ctx: SqliteContext): YjsRepo {
   return {
-    append: (appealId, update, authorId, at) =>
+    append: (appealId, update, authorId, at, options) =>
       ctx.write(() => {
         const last = ctx.get('SELECT MAX(seq) AS s FROM yjs_updates WHERE appeal_id = ?', appealId)?.s as number | null;
         const seq = (last ?? 0) + 1;
         ctx.run(updates.insertSql(), updates.params({ appealId, seq, update, authorId, at }));
         return seq;
-      }),
+      }, options?.durability),
     load: (appealId) =>
       ctx.read(() => ctx.all('SELECT * FROM yjs_updates WHERE appeal_id = ? ORDER BY seq', appealId).map((r) => updates.decode(r))),
     // The merged row keeps the time of the newest update it replaces; updates

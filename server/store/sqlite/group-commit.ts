@@ -13,8 +13,16 @@
  */
 import type Database from 'better-sqlite3';
 
+/**
+ * When a write's promise settles: `disk` once it would survive a power cut
+ * (after the sync); `process` once it is committed — visible to every read and
+ * safe from a crash of the server process — with the sync following.
+ */
+export type Durability = 'disk' | 'process';
+
 interface Pending {
   write: () => unknown;
+  durability: Durability;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -63,11 +71,11 @@ export class GroupCommit {
     this.runBatch = (batch) => batchTx.immediate(batch);
   }
 
-  /** Queues `write` for the next flush; resolves with its result once committed. */
-  run<T>(write: () => T): Promise<T> {
+  /** Queues `write` for the next flush; resolves with its result once committed and, for `disk`, synced. */
+  run<T>(write: () => T, durability: Durability = 'disk'): Promise<T> {
     if (this.closed) return Promise.reject(new StoreClosedError());
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ write, durability, resolve: resolve as (value: unknown) => void, reject });
       this.scheduled ??= setImmediate(() => {
         this.flush();
       });
@@ -89,21 +97,29 @@ export class GroupCommit {
       for (const p of batch) p.reject(translated);
       return;
     }
-    const settle = (): void => {
-      batch.forEach((p, i) => {
-        const outcome = outcomes[i];
-        if (outcome?.ok) p.resolve(outcome.value);
-        else p.reject(this.translate(outcome?.error));
-      });
+    const settle = (p: Pending, i: number): void => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) p.resolve(outcome.value);
+      else p.reject(this.translate(outcome?.error));
     };
     if (!this.sync) {
-      settle();
+      batch.forEach(settle);
       return;
     }
-    this.sync().then(settle, (error: unknown) => {
-      // Committed but not known to be on disk: no write of the batch is acknowledged.
-      for (const p of batch) p.reject(error);
+    batch.forEach((p, i) => {
+      if (p.durability === 'process') settle(p, i);
     });
+    this.sync().then(
+      () => {
+        batch.forEach((p, i) => {
+          if (p.durability === 'disk') settle(p, i);
+        });
+      },
+      (error: unknown) => {
+        // Committed but not known to be on disk: no `disk` write of the batch is acknowledged.
+        for (const p of batch) if (p.durability === 'disk') p.reject(error);
+      },
+    );
   }
 
   /** Flushes pending writes and refuses new ones. */

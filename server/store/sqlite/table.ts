@@ -5,7 +5,7 @@
  * caller mutating a returned record cannot reach the stored data.
  */
 import type Database from 'better-sqlite3';
-import type { GroupCommit } from './group-commit.js';
+import type { Durability, GroupCommit } from './group-commit.js';
 
 /** How a field is stored. */
 export type ColumnKind = 'text' | 'int' | 'bool' | 'json' | 'blob';
@@ -138,7 +138,7 @@ export class SqliteContext {
   }
 
   /** A write joins the next group commit; it must be synchronous. */
-  write<T>(fn: () => T): Promise<T> {
-    return this.commit.run(fn);
+  write<T>(fn: () => T, durability: Durability = 'disk'): Promise<T> {
+    return this.commit.run(fn, durability);
   }
 }
