@@ -43,7 +43,6 @@ export class GroupCommit {
   private closed = false;
   private readonly runBatch: (batch: Pending[]) => Outcome[];
 
-  /** `translate` turns driver errors into StoreErrors before a promise rejects. */
   /**
    * `translate` turns driver errors into StoreErrors before a promise rejects;
    * `sync`, when given, makes a committed batch durable (settles in commit order).

@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { Clock } from '../../lib/clock.js';
 import type { Store } from '../store.js';
 import { sqliteAccounts } from './accounts.repo.js';
 import { sqliteAppeals } from './appeals.repo.js';
@@ -19,10 +20,10 @@ import { sqliteChat } from './chat.repo.js';
 import { sqliteAttachments, sqliteYjs } from './documents.repo.js';
 import { translateSqliteError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
-import { WalSync } from './wal-sync.js';
 import { sqliteAudit, sqliteCounters } from './journal.repo.js';
 import { migrate } from './migrations.js';
 import { SqliteContext } from './table.js';
+import { WalSync } from './wal-sync.js';
 
 /** The database file inside the data directory. */
 export const SQLITE_FILE = 'caseroom.sqlite';
@@ -30,6 +31,8 @@ export const SQLITE_FILE = 'caseroom.sqlite';
 export interface SqliteStoreOptions {
   /** Directory of the database file; created if missing. */
   dataDir: string;
+  /** Time source for bookkeeping (migration timestamps); records carry their own times. */
+  clock?: Clock;
   /** How long a statement waits for a lock held by another process. */
   busyTimeoutMs?: number;
 }
@@ -50,7 +53,7 @@ function open(opts: SqliteStoreOptions): Store {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`);
-    migrate(db, undefined, Date.now());
+    migrate(db, undefined, opts.clock?.now() ?? Date.now());
   } catch (error) {
     db.close();
     throw error;
