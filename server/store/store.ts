@@ -121,13 +121,17 @@ export interface AppealRepo {
   update(id: string, expectedVersion: number, patch: AppealPatch): Promise<AppealRecord | null>;
   /**
    * A status change: the same compare-and-set as `update`, and the history entry
-   * appended with the next per-appeal seq. Both or neither are stored.
+   * appended with the next per-appeal seq. Both or neither are stored. With
+   * `audit`, its journal entry is appended too — in the same transaction on
+   * SQLite; on MongoDB (no multi-document transactions) right after the change
+   * is committed, never when the compare-and-set lost.
    */
   transition(
     id: string,
     expectedVersion: number,
     patch: AppealPatch,
     entry: Omit<StatusHistoryRecord, 'seq' | 'appealId'>,
+    audit?: AuditDraft,
   ): Promise<{ appeal: AppealRecord; entry: StatusHistoryRecord } | null>;
   list(filter: AppealFilter): Promise<Page<AppealRecord>>;
   history(appealId: string, afterSeq?: number): Promise<StatusHistoryRecord[]>;

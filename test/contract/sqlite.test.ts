@@ -10,7 +10,7 @@ import { migrate, schemaVersion } from '../../server/store/sqlite/migrations.js'
 import { SQLITE_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import { WalSync } from '../../server/store/sqlite/wal-sync.js';
 import { StoreError } from '../../server/store/store.js';
-import { makeAppeal, makeChatMessage, makeUser } from '../helpers/factories.js';
+import { makeAppeal, makeAuditDraft, makeChatMessage, makeHistoryEntry, makeUser } from '../helpers/factories.js';
 import { runStoreContract } from './store.contract.js';
 
 const dirs: string[] = [];
@@ -102,6 +102,18 @@ describe('SQLite store', () => {
     expect(schemaVersion(db)).toBe(1);
     expect(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'b'").get()).toEqual({ n: 0 });
     db.close();
+  });
+
+  it('stores a status change and its journal entry in one transaction: an entry that cannot be sealed undoes the change', async () => {
+    const store = await openSqliteStore({ dataDir: await tempDir() });
+    const appeal = makeAppeal();
+    await store.appeals.create(appeal);
+    const failing = store.appeals.transition(appeal.id, 1, { status: 'registered' }, makeHistoryEntry(), makeAuditDraft({ details: { big: 10n } }));
+    await expect(failing).rejects.toThrow(/BigInt/);
+    expect(await store.appeals.get(appeal.id)).toEqual(appeal);
+    expect(await store.appeals.history(appeal.id)).toEqual([]);
+    expect(await store.audit.list(0, 10)).toEqual([]);
+    await store.close();
   });
 
   it('translates unique violations into StoreError("duplicate")', async () => {

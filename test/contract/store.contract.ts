@@ -417,6 +417,18 @@ function describeAppeals(s: () => Store): void {
       expect(await s().appeals.history(appeal.id)).toEqual([]);
     });
 
+    it('appends the journal entry given with a transition, and none when the transition loses', async () => {
+      const appeal = makeAppeal();
+      await s().appeals.create(appeal);
+      const lost = await s().appeals.transition(appeal.id, 9, { status: 'registered' }, makeHistoryEntry(), makeAuditDraft({ action: 'appeal.lost', subjectId: appeal.id }));
+      expect(lost).toBeNull();
+      expect(await s().audit.list(0, 10)).toEqual([]);
+      const won = await s().appeals.transition(appeal.id, 1, { status: 'registered' }, makeHistoryEntry(), makeAuditDraft({ action: 'appeal.submit', subjectId: appeal.id }));
+      expect(won?.appeal.status).toBe('registered');
+      const journal = await s().audit.list(0, 10);
+      expect(journal.map((e) => [e.seq, e.action, e.subjectId])).toEqual([[1, 'appeal.submit', appeal.id]]);
+    });
+
     it('stores neither the update nor the history entry when the update violates a unique number', async () => {
       const taken = makeRegisteredAppeal();
       const appeal = makeAppeal();

@@ -227,13 +227,14 @@ export class AppealService {
 
   private async commit(actorId: string | null, actor: Actor, appeal: AppealRecord, t: Transition, comment: string | null, patch: AppealPatch): Promise<AppealRecord | null> {
     const now = this.d.clock.now();
+    // The journal entry is written with the change itself (one transaction on SQLite).
     const result = await this.d.store.appeals.transition(
       appeal.id, appeal.version,
       { ...patch, status: t.to, statusChangedAt: now, updatedAt: now },
       { at: now, actorId, actorRole: actor, from: t.from, to: t.to, action: t.action, comment },
+      this.d.audit.draft({ actorId, action: `appeal.${t.action}`, subjectType: 'appeal', subjectId: appeal.id, details: { from: t.from, to: t.to } }),
     );
     if (!result) return null;
-    await this.d.audit.record({ actorId, action: `appeal.${t.action}`, subjectType: 'appeal', subjectId: appeal.id, details: { from: t.from, to: t.to } });
     this.d.bus.publish({ type: 'appeal.status_changed', appeal: result.appeal, entry: result.entry });
     return result.appeal;
   }

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../lib/clock.js';
 import { GENESIS_HASH, hashAuditEntry } from '../../store/audit-chain.js';
-import type { AuditRecord, Store } from '../../store/store.js';
+import type { AuditDraft, AuditRecord, Store } from '../../store/store.js';
 
 export interface AuditEntryInput {
   actorId: string | null;
@@ -22,14 +22,19 @@ export class AuditService {
   ) {}
 
   record(input: AuditEntryInput): Promise<AuditRecord> {
-    return this.store.audit.append({
+    return this.store.audit.append(this.draft(input));
+  }
+
+  /** The entry as the store will seal it, for a write that appends it itself (a status change). */
+  draft(input: AuditEntryInput): AuditDraft {
+    return {
       at: this.clock.now(),
       actorId: input.actorId,
       action: input.action,
       subjectType: input.subjectType,
       subjectId: input.subjectId,
       details: input.details ?? {},
-    });
+    };
   }
 
   /**

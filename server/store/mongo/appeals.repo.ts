@@ -20,7 +20,7 @@
  * writer whose compare-and-set wins owns `historySeq + 1`.
  */
 import type { PipelineStage } from 'mongoose';
-import type { AppealFilter, AppealPatch, AppealRecord, AppealRepo, Page, StatusHistoryRecord } from '../store.js';
+import type { AppealFilter, AppealPatch, AppealRecord, AppealRepo, AuditDraft, AuditRepo, Page, StatusHistoryRecord } from '../store.js';
 import { defined, toAppeal, toHistory } from './convert.js';
 import { guarded, isDuplicateKey } from './errors.js';
 import type { AppealDoc, Models } from './schemas.js';
@@ -56,7 +56,7 @@ function matchOf(f: AppealFilter): Record<string, unknown> {
   return and.length > 0 ? { $and: and } : {};
 }
 
-export function appealRepo(m: Models): AppealRepo {
+export function appealRepo(m: Models, audit: AuditRepo): AppealRepo {
   const queue = new KeyedQueue();
 
   /** Copies an entry into status_history unless it is there already. */
@@ -87,6 +87,7 @@ export function appealRepo(m: Models): AppealRepo {
     expectedVersion: number,
     patch: AppealPatch,
     entry: Omit<StatusHistoryRecord, 'seq' | 'appealId'>,
+    auditDraft?: AuditDraft,
   ): Promise<{ appeal: AppealRecord; entry: StatusHistoryRecord } | null> {
     const current = await m.appeals.findOne({ id }).lean<AppealDoc>().exec();
     if (!current || current.version !== expectedVersion) return null;
@@ -106,6 +107,8 @@ export function appealRepo(m: Models): AppealRepo {
     );
     if (!d) return null;
     await materialise(record);
+    // No multi-document transaction: the journal entry follows the committed change.
+    if (auditDraft) await audit.append(auditDraft);
     return { appeal: toAppeal(d), entry: record };
   }
 
@@ -125,8 +128,8 @@ export function appealRepo(m: Models): AppealRepo {
     update(id, expectedVersion, patch) {
       return queue.run(id, () => compareAndSet(id, expectedVersion, patch));
     },
-    transition(id, expectedVersion, patch, entry) {
-      return queue.run(id, () => transition(id, expectedVersion, patch, entry));
+    transition(id, expectedVersion, patch, entry, auditDraft) {
+      return queue.run(id, () => transition(id, expectedVersion, patch, entry, auditDraft));
     },
     async list(filter): Promise<Page<AppealRecord>> {
       const match = matchOf(filter);

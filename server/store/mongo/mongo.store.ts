@@ -61,14 +61,15 @@ export async function openMongoStore(opts: MongoOptions): Promise<Store> {
     // init() creates the collection and, with autoIndex, its indexes; it
     // rejects if an index cannot be built (for example duplicates already stored).
     await Promise.all(Object.values(models).map((model) => model.init()));
+    const audit = auditRepo(models);
     return {
       kind: 'mongo',
       users: userRepo(models),
       sessions: sessionRepo(models),
       codes: codeRepo(models),
       catalogue: catalogueRepo(models),
-      appeals: appealRepo(models),
-      audit: auditRepo(models),
+      appeals: appealRepo(models, audit),
+      audit,
       chat: chatRepo(models),
       yjs: yjsRepo(models),
       attachments: attachmentRepo(models),

@@ -1,5 +1,6 @@
 /** Appeals and their status history on SQLite. */
 import type { AppealFilter, AppealPatch, AppealRecord, AppealRepo, StatusHistoryRecord } from '../store.js';
+import { appendAudit } from './journal.repo.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
 
@@ -104,14 +105,15 @@ export function sqliteAppeals(ctx: SqliteContext): AppealRepo {
         return row ? appeals.decode(row) : null;
       }),
     update: (id, expectedVersion, patch) => ctx.write(() => casUpdate(id, expectedVersion, patch)),
-    // The update and the history row share one savepoint: both or neither.
-    transition: (id, expectedVersion, patch, entry) =>
+    // The update, the history row and the journal entry share one savepoint: all or none.
+    transition: (id, expectedVersion, patch, entry, auditDraft) =>
       ctx.write(() => {
         const appeal = casUpdate(id, expectedVersion, patch);
         if (!appeal) return null;
         const last = ctx.get('SELECT MAX(seq) AS s FROM status_history WHERE appeal_id = ?', id)?.s as number | null;
         const stored: StatusHistoryRecord = { ...entry, appealId: id, seq: (last ?? 0) + 1 };
         ctx.run(history.insertSql(), history.params(stored));
+        if (auditDraft) appendAudit(ctx, auditDraft);
         return { appeal, entry: { ...stored } };
       }),
     list: (filter) =>

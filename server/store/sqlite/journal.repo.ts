@@ -1,6 +1,6 @@
 /** The audit journal and named counters on SQLite. */
 import { sealAuditEntry } from '../audit-chain.js';
-import type { AuditRecord, AuditRepo, CounterRepo } from '../store.js';
+import type { AuditDraft, AuditRecord, AuditRepo, CounterRepo } from '../store.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
 
@@ -16,19 +16,22 @@ const audit = new Table<AuditRecord>('audit', {
   hash: 'text',
 });
 
+/**
+ * Appends a journal entry; call it only inside a write closure. Reading the
+ * last entry and inserting the new one happen in that closure, and closures run
+ * one after another inside the group commit, so no other append can slip in
+ * between and fork the hash chain.
+ */
+export function appendAudit(ctx: SqliteContext, draft: AuditDraft): AuditRecord {
+  const row = ctx.get('SELECT * FROM audit ORDER BY seq DESC LIMIT 1');
+  const params = audit.params(sealAuditEntry(row ? audit.decode(row) : null, draft));
+  ctx.run(audit.insertSql(), params);
+  return audit.decode(params);
+}
+
 export function sqliteAudit(ctx: SqliteContext): AuditRepo {
   return {
-    // Reading the last entry and inserting the new one happen in one write
-    // closure; closures run one after another inside the group commit, so no
-    // other append can slip in between and fork the hash chain.
-    append: (draft) =>
-      ctx.write(() => {
-        const row = ctx.get('SELECT * FROM audit ORDER BY seq DESC LIMIT 1');
-        const entry = sealAuditEntry(row ? audit.decode(row) : null, draft);
-        const params = audit.params(entry);
-        ctx.run(audit.insertSql(), params);
-        return audit.decode(params);
-      }),
+    append: (draft) => ctx.write(() => appendAudit(ctx, draft)),
     list: (afterSeq, limit) =>
       ctx.read(() => ctx.all('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?', afterSeq, limit).map((r) => audit.decode(r))),
   };
