@@ -176,6 +176,22 @@ describe('group commit', () => {
     db.close();
   });
 
+  it('undoes a lone write that fails after writing (a batch of one runs without a savepoint)', async () => {
+    const { db, other, commit, count } = await setup();
+    const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
+    await commit.run(() => insert.run(1));
+    await expect(commit.run(() => {
+      insert.run(2);
+      throw new Error('fails after writing');
+    })).rejects.toThrow('fails after writing');
+    expect(db.inTransaction).toBe(false);
+    await commit.run(() => insert.run(3));
+    expect(db.prepare<[], { x: number }>('SELECT x FROM t ORDER BY x').all().map((r) => r.x)).toEqual([1, 3]);
+    expect(count()).toBe(2);
+    other.close();
+    db.close();
+  });
+
   it('refuses writes after close and keeps what was committed', async () => {
     const { db, other, commit } = await setup();
     const insert = db.prepare('INSERT INTO t (x) VALUES (?)');

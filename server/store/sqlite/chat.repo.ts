@@ -14,19 +14,26 @@ const messages = new Table<ChatMessageRecord>('chat_messages', {
   at: 'int',
 });
 
+/** The insert with the room's next seq, or no row when the clientId is already there. */
+const INSERT_NEXT = `INSERT INTO chat_messages (appeal_id, seq, client_id, author_id, author_role, text, internal, at)
+  SELECT @appeal_id, COALESCE(MAX(seq), 0) + 1, @client_id, @author_id, @author_role, @text, @internal, @at
+  FROM chat_messages WHERE appeal_id = @appeal_id
+  ON CONFLICT (appeal_id, client_id) DO NOTHING RETURNING seq`;
+
 export function sqliteChat(ctx: SqliteContext): ChatRepo {
   return {
-    // Runs inside the group commit, so the lookup, MAX(seq) and insert cannot
-    // interleave with another append: seqs have no gaps and a retried clientId
-    // finds the first row (the UNIQUE index is the last line of defence).
+    // Runs inside the group commit, so nothing interleaves with it: seqs have no
+    // gaps. The common case is one statement: the next seq is computed in the
+    // INSERT and a retried clientId hits the UNIQUE index and inserts nothing,
+    // after which the first message is read back.
     append: (msg) =>
       ctx.write(() => {
+        const row = messages.params({ ...msg, seq: 0 });
+        const inserted = ctx.get(INSERT_NEXT, row);
+        if (inserted) return { message: messages.decode({ ...row, seq: inserted.seq }), created: true };
         const existing = ctx.get('SELECT * FROM chat_messages WHERE appeal_id = ? AND client_id = ?', msg.appealId, msg.clientId);
-        if (existing) return { message: messages.decode(existing), created: false };
-        const last = ctx.get('SELECT MAX(seq) AS s FROM chat_messages WHERE appeal_id = ?', msg.appealId)?.s as number | null;
-        const message: ChatMessageRecord = { ...msg, seq: (last ?? 0) + 1 };
-        ctx.run(messages.insertSql(), messages.params(message));
-        return { message: messages.decode(messages.params(message)), created: true };
+        if (!existing) throw new Error('chat message neither inserted nor found');
+        return { message: messages.decode(existing), created: false };
       }),
     list: (appealId, query) =>
       ctx.read(() => {

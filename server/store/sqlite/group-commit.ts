@@ -4,8 +4,8 @@
  *
  * Each write is a synchronous closure. The flush (scheduled with setImmediate)
  * runs the whole batch inside one BEGIN IMMEDIATE … COMMIT, each closure in its
- * own savepoint: a closure that throws rolls back only its own changes and
- * rejects only its own promise. Promises settle only after COMMIT returned and,
+ * own savepoint (a batch of one needs none): a closure that throws rolls back
+ * only its own changes and rejects only its own promise. Promises settle only after COMMIT returned and,
  * when a `sync` is given (wal-sync.ts: the fsync that `synchronous=NORMAL`
  * leaves out of COMMIT), after that sync too — so nothing is acknowledged before
  * it is durable. No transaction ever spans an await: the closures are
@@ -66,8 +66,19 @@ export class GroupCommit {
           }
         }),
     );
+    // A batch of one needs no savepoint: if its write throws, rolling back the
+    // whole transaction undoes exactly that write.
+    const singleTx = db.transaction((write: () => unknown): unknown => write());
     // IMMEDIATE takes the write lock up front: no lock upgrade, no SQLITE_BUSY mid-batch.
-    this.runBatch = (batch) => batchTx.immediate(batch);
+    this.runBatch = (batch) => {
+      const [only] = batch;
+      if (batch.length !== 1 || !only) return batchTx.immediate(batch);
+      try {
+        return [{ ok: true, value: singleTx.immediate(only.write) }];
+      } catch (error) {
+        return [{ ok: false, error }];
+      }
+    };
   }
 
   /** Queues `write` for the next flush; resolves with its result once committed and, for `disk`, synced. */

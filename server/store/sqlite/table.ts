@@ -52,20 +52,35 @@ function decode(kind: ColumnKind, value: unknown): unknown {
   }
 }
 
+interface Column {
+  field: string;
+  column: string;
+  kind: ColumnKind;
+}
+
 export class Table<R extends object> {
   private readonly kinds: Map<string, ColumnKind>;
+  /** Every column in declaration order, names converted once (records are mapped on every write). */
+  private readonly columns: readonly Column[];
+  private readonly insert: string;
 
   constructor(
     readonly name: string,
     columns: Columns<R>,
   ) {
     this.kinds = new Map<string, ColumnKind>(Object.entries(columns));
+    this.columns = [...this.kinds].map(([field, kind]) => ({ field, column: snake(field), kind }));
+    this.insert = `INSERT INTO ${name} (${this.columns.map((c) => q(c.field)).join(', ')}) VALUES (${this.columns.map((c) => `@${c.column}`).join(', ')})`;
   }
 
-  /** Named parameters (`@created_at`) for the given fields of `record`. */
-  params(record: Partial<R>, fields: readonly string[] = [...this.kinds.keys()]): Row {
+  /** Named parameters (`@created_at`) for the given fields of `record` (all by default). */
+  params(record: Partial<R>, fields?: readonly string[]): Row {
     const out: Row = {};
     const source = record as Row;
+    if (!fields) {
+      for (const c of this.columns) out[c.column] = encode(c.kind, source[c.field]);
+      return out;
+    }
     for (const f of fields) out[snake(f)] = encode(this.kinds.get(f) ?? 'text', source[f]);
     return out;
   }
@@ -73,14 +88,13 @@ export class Table<R extends object> {
   /** A record from a row selected with `SELECT *`. */
   decode(row: Row): R {
     const out: Row = {};
-    for (const [f, kind] of this.kinds) out[f] = decode(kind, row[snake(f)]);
+    for (const c of this.columns) out[c.field] = decode(c.kind, row[c.column]);
     return out as R;
   }
 
   /** INSERT of a whole record, with named parameters. */
   insertSql(): string {
-    const fields = [...this.kinds.keys()];
-    return `INSERT INTO ${this.name} (${fields.map(q).join(', ')}) VALUES (${fields.map((f) => `@${snake(f)}`).join(', ')})`;
+    return this.insert;
   }
 
   /** The patch's fields that are real columns, minus `immutable`, undefined values skipped. */
