@@ -74,7 +74,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const clock = o.clock ?? systemClock;
   const shutdown = new Shutdown(logger);
 
-  const store = await openStore(config);
+  const store = await openStore(config, (error) => { logger.error('disk sync of acknowledged writes failed', { error: String(error) }); });
   const blobs = await openBlobStore(config);
   const bus: EventBus = new LocalBus();
   const audit = new AuditService(store, clock);

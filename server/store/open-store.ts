@@ -3,13 +3,17 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { BlobStore, Store } from './store.js';
 
-export async function openStore(config: Pick<Config, 'mongodbUri' | 'dataDir'>): Promise<Store> {
+export async function openStore(
+  config: Pick<Config, 'mongodbUri' | 'dataDir'>,
+  /** Told when a disk sync fails after its writes were acknowledged (SQLite's late sync). */
+  onSyncError?: (error: unknown) => void,
+): Promise<Store> {
   if (config.mongodbUri) {
     const { openMongoStore } = await import('./mongo/mongo.store.js');
     return openMongoStore({ uri: config.mongodbUri });
   }
   const { openSqliteStore } = await import('./sqlite/sqlite.store.js');
-  return openSqliteStore({ dataDir: config.dataDir });
+  return openSqliteStore({ dataDir: config.dataDir, ...(onSyncError ? { onSyncError } : {}) });
 }
 
 /** Attachment bytes: GridFS beside MongoDB, content-addressed files under DATA_DIR otherwise. */

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GroupCommit } from '../../server/store/sqlite/group-commit.js';
 import { migrate, schemaVersion } from '../../server/store/sqlite/migrations.js';
 import { SQLITE_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
@@ -136,7 +136,7 @@ describe('group commit', () => {
     db.exec('CREATE TABLE t (x INTEGER UNIQUE)');
     const other = new Database(file, { readonly: true });
     const count = (): number => other.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM t').get()!.n;
-    return { db, other, commit: new GroupCommit(db, (e) => e), count };
+    return { db, other, commit: new GroupCommit(db, { translate: (e: unknown) => e }), count };
   }
 
   it('runs the writes of one turn in one transaction and settles them only after COMMIT', async () => {
@@ -197,7 +197,7 @@ describe('group commit', () => {
     const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
     await commit.run(() => insert.run(1));
     await commit.run(() => insert.run(2));
-    commit.close();
+    await commit.close();
     await expect(commit.run(() => insert.run(3))).rejects.toThrow(/closed/);
     expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 2 });
     other.close();
@@ -211,7 +211,7 @@ describe('group commit with a WAL sync (synchronous=NORMAL + fdatasync off the e
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.exec('CREATE TABLE t (x INTEGER UNIQUE)');
-    return { db, commit: new GroupCommit(db, (e) => e, sync) };
+    return { db, commit: new GroupCommit(db, { translate: (e) => e, sync }) };
   }
 
   it('acknowledges a committed batch only when its sync returns, in commit order', async () => {
@@ -250,6 +250,57 @@ describe('group commit with a WAL sync (synchronous=NORMAL + fdatasync off the e
     finishSync();
     await onDisk;
     expect(settled).toEqual(['process', 'disk']);
+    db.close();
+  });
+
+  it("syncs a batch of 'process' writes only once lateSyncMs has passed, one sync for all of them", async () => {
+    let syncs = 0;
+    const db = new Database(path.join(await tempDir(), 'late.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x INTEGER UNIQUE)');
+    const commit = new GroupCommit(db, { translate: (e) => e, sync: () => { syncs++; return Promise.resolve(); }, lateSyncMs: 40 });
+    const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
+    const t0 = performance.now();
+    await commit.run(() => insert.run(1), 'process');
+    await commit.run(() => insert.run(2), 'process');
+    expect(syncs).toBe(0);
+    await vi.waitFor(() => { expect(syncs).toBe(1); }, { timeout: 2000, interval: 5 });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(35);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(syncs).toBe(1);
+    db.close();
+  });
+
+  it("lets a 'disk' write's sync stand in for the one owed to earlier 'process' writes, and syncs what is owed on close", async () => {
+    let syncs = 0;
+    const db = new Database(path.join(await tempDir(), 'late2.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x INTEGER UNIQUE)');
+    const commit = new GroupCommit(db, { translate: (e) => e, sync: () => { syncs++; return Promise.resolve(); }, lateSyncMs: 30 });
+    const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
+    await commit.run(() => insert.run(1), 'process');
+    await commit.run(() => insert.run(2));
+    expect(syncs).toBe(1);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(syncs).toBe(1);
+    await commit.run(() => insert.run(3), 'process');
+    await commit.close();
+    expect(syncs).toBe(2);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(syncs).toBe(2);
+    db.close();
+  });
+
+  it('reports a failed late sync (its writes were already acknowledged)', async () => {
+    const errors: unknown[] = [];
+    const db = new Database(path.join(await tempDir(), 'late3.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x INTEGER UNIQUE)');
+    const commit = new GroupCommit(db, {
+      translate: (e) => e, sync: () => Promise.reject(new Error('EIO: fdatasync failed')), lateSyncMs: 10, onLateSyncError: (e) => errors.push(e),
+    });
+    await commit.run(() => db.prepare('INSERT INTO t (x) VALUES (1)').run(), 'process');
+    await vi.waitFor(() => { expect(String(errors[0])).toMatch(/fdatasync failed/); }, { timeout: 2000, interval: 5 });
     db.close();
   });
 

@@ -16,9 +16,29 @@ import type Database from 'better-sqlite3';
 /**
  * When a write's promise settles: `disk` once it would survive a power cut
  * (after the sync); `process` once it is committed — visible to every read and
- * safe from a crash of the server process — with the sync following.
+ * safe from a crash of the server process — with the sync following at the
+ * latest `lateSyncMs` later (sooner when a `disk` write comes in meanwhile: its
+ * sync covers everything committed before it).
  */
 export type Durability = 'disk' | 'process';
+
+export interface GroupCommitOptions {
+  /** Turns driver errors into StoreErrors before a promise rejects. */
+  translate: (error: unknown) => unknown;
+  /** Makes everything committed so far durable; settles in call order (wal-sync.ts). */
+  sync?: () => Promise<void>;
+  /**
+   * How long a batch of `process` writes only may wait for its sync. A sync costs
+   * a thread-pool round trip and a device flush; under a stream of Yjs updates,
+   * one every few milliseconds instead of one per commit.
+   */
+  lateSyncMs?: number;
+  /** Told when a late sync fails (its writes were already acknowledged). */
+  onLateSyncError?: (error: unknown) => void;
+}
+
+/** Default for `lateSyncMs`. */
+export const LATE_SYNC_MS = 50;
 
 interface Pending {
   write: () => unknown;
@@ -41,17 +61,18 @@ export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled: NodeJS.Immediate | null = null;
   private closed = false;
+  /** A sync owed to `process` writes already acknowledged. */
+  private lateSync: NodeJS.Timeout | null = null;
   private readonly runBatch: (batch: Pending[]) => Outcome[];
+  private readonly translate: (error: unknown) => unknown;
+  private readonly sync: (() => Promise<void>) | undefined;
 
-  /**
-   * `translate` turns driver errors into StoreErrors before a promise rejects;
-   * `sync`, when given, makes a committed batch durable (settles in commit order).
-   */
   constructor(
-    private readonly db: Database.Database,
-    private readonly translate: (error: unknown) => unknown,
-    private readonly sync?: () => Promise<void>,
+    db: Database.Database,
+    private readonly options: GroupCommitOptions,
   ) {
+    this.translate = options.translate;
+    this.sync = options.sync;
     // Called inside the outer transaction, so better-sqlite3 uses a SAVEPOINT.
     const nested = db.transaction((write: () => unknown) => write());
     const batchTx = db.transaction((batch: Pending[]): Outcome[] =>
@@ -112,14 +133,21 @@ export class GroupCommit {
       if (outcome?.ok) p.resolve(outcome.value);
       else p.reject(this.translate(outcome?.error));
     };
-    if (!this.sync) {
+    const sync = this.sync;
+    if (!sync) {
       batch.forEach(settle);
       return;
     }
     batch.forEach((p, i) => {
       if (p.durability === 'process') settle(p, i);
     });
-    this.sync().then(
+    if (!batch.some((p) => p.durability === 'disk')) {
+      this.syncLate(sync);
+      return;
+    }
+    // This sync covers the `process` writes committed before it, too.
+    this.cancelLateSync();
+    sync().then(
       () => {
         batch.forEach((p, i) => {
           if (p.durability === 'disk') settle(p, i);
@@ -132,9 +160,29 @@ export class GroupCommit {
     );
   }
 
-  /** Flushes pending writes and refuses new ones. */
-  close(): void {
+  /**
+   * Flushes pending writes and refuses new ones; resolves once every committed
+   * write is synced (a late sync still owed runs now).
+   */
+  async close(): Promise<void> {
     this.flush();
     this.closed = true;
+    if (this.lateSync && this.sync) {
+      this.cancelLateSync();
+      await this.sync();
+    }
+  }
+
+  private syncLate(sync: () => Promise<void>): void {
+    this.lateSync ??= setTimeout(() => {
+      this.lateSync = null;
+      sync().catch((error: unknown) => { this.options.onLateSyncError?.(error); });
+    }, this.options.lateSyncMs ?? LATE_SYNC_MS);
+  }
+
+  private cancelLateSync(): void {
+    if (!this.lateSync) return;
+    clearTimeout(this.lateSync);
+    this.lateSync = null;
   }
 }

@@ -2,7 +2,8 @@
  * The embedded Store adapter: one SQLite file `<dataDir>/caseroom.sqlite` opened
  * with better-sqlite3 in WAL mode. Writes go through the group commit
  * (group-commit.ts) and are acknowledged only once their WAL frames are on disk,
- * so an acknowledged write survives a power cut. Migrations commit with
+ * so an acknowledged write survives a power cut — except Yjs updates, which ask
+ * for `process` durability: acknowledged at COMMIT, on disk within LATE_SYNC_MS. Migrations commit with
  * `synchronous=FULL`; after them COMMIT runs with `synchronous=NORMAL` and the
  * group commit fsyncs the WAL on libuv's thread pool (wal-sync.ts): the same
  * guarantee without the event loop waiting for the disk. Reads run
@@ -35,6 +36,10 @@ export interface SqliteStoreOptions {
   clock?: Clock;
   /** How long a statement waits for a lock held by another process. */
   busyTimeoutMs?: number;
+  /** Longest wait for the disk sync of `process` writes (group-commit.ts); default LATE_SYNC_MS. */
+  lateSyncMs?: number;
+  /** Told when that late sync fails: its writes were acknowledged but may not be on disk. */
+  onSyncError?: (error: unknown) => void;
 }
 
 /** Opens (creating and migrating if needed) the SQLite store in `dataDir`. */
@@ -68,7 +73,12 @@ function open(opts: SqliteStoreOptions): Store {
     db.close();
     throw error;
   }
-  const commit = new GroupCommit(db, translateSqliteError, () => walSync.sync());
+  const commit = new GroupCommit(db, {
+    translate: translateSqliteError,
+    sync: () => walSync.sync(),
+    ...(opts.lateSyncMs !== undefined ? { lateSyncMs: opts.lateSyncMs } : {}),
+    ...(opts.onSyncError ? { onLateSyncError: opts.onSyncError } : {}),
+  });
   const ctx = new SqliteContext(db, commit);
   const accounts = sqliteAccounts(ctx);
   let closing: Promise<void> | null = null;
@@ -87,7 +97,7 @@ function open(opts: SqliteStoreOptions): Store {
     counters: sqliteCounters(ctx),
     close: () => {
       closing ??= (async () => {
-        commit.close();
+        await commit.close().catch((error: unknown) => { opts.onSyncError?.(error); });
         await walSync.close();
         db.close();
       })();
