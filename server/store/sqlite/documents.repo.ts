@@ -27,15 +27,15 @@ const attachments = new Table<AttachmentRecord>('attachments', {
   createdAt: 'int',
 });
 
+/** Appends at the document's next seq (the write runs inside the group commit: nothing interleaves). */
+const APPEND_NEXT = `INSERT INTO yjs_updates (appeal_id, seq, "update", author_id, at)
+  SELECT @appeal_id, COALESCE(MAX(seq), 0) + 1, @update, @author_id, @at FROM yjs_updates WHERE appeal_id = @appeal_id
+  RETURNING seq`;
+
 export function sqliteYjs(ctx: SqliteContext): YjsRepo {
   return {
     append: (appealId, update, authorId, at, options) =>
-      ctx.write(() => {
-        const last = ctx.get('SELECT MAX(seq) AS s FROM yjs_updates WHERE appeal_id = ?', appealId)?.s as number | null;
-        const seq = (last ?? 0) + 1;
-        ctx.run(updates.insertSql(), updates.params({ appealId, seq, update, authorId, at }));
-        return seq;
-      }, options?.durability),
+      ctx.write(() => ctx.get(APPEND_NEXT, updates.params({ appealId, seq: 0, update, authorId, at }))?.seq as number, options?.durability),
     load: (appealId) =>
       ctx.read(() => ctx.all('SELECT * FROM yjs_updates WHERE appeal_id = ? ORDER BY seq', appealId).map((r) => updates.decode(r))),
     // The merged row keeps the time of the newest update it replaces; updates
