@@ -23,8 +23,8 @@ const PHASES = phasesArg ? new Set(phasesArg.slice('--phases='.length).split(','
 const wantedPhase = (name: string): boolean => PHASES === null || PHASES.has(name);
 
 const P = QUICK
-  ? { coeditRooms: 10, typists: 3, rate: 5, durationMs: 2000, observers: 2, chatRooms: 10, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 2000, chatWarmupMs: 500, idleRooms: 100, coldUpdates: 10_000, coldTail: 100, coldOpeners: 5, workers: 2 }
-  : { coeditRooms: 100, typists: 3, rate: 5, durationMs: 20_000, observers: 4, chatRooms: 100, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 20_000, chatWarmupMs: 5000, idleRooms: 1000, coldUpdates: 100_000, coldTail: 1000, coldOpeners: 50, workers: 4 };
+  ? { coeditRooms: 10, typists: 3, rate: 5, durationMs: 2000, observers: 2, chatRooms: 10, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 2000, chatWarmupMs: 500, coeditWarmupMs: 500, idleRooms: 100, coldUpdates: 10_000, coldTail: 100, coldOpeners: 5, workers: 2 }
+  : { coeditRooms: 100, typists: 3, rate: 5, durationMs: 20_000, observers: 4, chatRooms: 100, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 20_000, chatWarmupMs: 5000, coeditWarmupMs: 5000, idleRooms: 1000, coldUpdates: 100_000, coldTail: 1000, coldOpeners: 50, workers: 4 };
 
 const log = (...a: unknown[]): void => { console.error('[bench]', ...a); };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -180,15 +180,18 @@ async function idlePhase(server: Managed, workers: Managed[], t: YjsTarget, name
 }
 
 interface CoeditRun {
-  latencies: Float64Array; sent: number; expected: number; received: number; awarenessReceived: number;
+  latencies: Float64Array; warmupLatencies: Float64Array; sent: number; expected: number; received: number; awarenessReceived: number;
   sendMs: number; wallMs: number; cpuPct: number; loopDelayP99Ms: number; closeCount: number; closes: string[];
 }
 interface CoeditResult {
-  lat: Summary; delivery: number; sent: number; received: number; expected: number; connectFailed: number; connectErrors: string[];
+  lat: Summary; warmup: Summary; delivery: number; sent: number; received: number; expected: number; connectFailed: number; connectErrors: string[];
   genCpuPct: number[]; genLoopP99Ms: number; closes: number; closeReasons: string[];
   converged: number; observers: number; convergeProblems: string[];
   baseRss: number; baseHeap: number; activeGcRss: number; activeGcHeap: number; activeMeanRss: number; activeMeanHeap: number; activePeakRss: number; updateBytes: number;
   storm: { s: number; failed: number; resynced: number; total: number; peakRss: number; errors: string[]; genCpuPct: number[] };
+  /** The server process's CPU over the typing time, all threads (100 = one core), and its loop and GC. */
+  serverCpuPct: number;
+  serverLoop: ServerLoop | null;
 }
 
 async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, names: string[], observerHeaders: Record<string, string>): Promise<CoeditResult> {
@@ -199,12 +202,18 @@ async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, na
       typists: Array.from({ length: P.typists }, (_, i) => t.headers(i)),
       ...(r < P.observers ? { observer: observerHeaders } : {}),
     }));
-    return wk.request<{ updateBytes: number }>('init', { dialect: t.dialect, worker: w, rooms, rate: P.rate, durationMs: P.durationMs });
+    return wk.request<{ updateBytes: number }>('init', { dialect: t.dialect, worker: w, rooms, rate: P.rate, durationMs: P.durationMs, warmupMs: P.coeditWarmupMs });
   }));
   const base = await mem(server);
   const conns = await Promise.all(workers.map((wk) => wk.request<{ failed: number; errors: string[] }>('connect', undefined, 300_000)));
   const sampler = sampleMemory(server, 250);
-  const runs = await Promise.all(workers.map((wk) => wk.request<CoeditRun>('run', undefined, P.durationMs + 60_000)));
+  await server.request('loopStart');
+  const cpu0 = await server.request<NodeJS.CpuUsage>('cpu');
+  const tRun = performance.now();
+  const runs = await Promise.all(workers.map((wk) => wk.request<CoeditRun>('run', undefined, P.coeditWarmupMs + P.durationMs + 60_000)));
+  const cpu1 = await server.request<NodeJS.CpuUsage>('cpu');
+  const serverCpuPct = ((cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / (performance.now() - tRun)) * 100;
+  const serverLoop = await server.request<ServerLoop | null>('loopStop');
   const active = await sampler.stop();
   // Still connected, everything delivered: the rooms' standing cost after a full GC.
   const activeGc = await mem(server);
@@ -215,18 +224,20 @@ async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, na
   const stormMem = await stormSampler.stop();
   await Promise.all(workers.map((wk) => wk.request('closeAll')));
   const all: number[] = [];
+  const warm: number[] = [];
   for (const r of runs) for (const v of r.latencies) all.push(v);
+  for (const r of runs) for (const v of r.warmupLatencies) warm.push(v);
   const sent = runs.reduce((s, r) => s + r.sent, 0);
   const expected = runs.reduce((s, r) => s + r.expected, 0);
   const received = runs.reduce((s, r) => s + r.received, 0);
   return {
-    lat: summarize(all), delivery: expected ? received / expected : Number.NaN, sent, received, expected,
+    lat: summarize(all), warmup: summarize(warm), delivery: expected ? received / expected : Number.NaN, sent, received, expected,
     connectFailed: conns.reduce((s, c) => s + c.failed, 0), connectErrors: conns.flatMap((c) => c.errors).slice(0, 3),
     genCpuPct: runs.map((r) => r.cpuPct), genLoopP99Ms: Math.max(...runs.map((r) => r.loopDelayP99Ms)),
     closes: runs.reduce((s, r) => s + r.closeCount, 0), closeReasons: runs.flatMap((r) => r.closes).slice(0, 3),
     converged: conv.reduce((s, c) => s + c.converged, 0), observers: conv.reduce((s, c) => s + c.checked, 0), convergeProblems: conv.flatMap((c) => c.problems).slice(0, 3),
     baseRss: base.rss, baseHeap: base.heapUsed, activeGcRss: activeGc.rss, activeGcHeap: activeGc.heapUsed, activeMeanRss: active.meanRss, activeMeanHeap: active.meanHeap, activePeakRss: active.peakRss,
-    updateBytes: inits[0]?.updateBytes ?? 0,
+    updateBytes: inits[0]?.updateBytes ?? 0, serverCpuPct, serverLoop,
     storm: {
       s: Math.max(...storms.map((s) => s.ms)) / 1000, failed: storms.reduce((s, x) => s + x.failed, 0), resynced: storms.reduce((s, x) => s + x.resynced, 0),
       total: storms.reduce((s, x) => s + x.total, 0), peakRss: stormMem.peakRss, errors: storms.flatMap((s) => s.errors).slice(0, 3), genCpuPct: storms.map((s) => s.cpuPct),
@@ -449,13 +460,15 @@ async function main(): Promise<void> {
   const bare = by('bare-socketio');
 
   console.log(`\nBenchmark (${QUICK ? 'QUICK: a tenth of the load' : 'full load'}), ${new Date().toISOString()}, node ${process.version}, pinning ${CAN_PIN ? 'on' : 'off'}`);
-  printTable(`Co-editing: ${P.coeditRooms} rooms × ${P.typists} typists × ${P.rate} updates/s (+ caret each) for ${P.durationMs / 1000} s`,
-    ['server', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'ratio', 'converged', 'closes', 'gen CPU %', 'gen lag p99 ms', 'RSS under load MB', 'RSS active, GC MB (Δ)', 'heap active, GC MB (Δ)', 'update B'],
+  printTable(`Co-editing: ${P.coeditRooms} rooms × ${P.typists} typists × ${P.rate} updates/s (+ caret each) for ${P.durationMs / 1000} s measured after ${P.coeditWarmupMs / 1000} s of the same load`,
+    ['server', 'p50 ms', 'p99 ms', 'max ms', 'warm-up p50/p99 ms', 'delivered', 'ratio', 'converged', 'closes', 'gen CPU %', 'gen lag p99 ms', 'RSS under load MB', 'RSS active, GC MB (Δ)', 'heap active, GC MB (Δ)', 'update B', 'server CPU %', 'server lag p99/max', 'GC n/ms/max'],
     reports.filter((r) => r.kind !== 'bare-socketio').map((r) => {
       const c = r.coedit;
       if (!c) return [r.kind, r.missing ?? 'not run'];
-      return [r.kind, f(c.lat.p50, 2), f(c.lat.p99, 2), f(c.lat.max, 1), `${c.received}/${c.expected}`, f(c.delivery, 4), `${c.converged}/${c.observers}`, String(c.closes),
-        c.genCpuPct.map((x) => f(x, 0)).join('/'), f(c.genLoopP99Ms, 1), `${mb(c.activeMeanRss)} / peak ${mb(c.activePeakRss)}`, `${mb(c.activeGcRss)} (${f((c.activeGcRss - c.baseRss) / MB, 1)})`, `${mb(c.activeGcHeap)} (${f((c.activeGcHeap - c.baseHeap) / MB, 2)})`, String(c.updateBytes)];
+      return [r.kind, f(c.lat.p50, 2), f(c.lat.p99, 2), f(c.lat.max, 1), `${f(c.warmup.p50, 2)}/${f(c.warmup.p99, 1)}`, `${c.received}/${c.expected}`, f(c.delivery, 4), `${c.converged}/${c.observers}`, String(c.closes),
+        c.genCpuPct.map((x) => f(x, 0)).join('/'), f(c.genLoopP99Ms, 1), `${mb(c.activeMeanRss)} / peak ${mb(c.activePeakRss)}`, `${mb(c.activeGcRss)} (${f((c.activeGcRss - c.baseRss) / MB, 1)})`, `${mb(c.activeGcHeap)} (${f((c.activeGcHeap - c.baseHeap) / MB, 2)})`, String(c.updateBytes),
+        f(c.serverCpuPct, 0), c.serverLoop ? `${f(c.serverLoop.delayP99Ms, 1)}/${f(c.serverLoop.delayMaxMs, 0)}` : '—',
+        c.serverLoop ? `${c.serverLoop.gcCount}/${f(c.serverLoop.gcTotalMs, 0)}/${f(c.serverLoop.gcMaxMs, 1)}` : '—'];
     }));
   printTable('Reconnect storm: every co-editing client dropped at once and reconnected',
     ['server', 'all synced s', 'resynced', 'failed', 'peak RSS MB', 'gen CPU %', 'errors'],
@@ -501,6 +514,10 @@ async function main(): Promise<void> {
     phases: PHASES ? [...PHASES].join(',') : 'all',
     coedit_p50_ms: round(ours?.coedit?.lat.p50),
     coedit_p99_ms: p99(ours),
+    coedit_warmup_p99_ms: round(ours?.coedit?.warmup.p99),
+    coedit_warmup_p99_reference_ms: round(ref?.coedit?.warmup.p99),
+    coedit_server_cpu_pct: round(ours?.coedit?.serverCpuPct, 1),
+    coedit_server_cpu_reference_pct: round(ref?.coedit?.serverCpuPct, 1),
     coedit_p99_reference_ms: p99(ref),
     coedit_p99_hocuspocus_ms: p99(hoc),
     coedit_p99_raw_relay_ms: p99(relay),

@@ -30,6 +30,8 @@ interface CoeditInit {
   rooms: RoomSpec[];
   rate: number;
   durationMs: number;
+  /** The same load before the measured time (JIT, caches, first versions); its latencies are kept apart. */
+  warmupMs: number;
 }
 
 interface Typist {
@@ -55,7 +57,11 @@ let observers: { room: number; client: BareClient; doc: Y.Doc; target: ClientTar
 let rooms: RoomSpec[] = [];
 let rate = 5;
 let durationMs = 20_000;
+let warmupMs = 0;
 let latencies: number[] = [];
+let warmupLatencies: number[] = [];
+/** Latencies of what was sent from this instant on count; earlier ones are the warm-up's. */
+let measureFrom = Infinity;
 let received = 0;
 let awarenessReceived = 0;
 let closes: string[] = [];
@@ -76,7 +82,7 @@ function onUpdate(self: Typist, payload: Uint8Array, at: number): void {
       if (sentAt === 0 || seen[k]) continue;
       seen[k] = 1;
       received++;
-      latencies.push(at - sentAt);
+      (sentAt >= measureFrom ? latencies : warmupLatencies).push(at - sentAt);
       lastReceiptAt = at;
     }
   }
@@ -140,7 +146,8 @@ serveIpc({
     rooms = a.rooms;
     rate = a.rate;
     durationMs = a.durationMs;
-    const count = Math.ceil((rate * durationMs) / 1000);
+    warmupMs = a.warmupMs;
+    const count = Math.ceil((rate * (warmupMs + durationMs)) / 1000);
     typists = [];
     observers = [];
     a.rooms.forEach((spec, r) => {
@@ -169,6 +176,7 @@ serveIpc({
   /** The timed run; returns raw latencies and counts. */
   async run() {
     latencies = [];
+    warmupLatencies = [];
     received = 0;
     awarenessReceived = 0;
     const count = typists[0]?.frames.length ?? 0;
@@ -177,7 +185,8 @@ serveIpc({
     elu.enable();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const deadline = t0 + durationMs + 2 * period;
+    measureFrom = t0 + warmupMs;
+    const deadline = t0 + warmupMs + durationMs + 2 * period;
     await Promise.all(typists.map((t) => new Promise<void>((resolve) => {
       const offset = Math.random() * period;
       setTimeout(() => {
@@ -204,7 +213,7 @@ serveIpc({
     elu.disable();
     const sent = typists.reduce((s, t) => s + t.sent, 0);
     return {
-      latencies: Float64Array.from(latencies), sent, expected, received, awarenessSent: sent, awarenessReceived,
+      latencies: Float64Array.from(latencies), warmupLatencies: Float64Array.from(warmupLatencies), sent, expected, received, awarenessSent: sent, awarenessReceived,
       sendMs: sendEnd - t0, wallMs: wall, cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
       loopDelayP99Ms: Math.max(0, elu.percentile(99) / 1e6 - 10) /* minus the 10 ms sampling period */, closes: closes.slice(0, 5), closeCount: closes.length,
     };
