@@ -3,11 +3,14 @@
  *
  * Ordering: every change (client update, restore, first seed, compaction,
  * version, unload) runs on the room's queue, one after another. A change is
- * applied to the document, its effective update (as Yjs encodes it) appended to
- * the Store, and only after that write has committed is it handed to listeners
- * for relaying; the next queued step starts after the commit. Replies to sync
- * step 1 are computed on the same queue, so a peer is never sent content that is
- * not yet in the log, and the document on the queue always equals the log.
+ * applied to the document and its effective update (as Yjs encodes it) handed
+ * to the Store's append; only once that append has committed is the update
+ * relayed. The queue does not wait for the commit: the next update is applied
+ * and appended at once, so updates of one room that arrive in the same turn
+ * share one commit. Appends commit, and so are relayed, in the order they were
+ * made. Whatever needs the log to equal the document — a reply to sync step 1,
+ * a compaction, a version — first waits for the appends made before it
+ * (`appended`), so a peer is never sent content that is not yet in the log.
  *
  * The append waits for the commit (`durability: 'process'`), not for the disk
  * sync that follows it within one fdatasync: a crash of the server process
@@ -57,8 +60,11 @@ export class DescriptionRoom {
   /** Set once unloading has begun; a new open waits for it and loads afresh. */
   closing: Promise<void> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Settles once every append made so far has committed (or failed). */
+  private appended: Promise<unknown> = Promise.resolve();
   private lastSeq = 0;
   private logRows = 0;
+  private compactionQueued = false;
   private isDirty = false;
   private readonly authors = new Set<string>();
   private lastVersionAt = 0;
@@ -91,7 +97,7 @@ export class DescriptionRoom {
     const seed = appeal?.description.trim() ? appeal.description : '';
     await this.enqueue(async () => {
       if (rows.length === 0 && seed && appeal) {
-        await this.commit(() => { descriptionOf(this.doc).insert(0, paragraphsFrom(seed)); }, appeal.citizenId, null);
+        await this.commit(() => { descriptionOf(this.doc).insert(0, paragraphsFrom(seed)); }, appeal.citizenId, null).relayed;
       }
       if (this.logRows > this.ctx.options.compactEvery) await this.compact();
     });
@@ -113,22 +119,28 @@ export class DescriptionRoom {
 
   /**
    * Applies an inspected client update on the queue; resolves true when the
-   * document changed (then it is durable and relayed). Rejects with
+   * document changed (then it is committed and relayed). Rejects with
    * UpdateRejected when the document lacks what the update builds on.
    */
-  submit(update: Uint8Array, summary: UpdateSummary, authorId: string, origin: unknown): Promise<boolean> {
-    return this.enqueue(async () => {
+  async submit(update: Uint8Array, summary: UpdateSummary, authorId: string, origin: unknown): Promise<boolean> {
+    const step = await this.enqueue(() => {
       if (!hasAllDependencies(summary, stateOf(this.doc))) throw new UpdateRejected('missing dependencies');
-      return this.commit(() => { Y.applyUpdate(this.doc, update, origin); }, authorId, origin);
+      return Promise.resolve(this.commit(() => { Y.applyUpdate(this.doc, update, origin); }, authorId, origin));
     });
+    return step.relayed;
   }
 
-  /** Sync step 2 for a peer's state vector, computed on the queue (durable content only). */
-  diff(stateVector: Uint8Array): Promise<Uint8Array> {
-    return this.enqueue(() => {
+  /**
+   * Sync step 2 for a peer's state vector, computed on the queue and returned
+   * once everything in it has committed (durable content only).
+   */
+  async diff(stateVector: Uint8Array): Promise<Uint8Array> {
+    const { update, appended } = await this.enqueue(() => {
       inspectStateVector(stateVector, this.ctx.options.limits);
-      return Promise.resolve(Y.encodeStateAsUpdate(this.doc, stateVector));
+      return Promise.resolve({ update: Y.encodeStateAsUpdate(this.doc, stateVector), appended: this.appended });
     });
+    await appended;
+    return update;
   }
 
   /**
@@ -149,7 +161,7 @@ export class DescriptionRoom {
             fragment.delete(0, fragment.length);
             fragment.insert(0, nodes);
           });
-        }, authorId, null);
+        }, authorId, null).relayed;
       } finally {
         old.destroy();
       }
@@ -177,8 +189,12 @@ export class DescriptionRoom {
     return run;
   }
 
-  /** Applies, appends the effective update, then relays it. Only ever called on the queue. */
-  private async commit(apply: () => void, authorId: string | null, origin: unknown): Promise<boolean> {
+  /**
+   * Applies and appends the effective update; `relayed` resolves once it is
+   * committed and relayed (true when the document changed). Only ever called on
+   * the queue; returns without waiting for the commit.
+   */
+  private commit(apply: () => void, authorId: string | null, origin: unknown): { relayed: Promise<boolean> } {
     const captured: { update: Uint8Array | null; failure: string | null } = { update: null, failure: null };
     const capture = (u: Uint8Array): void => {
       captured.update = captured.update ? Y.mergeUpdates([captured.update, u]) : u;
@@ -194,16 +210,26 @@ export class DescriptionRoom {
       this.dropPending();
     }
     const { update, failure } = captured;
-    if (update) {
-      const now = this.ctx.clock.now();
-      this.lastSeq = await this.ctx.store.yjs.append(this.appealId, update, authorId, now, { durability: 'process' });
-      this.logRows++;
+    if (!update) return { relayed: failure === null ? Promise.resolve(false) : Promise.reject(new UpdateRejected(`could not apply: ${failure}`)) };
+    const now = this.ctx.clock.now();
+    const relayed = this.ctx.store.yjs.append(this.appealId, update, authorId, now, { durability: 'process' }).then((seq) => {
+      this.lastSeq = seq;
       this.ctx.emit(this.appealId, update, origin);
-      this.noteChange(authorId, now);
+      // What did get in before a failure is kept, relayed and logged; the sender is refused.
+      if (failure !== null) throw new UpdateRejected(`could not apply: ${failure}`);
+      return true;
+    });
+    this.appended = relayed.catch(() => undefined);
+    this.logRows++;
+    this.noteChange(authorId, now);
+    if (this.logRows > this.ctx.options.compactEvery && !this.compactionQueued) {
+      this.compactionQueued = true;
+      // Runs after the current step, still on the queue.
+      void this.enqueue(() => this.compact()).catch((err: unknown) => {
+        this.ctx.logger.error('description compaction failed', { appealId: this.appealId, error: String(err) });
+      });
     }
-    if (failure !== null) throw new UpdateRejected(`could not apply: ${failure}`);
-    if (this.logRows > this.ctx.options.compactEvery) await this.compact();
-    return update !== null;
+    return { relayed };
   }
 
   private noteChange(authorId: string | null, now: number): void {
@@ -232,6 +258,7 @@ export class DescriptionRoom {
 
   private async saveVersion(): Promise<void> {
     if (!this.isDirty) return;
+    await this.appended;
     const at = this.ctx.clock.now();
     await this.ctx.store.yjs.saveVersion({
       id: newId(), appealId: this.appealId, at, authorIds: [...this.authors], state: Y.encodeStateAsUpdate(this.doc),
@@ -242,8 +269,10 @@ export class DescriptionRoom {
     this.ctx.onVersionSaved(this.appealId);
   }
 
-  /** On the queue the document equals the log up to lastSeq, so its encoding is the merged log. */
+  /** On the queue, once the appends made so far have committed, the document equals the log up to lastSeq. */
   private async compact(): Promise<void> {
+    this.compactionQueued = false;
+    await this.appended;
     if (this.logRows <= 1) return;
     await this.ctx.store.yjs.compact(this.appealId, this.lastSeq, Y.encodeStateAsUpdate(this.doc));
     this.logRows = 1;

@@ -1,0 +1,112 @@
+/**
+ * DescriptionRoom's ordering on a real SQLite store: a room's queue does not
+ * wait for each commit (updates of one turn share one), relays follow the
+ * commits in submit order, and a sync step 2 reply is only handed out once
+ * everything in it is in the log.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { DEFAULT_DESCRIPTION_OPTIONS } from '../../server/domain/description/description.service.js';
+import { DescriptionRoom } from '../../server/domain/description/description-room.js';
+import { descriptionOf, plainTextOf } from '../../server/domain/description/description-text.js';
+import { systemClock } from '../../server/lib/clock.js';
+import { createLogger } from '../../server/lib/logger.js';
+import { openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
+import type { Store } from '../../server/store/store.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+/** The real store, with yjs.append held at a gate the test opens; records the calls. */
+async function gatedStore(): Promise<{ store: Store; appendCalls: () => number; open: () => void }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'room-'));
+  dirs.push(dir);
+  const store = await openSqliteStore({ dataDir: dir });
+  let calls = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const append = store.yjs.append.bind(store.yjs);
+  store.yjs.append = (...args) => {
+    calls++;
+    // The write is queued at once (as it is unwrapped); only its result waits for the gate.
+    const written = append(...args);
+    return gate.then(() => written);
+  };
+  return { store, appendCalls: () => calls, open: release };
+}
+
+/** A room whose relays are applied, in the order they come, to one peer document; `relayed` gets its text after each. */
+function roomOn(store: Store, relayed: string[]): DescriptionRoom {
+  const peer = new Y.Doc();
+  return new DescriptionRoom('appeal-1', {
+    store, clock: systemClock, logger: createLogger('silent'), options: DEFAULT_DESCRIPTION_OPTIONS,
+    emit: (_id, update) => {
+      Y.applyUpdate(peer, update);
+      relayed.push(plainTextOf(descriptionOf(peer)));
+    },
+    onVersionSaved: () => undefined,
+  });
+}
+
+/** Three updates from one client: a paragraph, then text typed into it. */
+function typed(): Uint8Array[] {
+  const doc = new Y.Doc();
+  const out: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => out.push(u));
+  const text = new Y.XmlText();
+  const p = new Y.XmlElement('paragraph');
+  p.insert(0, [text]);
+  descriptionOf(doc).insert(0, [p]);
+  text.insert(0, 'a');
+  text.insert(1, 'b');
+  return out;
+}
+
+describe('DescriptionRoom', () => {
+  it('appends the updates of one turn without waiting for each commit, relays them in order once committed', async () => {
+    const { store, appendCalls, open } = await gatedStore();
+    const relayed: string[] = [];
+    const room = roomOn(store, relayed);
+    await room.load();
+    const updates = typed();
+    const results = updates.map((u) => room.submit(u, room.inspect(u), 'u-1', null));
+    await new Promise((r) => setTimeout(r, 30));
+    // All three were applied and handed to the store while none had been acknowledged.
+    expect(appendCalls()).toBe(3);
+    expect(relayed).toEqual([]);
+    open();
+    expect(await Promise.all(results)).toEqual([true, true, true]);
+    expect(relayed.map((t) => t.trim())).toEqual(['', 'a', 'ab']);
+    const rows = await store.yjs.load('appeal-1');
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
+    await store.close();
+  });
+
+  it('hands out a sync step 2 reply only once what it contains is in the log', async () => {
+    const { store, open } = await gatedStore();
+    const room = roomOn(store, []);
+    await room.load();
+    const [first] = typed();
+    const submitted = room.submit(first!, room.inspect(first!), 'u-1', null);
+    let replied = false;
+    const reply = room.diff(Y.encodeStateVector(new Y.Doc())).then((u) => { replied = true; return u; });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(replied).toBe(false);
+    open();
+    const update = await reply;
+    await submitted;
+    // The reply holds the paragraph, and the log holds everything the reply held.
+    const fromReply = new Y.Doc();
+    Y.applyUpdate(fromReply, update);
+    const fromLog = new Y.Doc();
+    for (const row of await store.yjs.load('appeal-1')) Y.applyUpdate(fromLog, row.update);
+    expect(descriptionOf(fromReply).length).toBe(1);
+    expect(Y.encodeStateVector(fromLog)).toEqual(Y.encodeStateVector(fromReply));
+    await store.close();
+  });
+});
