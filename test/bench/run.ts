@@ -194,6 +194,18 @@ interface CoeditResult {
   serverLoop: ServerLoop | null;
 }
 
+/** Runs `load` while watching the server: its CPU (all threads, 100 = one core), event-loop delay and GC pauses. */
+async function watchServer<T>(server: Managed, load: () => Promise<T>): Promise<{ result: T; serverCpuPct: number; serverLoop: ServerLoop | null }> {
+  await server.request('loopStart');
+  const cpu0 = await server.request<NodeJS.CpuUsage>('cpu');
+  const t0 = performance.now();
+  const result = await load();
+  const cpu1 = await server.request<NodeJS.CpuUsage>('cpu');
+  const serverCpuPct = ((cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / (performance.now() - t0)) * 100;
+  const serverLoop = await server.request<ServerLoop | null>('loopStop');
+  return { result, serverCpuPct, serverLoop };
+}
+
 async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, names: string[], observerHeaders: Record<string, string>): Promise<CoeditResult> {
   const W = workers.length;
   const inits = await Promise.all(workers.map((wk, w) => {
@@ -207,13 +219,8 @@ async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, na
   const base = await mem(server);
   const conns = await Promise.all(workers.map((wk) => wk.request<{ failed: number; errors: string[] }>('connect', undefined, 300_000)));
   const sampler = sampleMemory(server, 250);
-  await server.request('loopStart');
-  const cpu0 = await server.request<NodeJS.CpuUsage>('cpu');
-  const tRun = performance.now();
-  const runs = await Promise.all(workers.map((wk) => wk.request<CoeditRun>('run', undefined, P.coeditWarmupMs + P.durationMs + 60_000)));
-  const cpu1 = await server.request<NodeJS.CpuUsage>('cpu');
-  const serverCpuPct = ((cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / (performance.now() - tRun)) * 100;
-  const serverLoop = await server.request<ServerLoop | null>('loopStop');
+  const { result: runs, serverCpuPct, serverLoop } = await watchServer(server,
+    () => Promise.all(workers.map((wk) => wk.request<CoeditRun>('run', undefined, P.coeditWarmupMs + P.durationMs + 60_000))));
   const active = await sampler.stop();
   // Still connected, everything delivered: the rooms' standing cost after a full GC.
   const activeGc = await mem(server);
@@ -279,13 +286,8 @@ async function chatPhase(server: Managed, workers: Managed[], url: string, rooms
     statusCycle: [{ action: 'request_info', comment: 'Уточните, пожалуйста, номер заказа' }, { action: 'resume' }],
   })));
   const conns = await Promise.all(workers.map((wk) => wk.request<{ failed: number; errors: string[] }>('connect', undefined, 300_000)));
-  await server.request('loopStart');
-  const cpu0 = await server.request<NodeJS.CpuUsage>('cpu');
-  const t0 = performance.now();
-  const runs = await Promise.all(workers.map((wk) => wk.request<ChatRun>('run', undefined, P.chatWarmupMs + P.chatDurationMs + 60_000)));
-  const cpu1 = await server.request<NodeJS.CpuUsage>('cpu');
-  const serverCpuPct = ((cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / (performance.now() - t0)) * 100;
-  const serverLoop = await server.request<ServerLoop | null>('loopStop');
+  const { result: runs, serverCpuPct, serverLoop } = await watchServer(server,
+    () => Promise.all(workers.map((wk) => wk.request<ChatRun>('run', undefined, P.chatWarmupMs + P.chatDurationMs + 60_000))));
   await Promise.all(workers.map((wk) => wk.request('closeAll')));
   const cat = (k: 'chatLat' | 'ackLat' | 'statusLat'): number[] => runs.flatMap((r) => Array.from(r[k]));
   const sum = (k: 'sent' | 'acked' | 'expected' | 'received' | 'statusSent' | 'statusAcked' | 'statusExpected' | 'statusReceived' | 'disconnects'): number => runs.reduce((s, r) => s + r[k], 0);

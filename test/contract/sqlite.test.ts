@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GroupCommit } from '../../server/store/sqlite/group-commit.js';
+import { GroupCommit, type GroupCommitOptions } from '../../server/store/sqlite/group-commit.js';
 import { migrate, schemaVersion } from '../../server/store/sqlite/migrations.js';
 import { SQLITE_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import { WalSync } from '../../server/store/sqlite/wal-sync.js';
@@ -253,12 +253,16 @@ describe('group commit with a WAL sync (synchronous=NORMAL + fdatasync off the e
     db.close();
   });
 
-  it("syncs a batch of 'process' writes only once lateSyncMs has passed, one sync for all of them", async () => {
-    let syncs = 0;
+  async function lateSetup(options: Omit<GroupCommitOptions, 'translate'>): Promise<{ db: Database.Database; commit: GroupCommit }> {
     const db = new Database(path.join(await tempDir(), 'late.sqlite'));
     db.pragma('journal_mode = WAL');
     db.exec('CREATE TABLE t (x INTEGER UNIQUE)');
-    const commit = new GroupCommit(db, { translate: (e) => e, sync: () => { syncs++; return Promise.resolve(); }, lateSyncMs: 40 });
+    return { db, commit: new GroupCommit(db, { translate: (e) => e, ...options }) };
+  }
+
+  it("syncs a batch of 'process' writes only once lateSyncMs has passed, one sync for all of them", async () => {
+    let syncs = 0;
+    const { db, commit } = await lateSetup({ sync: () => { syncs++; return Promise.resolve(); }, lateSyncMs: 40 });
     const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
     const t0 = performance.now();
     await commit.run(() => insert.run(1), 'process');
@@ -273,10 +277,7 @@ describe('group commit with a WAL sync (synchronous=NORMAL + fdatasync off the e
 
   it("lets a 'disk' write's sync stand in for the one owed to earlier 'process' writes, and syncs what is owed on close", async () => {
     let syncs = 0;
-    const db = new Database(path.join(await tempDir(), 'late2.sqlite'));
-    db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE t (x INTEGER UNIQUE)');
-    const commit = new GroupCommit(db, { translate: (e) => e, sync: () => { syncs++; return Promise.resolve(); }, lateSyncMs: 30 });
+    const { db, commit } = await lateSetup({ sync: () => { syncs++; return Promise.resolve(); }, lateSyncMs: 30 });
     const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
     await commit.run(() => insert.run(1), 'process');
     await commit.run(() => insert.run(2));
@@ -293,11 +294,8 @@ describe('group commit with a WAL sync (synchronous=NORMAL + fdatasync off the e
 
   it('reports a failed late sync (its writes were already acknowledged)', async () => {
     const errors: unknown[] = [];
-    const db = new Database(path.join(await tempDir(), 'late3.sqlite'));
-    db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE t (x INTEGER UNIQUE)');
-    const commit = new GroupCommit(db, {
-      translate: (e) => e, sync: () => Promise.reject(new Error('EIO: fdatasync failed')), lateSyncMs: 10, onLateSyncError: (e) => errors.push(e),
+    const { db, commit } = await lateSetup({
+      sync: () => Promise.reject(new Error('EIO: fdatasync failed')), lateSyncMs: 10, onLateSyncError: (e) => errors.push(e),
     });
     await commit.run(() => db.prepare('INSERT INTO t (x) VALUES (1)').run(), 'process');
     await vi.waitFor(() => { expect(String(errors[0])).toMatch(/fdatasync failed/); }, { timeout: 2000, interval: 5 });
