@@ -6,7 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GroupCommit, type GroupCommitOptions } from '../../server/store/sqlite/group-commit.js';
-import { migrate, schemaVersion } from '../../server/store/sqlite/migrations.js';
+import { MIGRATIONS, migrate, schemaVersion } from '../../server/store/sqlite/migrations.js';
 import { SQLITE_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import { WalSync } from '../../server/store/sqlite/wal-sync.js';
 import { StoreError } from '../../server/store/store.js';
@@ -93,6 +93,26 @@ describe('SQLite store', () => {
     expect(log).toEqual([1, 2]);
     expect(db.prepare('SELECT COUNT(*) AS n FROM b').get()).toEqual({ n: 1 });
     db.close();
+  });
+
+  it('migration 2 moves the Yjs log of a version-1 file into the clustered table, rows intact', async () => {
+    const dataDir = await tempDir();
+    const file = path.join(dataDir, SQLITE_FILE);
+    const v1 = new Database(file);
+    migrate(v1, MIGRATIONS.filter((m) => m.version === 1));
+    const insert = v1.prepare('INSERT INTO yjs_updates (appeal_id, seq, "update", author_id, at) VALUES (?, ?, ?, ?, ?)');
+    insert.run('a1', 1, Buffer.from([1, 2, 3]), 'u1', 100);
+    insert.run('a1', 2, Buffer.from([4]), null, 200);
+    insert.run('a2', 1, Buffer.from([5, 6]), 'u2', 300);
+    v1.close();
+    const store = await openSqliteStore({ dataDir });
+    expect((await store.yjs.load('a1')).map((r) => [r.seq, [...r.update], r.authorId, r.at])).toEqual([[1, [1, 2, 3], 'u1', 100], [2, [4], null, 200]]);
+    expect(await store.yjs.append('a1', new Uint8Array([7]), 'u1', 400)).toBe(3);
+    await store.close();
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare("SELECT sql FROM sqlite_master WHERE name = 'yjs_updates'").pluck().get()).toMatch(/WITHOUT ROWID/);
+    expect(check.prepare('SELECT MAX(version) FROM schema_version').pluck().get()).toBe(2);
+    check.close();
   });
 
   it('rolls back a failing migration whole and keeps the previous version', () => {
