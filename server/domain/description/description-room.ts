@@ -28,8 +28,8 @@ import type { Store } from '../../store/store.js';
 import { descriptionOf, paragraphsFrom, plainTextOf } from './description-text.js';
 import { hasAllDependencies, inspectStateVector, inspectUpdate, UpdateRejected, type UpdateLimits, type UpdateSummary } from './update-validation.js';
 
-/** client → next clock the document expects. */
-const stateOf = (doc: Y.Doc): Map<number, number> => Y.decodeStateVector(Y.encodeStateVector(doc));
+/** client → next clock the document expects (read from the store, nothing encoded). */
+const stateOf = (doc: Y.Doc): Pick<Map<number, number>, 'get'> => ({ get: (client) => Y.getState(doc.store, client) });
 
 export interface DescriptionOptions {
   /** Log rows past which the log is merged into one update. */

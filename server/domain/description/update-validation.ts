@@ -276,7 +276,7 @@ export function inspectUpdate(update: Uint8Array, limits: UpdateLimits = DEFAULT
  * pending): each client's new range starts at or before what the document
  * has, and every referenced ID is in the document or in the update.
  */
-export function hasAllDependencies(summary: UpdateSummary, state: Map<number, number>): boolean {
+export function hasAllDependencies(summary: UpdateSummary, state: Pick<Map<number, number>, 'get'>): boolean {
   for (const [client, range] of summary.ranges) {
     if (range.start > (state.get(client) ?? 0)) return false;
   }

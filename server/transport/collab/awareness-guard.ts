@@ -16,6 +16,8 @@ export interface PeerIdentity {
   color: string;
 }
 
+const UTF8 = new TextDecoder();
+
 /** Largest JSON state one client may publish (carets and selections are a few hundred bytes). */
 export const MAX_AWARENESS_STATE_BYTES = 8 * 1024;
 
@@ -53,7 +55,7 @@ export function guardAwareness(payload: Uint8Array, owner: AwarenessOwner, isFre
     if (kept || clientId !== owner.awarenessId) continue;
     let state: unknown;
     try {
-      state = JSON.parse(new TextDecoder().decode(raw));
+      state = JSON.parse(UTF8.decode(raw));
     } catch {
       throw new UpdateRejected('awareness state is not JSON');
     }
