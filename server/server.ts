@@ -62,11 +62,15 @@ export interface RunningServer {
   services: { accounts: AccountServiceImpl; appeals: AppealService; catalogue: CatalogueService; audit: AuditService };
   /** Demo accounts seeded on this start (empty when the store already had users). */
   demoAccounts: Awaited<ReturnType<AccountServiceImpl['seedDemo']>>;
+  /** Closes the connections whose session has expired (runs every SESSION_SWEEP_MS); returns the ended session ids. */
+  sweepSessions(): Promise<string[]>;
   close(): Promise<void>;
 }
 
 /** Interval of the clock-driven work (auto-confirmation). */
 const TICK_MS = 60_000;
+/** How often the sessions of open sockets and Yjs connections are checked for expiry. */
+export const SESSION_SWEEP_MS = 30_000;
 
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const { config } = o;
@@ -133,8 +137,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     appeals.autoConfirmDue().catch((err: unknown) => { logger.error('auto-confirm failed', { error: String(err) }); });
   }, TICK_MS);
   tick.unref();
+  // A socket outliving its session (expired while connected) is closed at the next sweep.
+  const sweepSessions = (): Promise<string[]> => accounts.endExpiredSessions([...realtime.liveSessions(), ...collab.liveSessions()]);
+  const sweep = setInterval(() => {
+    sweepSessions().catch((err: unknown) => { logger.error('session sweep failed', { error: String(err) }); });
+  }, SESSION_SWEEP_MS);
+  sweep.unref();
 
-  shutdown.add('stop timers', () => { clearInterval(tick); });
+  shutdown.add('stop timers', () => { clearInterval(tick); clearInterval(sweep); });
   shutdown.add('stop accepting', () => new Promise<void>((resolve) => {
     upgrades.closeAll();
     http.close(() => { resolve(); });
@@ -148,6 +158,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     url, port, http, store, blobs, bus, demoAccounts,
     collab: { description, endpoint: collab },
     services: { accounts, appeals, catalogue, audit },
+    sweepSessions,
     close: () => shutdown.run(),
   };
 }

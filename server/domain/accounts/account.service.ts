@@ -18,7 +18,7 @@ import type { AuditEntryInput, AuditService } from '../audit/audit.service.js';
 import { DomainError, forbidden, invalid, notFound } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Viewer } from '../viewer.js';
-import type { AccountService, CodeRequest, IssuedSession, PublicUser } from './account.types.js';
+import type { AccountService, CodeRequest, IssuedSession, LiveSession, PublicUser } from './account.types.js';
 import { consumeCode, issueCode, type CodeDeps } from './codes.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
 import { ACCOUNT_LIMITS, createLimiters, type AccountLimits } from './rate-limits.js';
@@ -182,6 +182,19 @@ export class AccountServiceImpl implements AccountService {
       csrfToken: session.csrfToken,
       user: toPublicUser(user),
     };
+  }
+
+  async endExpiredSessions(live: readonly LiveSession[]): Promise<string[]> {
+    const ended: string[] = [];
+    const seen = new Set<string>();
+    for (const { sessionId, userId } of live) {
+      if (seen.has(sessionId)) continue;
+      seen.add(sessionId);
+      if (await this.sessions.isLive(sessionId)) continue;
+      ended.push(sessionId);
+      this.deps.bus.publish({ type: 'session.ended', sessionIds: [sessionId], userId });
+    }
+    return ended;
   }
 
   async me(viewer: Viewer): Promise<PublicUser> {

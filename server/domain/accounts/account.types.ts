@@ -21,6 +21,12 @@ export interface IssuedSession {
 
 export type { CodeRequest };
 
+/** A session an open socket or Yjs connection was authenticated with. */
+export interface LiveSession {
+  sessionId: string;
+  userId: string;
+}
+
 export interface AccountService {
   /**
    * Creates an unconfirmed citizen account, sends both codes, and returns a
@@ -36,6 +42,12 @@ export interface AccountService {
   logout(sessionToken: string): Promise<void>;
   /** The viewer behind a cookie token, or null (expired, unknown, locked user). */
   resolveSession(sessionToken: string): Promise<{ viewer: Viewer; csrfToken: string; user: PublicUser } | null>;
+  /**
+   * Of the sessions that open connections were authenticated with, ends those
+   * that have expired or are gone, announcing each (`session.ended`) so that
+   * its sockets close; returns the ended ids.
+   */
+  endExpiredSessions(live: readonly LiveSession[]): Promise<string[]>;
   me(viewer: Viewer): Promise<PublicUser>;
   /** The owner locks their account at once: every session ends. */
   lockSelf(viewer: Viewer): Promise<void>;

@@ -77,6 +77,15 @@ export class Sessions {
     return { session, user };
   }
 
+  /** Whether the session still exists and has not expired (an expired one is deleted). */
+  async isLive(id: string): Promise<boolean> {
+    const session = await this.store.sessions.get(id);
+    if (!session) return false;
+    if (session.expiresAt > this.clock.now()) return true;
+    await this.store.sessions.delete(id);
+    return false;
+  }
+
   async delete(id: string): Promise<void> {
     await this.store.sessions.delete(id);
   }

@@ -19,7 +19,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
 import { ERROR_CODES } from '../../../shared/protocol/error-codes.js';
 import { idSchema } from '../../../shared/schemas/common.schema.js';
-import type { AccountService } from '../../domain/accounts/account.types.js';
+import type { AccountService, LiveSession } from '../../domain/accounts/account.types.js';
 import type { DescriptionService } from '../../domain/description/description.service.js';
 import { DomainError } from '../../domain/errors.js';
 import type { EventBus } from '../../domain/events.js';
@@ -92,6 +92,11 @@ export class CollabEndpoint {
   }
 
   /** Shutdown, step one: refuse new handshakes and close every connection (SHUTTING_DOWN). */
+  /** The sessions of the open connections. */
+  liveSessions(): LiveSession[] {
+    return [...this.rooms.values()].flatMap((room) => [...room.conns].map((c) => ({ sessionId: c.viewer.sessionId, userId: c.viewer.id })));
+  }
+
   close(): void {
     this.isAccepting = false;
     for (const u of this.unsubscribe) u();

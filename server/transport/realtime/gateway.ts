@@ -5,7 +5,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { AccountService } from '../../domain/accounts/account.types.js';
+import type { AccountService, LiveSession } from '../../domain/accounts/account.types.js';
 import type { AppealService } from '../../domain/appeals/appeal.service.js';
 import type { ChatService } from '../../domain/chat/chat.service.js';
 import type { UserNames } from '../../domain/chat/user-names.js';
@@ -67,6 +67,8 @@ export interface RealtimeDeps {
 export interface Realtime {
   io: RealtimeServer;
   chat: ChatService;
+  /** The sessions of the connected sockets. */
+  liveSessions(): LiveSession[];
   /** Disconnects every socket and stops the gateway (the HTTP server stays up). */
   close(): Promise<void>;
 }
@@ -145,6 +147,7 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
   return {
     io,
     chat,
+    liveSessions: () => [...io.of('/').sockets.values()].map((s) => ({ sessionId: s.data.sessionId, userId: s.data.userId })),
     close: async () => {
       unsubscribe();
       ctx.typing.clear();
