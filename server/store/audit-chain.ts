@@ -25,7 +25,7 @@ export function hashAuditEntry(e: Omit<AuditRecord, 'hash'>): string {
  * draft cannot be hashed (details that are not JSON, such as a BigInt), before
  * anything is written.
  */
-export function sealAuditEntry(last: AuditRecord | null, draft: AuditDraft): AuditRecord {
+export function sealAuditEntry(last: Pick<AuditRecord, 'seq' | 'hash'> | null, draft: AuditDraft): AuditRecord {
   const body = {
     seq: (last?.seq ?? 0) + 1,
     at: draft.at,

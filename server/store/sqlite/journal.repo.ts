@@ -23,8 +23,8 @@ const audit = new Table<AuditRecord>('audit', {
  * between and fork the hash chain.
  */
 export function appendAudit(ctx: SqliteContext, draft: AuditDraft): AuditRecord {
-  const row = ctx.get('SELECT * FROM audit ORDER BY seq DESC LIMIT 1');
-  const params = audit.params(sealAuditEntry(row ? audit.decode(row) : null, draft));
+  const last = ctx.get('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1') as Pick<AuditRecord, 'seq' | 'hash'> | undefined;
+  const params = audit.params(sealAuditEntry(last ?? null, draft));
   ctx.run(audit.insertSql(), params);
   return audit.decode(params);
 }
