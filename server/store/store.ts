@@ -116,9 +116,10 @@ export interface AppealRepo {
   getByNumber(number: string): Promise<AppealRecord | null>;
   /**
    * Applies `patch` if the stored version equals `expectedVersion`, bumping the
-   * version; null when someone else wrote first (or the appeal is gone).
+   * version; null when someone else wrote first (or the appeal is gone). With
+   * `audit`, its journal entry is appended as with `transition`.
    */
-  update(id: string, expectedVersion: number, patch: AppealPatch): Promise<AppealRecord | null>;
+  update(id: string, expectedVersion: number, patch: AppealPatch, audit?: AuditDraft): Promise<AppealRecord | null>;
   /**
    * A status change: the same compare-and-set as `update`, and the history entry
    * appended with the next per-appeal seq. Both or neither are stored. With

@@ -136,6 +136,16 @@ describe('SQLite store', () => {
     await store.close();
   });
 
+  it('stores an update and its journal entry in one transaction: an entry that cannot be sealed undoes the update', async () => {
+    const store = await openSqliteStore({ dataDir: await tempDir() });
+    const appeal = makeAppeal();
+    await store.appeals.create(appeal);
+    await expect(store.appeals.update(appeal.id, 1, { subject: 'changed' }, makeAuditDraft({ details: { big: 10n } }))).rejects.toThrow(/BigInt/);
+    expect(await store.appeals.get(appeal.id)).toEqual(appeal);
+    expect(await store.audit.list(0, 10)).toEqual([]);
+    await store.close();
+  });
+
   it('translates unique violations into StoreError("duplicate")', async () => {
     const store = await openSqliteStore({ dataDir: await tempDir() });
     const user = makeUser();

@@ -429,6 +429,17 @@ function describeAppeals(s: () => Store): void {
       expect(journal.map((e) => [e.seq, e.action, e.subjectId])).toEqual([[1, 'appeal.submit', appeal.id]]);
     });
 
+    it('appends the journal entry given with an update, and none when the update loses', async () => {
+      const appeal = makeAppeal();
+      await s().appeals.create(appeal);
+      const draft = (action: string): ReturnType<typeof makeAuditDraft> => makeAuditDraft({ action, subjectId: appeal.id });
+      expect(await s().appeals.update(appeal.id, 9, { subject: 'lost' }, draft('appeal.lost'))).toBeNull();
+      expect(await s().audit.list(0, 10)).toEqual([]);
+      const won = await s().appeals.update(appeal.id, 1, { subject: 'won' }, draft('appeal.assigned'));
+      expect(won?.subject).toBe('won');
+      expect((await s().audit.list(0, 10)).map((e) => [e.seq, e.action, e.subjectId])).toEqual([[1, 'appeal.assigned', appeal.id]]);
+    });
+
     it('stores neither the update nor the history entry when the update violates a unique number', async () => {
       const taken = makeRegisteredAppeal();
       const appeal = makeAppeal();

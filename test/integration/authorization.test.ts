@@ -59,6 +59,9 @@ describe('authorisation of appeals', () => {
     expect((await expert.get('/api/appeals/invited')).body.items).toEqual([]);
     expect((await foreignOperator.post(`/api/appeals/${appealId}/experts`, { expertId: expert.user.id })).status).toBe(404);
     expect((await operator.post(`/api/appeals/${appealId}/experts`, { expertId: expert.user.id })).status).toBe(200);
+    // One journal entry for the one invitation that took effect, none for the refused one.
+    const invited = (await server.store.audit.list(0, 10_000)).filter((e) => e.action === 'appeal.expert_invited' && e.subjectId === appealId);
+    expect(invited.map((e) => [e.actorId, e.details])).toEqual([[operator.user.id, { expertId: expert.user.id }]]);
     const seen = await expert.get(`/api/appeals/${appealId}`);
     expect(seen.status).toBe(200);
     expect(seen.body.appeal.citizen).toBeNull();

@@ -150,9 +150,9 @@ export class AppealService {
       throw invalid({ assigneeId: 'сотрудник не из этого ведомства' });
     }
     const previous = appeal.assigneeId;
-    const updated = await this.d.store.appeals.update(id, appeal.version, { assigneeId, updatedAt: this.d.clock.now() });
+    const updated = await this.d.store.appeals.update(id, appeal.version, { assigneeId, updatedAt: this.d.clock.now() },
+      this.d.audit.draft({ actorId: viewer.id, action: 'appeal.assigned', subjectType: 'appeal', subjectId: id, details: { assigneeId, previous } }));
     if (!updated) throw conflict();
-    await this.d.audit.record({ actorId: viewer.id, action: 'appeal.assigned', subjectType: 'appeal', subjectId: id, details: { assigneeId, previous } });
     this.d.bus.publish({ type: 'appeal.updated', appeal: updated });
     if (previous && previous !== assigneeId) this.d.bus.publish({ type: 'appeal.access_changed', appealId: id, userIds: [previous] });
     return this.view(viewer, updated);
@@ -165,9 +165,9 @@ export class AppealService {
     const expert = await this.d.store.users.get(expertId);
     if (expert?.role !== 'expert') throw invalid({ expertId: 'нет такого эксперта' });
     if (appeal.expertIds.includes(expertId)) return this.view(viewer, appeal);
-    const updated = await this.d.store.appeals.update(id, appeal.version, { expertIds: [...appeal.expertIds, expertId], updatedAt: this.d.clock.now() });
+    const updated = await this.d.store.appeals.update(id, appeal.version, { expertIds: [...appeal.expertIds, expertId], updatedAt: this.d.clock.now() },
+      this.d.audit.draft({ actorId: viewer.id, action: 'appeal.expert_invited', subjectType: 'appeal', subjectId: id, details: { expertId } }));
     if (!updated) throw conflict();
-    await this.d.audit.record({ actorId: viewer.id, action: 'appeal.expert_invited', subjectType: 'appeal', subjectId: id, details: { expertId } });
     this.d.bus.publish({ type: 'appeal.updated', appeal: updated });
     return this.view(viewer, updated);
   }

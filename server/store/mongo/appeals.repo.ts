@@ -125,8 +125,13 @@ export function appealRepo(m: Models, audit: AuditRepo): AppealRepo {
       const d = await m.appeals.findOne({ number }).lean<AppealDoc>().exec();
       return d ? toAppeal(d) : null;
     },
-    update(id, expectedVersion, patch) {
-      return queue.run(id, () => compareAndSet(id, expectedVersion, patch));
+    update(id, expectedVersion, patch, auditDraft) {
+      return queue.run(id, async () => {
+        const appeal = await compareAndSet(id, expectedVersion, patch);
+        // No multi-document transaction: the journal entry follows the committed change.
+        if (appeal && auditDraft) await audit.append(auditDraft);
+        return appeal;
+      });
     },
     transition(id, expectedVersion, patch, entry, auditDraft) {
       return queue.run(id, () => transition(id, expectedVersion, patch, entry, auditDraft));

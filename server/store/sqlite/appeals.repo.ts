@@ -104,7 +104,13 @@ export function sqliteAppeals(ctx: SqliteContext): AppealRepo {
         const row = ctx.get('SELECT * FROM appeals WHERE number = ?', number);
         return row ? appeals.decode(row) : null;
       }),
-    update: (id, expectedVersion, patch) => ctx.write(() => casUpdate(id, expectedVersion, patch)),
+    // The change and its journal entry share one savepoint: both or neither.
+    update: (id, expectedVersion, patch, auditDraft) =>
+      ctx.write(() => {
+        const appeal = casUpdate(id, expectedVersion, patch);
+        if (appeal && auditDraft) appendAudit(ctx, auditDraft);
+        return appeal;
+      }),
     // The update, the history row and the journal entry share one savepoint: all or none.
     transition: (id, expectedVersion, patch, entry, auditDraft) =>
       ctx.write(() => {
