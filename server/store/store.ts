@@ -196,13 +196,18 @@ export interface YjsRepo {
   getVersion(appealId: string, id: string): Promise<YjsVersionRecord | null>;
 }
 
+/**
+ * Attachments. Each change takes its journal entry (`audit`): appended in the
+ * same transaction on SQLite; on MongoDB right after the change, never when it
+ * did not happen (null).
+ */
 export interface AttachmentRepo {
-  create(att: AttachmentRecord): Promise<void>;
+  create(att: AttachmentRecord, audit?: AuditDraft): Promise<void>;
   get(id: string): Promise<AttachmentRecord | null>;
   list(appealId: string): Promise<AttachmentRecord[]>;
   /** Appends a version and makes it current. */
-  addVersion(id: string, version: AttachmentVersion): Promise<AttachmentRecord | null>;
-  setCurrent(id: string, version: number): Promise<AttachmentRecord | null>;
+  addVersion(id: string, version: AttachmentVersion, audit?: AuditDraft): Promise<AttachmentRecord | null>;
+  setCurrent(id: string, version: number, audit?: AuditDraft): Promise<AttachmentRecord | null>;
 }
 
 export interface CounterRepo {

@@ -10,7 +10,7 @@ import { MIGRATIONS, migrate, schemaVersion } from '../../server/store/sqlite/mi
 import { SQLITE_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import { WalSync } from '../../server/store/sqlite/wal-sync.js';
 import { StoreError } from '../../server/store/store.js';
-import { makeAppeal, makeAuditDraft, makeChatMessage, makeHistoryEntry, makeUser } from '../helpers/factories.js';
+import { makeAppeal, makeAttachment, makeAttachmentVersion, makeAuditDraft, makeChatMessage, makeHistoryEntry, makeUser } from '../helpers/factories.js';
 import { runStoreContract } from './store.contract.js';
 
 const dirs: string[] = [];
@@ -142,6 +142,19 @@ describe('SQLite store', () => {
     await store.appeals.create(appeal);
     await expect(store.appeals.update(appeal.id, 1, { subject: 'changed' }, makeAuditDraft({ details: { big: 10n } }))).rejects.toThrow(/BigInt/);
     expect(await store.appeals.get(appeal.id)).toEqual(appeal);
+    expect(await store.audit.list(0, 10)).toEqual([]);
+    await store.close();
+  });
+
+  it('stores an attachment change and its journal entry in one transaction: an entry that cannot be sealed undoes the change', async () => {
+    const store = await openSqliteStore({ dataDir: await tempDir() });
+    const att = makeAttachment();
+    await store.attachments.create(att);
+    const bad = makeAuditDraft({ details: { big: 10n } });
+    await expect(store.attachments.addVersion(att.id, makeAttachmentVersion({ version: 2 }), bad)).rejects.toThrow(/BigInt/);
+    await expect(store.attachments.create(makeAttachment(), bad)).rejects.toThrow(/BigInt/);
+    expect(await store.attachments.get(att.id)).toEqual(att);
+    expect(await store.attachments.list(att.appealId)).toEqual([att]);
     expect(await store.audit.list(0, 10)).toEqual([]);
     await store.close();
   });

@@ -794,6 +794,19 @@ function describeAttachmentsAndCounters(s: () => Store): void {
       expect(await s().attachments.setCurrent(att.id, 5)).toBeNull();
       expect(await s().attachments.get(att.id)).toEqual(att);
     });
+
+    it('appends the journal entry given with each change, and none for a change that did not happen', async () => {
+      const att = makeAttachment();
+      const draft = (action: string): ReturnType<typeof makeAuditDraft> => makeAuditDraft({ action, subjectType: 'attachment', subjectId: att.id });
+      await s().attachments.create(att, draft('attachment.added'));
+      await s().attachments.addVersion(att.id, makeAttachmentVersion({ version: 2 }), draft('attachment.version_added'));
+      expect(await s().attachments.setCurrent(att.id, 7, draft('attachment.lost'))).toBeNull();
+      expect(await s().attachments.addVersion('missing-id-000', makeAttachmentVersion(), draft('attachment.lost'))).toBeNull();
+      await s().attachments.setCurrent(att.id, 1, draft('attachment.restored'));
+      expect((await s().audit.list(0, 10)).map((e) => [e.seq, e.action, e.subjectId])).toEqual([
+        [1, 'attachment.added', att.id], [2, 'attachment.version_added', att.id], [3, 'attachment.restored', att.id],
+      ]);
+    });
   });
 
   describe('counters', () => {

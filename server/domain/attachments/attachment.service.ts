@@ -7,7 +7,7 @@
 import type { AttachmentSummary } from '../../../shared/protocol/events.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId, sha256 } from '../../lib/ids.js';
-import type { AttachmentRecord, AttachmentVersion, BlobStore, Store } from '../../store/store.js';
+import type { AttachmentRecord, AttachmentVersion, AuditDraft, BlobStore, Store } from '../../store/store.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { DomainError, notFound } from '../errors.js';
 import type { EventBus } from '../events.js';
@@ -95,10 +95,10 @@ export class AttachmentService {
       const record: AttachmentRecord = {
         id, appealId, currentVersion: 1, versions: [await this.storeVersion(viewer, file, 1, at)], createdAt: at,
       };
-      await this.d.store.attachments.create(record);
+      await this.d.store.attachments.create(record, this.journalEntry(viewer, 'added', record, currentOf(record)));
       created.push(record);
     }
-    for (const record of created) await this.changed(viewer, 'added', record);
+    for (const record of created) this.publish('added', record);
     return created;
   }
 
@@ -116,10 +116,10 @@ export class AttachmentService {
       const fresh = await this.attachmentOf(appealId, attachmentId);
       const next = Math.max(...fresh.versions.map((v) => v.version)) + 1;
       const version = await this.storeVersion(viewer, checked, next, this.d.clock.now());
-      return this.d.store.attachments.addVersion(attachmentId, version);
+      return this.d.store.attachments.addVersion(attachmentId, version, this.journalEntry(viewer, 'version', fresh, version));
     });
     if (!updated) throw notFound('Файл не найден');
-    await this.changed(viewer, 'version', updated);
+    this.publish('version', updated);
     return updated;
   }
 
@@ -128,13 +128,12 @@ export class AttachmentService {
     await this.d.rooms.write(viewer, appealId);
     return this.serially(attachmentId, async () => {
       const record = await this.attachmentOf(appealId, attachmentId);
-      if (!record.versions.some((v) => v.version === version)) {
-        throw new DomainError('NOT_FOUND', `У файла нет версии ${version}`);
-      }
+      const restored = record.versions.find((v) => v.version === version);
+      if (!restored) throw new DomainError('NOT_FOUND', `У файла нет версии ${version}`);
       if (record.currentVersion === version) return record;
-      const updated = await this.d.store.attachments.setCurrent(attachmentId, version);
+      const updated = await this.d.store.attachments.setCurrent(attachmentId, version, this.journalEntry(viewer, 'restored', record, restored));
       if (!updated) throw notFound('Файл не найден');
-      await this.changed(viewer, 'restored', updated);
+      this.publish('restored', updated);
       return updated;
     });
   }
@@ -180,13 +179,13 @@ export class AttachmentService {
   }
 
   /**
-   * Journals the change and publishes it. The audit keeps ids, the version and a
-   * hash of the file name: the name itself may carry personal data ("Паспорт
+   * The journal entry of a change that makes `current` the attachment's current
+   * version; the store appends it with the change. It keeps ids, the version and
+   * a hash of the file name: the name itself may carry personal data ("Паспорт
    * Иванова.pdf") and the chain cannot be edited later; the record holds the name.
    */
-  private async changed(viewer: Viewer, kind: ChangeKind, record: AttachmentRecord): Promise<void> {
-    const current = currentOf(record);
-    await this.d.audit.record({
+  private journalEntry(viewer: Viewer, kind: ChangeKind, record: AttachmentRecord, current: AttachmentVersion): AuditDraft {
+    return this.d.audit.draft({
       actorId: viewer.id,
       action: AUDIT_ACTION[kind],
       subjectType: 'attachment',
@@ -196,6 +195,10 @@ export class AttachmentService {
         mime: current.mime, fileNameSha256: sha256(current.fileName),
       },
     });
+  }
+
+  /** Tells the room (after the change and its journal entry are stored). */
+  private publish(kind: ChangeKind, record: AttachmentRecord): void {
     this.d.bus.publish({ type: 'attachment.changed', appealId: record.appealId, kind, attachment: record });
   }
 

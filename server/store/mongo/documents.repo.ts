@@ -1,5 +1,5 @@
 /** Yjs update logs and versions, attachments and named counters on MongoDB. */
-import type { AttachmentRecord, AttachmentRepo, CounterRepo, YjsRepo } from '../store.js';
+import type { AttachmentRecord, AttachmentRepo, AuditDraft, AuditRepo, CounterRepo, YjsRepo } from '../store.js';
 import { toAttachment, toBuffer, toYjsUpdate, toYjsVersion } from './convert.js';
 import { guarded, isDuplicateKey } from './errors.js';
 import type { CounterDoc, Models, YjsUpdateDoc, YjsVersionDoc } from './schemas.js';
@@ -69,10 +69,17 @@ export function yjsRepo(m: Models): YjsRepo {
   };
 }
 
-export function attachmentRepo(m: Models): AttachmentRepo {
+/** Attachments; no multi-document transaction: a journal entry follows its committed change. */
+export function attachmentRepo(m: Models, audit: AuditRepo): AttachmentRepo {
+  const journalled = async (d: AttachmentRecord | null, auditDraft: AuditDraft | undefined): Promise<AttachmentRecord | null> => {
+    if (!d) return null;
+    if (auditDraft) await audit.append(auditDraft);
+    return toAttachment(d);
+  };
   return {
-    async create(att) {
+    async create(att, auditDraft) {
       await guarded(() => m.attachments.create(att));
+      if (auditDraft) await audit.append(auditDraft);
     },
     async get(id) {
       const d = await m.attachments.findOne({ id }).lean<AttachmentRecord>().exec();
@@ -82,21 +89,21 @@ export function attachmentRepo(m: Models): AttachmentRepo {
       const docs = await m.attachments.find({ appealId }).sort({ createdAt: 1, id: 1 }).lean<AttachmentRecord[]>().exec();
       return docs.map(toAttachment);
     },
-    async addVersion(id, version) {
+    async addVersion(id, version, auditDraft) {
       // One atomic update: the version is appended and made current together.
       const d = await m.attachments
         .findOneAndUpdate({ id }, { $push: { versions: version }, $set: { currentVersion: version.version } }, { returnDocument: 'after' })
         .lean<AttachmentRecord>()
         .exec();
-      return d ? toAttachment(d) : null;
+      return journalled(d, auditDraft);
     },
-    async setCurrent(id, version) {
+    async setCurrent(id, version, auditDraft) {
       // Only a version that exists can become current.
       const d = await m.attachments
         .findOneAndUpdate({ id, 'versions.version': version }, { $set: { currentVersion: version } }, { returnDocument: 'after' })
         .lean<AttachmentRecord>()
         .exec();
-      return d ? toAttachment(d) : null;
+      return journalled(d, auditDraft);
     },
   };
 }

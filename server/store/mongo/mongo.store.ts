@@ -72,7 +72,7 @@ export async function openMongoStore(opts: MongoOptions): Promise<Store> {
       audit,
       chat: chatRepo(models),
       yjs: yjsRepo(models),
-      attachments: attachmentRepo(models),
+      attachments: attachmentRepo(models, audit),
       counters: counterRepo(models),
       async close() {
         // Every write was awaited with its write concern: nothing is pending.

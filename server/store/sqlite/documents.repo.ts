@@ -1,5 +1,6 @@
 /** Yjs update logs, document versions and attachments on SQLite. */
-import type { AttachmentRecord, AttachmentRepo, YjsRepo, YjsUpdateRecord, YjsVersionRecord } from '../store.js';
+import type { AttachmentRecord, AttachmentRepo, AuditDraft, YjsRepo, YjsUpdateRecord, YjsVersionRecord } from '../store.js';
+import { appendAudit } from './journal.repo.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
 
@@ -78,25 +79,34 @@ export function sqliteAttachments(ctx: SqliteContext): AttachmentRepo {
     });
     return att;
   };
+  /** Appends the change's journal entry in the same write (a failure undoes both). */
+  const journalled = (att: AttachmentRecord, auditDraft: AuditDraft | undefined): AttachmentRecord => {
+    if (auditDraft) appendAudit(ctx, auditDraft);
+    return att;
+  };
   return {
-    create: (att) => ctx.write(() => void ctx.run(attachments.insertSql(), attachments.params(att))),
+    create: (att, auditDraft) =>
+      ctx.write(() => {
+        ctx.run(attachments.insertSql(), attachments.params(att));
+        if (auditDraft) appendAudit(ctx, auditDraft);
+      }),
     get: (id) => ctx.read(() => get(id)),
     list: (appealId) =>
       ctx.read(() =>
         ctx.all('SELECT * FROM attachments WHERE appeal_id = ? ORDER BY created_at, id', appealId).map((r) => attachments.decode(r)),
       ),
-    addVersion: (id, version) =>
+    addVersion: (id, version, auditDraft) =>
       ctx.write(() => {
         const att = get(id);
         if (!att) return null;
-        return save({ ...att, versions: [...att.versions, { ...version }], currentVersion: version.version });
+        return journalled(save({ ...att, versions: [...att.versions, { ...version }], currentVersion: version.version }), auditDraft);
       }),
     // Pointing at a version that does not exist changes nothing and gives null.
-    setCurrent: (id, version) =>
+    setCurrent: (id, version, auditDraft) =>
       ctx.write(() => {
         const att = get(id);
         if (!att?.versions.some((v) => v.version === version)) return null;
-        return save({ ...att, currentVersion: version });
+        return journalled(save({ ...att, currentVersion: version }), auditDraft);
       }),
   };
 }
