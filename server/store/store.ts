@@ -111,7 +111,8 @@ export interface AppealFilter {
 export type AppealPatch = Partial<Omit<AppealRecord, 'id' | 'citizenId' | 'createdAt' | 'version'>>;
 
 export interface AppealRepo {
-  create(appeal: AppealRecord): Promise<void>;
+  /** With `audit`, its journal entry is appended as with `transition`. */
+  create(appeal: AppealRecord, audit?: AuditDraft): Promise<void>;
   get(id: string): Promise<AppealRecord | null>;
   getByNumber(number: string): Promise<AppealRecord | null>;
   /**

@@ -429,6 +429,13 @@ function describeAppeals(s: () => Store): void {
       expect(journal.map((e) => [e.seq, e.action, e.subjectId])).toEqual([[1, 'appeal.submit', appeal.id]]);
     });
 
+    it('appends the journal entry given with a create, and none when the create fails', async () => {
+      const appeal = makeAppeal();
+      await s().appeals.create(appeal, makeAuditDraft({ action: 'appeal.draft_created', subjectId: appeal.id }));
+      await expectDuplicate(s().appeals.create(makeAppeal({ id: appeal.id }), makeAuditDraft({ action: 'appeal.lost' })));
+      expect((await s().audit.list(0, 10)).map((e) => [e.seq, e.action, e.subjectId])).toEqual([[1, 'appeal.draft_created', appeal.id]]);
+    });
+
     it('appends the journal entry given with an update, and none when the update loses', async () => {
       const appeal = makeAppeal();
       await s().appeals.create(appeal);

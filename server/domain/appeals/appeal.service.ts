@@ -46,8 +46,7 @@ export class AppealService {
       createdAt: now, updatedAt: now, submittedAt: null, statusChangedAt: now, version: 0,
       ...(await this.draftPatch(input)),
     };
-    await this.d.store.appeals.create(appeal);
-    await this.d.audit.record({ actorId: viewer.id, action: 'appeal.draft_created', subjectType: 'appeal', subjectId: appeal.id });
+    await this.d.store.appeals.create(appeal, this.d.audit.draft({ actorId: viewer.id, action: 'appeal.draft_created', subjectType: 'appeal', subjectId: appeal.id }));
     return this.view(viewer, appeal);
   }
 

@@ -113,9 +113,10 @@ export function appealRepo(m: Models, audit: AuditRepo): AppealRepo {
   }
 
   return {
-    async create(appeal) {
+    async create(appeal, auditDraft) {
       const doc: AppealDoc = { ...appeal, deadlineSort: deadlineSort(appeal.deadlineAt), historySeq: 0, lastHistory: null };
       await guarded(() => m.appeals.create(doc));
+      if (auditDraft) await audit.append(auditDraft);
     },
     async get(id) {
       const d = await m.appeals.findOne({ id }).lean<AppealDoc>().exec();

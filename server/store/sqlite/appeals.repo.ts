@@ -97,7 +97,11 @@ export function sqliteAppeals(ctx: SqliteContext): AppealRepo {
   };
 
   return {
-    create: (appeal) => ctx.write(() => void ctx.run(appeals.insertSql(), appeals.params(appeal))),
+    create: (appeal, auditDraft) =>
+      ctx.write(() => {
+        ctx.run(appeals.insertSql(), appeals.params(appeal));
+        if (auditDraft) appendAudit(ctx, auditDraft);
+      }),
     get: (id) => ctx.read(() => get(id)),
     getByNumber: (number) =>
       ctx.read(() => {
