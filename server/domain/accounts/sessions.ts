@@ -60,13 +60,9 @@ export class Sessions {
   /** The live session and its user, or null (unknown, expired — then deleted —, user gone). */
   async resolve(token: string): Promise<{ session: SessionRecord; user: UserRecord } | null> {
     const id = sessionIdOf(token);
-    const session = await this.store.sessions.get(id);
+    const session = await this.live(id);
     if (!session) return null;
     const now = this.clock.now();
-    if (session.expiresAt <= now) {
-      await this.store.sessions.delete(id);
-      return null;
-    }
     const user = await this.store.users.get(session.userId);
     if (!user) return null;
     const lastUse = session.expiresAt - this.ttlMs;
@@ -79,11 +75,16 @@ export class Sessions {
 
   /** Whether the session still exists and has not expired (an expired one is deleted). */
   async isLive(id: string): Promise<boolean> {
+    return (await this.live(id)) !== null;
+  }
+
+  /** The session if it exists and has not expired; an expired one is deleted. */
+  private async live(id: string): Promise<SessionRecord | null> {
     const session = await this.store.sessions.get(id);
-    if (!session) return false;
-    if (session.expiresAt > this.clock.now()) return true;
+    if (!session) return null;
+    if (session.expiresAt > this.clock.now()) return session;
     await this.store.sessions.delete(id);
-    return false;
+    return null;
   }
 
   async delete(id: string): Promise<void> {

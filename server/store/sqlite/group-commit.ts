@@ -64,15 +64,11 @@ export class GroupCommit {
   /** A sync owed to `process` writes already acknowledged. */
   private lateSync: NodeJS.Timeout | null = null;
   private readonly runBatch: (batch: Pending[]) => Outcome[];
-  private readonly translate: (error: unknown) => unknown;
-  private readonly sync: (() => Promise<void>) | undefined;
 
   constructor(
     db: Database.Database,
     private readonly options: GroupCommitOptions,
   ) {
-    this.translate = options.translate;
-    this.sync = options.sync;
     // Called inside the outer transaction, so better-sqlite3 uses a SAVEPOINT.
     const nested = db.transaction((write: () => unknown) => write());
     const batchTx = db.transaction((batch: Pending[]): Outcome[] =>
@@ -124,16 +120,16 @@ export class GroupCommit {
     try {
       outcomes = this.runBatch(batch);
     } catch (error) {
-      const translated = this.translate(error);
+      const translated = this.options.translate(error);
       for (const p of batch) p.reject(translated);
       return;
     }
     const settle = (p: Pending, i: number): void => {
       const outcome = outcomes[i];
       if (outcome?.ok) p.resolve(outcome.value);
-      else p.reject(this.translate(outcome?.error));
+      else p.reject(this.options.translate(outcome?.error));
     };
-    const sync = this.sync;
+    const sync = this.options.sync;
     if (!sync) {
       batch.forEach(settle);
       return;
@@ -167,9 +163,9 @@ export class GroupCommit {
   async close(): Promise<void> {
     this.flush();
     this.closed = true;
-    if (this.lateSync && this.sync) {
+    if (this.lateSync && this.options.sync) {
       this.cancelLateSync();
-      await this.sync();
+      await this.options.sync();
     }
   }
 
