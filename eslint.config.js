@@ -22,6 +22,11 @@ export default tseslint.config(
     },
   },
   {
+    // The WAL checkpointer's worker thread is plain JavaScript that Node loads as it is.
+    files: ['server/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     files: ['shared/**/*.ts'],
     rules: { 'no-restricted-imports': boundary(['**/server/**', '**/client/**', 'express', 'mongoose', 'better-sqlite3', 'socket.io'], 'shared/ imports neither side') },
   },

@@ -78,7 +78,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const clock = o.clock ?? systemClock;
   const shutdown = new Shutdown(logger);
 
-  const store = await openStore(config, (error) => { logger.error('disk sync of acknowledged writes failed', { error: String(error) }); });
+  const store = await openStore(config, (error) => { logger.error('background disk work failed (late sync or WAL checkpoint)', { error: String(error) }); });
   const blobs = await openBlobStore(config);
   const bus: EventBus = new LocalBus();
   const audit = new AuditService(store, clock);

@@ -5,15 +5,15 @@ import type { BlobStore, Store } from './store.js';
 
 export async function openStore(
   config: Pick<Config, 'mongodbUri' | 'dataDir'>,
-  /** Told when a disk sync fails after its writes were acknowledged (SQLite's late sync). */
-  onSyncError?: (error: unknown) => void,
+  /** Told when SQLite's background disk work fails: a late sync of acknowledged writes, a WAL checkpoint. */
+  onDiskError?: (error: unknown) => void,
 ): Promise<Store> {
   if (config.mongodbUri) {
     const { openMongoStore } = await import('./mongo/mongo.store.js');
     return openMongoStore({ uri: config.mongodbUri });
   }
   const { openSqliteStore } = await import('./sqlite/sqlite.store.js');
-  return openSqliteStore({ dataDir: config.dataDir, ...(onSyncError ? { onSyncError } : {}) });
+  return openSqliteStore({ dataDir: config.dataDir, ...(onDiskError ? { onDiskError } : {}) });
 }
 
 /** Attachment bytes: GridFS beside MongoDB, content-addressed files under DATA_DIR otherwise. */

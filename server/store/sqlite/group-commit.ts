@@ -35,6 +35,8 @@ export interface GroupCommitOptions {
   lateSyncMs?: number;
   /** Told when a late sync fails (its writes were already acknowledged). */
   onLateSyncError?: (error: unknown) => void;
+  /** Called after every COMMIT (the WAL checkpointer counts on it). */
+  onCommit?: () => void;
 }
 
 /** Default for `lateSyncMs`. */
@@ -124,6 +126,7 @@ export class GroupCommit {
       for (const p of batch) p.reject(translated);
       return;
     }
+    this.options.onCommit?.();
     const settle = (p: Pending, i: number): void => {
       const outcome = outcomes[i];
       if (outcome?.ok) p.resolve(outcome.value);

@@ -25,6 +25,7 @@ import { sqliteAudit, sqliteCounters } from './journal.repo.js';
 import { migrate } from './migrations.js';
 import { SqliteContext } from './table.js';
 import { WalSync } from './wal-sync.js';
+import { WalCheckpointer } from './checkpointer.js';
 
 /** The database file inside the data directory. */
 export const SQLITE_FILE = 'caseroom.sqlite';
@@ -38,8 +39,13 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Longest wait for the disk sync of `process` writes (group-commit.ts); default LATE_SYNC_MS. */
   lateSyncMs?: number;
-  /** Told when that late sync fails: its writes were acknowledged but may not be on disk. */
-  onSyncError?: (error: unknown) => void;
+  /**
+   * Told when background disk work fails: a late sync (its writes were
+   * acknowledged but may not be on disk) or a WAL checkpoint.
+   */
+  onDiskError?: (error: unknown) => void;
+  /** Longest pause between WAL checkpoints while writes arrive (checkpointer.ts). */
+  checkpointIntervalMs?: number;
 }
 
 /** Opens (creating and migrating if needed) the SQLite store in `dataDir`. */
@@ -53,11 +59,12 @@ export function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
 function open(opts: SqliteStoreOptions): Store {
   mkdirSync(opts.dataDir, { recursive: true });
   const db = new Database(path.join(opts.dataDir, SQLITE_FILE));
+  const busyTimeoutMs = Math.trunc(opts.busyTimeoutMs ?? 5000);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`);
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     migrate(db, undefined, opts.clock?.now() ?? Date.now());
   } catch (error) {
     db.close();
@@ -65,10 +72,18 @@ function open(opts: SqliteStoreOptions): Store {
   }
   // From here COMMIT skips its fsync and the group commit syncs the WAL on the
   // thread pool before it acknowledges (wal-sync.ts); the guarantee stays FULL's.
+  const file = path.join(opts.dataDir, SQLITE_FILE);
   let walSync: WalSync;
+  let checkpointer: WalCheckpointer;
   try {
     db.pragma('synchronous = NORMAL');
-    walSync = new WalSync(`${path.join(opts.dataDir, SQLITE_FILE)}-wal`);
+    walSync = new WalSync(`${file}-wal`);
+    checkpointer = new WalCheckpointer(db, {
+      file,
+      busyTimeoutMs,
+      ...(opts.checkpointIntervalMs !== undefined ? { intervalMs: opts.checkpointIntervalMs } : {}),
+      ...(opts.onDiskError ? { onError: opts.onDiskError } : {}),
+    });
   } catch (error) {
     db.close();
     throw error;
@@ -76,8 +91,9 @@ function open(opts: SqliteStoreOptions): Store {
   const commit = new GroupCommit(db, {
     translate: translateSqliteError,
     sync: () => walSync.sync(),
+    onCommit: () => { checkpointer.noteCommit(); },
     ...(opts.lateSyncMs !== undefined ? { lateSyncMs: opts.lateSyncMs } : {}),
-    ...(opts.onSyncError ? { onLateSyncError: opts.onSyncError } : {}),
+    ...(opts.onDiskError ? { onLateSyncError: opts.onDiskError } : {}),
   });
   const ctx = new SqliteContext(db, commit);
   const accounts = sqliteAccounts(ctx);
@@ -97,7 +113,8 @@ function open(opts: SqliteStoreOptions): Store {
     counters: sqliteCounters(ctx),
     close: () => {
       closing ??= (async () => {
-        await commit.close().catch((error: unknown) => { opts.onSyncError?.(error); });
+        await commit.close().catch((error: unknown) => { opts.onDiskError?.(error); });
+        await checkpointer.close();
         await walSync.close();
         db.close();
       })();

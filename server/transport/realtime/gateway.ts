@@ -23,7 +23,7 @@ import { allowRequestFrom, authenticate } from './auth.middleware.js';
 import { registerChatHandlers } from './chat.handlers.js';
 import { rooms, SerialQueue, type RealtimeContext, type RealtimeServer } from './context.js';
 import { TokenBucket } from './handle.js';
-import { RecoveryGuard } from './recovery-guard.js';
+import { RecoveryAdapter } from './recovery-adapter.js';
 import { recheckRoom, registerRoomHandlers, restoreRooms } from './room.handlers.js';
 import { pushStatusChanged, registerStatusHandlers } from './status.handlers.js';
 import { pushWall, registerWallHandlers } from './wall.handlers.js';
@@ -43,8 +43,12 @@ export const REALTIME_LIMITS = {
   /** All acknowledged events (and typing) per connection. */
   eventsPerSec: 30,
   eventsBurst: 60,
-  /** How long a dropped connection may come back with its rooms and missed packets. */
-  recoveryMs: 2 * 60 * 1000,
+  /**
+   * How long a dropped connection may come back with its rooms and missed
+   * packets (past it, the catch-up by seq takes over). Covers a silent drop,
+   * which takes up to pingInterval + pingTimeout (45 s) to notice on each side.
+   */
+  recoveryMs: 60 * 1000,
 } as const;
 
 export interface RealtimeDeps {
@@ -84,8 +88,10 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
     // Other upgrade paths (/yjs/) belong to the UpgradeRouter, not to Engine.IO.
     destroyUpgrade: false,
     connectionStateRecovery: { maxDisconnectionDuration: REALTIME_LIMITS.recoveryMs, skipMiddlewares: false },
+    adapter: RecoveryAdapter,
   });
-  const guard = new RecoveryGuard(io.of('/').adapter, REALTIME_LIMITS.recoveryMs);
+  const guard = io.of('/').adapter;
+  if (!(guard instanceof RecoveryAdapter)) throw new Error('socket.io did not take the recovery adapter');
 
   const { chat, names, presence, grants } = d;
   const ctx: RealtimeContext = {

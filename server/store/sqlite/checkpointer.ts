@@ -1,0 +1,165 @@
+/**
+ * WAL checkpoints on a worker thread.
+ *
+ * SQLite's automatic checkpoint runs inside the COMMIT that pushes the WAL past
+ * `wal_autocheckpoint` pages, and better-sqlite3 runs COMMIT on the calling
+ * thread: under the chat benchmark that was one checkpoint every ~0.4 s, each
+ * reading and writing back a few hundred pages and fsyncing the WAL and the
+ * database file — 20–40 ms in which the server's event loop, and every room on
+ * it, stood still. It was the largest single cause of our latency tail.
+ *
+ * Here a worker thread with its own connection (checkpoint.worker.mjs) runs
+ * PASSIVE checkpoints at most every `intervalMs` while there are commits: they
+ * never block the server's connection, and their reads, writes and fsyncs wait
+ * on the worker's thread, not the event loop. Durability is unchanged: a
+ * checkpoint syncs the WAL before copying and the database after, and SQLite
+ * starts the WAL over only once every frame is in the synced database.
+ *
+ * That start-over needs a checkpoint that reached the WAL's end with no commit
+ * after it, which a steady stream of writes rarely leaves the worker. So the
+ * server's own auto-checkpoint stays on, raised to `backstopPages`: when the
+ * WAL gets there, the connection's checkpoint finds nearly every frame already
+ * copied, does the short rest and the WAL starts over — one small checkpoint on
+ * the event loop every ~40 MB of WAL instead of a full one every 4 MB. Should
+ * the worker fail, the connection goes back to SQLite's default and the
+ * failure is reported.
+ */
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+
+/** Longest pause between two checkpoints while writes arrive. */
+export const CHECKPOINT_INTERVAL_MS = 200;
+/** The server connection's own auto-checkpoint while the worker runs (pages; ~40 MB of WAL). */
+export const BACKSTOP_PAGES = 10_000;
+/** SQLite's default `wal_autocheckpoint`, restored when the worker is gone. */
+const SQLITE_DEFAULT_PAGES = 1000;
+
+export interface CheckpointResult {
+  /** 1 when the checkpoint could not run to completion (a reader or writer held it up). */
+  busy: number;
+  /** Frames in the WAL. */
+  log: number;
+  /** Frames copied into the database file so far. */
+  checkpointed: number;
+}
+
+export interface CheckpointerOptions {
+  /** The database file (in WAL mode, already migrated). */
+  file: string;
+  busyTimeoutMs: number;
+  intervalMs?: number;
+  backstopPages?: number;
+  /** Told when a checkpoint fails or the worker stops unexpectedly. */
+  onError?: (error: unknown) => void;
+}
+
+type Reply = ({ ok: true } & CheckpointResult) | { ok: false; message: string };
+
+export class WalCheckpointer {
+  private readonly worker: Worker;
+  private readonly intervalMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = false;
+  /** A commit happened since the last checkpoint was asked for. */
+  private dirty = false;
+  private stopped = false;
+  private readonly exited: Promise<void>;
+  private readonly waiters: { resolve: (r: CheckpointResult) => void; reject: (error: unknown) => void }[] = [];
+  /** Figures of the last checkpoint, for tests and diagnostics. */
+  last: CheckpointResult | null = null;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly options: CheckpointerOptions,
+  ) {
+    this.intervalMs = options.intervalMs ?? CHECKPOINT_INTERVAL_MS;
+    this.worker = new Worker(new URL('./checkpoint.worker.mjs', import.meta.url), {
+      workerData: { file: options.file, busyTimeoutMs: options.busyTimeoutMs },
+    });
+    this.worker.unref();
+    this.worker.on('message', (reply: Reply) => {
+      this.settle(reply);
+    });
+    this.worker.on('error', (error) => {
+      this.fail(error);
+    });
+    this.exited = new Promise((resolve) => {
+      this.worker.once('exit', () => {
+        if (!this.stopped) this.fail(new Error('WAL checkpointer thread exited'));
+        resolve();
+      });
+    });
+    db.pragma(`wal_autocheckpoint = ${options.backstopPages ?? BACKSTOP_PAGES}`);
+  }
+
+  /** Called after each commit: a checkpoint follows within `intervalMs`. */
+  noteCommit(): void {
+    this.dirty = true;
+    this.schedule();
+  }
+
+  /** Runs a checkpoint now (after the one in flight, if any); for tests and shutdown. */
+  checkpointNow(): Promise<CheckpointResult> {
+    return new Promise((resolve, reject) => {
+      if (this.stopped) {
+        reject(new Error('WAL checkpointer is stopped'));
+        return;
+      }
+      this.waiters.push({ resolve, reject });
+      this.dirty = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      if (!this.inFlight) this.request();
+    });
+  }
+
+  /** Stops the thread (its connection closes first, so the server's stays the last). */
+  async close(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.worker.postMessage('close');
+    await this.exited;
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.inFlight || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.request();
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  private request(): void {
+    this.dirty = false;
+    this.inFlight = true;
+    this.worker.postMessage('checkpoint');
+  }
+
+  private settle(reply: Reply): void {
+    this.inFlight = false;
+    if (reply.ok) {
+      this.last = { busy: reply.busy, log: reply.log, checkpointed: reply.checkpointed };
+      for (const w of this.waiters.splice(0)) w.resolve(this.last);
+    } else {
+      const error = new Error(`WAL checkpoint failed: ${reply.message}`);
+      for (const w of this.waiters.splice(0)) w.reject(error);
+      this.options.onError?.(error);
+    }
+    if (this.waiters.length > 0) this.request();
+    else if (this.dirty) this.schedule();
+  }
+
+  private fail(error: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    // Back to checkpoints inside COMMIT: slower, but the WAL stays bounded.
+    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
+    for (const w of this.waiters.splice(0)) w.reject(error);
+    this.options.onError?.(error);
+  }
+}

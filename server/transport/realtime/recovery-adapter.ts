@@ -1,0 +1,138 @@
+/**
+ * socket.io's in-memory adapter with our connection state recovery.
+ *
+ * Recovery keeps every broadcast packet for the length of the window, so that a
+ * client whose connection dropped gets what it missed. socket.io's own
+ * SessionAwareAdapter keeps each packet as live objects (the payload, two Sets,
+ * an options object; ~1.1 KB) and prunes them once a minute, so at the chat
+ * benchmark's 900 broadcasts a second it held up to three minutes of them:
+ * ~100 MB of heap whose every new packet survived two scavenges, with 10–14 ms
+ * pauses. Here each packet is kept as one entry holding its JSON text, pruned
+ * to the window on every broadcast, and found by its offset without a scan.
+ * Every payload of ours is JSON (shared/protocol/events.ts), so the text is the
+ * packet.
+ *
+ * It also closes a back door. socket.io 4.8 replays missed packets while it
+ * constructs the restored socket, before its middleware runs. So a persisted
+ * session must not outlive the right to those packets: `forgetSessions` (a login
+ * session ended) and `forgetRoom` (a room's access changed) drop the persisted
+ * sessions concerned, and such a client reconnects as a new connection —
+ * through the auth middleware and `room:join` with `since`, which check
+ * everything again.
+ */
+import { randomBytes } from 'node:crypto';
+import { Adapter, type BroadcastOptions, type PrivateSessionId, type Session } from 'socket.io-adapter';
+import type { SocketData } from '../../../shared/protocol/events.js';
+
+type Persisted = Omit<Session, 'missedPackets'>;
+
+interface Kept {
+  session: Persisted;
+  /** Until when it may be restored. */
+  until: number;
+}
+
+interface Stored {
+  /** Consecutive per adapter: the offset of packet n is `<boot>.<n in base 36>`. */
+  n: number;
+  at: number;
+  rooms: string[];
+  except: string[];
+  /** The packet's data array (event name, payload, offset) as JSON. */
+  json: string;
+}
+
+/** socket.io-parser's EVENT packet type. */
+const EVENT = 2;
+
+export class RecoveryAdapter extends Adapter {
+  /** Offsets from an earlier process never match this one's. */
+  private readonly boot = randomBytes(6).toString('base64url');
+  private readonly sessions = new Map<PrivateSessionId, Kept>();
+  private packets: Stored[] = [];
+  /** Index of the oldest packet still in the window. */
+  private head = 0;
+  private next = 0;
+  /** The server's `connectionStateRecovery.maxDisconnectionDuration`, as socket.io's adapter reads it. */
+  private readonly windowMs: number;
+
+  constructor(nsp: { server: { opts: { connectionStateRecovery?: { maxDisconnectionDuration?: number } } } }) {
+    super(nsp);
+    this.windowMs = nsp.server.opts.connectionStateRecovery?.maxDisconnectionDuration ?? 0;
+  }
+
+  /** Packets held for recovery (for tests and diagnostics). */
+  get heldPackets(): number {
+    return this.packets.length - this.head;
+  }
+
+  override persistSession(session: Persisted): void {
+    this.sweepSessions();
+    this.sessions.set(session.pid, { session, until: Date.now() + this.windowMs });
+  }
+
+  override restoreSession(pid: PrivateSessionId, offset: string): Promise<Session> {
+    const kept = this.sessions.get(pid);
+    this.sessions.delete(pid);
+    const missed = kept && kept.until >= Date.now() ? this.after(offset, kept.session.rooms) : null;
+    // null: socket.io makes a new connection instead (auth middleware, no replay).
+    return Promise.resolve(kept && missed ? { ...kept.session, missedPackets: missed } : (null as unknown as Session));
+  }
+
+  override broadcast(packet: { type: number; data: unknown[]; id?: number }, opts: BroadcastOptions): void {
+    // As socket.io's: packets with an ack or marked volatile are never replayed.
+    if (packet.type === EVENT && packet.id === undefined && opts.flags?.volatile === undefined) this.keep(packet.data, opts);
+    super.broadcast(packet, opts);
+  }
+
+  /** Forgets the persisted sessions of these login sessions (logout, lock, password change, expiry). */
+  forgetSessions(sessionIds: string[]): void {
+    const ids = new Set(sessionIds);
+    for (const [pid, k] of this.sessions) if (ids.has((k.session.data as SocketData).sessionId)) this.sessions.delete(pid);
+  }
+
+  /** Forgets every persisted session that was in this room (its access changed). */
+  forgetRoom(room: string): void {
+    for (const [pid, k] of this.sessions) if (k.session.rooms.includes(room)) this.sessions.delete(pid);
+  }
+
+  private keep(data: unknown[], opts: BroadcastOptions): void {
+    const now = Date.now();
+    this.prune(now);
+    const n = this.next++;
+    // The client learns the offset as the packet's last argument.
+    data.push(`${this.boot}.${n.toString(36)}`);
+    this.packets.push({ n, at: now, rooms: [...opts.rooms], except: opts.except ? [...opts.except] : [], json: JSON.stringify(data) });
+  }
+
+  /** The packets after `offset` for a session in `rooms`, or null when the offset is not held. */
+  private after(offset: string, rooms: string[]): unknown[][] | null {
+    this.prune(Date.now());
+    const [boot, n36] = offset.split('.');
+    const first = this.packets[this.head];
+    if (boot !== this.boot || !n36 || !first) return null;
+    const index = this.head + (Number.parseInt(n36, 36) - first.n);
+    if (!(index >= this.head && index < this.packets.length)) return null;
+    const missed: unknown[][] = [];
+    for (const p of this.packets.slice(index + 1)) {
+      const included = p.rooms.length === 0 || rooms.some((r) => p.rooms.includes(r));
+      if (included && !rooms.some((r) => p.except.includes(r))) missed.push(JSON.parse(p.json) as unknown[]);
+    }
+    return missed;
+  }
+
+  private prune(now: number): void {
+    const threshold = now - this.windowMs;
+    while ((this.packets[this.head]?.at ?? Infinity) < threshold) this.head++;
+    // Drop the expired prefix now and then, not on every packet.
+    if (this.head > 1024 && this.head * 2 > this.packets.length) {
+      this.packets = this.packets.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private sweepSessions(): void {
+    const now = Date.now();
+    for (const [pid, k] of this.sessions) if (k.until < now) this.sessions.delete(pid);
+  }
+}
