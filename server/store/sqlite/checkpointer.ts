@@ -119,6 +119,8 @@ export class WalCheckpointer {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // Unreferenced while it runs; until it has exited, it must keep the process up.
+    this.worker.ref();
     this.worker.postMessage('close');
     await this.exited;
   }
