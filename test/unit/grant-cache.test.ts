@@ -1,9 +1,14 @@
-/** RoomGrantCache: one RoomAccess read per (session, room) until a bus event may have changed the answer. */
+/**
+ * RoomGrantCache: one RoomAccess read per (session, room) until a bus event may
+ * have changed the answer; events that carry the appeal's new record derive
+ * the grants again from it instead.
+ */
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../server/domain/events.js';
 import { RoomGrantCache } from '../../server/domain/rooms/grant-cache.js';
 import type { RoomAccess, RoomGrant } from '../../server/domain/rooms/room-access.js';
 import type { Viewer } from '../../server/domain/viewer.js';
+import type { AppealRecord } from '../../server/store/store.js';
 import { ManualClock } from '../../server/lib/clock.js';
 import { makeHistoryEntry, makeRegisteredAppeal } from '../helpers/factories.js';
 
@@ -21,7 +26,7 @@ function fakeAccess(): { access: RoomAccess; reads: () => number; deny: (v: bool
       const answer = denied;
       if (gate) await gate;
       if (answer) throw new Error('FORBIDDEN');
-      return { appeal: makeRegisteredAppeal({ id: appealId }), part: 'owner', canWrite: true, isStaff: false };
+      return { appeal: makeRegisteredAppeal({ id: appealId, citizenId: alice.id, departmentId: 'd-1', version: 1 }), part: 'owner', canWrite: true, isStaff: false };
     },
   } as unknown as RoomAccess;
   return {
@@ -50,9 +55,8 @@ describe('RoomGrantCache', () => {
   });
 
   const appeal = makeRegisteredAppeal({ id: 'a1' });
+  const statusChanged = (a: AppealRecord): DomainEvent => ({ type: 'appeal.status_changed', appeal: a, entry: { ...makeHistoryEntry(), appealId: a.id, seq: 2 } });
   const events: [string, DomainEvent][] = [
-    ['appeal.status_changed', { type: 'appeal.status_changed', appeal, entry: { ...makeHistoryEntry(), appealId: 'a1', seq: 2 } }],
-    ['appeal.updated', { type: 'appeal.updated', appeal }],
     ['appeal.access_changed', { type: 'appeal.access_changed', appealId: 'a1', userIds: ['u-alice'] }],
     ['session.ended', { type: 'session.ended', sessionIds: ['s-alice'], userId: 'u-alice' }],
   ];
@@ -69,6 +73,41 @@ describe('RoomGrantCache', () => {
       expect(f.reads()).toBe(3);
     });
   }
+
+  it('after a status change, derives the room\'s grants again from the event\'s record, with no read', async () => {
+    const f = fakeAccess();
+    const cache = new RoomGrantCache(f.access, new ManualClock());
+    const held = await cache.write(alice, 'a1');
+    cache.onEvent(statusChanged({ ...held.appeal, status: 'in_progress', version: 2 }));
+    const after = await cache.write(alice, 'a1');
+    expect(f.reads()).toBe(1);
+    expect(after.appeal.status).toBe('in_progress');
+    expect(after.part).toBe('owner');
+  });
+
+  it('drops a grant the new record no longer allows, so the next write asks again', async () => {
+    const f = fakeAccess();
+    const cache = new RoomGrantCache(f.access, new ManualClock());
+    const held = await cache.write(bob, 'a1');
+    await cache.write(alice, 'a1');
+    // Moved to another department: bob (operator of d-1) is out, the citizen stays.
+    cache.onEvent({ type: 'appeal.updated', appeal: { ...held.appeal, departmentId: 'd-2', version: 2 } });
+    f.deny(true);
+    await expect(cache.write(bob, 'a1')).rejects.toThrow('FORBIDDEN');
+    expect(f.reads()).toBe(3);
+    await cache.write(alice, 'a1');
+    expect(f.reads()).toBe(3);
+  });
+
+  it('ignores an event older than the record a grant holds', async () => {
+    const f = fakeAccess();
+    const cache = new RoomGrantCache(f.access, new ManualClock());
+    const held = await cache.write(alice, 'a1');
+    cache.onEvent(statusChanged({ ...held.appeal, status: 'in_progress', version: 3 }));
+    cache.onEvent(statusChanged({ ...held.appeal, status: 'info_requested', version: 2 }));
+    expect((await cache.write(alice, 'a1')).appeal.status).toBe('in_progress');
+    expect(f.reads()).toBe(1);
+  });
 
   it('session.ended forgets only that session; appeal events only that appeal', async () => {
     const f = fakeAccess();

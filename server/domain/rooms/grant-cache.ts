@@ -3,19 +3,24 @@
  * messages to one room asks RoomAccess once, not once per message (each ask is
  * a read of the appeal from the store).
  *
- * A cached grant is forgotten as soon as anything it depends on may have
- * changed: the appeal's status (a closed appeal is read-only), assignment and
- * experts (`appeal.updated`, `appeal.access_changed`, `appeal.status_changed`)
- * and the session (`session.ended`). The owner calls `onEvent` with every bus
- * event, before anything else reacts to it. A grant that was being read while
- * such an event arrived is not kept. A short time-to-live bounds what a missed
- * event could cost. The grant's `appeal` is the record as read then: use it for
- * the access decision, not as the appeal's current content.
+ * A cached grant never outlives what it depends on. `appeal.status_changed` and
+ * `appeal.updated` carry the appeal's new record (published after it is
+ * durable): the room's grants are derived again from it, with no store read —
+ * a status change in a busy room used to cost one read per connection — and a
+ * grant the new record no longer allows is dropped. An event older than the
+ * record a grant holds (a lower version) changes nothing. `appeal.access_changed`
+ * (no record) forgets the room's grants; `session.ended` the session's. The
+ * owner calls `onEvent` with every bus event, before anything else reacts to it.
+ * A grant that was being read while such an event arrived is not kept. A short
+ * time-to-live bounds what a missed event could cost. The grant's `appeal` is
+ * the record as read or received then: use it for the access decision, not as
+ * the appeal's current content.
  */
 import type { Clock } from '../../lib/clock.js';
 import type { DomainEvent } from '../events.js';
 import type { Viewer } from '../viewer.js';
-import type { RoomAccess, RoomGrant } from './room-access.js';
+import type { AppealRecord } from '../../store/store.js';
+import { writeGrantOf, type RoomAccess, type RoomGrant } from './room-access.js';
 
 /** Longest a grant is reused without a fresh read, events or not. */
 const TTL_MS = 10_000;
@@ -24,6 +29,8 @@ const MAX_ENTRIES = 20_000;
 
 interface Entry {
   grant: RoomGrant;
+  /** Whose grant it is, to derive it again from a new record. */
+  viewer: Viewer;
   sessionId: string;
   until: number;
 }
@@ -49,7 +56,7 @@ export class RoomGrantCache {
     if (hit && hit.until > this.clock.now()) return hit.grant;
     const gen = this.generation;
     const grant = await this.access.write(viewer, appealId);
-    if (gen === this.generation) this.remember(appealId, key, viewer.sessionId, grant);
+    if (gen === this.generation) this.remember(appealId, key, viewer, grant);
     return grant;
   }
 
@@ -58,7 +65,7 @@ export class RoomGrantCache {
     switch (event.type) {
       case 'appeal.status_changed':
       case 'appeal.updated':
-        this.forgetAppeal(event.appeal.id);
+        this.rederive(event.appeal);
         return;
       case 'appeal.access_changed':
         this.forgetAppeal(event.appealId);
@@ -70,6 +77,24 @@ export class RoomGrantCache {
       case 'description.versions_changed':
         return;
     }
+  }
+
+  /** Derives the appeal's grants again from its new record; drops those it no longer allows. */
+  private rederive(appeal: AppealRecord): void {
+    this.generation++;
+    const entries = this.byAppeal.get(appeal.id);
+    if (!entries) return;
+    for (const [key, e] of entries) {
+      if (e.grant.appeal.version >= appeal.version) continue;
+      try {
+        e.grant = writeGrantOf(e.viewer, appeal);
+      } catch {
+        entries.delete(key);
+        this.size--;
+        if (![...entries.values()].some((x) => x.sessionId === e.sessionId)) this.bySession.get(e.sessionId)?.delete(appeal.id);
+      }
+    }
+    if (entries.size === 0) this.byAppeal.delete(appeal.id);
   }
 
   forgetAppeal(appealId: string): void {
@@ -100,7 +125,8 @@ export class RoomGrantCache {
     }
   }
 
-  private remember(appealId: string, key: string, sessionId: string, grant: RoomGrant): void {
+  private remember(appealId: string, key: string, viewer: Viewer, grant: RoomGrant): void {
+    const sessionId = viewer.sessionId;
     if (this.size >= MAX_ENTRIES) {
       this.byAppeal.clear();
       this.bySession.clear();
@@ -109,7 +135,7 @@ export class RoomGrantCache {
     let entries = this.byAppeal.get(appealId);
     if (!entries) this.byAppeal.set(appealId, (entries = new Map<string, Entry>()));
     if (!entries.has(key)) this.size++;
-    entries.set(key, { grant, sessionId, until: this.clock.now() + TTL_MS });
+    entries.set(key, { grant, viewer, sessionId, until: this.clock.now() + TTL_MS });
     let appealIds = this.bySession.get(sessionId);
     if (!appealIds) this.bySession.set(sessionId, (appealIds = new Set<string>()));
     appealIds.add(appealId);

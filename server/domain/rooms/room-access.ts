@@ -23,16 +23,25 @@ export class RoomAccess {
 
   /** The grant, or NOT_FOUND for a room the viewer may not know about (drafts have no room). */
   async enter(viewer: Viewer, appealId: string): Promise<RoomGrant> {
-    const appeal = await this.appeals.visible(viewer, appealId);
-    const part = roomRoleOf(viewer, appeal);
-    if (!part || appeal.status === 'draft') throw notFound('Обращение не найдено');
-    return { appeal, part, canWrite: canWriteInRoom(viewer, appeal), isStaff: isStaffIn(viewer, appeal) };
+    return grantOf(viewer, await this.appeals.visible(viewer, appealId));
   }
 
   /** Like `enter`, but FORBIDDEN when the viewer may only watch. */
   async write(viewer: Viewer, appealId: string): Promise<RoomGrant> {
-    const grant = await this.enter(viewer, appealId);
-    if (!grant.canWrite) throw new DomainError('FORBIDDEN', 'Вы наблюдаете за комнатой без права записи');
-    return grant;
+    return writeGrantOf(viewer, await this.appeals.visible(viewer, appealId));
   }
+}
+
+/** The grant a record of the appeal gives the viewer, or NOT_FOUND (no store read: the caller has the record). */
+export function grantOf(viewer: Viewer, appeal: AppealRecord): RoomGrant {
+  const part = roomRoleOf(viewer, appeal);
+  if (!part || appeal.status === 'draft') throw notFound('Обращение не найдено');
+  return { appeal, part, canWrite: canWriteInRoom(viewer, appeal), isStaff: isStaffIn(viewer, appeal) };
+}
+
+/** Like `grantOf`, but FORBIDDEN when the viewer may only watch. */
+export function writeGrantOf(viewer: Viewer, appeal: AppealRecord): RoomGrant {
+  const grant = grantOf(viewer, appeal);
+  if (!grant.canWrite) throw new DomainError('FORBIDDEN', 'Вы наблюдаете за комнатой без права записи');
+  return grant;
 }
