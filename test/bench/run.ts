@@ -43,8 +43,19 @@ const SERVER_SCRIPTS: Record<ServerKind, string> = {
 
 interface Ready { port: number; url?: string; demoAccounts?: { login: string; password: string }[] }
 
+/**
+ * V8 flags for every server under test. A server pinned to one core runs its
+ * garbage collector on its main thread: V8's helper threads (parallel
+ * scavenge, concurrent marking) would share that core with the event loop, and
+ * the main thread then waits for helpers the scheduler has put behind it —
+ * event-loop stalls of 30–100 ms here (docs/bench.md, fourth session). The
+ * same flag for every server, so the comparison stays like for like;
+ * `BENCH_SERVER_NODE_ARGS` adds more.
+ */
+const SERVER_NODE_ARGS = ['--expose-gc', ...(CAN_PIN ? ['--single-threaded-gc'] : []), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+
 async function startServerProcess(kind: ServerKind): Promise<{ proc: Managed; ready: Ready }> {
-  const proc = startNode(kind, SERVER_SCRIPTS[kind], { core: SERVER_CORE, nodeArgs: ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])], env: { NODE_ENV: 'production' } });
+  const proc = startNode(kind, SERVER_SCRIPTS[kind], { core: SERVER_CORE, nodeArgs: SERVER_NODE_ARGS, env: { NODE_ENV: 'production' } });
   const ready = await proc.waitEvent<Ready>('ready', 60_000);
   return { proc, ready };
 }
@@ -571,6 +582,7 @@ async function main(): Promise<void> {
     generator_cpu_max_pct: round(Math.max(0, ...allGenCpu), 1),
     generator_processes: P.workers,
     pinned: CAN_PIN,
+    server_node_args: SERVER_NODE_ARGS.join(' '),
     total_s: round((performance.now() - started) / 1000, 1),
   };
   console.log(`\n${JSON.stringify(json)}`);
