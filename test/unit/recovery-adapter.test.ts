@@ -38,6 +38,8 @@ async function serve(windowMs: number): Promise<Setup> {
     adapter: RecoveryAdapter,
   });
   io.on('connection', (socket) => {
+    // As our auth middleware does: the login session the socket belongs to.
+    (socket.data as { sessionId?: string }).sessionId = 'login-1';
     socket.on('join', (room: string, ack: () => void) => { void socket.join(room); ack(); });
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -69,21 +71,26 @@ async function reconnect(socket: ClientSocket): Promise<void> {
   await back;
 }
 
+/** A client in room r1 that received one packet, then lost its transport (the server has persisted its session). */
+async function droppedAfterOne(windowMs: number): Promise<{ s: Setup; a: { socket: ClientSocket; got: string[] } }> {
+  const s = await serve(windowMs);
+  const a = await client(s, 'r1');
+  s.io.to('r1').emit('msg', 'seen');
+  await until(() => a.got.length === 1, 2000, 'first packet');
+  await drop(a.socket);
+  await until(() => s.io.of('/').sockets.size === 0, 2000, 'server saw the drop');
+  return { s, a };
+}
+
 describe('RecoveryAdapter', () => {
   it('replays the packets of its rooms that a dropped client missed, in order, and only those', async () => {
-    const s = await serve(60_000);
-    const a = await client(s, 'r1');
-    s.io.to('r1').emit('msg', 'before');
-    await until(() => a.got.length === 1, 2000, 'first packet');
-    await drop(a.socket);
-    // Wait until the server has persisted the session.
-    await until(() => s.io.of('/').sockets.size === 0, 2000, 'server saw the drop');
+    const { s, a } = await droppedAfterOne(60_000);
     for (let i = 0; i < 5; i++) s.io.to('r1').emit('msg', `missed ${i}`);
     s.io.to('r2').emit('msg', 'other room');
     await reconnect(a.socket);
     expect(a.socket.recovered).toBe(true);
     await until(() => a.got.length === 6, 2000, 'replay');
-    expect(a.got).toEqual(['before', 'missed 0', 'missed 1', 'missed 2', 'missed 3', 'missed 4']);
+    expect(a.got).toEqual(['seen', 'missed 0', 'missed 1', 'missed 2', 'missed 3', 'missed 4']);
     // The restored socket is back in its room.
     s.io.to('r1').emit('msg', 'after');
     await until(() => a.got.length === 7, 2000, 'live packet');
@@ -106,28 +113,23 @@ describe('RecoveryAdapter', () => {
     expect(a.socket.recovered).toBe(false);
   });
 
-  it('does not replay to a session forgotten for its login session or its room', async () => {
-    const s = await serve(60_000);
-    const a = await client(s, 'r1');
-    s.io.to('r1').emit('msg', 'seen');
-    await until(() => a.got.length === 1, 2000, 'first packet');
-    await drop(a.socket);
-    await until(() => s.io.of('/').sockets.size === 0, 2000, 'server saw the drop');
-    s.io.to('r1').emit('msg', 'secret');
-    s.adapter.forgetRoom('r1');
-    await reconnect(a.socket);
-    expect(a.socket.recovered).toBe(false);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(a.got).toEqual(['seen']);
-  });
+  for (const [what, forget] of [
+    ['its login session ended', (ad: RecoveryAdapter) => { ad.forgetSessions(['login-1']); }],
+    ['its room\'s access changed', (ad: RecoveryAdapter) => { ad.forgetRoom('r1'); }],
+  ] as const) {
+    it(`does not replay to a persisted session once ${what}`, async () => {
+      const { s, a } = await droppedAfterOne(60_000);
+      s.io.to('r1').emit('msg', 'secret');
+      forget(s.adapter);
+      await reconnect(a.socket);
+      expect(a.socket.recovered).toBe(false);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(a.got).toEqual(['seen']);
+    });
+  }
 
   it('refuses an offset it did not issue (another process, or made up)', async () => {
-    const s = await serve(60_000);
-    const a = await client(s, 'r1');
-    s.io.to('r1').emit('msg', 'seen');
-    await until(() => a.got.length === 1, 2000, 'first packet');
-    await drop(a.socket);
-    await until(() => s.io.of('/').sockets.size === 0, 2000, 'server saw the drop');
+    const { s, a } = await droppedAfterOne(60_000);
     s.io.to('r1').emit('msg', 'missed');
     // The client sends its offset back on reconnect; make it one from elsewhere.
     (a.socket as unknown as { _lastOffset: string })._lastOffset = 'AAAAAAAA.0';
