@@ -89,9 +89,10 @@ export class RoomGrantCache {
       try {
         e.grant = writeGrantOf(e.viewer, appeal);
       } catch {
+        // The key holds the session id: this was the session's one grant here.
         entries.delete(key);
         this.size--;
-        if (![...entries.values()].some((x) => x.sessionId === e.sessionId)) this.bySession.get(e.sessionId)?.delete(appeal.id);
+        this.bySession.get(e.sessionId)?.delete(appeal.id);
       }
     }
     if (entries.size === 0) this.byAppeal.delete(appeal.id);

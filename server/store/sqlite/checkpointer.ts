@@ -107,8 +107,7 @@ export class WalCheckpointer {
       }
       this.waiters.push({ resolve, reject });
       this.dirty = true;
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
+      this.cancelTimer();
       if (!this.inFlight) this.request();
     });
   }
@@ -117,12 +116,16 @@ export class WalCheckpointer {
   async close(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancelTimer();
     // Unreferenced while it runs; until it has exited, it must keep the process up.
     this.worker.ref();
     this.worker.postMessage('close');
     await this.exited;
+  }
+
+  private cancelTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private schedule(): void {
@@ -157,8 +160,7 @@ export class WalCheckpointer {
   private fail(error: unknown): void {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancelTimer();
     // Back to checkpoints inside COMMIT: slower, but the WAL stays bounded.
     if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
     for (const w of this.waiters.splice(0)) w.reject(error);
