@@ -158,12 +158,23 @@ export interface ChatQuery {
   includeInternal: boolean;
 }
 
+/**
+ * When a write's promise may resolve. `disk` (the default): once it would
+ * survive a power cut. `process`: once it is committed — visible to every read
+ * and safe from a crash of the server process — before it would survive a power
+ * cut (SQLite: the WAL's fdatasync follows within LATE_SYNC_MS, 50 ms; MongoDB
+ * always waits for the journal).
+ */
+export interface WriteOptions {
+  durability?: 'disk' | 'process';
+}
+
 export interface ChatRepo {
   /**
    * Stores a message with the room's next seq. A second call with the same
    * (appealId, clientId) stores nothing and returns the first record with created=false.
    */
-  append(msg: Omit<ChatMessageRecord, 'seq'>): Promise<{ message: ChatMessageRecord; created: boolean }>;
+  append(msg: Omit<ChatMessageRecord, 'seq'>, options?: WriteOptions): Promise<{ message: ChatMessageRecord; created: boolean }>;
   /** Ascending by seq; with beforeSeq, the newest `limit` before it (still ascending). */
   list(appealId: string, query: ChatQuery): Promise<ChatMessageRecord[]>;
   setReadMark(appealId: string, userId: string, seq: number): Promise<void>;
@@ -180,14 +191,8 @@ export interface YjsVersionRecord {
 }
 
 export interface YjsRepo {
-  /**
-   * Appends an update; returns its seq. With `durability: 'process'` the promise
-   * may resolve once the update is committed — visible to every read and safe
-   * from a crash of the server process — before it would survive a power cut
-   * (SQLite: before the WAL's fdatasync, which follows within one sync; MongoDB
-   * always waits for the journal). The default, `disk`, waits for both.
-   */
-  append(appealId: string, update: Uint8Array, authorId: string | null, at: number, options?: { durability?: 'disk' | 'process' }): Promise<number>;
+  /** Appends an update; returns its seq. */
+  append(appealId: string, update: Uint8Array, authorId: string | null, at: number, options?: WriteOptions): Promise<number>;
   load(appealId: string): Promise<YjsUpdateRecord[]>;
   /** Replaces every update with seq ≤ upToSeq by `merged` stored at seq upToSeq. */
   compact(appealId: string, upToSeq: number, merged: Uint8Array): Promise<void>;

@@ -3,7 +3,7 @@
  * SQLite in a temp DATA_DIR, demo accounts logged in over REST, and real
  * socket.io-client connections over WebSocket carrying the cookie and Origin.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage, HistoryEntry, MissedSince, RoomJoined, WallRoom } from '../../shared/protocol/events.js';
 import {
   clientId, closeAllSockets, collect, connect, next, ok, request, socketFor, until, type ClientSocket,
@@ -105,6 +105,19 @@ describe('chat', () => {
     await ok(o.socket, 'chat:read', { appealId, seq: third.seq });
     const marks = (await ok<RoomJoined>(c.socket, 'room:join', { appealId })).readMarks;
     expect(marks[operator.user.id]).toBe(third.seq);
+  });
+
+  it('acknowledges a message once committed, not after the disk sync: it is readable the moment the ack arrives', async () => {
+    const c = await joined(citizen);
+    const append = vi.spyOn(server.store.chat, 'append');
+    try {
+      const sent = await send(c.socket, 'Сохранено до подтверждения?');
+      expect(append).toHaveBeenCalledWith(expect.objectContaining({ clientId: sent.clientId }), { durability: 'process' });
+      const stored = await server.store.chat.list(appealId, { afterSeq: sent.seq - 1, limit: 1, includeInternal: false });
+      expect(stored.map((m) => [m.seq, m.text])).toEqual([[sent.seq, 'Сохранено до подтверждения?']]);
+    } finally {
+      append.mockRestore();
+    }
   });
 
   it("a citizen's socket never receives an internal note, while staff sockets in the same room do", async () => {

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { chatHistorySchema, chatSendSchema } from '../../../shared/schemas/realtime.schema.js';
 import { isOpen } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
-import type { ChatMessageRecord, Store } from '../../store/store.js';
+import type { ChatMessageRecord, Store, WriteOptions } from '../../store/store.js';
 import { conflict, DomainError, forbidden } from '../errors.js';
 import type { RoomGrantCache } from '../rooms/grant-cache.js';
 import type { RoomAccess, RoomGrant } from '../rooms/room-access.js';
@@ -26,6 +26,15 @@ export interface ChatDeps {
   names: UserNames;
   clock: Clock;
 }
+
+/**
+ * A message is acknowledged and broadcast once committed, not after the disk
+ * sync that follows within 50 ms on SQLite (MongoDB waits for its journal
+ * anyway): a crash of the server loses nothing that was acknowledged, a power
+ * cut at most the last 50 ms of chat. Waiting for the fsync put the disk's
+ * latency tail into every message (docs/architecture.md, "Durability").
+ */
+const CHAT_DURABILITY: WriteOptions = { durability: 'process' };
 
 /** Page size when a reconnecting client asks for everything after a seq. */
 const CATCH_UP_PAGE = 500;
@@ -52,7 +61,7 @@ export class ChatService {
       text: input.text,
       internal: input.internal,
       at: this.d.clock.now(),
-    });
+    }, CHAT_DURABILITY);
     // Client ids are random per client; a match by someone else is not theirs to read.
     if (!created && message.authorId !== viewer.id) throw conflict('Идентификатор сообщения уже занят');
     return { message: toWire(message, created ? authorName : await this.d.names.nameOf(message.authorId)), created, grant };

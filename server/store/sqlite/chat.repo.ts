@@ -26,7 +26,7 @@ export function sqliteChat(ctx: SqliteContext): ChatRepo {
     // gaps. The common case is one statement: the next seq is computed in the
     // INSERT and a retried clientId hits the UNIQUE index and inserts nothing,
     // after which the first message is read back.
-    append: (msg) =>
+    append: (msg, options) =>
       ctx.write(() => {
         const row = messages.params({ ...msg, seq: 0 });
         const inserted = ctx.get(INSERT_NEXT, row);
@@ -34,7 +34,7 @@ export function sqliteChat(ctx: SqliteContext): ChatRepo {
         const existing = ctx.get('SELECT * FROM chat_messages WHERE appeal_id = ? AND client_id = ?', msg.appealId, msg.clientId);
         if (!existing) throw new Error('chat message neither inserted nor found');
         return { message: messages.decode(existing), created: false };
-      }),
+      }, options?.durability),
     list: (appealId, query) =>
       ctx.read(() => {
         const where = ['appeal_id = @appeal_id'];
