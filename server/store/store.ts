@@ -165,8 +165,10 @@ export interface ChatQuery {
  * cut (SQLite: the WAL's fdatasync follows within LATE_SYNC_MS, 50 ms; MongoDB
  * always waits for the journal).
  */
+export type Durability = 'disk' | 'process';
+
 export interface WriteOptions {
-  durability?: 'disk' | 'process';
+  durability?: Durability;
 }
 
 export interface ChatRepo {

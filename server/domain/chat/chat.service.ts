@@ -32,7 +32,7 @@ export interface ChatDeps {
  * sync that follows within 50 ms on SQLite (MongoDB waits for its journal
  * anyway): a crash of the server loses nothing that was acknowledged, a power
  * cut at most the last 50 ms of chat. Waiting for the fsync put the disk's
- * latency tail into every message (docs/architecture.md, "Durability").
+ * latency tail into every message (docs/architecture.md, "The fsync off the event loop").
  */
 const CHAT_DURABILITY: WriteOptions = { durability: 'process' };
 

@@ -12,15 +12,14 @@
  * synchronous and the flush runs them back to back.
  */
 import type Database from 'better-sqlite3';
+import type { Durability } from '../store.js';
 
-/**
- * When a write's promise settles: `disk` once it would survive a power cut
- * (after the sync); `process` once it is committed — visible to every read and
- * safe from a crash of the server process — with the sync following at the
- * latest `lateSyncMs` later (sooner when a `disk` write comes in meanwhile: its
- * sync covers everything committed before it).
+/*
+ * Durability (the Store contract's): a `disk` write settles after the sync; a
+ * `process` write at COMMIT, with the sync following at the latest
+ * `lateSyncMs` later (sooner when a `disk` write comes in meanwhile: its sync
+ * covers everything committed before it).
  */
-export type Durability = 'disk' | 'process';
 
 export interface GroupCommitOptions {
   /** Turns driver errors into StoreErrors before a promise rejects. */

@@ -5,7 +5,8 @@
  * caller mutating a returned record cannot reach the stored data.
  */
 import type Database from 'better-sqlite3';
-import type { Durability, GroupCommit } from './group-commit.js';
+import type { Durability } from '../store.js';
+import type { GroupCommit } from './group-commit.js';
 
 /** How a field is stored. */
 export type ColumnKind = 'text' | 'int' | 'bool' | 'json' | 'blob';
