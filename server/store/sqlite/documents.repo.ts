@@ -1,5 +1,6 @@
 /** Yjs update logs, document versions and attachments on SQLite. */
 import type { AttachmentRecord, AttachmentRepo, AuditDraft, YjsRepo, YjsUpdateRecord, YjsVersionRecord } from '../store.js';
+import { isPrimaryKeyConflict } from './errors.js';
 import { appendAudit } from './journal.repo.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
@@ -33,10 +34,40 @@ const APPEND_NEXT = `INSERT INTO yjs_updates (appeal_id, seq, "update", author_i
   SELECT @appeal_id, COALESCE(MAX(seq), 0) + 1, @update, @author_id, @at FROM yjs_updates WHERE appeal_id = @appeal_id
   RETURNING seq`;
 
+/** Documents whose last seq is remembered; past this many the memory starts afresh. */
+const REMEMBERED_SEQS = 4096;
+
 export function sqliteYjs(ctx: SqliteContext): YjsRepo {
+  /*
+   * The last seq appended per document, so that an append is a plain INSERT
+   * instead of one that first looks up MAX(seq). Set only after an insert
+   * succeeded; a batch rolled back afterwards leaves a gap, which is harmless
+   * (seqs need only grow). If another connection appended meanwhile, the
+   * INSERT hits the primary key, and the append falls back to the lookup.
+   */
+  const lastSeqs = new Map<string, number>();
+  const appendNext = (appealId: string, update: Uint8Array, authorId: string | null, at: number): number =>
+    ctx.get(APPEND_NEXT, updates.params({ appealId, seq: 0, update, authorId, at }))?.seq as number;
+  const append = (appealId: string, update: Uint8Array, authorId: string | null, at: number): number => {
+    const last = lastSeqs.get(appealId);
+    let seq: number;
+    if (last === undefined) {
+      seq = appendNext(appealId, update, authorId, at);
+    } else {
+      try {
+        ctx.run(updates.insertSql(), updates.params({ appealId, seq: last + 1, update, authorId, at }));
+        seq = last + 1;
+      } catch (err) {
+        if (!isPrimaryKeyConflict(err)) throw err;
+        seq = appendNext(appealId, update, authorId, at);
+      }
+    }
+    if (last === undefined && lastSeqs.size >= REMEMBERED_SEQS) lastSeqs.clear();
+    lastSeqs.set(appealId, seq);
+    return seq;
+  };
   return {
-    append: (appealId, update, authorId, at, options) =>
-      ctx.write(() => ctx.get(APPEND_NEXT, updates.params({ appealId, seq: 0, update, authorId, at }))?.seq as number, options?.durability),
+    append: (appealId, update, authorId, at, options) => ctx.write(() => append(appealId, update, authorId, at), options?.durability),
     load: (appealId) =>
       ctx.read(() => ctx.all('SELECT * FROM yjs_updates WHERE appeal_id = ? ORDER BY seq', appealId).map((r) => updates.decode(r))),
     // The merged row keeps the time of the newest update it replaces; updates

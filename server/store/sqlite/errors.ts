@@ -19,3 +19,8 @@ export function translateSqliteError(error: unknown): unknown {
     .join(',');
   return new StoreError('duplicate', field || undefined);
 }
+
+/** Whether a driver error is a primary-key violation (the statement was undone, the transaction goes on). */
+export function isPrimaryKeyConflict(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
