@@ -34,6 +34,21 @@ function updateFrame(update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(e);
 }
 
+/** An awareness frame with the given [clientID, clock, state] entries, as y-protocols encodes them. */
+function awarenessFrame(entries: [number, number, unknown][]): Uint8Array {
+  const update = encoding.createEncoder();
+  encoding.writeVarUint(update, entries.length);
+  for (const [clientId, clock, state] of entries) {
+    encoding.writeVarUint(update, clientId);
+    encoding.writeVarUint(update, clock);
+    encoding.writeVarString(update, JSON.stringify(state));
+  }
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 1);
+  encoding.writeVarUint8Array(e, encoding.toUint8Array(update));
+  return encoding.toUint8Array(e);
+}
+
 /** An update that claims 2^31 structs for one client in a handful of bytes (yjs issue 687). */
 function structBomb(): Uint8Array {
   const e = encoding.createEncoder();
@@ -108,6 +123,46 @@ describe('Yjs endpoint', () => {
     expect(seen.name).toBe('Иванов Иван Иванович');
     expect(seen.role).toBe('citizen');
     expect(seen.colour).toMatch(/^#[0-9a-f]{6}$/);
+  });
+
+  it('lets one connection publish one awareness identity; a newcomer gets the room’s carets; a leaver’s caret goes', async () => {
+    const watcher = await openYjs(server.url, operator.cookie, appealId);
+    const first = await openRaw(server.url, citizen.cookie, appealId);
+    // Two entries in one message: only the first clientID becomes this connection's.
+    first.ws.send(awarenessFrame([[7001, 1, { cursor: 'mine', user: { name: 'Министр' } }], [7002, 1, { cursor: 'stolen' }]]));
+    await waitFor(() => watcher.provider.awareness.getStates().has(7001), 3000, 'first caret');
+    const seen = watcher.provider.awareness.getStates();
+    expect(seen.get(7001)).toMatchObject({ cursor: 'mine', user: { name: 'Иванов Иван Иванович', role: 'citizen' } });
+    expect(seen.has(7002)).toBe(false);
+    // Another connection cannot take a clientID someone in the room holds, nor a stale clock win.
+    const second = await openRaw(server.url, supervisor.cookie, appealId);
+    second.ws.send(awarenessFrame([[7001, 5, { cursor: 'hijacked' }]]));
+    first.ws.send(awarenessFrame([[7001, 1, { cursor: 'replayed' }]]));
+    first.ws.send(awarenessFrame([[7001, 2, { cursor: 'moved' }]]));
+    await waitFor(() => watcher.provider.awareness.getStates().get(7001)?.cursor === 'moved', 3000, 'caret moved');
+    const newcomer = await openYjs(server.url, operator.cookie, appealId);
+    await waitFor(() => newcomer.provider.awareness.getStates().has(7001), 3000, 'greeting');
+    expect(newcomer.provider.awareness.getStates().get(7001)).toMatchObject({ cursor: 'moved', user: { role: 'citizen' } });
+    first.ws.close();
+    await waitFor(() => !watcher.provider.awareness.getStates().has(7001), 3000, 'caret removed');
+    await waitFor(() => !newcomer.provider.awareness.getStates().has(7001), 3000, 'caret removed for the newcomer');
+  });
+
+  it('relays a caret after the update sent before it, never ahead of the text it points into', async () => {
+    const room = await takeAppeal(); // its own: new paragraphs go in front
+    const peer = await openRaw(server.url, operator.cookie, room);
+    const typist = await openRaw(server.url, citizen.cookie, room);
+    await waitFor(() => peer.messages.length > 0 && typist.messages.length > 0, 3000, 'greetings');
+    for (let k = 0; k < 5; k++) {
+      const doc = new Y.Doc();
+      doc.getXmlFragment('default').insert(0, [new Y.XmlElement('paragraph')]);
+      const from = peer.messages.length;
+      typist.ws.send(updateFrame(Y.encodeStateAsUpdate(doc)));
+      typist.ws.send(awarenessFrame([[7100, k + 1, { cursor: k }]]));
+      await waitFor(() => peer.messages.slice(from).some((m) => m[0] === 1), 3000, 'caret');
+      const kinds = peer.messages.slice(from).map((m) => (m[0] === 0 ? 'update' : 'caret'));
+      expect(kinds).toEqual(['update', 'caret']);
+    }
   });
 
   it('refuses outsiders, other departments, foreign origins and missing sessions before loading anything', async () => {

@@ -53,6 +53,11 @@ export interface RoomContext {
   onVersionSaved: (appealId: string) => void;
 }
 
+interface RelaySlot {
+  isDone: boolean;
+  waiters: (() => void)[];
+}
+
 export class DescriptionRoom {
   readonly doc = new Y.Doc();
   /** Open handles (connections, a restore in progress). */
@@ -63,6 +68,8 @@ export class DescriptionRoom {
   /** Settles once every append made so far has committed (or failed). */
   private appended: Promise<unknown> = Promise.resolve();
   private lastSeq = 0;
+  /** Client updates in the order submitted, until each is relayed or refused; what waits on them (`afterRelayed`). */
+  private readonly relays: RelaySlot[] = [];
   private logRows = 0;
   private compactionQueued = false;
   private isDirty = false;
@@ -75,6 +82,18 @@ export class DescriptionRoom {
     readonly appealId: string,
     private readonly ctx: RoomContext,
   ) {}
+
+  /**
+   * Runs `fn` once every client update submitted so far has been relayed or
+   * refused: right after the last of them is relayed, in the same microtask; at
+   * once when none is pending. The collab endpoint relays awareness this way,
+   * so a peer gets a caret after the text it points into, and in the same write.
+   */
+  afterRelayed(fn: () => void): void {
+    const last = this.relays.at(-1);
+    if (last) last.waiters.push(fn);
+    else fn();
+  }
 
   /** Loads the log; a room with no log yet starts from the appeal's plain-text description. */
   async load(): Promise<void> {
@@ -123,11 +142,18 @@ export class DescriptionRoom {
    * UpdateRejected when the document lacks what the update builds on.
    */
   async submit(update: Uint8Array, summary: UpdateSummary, authorId: string, origin: unknown): Promise<boolean> {
-    const step = await this.enqueue(() => {
-      if (!hasAllDependencies(summary, stateOf(this.doc))) throw new UpdateRejected('missing dependencies');
-      return Promise.resolve(this.commit(() => { Y.applyUpdate(this.doc, update, origin); }, authorId, origin));
-    });
-    return step.relayed;
+    // Taken before the first await: what arrives after this call waits for it.
+    const slot: RelaySlot = { isDone: false, waiters: [] };
+    this.relays.push(slot);
+    try {
+      const step = await this.enqueue(() => {
+        if (!hasAllDependencies(summary, stateOf(this.doc))) throw new UpdateRejected('missing dependencies');
+        return Promise.resolve(this.commit(() => { Y.applyUpdate(this.doc, update, origin); }, authorId, origin, slot));
+      });
+      return await step.relayed;
+    } finally {
+      this.release(slot);
+    }
   }
 
   /**
@@ -194,7 +220,7 @@ export class DescriptionRoom {
    * committed and relayed (true when the document changed). Only ever called on
    * the queue; returns without waiting for the commit.
    */
-  private commit(apply: () => void, authorId: string | null, origin: unknown): { relayed: Promise<boolean> } {
+  private commit(apply: () => void, authorId: string | null, origin: unknown, slot?: RelaySlot): { relayed: Promise<boolean> } {
     const captured: { update: Uint8Array | null; failure: string | null } = { update: null, failure: null };
     const capture = (u: Uint8Array): void => {
       captured.update = captured.update ? Y.mergeUpdates([captured.update, u]) : u;
@@ -212,13 +238,21 @@ export class DescriptionRoom {
     const { update, failure } = captured;
     if (!update) return { relayed: failure === null ? Promise.resolve(false) : Promise.reject(new UpdateRejected(`could not apply: ${failure}`)) };
     const now = this.ctx.clock.now();
-    const relayed = this.ctx.store.yjs.append(this.appealId, update, authorId, now, { durability: 'process' }).then((seq) => {
-      this.lastSeq = seq;
-      this.ctx.emit(this.appealId, update, origin);
-      // What did get in before a failure is kept, relayed and logged; the sender is refused.
-      if (failure !== null) throw new UpdateRejected(`could not apply: ${failure}`);
-      return true;
-    });
+    const relayed = this.ctx.store.yjs.append(this.appealId, update, authorId, now, { durability: 'process' }).then(
+      (seq) => {
+        this.lastSeq = seq;
+        this.ctx.emit(this.appealId, update, origin);
+        // Same microtask as the relay: what waited on it leaves in the same write.
+        if (slot) this.release(slot);
+        // What did get in before a failure is kept, relayed and logged; the sender is refused.
+        if (failure !== null) throw new UpdateRejected(`could not apply: ${failure}`);
+        return true;
+      },
+      (err: unknown) => {
+        if (slot) this.release(slot);
+        throw err;
+      },
+    );
     this.appended = relayed.catch(() => undefined);
     this.logRows++;
     this.noteChange(authorId, now);
@@ -230,6 +264,20 @@ export class DescriptionRoom {
       });
     }
     return { relayed };
+  }
+
+  /** Marks a client update relayed or refused; runs what waited on the ones done, in order. */
+  private release(slot: RelaySlot): void {
+    slot.isDone = true;
+    while (this.relays[0]?.isDone) {
+      for (const waiter of this.relays.shift()?.waiters ?? []) {
+        try {
+          waiter();
+        } catch (err) {
+          this.ctx.logger.error('description relay waiter failed', { appealId: this.appealId, error: String(err) });
+        }
+      }
+    }
   }
 
   private noteChange(authorId: string | null, now: number): void {

@@ -5,8 +5,8 @@
  * is kept, and its `user` field is replaced by the server's record of the
  * connection, so a peer never sees a name, role or colour the client claimed.
  */
-import * as encoding from 'lib0/encoding';
 import { BoundedReader, UpdateRejected } from '../../domain/description/update-validation.js';
+import type { PresenceEntry } from './room-presence.js';
 
 /** What peers see of a connection's person. `color` repeats `colour` for Tiptap's caret extension. */
 export interface PeerIdentity {
@@ -37,15 +37,15 @@ export interface AwarenessOwner {
 }
 
 /**
- * Returns the awareness update to apply (one entry, user rewritten) or null when
- * the message holds nothing this connection may publish. Binds the connection to
- * the first clientID it uses when `isFree` says no one else holds it.
- * Throws UpdateRejected on malformed bytes or an oversized state.
+ * Returns the entry to apply (the connection's own, `user` rewritten) or null
+ * when the message holds nothing this connection may publish. Binds the
+ * connection to the first clientID it uses when `isFree` says no one else holds
+ * it. Throws UpdateRejected on malformed bytes or an oversized state.
  */
-export function guardAwareness(payload: Uint8Array, owner: AwarenessOwner, isFree: (clientId: number) => boolean): Uint8Array | null {
+export function guardAwareness(payload: Uint8Array, owner: AwarenessOwner, isFree: (clientId: number) => boolean): PresenceEntry | null {
   const r = new BoundedReader(payload);
   const n = r.count(3);
-  let kept: { clientId: number; clock: number; state: string } | null = null;
+  let kept: PresenceEntry | null = null;
   for (let i = 0; i < n; i++) {
     const clientId = r.varUint();
     const clock = r.varUint();
@@ -63,11 +63,5 @@ export function guardAwareness(payload: Uint8Array, owner: AwarenessOwner, isFre
     else if (typeof state === 'object' && !Array.isArray(state)) kept = { clientId, clock, state: JSON.stringify({ ...state, user: owner.identity }) };
   }
   if (r.remaining !== 0) throw new UpdateRejected('trailing bytes');
-  if (!kept) return null;
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 1);
-  encoding.writeVarUint(e, kept.clientId);
-  encoding.writeVarUint(e, kept.clock);
-  encoding.writeVarString(e, kept.state);
-  return encoding.toUint8Array(e);
+  return kept;
 }

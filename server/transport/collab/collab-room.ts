@@ -3,16 +3,17 @@
  * on the loaded document. Created by the first connection, disposed when the
  * last one leaves (the document service then unloads the document).
  */
-import * as awarenessProtocol from 'y-protocols/awareness';
+import type { DescriptionRoom } from '../../domain/description/description-room.js';
 import type { DescriptionHandle, DescriptionService } from '../../domain/description/description.service.js';
 import type { RoomConnection } from './room-connection.js';
-import { awarenessMessage } from './protocol.js';
+import { presenceMessage, RoomPresence, type PresenceEntry } from './room-presence.js';
 
 export class CollabRoom {
   readonly conns = new Set<RoomConnection>();
   /** Resolves once the document is loaded; rejects if loading failed. */
   readonly ready: Promise<DescriptionHandle>;
-  private awareness: awarenessProtocol.Awareness | null = null;
+  private readonly presence = new RoomPresence();
+  private loaded: DescriptionRoom | null = null;
   private isDisposed = false;
 
   constructor(readonly appealId: string, description: DescriptionService) {
@@ -21,18 +22,15 @@ export class CollabRoom {
         handle.release();
         throw new Error('room closed while loading');
       }
-      const awareness = new awarenessProtocol.Awareness(handle.room.doc);
-      awareness.setLocalState(null);
-      awareness.on('update', this.relayAwareness);
-      this.awareness = awareness;
+      this.loaded = handle.room;
       return handle;
     });
     this.ready.catch(() => undefined);
   }
 
-  /** The awareness of a loaded room. */
-  get presence(): awarenessProtocol.Awareness | null {
-    return this.awareness;
+  /** The loaded document (null before `ready` and after disposal). */
+  get description(): DescriptionRoom | null {
+    return this.loaded;
   }
 
   /** Whether no live connection in the room publishes this awareness clientID. */
@@ -41,36 +39,47 @@ export class CollabRoom {
     return true;
   }
 
+  /** The awareness message with every peer's current entry, or null when no one has published one. */
+  presenceSnapshot(): Uint8Array | null {
+    return this.presence.size > 0 ? presenceMessage(this.presence.entries()) : null;
+  }
+
+  /**
+   * Applies a guarded awareness entry and relays it to everyone, the sender
+   * too (its own echo keeps its client's idle watchdog fed); a stale one is
+   * dropped, as y-protocols would. The relay waits for the updates still being
+   * committed: a caret never reaches a peer before the text it points into,
+   * and leaves in the same write.
+   */
+  publish(entry: PresenceEntry): void {
+    if (!this.presence.apply(entry)) return;
+    this.relayPresence(entry);
+  }
+
   /** Sends to every connection but `except`. */
   broadcast(message: Uint8Array, except?: unknown): void {
     for (const c of this.conns) if (c !== except) c.send(message);
   }
 
-  /** Removes a connection and its awareness state; true when the room is now empty. */
+  /** Removes a connection and its awareness entry (peers are told); true when the room is now empty. */
   remove(conn: RoomConnection): boolean {
     if (!this.conns.delete(conn)) return false;
-    if (this.awareness && conn.awarenessId !== null) awarenessProtocol.removeAwarenessStates(this.awareness, [conn.awarenessId], null);
+    const removal = conn.awarenessId === null ? null : this.presence.remove(conn.awarenessId);
+    if (removal) this.relayPresence(removal);
     return this.conns.size === 0;
   }
 
   dispose(): void {
     if (this.isDisposed) return;
     this.isDisposed = true;
-    const awareness = this.awareness;
-    this.awareness = null;
-    if (awareness) {
-      awareness.off('update', this.relayAwareness);
-      awareness.destroy();
-    }
+    this.loaded = null;
     this.ready.then((handle) => { handle.release(); }, () => undefined);
   }
 
-  private readonly relayAwareness = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-  ): void => {
-    if (!this.awareness) return;
-    const changed = [...added, ...updated, ...removed];
-    // Everyone, the sender too: its own echo keeps its client's idle watchdog fed.
-    this.broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)));
-  };
+  private relayPresence(entry: PresenceEntry): void {
+    const message = presenceMessage([entry]);
+    const send = (): void => { this.broadcast(message); };
+    if (this.loaded) this.loaded.afterRelayed(send);
+    else send();
+  }
 }

@@ -133,17 +133,17 @@ export class CollabEndpoint {
     const identity: PeerIdentity = {
       name: session.user.fullName, role: session.viewer.role, colour: colourOf(session.viewer.id), color: colourOf(session.viewer.id),
     };
-    this.wss.handleUpgrade(req, socket, head, (ws) => { this.join(ws, appealId, session.viewer, identity, canWrite); });
+    this.wss.handleUpgrade(req, socket, head, (ws) => { this.join(ws, socket, appealId, session.viewer, identity, canWrite); });
   }
 
-  private join(ws: WebSocket, appealId: string, viewer: Viewer, identity: PeerIdentity, canWrite: boolean): void {
+  private join(ws: WebSocket, socket: Duplex, appealId: string, viewer: Viewer, identity: PeerIdentity, canWrite: boolean): void {
     let room = this.rooms.get(appealId);
     if (!room) {
       room = new CollabRoom(appealId, this.d.description);
       this.rooms.set(appealId, room);
     }
     const joined = room;
-    const conn = new RoomConnection(ws, joined, viewer, identity, canWrite, this.options, this.d.logger, (c) => { this.leave(joined, c); });
+    const conn = new RoomConnection(ws, socket, joined, viewer, identity, canWrite, this.options, this.d.logger, (c) => { this.leave(joined, c); });
     joined.conns.add(conn);
     ws.on('message', (data: RawData) => { conn.receive(toBytes(data)); });
     ws.on('close', () => { conn.close(1000, ''); });

@@ -5,15 +5,15 @@
  * or too frequent closes the connection with a shared close code, and never
  * reaches the document.
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import * as awarenessProtocol from 'y-protocols/awareness';
 import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
 import { BoundedReader, UpdateRejected } from '../../domain/description/update-validation.js';
 import type { Viewer } from '../../domain/viewer.js';
 import type { Logger } from '../../lib/logger.js';
 import { guardAwareness, type PeerIdentity } from './awareness-guard.js';
 import type { CollabRoom } from './collab-room.js';
-import { awarenessMessage, MESSAGE, SYNC, syncStep1Message, syncStep2Message } from './protocol.js';
+import { MESSAGE, SYNC, syncStep1Message, syncStep2Message } from './protocol.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface ConnectionOptions {
@@ -32,9 +32,12 @@ export class RoomConnection {
   private readonly early: Uint8Array[] = [];
   private readonly updates: TokenBucket;
   private readonly carets: TokenBucket;
+  private isCorked = false;
 
   constructor(
     private readonly ws: WebSocket,
+    /** The socket under `ws` (ours since the upgrade): corked while a turn's messages are queued. */
+    private readonly socket: Duplex,
     private readonly room: CollabRoom,
     readonly viewer: Viewer,
     readonly identity: PeerIdentity,
@@ -53,10 +56,8 @@ export class RoomConnection {
     if (this.isClosed) return;
     this.isStarted = true;
     this.send(syncStep1Message(stateVector));
-    const awareness = this.room.presence;
-    if (awareness && awareness.getStates().size > 0) {
-      this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, [...awareness.getStates().keys()])));
-    }
+    const presence = this.room.presenceSnapshot();
+    if (presence) this.send(presence);
     for (const m of this.early.splice(0)) this.receive(m);
   }
 
@@ -74,9 +75,26 @@ export class RoomConnection {
     }
   }
 
+  /**
+   * Queues a frame. Frames sent in the same run of the event loop (an update
+   * relayed at its commit and the caret that followed it, say) leave in one
+   * write: the socket is corked at the first and uncorked once the current
+   * microtasks have run.
+   */
   send(message: Uint8Array): void {
-    if (!this.isClosed && this.ws.readyState === this.ws.OPEN) this.ws.send(message);
+    if (this.isClosed || this.ws.readyState !== this.ws.OPEN) return;
+    if (!this.isCorked) {
+      this.isCorked = true;
+      this.socket.cork();
+      queueMicrotask(this.uncork);
+    }
+    this.ws.send(message);
   }
+
+  private readonly uncork = (): void => {
+    this.isCorked = false;
+    this.socket.uncork();
+  };
 
   /** Closes with a code; the connection leaves the room at once, the socket within closeGraceMs. */
   close(code: number, reason: string): void {
@@ -111,8 +129,8 @@ export class RoomConnection {
         return;
       }
       case MESSAGE.queryAwareness: {
-        const awareness = this.room.presence;
-        if (awareness) this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, [...awareness.getStates().keys()])));
+        const presence = this.room.presenceSnapshot();
+        if (presence) this.send(presence);
         return;
       }
       default:
@@ -121,27 +139,27 @@ export class RoomConnection {
   }
 
   private answerStep1(stateVector: Uint8Array): void {
-    void this.room.ready
-      .then((handle) => handle.room.diff(stateVector))
-      .then((update) => { this.send(syncStep2Message(update)); }, (err: unknown) => { this.fail(err); });
+    const description = this.room.description;
+    if (!description) return;
+    description.diff(stateVector).then((update) => { this.send(syncStep2Message(update)); }, (err: unknown) => { this.fail(err); });
   }
 
+  /** Submitted at once (the connection only reads once the document is loaded), so a caret right behind it waits for it. */
   private receiveUpdate(update: Uint8Array): void {
     if (!this.updates.take()) {
       this.close(CLOSE_CODES.RATE_LIMITED, 'too many updates');
       return;
     }
-    void this.room.ready.then((handle) => {
-      if (this.isClosed) return;
-      const summary = handle.room.inspect(update);
-      if (!this.canWrite) {
-        // Sync step 2 of an observer carries its whole delete set: allowed as long as it changes nothing.
-        if (handle.room.wouldChange(summary)) this.close(CLOSE_CODES.BAD_MESSAGE, 'read-only participant');
-        return;
-      }
-      if (summary.structs === 0 && summary.deletes.length === 0) return;
-      return handle.room.submit(update, summary, this.viewer.id, this);
-    }).catch((err: unknown) => { this.fail(err); });
+    const description = this.room.description;
+    if (!description) return;
+    const summary = description.inspect(update);
+    if (!this.canWrite) {
+      // Sync step 2 of an observer carries its whole delete set: allowed as long as it changes nothing.
+      if (description.wouldChange(summary)) this.close(CLOSE_CODES.BAD_MESSAGE, 'read-only participant');
+      return;
+    }
+    if (summary.structs === 0 && summary.deletes.length === 0) return;
+    description.submit(update, summary, this.viewer.id, this).catch((err: unknown) => { this.fail(err); });
   }
 
   private receiveAwareness(payload: Uint8Array): void {
@@ -149,10 +167,8 @@ export class RoomConnection {
       this.close(CLOSE_CODES.RATE_LIMITED, 'too many awareness messages');
       return;
     }
-    const awareness = this.room.presence;
-    if (!awareness) return;
-    const update = guardAwareness(payload, this, (id) => this.room.isAwarenessIdFree(id, this));
-    if (update) awarenessProtocol.applyAwarenessUpdate(awareness, update, this);
+    const entry = guardAwareness(payload, this, (id) => this.room.isAwarenessIdFree(id, this));
+    if (entry) this.room.publish(entry);
   }
 
   private fail(err: unknown): void {
