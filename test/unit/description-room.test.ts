@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { DEFAULT_DESCRIPTION_OPTIONS } from '../../server/domain/description/description.service.js';
 import { DescriptionRoom } from '../../server/domain/description/description-room.js';
@@ -16,6 +16,7 @@ import { systemClock } from '../../server/lib/clock.js';
 import { createLogger } from '../../server/lib/logger.js';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import type { Store } from '../../server/store/store.js';
+import { makeAppeal } from '../helpers/factories.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -108,5 +109,82 @@ describe('DescriptionRoom', () => {
     expect(descriptionOf(fromReply).length).toBe(1);
     expect(Y.encodeStateVector(fromLog)).toEqual(Y.encodeStateVector(fromReply));
     await store.close();
+  });
+});
+
+describe('DescriptionRoom plain text', () => {
+  /** A room on an appeal with an empty description; records when the store was asked to write the text. */
+  async function textRoom(textDebounceMs: number, textMaxWaitMs: number) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'room-text-'));
+    dirs.push(dir);
+    const store = await openSqliteStore({ dataDir: dir });
+    const appeal = makeAppeal({ description: '' });
+    await store.appeals.create(appeal);
+    const writes: { at: number; text: string | undefined }[] = [];
+    const update = store.appeals.update.bind(store.appeals);
+    store.appeals.update = (id, version, patch, audit) => {
+      writes.push({ at: performance.now(), text: patch.description });
+      return update(id, version, patch, audit);
+    };
+    const room = new DescriptionRoom(appeal.id, {
+      store, clock: systemClock, logger: createLogger('silent'), options: { ...DEFAULT_DESCRIPTION_OPTIONS, textDebounceMs, textMaxWaitMs },
+      emit: () => undefined, onVersionSaved: () => undefined,
+    });
+    await room.load();
+    // One client typing into one paragraph: each call sends one keystroke.
+    const doc = new Y.Doc();
+    const text = new Y.XmlText();
+    const p = new Y.XmlElement('paragraph');
+    p.insert(0, [text]);
+    let pending: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => pending.push(u));
+    descriptionOf(doc).insert(0, [p]);
+    const type = async (chars: string): Promise<number> => {
+      text.insert(text.length, chars);
+      const sent = pending;
+      pending = [];
+      for (const u of sent) await room.submit(u, room.inspect(u), appeal.citizenId, null);
+      return performance.now();
+    };
+    const stored = async (): Promise<string | undefined> => (await store.appeals.get(appeal.id))?.description;
+    return { store, appeal, room, writes, type, stored, close: async () => { await room.unload(); await store.close(); } };
+  }
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  it('writes the text once editing has paused for the debounce, not while keys still come', async () => {
+    const t = await textRoom(300, 60_000);
+    await t.type('a');
+    await sleep(150);
+    const last = await t.type('b');
+    await vi.waitFor(async () => { expect(await t.stored()).toBe('ab'); }, { timeout: 3000, interval: 20 });
+    expect(t.writes).toHaveLength(1);
+    expect(t.writes[0]!.at - last).toBeGreaterThanOrEqual(299);
+    await t.close();
+  });
+
+  it('writes the text while editing goes on once the maximum wait (±20 %) has passed', async () => {
+    const t = await textRoom(300, 500);
+    const first = await t.type('x');
+    let last = first;
+    // A key every 50 ms for 1.5 s: the debounce never elapses.
+    while (last - first < 1500) {
+      await sleep(50);
+      last = await t.type('x');
+    }
+    expect(t.writes.length).toBeGreaterThanOrEqual(1);
+    expect(t.writes[0]!.at - first).toBeGreaterThanOrEqual(399);
+    expect(t.writes[0]!.at).toBeLessThan(last);
+    expect(t.writes[0]!.text).toMatch(/^x+$/);
+    await t.close();
+  });
+
+  it('writes the text after someone else changed the appeal (compare-and-set re-reads)', async () => {
+    const t = await textRoom(50, 60_000);
+    const current = await t.store.appeals.get(t.appeal.id);
+    expect(await t.store.appeals.update(t.appeal.id, current!.version, { subject: 'Другая тема' })).not.toBeNull();
+    await t.type('ok');
+    await vi.waitFor(async () => { expect(await t.stored()).toBe('ok'); }, { timeout: 3000, interval: 20 });
+    expect((await t.store.appeals.get(t.appeal.id))?.subject).toBe('Другая тема');
+    await t.close();
   });
 });

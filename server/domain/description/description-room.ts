@@ -36,8 +36,10 @@ export interface DescriptionOptions {
   compactEvery: number;
   /** While editing goes on, a version snapshot at most this often. */
   versionEveryMs: number;
-  /** The appeal's plain-text description is rewritten this long after the last change. */
+  /** The appeal's plain-text description is rewritten once editing has paused this long… */
   textDebounceMs: number;
+  /** …or, while editing goes on, about this long after the first change it lacks (±20 %, so rooms do not write in step). */
+  textMaxWaitMs: number;
   limits: UpdateLimits;
 }
 
@@ -51,6 +53,14 @@ export interface RoomContext {
   options: DescriptionOptions;
   emit: UpdateListener;
   onVersionSaved: (appealId: string) => void;
+}
+
+/** The pending rewrite of the appeal's plain text (times from `performance.now()`). */
+interface TextSync {
+  timer: NodeJS.Timeout;
+  lastChangeAt: number;
+  /** Written by then even if editing goes on. */
+  deadline: number;
 }
 
 interface RelaySlot {
@@ -75,8 +85,10 @@ export class DescriptionRoom {
   private isDirty = false;
   private readonly authors = new Set<string>();
   private lastVersionAt = 0;
-  private textTimer: NodeJS.Timeout | null = null;
+  private textSync: TextSync | null = null;
   private syncedText: string | null = null;
+  /** The appeal's version as last read or written here (the compare-and-set of the text). */
+  private appealVersion: number | null = null;
 
   constructor(
     readonly appealId: string,
@@ -113,6 +125,7 @@ export class DescriptionRoom {
     this.logRows = rows.length;
     this.lastVersionAt = versions[0]?.at ?? 0;
     this.syncedText = appeal?.description ?? null;
+    this.appealVersion = appeal?.version ?? null;
     const seed = appeal?.description.trim() ? appeal.description : '';
     await this.enqueue(async () => {
       if (rows.length === 0 && seed && appeal) {
@@ -197,8 +210,8 @@ export class DescriptionRoom {
   /** Final steps before the memory is released: version, compaction, plain text. */
   unload(): Promise<void> {
     return this.enqueue(async () => {
-      if (this.textTimer) clearTimeout(this.textTimer);
-      this.textTimer = null;
+      if (this.textSync) clearTimeout(this.textSync.timer);
+      this.textSync = null;
       try {
         if (this.isDirty) await this.saveVersion();
         await this.compact();
@@ -283,10 +296,8 @@ export class DescriptionRoom {
   private noteChange(authorId: string | null, now: number): void {
     this.isDirty = true;
     if (authorId) this.authors.add(authorId);
-    this.textTimer ??= setTimeout(() => {
-      this.textTimer = null;
-      this.flushText().catch((err: unknown) => { this.ctx.logger.error('description text sync failed', { appealId: this.appealId, error: String(err) }); });
-    }, this.ctx.options.textDebounceMs);
+    if (this.textSync) this.textSync.lastChangeAt = performance.now();
+    else this.armTextSync();
     if (now - this.lastVersionAt >= this.ctx.options.versionEveryMs) {
       // Runs after the current step, still on the queue.
       void this.enqueue(() => this.saveVersion()).catch((err: unknown) => {
@@ -326,16 +337,48 @@ export class DescriptionRoom {
     this.logRows = 1;
   }
 
-  /** Writes the plain text into the appeal (compare-and-set, retried on a concurrent write). */
+  /**
+   * One timer per room, not one per keystroke: when it fires it looks at how
+   * long editing has paused, and waits again while the maximum allows.
+   */
+  private armTextSync(): void {
+    const { textDebounceMs, textMaxWaitMs } = this.ctx.options;
+    const now = performance.now();
+    this.textSync = {
+      timer: setTimeout(() => { this.onTextTimer(); }, textDebounceMs),
+      lastChangeAt: now,
+      deadline: now + textMaxWaitMs * (0.8 + 0.4 * Math.random()),
+    };
+  }
+
+  private onTextTimer(): void {
+    const sync = this.textSync;
+    if (!sync) return;
+    const now = performance.now();
+    const wait = Math.min(sync.lastChangeAt + this.ctx.options.textDebounceMs, sync.deadline) - now;
+    if (wait > 1) {
+      sync.timer = setTimeout(() => { this.onTextTimer(); }, wait);
+      return;
+    }
+    this.textSync = null;
+    this.flushText().catch((err: unknown) => { this.ctx.logger.error('description text sync failed', { appealId: this.appealId, error: String(err) }); });
+  }
+
+  /** Writes the plain text into the appeal (compare-and-set on the version last seen, re-read on a concurrent write). */
   private async flushText(): Promise<void> {
     const text = plainTextOf(descriptionOf(this.doc)).slice(0, LIMITS.descriptionChars);
     if (text === this.syncedText) return;
     const { store, clock } = this.ctx;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const appeal = await store.appeals.get(this.appealId);
-      if (!appeal) return;
-      if (appeal.description === text) break;
-      if (await store.appeals.update(this.appealId, appeal.version, { description: text, updatedAt: clock.now() })) break;
+      if (this.appealVersion === null) {
+        const appeal = await store.appeals.get(this.appealId);
+        if (!appeal) return;
+        this.appealVersion = appeal.version;
+        if (appeal.description === text) break;
+      }
+      const updated = await store.appeals.update(this.appealId, this.appealVersion, { description: text, updatedAt: clock.now() });
+      this.appealVersion = updated?.version ?? null;
+      if (updated) break;
     }
     this.syncedText = text;
   }

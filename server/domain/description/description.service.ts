@@ -22,6 +22,7 @@ export const DEFAULT_DESCRIPTION_OPTIONS: DescriptionOptions = {
   compactEvery: 500,
   versionEveryMs: 10 * 60_000,
   textDebounceMs: 2_000,
+  textMaxWaitMs: 10_000,
   limits: DEFAULT_UPDATE_LIMITS,
 };
 
