@@ -32,6 +32,7 @@ import { catalogueRoutes } from './transport/http/catalogue.routes.js';
 import { UpgradeRouter } from './transport/upgrade-router.js';
 import { DescriptionService } from './domain/description/description.service.js';
 import { COLLAB_PREFIX, CollabEndpoint } from './transport/collab/collab.endpoint.js';
+import type { ConnectionOptions } from './transport/collab/room-connection.js';
 import { descriptionRoutes } from './transport/http/description.routes.js';
 import { attachRealtime } from './transport/realtime/gateway.js';
 import { ChatService } from './domain/chat/chat.service.js';
@@ -47,6 +48,8 @@ export interface ServerOptions {
   /** Tests may pass channels wired to their own loopback SMTP/SMS servers. */
   mail?: MailChannel;
   sms?: SmsChannel;
+  /** Tests may tune the Yjs endpoint's per-connection limits and timings. */
+  collab?: Partial<ConnectionOptions>;
 }
 
 /** The running server and what tests need to reach inside it. */
@@ -119,7 +122,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   });
   shutdown.add('close realtime', () => realtime.close());
   // Yjs on /yjs/: connections closed (SHUTTING_DOWN) before the port goes; documents flushed after.
-  const collab = new CollabEndpoint({ accounts, roomAccess: rooms, description, bus, allowedOrigins, logger });
+  const collab = new CollabEndpoint({ accounts, roomAccess: rooms, description, bus, allowedOrigins, logger, ...(o.collab ? { options: o.collab } : {}) });
   upgrades.add(COLLAB_PREFIX, collab.handleUpgrade);
   shutdown.add('close yjs endpoint', () => { collab.close(); });
 

@@ -5,6 +5,7 @@
  * write, malformed and crafted frames never reach the document, sessions that
  * end are cut off, idle rooms are unloaded, and versions restore for everyone.
  */
+import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,8 @@ let supervisor: TestClient;
 let foreignOperator: TestClient;
 let outsider: TestClient;
 let appealId: string;
+/** The echo threshold of this file's server (10 s in production). */
+const ECHO_AFTER_IDLE_MS = 1000;
 const SEED = 'При нажатии на кнопку «Оплатить» страница зависает.';
 
 const loaded = (): number => server.collab.description.loadedCount();
@@ -47,6 +50,20 @@ function awarenessFrame(entries: [number, number, unknown][]): Uint8Array {
   encoding.writeVarUint(e, 1);
   encoding.writeVarUint8Array(e, encoding.toUint8Array(update));
   return encoding.toUint8Array(e);
+}
+
+/** The clientIDs in an awareness message (none for any other message). */
+function caretIds(message: Uint8Array): number[] {
+  const d = decoding.createDecoder(message);
+  if (decoding.readVarUint(d) !== 1) return [];
+  const update = decoding.createDecoder(decoding.readVarUint8Array(d));
+  const ids: number[] = [];
+  for (let n = decoding.readVarUint(update); n > 0; n--) {
+    ids.push(decoding.readVarUint(update));
+    decoding.readVarUint(update);
+    decoding.readVarString(update);
+  }
+  return ids;
 }
 
 /** An update that claims 2^31 structs for one client in a handful of bytes (yjs issue 687). */
@@ -78,7 +95,7 @@ function edit(client: YjsClient, ops: number, tag: string): void {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ collab: { echoAfterIdleMs: ECHO_AFTER_IDLE_MS } });
   citizen = await loginAs(server, 'citizen');
   operator = await loginAs(server, 'operator.portal');
   supervisor = await loginAs(server, 'supervisor.portal');
@@ -146,6 +163,20 @@ describe('Yjs endpoint', () => {
     first.ws.close();
     await waitFor(() => !watcher.provider.awareness.getStates().has(7001), 3000, 'caret removed');
     await waitFor(() => !newcomer.provider.awareness.getStates().has(7001), 3000, 'caret removed for the newcomer');
+  });
+
+  it('echoes a connection’s own caret only once the server has sent it nothing for a while', async () => {
+    const room = await takeAppeal(); // alone in it: nothing else is sent to the typist
+    const typist = await openRaw(server.url, citizen.cookie, room);
+    await waitFor(() => typist.messages.length > 0, 3000, 'greeting');
+    const echoes = (): number => typist.messages.filter((m) => caretIds(m).includes(7300)).length;
+    typist.ws.send(awarenessFrame([[7300, 1, { cursor: 1 }]]));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(echoes()).toBe(0);
+    await new Promise((r) => setTimeout(r, ECHO_AFTER_IDLE_MS));
+    typist.ws.send(awarenessFrame([[7300, 2, { cursor: 2 }]]));
+    await waitFor(() => echoes() === 1, 3000, 'echo after idle');
+    expect(caretIds(typist.messages.at(-1)!)).toEqual([7300]);
   });
 
   it('relays a caret after the update sent before it, never ahead of the text it points into', async () => {

@@ -45,15 +45,16 @@ export class CollabRoom {
   }
 
   /**
-   * Applies a guarded awareness entry and relays it to everyone, the sender
-   * too (its own echo keeps its client's idle watchdog fed); a stale one is
-   * dropped, as y-protocols would. The relay waits for the updates still being
-   * committed: a caret never reaches a peer before the text it points into,
-   * and leaves in the same write.
+   * Applies a guarded awareness entry and relays it to the other connections,
+   * and back to the sender when it has been sent nothing for a while (the echo
+   * feeds its client's idle watchdog); a stale entry is dropped, as y-protocols
+   * would. The relay waits for the updates still being committed: a caret
+   * never reaches a peer before the text it points into, and leaves in the
+   * same write.
    */
-  publish(entry: PresenceEntry): void {
+  publish(entry: PresenceEntry, from: RoomConnection): void {
     if (!this.presence.apply(entry)) return;
-    this.relayPresence(entry);
+    this.relayPresence(entry, from);
   }
 
   /** Sends to every connection but `except`. */
@@ -65,7 +66,7 @@ export class CollabRoom {
   remove(conn: RoomConnection): boolean {
     if (!this.conns.delete(conn)) return false;
     const removal = conn.awarenessId === null ? null : this.presence.remove(conn.awarenessId);
-    if (removal) this.relayPresence(removal);
+    if (removal) this.relayPresence(removal, conn);
     return this.conns.size === 0;
   }
 
@@ -76,9 +77,9 @@ export class CollabRoom {
     this.ready.then((handle) => { handle.release(); }, () => undefined);
   }
 
-  private relayPresence(entry: PresenceEntry): void {
+  private relayPresence(entry: PresenceEntry, from: RoomConnection): void {
     const message = presenceMessage([entry]);
-    const send = (): void => { this.broadcast(message); };
+    const send = (): void => { this.broadcast(message, from.wantsEcho() ? undefined : from); };
     if (this.loaded) this.loaded.afterRelayed(send);
     else send();
   }

@@ -49,7 +49,7 @@ export interface CollabDeps {
   options?: Partial<ConnectionOptions>;
 }
 
-const DEFAULT_OPTIONS: ConnectionOptions = { updateRate: [50, 200], awarenessRate: [50, 200], closeGraceMs: 1000 };
+const DEFAULT_OPTIONS: ConnectionOptions = { updateRate: [50, 200], awarenessRate: [50, 200], closeGraceMs: 1000, echoAfterIdleMs: 10_000 };
 
 export class CollabEndpoint {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: COLLAB_MAX_PAYLOAD, perMessageDeflate: false });

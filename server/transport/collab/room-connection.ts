@@ -23,6 +23,13 @@ export interface ConnectionOptions {
   awarenessRate: [number, number];
   /** After sending a close frame, the socket is cut this long later if the peer does not answer. */
   closeGraceMs: number;
+  /**
+   * A connection's own awareness change is echoed back to it only when the
+   * server has sent it nothing for this long: the echo exists to feed the
+   * client's idle watchdog (y-websocket reconnects after 30 s of silence), and
+   * a connection that receives traffic does not need it.
+   */
+  echoAfterIdleMs: number;
 }
 
 export class RoomConnection {
@@ -33,6 +40,8 @@ export class RoomConnection {
   private readonly updates: TokenBucket;
   private readonly carets: TokenBucket;
   private isCorked = false;
+  /** When the server last sent this connection a frame (`performance.now()`). */
+  private lastSentAt = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -83,12 +92,18 @@ export class RoomConnection {
    */
   send(message: Uint8Array): void {
     if (this.isClosed || this.ws.readyState !== this.ws.OPEN) return;
+    this.lastSentAt = performance.now();
     if (!this.isCorked) {
       this.isCorked = true;
       this.socket.cork();
       queueMicrotask(this.uncork);
     }
     this.ws.send(message);
+  }
+
+  /** Whether its own awareness change should come back to it (see `echoAfterIdleMs`). */
+  wantsEcho(): boolean {
+    return performance.now() - this.lastSentAt >= this.options.echoAfterIdleMs;
   }
 
   private readonly uncork = (): void => {
@@ -168,7 +183,7 @@ export class RoomConnection {
       return;
     }
     const entry = guardAwareness(payload, this, (id) => this.room.isAwarenessIdFree(id, this));
-    if (entry) this.room.publish(entry);
+    if (entry) this.room.publish(entry, this);
   }
 
   private fail(err: unknown): void {
