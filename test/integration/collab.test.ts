@@ -11,6 +11,8 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CLOSE_CODES } from '../../shared/protocol/close-codes.js';
+import { updateMessage } from '../../server/transport/collab/protocol.js';
+import { presenceMessage } from '../../server/transport/collab/room-presence.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { demoAccount, fileAppeal, loginAs, TestClient } from '../helpers/session.js';
 import { closeAllYjs, handshakeStatus, openRaw, openYjs, waitFor, type YjsClient } from '../helpers/yjs.js';
@@ -28,29 +30,9 @@ const SEED = 'При нажатии на кнопку «Оплатить» ст�
 
 const loaded = (): number => server.collab.description.loadedCount();
 
-/** A sync-update frame carrying `update`. */
-function updateFrame(update: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 0);
-  encoding.writeVarUint(e, 2);
-  encoding.writeVarUint8Array(e, update);
-  return encoding.toUint8Array(e);
-}
-
-/** An awareness frame with the given [clientID, clock, state] entries, as y-protocols encodes them. */
-function awarenessFrame(entries: [number, number, unknown][]): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, entries.length);
-  for (const [clientId, clock, state] of entries) {
-    encoding.writeVarUint(update, clientId);
-    encoding.writeVarUint(update, clock);
-    encoding.writeVarString(update, JSON.stringify(state));
-  }
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 1);
-  encoding.writeVarUint8Array(e, encoding.toUint8Array(update));
-  return encoding.toUint8Array(e);
-}
+/** An awareness frame with the given [clientID, clock, state] entries. */
+const awarenessFrame = (entries: [number, number, unknown][]): Uint8Array =>
+  presenceMessage(entries.map(([clientId, clock, state]) => ({ clientId, clock, state: JSON.stringify(state) })));
 
 /** The clientIDs in an awareness message (none for any other message). */
 function caretIds(message: Uint8Array): number[] {
@@ -188,7 +170,7 @@ describe('Yjs endpoint', () => {
       const doc = new Y.Doc();
       doc.getXmlFragment('default').insert(0, [new Y.XmlElement('paragraph')]);
       const from = peer.messages.length;
-      typist.ws.send(updateFrame(Y.encodeStateAsUpdate(doc)));
+      typist.ws.send(updateMessage(Y.encodeStateAsUpdate(doc)));
       typist.ws.send(awarenessFrame([[7100, k + 1, { cursor: k }]]));
       await waitFor(() => peer.messages.slice(from).some((m) => m[0] === 1), 3000, 'caret');
       const kinds = peer.messages.slice(from).map((m) => (m[0] === 0 ? 'update' : 'caret'));
@@ -232,9 +214,9 @@ describe('Yjs endpoint', () => {
 
     const attempts: { frame: Uint8Array; code: number }[] = [
       { frame: new Uint8Array(randomBytes(200)), code: CLOSE_CODES.BAD_MESSAGE },
-      { frame: updateFrame(state).subarray(0, 40), code: CLOSE_CODES.BAD_MESSAGE },
-      { frame: updateFrame(state.subarray(0, state.length - 3)), code: CLOSE_CODES.BAD_MESSAGE },
-      { frame: updateFrame(structBomb()), code: CLOSE_CODES.BAD_MESSAGE },
+      { frame: updateMessage(state).subarray(0, 40), code: CLOSE_CODES.BAD_MESSAGE },
+      { frame: updateMessage(state.subarray(0, state.length - 3)), code: CLOSE_CODES.BAD_MESSAGE },
+      { frame: updateMessage(structBomb()), code: CLOSE_CODES.BAD_MESSAGE },
       { frame: new Uint8Array([0, 0, 5, 0xff, 0xff, 0xff, 0xff, 0x0f]), code: CLOSE_CODES.BAD_MESSAGE },
       { frame: new Uint8Array(300 * 1024), code: 1009 },
     ];
@@ -245,7 +227,7 @@ describe('Yjs endpoint', () => {
     }
     for (let i = 0; i < 30; i++) {
       const raw = await openRaw(server.url, citizen.cookie, appealId);
-      raw.ws.send(updateFrame(new Uint8Array(randomBytes(randomInt(1, 64)))));
+      raw.ws.send(updateMessage(new Uint8Array(randomBytes(randomInt(1, 64)))));
       setTimeout(() => { raw.ws.close(); }, 500); // the rare random update that is valid and empty is simply a no-op
       const { code } = await raw.closed;
       expect([CLOSE_CODES.BAD_MESSAGE, 1000, 1005]).toContain(code);
@@ -257,7 +239,7 @@ describe('Yjs endpoint', () => {
 
   it('rate-limits updates per connection', async () => {
     const raw = await openRaw(server.url, citizen.cookie, appealId);
-    const empty = updateFrame(Y.encodeStateAsUpdate(new Y.Doc()));
+    const empty = updateMessage(Y.encodeStateAsUpdate(new Y.Doc()));
     for (let i = 0; i < 400; i++) raw.ws.send(empty);
     expect((await raw.closed).code).toBe(CLOSE_CODES.RATE_LIMITED);
   });
