@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ours,reference,hocuspocus,relay,bare-socketio]`
+ * `npm run bench [-- --quick] [-- --only=ours,reference,hocuspocus,relay,bare-socketio] [-- --phases=idle,coedit,chat,cold] [-- --rounds=N]`
  *
  * Starts every server itself on 127.0.0.1, one at a time, in a child process
  * pinned to core 0; the load generators are separate processes pinned to core
@@ -21,6 +21,17 @@ const phasesArg = process.argv.find((a) => a.startsWith('--phases='));
 const PHASES = phasesArg ? new Set(phasesArg.slice('--phases='.length).split(',')) : null;
 /** Phases: idle, coedit (with the reconnect storm), chat, cold. */
 const wantedPhase = (name: string): boolean => PHASES === null || PHASES.has(name);
+/**
+ * Rounds of the latency comparisons (co-editing: ours, the reference, the raw
+ * relay; chat: ours, the bare relay). This machine's speed drifts within
+ * minutes, so one 20 s window per server can land a server in a slow spell:
+ * the same code's p99 varied 2–3× between back-to-back runs. The first round
+ * runs every phase; each further one only co-editing and chat, the servers in
+ * the opposite order to the round before, each in a fresh process. The p99s
+ * reported are those of all rounds' samples pooled, with each round's beside.
+ */
+const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
+const ROUNDS = roundsArg ? Math.max(1, Math.trunc(Number(roundsArg.slice('--rounds='.length))) || 1) : QUICK ? 1 : 3;
 
 const P = QUICK
   ? { coeditRooms: 10, typists: 3, rate: 5, durationMs: 2000, observers: 2, chatRooms: 10, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 2000, chatWarmupMs: 500, coeditWarmupMs: 500, idleRooms: 100, coldUpdates: 10_000, coldTail: 100, coldOpeners: 5, workers: 2 }
@@ -204,6 +215,8 @@ interface CoeditRun {
   sendMs: number; wallMs: number; cpuPct: number; loopDelayP99Ms: number; closeCount: number; closes: string[];
 }
 interface CoeditResult {
+  /** Every measured latency, for pooling across rounds. */
+  samples: number[];
   lat: Summary; warmup: Summary; delivery: number; sent: number; received: number; expected: number; connectFailed: number; connectErrors: string[];
   genCpuPct: number[]; genLoopP99Ms: number; closes: number; closeReasons: string[];
   converged: number; observers: number; convergeProblems: string[];
@@ -258,7 +271,7 @@ async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, na
   const expected = runs.reduce((s, r) => s + r.expected, 0);
   const received = runs.reduce((s, r) => s + r.received, 0);
   return {
-    lat: summarize(all), warmup: summarize(warm), delivery: expected ? received / expected : Number.NaN, sent, received, expected,
+    samples: all, lat: summarize(all), warmup: summarize(warm), delivery: expected ? received / expected : Number.NaN, sent, received, expected,
     connectFailed: conns.reduce((s, c) => s + c.failed, 0), connectErrors: conns.flatMap((c) => c.errors).slice(0, 3),
     genCpuPct: runs.map((r) => r.cpuPct), genLoopP99Ms: Math.max(...runs.map((r) => r.loopDelayP99Ms)),
     closes: runs.reduce((s, r) => s + r.closeCount, 0), closeReasons: runs.flatMap((r) => r.closes).slice(0, 3),
@@ -290,6 +303,8 @@ interface ChatRun {
   sendMs: number; wallMs: number; cpuPct: number; loopDelayP99Ms: number;
 }
 interface ChatResult {
+  /** Every measured send → receive latency, for pooling across rounds. */
+  samples: number[];
   lat: Summary; ack: Summary; status: Summary; sent: number; acked: number; delivery: number; statusDelivery: number; statusAcked: number; statusSent: number;
   errors: Record<string, number>; connectFailed: number; connectErrors: string[]; sendS: number; genCpuPct: number[]; genLoopP99Ms: number; disconnects: number;
   /** The server process's CPU time over the sending time, all its threads (100 = one core). */
@@ -314,7 +329,7 @@ async function chatPhase(server: Managed, workers: Managed[], url: string, rooms
   const errors: Record<string, number> = {};
   for (const r of runs) for (const [k, v] of Object.entries(r.ackErrors)) errors[k] = (errors[k] ?? 0) + v;
   return {
-    lat: summarize(cat('chatLat')), ack: summarize(cat('ackLat')), status: summarize(cat('statusLat')),
+    samples: cat('chatLat'), lat: summarize(cat('chatLat')), ack: summarize(cat('ackLat')), status: summarize(cat('statusLat')),
     sent: sum('sent'), acked: sum('acked'), delivery: sum('received') / Math.max(1, sum('expected')),
     statusDelivery: sum('statusReceived') / Math.max(1, sum('statusExpected')), statusAcked: sum('statusAcked'), statusSent: sum('statusSent'),
     errors, connectFailed: conns.reduce((s, c) => s + c.failed, 0), connectErrors: conns.flatMap((c) => c.errors).slice(0, 3),
@@ -327,6 +342,8 @@ async function chatPhase(server: Managed, workers: Managed[], url: string, rooms
 
 interface ServerReport {
   kind: ServerKind;
+  /** 1 for the first round (every phase); later rounds run co-editing and chat only. */
+  round?: number;
   idle?: IdleResult;
   idleUnload?: IdleResult;
   coedit?: CoeditResult;
@@ -349,7 +366,9 @@ async function probeYjs(t: YjsTarget, name: string): Promise<string | null> {
   }
 }
 
-async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[]): Promise<ServerReport> {
+/** `repeat`: a later round, co-editing and chat only. */
+async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[], repeat = false): Promise<ServerReport> {
+  const runsPhase = (name: string): boolean => wantedPhase(name) && (!repeat || name === 'coedit' || name === 'chat');
   const report: ServerReport = { kind };
   log(`${kind}: starting`);
   const { proc, ready } = await startServerProcess(kind);
@@ -357,8 +376,8 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[]): P
     let setup: OursSetup | undefined;
     if (kind === 'ours') {
       const t0 = performance.now();
-      const active = Math.max(wantedPhase('coedit') ? P.coeditRooms : 1, wantedPhase('chat') ? P.chatRooms : 1);
-      setup = await setupOurs(ready, active, wantedPhase('idle') ? Math.max(0, P.idleRooms - active) : 0, 6);
+      const active = Math.max(runsPhase('coedit') ? P.coeditRooms : 1, runsPhase('chat') ? P.chatRooms : 1);
+      setup = await setupOurs(ready, active, runsPhase('idle') ? Math.max(0, P.idleRooms - active) : 0, 6);
       log(`ours: logged in and filed ${setup.active.length + setup.filed.length + setup.cold.length} appeals in ${Math.round(performance.now() - t0)} ms`);
     }
     const t = yjsTarget(kind, ready.port, setup);
@@ -376,7 +395,7 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[]): P
       report.missing = `Yjs endpoint not reachable: ${probe}`;
       log(`${kind}: ${report.missing}`);
     } else {
-      if (kind !== 'relay' && wantedPhase('idle')) {
+      if (kind !== 'relay' && runsPhase('idle')) {
         await phase('idle rooms', async () => {
           log(`${kind}: idle rooms (${idleNames.length} joined, then left)`);
           report.idle = await idlePhase(proc, yw, t, idleNames);
@@ -386,13 +405,13 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[]): P
           }
         });
       }
-      if (wantedPhase('coedit')) await phase('co-editing', async () => {
+      if (runsPhase('coedit')) await phase('co-editing', async () => {
         log(`${kind}: co-editing ${P.coeditRooms} rooms × ${P.typists} for ${P.durationMs / 1000} s, then reconnect storm`);
         const observer = setup ? headersOf(setup.citizen) : {};
         report.coedit = await coeditPhase(proc, yw, t, coeditNames, observer);
       });
     }
-    if (kind === 'ours' && wantedPhase('chat')) {
+    if (kind === 'ours' && runsPhase('chat')) {
       await phase('chat', async () => {
         log('ours: chat fan-out');
         const rows0 = await proc.request<number>('chatRows');
@@ -404,7 +423,7 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[]): P
         report.chatRows = (await proc.request<number>('chatRows')) - rows0;
       });
     }
-    if (!probe && (kind === 'ours' || kind === 'hocuspocus') && wantedPhase('cold')) {
+    if (!probe && (kind === 'ours' || kind === 'hocuspocus') && runsPhase('cold')) {
       await phase('cold load', async () => {
         log(`${kind}: cold load (${P.coldUpdates} updates)`);
         const docs = kind === 'ours'
@@ -456,6 +475,8 @@ async function main(): Promise<void> {
   const yw = startWorkers('test/bench/workers/yjs-worker.ts', P.workers, 'yjs-gen');
   const cw = startWorkers('test/bench/workers/chat-worker.ts', P.workers, 'chat-gen');
   const reports: ServerReport[] = [];
+  /** Rounds 2…N of the latency comparisons. */
+  const later: ServerReport[] = [];
   try {
     for (const kind of ['relay', 'reference', 'hocuspocus', 'ours'] as const) {
       if (!wanted(kind)) continue;
@@ -470,6 +491,20 @@ async function main(): Promise<void> {
         reports.push({ kind: 'bare-socketio', missing: `failed: ${errText(e)}` });
       }
     }
+    for (let round = 2; round <= ROUNDS; round++) {
+      const order: ('bare-socketio' | 'relay' | 'reference' | 'ours')[] = ['relay', 'reference', 'ours', 'bare-socketio'];
+      if (round % 2 === 0) order.reverse();
+      for (const kind of order) {
+        if (!wanted(kind)) continue;
+        if (kind === 'bare-socketio' ? !wantedPhase('chat') : !wantedPhase('coedit') && !(kind === 'ours' && wantedPhase('chat'))) continue;
+        log(`round ${round}: ${kind}`);
+        try {
+          later.push({ ...(kind === 'bare-socketio' ? await benchBareSocketIo(cw) : await benchYjsServer(kind, yw, cw, true)), round });
+        } catch (e) {
+          log(`round ${round}: ${kind} failed:`, e);
+        }
+      }
+    }
   } finally {
     await Promise.all([...yw, ...cw].map((w) => w.stop()));
   }
@@ -482,7 +517,8 @@ async function main(): Promise<void> {
   const bare = by('bare-socketio');
 
   console.log(`\nBenchmark (${QUICK ? 'QUICK: a tenth of the load' : 'full load'}), ${new Date().toISOString()}, node ${process.version}, pinning ${CAN_PIN ? 'on' : 'off'}`);
-  printTable(`Co-editing: ${P.coeditRooms} rooms × ${P.typists} typists × ${P.rate} updates/s (+ caret each) for ${P.durationMs / 1000} s measured after ${P.coeditWarmupMs / 1000} s of the same load`,
+  const firstRound = ROUNDS > 1 ? ' — round 1 of ' + String(ROUNDS) : '';
+  printTable(`Co-editing${firstRound}: ${P.coeditRooms} rooms × ${P.typists} typists × ${P.rate} updates/s (+ caret each) for ${P.durationMs / 1000} s measured after ${P.coeditWarmupMs / 1000} s of the same load`,
     ['server', 'p50 ms', 'p99 ms', 'max ms', 'warm-up p50/p99 ms', 'delivered', 'ratio', 'converged', 'closes', 'gen CPU %', 'gen lag p99 ms', 'RSS under load MB', 'RSS active, GC MB (Δ)', 'heap active, GC MB (Δ)', 'update B', 'server CPU %', 'server lag p99/max', 'GC n/ms/max'],
     reports.filter((r) => r.kind !== 'bare-socketio').map((r) => {
       const c = r.coedit;
@@ -509,7 +545,7 @@ async function main(): Promise<void> {
     ['server', 'stored as', '1 opener ms', `${P.coldOpeners} openers p50 ms`, 'p99 ms', 'all synced ms', 'failed', 'sync bytes'],
     [...(ours?.cold ?? []).map((c) => ['ours', c.variant, f(c.one, 1), f(c.many.p50, 1), f(c.many.p99, 1), f(c.manyAllMs, 1), String(c.failed), String(c.bytes)]),
       ...(hoc?.cold ?? []).map((c) => ['hocuspocus', c.variant, f(c.one, 1), f(c.many.p50, 1), f(c.many.p99, 1), f(c.manyAllMs, 1), String(c.failed), String(c.bytes)])]);
-  printTable(`Chat fan-out: ${P.chatRooms} rooms × ${P.chatClients} clients × ${P.chatRate} msg/s + ${P.statusPerSec} status push/room/s for ${P.chatDurationMs / 1000} s measured after ${P.chatWarmupMs / 1000} s of the same load`,
+  printTable(`Chat fan-out${firstRound}: ${P.chatRooms} rooms × ${P.chatClients} clients × ${P.chatRate} msg/s + ${P.statusPerSec} status push/room/s for ${P.chatDurationMs / 1000} s measured after ${P.chatWarmupMs / 1000} s of the same load`,
     ['server', 'p50 ms', 'p99 ms', 'ack p99 ms', 'status p50', 'status p99', 'acked/sent', 'delivery', 'status ok', 'persisted', 'persisted/s', 'errors', 'server CPU %', 'server lag p99/max', 'GC n/ms/max', 'gen CPU %', 'gen lag p99'],
     [ours, bare].filter((r): r is ServerReport => r !== undefined).map((r) => {
       const c = r.chat;
@@ -527,14 +563,38 @@ async function main(): Promise<void> {
     if (r.chat && (r.chat.connectFailed || r.chat.disconnects)) console.log(`${r.kind} chat notes: connect failed ${r.chat.connectFailed} ${r.chat.connectErrors.join('; ')}; disconnects ${r.chat.disconnects}`);
   }
 
-  const p99 = (r: ServerReport | undefined): number | null => round(r?.coedit?.lat.p99);
+  // Every round's samples pooled per server (one round: the same as the tables above).
+  const roundsOf = (kind: ServerKind): ServerReport[] => [...reports, ...later].filter((r) => r.kind === kind);
+  const pooled = (kind: ServerKind, what: 'coedit' | 'chat'): { all: Summary | null; byRound: (number | null)[] } => {
+    const rs = roundsOf(kind).filter((r) => r[what]);
+    if (rs.length === 0) return { all: null, byRound: [] };
+    return { all: summarize(rs.flatMap((r) => r[what]!.samples)), byRound: rs.map((r) => round(r[what]!.lat.p99)) };
+  };
+  if (ROUNDS > 1) {
+    const rows: string[][] = [];
+    for (const [what, kinds] of [['coedit', ['ours', 'reference', 'relay']], ['chat', ['ours', 'bare-socketio']]] as const) {
+      for (const kind of kinds) {
+        const p = pooled(kind, what);
+        if (!p.all) continue;
+        rows.push([what === 'coedit' ? 'co-editing' : 'chat', kind, p.byRound.map((v) => f(v, 2)).join(' / '), String(p.all.n), f(p.all.p50, 2), f(p.all.p99, 2)]);
+      }
+    }
+    printTable(`Rounds: the latency comparisons run ${ROUNDS} times, servers alternating; p99 of each round, then of all samples pooled (used below)`,
+      ['phase', 'server', 'p99 by round ms', 'samples', 'pooled p50 ms', 'pooled p99 ms'], rows);
+  }
+
+  const p99 = (r: ServerReport | undefined): number | null => (r ? round(pooled(r.kind, 'coedit').all?.p99) : null);
+  const chatP99 = (r: ServerReport | undefined): number | null => (r ? round(pooled(r.kind, 'chat').all?.p99) : null);
   const ratio = (a: number | null | undefined, b: number | null | undefined): number | null => (a !== null && a !== undefined && b ? round(a / b, 2) : null);
   const allGenCpu = reports.flatMap((r) => [...(r.coedit?.genCpuPct ?? []), ...(r.chat?.genCpuPct ?? [])]);
   const compacted = ours?.cold?.find((c) => c.variant === 'compacted');
   const json = {
     mode: QUICK ? 'quick' : 'full',
     phases: PHASES ? [...PHASES].join(',') : 'all',
-    coedit_p50_ms: round(ours?.coedit?.lat.p50),
+    rounds: ROUNDS,
+    coedit_p99_by_round_ms: { ours: pooled('ours', 'coedit').byRound, reference: pooled('reference', 'coedit').byRound, raw_relay: pooled('relay', 'coedit').byRound },
+    chat_p99_by_round_ms: { ours: pooled('ours', 'chat').byRound, bare_relay: pooled('bare-socketio', 'chat').byRound },
+    coedit_p50_ms: round(ours ? pooled('ours', 'coedit').all?.p50 : null),
     coedit_p99_ms: p99(ours),
     coedit_warmup_p99_ms: round(ours?.coedit?.warmup.p99),
     coedit_warmup_p99_reference_ms: round(ref?.coedit?.warmup.p99),
@@ -551,10 +611,10 @@ async function main(): Promise<void> {
     coedit_p99_ratio_reference_over_ours: ratio(p99(ref), p99(ours)),
     coedit_p99_ratio_hocuspocus_over_ours: ratio(p99(hoc), p99(ours)),
     coedit_p99_ratio_ours_over_raw_relay: ratio(p99(ours), p99(relay)),
-    chat_p50_ms: round(ours?.chat?.lat.p50),
-    chat_p99_ms: round(ours?.chat?.lat.p99),
-    chat_p99_bare_relay_ms: round(bare?.chat?.lat.p99),
-    chat_p99_ratio_ours_over_bare_relay: ratio(round(ours?.chat?.lat.p99), round(bare?.chat?.lat.p99)),
+    chat_p50_ms: round(ours ? pooled('ours', 'chat').all?.p50 : null),
+    chat_p99_ms: chatP99(ours),
+    chat_p99_bare_relay_ms: chatP99(bare),
+    chat_p99_ratio_ours_over_bare_relay: ratio(chatP99(ours), chatP99(bare)),
     chat_delivery_ratio: round(ours?.chat?.delivery, 5),
     chat_persisted_per_s: ours?.chat && ours.chatRows !== undefined ? round(ours.chatRows / ours.chat.sendS, 1) : null,
     chat_persisted_all_acked: ours?.chat && ours.chatRows !== undefined ? ours.chatRows === ours.chat.acked : null,
