@@ -342,8 +342,6 @@ async function chatPhase(server: Managed, workers: Managed[], url: string, rooms
 
 interface ServerReport {
   kind: ServerKind;
-  /** 1 for the first round (every phase); later rounds run co-editing and chat only. */
-  round?: number;
   idle?: IdleResult;
   idleUnload?: IdleResult;
   coedit?: CoeditResult;
@@ -499,7 +497,7 @@ async function main(): Promise<void> {
         if (kind === 'bare-socketio' ? !wantedPhase('chat') : !wantedPhase('coedit') && !(kind === 'ours' && wantedPhase('chat'))) continue;
         log(`round ${round}: ${kind}`);
         try {
-          later.push({ ...(kind === 'bare-socketio' ? await benchBareSocketIo(cw) : await benchYjsServer(kind, yw, cw, true)), round });
+          later.push(kind === 'bare-socketio' ? await benchBareSocketIo(cw) : await benchYjsServer(kind, yw, cw, true));
         } catch (e) {
           log(`round ${round}: ${kind} failed:`, e);
         }
@@ -565,10 +563,16 @@ async function main(): Promise<void> {
 
   // Every round's samples pooled per server (one round: the same as the tables above).
   const roundsOf = (kind: ServerKind): ServerReport[] => [...reports, ...later].filter((r) => r.kind === kind);
+  const pools = new Map<string, { all: Summary | null; byRound: (number | null)[] }>();
   const pooled = (kind: ServerKind, what: 'coedit' | 'chat'): { all: Summary | null; byRound: (number | null)[] } => {
-    const rs = roundsOf(kind).filter((r) => r[what]);
-    if (rs.length === 0) return { all: null, byRound: [] };
-    return { all: summarize(rs.flatMap((r) => r[what]!.samples)), byRound: rs.map((r) => round(r[what]!.lat.p99)) };
+    const key = `${kind} ${what}`;
+    let pool = pools.get(key);
+    if (!pool) {
+      const rs = roundsOf(kind).filter((r) => r[what]);
+      pool = rs.length === 0 ? { all: null, byRound: [] } : { all: summarize(rs.flatMap((r) => r[what]!.samples)), byRound: rs.map((r) => round(r[what]!.lat.p99)) };
+      pools.set(key, pool);
+    }
+    return pool;
   };
   if (ROUNDS > 1) {
     const rows: string[][] = [];
