@@ -218,6 +218,8 @@ describe('Yjs endpoint', () => {
       { frame: updateMessage(state.subarray(0, state.length - 3)), code: CLOSE_CODES.BAD_MESSAGE },
       { frame: updateMessage(structBomb()), code: CLOSE_CODES.BAD_MESSAGE },
       { frame: new Uint8Array([0, 0, 5, 0xff, 0xff, 0xff, 0xff, 0x0f]), code: CLOSE_CODES.BAD_MESSAGE },
+      // A query for awareness is the type byte alone (random bytes once began with it and were kept open).
+      { frame: new Uint8Array([3, 0x41, 0x42, 0x43]), code: CLOSE_CODES.BAD_MESSAGE },
       { frame: new Uint8Array(300 * 1024), code: 1009 },
     ];
     for (const { frame, code } of attempts) {

@@ -144,6 +144,8 @@ export class RoomConnection {
         return;
       }
       case MESSAGE.queryAwareness: {
+        // The query is the type alone; anything after it is a malformed frame, as for the others.
+        if (r.remaining !== 0) throw new UpdateRejected('trailing bytes');
         const presence = this.room.presenceSnapshot();
         if (presence) this.send(presence);
         return;
