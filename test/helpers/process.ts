@@ -6,11 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+export const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** The `NAME=value` assignments in front of `node` in an npm script (default: `npm start`'s). */
-export function startScriptEnv(script?: string): Record<string, string> {
-  const line = script ?? (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+/** The `NAME=value` assignments in front of `node` in an npm script of package.json. */
+export function scriptEnv(name = 'start'): Record<string, string> {
+  const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string | undefined> }).scripts;
+  const line = scripts[name];
+  if (line === undefined) throw new Error(`package.json has no script "${name}"`);
   const env: Record<string, string> = {};
   for (const word of line.split(/\s+/)) {
     const m = /^([A-Za-z_]\w*)=(\S*)$/.exec(word);
@@ -31,7 +33,7 @@ export interface ServerProcess {
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...startScriptEnv(), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, ...scriptEnv(), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
