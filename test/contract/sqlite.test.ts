@@ -50,16 +50,19 @@ describe('SQLite store', () => {
     await again.close();
   });
 
-  it('appends a Yjs update after the remembered seq, and after the real last one when another connection wrote meanwhile', async () => {
+  it('stores a Yjs update whose seq another connection took meanwhile after the last one, and reports it', async () => {
     const dataDir = await tempDir();
-    const store = await openSqliteStore({ dataDir });
+    const onDiskError = vi.fn();
+    const store = await openSqliteStore({ dataDir, onDiskError });
     expect(await store.yjs.append('doc', new Uint8Array([1]), 'u1', 1)).toBe(1);
     expect(await store.yjs.append('doc', new Uint8Array([2]), 'u1', 2)).toBe(2);
     const other = new Database(path.join(dataDir, SQLITE_FILE));
     other.pragma('busy_timeout = 5000');
     other.prepare('INSERT INTO yjs_updates (appeal_id, seq, "update", author_id, at) VALUES (?, ?, ?, ?, ?)').run('doc', 3, Buffer.from([3]), null, 3);
     other.close();
-    expect(await store.yjs.append('doc', new Uint8Array([4]), 'u1', 4)).toBe(4);
+    // The seq is assigned when the record is journalled; the drain finds it taken.
+    await store.yjs.append('doc', new Uint8Array([4]), 'u1', 4);
+    expect(onDiskError).toHaveBeenCalledWith(expect.objectContaining({ message: expect.stringContaining('taken by another connection; stored as 4') }));
     expect(await store.yjs.append('doc', new Uint8Array([5]), 'u1', 5)).toBe(5);
     expect((await store.yjs.load('doc')).map((r) => [r.seq, r.update[0]])).toEqual([[1, 1], [2, 2], [3, 3], [4, 4], [5, 5]]);
     await store.close();

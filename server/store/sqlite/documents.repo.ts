@@ -1,9 +1,9 @@
 /** Yjs update logs, document versions and attachments on SQLite. */
 import type { AttachmentRecord, AttachmentRepo, AuditDraft, YjsRepo, YjsUpdateRecord, YjsVersionRecord } from '../store.js';
-import { isPrimaryKeyConflict } from './errors.js';
 import { appendAudit } from './journal.repo.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
+import type { YjsJournal } from './yjs-journal.js';
 
 const updates = new Table<YjsUpdateRecord>('yjs_updates', {
   appealId: 'text',
@@ -29,56 +29,37 @@ const attachments = new Table<AttachmentRecord>('attachments', {
   createdAt: 'int',
 });
 
-/** Appends at the document's next seq (the write runs inside the group commit: nothing interleaves). */
-const APPEND_NEXT = `INSERT INTO yjs_updates (appeal_id, seq, "update", author_id, at)
-  SELECT @appeal_id, COALESCE(MAX(seq), 0) + 1, @update, @author_id, @at FROM yjs_updates WHERE appeal_id = @appeal_id
-  RETURNING seq`;
-
-/** Documents whose last seq is remembered; past this many the memory starts afresh. */
-const REMEMBERED_SEQS = 4096;
-
-export function sqliteYjs(ctx: SqliteContext): YjsRepo {
-  /*
-   * The last seq appended per document, so that an append is a plain INSERT
-   * instead of one that first looks up MAX(seq). Set only after an insert
-   * succeeded; a batch rolled back afterwards leaves a gap, which is harmless
-   * (seqs need only grow). If another connection appended meanwhile, the
-   * INSERT hits the primary key, and the append falls back to the lookup.
-   */
-  const lastSeqs = new Map<string, number>();
-  const appendNext = (appealId: string, update: Uint8Array, authorId: string | null, at: number): number =>
-    ctx.get(APPEND_NEXT, updates.params({ appealId, seq: 0, update, authorId, at }))?.seq as number;
-  const append = (appealId: string, update: Uint8Array, authorId: string | null, at: number): number => {
-    const last = lastSeqs.get(appealId);
-    let seq: number;
-    if (last === undefined) {
-      seq = appendNext(appealId, update, authorId, at);
-    } else {
-      try {
-        ctx.run(updates.insertSql(), updates.params({ appealId, seq: last + 1, update, authorId, at }));
-        seq = last + 1;
-      } catch (err) {
-        if (!isPrimaryKeyConflict(err)) throw err;
-        seq = appendNext(appealId, update, authorId, at);
-      }
-    }
-    if (last === undefined && lastSeqs.size >= REMEMBERED_SEQS) lastSeqs.clear();
-    lastSeqs.set(appealId, seq);
-    return seq;
-  };
+/**
+ * The Yjs log. Appends go through the journal (yjs-journal.ts): written to its
+ * file at once, moved into `yjs_updates` in batches. Reads add the records
+ * still queued there; a compaction moves them first.
+ */
+export function sqliteYjs(ctx: SqliteContext, journal: YjsJournal): YjsRepo {
   return {
-    append: (appealId, update, authorId, at, options) => ctx.write(() => append(appealId, update, authorId, at), options?.durability),
+    append: async (appealId, update, authorId, at, options) => {
+      const seq = journal.append(appealId, update, authorId, at);
+      if ((options?.durability ?? 'disk') === 'disk') await journal.syncNow();
+      return seq;
+    },
     load: (appealId) =>
-      ctx.read(() => ctx.all('SELECT * FROM yjs_updates WHERE appeal_id = ? ORDER BY seq', appealId).map((r) => updates.decode(r))),
+      ctx.read(() => [
+        ...ctx.all('SELECT * FROM yjs_updates WHERE appeal_id = ? ORDER BY seq', appealId).map((r) => updates.decode(r)),
+        ...journal.pending(appealId),
+      ]),
     // The merged row keeps the time of the newest update it replaces; updates
     // after upToSeq are untouched, so appends racing a compaction are not lost.
     compact: (appealId, upToSeq, merged) =>
-      ctx.write(() => {
+      // The executor turns a failed drain into a rejection.
+      new Promise<void>((resolve) => {
+        // Nothing it replaces may stay in the journal, to be replayed after it.
+        journal.drain();
+        resolve(ctx.write(() => {
         const at = ctx.get('SELECT MAX(at) AS at FROM yjs_updates WHERE appeal_id = ? AND seq <= ?', appealId, upToSeq)?.at as
           | number
           | null;
         ctx.run('DELETE FROM yjs_updates WHERE appeal_id = ? AND seq <= ?', appealId, upToSeq);
         ctx.run(updates.insertSql(), updates.params({ appealId, seq: upToSeq, update: merged, authorId: null, at: at ?? 0 }));
+        }));
       }),
     saveVersion: (version) => ctx.write(() => void ctx.run(versions.insertSql(), versions.params(version))),
     listVersions: (appealId) =>

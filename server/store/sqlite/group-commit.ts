@@ -65,6 +65,7 @@ export class GroupCommit {
   /** A sync owed to `process` writes already acknowledged. */
   private lateSync: NodeJS.Timeout | null = null;
   private readonly runBatch: (batch: Pending[]) => Outcome[];
+  private readonly runOne: (write: () => unknown) => unknown;
 
   constructor(
     db: Database.Database,
@@ -87,6 +88,7 @@ export class GroupCommit {
     // A batch of one needs no savepoint: if its write throws, rolling back the
     // whole transaction undoes exactly that write.
     const singleTx = db.transaction((write: () => unknown): unknown => write());
+    this.runOne = (write) => singleTx.immediate(write);
     // IMMEDIATE takes the write lock up front: no lock upgrade, no SQLITE_BUSY mid-batch.
     this.runBatch = (batch) => {
       const [only] = batch;
@@ -108,6 +110,26 @@ export class GroupCommit {
         this.flush();
       });
     });
+  }
+
+  /**
+   * Runs `write` in a transaction of its own, now, and returns its result: for
+   * a caller that batches its writes itself (the Yjs journal's drain,
+   * yjs-journal.ts). It counts as a `process` write: committed on return, the
+   * late sync follows. Throws the translated error, with nothing written, when
+   * it fails. Must not be called from inside a queued write.
+   */
+  runNow<T>(write: () => T): T {
+    if (this.closed) throw new StoreClosedError();
+    let value: T;
+    try {
+      value = this.runOne(write) as T;
+    } catch (error) {
+      throw this.options.translate(error);
+    }
+    this.options.onCommit?.();
+    if (this.options.sync) this.syncLate(this.options.sync);
+    return value;
   }
 
   /** Commits everything queued so far (synchronously) and settles the promises. */

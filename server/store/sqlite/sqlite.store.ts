@@ -2,12 +2,15 @@
  * The embedded Store adapter: one SQLite file `<dataDir>/caseroom.sqlite` opened
  * with better-sqlite3 in WAL mode. Writes go through the group commit
  * (group-commit.ts) and are acknowledged only once their WAL frames are on disk,
- * so an acknowledged write survives a power cut — except Yjs updates, which ask
- * for `process` durability: acknowledged at COMMIT, on disk within LATE_SYNC_MS. Migrations commit with
- * `synchronous=FULL`; after them COMMIT runs with `synchronous=NORMAL` and the
- * group commit fsyncs the WAL on libuv's thread pool (wal-sync.ts): the same
- * guarantee without the event loop waiting for the disk. Reads run
- * synchronously on the same connection.
+ * so an acknowledged write survives a power cut — except those that ask for
+ * `process` durability (chat messages, Yjs updates): acknowledged once a crash
+ * of the process can no longer lose them, on disk within tens of milliseconds.
+ * Migrations commit with `synchronous=FULL`; after them COMMIT runs with
+ * `synchronous=NORMAL` and the group commit fsyncs the WAL on libuv's thread
+ * pool (wal-sync.ts): the same guarantee without the event loop waiting for the
+ * disk. Reads run synchronously on the same connection. Yjs updates go to an
+ * append-only journal file first and into their table in batches
+ * (yjs-journal.ts).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -26,6 +29,7 @@ import { migrate } from './migrations.js';
 import { SqliteContext } from './table.js';
 import { WalSync } from './wal-sync.js';
 import { WalCheckpointer } from './checkpointer.js';
+import { recoverYjsJournal, YJS_JOURNAL_FILE, YjsJournal } from './yjs-journal.js';
 
 /** The database file inside the data directory. */
 export const SQLITE_FILE = 'caseroom.sqlite';
@@ -46,6 +50,8 @@ export interface SqliteStoreOptions {
   onDiskError?: (error: unknown) => void;
   /** Longest pause between WAL checkpoints while writes arrive (checkpointer.ts). */
   checkpointIntervalMs?: number;
+  /** Pause between moves of the Yjs journal into the table (yjs-journal.ts); default DRAIN_MS. */
+  yjsDrainMs?: number;
 }
 
 /** Opens (creating and migrating if needed) the SQLite store in `dataDir`. */
@@ -66,6 +72,8 @@ function open(opts: SqliteStoreOptions): Store {
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     migrate(db, undefined, opts.clock?.now() ?? Date.now());
+    // Still with synchronous=FULL: what is replayed is on disk before the file is emptied.
+    recoverYjsJournal(db, path.join(opts.dataDir, YJS_JOURNAL_FILE), opts.onDiskError);
   } catch (error) {
     db.close();
     throw error;
@@ -95,6 +103,20 @@ function open(opts: SqliteStoreOptions): Store {
     ...(opts.lateSyncMs !== undefined ? { lateSyncMs: opts.lateSyncMs } : {}),
     ...(opts.onDiskError ? { onLateSyncError: opts.onDiskError } : {}),
   });
+  let journal: YjsJournal;
+  try {
+    journal = new YjsJournal({
+      file: path.join(opts.dataDir, YJS_JOURNAL_FILE),
+      db,
+      commit,
+      sync: () => walSync.sync(),
+      ...(opts.yjsDrainMs !== undefined ? { drainMs: opts.yjsDrainMs } : {}),
+      ...(opts.onDiskError ? { onError: opts.onDiskError } : {}),
+    });
+  } catch (error) {
+    void checkpointer.close().then(() => walSync.close()).finally(() => db.close());
+    throw error;
+  }
   const ctx = new SqliteContext(db, commit);
   const accounts = sqliteAccounts(ctx);
   let closing: Promise<void> | null = null;
@@ -108,11 +130,12 @@ function open(opts: SqliteStoreOptions): Store {
     appeals: sqliteAppeals(ctx),
     audit: sqliteAudit(ctx),
     chat: sqliteChat(ctx),
-    yjs: sqliteYjs(ctx),
+    yjs: sqliteYjs(ctx, journal),
     attachments: sqliteAttachments(ctx),
     counters: sqliteCounters(ctx),
     close: () => {
       closing ??= (async () => {
+        journal.close();
         await commit.close().catch((error: unknown) => { opts.onDiskError?.(error); });
         await checkpointer.close();
         await walSync.close();
