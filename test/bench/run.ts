@@ -6,6 +6,7 @@
  * 1. Same workload for each server. Prints a table, then, LAST, one JSON line.
  * See docs/bench.md for the method.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { TestClient } from '../helpers/session.js';
 import { CAN_PIN, GENERATOR_CORE, installCleanup, SERVER_CORE, stopAll, startNode, type Managed, type MemReport } from './proc.js';
@@ -225,18 +226,38 @@ interface CoeditResult {
   /** The server process's CPU over the typing time, all threads (100 = one core), and its loop and GC. */
   serverCpuPct: number;
   serverLoop: ServerLoop | null;
+  /** Steal over the typing time: % of the machine's CPU time the hypervisor gave to others (watchServer). */
+  stealPct: number | null;
 }
 
-/** Runs `load` while watching the server: its CPU (all threads, 100 = one core), event-loop delay and GC pauses. */
-async function watchServer<T>(server: Managed, load: () => Promise<T>): Promise<{ result: T; serverCpuPct: number; serverLoop: ServerLoop | null }> {
+/** The machine's CPU time so far from /proc/stat (jiffies): all of it, and what the hypervisor took (steal); null off Linux. */
+function machineTimes(): { total: number; steal: number } | null {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
+    if (fields.length < 8 || fields.some((n) => !Number.isFinite(n))) return null;
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7]! };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs `load` while watching the server: its CPU (all threads, 100 = one core),
+ * event-loop delay and GC pauses, and the share of the machine's CPU time the
+ * hypervisor took meanwhile (steal: other virtual machines running on our cores).
+ */
+async function watchServer<T>(server: Managed, load: () => Promise<T>): Promise<{ result: T; serverCpuPct: number; serverLoop: ServerLoop | null; stealPct: number | null }> {
   await server.request('loopStart');
   const cpu0 = await server.request<NodeJS.CpuUsage>('cpu');
+  const m0 = machineTimes();
   const t0 = performance.now();
   const result = await load();
+  const m1 = machineTimes();
   const cpu1 = await server.request<NodeJS.CpuUsage>('cpu');
   const serverCpuPct = ((cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / (performance.now() - t0)) * 100;
   const serverLoop = await server.request<ServerLoop | null>('loopStop');
-  return { result, serverCpuPct, serverLoop };
+  const stealPct = m0 && m1 && m1.total > m0.total ? (100 * (m1.steal - m0.steal)) / (m1.total - m0.total) : null;
+  return { result, serverCpuPct, serverLoop, stealPct };
 }
 
 async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, names: string[], observerHeaders: Record<string, string>): Promise<CoeditResult> {
@@ -252,7 +273,7 @@ async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, na
   const base = await mem(server);
   const conns = await Promise.all(workers.map((wk) => wk.request<{ failed: number; errors: string[] }>('connect', undefined, 300_000)));
   const sampler = sampleMemory(server, 250);
-  const { result: runs, serverCpuPct, serverLoop } = await watchServer(server,
+  const { result: runs, serverCpuPct, serverLoop, stealPct } = await watchServer(server,
     () => Promise.all(workers.map((wk) => wk.request<CoeditRun>('run', undefined, P.coeditWarmupMs + P.durationMs + 60_000))));
   const active = await sampler.stop();
   // Still connected, everything delivered: the rooms' standing cost after a full GC.
@@ -277,7 +298,7 @@ async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, na
     closes: runs.reduce((s, r) => s + r.closeCount, 0), closeReasons: runs.flatMap((r) => r.closes).slice(0, 3),
     converged: conv.reduce((s, c) => s + c.converged, 0), observers: conv.reduce((s, c) => s + c.checked, 0), convergeProblems: conv.flatMap((c) => c.problems).slice(0, 3),
     baseRss: base.rss, baseHeap: base.heapUsed, activeGcRss: activeGc.rss, activeGcHeap: activeGc.heapUsed, activeMeanRss: active.meanRss, activeMeanHeap: active.meanHeap, activePeakRss: active.peakRss,
-    updateBytes: inits[0]?.updateBytes ?? 0, serverCpuPct, serverLoop,
+    updateBytes: inits[0]?.updateBytes ?? 0, serverCpuPct, serverLoop, stealPct,
     storm: {
       s: Math.max(...storms.map((s) => s.ms)) / 1000, failed: storms.reduce((s, x) => s + x.failed, 0), resynced: storms.reduce((s, x) => s + x.resynced, 0),
       total: storms.reduce((s, x) => s + x.total, 0), peakRss: stormMem.peakRss, errors: storms.flatMap((s) => s.errors).slice(0, 3), genCpuPct: storms.map((s) => s.cpuPct),
@@ -311,6 +332,8 @@ interface ChatResult {
   serverCpuPct: number;
   /** The server's event-loop delay and GC pauses over the same time. */
   serverLoop: ServerLoop | null;
+  /** Steal over the same time (watchServer). */
+  stealPct: number | null;
 }
 interface ServerLoop { delayP50Ms: number; delayP99Ms: number; delayMaxMs: number; gcCount: number; gcTotalMs: number; gcMaxMs: number }
 
@@ -321,7 +344,7 @@ async function chatPhase(server: Managed, workers: Managed[], url: string, rooms
     statusCycle: [{ action: 'request_info', comment: 'Уточните, пожалуйста, номер заказа' }, { action: 'resume' }],
   })));
   const conns = await Promise.all(workers.map((wk) => wk.request<{ failed: number; errors: string[] }>('connect', undefined, 300_000)));
-  const { result: runs, serverCpuPct, serverLoop } = await watchServer(server,
+  const { result: runs, serverCpuPct, serverLoop, stealPct } = await watchServer(server,
     () => Promise.all(workers.map((wk) => wk.request<ChatRun>('run', undefined, P.chatWarmupMs + P.chatDurationMs + 60_000))));
   await Promise.all(workers.map((wk) => wk.request('closeAll')));
   const cat = (k: 'chatLat' | 'ackLat' | 'statusLat'): number[] => runs.flatMap((r) => Array.from(r[k]));
@@ -334,7 +357,7 @@ async function chatPhase(server: Managed, workers: Managed[], url: string, rooms
     statusDelivery: sum('statusReceived') / Math.max(1, sum('statusExpected')), statusAcked: sum('statusAcked'), statusSent: sum('statusSent'),
     errors, connectFailed: conns.reduce((s, c) => s + c.failed, 0), connectErrors: conns.flatMap((c) => c.errors).slice(0, 3),
     sendS: Math.max(...runs.map((r) => r.sendMs)) / 1000, genCpuPct: runs.map((r) => r.cpuPct), genLoopP99Ms: Math.max(...runs.map((r) => r.loopDelayP99Ms)),
-    disconnects: sum('disconnects'), serverCpuPct, serverLoop,
+    disconnects: sum('disconnects'), serverCpuPct, serverLoop, stealPct,
   };
 }
 
@@ -563,13 +586,17 @@ async function main(): Promise<void> {
 
   // Every round's samples pooled per server (one round: the same as the tables above).
   const roundsOf = (kind: ServerKind): ServerReport[] => [...reports, ...later].filter((r) => r.kind === kind);
-  const pools = new Map<string, { all: Summary | null; byRound: (number | null)[] }>();
-  const pooled = (kind: ServerKind, what: 'coedit' | 'chat'): { all: Summary | null; byRound: (number | null)[] } => {
+  const pools = new Map<string, { all: Summary | null; byRound: (number | null)[]; stealByRound: (number | null)[] }>();
+  const pooled = (kind: ServerKind, what: 'coedit' | 'chat'): { all: Summary | null; byRound: (number | null)[]; stealByRound: (number | null)[] } => {
     const key = `${kind} ${what}`;
     let pool = pools.get(key);
     if (!pool) {
       const rs = roundsOf(kind).filter((r) => r[what]);
-      pool = rs.length === 0 ? { all: null, byRound: [] } : { all: summarize(rs.flatMap((r) => r[what]!.samples)), byRound: rs.map((r) => round(r[what]!.lat.p99)) };
+      pool = rs.length === 0 ? { all: null, byRound: [], stealByRound: [] } : {
+        all: summarize(rs.flatMap((r) => r[what]!.samples)),
+        byRound: rs.map((r) => round(r[what]!.lat.p99)),
+        stealByRound: rs.map((r) => round(r[what]!.stealPct, 1)),
+      };
       pools.set(key, pool);
     }
     return pool;
@@ -580,11 +607,11 @@ async function main(): Promise<void> {
       for (const kind of kinds) {
         const p = pooled(kind, what);
         if (!p.all) continue;
-        rows.push([what === 'coedit' ? 'co-editing' : 'chat', kind, p.byRound.map((v) => f(v, 2)).join(' / '), String(p.all.n), f(p.all.p50, 2), f(p.all.p99, 2)]);
+        rows.push([what === 'coedit' ? 'co-editing' : 'chat', kind, p.byRound.map((v) => f(v, 2)).join(' / '), p.stealByRound.map((v) => f(v, 1)).join(' / '), String(p.all.n), f(p.all.p50, 2), f(p.all.p99, 2)]);
       }
     }
     printTable(`Rounds: the latency comparisons run ${ROUNDS} times, servers alternating; p99 of each round, then of all samples pooled (used below)`,
-      ['phase', 'server', 'p99 by round ms', 'samples', 'pooled p50 ms', 'pooled p99 ms'], rows);
+      ['phase', 'server', 'p99 by round ms', 'steal % by round', 'samples', 'pooled p50 ms', 'pooled p99 ms'], rows);
   }
 
   const p99 = (r: ServerReport | undefined): number | null => (r ? round(pooled(r.kind, 'coedit').all?.p99) : null);
@@ -598,6 +625,8 @@ async function main(): Promise<void> {
     rounds: ROUNDS,
     coedit_p99_by_round_ms: { ours: pooled('ours', 'coedit').byRound, reference: pooled('reference', 'coedit').byRound, raw_relay: pooled('relay', 'coedit').byRound },
     chat_p99_by_round_ms: { ours: pooled('ours', 'chat').byRound, bare_relay: pooled('bare-socketio', 'chat').byRound },
+    coedit_steal_pct_by_round: { ours: pooled('ours', 'coedit').stealByRound, reference: pooled('reference', 'coedit').stealByRound, raw_relay: pooled('relay', 'coedit').stealByRound },
+    chat_steal_pct_by_round: { ours: pooled('ours', 'chat').stealByRound, bare_relay: pooled('bare-socketio', 'chat').stealByRound },
     coedit_p50_ms: round(ours ? pooled('ours', 'coedit').all?.p50 : null),
     coedit_p99_ms: p99(ours),
     coedit_warmup_p99_ms: round(ours?.coedit?.warmup.p99),
