@@ -1,9 +1,11 @@
 /** Yjs update logs, document versions and attachments on SQLite. */
 import type { AttachmentRecord, AttachmentRepo, AuditDraft, YjsRepo, YjsUpdateRecord, YjsVersionRecord } from '../store.js';
+import type Database from 'better-sqlite3';
+import { isPrimaryKeyConflict } from './errors.js';
 import { appendAudit } from './journal.repo.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
-import type { YjsJournal } from './yjs-journal.js';
+import { PayloadReader, PayloadWriter, type StagingKind, type StagingLog } from './staging-log.js';
 
 const updates = new Table<YjsUpdateRecord>('yjs_updates', {
   appealId: 'text',
@@ -29,36 +31,66 @@ const attachments = new Table<AttachmentRecord>('attachments', {
   createdAt: 'int',
 });
 
+/** How the Yjs log's staging log (staging-log.ts) writes, reads and stores an update. */
+export function yjsStagingKind(db: Database.Database): StagingKind<YjsUpdateRecord> {
+  const lastSeq = db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM yjs_updates WHERE appeal_id = ?');
+  const insert = db.prepare(updates.insertSql());
+  return {
+    name: 'yjs',
+    encode: (r) => new PayloadWriter().f64(r.seq).f64(r.at).str(r.appealId).str(r.authorId).bytes(r.update).done(),
+    decode: (payload) => {
+      const read = new PayloadReader(payload);
+      const seq = read.f64();
+      const at = read.f64();
+      const appealId = read.str();
+      const authorId = read.str();
+      if (appealId === null) throw new RangeError('Yjs record without an appeal');
+      return { appealId, seq, at, authorId, update: read.rest() };
+    },
+    lastSeq: (appealId) => lastSeq.get(appealId)?.seq ?? 0,
+    insert: (r) => {
+      try {
+        insert.run(updates.params(r));
+        return 'stored';
+      } catch (error) {
+        if (isPrimaryKeyConflict(error)) return 'seq-taken';
+        throw error;
+      }
+    },
+  };
+}
+
 /**
- * The Yjs log. Appends go through the journal (yjs-journal.ts): written to its
- * file at once, moved into `yjs_updates` in batches. Reads add the records
+ * The Yjs log. Appends go through the staging log (staging-log.ts): written to
+ * its file at once, moved into `yjs_updates` in batches. Reads add the records
  * still queued there; a compaction moves them first.
  */
-export function sqliteYjs(ctx: SqliteContext, journal: YjsJournal): YjsRepo {
+export function sqliteYjs(ctx: SqliteContext, staging: StagingLog<YjsUpdateRecord>): YjsRepo {
   return {
     append: async (appealId, update, authorId, at, options) => {
-      const seq = journal.append(appealId, update, authorId, at);
-      if ((options?.durability ?? 'disk') === 'disk') await journal.syncNow();
-      return seq;
+      const record: YjsUpdateRecord = { appealId, seq: staging.nextSeq(appealId), update, authorId, at };
+      staging.append(record);
+      if ((options?.durability ?? 'disk') === 'disk') await staging.drainAndSync();
+      return record.seq;
     },
     load: (appealId) =>
       ctx.read(() => [
         ...ctx.all('SELECT * FROM yjs_updates WHERE appeal_id = ? ORDER BY seq', appealId).map((r) => updates.decode(r)),
-        ...journal.pending(appealId),
+        ...staging.pending().filter((r) => r.appealId === appealId),
       ]),
     // The merged row keeps the time of the newest update it replaces; updates
     // after upToSeq are untouched, so appends racing a compaction are not lost.
     compact: (appealId, upToSeq, merged) =>
       // The executor turns a failed drain into a rejection.
       new Promise<void>((resolve) => {
-        // Nothing it replaces may stay in the journal, to be replayed after it.
-        journal.drain();
+        // Nothing it replaces may stay in the staging log, to be replayed after it.
+        staging.drain();
         resolve(ctx.write(() => {
-        const at = ctx.get('SELECT MAX(at) AS at FROM yjs_updates WHERE appeal_id = ? AND seq <= ?', appealId, upToSeq)?.at as
-          | number
-          | null;
-        ctx.run('DELETE FROM yjs_updates WHERE appeal_id = ? AND seq <= ?', appealId, upToSeq);
-        ctx.run(updates.insertSql(), updates.params({ appealId, seq: upToSeq, update: merged, authorId: null, at: at ?? 0 }));
+          const at = ctx.get('SELECT MAX(at) AS at FROM yjs_updates WHERE appeal_id = ? AND seq <= ?', appealId, upToSeq)?.at as
+            | number
+            | null;
+          ctx.run('DELETE FROM yjs_updates WHERE appeal_id = ? AND seq <= ?', appealId, upToSeq);
+          ctx.run(updates.insertSql(), updates.params({ appealId, seq: upToSeq, update: merged, authorId: null, at: at ?? 0 }));
         }));
       }),
     saveVersion: (version) => ctx.write(() => void ctx.run(versions.insertSql(), versions.params(version))),

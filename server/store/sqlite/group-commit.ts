@@ -114,8 +114,8 @@ export class GroupCommit {
 
   /**
    * Runs `write` in a transaction of its own, now, and returns its result: for
-   * a caller that batches its writes itself (the Yjs journal's drain,
-   * yjs-journal.ts). It counts as a `process` write: committed on return, the
+   * a caller that batches its writes itself (a staging log's drain,
+   * staging-log.ts). It counts as a `process` write: committed on return, the
    * late sync follows. Throws the translated error, with nothing written, when
    * it fails. Must not be called from inside a queued write.
    */

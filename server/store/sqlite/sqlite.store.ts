@@ -8,9 +8,9 @@
  * Migrations commit with `synchronous=FULL`; after them COMMIT runs with
  * `synchronous=NORMAL` and the group commit fsyncs the WAL on libuv's thread
  * pool (wal-sync.ts): the same guarantee without the event loop waiting for the
- * disk. Reads run synchronously on the same connection. Yjs updates go to an
- * append-only journal file first and into their table in batches
- * (yjs-journal.ts).
+ * disk. Reads run synchronously on the same connection. Yjs updates and chat
+ * messages go to an append-only staging file first and into their tables in
+ * batches (staging-log.ts).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,8 +20,8 @@ import type { Store } from '../store.js';
 import { sqliteAccounts } from './accounts.repo.js';
 import { sqliteAppeals } from './appeals.repo.js';
 import { sqliteCatalogue } from './catalogue.repo.js';
-import { sqliteChat } from './chat.repo.js';
-import { sqliteAttachments, sqliteYjs } from './documents.repo.js';
+import { chatStagingKind, sqliteChat } from './chat.repo.js';
+import { sqliteAttachments, sqliteYjs, yjsStagingKind } from './documents.repo.js';
 import { translateSqliteError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { sqliteAudit, sqliteCounters } from './journal.repo.js';
@@ -29,10 +29,14 @@ import { migrate } from './migrations.js';
 import { SqliteContext } from './table.js';
 import { WalSync } from './wal-sync.js';
 import { WalCheckpointer } from './checkpointer.js';
-import { recoverYjsJournal, YJS_JOURNAL_FILE, YjsJournal } from './yjs-journal.js';
+import { replayStagingLog, StagingLog, type StagedRecord, type StagingKind } from './staging-log.js';
+import type { ChatMessageRecord, YjsUpdateRecord } from '../store.js';
 
 /** The database file inside the data directory. */
 export const SQLITE_FILE = 'caseroom.sqlite';
+/** The staging logs (staging-log.ts) of the Yjs updates and the chat messages, beside it. */
+export const YJS_STAGING_FILE = 'caseroom.yjs-staging';
+export const CHAT_STAGING_FILE = 'caseroom.chat-staging';
 
 export interface SqliteStoreOptions {
   /** Directory of the database file; created if missing. */
@@ -50,8 +54,8 @@ export interface SqliteStoreOptions {
   onDiskError?: (error: unknown) => void;
   /** Longest pause between WAL checkpoints while writes arrive (checkpointer.ts). */
   checkpointIntervalMs?: number;
-  /** Pause between moves of the Yjs journal into the table (yjs-journal.ts); default DRAIN_MS. */
-  yjsDrainMs?: number;
+  /** Pause between moves of the staging logs into their tables (staging-log.ts); default DRAIN_MS. */
+  stagingDrainMs?: number;
 }
 
 /** Opens (creating and migrating if needed) the SQLite store in `dataDir`. */
@@ -72,8 +76,10 @@ function open(opts: SqliteStoreOptions): Store {
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     migrate(db, undefined, opts.clock?.now() ?? Date.now());
-    // Still with synchronous=FULL: what is replayed is on disk before the file is emptied.
-    recoverYjsJournal(db, path.join(opts.dataDir, YJS_JOURNAL_FILE), opts.onDiskError);
+    // Still with synchronous=FULL: what is replayed is on disk before its file is emptied.
+    const replay = (fn: () => number): number => db.transaction(fn).immediate();
+    replayStagingLog(path.join(opts.dataDir, YJS_STAGING_FILE), yjsStagingKind(db), replay, opts.onDiskError);
+    replayStagingLog(path.join(opts.dataDir, CHAT_STAGING_FILE), chatStagingKind(db), replay, opts.onDiskError);
   } catch (error) {
     db.close();
     throw error;
@@ -103,18 +109,22 @@ function open(opts: SqliteStoreOptions): Store {
     ...(opts.lateSyncMs !== undefined ? { lateSyncMs: opts.lateSyncMs } : {}),
     ...(opts.onDiskError ? { onLateSyncError: opts.onDiskError } : {}),
   });
-  let journal: YjsJournal;
-  try {
-    journal = new YjsJournal({
-      file: path.join(opts.dataDir, YJS_JOURNAL_FILE),
-      db,
+  const staging = <R extends StagedRecord>(file: string, kind: StagingKind<R>): StagingLog<R> =>
+    new StagingLog({
+      file: path.join(opts.dataDir, file),
+      kind,
       commit,
       sync: () => walSync.sync(),
-      ...(opts.yjsDrainMs !== undefined ? { drainMs: opts.yjsDrainMs } : {}),
+      ...(opts.stagingDrainMs !== undefined ? { drainMs: opts.stagingDrainMs } : {}),
       ...(opts.onDiskError ? { onError: opts.onDiskError } : {}),
     });
+  let yjsLog: StagingLog<YjsUpdateRecord>;
+  let chatLog: StagingLog<ChatMessageRecord>;
+  try {
+    yjsLog = staging(YJS_STAGING_FILE, yjsStagingKind(db));
+    chatLog = staging(CHAT_STAGING_FILE, chatStagingKind(db));
   } catch (error) {
-    void checkpointer.close().then(() => walSync.close()).finally(() => db.close());
+    void checkpointer.close().then(() => walSync.close()).finally(() => { db.close(); });
     throw error;
   }
   const ctx = new SqliteContext(db, commit);
@@ -129,13 +139,14 @@ function open(opts: SqliteStoreOptions): Store {
     catalogue: sqliteCatalogue(ctx),
     appeals: sqliteAppeals(ctx),
     audit: sqliteAudit(ctx),
-    chat: sqliteChat(ctx),
-    yjs: sqliteYjs(ctx, journal),
+    chat: sqliteChat(ctx, chatLog),
+    yjs: sqliteYjs(ctx, yjsLog),
     attachments: sqliteAttachments(ctx),
     counters: sqliteCounters(ctx),
     close: () => {
       closing ??= (async () => {
-        journal.close();
+        yjsLog.close();
+        chatLog.close();
         await commit.close().catch((error: unknown) => { opts.onDiskError?.(error); });
         await checkpointer.close();
         await walSync.close();
