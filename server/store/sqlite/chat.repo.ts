@@ -1,8 +1,8 @@
 /** Chat messages and read marks on SQLite. */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Role } from '../../../shared/status-machine.js';
 import type { ChatMessageRecord, ChatRepo } from '../store.js';
-import { isPrimaryKeyConflict } from './errors.js';
+import { insertOutcome } from './errors.js';
 import { PayloadReader, PayloadWriter, type StagingKind, type StagingLog } from './staging-log.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
@@ -36,16 +36,7 @@ export function chatStagingKind(db: Database.Database): StagingKind<ChatMessageR
       return { appealId, seq, clientId, authorId, authorRole: authorRole as Role, text, internal, at };
     },
     lastSeq: (appealId) => lastSeq.get(appealId)?.seq ?? 0,
-    insert: (m) => {
-      try {
-        insert.run(messages.params(m));
-        return 'stored';
-      } catch (error) {
-        if (isPrimaryKeyConflict(error)) return 'seq-taken';
-        if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') return 'duplicate';
-        throw error;
-      }
-    },
+    insert: (m) => insertOutcome(() => insert.run(messages.params(m))),
   };
 }
 

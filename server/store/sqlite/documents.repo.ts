@@ -1,7 +1,7 @@
 /** Yjs update logs, document versions and attachments on SQLite. */
 import type { AttachmentRecord, AttachmentRepo, AuditDraft, YjsRepo, YjsUpdateRecord, YjsVersionRecord } from '../store.js';
 import type Database from 'better-sqlite3';
-import { isPrimaryKeyConflict } from './errors.js';
+import { insertOutcome } from './errors.js';
 import { appendAudit } from './journal.repo.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
@@ -48,15 +48,7 @@ export function yjsStagingKind(db: Database.Database): StagingKind<YjsUpdateReco
       return { appealId, seq, at, authorId, update: read.rest() };
     },
     lastSeq: (appealId) => lastSeq.get(appealId)?.seq ?? 0,
-    insert: (r) => {
-      try {
-        insert.run(updates.params(r));
-        return 'stored';
-      } catch (error) {
-        if (isPrimaryKeyConflict(error)) return 'seq-taken';
-        throw error;
-      }
-    },
+    insert: (r) => insertOutcome(() => insert.run(updates.params(r))),
   };
 }
 
