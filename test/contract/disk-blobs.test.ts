@@ -1,10 +1,10 @@
 /** The BlobStore contract on disk, plus the on-disk layout it promises. */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DiskBlobStore } from '../../server/store/blobs/disk.blob-store.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 import { runBlobStoreContract } from './blobs.contract.js';
 
 /** Every file under `dir`, recursively. */
@@ -14,15 +14,10 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
-const dirs: string[] = [];
+const tempDir = tempDirs('caseroom-blobs-');
 async function tempRoot(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'caseroom-blobs-'));
-  dirs.push(dir);
-  return path.join(dir, 'blobs');
+  return path.join(await tempDir(), 'blobs');
 }
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
 
 runBlobStoreContract('disk', async () => {
   const root = await tempRoot();

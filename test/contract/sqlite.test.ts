@@ -1,27 +1,18 @@
 /** The Store contract against SQLite, plus what only the embedded adapter promises. */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GroupCommit, type GroupCommitOptions } from '../../server/store/sqlite/group-commit.js';
 import { MIGRATIONS, migrate, schemaVersion } from '../../server/store/sqlite/migrations.js';
 import { SQLITE_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import { WalSync } from '../../server/store/sqlite/wal-sync.js';
 import { StoreError } from '../../server/store/store.js';
 import { makeAppeal, makeAttachment, makeAttachmentVersion, makeAuditDraft, makeChatMessage, makeHistoryEntry, makeUser } from '../helpers/factories.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 import { runStoreContract } from './store.contract.js';
 
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'caseroom-sqlite-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('caseroom-sqlite-');
 
 runStoreContract('sqlite', async () => {
   const dataDir = await tempDir();

@@ -6,27 +6,18 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chatStagingKind } from '../../server/store/sqlite/chat.repo.js';
 import { yjsStagingKind } from '../../server/store/sqlite/documents.repo.js';
 import { CHAT_STAGING_FILE, SQLITE_FILE, YJS_STAGING_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import { frame, unframe } from '../../server/store/sqlite/staging-log.js';
 import type { ChatMessageRecord, YjsUpdateRecord } from '../../server/store/store.js';
 import { ROOT } from '../helpers/process.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'caseroom-staging-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('caseroom-staging-');
 
 // The codecs need no statement: an in-memory database stands in for the real one.
 const memory = new Database(':memory:');
