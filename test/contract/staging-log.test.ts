@@ -1,7 +1,6 @@
 /**
- * The SQLite adapter's staging logs (server/store/sqlite/staging-log.ts): a
- * Yjs update or chat message is in its staging file at once and in its table
- * after a drain; a killed process's records are replayed on open, once, never
+ * The SQLite adapter's staging log (server/store/sqlite/staging-log.ts): a
+ * Yjs update is in the staging file at once and in its table after a drain; a killed process's records are replayed on open, once, never
  * behind a compaction; a torn tail stops the replay and is reported.
  */
 import { spawn } from 'node:child_process';
@@ -9,11 +8,10 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
-import { chatStagingKind } from '../../server/store/sqlite/chat.repo.js';
 import { yjsStagingKind } from '../../server/store/sqlite/documents.repo.js';
-import { CHAT_STAGING_FILE, SQLITE_FILE, YJS_STAGING_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
+import { SQLITE_FILE, YJS_STAGING_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import { frame, unframe } from '../../server/store/sqlite/staging-log.js';
-import type { ChatMessageRecord, YjsUpdateRecord } from '../../server/store/store.js';
+import type { YjsUpdateRecord } from '../../server/store/store.js';
 import { ROOT } from '../helpers/process.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
@@ -21,22 +19,18 @@ const tempDir = tempDirs('caseroom-staging-');
 
 // The codecs need no statement: an in-memory database stands in for the real one.
 const memory = new Database(':memory:');
-memory.exec('CREATE TABLE yjs_updates (appeal_id, seq, "update", author_id, at); CREATE TABLE chat_messages (appeal_id, seq, client_id, author_id, author_role, text, internal, at)');
+memory.exec('CREATE TABLE yjs_updates (appeal_id, seq, "update", author_id, at)');
 const yjsKind = yjsStagingKind(memory);
-const chatKind = chatStagingKind(memory);
 
 const update = (seq: number, over: Partial<YjsUpdateRecord> = {}): YjsUpdateRecord => ({
   appealId: 'doc', seq, update: new Uint8Array([seq, 1, 2]), authorId: 'u1', at: 1_700_000_000_000 + seq, ...over,
 });
-const message = (seq: number, over: Partial<ChatMessageRecord> = {}): ChatMessageRecord => ({
-  appealId: 'doc', seq, clientId: `c-${seq}`, authorId: 'u1', authorRole: 'operator', text: `текст ${seq}`, internal: false, at: 1_700_000_000_000 + seq, ...over,
-});
 const yjsBytes = (records: YjsUpdateRecord[]): Buffer => Buffer.concat(records.map((r) => frame(yjsKind.encode(r))));
 
-function rows(dataDir: string, table: 'yjs_updates' | 'chat_messages'): number[] {
+function rows(dataDir: string): number[] {
   const db = new Database(path.join(dataDir, SQLITE_FILE), { readonly: true });
   try {
-    return (db.prepare(`SELECT seq FROM ${table} WHERE appeal_id = ? ORDER BY seq`).all('doc') as { seq: number }[]).map((r) => r.seq);
+    return (db.prepare('SELECT seq FROM yjs_updates WHERE appeal_id = ? ORDER BY seq').all('doc') as { seq: number }[]).map((r) => r.seq);
   } finally {
     db.close();
   }
@@ -44,12 +38,9 @@ function rows(dataDir: string, table: 'yjs_updates' | 'chat_messages'): number[]
 const sizeOf = (dataDir: string, file: string): number => statSync(path.join(dataDir, file)).size;
 
 describe('staging log records', () => {
-  it('decode to what was encoded: updates with no author, messages with non-ASCII text, internal notes', () => {
+  it('decode to what was encoded, with no author, an empty update and non-ASCII ids too', () => {
     const updates = [update(1), update(2, { authorId: null }), update(3, { appealId: 'обращение-3', update: new Uint8Array(0) })];
     expect(unframe(yjsBytes(updates), (p) => yjsKind.decode(p))).toEqual({ records: updates, damagedAt: null });
-    const messages = [message(1), message(2, { internal: true, authorRole: 'expert', text: 'служебная заметка ✓' })];
-    const bytes = Buffer.concat(messages.map((m) => frame(chatKind.encode(m))));
-    expect(unframe(bytes, (p) => chatKind.decode(p))).toEqual({ records: messages, damagedAt: null });
   });
 
   it('stop at a record cut short, with a flipped byte, or whose payload is too short for its fields', () => {
@@ -74,31 +65,12 @@ describe('staging logs in the SQLite store', () => {
     expect(await store.yjs.append('doc', new Uint8Array([9, 9]), 'u1', 5, { durability: 'process' })).toBe(1);
     expect(await store.yjs.append('doc', new Uint8Array([8]), null, 6, { durability: 'process' })).toBe(2);
     expect(unframe(readFileSync(path.join(dataDir, YJS_STAGING_FILE)), (p) => yjsKind.decode(p)).records.map((r) => r.seq)).toEqual([1, 2]);
-    expect(rows(dataDir, 'yjs_updates')).toEqual([]);
+    expect(rows(dataDir)).toEqual([]);
     expect((await store.yjs.load('doc')).map((r) => [r.seq, r.authorId, [...r.update]])).toEqual([[1, 'u1', [9, 9]], [2, null, [8]]]);
 
-    await vi.waitFor(() => { expect(rows(dataDir, 'yjs_updates')).toEqual([1, 2]); }, { timeout: 3000, interval: 20 });
+    await vi.waitFor(() => { expect(rows(dataDir)).toEqual([1, 2]); }, { timeout: 3000, interval: 20 });
     expect(sizeOf(dataDir, YJS_STAGING_FILE)).toBe(0);
     expect((await store.yjs.load('doc')).map((r) => r.seq)).toEqual([1, 2]);
-    await store.close();
-  });
-
-  it("give a 'process' chat message its seq at once, find a retried client id while it is still queued, and drain before a history read", async () => {
-    const dataDir = await tempDir();
-    const store = await openSqliteStore({ dataDir, stagingDrainMs: 60_000 });
-    const first = await store.chat.append({ ...message(0), clientId: 'same' }, { durability: 'process' });
-    expect(first).toMatchObject({ created: true, message: { seq: 1 } });
-    expect(rows(dataDir, 'chat_messages')).toEqual([]);
-    const retry = await store.chat.append({ ...message(0), clientId: 'same', text: 'другой' }, { durability: 'process' });
-    expect(retry).toEqual({ created: false, message: first.message });
-    expect((await store.chat.append(message(0), { durability: 'process' })).message.seq).toBe(2);
-
-    const history = await store.chat.list('doc', { limit: 10, includeInternal: true });
-    expect(history.map((m) => [m.seq, m.clientId])).toEqual([[1, 'same'], [2, 'c-0']]);
-    expect(rows(dataDir, 'chat_messages')).toEqual([1, 2]);
-    expect(sizeOf(dataDir, CHAT_STAGING_FILE)).toBe(0);
-    // A retry once stored finds it in the table.
-    expect(await store.chat.append({ ...message(0), clientId: 'same' }, { durability: 'process' })).toEqual({ created: false, message: first.message });
     await store.close();
   });
 
@@ -106,13 +78,11 @@ describe('staging logs in the SQLite store', () => {
     const dataDir = await tempDir();
     const store = await openSqliteStore({ dataDir, stagingDrainMs: 60_000 });
     await store.yjs.append('doc', new Uint8Array([4]), 'u1', 5);
-    await store.chat.append(message(0));
-    expect(rows(dataDir, 'yjs_updates')).toEqual([1]);
-    expect(rows(dataDir, 'chat_messages')).toEqual([1]);
+    expect(rows(dataDir)).toEqual([1]);
     await store.close();
   });
 
-  it('replay the updates and messages of a process killed with SIGKILL before any drain, in order', async () => {
+  it('replay the updates of a process killed with SIGKILL before any drain, in order', async () => {
     const dataDir = await tempDir();
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/staging-writer.ts'], {
       cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, COUNT: '40' }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,9 +94,8 @@ describe('staging logs in the SQLite store', () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
-    // Nothing was drained: all of it is in the staging files only.
-    expect(rows(dataDir, 'yjs_updates')).toEqual([]);
-    expect(rows(dataDir, 'chat_messages')).toEqual([]);
+    // Nothing was drained: all of it is in the staging file only.
+    expect(rows(dataDir)).toEqual([]);
 
     const store = await openSqliteStore({ dataDir });
     const updates = await store.yjs.load('doc');
@@ -134,14 +103,9 @@ describe('staging logs in the SQLite store', () => {
     expect(updates.map((r) => r.seq)).toEqual(seqs);
     expect(updates.map((r) => r.update[0])).toEqual(seqs.map((i) => i % 256));
     expect(updates[4]).toMatchObject({ authorId: 'author-2', at: 1_005 });
-    const chat = await store.chat.list('doc', { limit: 100, includeInternal: true });
-    expect(chat.map((m) => [m.seq, m.clientId])).toEqual(seqs.map((i) => [i, `c-${i}`]));
-    expect(chat[4]).toMatchObject({ text: 'сообщение 5', internal: true, authorRole: 'citizen', at: 2_005 });
     expect(sizeOf(dataDir, YJS_STAGING_FILE)).toBe(0);
-    expect(sizeOf(dataDir, CHAT_STAGING_FILE)).toBe(0);
     // Seqs go on after the replayed ones.
     expect(await store.yjs.append('doc', new Uint8Array([1]), 'u1', 3_000, { durability: 'process' })).toBe(41);
-    expect((await store.chat.append(message(0), { durability: 'process' })).message.seq).toBe(41);
     await store.close();
   }, 40_000);
 
@@ -174,30 +138,12 @@ describe('staging logs in the SQLite store', () => {
     await store.close();
   });
 
-  it('store a message whose seq another connection took after the last one, and report it', async () => {
-    const dataDir = await tempDir();
-    const onDiskError = vi.fn();
-    const store = await openSqliteStore({ dataDir, onDiskError, stagingDrainMs: 60_000 });
-    await store.chat.append(message(0, { clientId: 'a' }));
-    const other = new Database(path.join(dataDir, SQLITE_FILE));
-    other.pragma('busy_timeout = 5000');
-    other.prepare('INSERT INTO chat_messages (appeal_id, seq, client_id, author_id, author_role, text, internal, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run('doc', 2, 'other', 'u2', 'operator', 'чужое', 0, 1);
-    other.close();
-    await store.chat.append(message(0, { clientId: 'b' }));
-    expect(onDiskError).toHaveBeenCalledWith(expect.objectContaining({ message: expect.stringContaining('taken by another connection; stored as 3') }));
-    expect((await store.chat.list('doc', { limit: 10, includeInternal: true })).map((m) => [m.seq, m.clientId])).toEqual([[1, 'a'], [2, 'other'], [3, 'b']]);
-    await store.close();
-  });
-
   it('drain what is queued on close', async () => {
     const dataDir = await tempDir();
     const store = await openSqliteStore({ dataDir, stagingDrainMs: 60_000 });
     await store.yjs.append('doc', new Uint8Array([3]), 'u1', 1, { durability: 'process' });
-    await store.chat.append(message(0), { durability: 'process' });
     await store.close();
-    expect(rows(dataDir, 'yjs_updates')).toEqual([1]);
-    expect(rows(dataDir, 'chat_messages')).toEqual([1]);
+    expect(rows(dataDir)).toEqual([1]);
     expect(sizeOf(dataDir, YJS_STAGING_FILE)).toBe(0);
   });
 });

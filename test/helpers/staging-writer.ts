@@ -1,7 +1,7 @@
 /**
- * Child process for the staging logs' crash test: opens the SQLite store in
- * DATA_DIR with drains held back, appends COUNT Yjs updates and COUNT chat
- * messages with `process` durability, says "appended", then waits to be killed.
+ * Child process for the staging log's crash test: opens the SQLite store in
+ * DATA_DIR with drains held back, appends COUNT Yjs updates with `process`
+ * durability, says "appended", then waits to be killed.
  */
 import { openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 
@@ -11,9 +11,6 @@ if (!dataDir) throw new Error('DATA_DIR is required');
 const store = await openSqliteStore({ dataDir, stagingDrainMs: 600_000 });
 for (let i = 1; i <= count; i++) {
   await store.yjs.append('doc', new Uint8Array([i % 256, 7]), `author-${i % 3}`, 1_000 + i, { durability: 'process' });
-  await store.chat.append({
-    appealId: 'doc', clientId: `c-${i}`, authorId: `author-${i % 3}`, authorRole: 'citizen', text: `сообщение ${i}`, internal: i % 5 === 0, at: 2_000 + i,
-  }, { durability: 'process' });
 }
 process.stdout.write('appended\n');
 setInterval(() => undefined, 60_000);

@@ -28,13 +28,11 @@ export interface ChatDeps {
 }
 
 /**
- * A message is acknowledged and broadcast once a crash of the server can no
- * longer lose it, not after the disk sync (MongoDB waits for its journal
- * anyway). On SQLite that is once its record is in the chat's staging file; it
- * reaches the table within 25 ms and the disk within 50 ms more, so a power
- * cut loses at most the last 75 ms of chat. Waiting for the fsync put the
- * disk's latency tail into every message (docs/architecture.md, "The fsync off
- * the event loop", "Staging logs").
+ * A message is acknowledged and broadcast once committed, not after the disk
+ * sync that follows within 50 ms on SQLite (MongoDB waits for its journal
+ * anyway): a crash of the server loses nothing that was acknowledged, a power
+ * cut at most the last 50 ms of chat. Waiting for the fsync put the disk's
+ * latency tail into every message (docs/architecture.md, "The fsync off the event loop").
  */
 const CHAT_DURABILITY: WriteOptions = { durability: 'process' };
 

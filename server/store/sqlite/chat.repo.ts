@@ -1,9 +1,5 @@
 /** Chat messages and read marks on SQLite. */
-import type Database from 'better-sqlite3';
-import type { Role } from '../../../shared/status-machine.js';
 import type { ChatMessageRecord, ChatRepo } from '../store.js';
-import { insertOutcome } from './errors.js';
-import { PayloadReader, PayloadWriter, type StagingKind, type StagingLog } from './staging-log.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
 
@@ -18,57 +14,29 @@ const messages = new Table<ChatMessageRecord>('chat_messages', {
   at: 'int',
 });
 
-/** How the chat's staging log (staging-log.ts) writes, reads and stores a message. */
-export function chatStagingKind(db: Database.Database): StagingKind<ChatMessageRecord> {
-  const lastSeq = db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM chat_messages WHERE appeal_id = ?');
-  const insert = db.prepare(messages.insertSql());
-  return {
-    name: 'chat',
-    encode: (m) => new PayloadWriter().f64(m.seq).f64(m.at).f64(m.internal ? 1 : 0)
-      .str(m.appealId).str(m.clientId).str(m.authorId).str(m.authorRole).str(m.text).done(),
-    decode: (payload) => {
-      const read = new PayloadReader(payload);
-      const seq = read.f64();
-      const at = read.f64();
-      const internal = read.f64() === 1;
-      const [appealId, clientId, authorId, authorRole, text] = [read.str(), read.str(), read.str(), read.str(), read.str()];
-      if (appealId === null || clientId === null || authorId === null || authorRole === null || text === null) throw new RangeError('chat record with a field missing');
-      return { appealId, seq, clientId, authorId, authorRole: authorRole as Role, text, internal, at };
-    },
-    lastSeq: (appealId) => lastSeq.get(appealId)?.seq ?? 0,
-    insert: (m) => insertOutcome(() => insert.run(messages.params(m))),
-  };
-}
+/** The insert with the room's next seq, or no row when the clientId is already there. */
+const INSERT_NEXT = `INSERT INTO chat_messages (appeal_id, seq, client_id, author_id, author_role, text, internal, at)
+  SELECT @appeal_id, COALESCE(MAX(seq), 0) + 1, @client_id, @author_id, @author_role, @text, @internal, @at
+  FROM chat_messages WHERE appeal_id = @appeal_id
+  ON CONFLICT (appeal_id, client_id) DO NOTHING RETURNING seq`;
 
-/**
- * Messages go through the staging log (staging-log.ts): written to its file
- * and given the room's next seq at once, moved into `chat_messages` in
- * batches; a read of the history moves them first.
- */
-export function sqliteChat(ctx: SqliteContext, staging: StagingLog<ChatMessageRecord>): ChatRepo {
-  const byClientId = (appealId: string, clientId: string): ChatMessageRecord | null => {
-    for (const m of staging.pending()) if (m.appealId === appealId && m.clientId === clientId) return m;
-    const row = ctx.get('SELECT * FROM chat_messages WHERE appeal_id = ? AND client_id = ?', appealId, clientId);
-    return row ? messages.decode(row) : null;
-  };
+export function sqliteChat(ctx: SqliteContext): ChatRepo {
   return {
-    // A retried clientId finds its first message, queued or stored, and stores nothing.
+    // Runs inside the group commit, so nothing interleaves with it: seqs have no
+    // gaps. The common case is one statement: the next seq is computed in the
+    // INSERT and a retried clientId hits the UNIQUE index and inserts nothing,
+    // after which the first message is read back.
     append: (msg, options) =>
-      // The executor turns a throw (the file write failed) into a rejection.
-      new Promise((resolve) => {
-        const existing = byClientId(msg.appealId, msg.clientId);
-        if (existing) {
-          resolve({ message: existing, created: false });
-          return;
-        }
-        const message: ChatMessageRecord = { ...msg, seq: staging.nextSeq(msg.appealId) };
-        staging.append(message);
-        const created = { message, created: true };
-        resolve((options?.durability ?? 'disk') === 'disk' ? staging.drainAndSync().then(() => created) : created);
-      }),
+      ctx.write(() => {
+        const row = messages.params({ ...msg, seq: 0 });
+        const inserted = ctx.get(INSERT_NEXT, row);
+        if (inserted) return { message: messages.decode({ ...row, seq: inserted.seq }), created: true };
+        const existing = ctx.get('SELECT * FROM chat_messages WHERE appeal_id = ? AND client_id = ?', msg.appealId, msg.clientId);
+        if (!existing) throw new Error('chat message neither inserted nor found');
+        return { message: messages.decode(existing), created: false };
+      }, options?.durability),
     list: (appealId, query) =>
       ctx.read(() => {
-        staging.drain();
         const where = ['appeal_id = @appeal_id'];
         if (query.afterSeq !== undefined) where.push('seq > @after');
         if (query.beforeSeq !== undefined) where.push('seq < @before');

@@ -8,9 +8,9 @@
  * Migrations commit with `synchronous=FULL`; after them COMMIT runs with
  * `synchronous=NORMAL` and the group commit fsyncs the WAL on libuv's thread
  * pool (wal-sync.ts): the same guarantee without the event loop waiting for the
- * disk. Reads run synchronously on the same connection. Yjs updates and chat
- * messages go to an append-only staging file first and into their tables in
- * batches (staging-log.ts).
+ * disk. Reads run synchronously on the same connection. Yjs updates go to an
+ * append-only staging file first and into their table in batches
+ * (staging-log.ts).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +20,7 @@ import type { Store } from '../store.js';
 import { sqliteAccounts } from './accounts.repo.js';
 import { sqliteAppeals } from './appeals.repo.js';
 import { sqliteCatalogue } from './catalogue.repo.js';
-import { chatStagingKind, sqliteChat } from './chat.repo.js';
+import { sqliteChat } from './chat.repo.js';
 import { sqliteAttachments, sqliteYjs, yjsStagingKind } from './documents.repo.js';
 import { translateSqliteError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
@@ -30,13 +30,12 @@ import { SqliteContext } from './table.js';
 import { WalSync } from './wal-sync.js';
 import { WalCheckpointer } from './checkpointer.js';
 import { replayStagingLog, StagingLog, type StagedRecord, type StagingKind } from './staging-log.js';
-import type { ChatMessageRecord, YjsUpdateRecord } from '../store.js';
+import type { YjsUpdateRecord } from '../store.js';
 
 /** The database file inside the data directory. */
 export const SQLITE_FILE = 'caseroom.sqlite';
-/** The staging logs (staging-log.ts) of the Yjs updates and the chat messages, beside it. */
+/** The staging log (staging-log.ts) of the Yjs updates, beside it. */
 export const YJS_STAGING_FILE = 'caseroom.yjs-staging';
-export const CHAT_STAGING_FILE = 'caseroom.chat-staging';
 
 export interface SqliteStoreOptions {
   /** Directory of the database file; created if missing. */
@@ -79,7 +78,6 @@ function open(opts: SqliteStoreOptions): Store {
     // Still with synchronous=FULL: what is replayed is on disk before its file is emptied.
     const replay = (fn: () => number): number => db.transaction(fn).immediate();
     replayStagingLog(path.join(opts.dataDir, YJS_STAGING_FILE), yjsStagingKind(db), replay, opts.onDiskError);
-    replayStagingLog(path.join(opts.dataDir, CHAT_STAGING_FILE), chatStagingKind(db), replay, opts.onDiskError);
   } catch (error) {
     db.close();
     throw error;
@@ -119,10 +117,8 @@ function open(opts: SqliteStoreOptions): Store {
       ...(opts.onDiskError ? { onError: opts.onDiskError } : {}),
     });
   let yjsLog: StagingLog<YjsUpdateRecord>;
-  let chatLog: StagingLog<ChatMessageRecord>;
   try {
     yjsLog = staging(YJS_STAGING_FILE, yjsStagingKind(db));
-    chatLog = staging(CHAT_STAGING_FILE, chatStagingKind(db));
   } catch (error) {
     void checkpointer.close().then(() => walSync.close()).finally(() => { db.close(); });
     throw error;
@@ -139,14 +135,13 @@ function open(opts: SqliteStoreOptions): Store {
     catalogue: sqliteCatalogue(ctx),
     appeals: sqliteAppeals(ctx),
     audit: sqliteAudit(ctx),
-    chat: sqliteChat(ctx, chatLog),
+    chat: sqliteChat(ctx),
     yjs: sqliteYjs(ctx, yjsLog),
     attachments: sqliteAttachments(ctx),
     counters: sqliteCounters(ctx),
     close: () => {
       closing ??= (async () => {
         yjsLog.close();
-        chatLog.close();
         await commit.close().catch((error: unknown) => { opts.onDiskError?.(error); });
         await checkpointer.close();
         await walSync.close();

@@ -1,14 +1,15 @@
 /**
- * Staging logs: append-only files in front of the tables that take a write per
- * keystroke or message (`yjs_updates`, `chat_messages`), owned by the SQLite
- * adapter.
+ * Staging logs: append-only files in front of a table that takes a write per
+ * keystroke, owned by the SQLite adapter. One kind uses it: the Yjs updates
+ * (`yjs_updates`, documents.repo.ts).
  *
- * Why: a Yjs update is relayed, and a chat message acknowledged and
- * broadcast, only once the Store has it. Through the group commit that meant
- * waiting for the end of the event loop's poll phase, behind every other
- * socket read of it, then for a COMMIT: about a third of the co-editing p99
- * (docs/bench.md, "Eighth session"). Here a write is one write(2) of a framed
- * record, and its seq is known at once.
+ * Why: a Yjs update is relayed only once the Store has it. Through the group
+ * commit that meant waiting for the end of the event loop's poll phase, behind
+ * every other socket read of it, then for a COMMIT: about a third of the
+ * co-editing p99 (docs/bench.md, "Eighth session"). Here a write is one
+ * write(2) of a framed record, and its seq is known at once. (Chat messages
+ * went this way too for a while; the chat benchmark showed no gain, see the
+ * same section.)
  *
  * Durability is that of a `process` write: once write(2) returned, the record
  * is in the kernel, so a crash of the server loses nothing. Every `drainMs`
