@@ -139,12 +139,14 @@ describe('DescriptionRoom plain text', () => {
     let pending: Uint8Array[] = [];
     doc.on('update', (u: Uint8Array) => pending.push(u));
     descriptionOf(doc).insert(0, [p]);
+    /** Types and submits; returns the time just before, which is no later than any timer the keystroke arms. */
     const type = async (chars: string): Promise<number> => {
+      const before = performance.now();
       text.insert(text.length, chars);
       const sent = pending;
       pending = [];
       for (const u of sent) await room.submit(u, room.inspect(u), appeal.citizenId, null);
-      return performance.now();
+      return before;
     };
     const stored = async (): Promise<string | undefined> => (await store.appeals.get(appeal.id))?.description;
     return { store, appeal, room, writes, type, stored, close: async () => { await room.unload(); await store.close(); } };
