@@ -29,7 +29,7 @@ import { migrate } from './migrations.js';
 import { SqliteContext } from './table.js';
 import { WalSync } from './wal-sync.js';
 import { WalCheckpointer } from './checkpointer.js';
-import { replayStagingLog, StagingLog, type StagedRecord, type StagingKind } from './staging-log.js';
+import { replayStagingLog, StagingLog } from './staging-log.js';
 import type { YjsUpdateRecord } from '../store.js';
 
 /** The database file inside the data directory. */
@@ -53,7 +53,7 @@ export interface SqliteStoreOptions {
   onDiskError?: (error: unknown) => void;
   /** Longest pause between WAL checkpoints while writes arrive (checkpointer.ts). */
   checkpointIntervalMs?: number;
-  /** Pause between moves of the staging logs into their tables (staging-log.ts); default DRAIN_MS. */
+  /** Pause between moves of the Yjs staging log into its table (staging-log.ts); default DRAIN_MS. */
   stagingDrainMs?: number;
 }
 
@@ -107,18 +107,16 @@ function open(opts: SqliteStoreOptions): Store {
     ...(opts.lateSyncMs !== undefined ? { lateSyncMs: opts.lateSyncMs } : {}),
     ...(opts.onDiskError ? { onLateSyncError: opts.onDiskError } : {}),
   });
-  const staging = <R extends StagedRecord>(file: string, kind: StagingKind<R>): StagingLog<R> =>
-    new StagingLog({
-      file: path.join(opts.dataDir, file),
-      kind,
+  let yjsLog: StagingLog<YjsUpdateRecord>;
+  try {
+    yjsLog = new StagingLog({
+      file: path.join(opts.dataDir, YJS_STAGING_FILE),
+      kind: yjsStagingKind(db),
       commit,
       sync: () => walSync.sync(),
       ...(opts.stagingDrainMs !== undefined ? { drainMs: opts.stagingDrainMs } : {}),
       ...(opts.onDiskError ? { onError: opts.onDiskError } : {}),
     });
-  let yjsLog: StagingLog<YjsUpdateRecord>;
-  try {
-    yjsLog = staging(YJS_STAGING_FILE, yjsStagingKind(db));
   } catch (error) {
     void checkpointer.close().then(() => walSync.close()).finally(() => { db.close(); });
     throw error;
