@@ -52,7 +52,7 @@ export interface StagedRecord {
 }
 
 export interface StagingKind<R extends StagedRecord> {
-  /** For messages: `yjs`, `chat`. */
+  /** For messages, e.g. `yjs`. */
   name: string;
   encode(record: R): Buffer;
   /** Throws on a payload that does not hold a whole record. */
@@ -312,6 +312,7 @@ export class StagingLog<R extends StagedRecord> {
       // A short write would leave a torn record in front of the next ones: cut it off.
       if (written !== buf.length) ftruncateSync(this.fd, this.size);
     }
+    if (written !== buf.length) throw new Error(`${this.options.kind.name} staging log: short write (${written} of ${buf.length} bytes)`);
     this.size += written;
   }
 
