@@ -1,7 +1,7 @@
 /** Yjs update logs, document versions and attachments on SQLite. */
 import type { AttachmentRecord, AttachmentRepo, AuditDraft, YjsRepo, YjsUpdateRecord, YjsVersionRecord } from '../store.js';
 import type Database from 'better-sqlite3';
-import { insertOutcome } from './errors.js';
+import { isPrimaryKeyConflict } from './errors.js';
 import { appendAudit } from './journal.repo.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
@@ -48,7 +48,15 @@ export function yjsStagingKind(db: Database.Database): StagingKind<YjsUpdateReco
       return { appealId, seq, at, authorId, update: read.rest() };
     },
     lastSeq: (appealId) => lastSeq.get(appealId)?.seq ?? 0,
-    insert: (r) => insertOutcome(() => insert.run(updates.params(r))),
+    insert: (r) => {
+      try {
+        insert.run(updates.params(r));
+        return true;
+      } catch (error) {
+        if (isPrimaryKeyConflict(error)) return false;
+        throw error;
+      }
+    },
   };
 }
 
@@ -60,10 +68,9 @@ export function yjsStagingKind(db: Database.Database): StagingKind<YjsUpdateReco
 export function sqliteYjs(ctx: SqliteContext, staging: StagingLog<YjsUpdateRecord>): YjsRepo {
   return {
     append: async (appealId, update, authorId, at, options) => {
-      const record: YjsUpdateRecord = { appealId, seq: staging.nextSeq(appealId), update, authorId, at };
-      staging.append(record);
+      const seq = staging.append({ appealId, update, authorId, at });
       if ((options?.durability ?? 'disk') === 'disk') await staging.drainAndSync();
-      return record.seq;
+      return seq;
     },
     load: (appealId) =>
       ctx.read(() => [

@@ -24,19 +24,3 @@ export function translateSqliteError(error: unknown): unknown {
 export function isPrimaryKeyConflict(error: unknown): boolean {
   return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
-
-/**
- * Runs an INSERT: `stored`; `seq-taken` on a primary-key violation, `duplicate`
- * on another unique key (nothing written either way, the transaction goes on).
- * Anything else is thrown.
- */
-export function insertOutcome(insert: () => unknown): 'stored' | 'seq-taken' | 'duplicate' {
-  try {
-    insert();
-    return 'stored';
-  } catch (error) {
-    if (isPrimaryKeyConflict(error)) return 'seq-taken';
-    if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') return 'duplicate';
-    throw error;
-  }
-}

@@ -59,12 +59,8 @@ export interface StagingKind<R extends StagedRecord> {
   decode(payload: Buffer): R;
   /** The document's last stored seq, 0 when none. */
   lastSeq(appealId: string): number;
-  /**
-   * Inserts the record at its seq: `stored`; `seq-taken` when another row has
-   * that seq (nothing written); `duplicate` when the table refuses it for
-   * another unique key (nothing written).
-   */
-  insert(record: R): 'stored' | 'seq-taken' | 'duplicate';
+  /** Inserts the record at its seq; false (nothing written) when another row has that seq. */
+  insert(record: R): boolean;
 }
 
 /** Frames a payload: length, CRC-32, bytes. */
@@ -175,9 +171,8 @@ export function replayStagingLog<R extends StagedRecord>(
     let count = 0;
     for (const r of records) {
       if (r.seq <= (last.get(r.appealId) ?? kind.lastSeq(r.appealId))) continue;
-      const outcome = kind.insert(r);
-      if (outcome !== 'stored') {
-        onError?.(new Error(`${kind.name} staging log: replayed record ${r.appealId}#${r.seq} refused (${outcome})`));
+      if (!kind.insert(r)) {
+        onError?.(new Error(`${kind.name} staging log: replayed record ${r.appealId}#${r.seq} refused (its seq is taken)`));
         continue;
       }
       last.set(r.appealId, r.seq);
@@ -202,7 +197,7 @@ export interface StagingLogOptions<R extends StagedRecord> {
   /** Makes everything committed so far durable (the WAL's fdatasync), for `disk` writes. */
   sync?: () => Promise<void>;
   drainMs?: number;
-  /** Told when a drain fails (its records stay queued and in the file) or a record had to move or was refused. */
+  /** Told when a drain fails (its records stay queued and in the file) or a record had to move to another seq. */
   onError?: (error: unknown) => void;
 }
 
@@ -219,27 +214,18 @@ export class StagingLog<R extends StagedRecord> {
     this.fd = openSync(options.file, 'a');
   }
 
-  /** The document's next seq (the one `append` will give its next record). */
-  nextSeq(appealId: string): number {
-    const last = this.lastSeqs.get(appealId);
-    if (last !== undefined) return last + 1;
-    if (this.lastSeqs.size >= REMEMBERED_SEQS) this.forgetSeqs();
-    const stored = this.options.kind.lastSeq(appealId);
-    this.lastSeqs.set(appealId, stored);
-    return stored + 1;
-  }
-
   /**
-   * Writes the record (its seq from `nextSeq`) and queues it for the table.
-   * Throws when the write fails: nothing of it is kept.
+   * Gives the record its document's next seq, writes it and queues it for the
+   * table; returns the seq. Throws when the write fails: nothing of it is kept.
    */
-  append(record: R): void {
+  append(fields: Omit<R, 'seq'>): number {
     if (this.closed) throw new Error(`${this.options.kind.name} staging log is closed`);
-    if (record.seq !== this.nextSeq(record.appealId)) throw new Error(`${this.options.kind.name} staging log: seq out of order`);
+    const record = { ...fields, seq: this.nextSeq(fields.appealId) } as R;
     this.write(frame(this.options.kind.encode(record)));
     this.lastSeqs.set(record.appealId, record.seq);
     this.queue.push(record);
     this.schedule();
+    return record.seq;
   }
 
   /** The queued records (not yet in the table), oldest first. */
@@ -256,16 +242,12 @@ export class StagingLog<R extends StagedRecord> {
     const batch = this.queue;
     if (batch.length === 0) return;
     const { kind } = this.options;
-    const moved = this.options.commit.runNow(() => batch.map((record) => ({ record, outcome: this.store(record) })));
+    const moved = this.options.commit.runNow(() => batch.map((record) => ({ record, storedAt: this.store(record) })));
     this.queue = [];
-    for (const { record, outcome } of moved) {
-      if (outcome === record.seq) continue;
-      if (outcome === null) {
-        this.options.onError?.(new Error(`${kind.name} staging log: ${record.appealId}#${record.seq} refused by the table (duplicate written by another connection)`));
-        continue;
-      }
-      if ((this.lastSeqs.get(record.appealId) ?? 0) < outcome) this.lastSeqs.set(record.appealId, outcome);
-      this.options.onError?.(new Error(`${kind.name} staging log: seq ${record.seq} of ${record.appealId} was taken by another connection; stored as ${outcome}`));
+    for (const { record, storedAt } of moved) {
+      if (storedAt === record.seq) continue;
+      if ((this.lastSeqs.get(record.appealId) ?? 0) < storedAt) this.lastSeqs.set(record.appealId, storedAt);
+      this.options.onError?.(new Error(`${kind.name} staging log: seq ${record.seq} of ${record.appealId} was taken by another connection; stored as ${storedAt}`));
     }
     try {
       ftruncateSync(this.fd, 0);
@@ -294,14 +276,23 @@ export class StagingLog<R extends StagedRecord> {
     closeSync(this.fd);
   }
 
-  /** Inserts at the record's seq, or after the last stored one if that is taken; null when refused. */
-  private store(record: R): number | null {
+  /** Inserts at the record's seq, or after the last stored one if that is taken; returns where it went. */
+  private store(record: R): number {
     const { kind } = this.options;
-    const first = kind.insert(record);
-    if (first === 'stored') return record.seq;
-    if (first === 'duplicate') return null;
+    if (kind.insert(record)) return record.seq;
     const moved = { ...record, seq: kind.lastSeq(record.appealId) + 1 };
-    return kind.insert(moved) === 'stored' ? moved.seq : null;
+    if (!kind.insert(moved)) throw new Error(`${kind.name} staging log: no free seq after ${moved.seq - 1} for ${record.appealId}`);
+    return moved.seq;
+  }
+
+  /** The document's next seq. */
+  private nextSeq(appealId: string): number {
+    const last = this.lastSeqs.get(appealId);
+    if (last !== undefined) return last + 1;
+    if (this.lastSeqs.size >= REMEMBERED_SEQS) this.forgetSeqs();
+    const stored = this.options.kind.lastSeq(appealId);
+    this.lastSeqs.set(appealId, stored);
+    return stored + 1;
   }
 
   private write(buf: Buffer): void {
