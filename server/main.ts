@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadConfig } from './config/config.js';
 import { startServer } from './server.js';
+import { DataDirInUseError } from './store/sqlite/data-dir-lock.js';
 
 let config;
 try {
@@ -16,7 +17,16 @@ try {
   throw err;
 }
 
-const server = await startServer({ config });
+let server;
+try {
+  server = await startServer({ config });
+} catch (err) {
+  if (err instanceof DataDirInUseError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
 const lines = [`Case room is up: ${server.url}  (store: ${server.store.kind}, data: ${config.dataDir})`];
 if (server.demoAccounts.length > 0) {
   lines.push('', 'Demo accounts (passwords are shown this once; they are stored only as hashes):');

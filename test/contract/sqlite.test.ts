@@ -1,11 +1,12 @@
 /** The Store contract against SQLite, plus what only the embedded adapter promises. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
 import { GroupCommit, type GroupCommitOptions } from '../../server/store/sqlite/group-commit.js';
 import { MIGRATIONS, migrate, schemaVersion } from '../../server/store/sqlite/migrations.js';
-import { SQLITE_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
+import { DataDirInUseError } from '../../server/store/sqlite/data-dir-lock.js';
+import { SQLITE_FILE, YJS_STAGING_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import { WalSync } from '../../server/store/sqlite/wal-sync.js';
 import { StoreError } from '../../server/store/store.js';
 import { makeAppeal, makeAttachment, makeAttachmentVersion, makeAuditDraft, makeChatMessage, makeHistoryEntry, makeUser } from '../helpers/factories.js';
@@ -38,6 +39,23 @@ describe('SQLite store', () => {
     const again = await openSqliteStore({ dataDir });
     expect(await again.users.get(user.id)).toEqual(user);
     expect((await again.chat.append(makeChatMessage({ appealId: 'room' }))).message.seq).toBe(2);
+    await again.close();
+  });
+
+  it('refuses a second store on a data directory that is open, touching nothing, and opens it once the first has closed', async () => {
+    const dataDir = await tempDir();
+    const first = await openSqliteStore({ dataDir, stagingDrainMs: 60_000 });
+    await first.yjs.append('doc', new Uint8Array([1]), 'u1', 1, { durability: 'process' });
+    const staged = readFileSync(path.join(dataDir, YJS_STAGING_FILE));
+    await expect(openSqliteStore({ dataDir })).rejects.toThrow(DataDirInUseError);
+    await expect(openSqliteStore({ dataDir })).rejects.toThrow(/DATA_DIR .* is in use by another case room server/);
+    // The refused open replayed and emptied nothing: the first store's log is as it was, and it goes on.
+    expect(readFileSync(path.join(dataDir, YJS_STAGING_FILE))).toEqual(staged);
+    expect(await first.yjs.append('doc', new Uint8Array([2]), 'u1', 2, { durability: 'process' })).toBe(2);
+    await first.close();
+
+    const again = await openSqliteStore({ dataDir });
+    expect((await again.yjs.load('doc')).map((r) => r.seq)).toEqual([1, 2]);
     await again.close();
   });
 

@@ -8,6 +8,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
+import { DataDirInUseError } from '../../server/store/sqlite/data-dir-lock.js';
 import { yjsStagingKind } from '../../server/store/sqlite/documents.repo.js';
 import { SQLITE_FILE, YJS_STAGING_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import { frame, unframe } from '../../server/store/sqlite/staging-log.js';
@@ -91,12 +92,18 @@ describe('staging logs in the SQLite store', () => {
     child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
     child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
     await vi.waitFor(() => { expect(out).toContain('appended'); }, { timeout: 20_000, interval: 50 });
+    // While it lives, a second store on the directory is refused before it replays (and so empties) the live log.
+    const staged = sizeOf(dataDir, YJS_STAGING_FILE);
+    await expect(openSqliteStore({ dataDir })).rejects.toThrow(DataDirInUseError);
+    expect(sizeOf(dataDir, YJS_STAGING_FILE)).toBe(staged);
+    expect(staged).toBeGreaterThan(0);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
     // Nothing was drained: all of it is in the staging file only.
     expect(rows(dataDir)).toEqual([]);
 
+    // The kernel dropped the dead process's lock: the directory opens at once.
     const store = await openSqliteStore({ dataDir });
     const updates = await store.yjs.load('doc');
     const seqs = Array.from({ length: 40 }, (_, i) => i + 1);

@@ -39,6 +39,10 @@ describe('restart durability', () => {
     const taken = await Promise.all(filed.slice(0, 10).map((f) => operator.post(`/api/appeals/${f.appeal.id}/transitions`, { action: 'take' })));
     expect(taken.every((t) => t.status === 200)).toBe(true);
 
+    // A second server on the same DATA_DIR stops at start and says why; the first goes on.
+    await expect(spawnServer(dataDir)).rejects.toThrow(/exited with 1:[\s\S]*DATA_DIR .* is in use by another case room server/);
+    expect((await citizen.get('/api/appeals/mine?limit=1')).status).toBe(200);
+
     await proc.kill();
     proc = await spawnServer(dataDir);
     expect(demoLogins(proc.output()).size).toBe(0); // not seeded twice: the users were kept

@@ -10,7 +10,8 @@
  * pool (wal-sync.ts): the same guarantee without the event loop waiting for the
  * disk. Reads run synchronously on the same connection. Yjs updates go to an
  * append-only staging file first and into their table in batches
- * (staging-log.ts).
+ * (staging-log.ts). The store holds the data directory's lock while open
+ * (data-dir-lock.ts): one server per directory.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -30,6 +31,7 @@ import { SqliteContext } from './table.js';
 import { WalSync } from './wal-sync.js';
 import { WalCheckpointer } from './checkpointer.js';
 import { replayStagingLog, StagingLog } from './staging-log.js';
+import { lockDataDir } from './data-dir-lock.js';
 import type { YjsUpdateRecord } from '../store.js';
 
 /** The database file inside the data directory. */
@@ -67,7 +69,15 @@ export function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
 
 function open(opts: SqliteStoreOptions): Store {
   mkdirSync(opts.dataDir, { recursive: true });
-  const db = new Database(path.join(opts.dataDir, SQLITE_FILE));
+  // Before anything is read or replayed: a second server here would empty this one's staging log.
+  const lock = lockDataDir(opts.dataDir);
+  let db: Database.Database;
+  try {
+    db = new Database(path.join(opts.dataDir, SQLITE_FILE));
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const busyTimeoutMs = Math.trunc(opts.busyTimeoutMs ?? 5000);
   try {
     db.pragma('journal_mode = WAL');
@@ -80,6 +90,7 @@ function open(opts: SqliteStoreOptions): Store {
     replayStagingLog(path.join(opts.dataDir, YJS_STAGING_FILE), yjsStagingKind(db), replay, opts.onDiskError);
   } catch (error) {
     db.close();
+    lock.release();
     throw error;
   }
   // From here COMMIT skips its fsync and the group commit syncs the WAL on the
@@ -98,6 +109,7 @@ function open(opts: SqliteStoreOptions): Store {
     });
   } catch (error) {
     db.close();
+    lock.release();
     throw error;
   }
   const commit = new GroupCommit(db, {
@@ -118,7 +130,10 @@ function open(opts: SqliteStoreOptions): Store {
       ...(opts.onDiskError ? { onError: opts.onDiskError } : {}),
     });
   } catch (error) {
-    void checkpointer.close().then(() => walSync.close()).finally(() => { db.close(); });
+    void checkpointer.close().then(() => walSync.close()).finally(() => {
+      db.close();
+      lock.release();
+    });
     throw error;
   }
   const ctx = new SqliteContext(db, commit);
@@ -144,6 +159,7 @@ function open(opts: SqliteStoreOptions): Store {
         await checkpointer.close();
         await walSync.close();
         db.close();
+        lock.release();
       })();
       return closing;
     },
