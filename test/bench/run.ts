@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ours,reference,hocuspocus,relay,bare-socketio] [-- --phases=idle,coedit,chat,cold] [-- --rounds=N]`
+ * `npm run bench [-- --quick] [-- --only=ours,reference,hocuspocus,relay,bare-socketio] [-- --phases=idle,coedit,chat,cold] [-- --rounds=N] [-- --max-steal=PCT|off]`
  *
  * Starts every server itself on 127.0.0.1, one at a time, in a child process
  * pinned to core 0; the load generators are separate processes pinned to core
@@ -33,6 +33,17 @@ const wantedPhase = (name: string): boolean => PHASES === null || PHASES.has(nam
  */
 const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
 const ROUNDS = roundsArg ? Math.max(1, Math.trunc(Number(roundsArg.slice('--rounds='.length))) || 1) : QUICK ? 1 : 3;
+/**
+ * Steal (the hypervisor's share of the machine's CPU time, see watchServer)
+ * above which a run of rounds 2…N is repeated, in a fresh process, at most
+ * MAX_TRIES times in all; the try with the least steal is kept, whichever
+ * server it is. Round 1 is never repeated (it carries the one-off phases); its
+ * steal is in the Rounds table like every round's. `--max-steal=off` keeps
+ * every first try. Default 3 % (a few percent already doubled a p99 here).
+ */
+const maxStealArg = process.argv.find((a) => a.startsWith('--max-steal='))?.slice('--max-steal='.length);
+const MAX_STEAL: number | null = maxStealArg === 'off' ? null : maxStealArg !== undefined && Number.isFinite(Number(maxStealArg)) ? Number(maxStealArg) : 3;
+const MAX_TRIES = 3;
 
 const P = QUICK
   ? { coeditRooms: 10, typists: 3, rate: 5, durationMs: 2000, observers: 2, chatRooms: 10, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 2000, chatWarmupMs: 500, coeditWarmupMs: 500, idleRooms: 100, coldUpdates: 10_000, coldTail: 100, coldOpeners: 5, workers: 2 }
@@ -373,6 +384,14 @@ interface ServerReport {
   chatRows?: number;
   missing?: string;
   phaseErrors?: string[];
+  /** Runs of this round made for this server (more than 1: repeated for steal). */
+  tries?: number;
+}
+
+/** The most steal over a report's measured windows (null: not measured). */
+function stealOf(r: ServerReport): number | null {
+  const values = [r.coedit?.stealPct, r.chat?.stealPct].filter((v): v is number => typeof v === 'number');
+  return values.length === 0 ? null : Math.max(...values);
 }
 
 async function probeYjs(t: YjsTarget, name: string): Promise<string | null> {
@@ -520,7 +539,17 @@ async function main(): Promise<void> {
         if (kind === 'bare-socketio' ? !wantedPhase('chat') : !wantedPhase('coedit') && !(kind === 'ours' && wantedPhase('chat'))) continue;
         log(`round ${round}: ${kind}`);
         try {
-          later.push(kind === 'bare-socketio' ? await benchBareSocketIo(cw) : await benchYjsServer(kind, yw, cw, true));
+          let kept: ServerReport | null = null;
+          let tries = 0;
+          while (tries < MAX_TRIES) {
+            const run = kind === 'bare-socketio' ? await benchBareSocketIo(cw) : await benchYjsServer(kind, yw, cw, true);
+            tries++;
+            const steal = stealOf(run);
+            if (!kept || (steal ?? 0) < (stealOf(kept) ?? 0)) kept = run;
+            if (MAX_STEAL === null || steal === null || steal <= MAX_STEAL) break;
+            if (tries < MAX_TRIES) log(`round ${round}: ${kind}: steal ${steal.toFixed(1)} % > ${MAX_STEAL} %, again`);
+          }
+          if (kept) later.push({ ...kept, tries });
         } catch (e) {
           log(`round ${round}: ${kind} failed:`, e);
         }
@@ -586,16 +615,18 @@ async function main(): Promise<void> {
 
   // Every round's samples pooled per server (one round: the same as the tables above).
   const roundsOf = (kind: ServerKind): ServerReport[] => [...reports, ...later].filter((r) => r.kind === kind);
-  const pools = new Map<string, { all: Summary | null; byRound: (number | null)[]; stealByRound: (number | null)[] }>();
-  const pooled = (kind: ServerKind, what: 'coedit' | 'chat'): { all: Summary | null; byRound: (number | null)[]; stealByRound: (number | null)[] } => {
+  type Pool = { all: Summary | null; byRound: (number | null)[]; stealByRound: (number | null)[]; triesByRound: number[] };
+  const pools = new Map<string, Pool>();
+  const pooled = (kind: ServerKind, what: 'coedit' | 'chat'): Pool => {
     const key = `${kind} ${what}`;
     let pool = pools.get(key);
     if (!pool) {
       const rs = roundsOf(kind).filter((r) => r[what]);
-      pool = rs.length === 0 ? { all: null, byRound: [], stealByRound: [] } : {
+      pool = rs.length === 0 ? { all: null, byRound: [], stealByRound: [], triesByRound: [] } : {
         all: summarize(rs.flatMap((r) => r[what]!.samples)),
         byRound: rs.map((r) => round(r[what]!.lat.p99)),
         stealByRound: rs.map((r) => round(r[what]!.stealPct, 1)),
+        triesByRound: rs.map((r) => r.tries ?? 1),
       };
       pools.set(key, pool);
     }
@@ -607,11 +638,11 @@ async function main(): Promise<void> {
       for (const kind of kinds) {
         const p = pooled(kind, what);
         if (!p.all) continue;
-        rows.push([what === 'coedit' ? 'co-editing' : 'chat', kind, p.byRound.map((v) => f(v, 2)).join(' / '), p.stealByRound.map((v) => f(v, 1)).join(' / '), String(p.all.n), f(p.all.p50, 2), f(p.all.p99, 2)]);
+        rows.push([what === 'coedit' ? 'co-editing' : 'chat', kind, p.byRound.map((v) => f(v, 2)).join(' / '), p.stealByRound.map((v) => f(v, 1)).join(' / '), p.triesByRound.join(' / '), String(p.all.n), f(p.all.p50, 2), f(p.all.p99, 2)]);
       }
     }
-    printTable(`Rounds: the latency comparisons run ${ROUNDS} times, servers alternating; p99 of each round, then of all samples pooled (used below)`,
-      ['phase', 'server', 'p99 by round ms', 'steal % by round', 'samples', 'pooled p50 ms', 'pooled p99 ms'], rows);
+    printTable(`Rounds: the latency comparisons run ${ROUNDS} times, servers alternating; p99 of each round, then of all samples pooled (used below). ${MAX_STEAL === null ? 'No run repeated for steal' : `A run of rounds 2…${ROUNDS} with more than ${MAX_STEAL} % steal was repeated (at most ${MAX_TRIES} tries, the least steal kept)`}`,
+      ['phase', 'server', 'p99 by round ms', 'steal % by round', 'tries by round', 'samples', 'pooled p50 ms', 'pooled p99 ms'], rows);
   }
 
   const p99 = (r: ServerReport | undefined): number | null => (r ? round(pooled(r.kind, 'coedit').all?.p99) : null);
@@ -627,6 +658,9 @@ async function main(): Promise<void> {
     chat_p99_by_round_ms: { ours: pooled('ours', 'chat').byRound, bare_relay: pooled('bare-socketio', 'chat').byRound },
     coedit_steal_pct_by_round: { ours: pooled('ours', 'coedit').stealByRound, reference: pooled('reference', 'coedit').stealByRound, raw_relay: pooled('relay', 'coedit').stealByRound },
     chat_steal_pct_by_round: { ours: pooled('ours', 'chat').stealByRound, bare_relay: pooled('bare-socketio', 'chat').stealByRound },
+    coedit_tries_by_round: { ours: pooled('ours', 'coedit').triesByRound, reference: pooled('reference', 'coedit').triesByRound, raw_relay: pooled('relay', 'coedit').triesByRound },
+    chat_tries_by_round: { ours: pooled('ours', 'chat').triesByRound, bare_relay: pooled('bare-socketio', 'chat').triesByRound },
+    max_steal_pct: MAX_STEAL,
     coedit_p50_ms: round(ours ? pooled('ours', 'coedit').all?.p50 : null),
     coedit_p99_ms: p99(ours),
     coedit_warmup_p99_ms: round(ours?.coedit?.warmup.p99),
