@@ -1,25 +1,33 @@
 /**
  * `npm run audit:verify`: walks the audit journal's hash chain and names the
  * first broken entry. Exit code 0 when intact, 1 when broken, 2 on error. On
- * SQLite it opens the store like the server does, so it runs while the server
- * is stopped (a running one holds DATA_DIR: data-dir-lock.ts).
+ * SQLite it reads through a read-only connection of its own, so it runs beside
+ * a live server as well as on a stopped one's DATA_DIR.
  */
+import path from 'node:path';
 import { loadConfig } from '../config/config.js';
-import { AuditService } from '../domain/audit/audit.service.js';
-import { systemClock } from '../lib/clock.js';
+import { verifyAuditChain } from '../domain/audit/audit.service.js';
 import { openStore } from '../store/open-store.js';
-import { DataDirInUseError } from '../store/sqlite/data-dir-lock.js';
+import { readOnlyAudit } from '../store/sqlite/journal.repo.js';
+import { SQLITE_FILE } from '../store/sqlite/sqlite.store.js';
+import type { AuditRepo } from '../store/store.js';
 
-const config = loadConfig();
-let store;
+async function openJournal(): Promise<{ list: AuditRepo['list']; close: () => unknown }> {
+  const config = loadConfig();
+  if (!config.mongodbUri) return readOnlyAudit(path.join(config.dataDir, SQLITE_FILE));
+  const store = await openStore(config);
+  return { list: (afterSeq, limit) => store.audit.list(afterSeq, limit), close: () => store.close() };
+}
+
+let journal;
 try {
-  store = await openStore(config);
+  journal = await openJournal();
 } catch (err) {
-  console.error(err instanceof DataDirInUseError ? err.message : `cannot open the store: ${String(err)}`);
+  console.error(`cannot open the audit journal: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(2);
 }
 try {
-  const result = await new AuditService(store, systemClock).verify();
+  const result = await verifyAuditChain(journal.list);
   if (result.ok) {
     console.log(`audit journal intact: ${result.count} entries`);
   } else {
@@ -30,5 +38,5 @@ try {
   console.error('audit verification failed:', err);
   process.exitCode = 2;
 } finally {
-  await store.close();
+  await journal.close();
 }

@@ -42,6 +42,10 @@ describe('restart durability', () => {
     // A second server on the same DATA_DIR stops at start and says why; the first goes on.
     await expect(spawnServer(dataDir)).rejects.toThrow(/exited with 1:[\s\S]*DATA_DIR .* is in use by another case room server/);
     expect((await citizen.get('/api/appeals/mine?limit=1')).status).toBe(200);
+    // audit:verify needs no lock: it reads beside the live server.
+    const live = auditVerify();
+    expect(live.out).toMatch(/intact: \d+ entries/);
+    expect(live.status).toBe(0);
 
     await proc.kill();
     proc = await spawnServer(dataDir);

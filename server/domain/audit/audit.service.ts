@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../lib/clock.js';
 import { GENESIS_HASH, hashAuditEntry } from '../../store/audit-chain.js';
-import type { AuditDraft, AuditRecord, Store } from '../../store/store.js';
+import type { AuditDraft, AuditRecord, AuditRepo, Store } from '../../store/store.js';
 
 export interface AuditEntryInput {
   actorId: string | null;
@@ -37,24 +37,26 @@ export class AuditService {
     };
   }
 
-  /**
-   * Walks the whole chain; returns the first entry whose link or hash is wrong,
-   * or null when the chain is intact.
-   */
-  async verify(batch = 1000): Promise<{ ok: true; count: number } | { ok: false; seq: number; reason: string }> {
-    let prevHash = GENESIS_HASH;
-    let expectedSeq = 1;
-    for (;;) {
-      const entries = await this.store.audit.list(expectedSeq - 1, batch);
-      for (const e of entries) {
-        if (e.seq !== expectedSeq) return { ok: false, seq: expectedSeq, reason: `entry ${expectedSeq} is missing` };
-        if (e.prevHash !== prevHash) return { ok: false, seq: e.seq, reason: 'prevHash does not match the previous entry' };
-        const { hash, ...rest } = e;
-        if (hashAuditEntry(rest) !== hash) return { ok: false, seq: e.seq, reason: 'hash does not match the entry content' };
-        prevHash = hash;
-        expectedSeq++;
-      }
-      if (entries.length < batch) return { ok: true, count: expectedSeq - 1 };
+}
+
+/**
+ * Walks the whole chain through `list` (a store's, or a read-only reader's);
+ * returns the first entry whose link or hash is wrong, or the count when the
+ * chain is intact.
+ */
+export async function verifyAuditChain(list: AuditRepo['list'], batch = 1000): Promise<{ ok: true; count: number } | { ok: false; seq: number; reason: string }> {
+  let prevHash = GENESIS_HASH;
+  let expectedSeq = 1;
+  for (;;) {
+    const entries = await list(expectedSeq - 1, batch);
+    for (const e of entries) {
+      if (e.seq !== expectedSeq) return { ok: false, seq: expectedSeq, reason: `entry ${expectedSeq} is missing` };
+      if (e.prevHash !== prevHash) return { ok: false, seq: e.seq, reason: 'prevHash does not match the previous entry' };
+      const { hash, ...rest } = e;
+      if (hashAuditEntry(rest) !== hash) return { ok: false, seq: e.seq, reason: 'hash does not match the entry content' };
+      prevHash = hash;
+      expectedSeq++;
     }
+    if (entries.length < batch) return { ok: true, count: expectedSeq - 1 };
   }
 }

@@ -1,7 +1,8 @@
 /** The audit journal and named counters on SQLite. */
 import { sealAuditEntry } from '../audit-chain.js';
+import Database from 'better-sqlite3';
 import type { AuditDraft, AuditRecord, AuditRepo, CounterRepo } from '../store.js';
-import type { SqliteContext } from './table.js';
+import type { Row, SqliteContext } from './table.js';
 import { Table } from './table.js';
 
 const audit = new Table<AuditRecord>('audit', {
@@ -29,11 +30,28 @@ export function appendAudit(ctx: SqliteContext, draft: AuditDraft): AuditRecord 
   return audit.decode(params);
 }
 
+const LIST_AUDIT = 'SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?';
+
+/**
+ * The journal read on a connection of its own, read-only: `npm run
+ * audit:verify` beside a running server, which holds the data directory's
+ * lock (data-dir-lock.ts). In WAL mode a reader sees the last commit and never
+ * blocks the writer.
+ */
+export function readOnlyAudit(file: string): { list: AuditRepo['list']; close: () => void } {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const list = db.prepare<[number, number], Row>(LIST_AUDIT);
+  return {
+    list: (afterSeq, limit) => new Promise((resolve) => { resolve(list.all(afterSeq, limit).map((r) => audit.decode(r))); }),
+    close: () => { db.close(); },
+  };
+}
+
 export function sqliteAudit(ctx: SqliteContext): AuditRepo {
   return {
     append: (draft) => ctx.write(() => appendAudit(ctx, draft)),
     list: (afterSeq, limit) =>
-      ctx.read(() => ctx.all('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?', afterSeq, limit).map((r) => audit.decode(r))),
+      ctx.read(() => ctx.all(LIST_AUDIT, afterSeq, limit).map((r) => audit.decode(r))),
   };
 }
 
