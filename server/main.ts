@@ -4,7 +4,7 @@
  */
 import { ConfigError, loadConfig } from './config/config.js';
 import { startServer } from './server.js';
-import { DataDirInUseError } from './store/sqlite/data-dir-lock.js';
+import { StoreUnavailableError } from './store/store.js';
 
 let config;
 try {
@@ -21,7 +21,7 @@ let server;
 try {
   server = await startServer({ config });
 } catch (err) {
-  if (err instanceof DataDirInUseError) {
+  if (err instanceof StoreUnavailableError) {
     console.error(err.message);
     process.exit(1);
   }

@@ -42,6 +42,14 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * Opening a store was refused for a reason the operator must act on (another
+ * server holds the SQLite data directory, say); the message says what to do.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
 export interface Page<T> {
   items: T[];
   total: number;

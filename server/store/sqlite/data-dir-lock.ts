@@ -18,12 +18,13 @@
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { StoreUnavailableError } from '../store.js';
 
 /** The lock's database file inside the data directory. */
 export const LOCK_FILE = 'caseroom.lock';
 
 /** Thrown when another server (or another store in this process) holds the directory. */
-export class DataDirInUseError extends Error {
+export class DataDirInUseError extends StoreUnavailableError {
   override name = 'DataDirInUseError';
   constructor(readonly dataDir: string) {
     super(`DATA_DIR ${dataDir} is in use by another case room server (the lock ${LOCK_FILE} is held); stop it, or give this one another DATA_DIR`);
