@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ours,reference,hocuspocus,relay,bare-socketio] [-- --phases=idle,coedit,chat,cold] [-- --rounds=N] [-- --max-steal=PCT|off]`
+ * `npm run bench [-- --quick] [-- --only=ours,reference,hocuspocus,relay,persisting-raw-relay,bare-socketio,persisting-relay] [-- --phases=idle,coedit,chat,cold] [-- --rounds=N] [-- --max-steal=PCT|off] [-- --status-per-sec=N]`
  *
  * Starts every server itself on 127.0.0.1, one at a time, in a child process
  * pinned to core 0; the load generators are separate processes pinned to core
@@ -24,7 +24,7 @@ const PHASES = phasesArg ? new Set(phasesArg.slice('--phases='.length).split(','
 const wantedPhase = (name: string): boolean => PHASES === null || PHASES.has(name);
 /**
  * Rounds of the latency comparisons (co-editing: ours, the reference, the raw
- * relay; chat: ours, the bare relay). This machine's speed drifts within
+ * relay; chat: ours, the bare relay, the persisting relay). This machine's speed drifts within
  * minutes, so one 20 s window per server can land a server in a slow spell:
  * the same code's p99 varied 2–3× between back-to-back runs. The first round
  * runs every phase; each further one only co-editing and chat, the servers in
@@ -49,19 +49,30 @@ const P = QUICK
   ? { coeditRooms: 10, typists: 3, rate: 5, durationMs: 2000, observers: 2, chatRooms: 10, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 2000, chatWarmupMs: 500, coeditWarmupMs: 500, idleRooms: 100, coldUpdates: 10_000, coldTail: 100, coldOpeners: 5, workers: 2 }
   : { coeditRooms: 100, typists: 3, rate: 5, durationMs: 20_000, observers: 4, chatRooms: 100, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 20_000, chatWarmupMs: 5000, coeditWarmupMs: 5000, idleRooms: 1000, coldUpdates: 100_000, coldTail: 1000, coldOpeners: 50, workers: 4 };
 
+/** `--status-per-sec=N`: status pushes per room per second in the chat phase (default 1; 0 for chat alone, a diagnosis). */
+const statusArg = process.argv.find((a) => a.startsWith('--status-per-sec='))?.slice('--status-per-sec='.length);
+if (statusArg !== undefined && Number.isFinite(Number(statusArg)) && Number(statusArg) >= 0) P.statusPerSec = Number(statusArg);
 const log = (...a: unknown[]): void => { console.error('[bench]', ...a); };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 // ---------- processes ----------
 
-type ServerKind = 'ours' | 'reference' | 'hocuspocus' | 'relay' | 'bare-socketio';
+type ServerKind = 'ours' | 'reference' | 'hocuspocus' | RawRelay | ChatBaseline;
+/** The co-editing floors: the raw relay, and the same relay appending each update through our Store first. */
+type RawRelay = 'relay' | 'persisting-raw-relay';
+const isRawRelay = (k: ServerKind): k is RawRelay => k === 'relay' || k === 'persisting-raw-relay';
+/** The chat-only baselines: the bare socket.io relay, and the same relay persisting each message through our Store. */
+type ChatBaseline = 'bare-socketio' | 'persisting-relay';
+const isChatBaseline = (k: ServerKind): k is ChatBaseline => k === 'bare-socketio' || k === 'persisting-relay';
 const SERVER_SCRIPTS: Record<ServerKind, string> = {
   ours: 'test/bench/servers/ours.ts',
   reference: 'test/bench/servers/reference.ts',
   hocuspocus: 'test/bench/servers/hocuspocus.ts',
   relay: 'test/bench/servers/raw-relay.ts',
+  'persisting-raw-relay': 'test/bench/servers/raw-relay.ts',
   'bare-socketio': 'test/bench/servers/bare-socketio.ts',
+  'persisting-relay': 'test/bench/servers/bare-socketio.ts',
 };
 
 interface Ready { port: number; url?: string; demoAccounts?: { login: string; password: string }[] }
@@ -87,7 +98,8 @@ const SERVER_NODE_ARGS = ['--expose-gc', ...(CAN_PIN ? ['--single-threaded-gc'] 
 const SERVER_ENV = { NODE_ENV: 'production', MALLOC_MMAP_THRESHOLD_: '131072' };
 
 async function startServerProcess(kind: ServerKind): Promise<{ proc: Managed; ready: Ready }> {
-  const proc = startNode(kind, SERVER_SCRIPTS[kind], { core: SERVER_CORE, nodeArgs: SERVER_NODE_ARGS, env: SERVER_ENV });
+  const env = kind === 'persisting-relay' || kind === 'persisting-raw-relay' ? { ...SERVER_ENV, BENCH_RELAY_PERSIST: '1' } : SERVER_ENV;
+  const proc = startNode(kind, SERVER_SCRIPTS[kind], { core: SERVER_CORE, nodeArgs: SERVER_NODE_ARGS, env });
   const ready = await proc.waitEvent<Ready>('ready', 60_000);
   return { proc, ready };
 }
@@ -191,8 +203,10 @@ function yjsTarget(kind: ServerKind, port: number, setup?: OursSetup): YjsTarget
     case 'reference':
       return { dialect: 'y-websocket', at: (name) => ({ url: `${base}/${name}`, doc: name }), headers: () => ({}) };
     case 'relay':
+    case 'persisting-raw-relay':
       return { dialect: 'relay', at: (name) => ({ url: `${base}/${name}`, doc: name }), headers: () => ({}) };
     case 'bare-socketio':
+    case 'persisting-relay':
       throw new Error('not a Yjs server');
   }
 }
@@ -435,7 +449,7 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[], re
       report.missing = `Yjs endpoint not reachable: ${probe}`;
       log(`${kind}: ${report.missing}`);
     } else {
-      if (kind !== 'relay' && runsPhase('idle')) {
+      if (!isRawRelay(kind) && runsPhase('idle')) {
         await phase('idle rooms', async () => {
           log(`${kind}: idle rooms (${idleNames.length} joined, then left)`);
           report.idle = await idlePhase(proc, yw, t, idleNames);
@@ -482,16 +496,18 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[], re
   return report;
 }
 
-async function benchBareSocketIo(cw: Managed[]): Promise<ServerReport> {
-  log('bare-socketio: starting');
-  const { proc, ready } = await startServerProcess('bare-socketio');
+async function benchChatBaseline(kind: ChatBaseline, cw: Managed[]): Promise<ServerReport> {
+  log(`${kind}: starting`);
+  const { proc, ready } = await startServerProcess(kind);
   try {
     const url = `http://127.0.0.1:${ready.port}`;
-    log('bare-socketio: chat fan-out');
+    log(`${kind}: chat fan-out`);
+    const rows0 = await proc.request<number | null>('chatRows');
     const chat = await chatPhase(proc, cw, url, Array.from({ length: P.chatRooms }, (_, r) => ({
       appealId: `room-${r}`, clients: Array.from({ length: P.chatClients }, () => ({ origin: url })), statusClient: 1,
     })));
-    return { kind: 'bare-socketio', chat };
+    const rows1 = await proc.request<number | null>('chatRows');
+    return { kind, chat, ...(rows0 !== null && rows1 !== null ? { chatRows: rows1 - rows0 } : {}) };
   } finally {
     await proc.stop();
   }
@@ -518,31 +534,32 @@ async function main(): Promise<void> {
   /** Rounds 2…N of the latency comparisons. */
   const later: ServerReport[] = [];
   try {
-    for (const kind of ['relay', 'reference', 'hocuspocus', 'ours'] as const) {
+    for (const kind of ['relay', 'persisting-raw-relay', 'reference', 'hocuspocus', 'ours'] as const) {
       if (!wanted(kind)) continue;
       try { reports.push(await benchYjsServer(kind, yw, cw)); } catch (e) {
         log(`${kind} failed:`, e);
         reports.push({ kind, missing: `failed: ${errText(e)}` });
       }
     }
-    if (wanted('bare-socketio') && wantedPhase('chat')) {
-      try { reports.push(await benchBareSocketIo(cw)); } catch (e) {
-        log('bare-socketio failed:', e);
-        reports.push({ kind: 'bare-socketio', missing: `failed: ${errText(e)}` });
+    for (const kind of ['bare-socketio', 'persisting-relay'] as const) {
+      if (!wanted(kind) || !wantedPhase('chat')) continue;
+      try { reports.push(await benchChatBaseline(kind, cw)); } catch (e) {
+        log(`${kind} failed:`, e);
+        reports.push({ kind, missing: `failed: ${errText(e)}` });
       }
     }
     for (let round = 2; round <= ROUNDS; round++) {
-      const order: ('bare-socketio' | 'relay' | 'reference' | 'ours')[] = ['relay', 'reference', 'ours', 'bare-socketio'];
+      const order: (ChatBaseline | RawRelay | 'reference' | 'ours')[] = ['relay', 'persisting-raw-relay', 'reference', 'ours', 'bare-socketio', 'persisting-relay'];
       if (round % 2 === 0) order.reverse();
       for (const kind of order) {
         if (!wanted(kind)) continue;
-        if (kind === 'bare-socketio' ? !wantedPhase('chat') : !wantedPhase('coedit') && !(kind === 'ours' && wantedPhase('chat'))) continue;
+        if (isChatBaseline(kind) ? !wantedPhase('chat') : !wantedPhase('coedit') && !(kind === 'ours' && wantedPhase('chat'))) continue;
         log(`round ${round}: ${kind}`);
         try {
           let kept: ServerReport | null = null;
           let tries = 0;
           while (tries < MAX_TRIES) {
-            const run = kind === 'bare-socketio' ? await benchBareSocketIo(cw) : await benchYjsServer(kind, yw, cw, true);
+            const run = isChatBaseline(kind) ? await benchChatBaseline(kind, cw) : await benchYjsServer(kind, yw, cw, true);
             tries++;
             const steal = stealOf(run);
             if (!kept || (steal ?? 0) < (stealOf(kept) ?? 0)) kept = run;
@@ -564,13 +581,15 @@ async function main(): Promise<void> {
   const ref = by('reference');
   const hoc = by('hocuspocus');
   const relay = by('relay');
+  const persistingRaw = by('persisting-raw-relay');
   const bare = by('bare-socketio');
+  const persisting = by('persisting-relay');
 
   console.log(`\nBenchmark (${QUICK ? 'QUICK: a tenth of the load' : 'full load'}), ${new Date().toISOString()}, node ${process.version}, pinning ${CAN_PIN ? 'on' : 'off'}`);
   const firstRound = ROUNDS > 1 ? ' — round 1 of ' + String(ROUNDS) : '';
   printTable(`Co-editing${firstRound}: ${P.coeditRooms} rooms × ${P.typists} typists × ${P.rate} updates/s (+ caret each) for ${P.durationMs / 1000} s measured after ${P.coeditWarmupMs / 1000} s of the same load`,
     ['server', 'p50 ms', 'p99 ms', 'max ms', 'warm-up p50/p99 ms', 'delivered', 'ratio', 'converged', 'closes', 'gen CPU %', 'gen lag p99 ms', 'RSS under load MB', 'RSS active, GC MB (Δ)', 'heap active, GC MB (Δ)', 'update B', 'server CPU %', 'server lag p99/max', 'GC n/ms/max'],
-    reports.filter((r) => r.kind !== 'bare-socketio').map((r) => {
+    reports.filter((r) => !isChatBaseline(r.kind)).map((r) => {
       const c = r.coedit;
       if (!c) return [r.kind, r.missing ?? 'not run'];
       return [r.kind, f(c.lat.p50, 2), f(c.lat.p99, 2), f(c.lat.max, 1), `${f(c.warmup.p50, 2)}/${f(c.warmup.p99, 1)}`, `${c.received}/${c.expected}`, f(c.delivery, 4), `${c.converged}/${c.observers}`, String(c.closes),
@@ -597,7 +616,7 @@ async function main(): Promise<void> {
       ...(hoc?.cold ?? []).map((c) => ['hocuspocus', c.variant, f(c.one, 1), f(c.many.p50, 1), f(c.many.p99, 1), f(c.manyAllMs, 1), String(c.failed), String(c.bytes)])]);
   printTable(`Chat fan-out${firstRound}: ${P.chatRooms} rooms × ${P.chatClients} clients × ${P.chatRate} msg/s + ${P.statusPerSec} status push/room/s for ${P.chatDurationMs / 1000} s measured after ${P.chatWarmupMs / 1000} s of the same load`,
     ['server', 'p50 ms', 'p99 ms', 'ack p99 ms', 'status p50', 'status p99', 'acked/sent', 'delivery', 'status ok', 'persisted', 'persisted/s', 'errors', 'server CPU %', 'server lag p99/max', 'GC n/ms/max', 'gen CPU %', 'gen lag p99'],
-    [ours, bare].filter((r): r is ServerReport => r !== undefined).map((r) => {
+    [ours, bare, persisting].filter((r): r is ServerReport => r !== undefined).map((r) => {
       const c = r.chat;
       if (!c) return [r.kind, r.missing ?? 'not run'];
       return [r.kind, f(c.lat.p50, 2), f(c.lat.p99, 2), f(c.ack.p99, 2), f(c.status.p50, 1), f(c.status.p99, 1), `${c.acked}/${c.sent}`, f(c.delivery, 4),
@@ -634,7 +653,7 @@ async function main(): Promise<void> {
   };
   if (ROUNDS > 1) {
     const rows: string[][] = [];
-    for (const [what, kinds] of [['coedit', ['ours', 'reference', 'relay']], ['chat', ['ours', 'bare-socketio']]] as const) {
+    for (const [what, kinds] of [['coedit', ['ours', 'reference', 'relay', 'persisting-raw-relay']], ['chat', ['ours', 'bare-socketio', 'persisting-relay']]] as const) {
       for (const kind of kinds) {
         const p = pooled(kind, what);
         if (!p.all) continue;
@@ -654,12 +673,12 @@ async function main(): Promise<void> {
     mode: QUICK ? 'quick' : 'full',
     phases: PHASES ? [...PHASES].join(',') : 'all',
     rounds: ROUNDS,
-    coedit_p99_by_round_ms: { ours: pooled('ours', 'coedit').byRound, reference: pooled('reference', 'coedit').byRound, raw_relay: pooled('relay', 'coedit').byRound },
-    chat_p99_by_round_ms: { ours: pooled('ours', 'chat').byRound, bare_relay: pooled('bare-socketio', 'chat').byRound },
-    coedit_steal_pct_by_round: { ours: pooled('ours', 'coedit').stealByRound, reference: pooled('reference', 'coedit').stealByRound, raw_relay: pooled('relay', 'coedit').stealByRound },
-    chat_steal_pct_by_round: { ours: pooled('ours', 'chat').stealByRound, bare_relay: pooled('bare-socketio', 'chat').stealByRound },
-    coedit_tries_by_round: { ours: pooled('ours', 'coedit').triesByRound, reference: pooled('reference', 'coedit').triesByRound, raw_relay: pooled('relay', 'coedit').triesByRound },
-    chat_tries_by_round: { ours: pooled('ours', 'chat').triesByRound, bare_relay: pooled('bare-socketio', 'chat').triesByRound },
+    coedit_p99_by_round_ms: { ours: pooled('ours', 'coedit').byRound, reference: pooled('reference', 'coedit').byRound, raw_relay: pooled('relay', 'coedit').byRound, persisting_raw_relay: pooled('persisting-raw-relay', 'coedit').byRound },
+    chat_p99_by_round_ms: { ours: pooled('ours', 'chat').byRound, bare_relay: pooled('bare-socketio', 'chat').byRound, persisting_relay: pooled('persisting-relay', 'chat').byRound },
+    coedit_steal_pct_by_round: { ours: pooled('ours', 'coedit').stealByRound, reference: pooled('reference', 'coedit').stealByRound, raw_relay: pooled('relay', 'coedit').stealByRound, persisting_raw_relay: pooled('persisting-raw-relay', 'coedit').stealByRound },
+    chat_steal_pct_by_round: { ours: pooled('ours', 'chat').stealByRound, bare_relay: pooled('bare-socketio', 'chat').stealByRound, persisting_relay: pooled('persisting-relay', 'chat').stealByRound },
+    coedit_tries_by_round: { ours: pooled('ours', 'coedit').triesByRound, reference: pooled('reference', 'coedit').triesByRound, raw_relay: pooled('relay', 'coedit').triesByRound, persisting_raw_relay: pooled('persisting-raw-relay', 'coedit').triesByRound },
+    chat_tries_by_round: { ours: pooled('ours', 'chat').triesByRound, bare_relay: pooled('bare-socketio', 'chat').triesByRound, persisting_relay: pooled('persisting-relay', 'chat').triesByRound },
     max_steal_pct: MAX_STEAL,
     coedit_p50_ms: round(ours ? pooled('ours', 'coedit').all?.p50 : null),
     coedit_p99_ms: p99(ours),
@@ -670,6 +689,9 @@ async function main(): Promise<void> {
     coedit_p99_reference_ms: p99(ref),
     coedit_p99_hocuspocus_ms: p99(hoc),
     coedit_p99_raw_relay_ms: p99(relay),
+    coedit_p99_persisting_raw_relay_ms: p99(persistingRaw),
+    coedit_server_cpu_persisting_raw_relay_pct: round(persistingRaw?.coedit?.serverCpuPct, 1),
+    coedit_server_cpu_raw_relay_pct: round(relay?.coedit?.serverCpuPct, 1),
     coedit_delivery_ratio: round(ours?.coedit?.delivery, 5),
     coedit_delivery_ratio_reference: round(ref?.coedit?.delivery, 5),
     coedit_delivery_ratio_hocuspocus: round(hoc?.coedit?.delivery, 5),
@@ -678,10 +700,16 @@ async function main(): Promise<void> {
     coedit_p99_ratio_reference_over_ours: ratio(p99(ref), p99(ours)),
     coedit_p99_ratio_hocuspocus_over_ours: ratio(p99(hoc), p99(ours)),
     coedit_p99_ratio_ours_over_raw_relay: ratio(p99(ours), p99(relay)),
+    coedit_p99_ratio_persisting_raw_relay_over_raw_relay: ratio(p99(persistingRaw), p99(relay)),
+    coedit_p99_ratio_ours_over_persisting_raw_relay: ratio(p99(ours), p99(persistingRaw)),
     chat_p50_ms: round(ours ? pooled('ours', 'chat').all?.p50 : null),
     chat_p99_ms: chatP99(ours),
     chat_p99_bare_relay_ms: chatP99(bare),
     chat_p99_ratio_ours_over_bare_relay: ratio(chatP99(ours), chatP99(bare)),
+    chat_p99_persisting_relay_ms: chatP99(persisting),
+    chat_p99_ratio_persisting_relay_over_bare_relay: ratio(chatP99(persisting), chatP99(bare)),
+    chat_p99_ratio_ours_over_persisting_relay: ratio(chatP99(ours), chatP99(persisting)),
+    chat_persisted_per_s_persisting_relay: persisting?.chat && persisting.chatRows !== undefined ? round(persisting.chatRows / persisting.chat.sendS, 1) : null,
     chat_delivery_ratio: round(ours?.chat?.delivery, 5),
     chat_persisted_per_s: ours?.chat && ours.chatRows !== undefined ? round(ours.chatRows / ours.chat.sendS, 1) : null,
     chat_persisted_all_acked: ours?.chat && ours.chatRows !== undefined ? ours.chatRows === ours.chat.acked : null,
@@ -689,6 +717,7 @@ async function main(): Promise<void> {
     chat_status_p99_bare_relay_ms: round(bare?.chat?.status.p99),
     chat_server_cpu_pct: round(ours?.chat?.serverCpuPct, 1),
     chat_server_cpu_bare_relay_pct: round(bare?.chat?.serverCpuPct, 1),
+    chat_server_cpu_persisting_relay_pct: round(persisting?.chat?.serverCpuPct, 1),
     idle_rooms: P.idleRooms,
     idle_rooms_rss_delta_mb: ours?.idle ? round((ours.idle.idleRss - ours.idle.baseRss) / MB) : null,
     idle_rooms_heap_delta_mb: ours?.idle ? round((ours.idle.idleHeap - ours.idle.baseHeap) / MB) : null,
