@@ -68,6 +68,26 @@ export class AppealService {
    * the deadline and returns the access code for the public lookup (shown once).
    */
   async submit(viewer: Viewer, id: string, version?: number): Promise<{ appeal: AppealView; accessCode: string | null }> {
+    const { appeal, accessCode } = await this.submitRecord(viewer, id, version);
+    return { appeal: await this.view(viewer, appeal), accessCode };
+  }
+
+  /** Takes one transition of the status machine (submission included) and returns the appeal as the viewer sees it. */
+  async transition(viewer: Viewer, id: string, input: TransitionInput): Promise<AppealView> {
+    return this.view(viewer, await this.transitionRecord(viewer, id, input));
+  }
+
+  /**
+   * The same transition, returning the stored record: for a caller that needs
+   * no view (the socket acknowledges the new status and version), so a status
+   * change costs no reads of the people named in the view.
+   */
+  async transitionRecord(viewer: Viewer, id: string, input: TransitionInput): Promise<AppealRecord> {
+    if (input.action === 'submit' || input.action === 'resubmit') return (await this.submitRecord(viewer, id, input.version)).appeal;
+    return this.apply(viewer, await this.visible(viewer, id), input, {});
+  }
+
+  private async submitRecord(viewer: Viewer, id: string, version?: number): Promise<{ appeal: AppealRecord; accessCode: string | null }> {
     const appeal = await this.visible(viewer, id);
     const action = appeal.status === 'rejected' ? 'resubmit' : 'submit';
     const category = appeal.categoryId ? await this.d.store.catalogue.getCategory(appeal.categoryId) : null;
@@ -92,13 +112,6 @@ export class AppealService {
     }
     const result = await this.apply(viewer, appeal, { action, comment: undefined, version: version ?? appeal.version }, patch);
     return { appeal: result, accessCode };
-  }
-
-  /** Takes one transition of the status machine (everything but submission). */
-  async transition(viewer: Viewer, id: string, input: TransitionInput): Promise<AppealView> {
-    if (input.action === 'submit' || input.action === 'resubmit') return (await this.submit(viewer, id, input.version)).appeal;
-    const appeal = await this.visible(viewer, id);
-    return this.apply(viewer, appeal, input, {});
   }
 
   async get(viewer: Viewer, id: string): Promise<AppealView> {
@@ -203,7 +216,7 @@ export class AppealService {
     return appeal;
   }
 
-  private async apply(viewer: Viewer, appeal: AppealRecord, input: TransitionInput, extra: AppealPatch): Promise<AppealView> {
+  private async apply(viewer: Viewer, appeal: AppealRecord, input: TransitionInput, extra: AppealPatch): Promise<AppealRecord> {
     const part = roomRoleOf(viewer, appeal);
     const actor: Actor = part === 'owner' ? 'citizen' : viewer.role;
     const t = TRANSITIONS.find((x) => x.action === input.action && x.from === appeal.status);
@@ -221,7 +234,7 @@ export class AppealService {
     if (input.version !== undefined && input.version !== appeal.version) throw conflict();
     const updated = await this.commit(viewer.id, actor, appeal, t, comment || null, patch);
     if (!updated) throw conflict();
-    return this.view(viewer, updated);
+    return updated;
   }
 
   private async commit(actorId: string | null, actor: Actor, appeal: AppealRecord, t: Transition, comment: string | null, patch: AppealPatch): Promise<AppealRecord | null> {

@@ -13,7 +13,7 @@ import { pushWall } from './wall.handlers.js';
 export function registerStatusHandlers(ctx: RealtimeContext, socket: RealtimeSocket, bucket: TokenBucket): void {
   socket.on('status:change', handle(socket, ctx.logger, 'status:change', statusChangeSchema, async (p, viewer) => {
     const { appealId, ...input } = p;
-    const appeal = await ctx.appeals.transition(viewer, appealId, input);
+    const appeal = await ctx.appeals.transitionRecord(viewer, appealId, input);
     return { status: appeal.status, version: appeal.version };
   }, { buckets: [bucket] }));
 }
