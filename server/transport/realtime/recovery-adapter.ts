@@ -7,10 +7,10 @@
  * an options object; ~1.1 KB) and prunes them once a minute, so at the chat
  * benchmark's 900 broadcasts a second it held up to three minutes of them:
  * ~100 MB of heap whose every new packet survived two scavenges, with 10–14 ms
- * pauses. Here each packet is kept as one entry holding its JSON as UTF-8 bytes
- * (a Buffer: the bytes live outside the JS heap, which the collector neither
- * copies nor scans), pruned to the window on every broadcast, and found by its
- * offset without a scan.
+ * pauses. Here each packet is kept in a PacketLog (packet-log.ts): its JSON as
+ * UTF-8 in off-heap chunks and its place in typed arrays, so no JS object per
+ * packet outlives a scavenge; pruned to the window on every broadcast, and
+ * found by its offset without a scan.
  * Every payload of ours is JSON (shared/protocol/events.ts), so the text is the
  * packet.
  *
@@ -25,6 +25,7 @@
 import { randomBytes } from 'node:crypto';
 import { Adapter, type BroadcastOptions, type PrivateSessionId, type Session } from 'socket.io-adapter';
 import type { SocketData } from '../../../shared/protocol/events.js';
+import { PacketLog } from './packet-log.js';
 
 type Persisted = Omit<Session, 'missedPackets'>;
 
@@ -34,16 +35,6 @@ interface Kept {
   until: number;
 }
 
-interface Stored {
-  /** Consecutive per adapter: the offset of packet n is `<boot>.<n in base 36>`. */
-  n: number;
-  at: number;
-  rooms: string[];
-  except: string[];
-  /** The packet's data array (event name, payload, offset) as UTF-8 JSON, outside the JS heap. */
-  json: Buffer;
-}
-
 /** socket.io-parser's EVENT packet type. */
 const EVENT = 2;
 
@@ -51,10 +42,8 @@ export class RecoveryAdapter extends Adapter {
   /** Offsets from an earlier process never match this one's. */
   private readonly boot = randomBytes(6).toString('base64url');
   private readonly sessions = new Map<PrivateSessionId, Kept>();
-  private packets: Stored[] = [];
-  /** Index of the oldest packet still in the window. */
-  private head = 0;
-  private next = 0;
+  /** Each packet's data array (event name, payload, offset) as JSON; the offset of packet n is `<boot>.<n in base 36>`. */
+  private readonly log = new PacketLog();
   /** The server's `connectionStateRecovery.maxDisconnectionDuration`, as socket.io's adapter reads it. */
   private readonly windowMs: number;
 
@@ -65,7 +54,7 @@ export class RecoveryAdapter extends Adapter {
 
   /** Packets held for recovery (for tests and diagnostics). */
   get heldPackets(): number {
-    return this.packets.length - this.head;
+    return this.log.size;
   }
 
   override persistSession(session: Persisted): void {
@@ -100,37 +89,19 @@ export class RecoveryAdapter extends Adapter {
 
   private keep(data: unknown[], opts: BroadcastOptions): void {
     const now = Date.now();
-    this.prune(now);
-    const n = this.next++;
+    this.log.dropBefore(now - this.windowMs);
     // The client learns the offset as the packet's last argument.
-    data.push(`${this.boot}.${n.toString(36)}`);
-    this.packets.push({ n, at: now, rooms: [...opts.rooms], except: opts.except ? [...opts.except] : [], json: Buffer.from(JSON.stringify(data)) });
+    data.push(`${this.boot}.${this.log.nextN.toString(36)}`);
+    this.log.push(JSON.stringify(data), now, opts.rooms, opts.except ?? []);
   }
 
   /** The packets after `offset` for a session in `rooms`, or null when the offset is not held. */
   private after(offset: string, rooms: string[]): unknown[][] | null {
-    this.prune(Date.now());
+    this.log.dropBefore(Date.now() - this.windowMs);
     const [boot, n36] = offset.split('.');
-    const first = this.packets[this.head];
-    if (boot !== this.boot || !n36 || !first) return null;
-    const index = this.head + (Number.parseInt(n36, 36) - first.n);
-    if (!(index >= this.head && index < this.packets.length)) return null;
-    const missed: unknown[][] = [];
-    for (const p of this.packets.slice(index + 1)) {
-      const included = p.rooms.length === 0 || rooms.some((r) => p.rooms.includes(r));
-      if (included && !rooms.some((r) => p.except.includes(r))) missed.push(JSON.parse(p.json.toString()) as unknown[]);
-    }
-    return missed;
-  }
-
-  private prune(now: number): void {
-    const threshold = now - this.windowMs;
-    while ((this.packets[this.head]?.at ?? Infinity) < threshold) this.head++;
-    // Drop the expired prefix now and then, not on every packet.
-    if (this.head > 1024 && this.head * 2 > this.packets.length) {
-      this.packets = this.packets.slice(this.head);
-      this.head = 0;
-    }
+    const n = n36 && /^[0-9a-z]{1,11}$/.test(n36) ? Number.parseInt(n36, 36) : Number.NaN;
+    if (boot !== this.boot || !this.log.holds(n)) return null;
+    return this.log.after(n, rooms).map((json) => JSON.parse(json) as unknown[]);
   }
 
   private sweepSessions(): void {
