@@ -88,12 +88,13 @@ export function sqliteAppeals(ctx: SqliteContext): AppealRepo {
   const casUpdate = (id: string, expectedVersion: number, patch: AppealPatch): AppealRecord | null => {
     const fields = appeals.patchFields(patch, IMMUTABLE);
     const set = [...fields.map((f) => appeals.setClause([f])), 'version = version + 1'].join(', ');
-    const result = ctx.run(`UPDATE appeals SET ${set} WHERE id = @id AND version = @expected`, {
+    // RETURNING: the stored record comes back from the UPDATE itself, no second read.
+    const row = ctx.get(`UPDATE appeals SET ${set} WHERE id = @id AND version = @expected RETURNING *`, {
       ...appeals.params(patch, fields),
       id,
       expected: expectedVersion,
     });
-    return result.changes === 1 ? get(id) : null;
+    return row ? appeals.decode(row) : null;
   };
 
   return {
