@@ -24,6 +24,8 @@ const FIRST_CAPACITY = 1024;
 
 interface Target {
   id: number;
+  /** Its key in `targets`. */
+  key: string;
   rooms: readonly string[];
   except: readonly string[];
   /** Packets held that use it. */
@@ -141,7 +143,7 @@ export class PacketLog {
     const key = `${rooms.join('\n')}\u0000${except.join('\n')}`;
     let target = this.targets.get(key);
     if (!target) {
-      target = { id: this.nextTargetId++, rooms, except, refs: 0 };
+      target = { id: this.nextTargetId++, key, rooms, except, refs: 0 };
       this.targets.set(key, target);
       this.targetsById.set(target.id, target);
     }
@@ -153,7 +155,7 @@ export class PacketLog {
     const target = this.targetsById.get(id);
     if (!target || --target.refs > 0) return;
     this.targetsById.delete(id);
-    this.targets.delete(`${target.rooms.join('\n')}\u0000${target.except.join('\n')}`);
+    this.targets.delete(target.key);
   }
 
   /** Doubles the ring, the oldest packet moving to slot 0. */
