@@ -65,6 +65,8 @@ const isRawRelay = (k: ServerKind): k is RawRelay => k === 'relay' || k === 'per
 /** The chat-only baselines: the bare socket.io relay, and the same relay persisting each message through our Store. */
 type ChatBaseline = 'bare-socketio' | 'persisting-relay';
 const isChatBaseline = (k: ServerKind): k is ChatBaseline => k === 'bare-socketio' || k === 'persisting-relay';
+/** The relays that store through our Store first (same script as their plain twin, told by BENCH_RELAY_PERSIST). */
+const PERSISTING: ReadonlySet<ServerKind> = new Set(['persisting-raw-relay', 'persisting-relay']);
 const SERVER_SCRIPTS: Record<ServerKind, string> = {
   ours: 'test/bench/servers/ours.ts',
   reference: 'test/bench/servers/reference.ts',
@@ -98,7 +100,7 @@ const SERVER_NODE_ARGS = ['--expose-gc', ...(CAN_PIN ? ['--single-threaded-gc'] 
 const SERVER_ENV = { NODE_ENV: 'production', MALLOC_MMAP_THRESHOLD_: '131072' };
 
 async function startServerProcess(kind: ServerKind): Promise<{ proc: Managed; ready: Ready }> {
-  const env = kind === 'persisting-relay' || kind === 'persisting-raw-relay' ? { ...SERVER_ENV, BENCH_RELAY_PERSIST: '1' } : SERVER_ENV;
+  const env = PERSISTING.has(kind) ? { ...SERVER_ENV, BENCH_RELAY_PERSIST: '1' } : SERVER_ENV;
   const proc = startNode(kind, SERVER_SCRIPTS[kind], { core: SERVER_CORE, nodeArgs: SERVER_NODE_ARGS, env });
   const ready = await proc.waitEvent<Ready>('ready', 60_000);
   return { proc, ready };

@@ -10,21 +10,17 @@
  * this machine before any of our handler path (session, grants, validation,
  * rate limits, recovery buffer, supervisors' wall). Status pushes stay bare.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Server } from 'socket.io';
-import { openSqliteStore } from '../../../server/store/sqlite/sqlite.store.js';
 import { commonHandlers, serveIpc } from '../proc.js';
+import { relayStore } from './relay-store.js';
 
 type Ack = (r: { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } }) => void;
 interface ChatSend { appealId: string; clientId: string; text: string }
 
-const persist = process.env.BENCH_RELAY_PERSIST === '1';
-const dataDir = persist ? mkdtempSync(path.join(tmpdir(), 'bench-relay-')) : null;
-const store = dataDir ? await openSqliteStore({ dataDir }) : null;
+const persisting = await relayStore('bench-relay-');
+const store = persisting?.store ?? null;
 
 const http = createServer();
 const io = new Server(http, { serveClient: false });
@@ -73,7 +69,6 @@ const ipc = serveIpc({
     io.disconnectSockets(true);
     void io.close(() => { resolve(); });
   });
-  await store?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await persisting?.close();
 });
 http.listen(0, '127.0.0.1', () => { ipc.emit('ready', { port: (http.address() as AddressInfo).port }); });

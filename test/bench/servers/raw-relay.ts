@@ -10,20 +10,15 @@
  * document is held. It measures what persisting every update costs here
  * before any of our room's work (validation, the document, carets, ordering).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import * as decoding from 'lib0/decoding';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { openSqliteStore } from '../../../server/store/sqlite/sqlite.store.js';
 import { commonHandlers, serveIpc } from '../proc.js';
+import { relayStore } from './relay-store.js';
 
-const persist = process.env.BENCH_RELAY_PERSIST === '1';
-const dataDir = persist ? mkdtempSync(path.join(tmpdir(), 'bench-raw-relay-')) : null;
-const store = dataDir ? await openSqliteStore({ dataDir }) : null;
-let appended = 0;
+const persisting = await relayStore('bench-raw-relay-');
+const store = persisting?.store ?? null;
 
 /** The update a y-websocket message carries (sync step 2 or update), or null. */
 function updateOf(data: Uint8Array): Uint8Array | null {
@@ -53,7 +48,7 @@ wss.on('connection', (ws, req) => {
     }
     // Appends of a room resolve in the order made, so forwarding keeps the order.
     store.yjs.append(name, update, null, Date.now(), { durability: 'process' }).then(
-      () => { appended++; forward(data, isBinary); },
+      () => { forward(data, isBinary); },
       (err: unknown) => { console.error('persisting raw relay: append failed', err); ws.close(1011); },
     );
   });
@@ -63,12 +58,11 @@ wss.on('connection', (ws, req) => {
   });
 });
 
-const ipc = serveIpc({ ...commonHandlers, docs: () => rooms.size, yjsRows: () => (store ? appended : null) }, async () => {
+const ipc = serveIpc({ ...commonHandlers, docs: () => rooms.size }, async () => {
   await new Promise<void>((resolve) => {
     for (const c of wss.clients) c.terminate();
     http.close(() => { resolve(); });
   });
-  await store?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await persisting?.close();
 });
 http.listen(0, '127.0.0.1', () => { ipc.emit('ready', { port: (http.address() as AddressInfo).port }); });
