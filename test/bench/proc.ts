@@ -5,10 +5,11 @@
  * exit, error or signal. The child side is `serveIpc`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import type { Span, Stall } from './stats.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const TASKSET = '/usr/bin/taskset';
@@ -189,32 +190,119 @@ export function memReport(opts: { gc?: boolean } = {}): MemReport {
 }
 
 let loop: IntervalHistogram | null = null;
-let gcPauses: number[] = [];
-const gcObserver = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcPauses.push(e.duration); });
+let gcPauses: Span[] = [];
+/** The machine's clock, shared by every process of the benchmark (ms). */
+const machineNow = (): number => performance.timeOrigin + performance.now();
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push({ at: performance.timeOrigin + e.startTime, ms: e.duration });
+});
+
+/** What `--trace-tail` gives back from a server: its stalls and GC pauses on the machine's clock, and its threads' CPU. */
+export interface TailTrace {
+  stalls: Stall[];
+  gc: Span[];
+  /** Each thread of the process over the window, the main thread first: CPU it ran, and time it waited for a core (ms; Linux schedstat). */
+  threads: { tid: number; name: string; ranMs: number; waitMs: number }[];
+}
+
+/** The tick of the stall watch; a tick later than this by more than STALL_MS is a stall. */
+const TICK_MS = 2;
+const STALL_MS = 2;
+
+/**
+ * `--trace-tail`: every 2 ms the main thread reads its own scheduler figures
+ * (`/proc/thread-self/schedstat`: time run, time waited on the run queue) and
+ * its core's steal (`/proc/stat`, in 10 ms ticks). A tick late by more than
+ * 2 ms is a stall, recorded with how its time split. Linux only; it costs the
+ * server about 1–2 % of a core while it runs.
+ */
+class StallWatch {
+  readonly stalls: Stall[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private readonly threads0: Map<number, { name: string; ran: number; wait: number }>;
+
+  constructor(private readonly core: number) {
+    this.threads0 = threadTimes();
+    let last = { at: machineNow(), ...mainTimes(), steal: stealTicks(core) };
+    this.timer = setInterval(() => {
+      const now = { at: machineNow(), ...mainTimes(), steal: stealTicks(this.core) };
+      const late = now.at - last.at - TICK_MS;
+      if (late > STALL_MS) {
+        this.stalls.push({ at: last.at, ms: now.at - last.at, ranMs: now.ran - last.ran, waitMs: now.wait - last.wait, stealMs: (now.steal - last.steal) * 10 });
+      }
+      last = now;
+    }, TICK_MS);
+    this.timer.unref();
+  }
+
+  stop(): TailTrace['threads'] {
+    clearInterval(this.timer);
+    const out: TailTrace['threads'] = [];
+    for (const [tid, t] of threadTimes()) {
+      const t0 = this.threads0.get(tid) ?? { ran: 0, wait: 0 };
+      out.push({ tid, name: t.name, ranMs: t.ran - t0.ran, waitMs: t.wait - t0.wait });
+    }
+    // The main thread first, then the busiest.
+    return out.sort((a, b) => Number(b.tid === process.pid) - Number(a.tid === process.pid) || b.ranMs - a.ranMs);
+  }
+}
+
+/** Run and run-queue wait of one thread in ms (`schedstat`: ns ns count). */
+function schedstat(file: string): { ran: number; wait: number } {
+  const [ran = 0, wait = 0] = readFileSync(file, 'utf8').trim().split(' ').map(Number);
+  return { ran: ran / 1e6, wait: wait / 1e6 };
+}
+
+function mainTimes(): { ran: number; wait: number } {
+  return schedstat('/proc/thread-self/schedstat');
+}
+
+function threadTimes(): Map<number, { name: string; ran: number; wait: number }> {
+  const out = new Map<number, { name: string; ran: number; wait: number }>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      out.set(Number(tid), { name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), ...schedstat(`/proc/self/task/${tid}/schedstat`) });
+    } catch { /* the thread ended meanwhile */ }
+  }
+  return out;
+}
+
+/** Steal of one core so far, in USER_HZ ticks (10 ms). */
+function stealTicks(core: number): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${core} `));
+  return Number(line?.trim().split(/\s+/)[8] ?? 0);
+}
+
+let stallWatch: StallWatch | null = null;
 
 /** Handlers every server wrapper answers. */
 export const commonHandlers: Record<string, Handler> = {
   mem: (a: { gc?: boolean } | undefined) => memReport(a ?? {}),
   cpu: () => process.cpuUsage(),
-  /** Starts watching the server's own event loop (delay) and GC pauses. */
-  loopStart: () => {
+  /** Starts watching the server's own event loop (delay) and GC pauses; with `trace`, its stalls too (`--trace-tail`). */
+  loopStart: (a: { trace?: boolean; core?: number } | undefined) => {
     loop?.disable();
     loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
     gcPauses = [];
     gcObserver.observe({ entryTypes: ['gc'] });
+    stallWatch?.stop();
+    stallWatch = a?.trace ? new StallWatch(a.core ?? 0) : null;
     return null;
   },
-  /** What the loop and the GC did since `loopStart`, in ms. */
+  /** What the loop and the GC did since `loopStart`, in ms; `trace` when asked for. */
   loopStop: () => {
     if (!loop) return null;
     loop.disable();
     gcObserver.disconnect();
     const ms = (ns: number): number => ns / 1e6;
-    const sorted = [...gcPauses].sort((a, b) => a - b);
+    const sorted = gcPauses.map((g) => g.ms).sort((a, b) => a - b);
+    const trace: TailTrace | null = stallWatch ? { stalls: stallWatch.stalls, gc: gcPauses, threads: stallWatch.stop() } : null;
+    stallWatch = null;
     const r = {
       delayP50Ms: ms(loop.percentile(50)), delayP99Ms: ms(loop.percentile(99)), delayMaxMs: ms(loop.max),
       gcCount: sorted.length, gcTotalMs: sorted.reduce((a, b) => a + b, 0), gcMaxMs: sorted.at(-1) ?? 0,
+      trace,
     };
     loop = null;
     return r;

@@ -9,12 +9,14 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { TestClient } from '../helpers/session.js';
-import { CAN_PIN, GENERATOR_CORE, installCleanup, SERVER_CORE, stopAll, startNode, type Managed, type MemReport } from './proc.js';
-import { MB, round, summarize, type Summary } from './stats.js';
+import { CAN_PIN, GENERATOR_CORE, installCleanup, SERVER_CORE, stopAll, startNode, type Managed, type MemReport, type TailTrace } from './proc.js';
+import { MB, round, summarize, tailAttribution, type Summary, type TailAttribution } from './stats.js';
 import { BareClient, pool, type Dialect } from './yproto.js';
 
 installCleanup();
 const QUICK = process.argv.includes('--quick');
+/** `--trace-tail`: where each latency tail comes from (docs/bench.md, "Tracing the tail"). */
+const TRACE = process.argv.includes('--trace-tail');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const ONLY = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
 const wanted = (name: string): boolean => ONLY === null || ONLY.has(name);
@@ -239,7 +241,7 @@ async function idlePhase(server: Managed, workers: Managed[], t: YjsTarget, name
 }
 
 interface CoeditRun {
-  latencies: Float64Array; warmupLatencies: Float64Array; sent: number; expected: number; received: number; awarenessReceived: number;
+  latencies: Float64Array; latencySentAt: Float64Array | null; warmupLatencies: Float64Array; sent: number; expected: number; received: number; awarenessReceived: number;
   sendMs: number; wallMs: number; cpuPct: number; loopDelayP99Ms: number; closeCount: number; closes: string[];
 }
 interface CoeditResult {
@@ -255,6 +257,8 @@ interface CoeditResult {
   serverLoop: ServerLoop | null;
   /** Steal over the typing time: % of the machine's CPU time the hypervisor gave to others (watchServer). */
   stealPct: number | null;
+  /** `--trace-tail` only. */
+  tail: TailReport | null;
 }
 
 /** The machine's CPU time so far from /proc/stat (jiffies): all of it, and what the hypervisor took (steal); null off Linux. */
@@ -274,7 +278,7 @@ function machineTimes(): { total: number; steal: number } | null {
  * hypervisor took meanwhile (steal: other virtual machines running on our cores).
  */
 async function watchServer<T>(server: Managed, load: () => Promise<T>): Promise<{ result: T; serverCpuPct: number; serverLoop: ServerLoop | null; stealPct: number | null }> {
-  await server.request('loopStart');
+  await server.request('loopStart', { trace: TRACE, core: SERVER_CORE });
   const cpu0 = await server.request<NodeJS.CpuUsage>('cpu');
   const m0 = machineTimes();
   const t0 = performance.now();
@@ -295,7 +299,7 @@ async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, na
       typists: Array.from({ length: P.typists }, (_, i) => t.headers(i)),
       ...(r < P.observers ? { observer: observerHeaders } : {}),
     }));
-    return wk.request<{ updateBytes: number }>('init', { dialect: t.dialect, worker: w, rooms, rate: P.rate, durationMs: P.durationMs, warmupMs: P.coeditWarmupMs });
+    return wk.request<{ updateBytes: number }>('init', { dialect: t.dialect, worker: w, rooms, rate: P.rate, durationMs: P.durationMs, warmupMs: P.coeditWarmupMs, trace: TRACE });
   }));
   const base = await mem(server);
   const conns = await Promise.all(workers.map((wk) => wk.request<{ failed: number; errors: string[] }>('connect', undefined, 300_000)));
@@ -315,6 +319,7 @@ async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, na
   const warm: number[] = [];
   for (const r of runs) for (const v of r.latencies) all.push(v);
   for (const r of runs) for (const v of r.warmupLatencies) warm.push(v);
+  const sentAt = runs.flatMap((r) => Array.from(r.latencySentAt ?? []));
   const sent = runs.reduce((s, r) => s + r.sent, 0);
   const expected = runs.reduce((s, r) => s + r.expected, 0);
   const received = runs.reduce((s, r) => s + r.received, 0);
@@ -325,7 +330,7 @@ async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, na
     closes: runs.reduce((s, r) => s + r.closeCount, 0), closeReasons: runs.flatMap((r) => r.closes).slice(0, 3),
     converged: conv.reduce((s, c) => s + c.converged, 0), observers: conv.reduce((s, c) => s + c.checked, 0), convergeProblems: conv.flatMap((c) => c.problems).slice(0, 3),
     baseRss: base.rss, baseHeap: base.heapUsed, activeGcRss: activeGc.rss, activeGcHeap: activeGc.heapUsed, activeMeanRss: active.meanRss, activeMeanHeap: active.meanHeap, activePeakRss: active.peakRss,
-    updateBytes: inits[0]?.updateBytes ?? 0, serverCpuPct, serverLoop, stealPct,
+    updateBytes: inits[0]?.updateBytes ?? 0, serverCpuPct, serverLoop, stealPct, tail: tailOf(sentAt, all, serverLoop),
     storm: {
       s: Math.max(...storms.map((s) => s.ms)) / 1000, failed: storms.reduce((s, x) => s + x.failed, 0), resynced: storms.reduce((s, x) => s + x.resynced, 0),
       total: storms.reduce((s, x) => s + x.total, 0), peakRss: stormMem.peakRss, errors: storms.flatMap((s) => s.errors).slice(0, 3), genCpuPct: storms.map((s) => s.cpuPct),
@@ -346,7 +351,7 @@ async function coldPhase(worker: Managed, t: YjsTarget, docs: { variant: string;
 }
 
 interface ChatRun {
-  chatLat: Float64Array; ackLat: Float64Array; statusLat: Float64Array; sent: number; acked: number; expected: number; received: number;
+  chatLat: Float64Array; chatSentAt: Float64Array; ackLat: Float64Array; statusLat: Float64Array; sent: number; acked: number; expected: number; received: number;
   statusSent: number; statusAcked: number; statusExpected: number; statusReceived: number; ackErrors: Record<string, number>; disconnects: number;
   sendMs: number; wallMs: number; cpuPct: number; loopDelayP99Ms: number;
 }
@@ -361,20 +366,35 @@ interface ChatResult {
   serverLoop: ServerLoop | null;
   /** Steal over the same time (watchServer). */
   stealPct: number | null;
+  /** `--trace-tail` only. */
+  tail: TailReport | null;
 }
-interface ServerLoop { delayP50Ms: number; delayP99Ms: number; delayMaxMs: number; gcCount: number; gcTotalMs: number; gcMaxMs: number }
+interface ServerLoop { delayP50Ms: number; delayP99Ms: number; delayMaxMs: number; gcCount: number; gcTotalMs: number; gcMaxMs: number; trace: TailTrace | null }
+
+/** `--trace-tail`: the attribution of a phase's latency tail, and the server's threads over it. */
+interface TailReport extends TailAttribution {
+  threads: TailTrace['threads'];
+}
+
+/** The tail of these latencies (sent at `sentAt`, machine clock) against the server's trace; null when not tracing. */
+function tailOf(sentAt: number[], latency: number[], loop: ServerLoop | null): TailReport | null {
+  const trace = loop?.trace;
+  if (!trace || sentAt.length !== latency.length) return null;
+  return { ...tailAttribution(sentAt, latency, trace.stalls, trace.gc), threads: trace.threads };
+}
 
 async function chatPhase(server: Managed, workers: Managed[], url: string, rooms: { appealId: string; clients: Record<string, string>[]; statusClient: number }[]): Promise<ChatResult> {
   const W = workers.length;
   await Promise.all(workers.map((wk, w) => wk.request('init', {
     worker: w, url, rooms: rooms.filter((_, r) => r % W === w), rate: P.chatRate, statusPerSec: P.statusPerSec, durationMs: P.chatDurationMs, warmupMs: P.chatWarmupMs,
     statusCycle: [{ action: 'request_info', comment: 'Уточните, пожалуйста, номер заказа' }, { action: 'resume' }],
+    trace: TRACE,
   })));
   const conns = await Promise.all(workers.map((wk) => wk.request<{ failed: number; errors: string[] }>('connect', undefined, 300_000)));
   const { result: runs, serverCpuPct, serverLoop, stealPct } = await watchServer(server,
     () => Promise.all(workers.map((wk) => wk.request<ChatRun>('run', undefined, P.chatWarmupMs + P.chatDurationMs + 60_000))));
   await Promise.all(workers.map((wk) => wk.request('closeAll')));
-  const cat = (k: 'chatLat' | 'ackLat' | 'statusLat'): number[] => runs.flatMap((r) => Array.from(r[k]));
+  const cat = (k: 'chatLat' | 'chatSentAt' | 'ackLat' | 'statusLat'): number[] => runs.flatMap((r) => Array.from(r[k]));
   const sum = (k: 'sent' | 'acked' | 'expected' | 'received' | 'statusSent' | 'statusAcked' | 'statusExpected' | 'statusReceived' | 'disconnects'): number => runs.reduce((s, r) => s + r[k], 0);
   const errors: Record<string, number> = {};
   for (const r of runs) for (const [k, v] of Object.entries(r.ackErrors)) errors[k] = (errors[k] ?? 0) + v;
@@ -384,7 +404,7 @@ async function chatPhase(server: Managed, workers: Managed[], url: string, rooms
     statusDelivery: sum('statusReceived') / Math.max(1, sum('statusExpected')), statusAcked: sum('statusAcked'), statusSent: sum('statusSent'),
     errors, connectFailed: conns.reduce((s, c) => s + c.failed, 0), connectErrors: conns.flatMap((c) => c.errors).slice(0, 3),
     sendS: Math.max(...runs.map((r) => r.sendMs)) / 1000, genCpuPct: runs.map((r) => r.cpuPct), genLoopP99Ms: Math.max(...runs.map((r) => r.loopDelayP99Ms)),
-    disconnects: sum('disconnects'), serverCpuPct, serverLoop, stealPct,
+    disconnects: sum('disconnects'), serverCpuPct, serverLoop, stealPct, tail: tailOf(cat('chatSentAt'), cat('chatLat'), serverLoop),
   };
 }
 
@@ -402,6 +422,8 @@ interface ServerReport {
   phaseErrors?: string[];
   /** Runs of this round made for this server (more than 1: repeated for steal). */
   tries?: number;
+  /** Which round of the latency comparisons (1 when absent). */
+  round?: number;
 }
 
 /** The most steal over a report's measured windows (null: not measured). */
@@ -568,7 +590,7 @@ async function main(): Promise<void> {
             if (MAX_STEAL === null || steal === null || steal <= MAX_STEAL) break;
             if (tries < MAX_TRIES) log(`round ${round}: ${kind}: steal ${steal.toFixed(1)} % > ${MAX_STEAL} %, again`);
           }
-          if (kept) later.push({ ...kept, tries });
+          if (kept) later.push({ ...kept, tries, round });
         } catch (e) {
           log(`round ${round}: ${kind} failed:`, e);
         }
@@ -666,6 +688,21 @@ async function main(): Promise<void> {
       ['phase', 'server', 'p99 by round ms', 'steal % by round', 'tries by round', 'samples', 'pooled p50 ms', 'pooled p99 ms'], rows);
   }
 
+  // --trace-tail: every measured window, round by round.
+  const traced = [...reports, ...later].flatMap((r) => (['coedit', 'chat'] as const).flatMap((what) => {
+    const tail = r[what]?.tail;
+    return tail ? [{ phase: what, server: r.kind, round: r.round ?? 1, tail }] : [];
+  }));
+  if (TRACE) {
+    const pct = (v: number): string => (Number.isFinite(v) ? f(100 * v, 0) : '—');
+    printTable('Tail attribution (--trace-tail): the samples at or above the p99, and all samples, in flight during a server event-loop stall (a 2 ms tick late by > 2 ms) or a GC pause; the stalls\' time split into the main thread running, waiting for the core, steal, and blocked (neither); the other threads\' CPU',
+      ['phase', 'server', 'round', 'p99 ms', 'tail / all in a stall %', 'tail / all in GC %', 'stalls n', 'stalled ms', 'ran / waited / steal / blocked ms', 'max stall ms', 'other threads: CPU ms, total (top 3)'],
+      traced.map(({ phase, server, round: n, tail: t }) => [phase === 'coedit' ? 'co-editing' : 'chat', server, String(n), f(t.p99, 2),
+        `${pct(t.tailInStall)} / ${pct(t.allInStall)}`, `${pct(t.tailInGc)} / ${pct(t.allInGc)}`, String(t.stalls.n), f(t.stalls.ms, 0),
+        `${f(t.stalls.ranMs, 0)} / ${f(t.stalls.waitMs, 0)} / ${f(t.stalls.stealMs, 0)} / ${f(t.stalls.blockedMs, 0)}`, f(t.stalls.maxMs, 1),
+        `${f(t.threads.slice(1).reduce((a, th) => a + th.ranMs, 0), 0)} (${t.threads.slice(1, 4).map((th) => f(th.ranMs, 0)).join(', ')})`]));
+  }
+
   const p99 = (r: ServerReport | undefined): number | null => (r ? round(pooled(r.kind, 'coedit').all?.p99) : null);
   const chatP99 = (r: ServerReport | undefined): number | null => (r ? round(pooled(r.kind, 'chat').all?.p99) : null);
   const ratio = (a: number | null | undefined, b: number | null | undefined): number | null => (a !== null && a !== undefined && b ? round(a / b, 2) : null);
@@ -751,6 +788,14 @@ async function main(): Promise<void> {
     pinned: CAN_PIN,
     server_node_args: SERVER_NODE_ARGS.join(' '),
     total_s: round((performance.now() - started) / 1000, 1),
+    ...(TRACE ? {
+      tail_trace: traced.map(({ phase, server, round: n, tail: t }) => ({
+        phase, server, round: n, p99_ms: round(t.p99), tail_in_stall: round(t.tailInStall, 3), all_in_stall: round(t.allInStall, 3),
+        tail_in_gc: round(t.tailInGc, 3), all_in_gc: round(t.allInGc, 3), stalls: t.stalls.n, stalled_ms: round(t.stalls.ms, 0),
+        stalled_ran_ms: round(t.stalls.ranMs, 0), stalled_wait_ms: round(t.stalls.waitMs, 0), stalled_steal_ms: round(t.stalls.stealMs, 0), stalled_blocked_ms: round(t.stalls.blockedMs, 0),
+        other_threads_cpu_ms: round(t.threads.slice(1).reduce((a, th) => a + th.ranMs, 0), 0),
+      })),
+    } : {}),
   };
   console.log(`\n${JSON.stringify(json)}`);
 }

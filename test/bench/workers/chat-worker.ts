@@ -27,6 +27,8 @@ interface Init {
   warmupMs: number;
   /** Status actions to cycle through, e.g. request_info then resume. */
   statusCycle: { action: string; comment?: string }[];
+  /** `--trace-tail`: also return each measured message's send time on the machine's clock. */
+  trace?: boolean;
 }
 
 interface AckResult { ok: boolean; data?: unknown; error?: { code: string; message: string } }
@@ -39,6 +41,8 @@ let rooms: Room[] = [];
 let clients: Client[] = [];
 const sentAt = new Map<string, number>();
 let chatLat: number[] = [];
+/** With `trace`: when each latency of chatLat was sent (performance.timeOrigin + now, ms). */
+let chatSentAt: number[] = [];
 let ackLat: number[] = [];
 let statusLat: number[] = [];
 let received = 0;
@@ -97,7 +101,10 @@ serveIpc({
         const s = sentAt.get(m.clientId);
         if (s === undefined) return;
         const now = performance.now();
-        if (s >= measureFrom) chatLat.push(now - s);
+        if (s >= measureFrom) {
+          chatLat.push(now - s);
+          if (cfg.trace) chatSentAt.push(performance.timeOrigin + s);
+        }
         received++;
         lastReceiptAt = now;
       });
@@ -115,7 +122,7 @@ serveIpc({
   },
 
   async run() {
-    chatLat = []; ackLat = []; statusLat = []; received = 0; statusReceived = 0; ackErrors = {}; disconnects = 0;
+    chatLat = []; chatSentAt = []; ackLat = []; statusLat = []; received = 0; statusReceived = 0; ackErrors = {}; disconnects = 0;
     const count = Math.ceil((cfg.rate * (cfg.warmupMs + cfg.durationMs)) / 1000);
     const statusCount = Math.ceil((cfg.statusPerSec * (cfg.warmupMs + cfg.durationMs)) / 1000);
     const period = 1000 / cfg.rate;
@@ -190,7 +197,7 @@ serveIpc({
     const cpu = process.cpuUsage(cpu0);
     elu.disable();
     return {
-      chatLat: Float64Array.from(chatLat), ackLat: Float64Array.from(ackLat), statusLat: Float64Array.from(statusLat),
+      chatLat: Float64Array.from(chatLat), chatSentAt: Float64Array.from(chatSentAt), ackLat: Float64Array.from(ackLat), statusLat: Float64Array.from(statusLat),
       sent, acked, expected, received, statusSent, statusAcked, statusExpected, statusReceived, ackErrors, disconnects,
       sendMs: sendEnd - t0, wallMs: wall, cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100, loopDelayP99Ms: Math.max(0, elu.percentile(99) / 1e6 - 10) /* minus the 10 ms sampling period */,
     };

@@ -32,6 +32,8 @@ interface CoeditInit {
   durationMs: number;
   /** The same load before the measured time (JIT, caches, first versions); its latencies are kept apart. */
   warmupMs: number;
+  /** `--trace-tail`: also return each measured latency's send time on the machine's clock. */
+  trace?: boolean;
 }
 
 interface Typist {
@@ -59,6 +61,8 @@ let rate = 5;
 let durationMs = 20_000;
 let warmupMs = 0;
 let latencies: number[] = [];
+/** `--trace-tail`: when each latency of `latencies` was sent (performance.timeOrigin + now, ms); null when not tracing. */
+let latencySentAt: number[] | null = null;
 let warmupLatencies: number[] = [];
 /** Latencies of what was sent from this instant on count; earlier ones are the warm-up's. */
 let measureFrom = Infinity;
@@ -82,7 +86,12 @@ function onUpdate(self: Typist, payload: Uint8Array, at: number): void {
       if (sentAt === 0 || seen[k]) continue;
       seen[k] = 1;
       received++;
-      (sentAt >= measureFrom ? latencies : warmupLatencies).push(at - sentAt);
+      if (sentAt >= measureFrom) {
+        latencies.push(at - sentAt);
+        latencySentAt?.push(performance.timeOrigin + sentAt);
+      } else {
+        warmupLatencies.push(at - sentAt);
+      }
       lastReceiptAt = at;
     }
   }
@@ -147,6 +156,7 @@ serveIpc({
     rate = a.rate;
     durationMs = a.durationMs;
     warmupMs = a.warmupMs;
+    latencySentAt = a.trace ? [] : null;
     const count = Math.ceil((rate * (warmupMs + durationMs)) / 1000);
     typists = [];
     observers = [];
@@ -176,6 +186,7 @@ serveIpc({
   /** The timed run; returns raw latencies and counts. */
   async run() {
     latencies = [];
+    if (latencySentAt) latencySentAt = [];
     warmupLatencies = [];
     received = 0;
     awarenessReceived = 0;
@@ -213,7 +224,7 @@ serveIpc({
     elu.disable();
     const sent = typists.reduce((s, t) => s + t.sent, 0);
     return {
-      latencies: Float64Array.from(latencies), warmupLatencies: Float64Array.from(warmupLatencies), sent, expected, received, awarenessSent: sent, awarenessReceived,
+      latencies: Float64Array.from(latencies), latencySentAt: latencySentAt ? Float64Array.from(latencySentAt) : null, warmupLatencies: Float64Array.from(warmupLatencies), sent, expected, received, awarenessSent: sent, awarenessReceived,
       sendMs: sendEnd - t0, wallMs: wall, cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
       loopDelayP99Ms: Math.max(0, elu.percentile(99) / 1e6 - 10) /* minus the 10 ms sampling period */, closes: closes.slice(0, 5), closeCount: closes.length,
     };
