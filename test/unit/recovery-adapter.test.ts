@@ -128,6 +128,47 @@ describe('RecoveryAdapter', () => {
     });
   }
 
+  it('puts on the wire exactly what socket.io would, from the JSON it keeps (any namespace, Unicode, nesting)', async () => {
+    const s = await serve(60_000);
+    const nsp = s.io.of('/wall');
+    nsp.on('connection', (socket) => { void socket.join('w'); });
+    const adapter = nsp.adapter;
+    if (!(adapter instanceof RecoveryAdapter)) throw new Error('adapter not taken');
+    const payload = { text: 'Иванов «кавычки» \u2028 \\ "q"', n: [1, 2.5, null, { deep: [true] }], at: 1_700_000_000_000 };
+    // What this adapter's encoder gives for a kept packet, against the server's own encoder.
+    const encoders = adapter as unknown as { encoder: { encode: (p: unknown) => unknown[] } };
+    const sent: unknown[][] = [];
+    const real = encoders.encoder.encode.bind(encoders.encoder);
+    encoders.encoder.encode = (p) => { const out = real(p); sent.push(out); return out; };
+    // The server's encoder, which a kept packet must not need (its data is stringified once, for the log).
+    const shared = s.io.encoder;
+    let sharedCalls = 0;
+    const sharedEncode = shared.encode.bind(shared);
+    shared.encode = (p: Parameters<typeof sharedEncode>[0]) => { sharedCalls++; return sharedEncode(p); };
+    const socket = connectClient(`${s.url}/wall`, { transports: ['websocket'], reconnection: false, forceNew: true });
+    clients.push(socket);
+    const got: unknown[][] = [];
+    socket.on('room', (...args: unknown[]) => { got.push(args); });
+    await new Promise<void>((r) => socket.once('connect', () => { r(); }));
+    await until(() => (nsp.adapter.rooms.get('w')?.size ?? 0) === 1, 2000, 'joined');
+    const before = sharedCalls;
+    nsp.to('w').emit('room', payload);
+    expect(sharedCalls).toBe(before);
+    await until(() => got.length === 1, 2000, 'packet');
+    // The client got the payload intact; the offset travels as the last argument.
+    expect(got[0]?.[0]).toEqual(payload);
+    expect(typeof (socket as unknown as { _lastOffset?: string })._lastOffset).toBe('string');
+    const offset = (socket as unknown as { _lastOffset: string })._lastOffset;
+    // socket.io-parser's string encoding: EVENT (2), the namespace and a comma, the data's JSON.
+    expect(sent).toEqual([[`2/wall,${JSON.stringify(['room', payload, offset])}`]]);
+    // A volatile packet is not kept, and still goes out through the server's encoder.
+    const beforeVolatile = sharedCalls;
+    nsp.to('w').volatile.emit('room', 'v');
+    expect(sharedCalls).toBe(beforeVolatile + 1);
+    await until(() => got.length === 2, 2000, 'volatile packet');
+    expect(got[1]).toEqual(['v']);
+  });
+
   it('refuses an offset it did not issue (another process, or made up)', async () => {
     const { s, a } = await droppedAfterOne(60_000);
     s.io.to('r1').emit('msg', 'missed');
