@@ -54,6 +54,23 @@ describe('RoomGrantCache', () => {
     expect(f.reads()).toBe(3);
   });
 
+  it('answers `cached` without a promise only while a grant is remembered and fresh', async () => {
+    const f = fakeAccess();
+    const clock = new ManualClock();
+    const cache = new RoomGrantCache(f.access, clock);
+    expect(cache.cached(alice, 'a1')).toBeNull();
+    const grant = await cache.write(alice, 'a1');
+    expect(cache.cached(alice, 'a1')).toBe(grant);
+    // Another session of the same person has no grant of its own yet.
+    expect(cache.cached({ ...alice, sessionId: 's-other' }, 'a1')).toBeNull();
+    cache.forgetAppeal('a1');
+    expect(cache.cached(alice, 'a1')).toBeNull();
+    await cache.write(alice, 'a1');
+    clock.advance(10_001);
+    expect(cache.cached(alice, 'a1')).toBeNull();
+    expect(f.reads()).toBe(2);
+  });
+
   const appeal = makeRegisteredAppeal({ id: 'a1' });
   const statusChanged = (a: AppealRecord): DomainEvent => ({ type: 'appeal.status_changed', appeal: a, entry: { ...makeHistoryEntry(), appealId: a.id, seq: 2 } });
   const events: [string, DomainEvent][] = [

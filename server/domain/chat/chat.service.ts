@@ -49,10 +49,11 @@ export class ChatService {
    * caller can broadcast right after the commit, in commit order.
    */
   async send(viewer: Viewer, input: ChatSendInput): Promise<{ message: ChatMessage; created: boolean; grant: RoomGrant }> {
-    const grant = await (this.d.grants ?? this.d.rooms).write(viewer, input.appealId);
+    // Both are usually remembered: then no promise is made for them.
+    const grant = this.d.grants?.cached(viewer, input.appealId) ?? await (this.d.grants ?? this.d.rooms).write(viewer, input.appealId);
     if (!isOpen(grant.appeal.status)) throw new DomainError('FORBIDDEN', 'Обращение закрыто: чат доступен только для чтения');
     if (input.internal && !grant.isStaff) throw forbidden('Служебные заметки доступны только сотрудникам');
-    const authorName = await this.d.names.nameOf(viewer.id);
+    const authorName = this.d.names.cached(viewer.id) ?? await this.d.names.nameOf(viewer.id);
     const { message, created } = await this.d.store.chat.append({
       appealId: input.appealId,
       clientId: input.clientId,

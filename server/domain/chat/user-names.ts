@@ -19,13 +19,19 @@ export class UserNames {
 
   /** The person's full name, or '' for an unknown id. */
   async nameOf(userId: string): Promise<string> {
+    const cached = this.cached(userId);
+    if (cached !== undefined) return cached;
     const now = this.clock.now();
-    const hit = this.cache.get(userId);
-    if (hit && hit.until > now) return hit.name;
     const name = (await this.store.users.get(userId))?.fullName ?? '';
     if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
     this.cache.set(userId, { name, until: now + TTL_MS });
     return name;
+  }
+
+  /** The name if it is cached and fresh, without a promise (the chat hot path); undefined otherwise. */
+  cached(userId: string): string | undefined {
+    const hit = this.cache.get(userId);
+    return hit && hit.until > this.clock.now() ? hit.name : undefined;
   }
 
   /** Seeds the cache from a record the caller already holds (the socket's session). */
