@@ -6,6 +6,17 @@ import type { RoomRole } from '../../../shared/protocol/api.js';
 import type { AppealRecord } from '../../store/store.js';
 import type { Viewer } from '../viewer.js';
 
+/** What of an appeal decides who may do what in its room. */
+export type AppealAccess = Pick<AppealRecord, 'id' | 'status' | 'version' | 'citizenId' | 'assigneeId' | 'departmentId' | 'expertIds'>;
+
+/** Just those fields: what a remembered grant keeps, so that the whole record (texts, details) can die young. */
+export function accessOf(appeal: AppealAccess): AppealAccess {
+  return {
+    id: appeal.id, status: appeal.status, version: appeal.version, citizenId: appeal.citizenId,
+    assigneeId: appeal.assigneeId, departmentId: appeal.departmentId, expertIds: appeal.expertIds,
+  };
+}
+
 /** How a viewer takes part in an appeal's room. */
 export type { RoomRole };
 
@@ -14,7 +25,7 @@ export type { RoomRole };
  * Drafts are the citizen's alone. Supervisors of the department observe any room
  * and act as officers; operators of the department see its queue.
  */
-export function roomRoleOf(viewer: Viewer, appeal: AppealRecord): RoomRole | null {
+export function roomRoleOf(viewer: Viewer, appeal: AppealAccess): RoomRole | null {
   if (appeal.citizenId === viewer.id) return 'owner';
   if (appeal.status === 'draft') return null;
   switch (viewer.role) {
@@ -30,7 +41,7 @@ export function roomRoleOf(viewer: Viewer, appeal: AppealRecord): RoomRole | nul
 }
 
 /** Whether the viewer may see the appeal at all. */
-export function canSee(viewer: Viewer, appeal: AppealRecord): boolean {
+export function canSee(viewer: Viewer, appeal: AppealAccess): boolean {
   return roomRoleOf(viewer, appeal) !== null;
 }
 
@@ -39,7 +50,7 @@ export function canSee(viewer: Viewer, appeal: AppealRecord): boolean {
  * An operator writes once assigned; a supervisor who has not taken the appeal is
  * a silent observer (read-only) until they act.
  */
-export function canWriteInRoom(viewer: Viewer, appeal: AppealRecord): boolean {
+export function canWriteInRoom(viewer: Viewer, appeal: AppealAccess): boolean {
   const part = roomRoleOf(viewer, appeal);
   if (part === 'owner' || part === 'expert') return true;
   if (part === 'officer') return viewer.role === 'operator' || appeal.assigneeId === viewer.id;
@@ -47,7 +58,7 @@ export function canWriteInRoom(viewer: Viewer, appeal: AppealRecord): boolean {
 }
 
 /** Staff see internal notes and the citizen's contact data (experts only if allowed). */
-export function isStaffIn(viewer: Viewer, appeal: AppealRecord): boolean {
+export function isStaffIn(viewer: Viewer, appeal: AppealAccess): boolean {
   const part = roomRoleOf(viewer, appeal);
   return part === 'officer' || part === 'expert';
 }

@@ -3,14 +3,18 @@
  * viewer enter this appeal's room, and may they write there? HTTP, socket.io
  * and the Yjs endpoint all answer it here.
  */
-import type { AppealRecord } from '../../store/store.js';
 import type { AppealService } from '../appeals/appeal.service.js';
-import { canWriteInRoom, isStaffIn, roomRoleOf, type RoomRole } from '../appeals/appeal.policy.js';
+import { accessOf, canWriteInRoom, isStaffIn, roomRoleOf, type AppealAccess, type RoomRole } from '../appeals/appeal.policy.js';
 import { DomainError, notFound } from '../errors.js';
 import type { Viewer } from '../viewer.js';
 
 export interface RoomGrant {
-  appeal: AppealRecord;
+  /**
+   * The fields of the appeal the grant was decided on (a copy of them, not the
+   * record: grants are remembered, and a whole record held for seconds would
+   * outlive the young generation for nothing).
+   */
+  appeal: AppealAccess;
   part: RoomRole;
   /** Chat, description and attachments; false for a silent observer. */
   canWrite: boolean;
@@ -33,14 +37,14 @@ export class RoomAccess {
 }
 
 /** The grant a record of the appeal gives the viewer, or NOT_FOUND (no store read: the caller has the record). */
-export function grantOf(viewer: Viewer, appeal: AppealRecord): RoomGrant {
+export function grantOf(viewer: Viewer, appeal: AppealAccess): RoomGrant {
   const part = roomRoleOf(viewer, appeal);
   if (!part || appeal.status === 'draft') throw notFound('Обращение не найдено');
-  return { appeal, part, canWrite: canWriteInRoom(viewer, appeal), isStaff: isStaffIn(viewer, appeal) };
+  return { appeal: accessOf(appeal), part, canWrite: canWriteInRoom(viewer, appeal), isStaff: isStaffIn(viewer, appeal) };
 }
 
 /** Like `grantOf`, but FORBIDDEN when the viewer may only watch. */
-export function writeGrantOf(viewer: Viewer, appeal: AppealRecord): RoomGrant {
+export function writeGrantOf(viewer: Viewer, appeal: AppealAccess): RoomGrant {
   const grant = grantOf(viewer, appeal);
   if (!grant.canWrite) throw new DomainError('FORBIDDEN', 'Вы наблюдаете за комнатой без права записи');
   return grant;
