@@ -15,7 +15,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Viewer } from '../viewer.js';
-import { roomRoleOf } from './appeal.policy.js';
+import { roomRoleOf, type AppealAccess } from './appeal.policy.js';
 import { checkCompleteness } from './appeal.rules.js';
 import { countUnread } from './appeal.unread.js';
 import { toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
@@ -82,8 +82,22 @@ export class AppealService {
    * no view (the socket acknowledges the new status and version), so a status
    * change costs no reads of the people named in the view.
    */
-  async transitionRecord(viewer: Viewer, id: string, input: TransitionInput): Promise<AppealRecord> {
+  async transitionRecord(viewer: Viewer, id: string, input: TransitionInput, known?: AppealAccess): Promise<AppealRecord> {
     if (input.action === 'submit' || input.action === 'resubmit') return (await this.submitRecord(viewer, id, input.version)).appeal;
+    if (known && known.id === id && roomRoleOf(viewer, known) !== null) {
+      // Decided on what the caller remembers (a room grant) with no read: the
+      // compare-and-set on its version proves it current. Should it not be
+      // (null: the version moved on), or should the decision refuse, the
+      // appeal is read and the transition decided again on the stored record.
+      try {
+        const updated = await this.apply(viewer, known, input, {}, false);
+        if (updated) return updated;
+      } catch (err) {
+        // A refusal is decided again below, on the stored record; a store
+        // failure is not retried (the change may have been committed).
+        if (!(err instanceof DomainError)) throw err;
+      }
+    }
     return this.apply(viewer, await this.visible(viewer, id), input, {});
   }
 
@@ -216,7 +230,14 @@ export class AppealService {
     return appeal;
   }
 
-  private async apply(viewer: Viewer, appeal: AppealRecord, input: TransitionInput, extra: AppealPatch): Promise<AppealRecord> {
+  /**
+   * Decides and commits one transition on `appeal` (its access fields suffice).
+   * A compare-and-set that finds a newer version is a CONFLICT, or null when
+   * `conflictIfMoved` is false (the caller decides again on a fresh read).
+   */
+  private async apply(viewer: Viewer, appeal: AppealAccess, input: TransitionInput, extra: AppealPatch): Promise<AppealRecord>;
+  private async apply(viewer: Viewer, appeal: AppealAccess, input: TransitionInput, extra: AppealPatch, conflictIfMoved: false): Promise<AppealRecord | null>;
+  private async apply(viewer: Viewer, appeal: AppealAccess, input: TransitionInput, extra: AppealPatch, conflictIfMoved = true): Promise<AppealRecord | null> {
     const part = roomRoleOf(viewer, appeal);
     const actor: Actor = part === 'owner' ? 'citizen' : viewer.role;
     const t = TRANSITIONS.find((x) => x.action === input.action && x.from === appeal.status);
@@ -233,11 +254,11 @@ export class AppealService {
     if (t.action === 'take') patch.assigneeId = viewer.id;
     if (input.version !== undefined && input.version !== appeal.version) throw conflict();
     const updated = await this.commit(viewer.id, actor, appeal, t, comment || null, patch);
-    if (!updated) throw conflict();
+    if (!updated && conflictIfMoved) throw conflict();
     return updated;
   }
 
-  private async commit(actorId: string | null, actor: Actor, appeal: AppealRecord, t: Transition, comment: string | null, patch: AppealPatch): Promise<AppealRecord | null> {
+  private async commit(actorId: string | null, actor: Actor, appeal: Pick<AppealRecord, 'id' | 'version'>, t: Transition, comment: string | null, patch: AppealPatch): Promise<AppealRecord | null> {
     const now = this.d.clock.now();
     // The journal entry is written with the change itself (one transaction on SQLite).
     const result = await this.d.store.appeals.transition(

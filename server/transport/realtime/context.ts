@@ -9,6 +9,7 @@ import type {
 import type { AppealService } from '../../domain/appeals/appeal.service.js';
 import type { ChatService } from '../../domain/chat/chat.service.js';
 import type { UserNames } from '../../domain/chat/user-names.js';
+import type { RoomGrantCache } from '../../domain/rooms/grant-cache.js';
 import type { PresenceService } from '../../domain/presence/presence.service.js';
 import type { TypingService } from '../../domain/presence/typing.service.js';
 import type { RoomAccess } from '../../domain/rooms/room-access.js';
@@ -24,6 +25,8 @@ export interface RealtimeContext {
   appeals: AppealService;
   roomAccess: RoomAccess;
   chat: ChatService;
+  /** Remembered room grants (the status change decides on them when it can). */
+  grants: RoomGrantCache;
   names: UserNames;
   presence: PresenceService;
   typing: TypingService;

@@ -95,7 +95,7 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
 
   const { chat, names, presence, grants } = d;
   const ctx: RealtimeContext = {
-    io, appeals: d.appeals, roomAccess: d.roomAccess, chat, names, presence,
+    io, appeals: d.appeals, roomAccess: d.roomAccess, chat, grants, names, presence,
     typing: new TypingService((appealId, userId) => {
       io.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId, name: '', isTyping: false });
     }),
