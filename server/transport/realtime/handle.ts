@@ -73,16 +73,27 @@ export function handle<S extends z.ZodType, T>(
       input = undefined;
     }
     const send = (a: Ack<T>): void => {
-      if (typeof reply === 'function') (reply as (a: Ack<T>) => void)(a);
-    };
-    void (async () => {
+      if (typeof reply !== 'function') return;
       try {
-        for (const bucket of options.buckets) if (!bucket.take()) throw rateLimited(bucket.retryAfter());
-        const parsed: z.infer<S> = schema.parse(input);
-        send({ ok: true, data: await run(parsed, viewerOf(socket)) });
+        (reply as (a: Ack<T>) => void)(a);
       } catch (err) {
-        send({ ok: false, error: errorBodyOf(err, logger, event) });
+        logger.error('socket ack failed', { event, error: String(err) });
       }
-    })();
+    };
+    const fail = (err: unknown): void => {
+      send({ ok: false, error: errorBodyOf(err, logger, event) });
+    };
+    // No async wrapper of its own: one per event was a promise and a frame more
+    // on every chat message (docs/bench.md, eleventh and twelfth sessions).
+    let result: Promise<T>;
+    try {
+      for (const bucket of options.buckets) if (!bucket.take()) throw rateLimited(bucket.retryAfter());
+      const parsed: z.infer<S> = schema.parse(input);
+      result = run(parsed, viewerOf(socket));
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    result.then((data) => { send({ ok: true, data }); }, fail);
   };
 }
