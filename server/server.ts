@@ -40,6 +40,9 @@ import { UserNames } from './domain/chat/user-names.js';
 import { PresenceService } from './domain/presence/presence.service.js';
 import { RoomGrantCache } from './domain/rooms/grant-cache.js';
 import { WallService } from './domain/wall/wall.service.js';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { connectCluster, type ClusterLink } from './transport/bus/cluster-link.js';
+import { ClusterBus } from './transport/bus/cluster-bus.js';
 
 export interface ServerOptions {
   config: Config;
@@ -50,6 +53,13 @@ export interface ServerOptions {
   sms?: SmsChannel;
   /** Tests may tune the Yjs endpoint's per-connection limits and timings. */
   collab?: Partial<ConnectionOptions>;
+  /**
+   * A store (and blob store) opened by the caller, used instead of opening
+   * one from the config and left open on close: tests run two instances in one
+   * process over one store, as two processes would share one MongoDB.
+   */
+  store?: Store;
+  blobs?: BlobStore;
 }
 
 /** The running server and what tests need to reach inside it. */
@@ -81,21 +91,27 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const clock = o.clock ?? systemClock;
   const shutdown = new Shutdown(logger);
 
-  const store = await openStore(config, (error) => { logger.error('background disk work failed (late sync or WAL checkpoint)', { error: String(error) }); });
-  const blobs = await openBlobStore(config);
-  const bus: EventBus = new LocalBus();
+  // With REDIS_URL, several instances act as one (docs/realtime.md, "Several instances").
+  // First, so that an unreachable Redis stops the start before anything is opened.
+  const cluster: ClusterLink | null = config.redisUrl ? await connectCluster(config.redisUrl, logger) : null;
+  const store = o.store ?? await openStore(config, (error) => { logger.error('background disk work failed (late sync or WAL checkpoint)', { error: String(error) }); });
+  const blobs = o.blobs ?? await openBlobStore(config);
+  const bus: EventBus = cluster ? await ClusterBus.create(cluster, logger) : new LocalBus();
   const audit = new AuditService(store, clock);
   const catalogue = new CatalogueService(store, audit);
   const outbox = new DevOutbox(config.dataDir, logger, clock);
   const mail = o.mail ?? createMailChannel({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox });
   const sms = o.sms ?? createSmsChannel({ gatewayUrl: config.smsGatewayUrl, token: config.smsGatewayToken, outbox });
-  const accounts = new AccountServiceImpl({ store, clock, secret: config.secret, mail, sms, audit, bus, logger });
+  const accounts = new AccountServiceImpl({ store, clock, secret: config.secret, mail, sms, audit, bus, logger }, cluster ? {
+    limiterBackend: (opts) => new RateLimiterRedis({ ...opts, keyPrefix: `caseroom:rl:${opts.keyPrefix}`, storeClient: cluster.client, useRedisPackage: true }),
+  } : {});
   const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret });
   /** The one access check for rooms: HTTP attachments, socket.io and Yjs share it. */
   const rooms = new RoomAccess(appeals);
   const attachments = new AttachmentService({ store, blobs, rooms, audit, bus, clock });
   const description = new DescriptionService({
     store, clock, logger, roomAccess: rooms,
+    ...(cluster ? { options: { sharedLog: true } } : {}),
     onVersionSaved: (appealId) => { bus.publish({ type: 'description.versions_changed', appealId }); },
   });
 
@@ -116,16 +132,17 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const presence = new PresenceService();
   const grants = new RoomGrantCache(rooms, clock);
   const realtime = attachRealtime({
-    http, upgrades, accounts, appeals, roomAccess: rooms, bus, logger, allowedOrigins, names, presence, grants,
+    http, upgrades, accounts, appeals, roomAccess: rooms, bus, logger, allowedOrigins, names, presence, grants, cluster,
     chat: new ChatService({ store, rooms, grants, names, clock }),
     wall: new WallService({ store, presence, clock }),
   });
   shutdown.add('close realtime', () => realtime.close());
   // Yjs on /yjs/: connections closed (SHUTTING_DOWN) before the port goes; documents flushed after.
-  const collab = new CollabEndpoint({ accounts, roomAccess: rooms, description, bus, allowedOrigins, logger, ...(o.collab ? { options: o.collab } : {}) });
+  const collab = new CollabEndpoint({ accounts, roomAccess: rooms, description, bus, allowedOrigins, logger, cluster, ...(o.collab ? { options: o.collab } : {}) });
   upgrades.add(COLLAB_PREFIX, collab.handleUpgrade);
   shutdown.add('close yjs endpoint', () => { collab.close(); });
 
+  await Promise.all([realtime.ready, collab.ready]);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.port, config.host, () => {
@@ -154,8 +171,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     http.closeAllConnections();
   }));
   shutdown.add('flush documents', () => description.closeAll());
-  shutdown.add('close store', () => store.close());
-  shutdown.add('close blob store', () => blobs.close?.());
+  if (cluster) shutdown.add('close redis link', () => cluster.close());
+  // A store passed in belongs to the caller.
+  if (!o.store) shutdown.add('close store', () => store.close());
+  if (!o.blobs) shutdown.add('close blob store', () => blobs.close?.());
 
   return {
     url, port, http, store, blobs, bus, demoAccounts,

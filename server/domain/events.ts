@@ -2,6 +2,7 @@
  * Domain events published after a change is durable. Transports (socket.io,
  * Yjs, notifications) subscribe; with REDIS_URL the bus spans instances.
  */
+import type { ChatMessage } from '../../shared/protocol/events.js';
 import type { AppealRecord, AttachmentRecord, StatusHistoryRecord } from '../store/store.js';
 
 export type DomainEvent =
@@ -12,7 +13,13 @@ export type DomainEvent =
   /** A version of the shared description was saved (or a restore made one). */
   | { type: 'description.versions_changed'; appealId: string }
   /** A file was added to a room, got a new version, or an earlier version was restored. */
-  | { type: 'attachment.changed'; appealId: string; kind: 'added' | 'version' | 'restored'; attachment: AttachmentRecord };
+  | { type: 'attachment.changed'; appealId: string; kind: 'added' | 'version' | 'restored'; attachment: AttachmentRecord }
+  /**
+   * A chat message was committed (published after its broadcast). Every
+   * instance updates its wall figures from it; the message itself reaches the
+   * room's sockets through socket.io, not through the bus.
+   */
+  | { type: 'chat.posted'; message: ChatMessage };
 
 export interface EventBus {
   publish(event: DomainEvent): void;

@@ -189,4 +189,40 @@ describe('DescriptionRoom plain text', () => {
     expect((await t.store.appeals.get(t.appeal.id))?.subject).toBe('Другая тема');
     await t.close();
   });
+
+  it('with a log shared by instances, a compaction keeps an update another instance stored that this one has not applied yet', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'room-'));
+    dirs.push(dir);
+    const store = await openSqliteStore({ dataDir: dir });
+    const shared = { ...DEFAULT_DESCRIPTION_OPTIONS, sharedLog: true };
+    const roomOf = (): DescriptionRoom => new DescriptionRoom('appeal-1', {
+      store, clock: systemClock, logger: createLogger('silent'), options: shared, emit: () => undefined, onVersionSaved: () => undefined,
+    });
+    const here = roomOf();
+    const there = roomOf();
+    await here.load();
+    await there.load();
+    // Typed on the other instance: stored, never relayed here.
+    for (const u of typed()) expect(await there.submit(u, there.inspect(u), 'u-2', null)).toBe(true);
+    // Typed here, by a client of this instance, after them in the log.
+    const local = new Y.Doc();
+    const mine: Uint8Array[] = [];
+    local.on('update', (u: Uint8Array) => mine.push(u));
+    const text = new Y.XmlText();
+    const p = new Y.XmlElement('paragraph');
+    p.insert(0, [text]);
+    descriptionOf(local).insert(0, [p]);
+    text.insert(0, 'xy');
+    for (const u of mine) expect(await here.submit(u, here.inspect(u), 'u-1', null)).toBe(true);
+    expect(plainTextOf(descriptionOf(here.doc))).toBe('xy');
+
+    await here.unload();
+    const rows = await store.yjs.load('appeal-1');
+    expect(rows).toHaveLength(1);
+    const fresh = new Y.Doc();
+    Y.applyUpdate(fresh, rows[0]!.update);
+    expect(plainTextOf(descriptionOf(fresh)).split('\n').sort()).toEqual(['ab', 'xy']);
+    await there.unload();
+    await store.close();
+  });
 });

@@ -21,7 +21,7 @@ import type { Viewer } from '../viewer.js';
 import type { AccountService, CodeRequest, IssuedSession, LiveSession, PublicUser } from './account.types.js';
 import { consumeCode, issueCode, type CodeDeps } from './codes.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
-import { ACCOUNT_LIMITS, createLimiters, type AccountLimits } from './rate-limits.js';
+import { ACCOUNT_LIMITS, createLimiters, type AccountLimits, type LimiterBackend } from './rate-limits.js';
 import { seedDemoAccounts } from './seed.js';
 import { Sessions, sessionIdOf, toPublicUser } from './sessions.js';
 
@@ -42,6 +42,8 @@ export interface AccountServiceOptions {
   limits?: Partial<AccountLimits>;
   /** Session lifetime without activity; LIMITS.sessionTtlMs by default. */
   sessionTtlMs?: number;
+  /** Where the brute-force counters live (memory by default; Redis with REDIS_URL). */
+  limiterBackend?: LimiterBackend;
 }
 
 const DEPARTMENT_ROLES: readonly Role[] = ['operator', 'supervisor'];
@@ -69,7 +71,7 @@ export class AccountServiceImpl implements AccountService {
   ) {
     const limits = { ...ACCOUNT_LIMITS, ...options.limits };
     this.sessions = new Sessions(deps.store, deps.clock, options.sessionTtlMs);
-    this.limiters = createLimiters(limits);
+    this.limiters = createLimiters(limits, options.limiterBackend);
     this.codeDeps = { ...deps, sendWindow: limits.codeSendsPerChannel };
   }
 

@@ -1,7 +1,8 @@
 /**
  * Brute-force limits of the accounts area. Counters live in process memory
- * (RateLimiterMemory); with REDIS_URL set they would be RateLimiterRedis with
- * the same options, so that several instances share one budget.
+ * (RateLimiterMemory); with REDIS_URL set the server passes a backend that
+ * makes them RateLimiterRedis with the same options, so that several
+ * instances share one budget.
  *
  * Defaults (ACCOUNT_LIMITS):
  * - login attempts: 10 per 15 min per client IP (every attempt counts);
@@ -13,7 +14,7 @@
  * - codes sent: 5 per hour per user per channel (counted in the Store, so it
  *   holds across restarts and instances).
  */
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { rateLimited } from '../errors.js';
 
 /** A budget of `points` per `durationSec` seconds. */
@@ -38,14 +39,21 @@ export const ACCOUNT_LIMITS: AccountLimits = {
   codeSendsPerChannel: { points: 5, durationSec: 60 * 60 },
 };
 
+/** Makes the counter store of one limiter (rate-limiter-flexible's options). */
+export type LimiterBackend = (o: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
+
+/** Counters in this process's memory. */
+export const memoryBackend: LimiterBackend = (o) => new RateLimiterMemory(o);
+
 /** One limiter: `hit` spends a point or throws RATE_LIMITED with retryAfter. */
 export class Limiter {
-  private readonly limiter: RateLimiterMemory;
+  private readonly limiter: RateLimiterAbstract;
   constructor(
     name: string,
     private readonly window: Window,
+    backend: LimiterBackend = memoryBackend,
   ) {
-    this.limiter = new RateLimiterMemory({ keyPrefix: name, points: window.points, duration: window.durationSec });
+    this.limiter = backend({ keyPrefix: name, points: window.points, duration: window.durationSec });
   }
 
   async hit(key: string): Promise<void> {
@@ -74,16 +82,16 @@ export class Limiter {
 }
 
 /** The limiters of one AccountService. */
-export function createLimiters(limits: AccountLimits): {
+export function createLimiters(limits: AccountLimits, backend: LimiterBackend = memoryBackend): {
   loginPerIp: Limiter;
   loginFailures: Limiter;
   confirmPerIp: Limiter;
   registerPerIp: Limiter;
 } {
   return {
-    loginPerIp: new Limiter('login-ip', limits.loginPerIp),
-    loginFailures: new Limiter('login-fail', limits.loginFailuresPerAccount),
-    confirmPerIp: new Limiter('confirm-ip', limits.confirmPerIp),
-    registerPerIp: new Limiter('register-ip', limits.registerPerIp),
+    loginPerIp: new Limiter('login-ip', limits.loginPerIp, backend),
+    loginFailures: new Limiter('login-fail', limits.loginFailuresPerAccount, backend),
+    confirmPerIp: new Limiter('confirm-ip', limits.confirmPerIp, backend),
+    registerPerIp: new Limiter('register-ip', limits.registerPerIp, backend),
   };
 }

@@ -41,7 +41,16 @@ export interface DescriptionOptions {
   /** …or, while editing goes on, about this long after the first change it lacks (±20 %, so rooms do not write in step). */
   textMaxWaitMs: number;
   limits: UpdateLimits;
+  /**
+   * Other instances append to the same logs (`REDIS_URL`). A compaction then
+   * merges the stored log instead of writing this instance's document, which
+   * may not yet hold an update another instance has stored.
+   */
+  sharedLog: boolean;
 }
+
+/** The origin of an update another instance stored and relayed (applied here, never stored again). */
+export const REMOTE_ORIGIN = Symbol('another instance');
 
 /** Called after an update is durable: relay it to every peer but `origin`. */
 export type UpdateListener = (appealId: string, update: Uint8Array, origin: unknown) => void;
@@ -167,6 +176,21 @@ export class DescriptionRoom {
     } finally {
       this.release(slot);
     }
+  }
+
+  /**
+   * Applies an update another instance has already stored and relays it to
+   * the connections here, in turn with this room's own changes. It is not
+   * stored, counted for compaction, or taken as an edit made here (versions
+   * and the plain text follow the instance where the edit came in).
+   */
+  applyRemote(update: Uint8Array): Promise<void> {
+    return this.enqueue(() => {
+      // Once the appends made before it have committed: a peer here never gets it ahead of them.
+      const before = this.appended;
+      Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+      return before.then(() => { this.ctx.emit(this.appealId, update, REMOTE_ORIGIN); });
+    });
   }
 
   /**
@@ -333,7 +357,13 @@ export class DescriptionRoom {
     this.compactionQueued = false;
     await this.appended;
     if (this.logRows <= 1) return;
-    await this.ctx.store.yjs.compact(this.appealId, this.lastSeq, Y.encodeStateAsUpdate(this.doc));
+    if (this.ctx.options.sharedLog) {
+      const rows = await this.ctx.store.yjs.load(this.appealId);
+      const last = rows.at(-1);
+      if (rows.length > 1 && last) await this.ctx.store.yjs.compact(this.appealId, last.seq, Y.mergeUpdates(rows.map((r) => r.update)));
+    } else {
+      await this.ctx.store.yjs.compact(this.appealId, this.lastSeq, Y.encodeStateAsUpdate(this.doc));
+    }
     this.logRows = 1;
   }
 

@@ -24,6 +24,7 @@ export const DEFAULT_DESCRIPTION_OPTIONS: DescriptionOptions = {
   textDebounceMs: 2_000,
   textMaxWaitMs: 10_000,
   limits: DEFAULT_UPDATE_LIMITS,
+  sharedLog: false,
 };
 
 export interface DescriptionDeps {

@@ -80,6 +80,7 @@ export class RoomGrantCache {
         this.forgetSessions(event.sessionIds);
         return;
       case 'attachment.changed':
+      case 'chat.posted':
       case 'description.versions_changed':
         return;
     }

@@ -16,7 +16,8 @@ export class CollabRoom {
   private loaded: DescriptionRoom | null = null;
   private isDisposed = false;
 
-  constructor(readonly appealId: string, description: DescriptionService) {
+  /** `toOthers`: where this instance's awareness entries go to reach the other instances (`REDIS_URL`). */
+  constructor(readonly appealId: string, description: DescriptionService, private readonly toOthers: ((entry: PresenceEntry) => void) | null = null) {
     this.ready = description.open(appealId).then((handle) => {
       if (this.isDisposed) {
         handle.release();
@@ -55,6 +56,16 @@ export class CollabRoom {
   publish(entry: PresenceEntry, from: RoomConnection): void {
     if (!this.presence.apply(entry)) return;
     this.relayPresence(entry, from);
+    this.toOthers?.(entry);
+  }
+
+  /** An awareness entry published on another instance: kept, and sent to every connection here. */
+  applyRemotePresence(entry: PresenceEntry): void {
+    if (!this.presence.apply(entry)) return;
+    const message = presenceMessage([entry]);
+    const send = (): void => { this.broadcast(message); };
+    if (this.loaded) this.loaded.afterRelayed(send);
+    else send();
   }
 
   /** Sends to every connection but `except`. */
@@ -66,7 +77,10 @@ export class CollabRoom {
   remove(conn: RoomConnection): boolean {
     if (!this.conns.delete(conn)) return false;
     const removal = conn.awarenessId === null ? null : this.presence.remove(conn.awarenessId);
-    if (removal) this.relayPresence(removal, conn);
+    if (removal) {
+      this.relayPresence(removal, conn);
+      this.toOthers?.(removal);
+    }
     return this.conns.size === 0;
   }
 

@@ -11,6 +11,12 @@
  * Afterwards the bus keeps connections honest: a session that ends closes its
  * connections, and a change of an appeal's access re-checks everyone connected
  * to it; both close with ACCESS_REVOKED.
+ *
+ * Across instances (`REDIS_URL`), every update stored here and every awareness
+ * entry published here goes to the other instances (cluster-relay.ts), which
+ * apply it to the room if they have it loaded and pass it to their
+ * connections. An instance without the room ignores it: the update is in the
+ * Store, and awareness is only of the people connected.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -31,6 +37,9 @@ import type { UpgradeHandler } from '../upgrade-router.js';
 import { colourOf, type PeerIdentity } from './awareness-guard.js';
 import { CollabRoom } from './collab-room.js';
 import { updateMessage } from './protocol.js';
+import type { ClusterLink } from '../bus/cluster-link.js';
+import { decodeRelayed, encodeRelayed } from './cluster-relay.js';
+import { REMOTE_ORIGIN } from '../../domain/description/description-room.js';
 import { RoomConnection, type ConnectionOptions } from './room-connection.js';
 
 /** The path prefix this endpoint claims on the upgrade router. */
@@ -47,6 +56,8 @@ export interface CollabDeps {
   allowedOrigins: () => string[];
   logger: Logger;
   options?: Partial<ConnectionOptions>;
+  /** The other instances (`REDIS_URL`). */
+  cluster?: ClusterLink | null;
 }
 
 const DEFAULT_OPTIONS: ConnectionOptions = { updateRate: [50, 200], awarenessRate: [50, 200], closeGraceMs: 1000, echoAfterIdleMs: 10_000 };
@@ -57,6 +68,8 @@ export class CollabEndpoint {
   private readonly options: ConnectionOptions;
   private readonly unsubscribe: (() => void)[] = [];
   private isAccepting = true;
+  /** Resolves once the relay from the other instances is subscribed (at once with none). */
+  readonly ready: Promise<void>;
 
   constructor(private readonly d: CollabDeps) {
     this.options = { ...DEFAULT_OPTIONS, ...d.options };
@@ -67,12 +80,34 @@ export class CollabEndpoint {
         case 'appeal.updated':
         case 'appeal.status_changed': this.recheck(event.appeal.id); break;
         case 'attachment.changed':
+        case 'chat.posted':
         case 'description.versions_changed': break;
       }
     }));
+    const cluster = d.cluster ?? null;
     this.unsubscribe.push(d.description.onUpdate((appealId, update, origin) => {
       this.rooms.get(appealId)?.broadcast(updateMessage(update), origin);
+      if (cluster && origin !== REMOTE_ORIGIN) cluster.publish('yjs', encodeRelayed({ kind: 'update', appealId, update }));
     }));
+    this.ready = cluster ? cluster.subscribe('yjs', (payload) => { this.receiveRemote(payload); }) : Promise.resolve();
+  }
+
+  /** What another instance relayed, for the room if it is loaded here. */
+  private receiveRemote(payload: Buffer): void {
+    const relayed = decodeRelayed(payload);
+    if (!relayed) {
+      this.d.logger.warn('yjs relay: message dropped (malformed)', { bytes: payload.length });
+      return;
+    }
+    const room = this.rooms.get(relayed.appealId);
+    if (!room) return;
+    if (relayed.kind === 'presence') {
+      room.applyRemotePresence(relayed.entry);
+      return;
+    }
+    room.ready.then((handle) => handle.room.applyRemote(relayed.update)).catch((err: unknown) => {
+      this.d.logger.error('yjs relay: remote update not applied', { appealId: relayed.appealId, error: String(err) });
+    });
   }
 
   /** For the upgrade router. */
@@ -139,7 +174,8 @@ export class CollabEndpoint {
   private join(ws: WebSocket, socket: Duplex, appealId: string, viewer: Viewer, identity: PeerIdentity, canWrite: boolean): void {
     let room = this.rooms.get(appealId);
     if (!room) {
-      room = new CollabRoom(appealId, this.d.description);
+      const cluster = this.d.cluster;
+      room = new CollabRoom(appealId, this.d.description, cluster ? (entry) => { cluster.publish('yjs', encodeRelayed({ kind: 'presence', appealId, entry })); } : null);
       this.rooms.set(appealId, room);
     }
     const joined = room;

@@ -6,7 +6,6 @@ import type { ChatMessage } from '../../../shared/protocol/events.js';
 import { chatHistorySchema, chatReadSchema, chatSendSchema } from '../../../shared/schemas/realtime.schema.js';
 import { rooms, type RealtimeContext, type RealtimeSocket } from './context.js';
 import { handle, type TokenBucket } from './handle.js';
-import { pushWallSoon } from './wall.handlers.js';
 
 export function registerChatHandlers(ctx: RealtimeContext, socket: RealtimeSocket, buckets: { any: TokenBucket; chat: TokenBucket }): void {
   socket.on('chat:send', handle(socket, ctx.logger, 'chat:send', chatSendSchema, async (p, viewer): Promise<ChatMessage> => {
@@ -16,8 +15,7 @@ export function registerChatHandlers(ctx: RealtimeContext, socket: RealtimeSocke
     // messages in seq order. The sender has the ack; its other tabs get the event.
     if (created) {
       socket.to(message.internal ? rooms.staff(p.appealId) : rooms.appeal(p.appealId)).emit('chat:message', message);
-      ctx.wall.noteMessage(message);
-      pushWallSoon(ctx, p.appealId);
+      ctx.bus.publish({ type: 'chat.posted', message });
     }
     return message;
   }, { buckets: [buckets.any, buckets.chat] }));

@@ -9,6 +9,7 @@ import type {
 import type { AppealService } from '../../domain/appeals/appeal.service.js';
 import type { ChatService } from '../../domain/chat/chat.service.js';
 import type { UserNames } from '../../domain/chat/user-names.js';
+import type { EventBus } from '../../domain/events.js';
 import type { RoomGrantCache } from '../../domain/rooms/grant-cache.js';
 import type { PresenceService } from '../../domain/presence/presence.service.js';
 import type { TypingService } from '../../domain/presence/typing.service.js';
@@ -22,6 +23,8 @@ export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, 
 
 export interface RealtimeContext {
   io: RealtimeServer;
+  /** Where committed changes are announced (to every instance, this one included). */
+  bus: EventBus;
   appeals: AppealService;
   roomAccess: RoomAccess;
   chat: ChatService;

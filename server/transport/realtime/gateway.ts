@@ -19,14 +19,15 @@ import type { Logger } from '../../lib/logger.js';
 import type { AttachmentRecord } from '../../store/store.js';
 import type { AttachmentSummary } from '../../../shared/protocol/events.js';
 import type { UpgradeRouter } from '../upgrade-router.js';
+import type { ClusterLink } from '../bus/cluster-link.js';
 import { allowRequestFrom, authenticate } from './auth.middleware.js';
 import { registerChatHandlers } from './chat.handlers.js';
 import { rooms, SerialQueue, type RealtimeContext, type RealtimeServer } from './context.js';
 import { TokenBucket } from './handle.js';
 import { RecoveryAdapter } from './recovery-adapter.js';
-import { recheckRoom, registerRoomHandlers, restoreRooms } from './room.handlers.js';
+import { announcePresence, recheckRoom, registerRoomHandlers, restoreRooms } from './room.handlers.js';
 import { pushStatusChanged, registerStatusHandlers } from './status.handlers.js';
-import { pushWall, registerWallHandlers } from './wall.handlers.js';
+import { pushWall, pushWallSoon, registerWallHandlers } from './wall.handlers.js';
 
 /** Limits of one connection, sized to the product rather than the library defaults. */
 export const REALTIME_LIMITS = {
@@ -66,11 +67,15 @@ export interface RealtimeDeps {
   bus: EventBus;
   logger: Logger;
   allowedOrigins: () => string[];
+  /** The other instances (`REDIS_URL`); without it this instance is the only one. */
+  cluster?: ClusterLink | null;
 }
 
 export interface Realtime {
   io: RealtimeServer;
   chat: ChatService;
+  /** Resolves once the links to the other instances are subscribed (at once with none). */
+  ready: Promise<void>;
   /** The sessions of the connected sockets. */
   liveSessions(): LiveSession[];
   /** Disconnects every socket and stops the gateway (the HTTP server stays up). */
@@ -95,7 +100,7 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
 
   const { chat, names, presence, grants } = d;
   const ctx: RealtimeContext = {
-    io, appeals: d.appeals, roomAccess: d.roomAccess, chat, grants, names, presence,
+    io, bus: d.bus, appeals: d.appeals, roomAccess: d.roomAccess, chat, grants, names, presence,
     typing: new TypingService((appealId, userId) => {
       io.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId, name: '', isTyping: false });
     }),
@@ -120,6 +125,13 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
     }
   });
 
+  // Every instance hears every domain event (the cluster bus) and pushes it to
+  // its own sockets only (`io.local`), so each client gets it once. What a
+  // handler broadcasts in answer to its own socket (chat, typing, read marks)
+  // goes through the adapter, which relays it to the other instances.
+  const cluster = d.cluster ?? null;
+  const ready = cluster ? subscribeCluster(ctx, guard, cluster) : Promise.resolve();
+
   const onEvent = (event: DomainEvent): void => {
     // First: from here on, chat:send asks RoomAccess again.
     grants.onEvent(event);
@@ -137,14 +149,18 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
         ctx.serial.run(event.appealId, () => recheckRoom(ctx, event.appealId, event.userIds));
         return;
       case 'description.versions_changed':
-        io.to(rooms.appeal(event.appealId)).emit('description:versions', { appealId: event.appealId });
+        io.local.to(rooms.appeal(event.appealId)).emit('description:versions', { appealId: event.appealId });
         return;
       case 'attachment.changed':
-        io.to(rooms.appeal(event.appealId)).emit('attachment:changed', { appealId: event.appealId, kind: event.kind, attachment: toAttachmentSummary(event.attachment) });
+        io.local.to(rooms.appeal(event.appealId)).emit('attachment:changed', { appealId: event.appealId, kind: event.kind, attachment: toAttachmentSummary(event.attachment) });
         return;
       case 'session.ended':
         guard.forgetSessions(event.sessionIds);
-        for (const id of event.sessionIds) io.in(rooms.session(id)).disconnectSockets(true);
+        for (const id of event.sessionIds) io.local.in(rooms.session(id)).disconnectSockets(true);
+        return;
+      case 'chat.posted':
+        ctx.wall.noteMessage(event.message);
+        pushWallSoon(ctx, event.message.appealId);
         return;
     }
   };
@@ -153,17 +169,35 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
   return {
     io,
     chat,
+    ready,
     liveSessions: () => [...io.of('/').sockets.values()].map((s) => ({ sessionId: s.data.sessionId, userId: s.data.userId })),
     close: async () => {
       unsubscribe();
       ctx.typing.clear();
       for (const timer of ctx.wallSoon.values()) clearTimeout(timer);
       ctx.wallSoon.clear();
+      ctx.presence.close();
       io.disconnectSockets(true);
       io.engine.close();
       await Promise.resolve();
     },
   };
+}
+
+/**
+ * The links to the other instances: the broadcasts relayed between adapters,
+ * and the people each instance has in its rooms (a change is announced here
+ * with the merged list).
+ */
+async function subscribeCluster(ctx: RealtimeContext, guard: RecoveryAdapter, cluster: ClusterLink): Promise<void> {
+  guard.relayTo((payload) => { cluster.publish('io', payload); });
+  ctx.presence.linkTo((payload) => { cluster.publish('presence', payload); }, (appealId) => { announcePresence(ctx, appealId); });
+  await Promise.all([
+    cluster.subscribe('io', (payload) => {
+      if (!guard.receiveRemote(payload.toString('utf8'))) ctx.logger.warn('cluster: relayed broadcast dropped (malformed)');
+    }),
+    cluster.subscribe('presence', (payload, from) => { ctx.presence.receiveRemote(from, payload.toString('utf8')); }),
+  ]);
 }
 
 /** The wire shape of an attachment (blob ids stay on the server). */

@@ -25,6 +25,14 @@
  * sessions concerned, and such a client reconnects as a new connection —
  * through the auth middleware and `room:join` with `since`, which check
  * everything again.
+ *
+ * Across instances (`REDIS_URL`), `relayTo` hands every broadcast made here to
+ * the cluster link, and `receiveRemote` broadcasts what another instance
+ * relayed to the sockets here — through this same adapter, so the packet is
+ * kept for recovery under an offset of this instance, as if made here.
+ * socket.io's Redis adapter would hand remote packets to the in-memory
+ * adapter's broadcast directly (its message handler is private), so a client
+ * that dropped its connection here would never get them replayed.
  */
 import { randomBytes } from 'node:crypto';
 import { Adapter, type BroadcastOptions, type PrivateSessionId, type Session } from 'socket.io-adapter';
@@ -44,6 +52,21 @@ const EVENT = 2;
 
 interface Packet { type: number; data: unknown[]; id?: number; nsp?: string }
 
+/** A broadcast as one instance relays it to the others. */
+interface Relayed {
+  data: unknown[];
+  rooms: string[];
+  except: string[];
+  flags: NonNullable<BroadcastOptions['flags']>;
+}
+
+function isRelayed(m: unknown): m is Relayed {
+  if (typeof m !== 'object' || m === null) return false;
+  const r = m as Partial<Record<keyof Relayed, unknown>>;
+  const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  return Array.isArray(r.data) && typeof r.data[0] === 'string' && strings(r.rooms) && strings(r.except) && typeof r.flags === 'object' && r.flags !== null;
+}
+
 export class RecoveryAdapter extends Adapter {
   /** Offsets from an earlier process never match this one's. */
   private readonly boot = randomBytes(6).toString('base64url');
@@ -52,12 +75,16 @@ export class RecoveryAdapter extends Adapter {
   private readonly log = new PacketLog();
   /** The server's `connectionStateRecovery.maxDisconnectionDuration`, as socket.io's adapter reads it. */
   private readonly windowMs: number;
+  private readonly nspName: string;
+  /** Where broadcasts made on this instance go to reach the others (null: one instance). */
+  private relay: ((payload: string) => void) | null = null;
   /** The packet being broadcast and its data's JSON, for the encoder (set and used within one `broadcast`). */
   private kept: { packet: Packet; json: string } | null = null;
 
   constructor(nsp: { name: string; server: { opts: { connectionStateRecovery?: { maxDisconnectionDuration?: number } } } }) {
     super(nsp);
     this.windowMs = nsp.server.opts.connectionStateRecovery?.maxDisconnectionDuration ?? 0;
+    this.nspName = nsp.name;
     // The in-memory adapter encodes a broadcast once for all its sockets with
     // `this.encoder` (the server's, private in its types) and precomputes the
     // WebSocket frame from the result. This adapter gets an encoder of its own
@@ -91,7 +118,35 @@ export class RecoveryAdapter extends Adapter {
     return Promise.resolve(kept && missed ? { ...kept.session, missedPackets: missed } : (null as unknown as Session));
   }
 
+  /** Sends every broadcast made on this instance (not those received with `receiveRemote`) to `publish` too. */
+  relayTo(publish: (payload: string) => void): void {
+    this.relay = publish;
+  }
+
+  /**
+   * Broadcasts, to the sockets of this instance only, a packet that another
+   * instance relayed. A payload that is not one is dropped and false returned.
+   */
+  receiveRemote(payload: string): boolean {
+    let m: unknown;
+    try {
+      m = JSON.parse(payload);
+    } catch {
+      return false;
+    }
+    if (!isRelayed(m)) return false;
+    this.broadcast({ type: EVENT, data: m.data, nsp: this.nspName }, {
+      rooms: new Set(m.rooms), except: new Set(m.except), flags: { ...m.flags, local: true },
+    });
+    return true;
+  }
+
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
+    // Before `keep` adds this instance's offset; each instance adds its own.
+    if (this.relay && packet.type === EVENT && packet.id === undefined && !opts.flags?.local) {
+      const relayed: Relayed = { data: packet.data, rooms: [...opts.rooms], except: [...(opts.except ?? [])], flags: opts.flags ?? {} };
+      this.relay(JSON.stringify(relayed));
+    }
     // As socket.io's: packets with an ack or marked volatile are never replayed.
     if (packet.type === EVENT && packet.id === undefined && opts.flags?.volatile === undefined) {
       this.kept = { packet, json: this.keep(packet.data, opts) };

@@ -89,8 +89,13 @@ async function missedSince(ctx: RealtimeContext, viewer: Viewer, grant: RoomGran
   return { messages, history };
 }
 
-function announcePresence(ctx: RealtimeContext, appealId: string): void {
-  ctx.io.to(rooms.appeal(appealId)).emit('presence:changed', { appealId, people: ctx.presence.people(appealId) });
+/**
+ * Tells this instance's sockets in the room who is there now, on every
+ * instance: each instance announces to its own sockets, after a change of its
+ * own or one another instance reported (PresenceService publishes its own).
+ */
+export function announcePresence(ctx: RealtimeContext, appealId: string): void {
+  ctx.io.local.to(rooms.appeal(appealId)).emit('presence:changed', { appealId, people: ctx.presence.people(appealId) });
   pushWall(ctx, appealId);
 }
 

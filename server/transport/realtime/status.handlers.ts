@@ -24,7 +24,8 @@ export function pushStatusChanged(ctx: RealtimeContext, appeal: AppealRecord, en
   ctx.serial.run(appeal.id, async () => {
     const actorName = entry.actorId ? await ctx.names.nameOf(entry.actorId) : null;
     const wire: HistoryEntry = { ...entry, actorName };
-    ctx.io.to(rooms.appeal(appeal.id)).emit('status:changed', { appealId: appeal.id, status: appeal.status, version: appeal.version, entry: wire });
+    // Every instance hears the event and tells its own sockets.
+    ctx.io.local.to(rooms.appeal(appeal.id)).emit('status:changed', { appealId: appeal.id, status: appeal.status, version: appeal.version, entry: wire });
   });
   pushWall(ctx, appeal.id);
 }

@@ -33,7 +33,8 @@ export function pushWall(ctx: RealtimeContext, appealId: string): void {
       ctx.watchedDepartments.delete(dep);
       return;
     }
-    ctx.io.to(rooms.wall(dep)).emit('wall:room', found.row);
+    // Each instance pushes to its own watchers, from its own figures (kept in step by the bus).
+    ctx.io.local.to(rooms.wall(dep)).emit('wall:room', found.row);
   });
 }
 
