@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
-import type { ChatMessage, PresencePerson, RoomJoined } from '../../shared/protocol/events.js';
+import type { ChatMessage, PresencePerson, RoomJoined, WallRoom } from '../../shared/protocol/events.js';
 import { clientId, closeAllSockets, collect, connect, next, ok, socketFor, until, type ClientSocket } from '../helpers/realtime.js';
 import { findRedisServer, startRedis, type RedisProcess } from '../helpers/redis.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -116,6 +116,28 @@ describe.skipIf(!redisBinary)('two instances with REDIS_URL', () => {
     const gone = next<{ appealId: string; people: PresencePerson[] }>(onB, 'presence:changed', (p) => people(p).join() === citizen.user.id);
     onA.disconnect();
     await gone;
+  });
+
+  it('a supervisor watching the wall on one instance sees a citizen’s message sent on the other, and who is online on both', async () => {
+    const deps = await citizen.get('/api/departments');
+    const cats = await citizen.get('/api/categories');
+    const category = cats.body.items.find((c: { code: string }) => c.code === 'portal_issues');
+    const own = deps.body.items.find((d: { id: string }) => d.id === category.departmentId);
+    const supervisor = await login(b, prefixOf('supervisor', own.code));
+    const watcher = await connect(b.url, supervisor);
+    const wall = await ok<WallRoom[]>(watcher, 'wall:watch', {});
+    expect(wall.map((r) => r.appealId)).toContain(appealId);
+
+    const staff = await joined(a, operator);
+    const answered = next<WallRoom>(watcher, 'wall:room', (r) => r.appealId === appealId && r.unanswered === 0);
+    await ok<ChatMessage>(staff, 'chat:send', { appealId, clientId: clientId(), text: 'Здравствуйте, чем помочь?' });
+    await answered;
+    const onA = await joined(a, citizen);
+    const waiting = next<WallRoom>(watcher, 'wall:room', (r) => r.appealId === appealId && r.unanswered === 1);
+    const msg = await ok<ChatMessage>(onA, 'chat:send', { appealId, clientId: clientId(), text: 'Когда будет ответ?' });
+    const line = await waiting;
+    expect(line.waitingSince).toBe(msg.at);
+    expect(line.online.map((p) => p.userId).sort()).toEqual([citizen.user.id, operator.user.id].sort());
   });
 
   it('logging out on one instance disconnects that session’s socket and Yjs connection on the other within a second', async () => {

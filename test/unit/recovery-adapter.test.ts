@@ -113,6 +113,27 @@ describe('RecoveryAdapter', () => {
     expect(a.socket.recovered).toBe(false);
   });
 
+  it('relays what is broadcast here (not what came from another instance), and keeps a relayed packet for recovery under its own offset', async () => {
+    const relayed: string[] = [];
+    const { s, a } = await droppedAfterOne(60_000);
+    s.adapter.relayTo((payload) => { relayed.push(payload); });
+    s.io.to('r1').emit('msg', 'made here');
+    expect(relayed).toHaveLength(1);
+    expect(JSON.parse(relayed[0]!)).toMatchObject({ data: ['msg', 'made here'], rooms: ['r1'], except: [] });
+
+    // As another instance relays it: kept and sent here, never relayed back.
+    const remote = JSON.stringify({ data: ['msg', 'made there'], rooms: ['r1'], except: [], flags: {} });
+    expect(s.adapter.receiveRemote(remote)).toBe(true);
+    expect(relayed).toHaveLength(1);
+    for (const bad of ['not json', '{}', JSON.stringify({ data: [42], rooms: ['r1'], except: [], flags: {} }), JSON.stringify({ data: ['msg'], rooms: 'r1', except: [], flags: {} })]) {
+      expect(s.adapter.receiveRemote(bad)).toBe(false);
+    }
+    await reconnect(a.socket);
+    expect(a.socket.recovered).toBe(true);
+    await until(() => a.got.length === 3, 2000, 'replay');
+    expect(a.got).toEqual(['seen', 'made here', 'made there']);
+  });
+
   for (const [what, forget] of [
     ['its login session ended', (ad: RecoveryAdapter) => { ad.forgetSessions(['login-1']); }],
     ['its room\'s access changed', (ad: RecoveryAdapter) => { ad.forgetRoom('r1'); }],
