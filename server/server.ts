@@ -97,6 +97,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const store = o.store ?? await openStore(config, (error) => { logger.error('background disk work failed (late sync or WAL checkpoint)', { error: String(error) }); });
   const blobs = o.blobs ?? await openBlobStore(config);
   const bus: EventBus = cluster ? await ClusterBus.create(cluster, logger) : new LocalBus();
+  if (cluster && store.kind === 'sqlite' && !o.store) {
+    logger.warn('REDIS_URL is set with the embedded SQLite store: only this server can use its DATA_DIR; several instances need MONGODB_URI (and one SESSION_SECRET)');
+  }
   const audit = new AuditService(store, clock);
   const catalogue = new CatalogueService(store, audit);
   const outbox = new DevOutbox(config.dataDir, logger, clock);
