@@ -34,7 +34,7 @@ export default tseslint.config(
     files: ['server/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': boundary(
-        ['**/transport/**', '**/store/sqlite/**', '**/store/mongo/**', 'express', 'socket.io', 'ws', 'mongoose', 'better-sqlite3'],
+        ['**/transport/**', '**/store/sqlite/**', '**/store/mongo/**', 'express', 'socket.io', 'ws', 'mongoose', 'better-sqlite3', 'redis'],
         'domain code talks to the Store port only and knows no transport',
       ),
     },

@@ -140,6 +140,23 @@ describe.skipIf(!redisBinary)('two instances with REDIS_URL', () => {
     expect(line.online.map((p) => p.userId).sort()).toEqual([citizen.user.id, operator.user.id].sort());
   });
 
+  it('an instance that shuts down takes its people out of the lists on the others at once', async () => {
+    const c = await startTestServer({ dataDir: a.dataDir, env: { REDIS_URL: redis.url }, store: a.store, blobs: a.blobs });
+    let stopped = false;
+    try {
+      const onA = await joined(a, operator);
+      const arrived = next<{ people: PresencePerson[] }>(onA, 'presence:changed', (p) => p.people.some((x) => x.userId === citizen.user.id));
+      await joined(c, citizen);
+      await arrived;
+      const left = next<{ people: PresencePerson[] }>(onA, 'presence:changed', (p) => !p.people.some((x) => x.userId === citizen.user.id), 2000);
+      await c.stop({ keepData: true });
+      stopped = true;
+      await left;
+    } finally {
+      if (!stopped) await c.stop({ keepData: true });
+    }
+  });
+
   it('logging out on one instance disconnects that session’s socket and Yjs connection on the other within a second', async () => {
     const again = await login(a, 'citizen');
     const socket = await joined(b, again);

@@ -176,8 +176,9 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
       ctx.typing.clear();
       for (const timer of ctx.wallSoon.values()) clearTimeout(timer);
       ctx.wallSoon.clear();
-      ctx.presence.close();
+      // Disconnecting runs the leave handlers, which tell the other instances; the link stops after.
       io.disconnectSockets(true);
+      ctx.presence.close();
       io.engine.close();
       await Promise.resolve();
     },
