@@ -225,4 +225,29 @@ describe('DescriptionRoom plain text', () => {
     await there.unload();
     await store.close();
   });
+
+  it('two instances loading the same empty log at once seed the appeal’s text once, not twice', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'room-'));
+    dirs.push(dir);
+    const store = await openSqliteStore({ dataDir: dir });
+    const appeal = makeAppeal({ description: 'Страница оплаты зависает.' });
+    await store.appeals.create(appeal);
+    const roomOf = (): DescriptionRoom => new DescriptionRoom(appeal.id, {
+      store, clock: systemClock, logger: createLogger('silent'), options: { ...DEFAULT_DESCRIPTION_OPTIONS, sharedLog: true }, emit: () => undefined, onVersionSaved: () => undefined,
+    });
+    const [one, two] = [roomOf(), roomOf()];
+    await Promise.all([one.load(), two.load()]);
+    // Each seeded (both found the log empty), so the log holds two seeds…
+    const rows = await store.yjs.load(appeal.id);
+    expect(rows).toHaveLength(2);
+    // …which are one and the same content.
+    const fresh = new Y.Doc();
+    for (const r of rows) Y.applyUpdate(fresh, r.update);
+    expect(plainTextOf(descriptionOf(fresh))).toBe('Страница оплаты зависает.');
+    Y.applyUpdate(one.doc, rows[1]!.update);
+    expect(plainTextOf(descriptionOf(one.doc))).toBe('Страница оплаты зависает.');
+    await one.unload();
+    await two.unload();
+    await store.close();
+  });
 });

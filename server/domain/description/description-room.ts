@@ -77,6 +77,25 @@ interface RelaySlot {
   waiters: (() => void)[];
 }
 
+/**
+ * The first content of a document with no log: the appeal's plain text, made
+ * by a Yjs client whose id derives from the appeal id. Two instances that load
+ * the same empty log at once (`REDIS_URL`) make the very same structs, which
+ * Yjs merges into one copy instead of two.
+ */
+export function seedUpdate(appealId: string, text: string): Uint8Array {
+  const doc = new Y.Doc();
+  try {
+    let h = 2166136261;
+    for (let i = 0; i < appealId.length; i++) h = Math.imul(h ^ appealId.charCodeAt(i), 16777619);
+    doc.clientID = h >>> 0;
+    descriptionOf(doc).insert(0, paragraphsFrom(text));
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
 export class DescriptionRoom {
   readonly doc = new Y.Doc();
   /** Open handles (connections, a restore in progress). */
@@ -138,7 +157,8 @@ export class DescriptionRoom {
     const seed = appeal?.description.trim() ? appeal.description : '';
     await this.enqueue(async () => {
       if (rows.length === 0 && seed && appeal) {
-        await this.commit(() => { descriptionOf(this.doc).insert(0, paragraphsFrom(seed)); }, appeal.citizenId, null).relayed;
+        const first = seedUpdate(this.appealId, seed);
+        await this.commit(() => { Y.applyUpdate(this.doc, first); }, appeal.citizenId, null).relayed;
       }
       if (this.logRows > this.ctx.options.compactEvery) await this.compact();
     });
