@@ -221,7 +221,7 @@ export interface AttachmentRepo {
   create(att: AttachmentRecord, audit?: AuditDraft): Promise<void>;
   get(id: string): Promise<AttachmentRecord | null>;
   list(appealId: string): Promise<AttachmentRecord[]>;
-  /** Appends a version and makes it current. */
+  /** Appends a version and makes it current; null (nothing changed) when the attachment is unknown or already has that version number. */
   addVersion(id: string, version: AttachmentVersion, audit?: AuditDraft): Promise<AttachmentRecord | null>;
   setCurrent(id: string, version: number, audit?: AuditDraft): Promise<AttachmentRecord | null>;
 }

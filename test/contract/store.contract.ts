@@ -797,6 +797,8 @@ function describeAttachmentsAndCounters(s: () => Store): void {
       const att = makeAttachment();
       await s().attachments.create(att);
       expect(await s().attachments.addVersion('missing-id-000', makeAttachmentVersion())).toBeNull();
+      // A version number already taken (by another instance's upload) is refused.
+      expect(await s().attachments.addVersion(att.id, makeAttachmentVersion({ version: 1, fileName: 'twin.pdf' }))).toBeNull();
       expect(await s().attachments.setCurrent('missing-id-000', 1)).toBeNull();
       expect(await s().attachments.setCurrent(att.id, 5)).toBeNull();
       expect(await s().attachments.get(att.id)).toEqual(att);

@@ -7,7 +7,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
-import type { ChatMessage, PresencePerson, RoomJoined, WallRoom } from '../../shared/protocol/events.js';
+import type { AttachmentSummary, ChatMessage, PresencePerson, RoomJoined, WallRoom } from '../../shared/protocol/events.js';
+import { formWith, pdfBytes } from '../helpers/files.js';
 import { clientId, closeAllSockets, collect, connect, next, ok, socketFor, until, type ClientSocket } from '../helpers/realtime.js';
 import { findRedisServer, startRedis, type RedisProcess } from '../helpers/redis.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -155,6 +156,20 @@ describe.skipIf(!redisBinary)('two instances with REDIS_URL', () => {
     } finally {
       if (!stopped) await c.stop({ keepData: true });
     }
+  });
+
+  it('new versions of one file uploaded on both instances at once each get a number of their own, none lost', async () => {
+    const up = await citizen.request('POST', `/api/appeals/${appealId}/attachments`, formWith([{ name: 'заявление.pdf', bytes: pdfBytes('первая') }]));
+    expect(up.status).toBe(201);
+    const id = (up.body.items as AttachmentSummary[])[0]!.id;
+    const citizenOnB = Object.assign(new TestClient(b.url), { cookie: citizen.cookie, csrfToken: citizen.csrfToken, user: citizen.user });
+    const replies = await Promise.all([citizen, citizenOnB, citizen, citizenOnB].map((c, i) =>
+      c.request('POST', `/api/appeals/${appealId}/attachments/${id}/versions`, formWith([{ name: `версия ${i}.pdf`, bytes: pdfBytes(`версия ${i}`) }]))));
+    expect(replies.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    const list = await citizen.get<{ items: AttachmentSummary[] }>(`/api/appeals/${appealId}/attachments`);
+    const file = list.body.items.find((x) => x.id === id);
+    expect(file?.versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(file?.versions.map((v) => v.fileName)).size).toBe(5);
   });
 
   it('logging out on one instance disconnects that session’s socket and Yjs connection on the other within a second', async () => {

@@ -9,12 +9,15 @@ import type { Clock } from '../../lib/clock.js';
 import { newId, sha256 } from '../../lib/ids.js';
 import type { AttachmentRecord, AttachmentVersion, AuditDraft, BlobStore, Store } from '../../store/store.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { DomainError, notFound } from '../errors.js';
+import { conflict, DomainError, notFound } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { RoomAccess } from '../rooms/room-access.js';
 import type { Viewer } from '../viewer.js';
 import { sanitizeFileName } from './file-name.js';
 import { checkFileType, PREVIEWABLE } from './file-sniff.js';
+
+/** Tries of a new version's number when other instances keep taking it first. */
+const VERSION_TRIES = 5;
 
 /** One file as the transport received it: the name as sent, the whole bytes. */
 export interface IncomingFile {
@@ -113,12 +116,16 @@ export class AttachmentService {
     }
     const checked = await this.check(file);
     const updated = await this.serially(attachmentId, async () => {
-      const fresh = await this.attachmentOf(appealId, attachmentId);
-      const next = Math.max(...fresh.versions.map((v) => v.version)) + 1;
-      const version = await this.storeVersion(viewer, checked, next, this.d.clock.now());
-      return this.d.store.attachments.addVersion(attachmentId, version, this.journalEntry(viewer, 'version', fresh, version));
+      // Serial here; across instances the store refuses a number already taken, and the next one is tried.
+      for (let attempt = 1; attempt <= VERSION_TRIES; attempt++) {
+        const fresh = await this.attachmentOf(appealId, attachmentId);
+        const next = Math.max(...fresh.versions.map((v) => v.version)) + 1;
+        const version = await this.storeVersion(viewer, checked, next, this.d.clock.now());
+        const added = await this.d.store.attachments.addVersion(attachmentId, version, this.journalEntry(viewer, 'version', fresh, version));
+        if (added) return added;
+      }
+      throw conflict('Файл одновременно обновили; попробуйте ещё раз');
     });
-    if (!updated) throw notFound('Файл не найден');
     this.publish('version', updated);
     return updated;
   }

@@ -90,9 +90,10 @@ export function attachmentRepo(m: Models, audit: AuditRepo): AttachmentRepo {
       return docs.map(toAttachment);
     },
     async addVersion(id, version, auditDraft) {
-      // One atomic update: the version is appended and made current together.
+      // One atomic update: the version is appended and made current together,
+      // unless its number is already taken (another instance's upload won).
       const d = await m.attachments
-        .findOneAndUpdate({ id }, { $push: { versions: version }, $set: { currentVersion: version.version } }, { returnDocument: 'after' })
+        .findOneAndUpdate({ id, 'versions.version': { $ne: version.version } }, { $push: { versions: version }, $set: { currentVersion: version.version } }, { returnDocument: 'after' })
         .lean<AttachmentRecord>()
         .exec();
       return journalled(d, auditDraft);

@@ -141,7 +141,8 @@ export function sqliteAttachments(ctx: SqliteContext): AttachmentRepo {
     addVersion: (id, version, auditDraft) =>
       ctx.write(() => {
         const att = get(id);
-        if (!att) return null;
+        // A number already taken (by another instance's upload) changes nothing.
+        if (!att || att.versions.some((v) => v.version === version.version)) return null;
         return journalled(save({ ...att, versions: [...att.versions, { ...version }], currentVersion: version.version }), auditDraft);
       }),
     // Pointing at a version that does not exist changes nothing and gives null.
