@@ -54,8 +54,8 @@ function roomOn(store: Store, relayed: string[]): DescriptionRoom {
   });
 }
 
-/** Three updates from one client: a paragraph, then text typed into it. */
-function typed(): Uint8Array[] {
+/** Updates from one client: a paragraph, then `chars` typed into it one by one (three for 'ab'). */
+function typed(chars = 'ab'): Uint8Array[] {
   const doc = new Y.Doc();
   const out: Uint8Array[] = [];
   doc.on('update', (u: Uint8Array) => out.push(u));
@@ -63,8 +63,7 @@ function typed(): Uint8Array[] {
   const p = new Y.XmlElement('paragraph');
   p.insert(0, [text]);
   descriptionOf(doc).insert(0, [p]);
-  text.insert(0, 'a');
-  text.insert(1, 'b');
+  for (let i = 0; i < chars.length; i++) text.insert(i, chars.charAt(i));
   return out;
 }
 
@@ -205,15 +204,7 @@ describe('DescriptionRoom plain text', () => {
     // Typed on the other instance: stored, never relayed here.
     for (const u of typed()) expect(await there.submit(u, there.inspect(u), 'u-2', null)).toBe(true);
     // Typed here, by a client of this instance, after them in the log.
-    const local = new Y.Doc();
-    const mine: Uint8Array[] = [];
-    local.on('update', (u: Uint8Array) => mine.push(u));
-    const text = new Y.XmlText();
-    const p = new Y.XmlElement('paragraph');
-    p.insert(0, [text]);
-    descriptionOf(local).insert(0, [p]);
-    text.insert(0, 'xy');
-    for (const u of mine) expect(await here.submit(u, here.inspect(u), 'u-1', null)).toBe(true);
+    for (const u of typed('xy')) expect(await here.submit(u, here.inspect(u), 'u-1', null)).toBe(true);
     expect(plainTextOf(descriptionOf(here.doc))).toBe('xy');
 
     await here.unload();
