@@ -40,7 +40,7 @@ import { UserNames } from './domain/chat/user-names.js';
 import { PresenceService } from './domain/presence/presence.service.js';
 import { RoomGrantCache } from './domain/rooms/grant-cache.js';
 import { WallService } from './domain/wall/wall.service.js';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { connectCluster, type ClusterLink } from './transport/bus/cluster-link.js';
 import { ClusterBus } from './transport/bus/cluster-bus.js';
 
@@ -106,7 +106,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const mail = o.mail ?? createMailChannel({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox });
   const sms = o.sms ?? createSmsChannel({ gatewayUrl: config.smsGatewayUrl, token: config.smsGatewayToken, outbox });
   const accounts = new AccountServiceImpl({ store, clock, secret: config.secret, mail, sms, audit, bus, logger }, cluster ? {
-    limiterBackend: (opts) => new RateLimiterRedis({ ...opts, keyPrefix: `caseroom:rl:${opts.keyPrefix}`, storeClient: cluster.client, useRedisPackage: true }),
+    // While Redis is away each instance counts in its own memory (the library's insurance limiter).
+    limiterBackend: (opts) => new RateLimiterRedis({
+      ...opts, keyPrefix: `caseroom:rl:${opts.keyPrefix}`, storeClient: cluster.client, useRedisPackage: true, insuranceLimiter: new RateLimiterMemory(opts),
+    }),
   } : {});
   const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret });
   /** The one access check for rooms: HTTP attachments, socket.io and Yjs share it. */

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 
 export interface RedisProcess {
   url: string;
+  port: number;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -31,8 +32,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(binary: string): Promise<RedisProcess> {
-  const port = await freePort();
+export async function startRedis(binary: string, port?: number): Promise<RedisProcess> {
+  port ??= await freePort();
   const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -52,6 +53,7 @@ export async function startRedis(binary: string): Promise<RedisProcess> {
   });
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     child,
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) { resolve(); return; }

@@ -240,6 +240,33 @@ describe.skipIf(!redisBinary)('two instances with REDIS_URL', () => {
     expect(got).toEqual([...sent, marker.seq]);
   });
 
+  it('keeps serving while Redis is down, and relays again once it is back', async () => {
+    const onA = await joined(a, operator);
+    const onB = await joined(b, citizen);
+    const port = redis.port;
+    await redis.stop();
+    // Down: each instance still answers and stores what it is sent.
+    const during = await ok<ChatMessage>(onA, 'chat:send', { appealId, clientId: clientId(), text: 'Пока Redis недоступен' });
+    expect(during.seq).toBeGreaterThan(0);
+    expect((await fetch(`${b.url}/api/health`)).status).toBe(200);
+    // Logging in still works: the limits count in memory meanwhile.
+    expect((await login(b, 'admin')).user.role).toBe('admin');
+    redis = await startRedis(redisBinary ?? '', port);
+    // Back: both links reconnect and subscribe again by themselves; a message then crosses over.
+    const got = collect<ChatMessage>(onB, 'chat:message');
+    const deadline = Date.now() + 15_000;
+    let crossed = false;
+    while (!crossed && Date.now() < deadline) {
+      const sent = await ok<ChatMessage>(onA, 'chat:send', { appealId, clientId: clientId(), text: 'Снова на связи' });
+      await new Promise((r) => setTimeout(r, 200));
+      crossed = got.some((m) => m.seq === sent.seq);
+    }
+    expect(crossed).toBe(true);
+    // What was missed live is in the store: the catch-up by seq has it.
+    const sync = await ok<{ messages: ChatMessage[] }>(onB, 'room:sync', { appealId, afterChatSeq: during.seq - 1, afterHistorySeq: 0 });
+    expect(sync.messages.map((m) => m.seq)).toContain(during.seq);
+  });
+
   it('the login failure budget is shared: failures on both instances lock the account on either', async () => {
     const { login: name } = demoAccount(a, 'expert');
     const attempt = (server: TestServer, password: string): Promise<number> =>

@@ -11,7 +11,9 @@
  * it arrive everywhere in that order.
  *
  * Pub/sub is fire and forget: a message published while an instance's
- * subscription is down is lost for it. What is lost is live delivery only —
+ * subscription is down is lost for it, and while this instance's own
+ * connection is down its messages are dropped rather than queued (a queue
+ * would grow by every chat message for as long as Redis is away). What is lost is live delivery only —
  * every message relays something already in the Store, and clients catch up
  * from the Store (chat and history by seq, Yjs by state vector) on their next
  * join or sync.
@@ -47,6 +49,8 @@ export async function connectCluster(url: string, logger: Logger): Promise<Clust
   let isUp = false;
   const pub: RedisClientType = createClient({
     url,
+    // While down, a command fails at once instead of waiting in memory.
+    disableOfflineQueue: true,
     socket: {
       // Before the first connection, a few quick tries and then the start fails; after it, retries for as long as it takes.
       reconnectStrategy: (retries: number, cause: Error) => {
@@ -70,15 +74,26 @@ export async function connectCluster(url: string, logger: Logger): Promise<Clust
     throw new Error(`REDIS_URL: cannot connect to Redis (${String(err)})`);
   }
   let closed = false;
+  /** Set on the first failed publish of an outage, so it is logged once, not per message. */
+  let isFailing = false;
   return {
     instanceId,
     client: pub,
     publish(channel, payload) {
       if (closed) return;
       const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-      pub.publish(CHANNEL_PREFIX + channel, Buffer.concat([id, body])).catch((err: unknown) => {
-        logger.warn('redis publish failed', { channel, error: String(err) });
-      });
+      pub.publish(CHANNEL_PREFIX + channel, Buffer.concat([id, body])).then(
+        () => {
+          if (!isFailing) return;
+          isFailing = false;
+          logger.warn('redis publish works again');
+        },
+        (err: unknown) => {
+          if (isFailing) return;
+          isFailing = true;
+          logger.warn('redis publish failed: the other instances miss live events until Redis is back (their clients catch up from the store)', { channel, error: String(err) });
+        },
+      );
     },
     async subscribe(channel, handler) {
       await sub.subscribe(CHANNEL_PREFIX + channel, (message: Buffer) => {
