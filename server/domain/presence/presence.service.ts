@@ -1,7 +1,8 @@
 /**
  * Who is in each room now, per connection, in this instance's memory, merged
  * with what the other instances report (`REDIS_URL`). A person with two tabs
- * is one entry in the list; they leave when their last connection does. Names, roles and colours come from the server's record of
+ * is one entry in the list; they leave when their last connection does.
+ * Names, roles and colours come from the server's record of
  * the connection, never from the client.
  */
 import type { PresencePerson } from '../../../shared/protocol/events.js';
@@ -86,7 +87,8 @@ export class PresenceService {
   /** Adds the connection to the room; true when the visible list changed. */
   join(appealId: string, connectionId: string, person: Omit<PresencePerson, 'colour'>): boolean {
     const before = this.people(appealId);
-    const localBefore = this.localPeople(appealId);
+    // Only an instance linked to others publishes its own list.
+    const localBefore = this.link ? this.localPeople(appealId) : null;
     let room = this.rooms.get(appealId);
     if (!room) {
       room = new Map();
@@ -102,7 +104,8 @@ export class PresenceService {
     const room = this.rooms.get(appealId);
     if (!room?.has(connectionId)) return false;
     const before = this.people(appealId);
-    const localBefore = this.localPeople(appealId);
+    // Only an instance linked to others publishes its own list.
+    const localBefore = this.link ? this.localPeople(appealId) : null;
     room.delete(connectionId);
     if (room.size === 0) this.rooms.delete(appealId);
     this.publishIfChanged(appealId, localBefore);
@@ -136,8 +139,8 @@ export class PresenceService {
     return [...byUser.values()];
   }
 
-  private publishIfChanged(appealId: string, localBefore: PresencePerson[]): void {
-    if (!this.link) return;
+  private publishIfChanged(appealId: string, localBefore: PresencePerson[] | null): void {
+    if (!this.link || !localBefore) return;
     const now = this.localPeople(appealId);
     if (samePeople(localBefore, now)) return;
     const message: PresenceMessage = { full: false, rooms: { [appealId]: now } };
