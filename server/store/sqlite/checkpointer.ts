@@ -31,8 +31,8 @@ import type Database from 'better-sqlite3';
  * Longest pause between two checkpoints while writes arrive. Each checkpoint
  * fsyncs the WAL and the database and rewrites the pages committed since the
  * last one; at 1 s the chat benchmark's hot pages are written back five times
- * less often than at 200 ms, and the worker's CPU, which shares the server's
- * core, fell by about a tenth (docs/bench.md, fifteenth session).
+ * less often than at 200 ms, and the CPU of the server's helper threads, which
+ * share its core, fell by about a tenth (docs/bench.md, fifteenth session).
  */
 export const CHECKPOINT_INTERVAL_MS = 1000;
 /** The server connection's own auto-checkpoint while the worker runs (pages; ~40 MB of WAL). */
