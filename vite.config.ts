@@ -66,7 +66,7 @@ export default defineConfig({
           name: 'server',
           root: repoRoot,
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'node_modules/**'],
+          exclude: ['test/e2e/**', 'test/hostile/**', 'node_modules/**'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -83,6 +83,23 @@ export default defineConfig({
           root: repoRoot,
           include: ['client/**/*.test.ts'],
           environment: 'jsdom',
+          env: { TZ: 'UTC' },
+        },
+      },
+      {
+        // The hostile-input suite (`npm run test:hostile`): outsiders, hostile
+        // uploads, malformed frames, SIGKILLs; one summary line per area and a
+        // final JSON line, printed by its global teardown.
+        test: {
+          name: 'hostile',
+          root: repoRoot,
+          include: ['test/hostile/**/*.hostile.test.ts'],
+          globalSetup: ['test/hostile/global-setup.ts'],
+          environment: 'node',
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 90_000,
           env: { TZ: 'UTC' },
         },
       },

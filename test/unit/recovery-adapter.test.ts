@@ -23,6 +23,7 @@ let open: Setup | null = null;
 const clients: ClientSocket[] = [];
 
 afterEach(async () => {
+  holdMiddleware = null;
   for (const c of clients.splice(0)) c.close();
   if (open) {
     const { io } = open;
@@ -31,13 +32,24 @@ afterEach(async () => {
   }
 });
 
+/** Set by a test to hold the middleware of the next connection (an auth check that takes time). */
+let holdMiddleware: Promise<void> | null = null;
+/** Connections that reached the middleware. */
+let entered = 0;
+
 async function serve(windowMs: number): Promise<Setup> {
   const http = createServer();
   const io = new Server(http, {
     connectionStateRecovery: { maxDisconnectionDuration: windowMs, skipMiddlewares: false },
     adapter: RecoveryAdapter,
   });
+  io.use((_socket, next) => {
+    entered++;
+    void (holdMiddleware ?? Promise.resolve()).then(() => { next(); });
+  });
   io.on('connection', (socket) => {
+    // As the gateway does: the replay comes first, once the middleware has let the socket in.
+    if (socket.recovered) (io.of('/').adapter as RecoveryAdapter).replay(socket.id, socket.handshake.auth.offset, socket.rooms);
     // As our auth middleware does: the login session the socket belongs to.
     (socket.data as { sessionId?: string }).sessionId = 'login-1';
     socket.on('join', (room: string, ack: () => void) => { void socket.join(room); ack(); });
@@ -95,6 +107,29 @@ describe('RecoveryAdapter', () => {
     s.io.to('r1').emit('msg', 'after');
     await until(() => a.got.length === 7, 2000, 'live packet');
     expect(a.got.at(-1)).toBe('after');
+  });
+
+  it('sends nothing missed before the middleware has let the restored socket in, then all of it before any live packet', async () => {
+    const { s, a } = await droppedAfterOne(60_000);
+    s.io.to('r1').emit('msg', 'missed');
+    let release = (): void => undefined;
+    holdMiddleware = new Promise<void>((r) => { release = r; });
+    const frames: string[] = [];
+    a.socket.io.on('packet', (p: { type: number; data?: unknown }) => { frames.push(JSON.stringify(p)); });
+    const before = entered;
+    a.socket.connect();
+    await until(() => entered === before + 1, 2000, 'restored socket waiting in the middleware');
+    // Broadcast while it waits: in the log, not on the wire.
+    s.io.to('r1').emit('msg', 'while waiting');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(frames).toEqual([]);
+    expect(a.got).toEqual(['seen']);
+    release();
+    await until(() => a.got.length === 3, 2000, 'replay');
+    s.io.to('r1').emit('msg', 'live');
+    await until(() => a.got.length === 4, 2000, 'live packet');
+    expect(a.socket.recovered).toBe(true);
+    expect(a.got).toEqual(['seen', 'missed', 'while waiting', 'live']);
   });
 
   it('lets packets go once the window has passed, and a late client is a new connection', async () => {

@@ -198,6 +198,22 @@ export class AppealService {
     return this.view(viewer, updated);
   }
 
+  /**
+   * An officer of the room removes an invited expert. The expert's sockets
+   * leave the room at once (`room:revoked`) and their Yjs connections close.
+   */
+  async removeExpert(viewer: Viewer, id: string, expertId: string): Promise<AppealView> {
+    const appeal = await this.visible(viewer, id);
+    if (roomRoleOf(viewer, appeal) !== 'officer') throw forbidden('Отзывать экспертов может сотрудник ведомства');
+    if (!appeal.expertIds.includes(expertId)) throw notFound('Этот эксперт не приглашён в обращение');
+    const updated = await this.d.store.appeals.update(id, appeal.version, { expertIds: appeal.expertIds.filter((e) => e !== expertId), updatedAt: this.d.clock.now() },
+      this.d.audit.draft({ actorId: viewer.id, action: 'appeal.expert_removed', subjectType: 'appeal', subjectId: id, details: { expertId } }));
+    if (!updated) throw conflict();
+    this.d.bus.publish({ type: 'appeal.updated', appeal: updated });
+    this.d.bus.publish({ type: 'appeal.access_changed', appealId: id, userIds: [expertId] });
+    return this.view(viewer, updated);
+  }
+
   /** Public status by number and access code; answers the same for a wrong code and an unknown number. */
   async lookup(number: string, accessCode: string): Promise<PublicStatus> {
     const appeal = await this.d.store.appeals.getByNumber(number);

@@ -52,6 +52,9 @@ export function appealRoutes(appeals: AppealService): Router {
   r.post('/api/appeals/:id/experts', async (req, res) => {
     res.json({ appeal: await appeals.invite(requireConfirmed(res), param(req, 'id'), parse(inviteSchema, req.body).expertId) });
   });
+  r.delete('/api/appeals/:id/experts/:expertId', async (req, res) => {
+    res.json({ appeal: await appeals.removeExpert(requireConfirmed(res), param(req, 'id'), param(req, 'expertId')) });
+  });
 
   // Public: no login, so it is rate limited per IP against guessing access codes.
   r.post('/api/public/status', limitPerIp(20, 60), async (req, res) => {

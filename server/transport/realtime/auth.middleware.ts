@@ -3,7 +3,9 @@
  * before any socket.io packet flows, and again in the middleware), a live
  * session cookie, and a confirmed account. The socket's data comes from the
  * server's records, never from the client. The middleware also runs for a
- * recovered connection (`skipMiddlewares: false`).
+ * recovered connection (`skipMiddlewares: false`), which must present the
+ * cookie of the very login session it was restored from; its rooms are
+ * checked next (gateway.ts), and only then is anything missed replayed.
  */
 import type { IncomingMessage } from 'node:http';
 import type { ExtendedError } from 'socket.io';
@@ -30,7 +32,7 @@ export function allowRequestFrom(allowedOrigins: () => string[]) {
 }
 
 /** A `connect_error` the client can read: `err.message` and `err.data.code`. */
-function refusal(code: ErrorCode, message: string): ExtendedError {
+export function refusal(code: ErrorCode, message: string): ExtendedError {
   const err: ExtendedError = new Error(message);
   err.data = { code };
   return err;

@@ -20,12 +20,12 @@ import type { AttachmentRecord } from '../../store/store.js';
 import type { AttachmentSummary } from '../../../shared/protocol/events.js';
 import type { UpgradeRouter } from '../upgrade-router.js';
 import type { ClusterLink } from '../bus/cluster-link.js';
-import { allowRequestFrom, authenticate } from './auth.middleware.js';
+import { allowRequestFrom, authenticate, refusal } from './auth.middleware.js';
 import { registerChatHandlers } from './chat.handlers.js';
-import { rooms, SerialQueue, type RealtimeContext, type RealtimeServer } from './context.js';
+import { rooms, SerialQueue, type RealtimeContext, type RealtimeServer, type RealtimeSocket } from './context.js';
 import { TokenBucket } from './handle.js';
 import { RecoveryAdapter } from './recovery-adapter.js';
-import { announcePresence, recheckRoom, registerRoomHandlers, restoreRooms } from './room.handlers.js';
+import { announcePresence, recheckRoom, registerRoomHandlers, restoreRooms, vetRestoredRooms } from './room.handlers.js';
 import { pushStatusChanged, registerStatusHandlers } from './status.handlers.js';
 import { pushWall, pushWallSoon, registerWallHandlers } from './wall.handlers.js';
 
@@ -111,8 +111,24 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
     wallSoon: new Map(),
   };
 
+  // A recovered connection: which restored rooms it lost while away (told once connected).
+  const revokedWhileAway = new WeakMap<RealtimeSocket, string[]>();
   io.use(authenticate({ accounts: d.accounts, names, allowedOrigins: d.allowedOrigins, logger: d.logger }));
+  io.use((socket, next) => {
+    if (!socket.recovered) {
+      next();
+      return;
+    }
+    vetRestoredRooms(ctx, socket).then(
+      (revoked) => { revokedWhileAway.set(socket, revoked); next(); },
+      (err: unknown) => { d.logger.error('room re-check on recovery failed', { error: String(err) }); next(refusal('INTERNAL', 'Внутренняя ошибка, попробуйте позже')); },
+    );
+  });
   io.on('connection', (socket) => {
+    // First, before anything else reaches this socket: what it missed in the rooms it kept.
+    if (socket.recovered && guard.replay(socket.id, (socket.handshake.auth as { offset?: unknown }).offset, socket.rooms) === null) {
+      d.logger.info('recovery: missed packets no longer held; the client catches up by seq');
+    }
     void socket.join(rooms.session(socket.data.sessionId));
     const any = new TokenBucket(REALTIME_LIMITS.eventsPerSec, REALTIME_LIMITS.eventsBurst);
     const chatBucket = new TokenBucket(REALTIME_LIMITS.chatPerSec, REALTIME_LIMITS.chatBurst);
@@ -121,6 +137,7 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
     registerStatusHandlers(ctx, socket, any);
     registerWallHandlers(ctx, socket, any);
     if (socket.recovered) {
+      for (const appealId of revokedWhileAway.get(socket) ?? []) socket.emit('room:revoked', { appealId });
       restoreRooms(ctx, socket).catch((err: unknown) => { d.logger.error('room restore failed', { error: String(err) }); });
     }
   });

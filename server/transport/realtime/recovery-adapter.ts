@@ -18,13 +18,17 @@
  * stringifying (and walking for binary) the same data a second time, about
  * 1 KB of garbage per chat message less (docs/bench.md, "Eleventh session").
  *
- * It also closes a back door. socket.io 4.8 replays missed packets while it
- * constructs the restored socket, before its middleware runs. So a persisted
- * session must not outlive the right to those packets: `forgetSessions` (a login
- * session ended) and `forgetRoom` (a room's access changed) drop the persisted
- * sessions concerned, and such a client reconnects as a new connection —
- * through the auth middleware and `room:join` with `since`, which check
- * everything again.
+ * Nothing is replayed before the connection is authorised. socket.io 4.8
+ * sends the `missedPackets` of a restored session from the Socket constructor,
+ * before any middleware runs, so `restoreSession` hands it none: it only says
+ * whether the session and its offset are still held. The gateway's middleware
+ * then checks the cookie (the same login session as the restored one) and each
+ * restored room again, and its `connection` handler calls `replay` first thing,
+ * which sends what the socket missed in the rooms it kept. A socket is in the
+ * namespace's sockets only from that synchronous step on, so no live broadcast
+ * can overtake the replay. Besides, `forgetSessions` (a login session ended)
+ * and `forgetRoom` (a room's access changed) drop the persisted sessions
+ * concerned, and such a client reconnects as a new connection.
  *
  * Across instances (`REDIS_URL`), `relayTo` hands every broadcast made here to
  * the cluster link, and `receiveRemote` broadcasts what another instance
@@ -110,12 +114,33 @@ export class RecoveryAdapter extends Adapter {
     this.sessions.set(session.pid, { session, until: Date.now() + this.windowMs });
   }
 
+  /**
+   * The persisted session, with no packets (see the header: `replay` sends
+   * them once the connection is authorised), or null — socket.io then makes a
+   * new connection — when the session or its offset is no longer held.
+   */
   override restoreSession(pid: PrivateSessionId, offset: string): Promise<Session> {
     const kept = this.sessions.get(pid);
     this.sessions.delete(pid);
-    const missed = kept && kept.until >= Date.now() ? this.after(offset, kept.session.rooms) : null;
-    // null: socket.io makes a new connection instead (auth middleware, no replay).
-    return Promise.resolve(kept && missed ? { ...kept.session, missedPackets: missed } : (null as unknown as Session));
+    const held = kept !== undefined && kept.until >= Date.now() && this.holds(offset);
+    return Promise.resolve(held ? { ...kept.session, missedPackets: [] } : (null as unknown as Session));
+  }
+
+  /**
+   * Sends a restored socket the broadcasts made after `offset` to the rooms it
+   * is in now, in order, each under a new offset. Call it from the
+   * `connection` handler before anything else is sent to the socket. Returns
+   * how many were sent, or null when the offset is no longer held (the
+   * client's catch-up by seq fills the gap).
+   */
+  replay(socketId: string, offset: unknown, inRooms: ReadonlySet<string>): number | null {
+    const missed = typeof offset === 'string' ? this.after(offset, [...inRooms]) : null;
+    if (!missed) return null;
+    for (const data of missed) {
+      data.pop(); // the old offset; `keep` adds the new one
+      this.broadcast({ type: EVENT, data, nsp: this.nspName }, { rooms: new Set([socketId]), except: new Set(), flags: { local: true } });
+    }
+    return missed.length;
   }
 
   /** Sends every broadcast made on this instance (not those received with `receiveRemote`) to `publish` too. */
@@ -182,11 +207,21 @@ export class RecoveryAdapter extends Adapter {
 
   /** The packets after `offset` for a session in `rooms`, or null when the offset is not held. */
   private after(offset: string, rooms: string[]): unknown[][] | null {
+    const n = this.packetOf(offset);
+    if (n === null) return null;
+    return this.log.after(n, rooms).map((json) => JSON.parse(json) as unknown[]);
+  }
+
+  private holds(offset: string): boolean {
+    return this.packetOf(offset) !== null;
+  }
+
+  /** The number of the packet an offset of this process names, if it is still held. */
+  private packetOf(offset: string): number | null {
     this.log.dropBefore(Date.now() - this.windowMs);
     const [boot, n36] = offset.split('.');
     const n = n36 && /^[0-9a-z]{1,11}$/.test(n36) ? Number.parseInt(n36, 36) : Number.NaN;
-    if (boot !== this.boot || !this.log.holds(n)) return null;
-    return this.log.after(n, rooms).map((json) => JSON.parse(json) as unknown[]);
+    return boot === this.boot && this.log.holds(n) ? n : null;
   }
 
   private sweepSessions(): void {

@@ -127,6 +127,43 @@ export async function recheckRoom(ctx: RealtimeContext, appealId: string, userId
   }
 }
 
+/**
+ * Before a recovered connection is accepted (its middleware, after the
+ * cookie's session was matched to the restored one): every restored room is
+ * decided again, and the socket leaves those it may no longer be in, so that
+ * nothing missed there is replayed. Returns the appeals whose access is gone
+ * (told with `room:revoked` once connected). A failure of ours refuses the
+ * connection.
+ */
+export async function vetRestoredRooms(ctx: RealtimeContext, socket: RealtimeSocket): Promise<string[]> {
+  const viewer = viewerOf(socket);
+  const revoked: string[] = [];
+  const appealIds = new Set<string>();
+  for (const room of [...socket.rooms]) {
+    if (room === socket.id || room === rooms.session(viewer.sessionId)) continue;
+    const appealId = appealIdOfRoom(room) ?? staffAppealIdOfRoom(room);
+    if (appealId) appealIds.add(appealId);
+    else if (room !== rooms.wall(viewer.departmentId ?? '') || viewer.role !== 'supervisor') await socket.leave(room);
+  }
+  for (const appealId of appealIds) {
+    let isStaff = false;
+    try {
+      isStaff = (await ctx.roomAccess.enter(viewer, appealId)).isStaff;
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      if (socket.rooms.has(rooms.appeal(appealId))) revoked.push(appealId);
+      await socket.leave(rooms.appeal(appealId));
+    }
+    if (!isStaff || !socket.rooms.has(rooms.appeal(appealId))) await socket.leave(rooms.staff(appealId));
+  }
+  return revoked;
+}
+
+function staffAppealIdOfRoom(room: string): string | null {
+  const m = /^appeal:([A-Za-z0-9_-]+):staff$/.exec(room);
+  return m?.[1] ?? null;
+}
+
 /** After a recovered reconnection: the restored rooms are checked again, presence restored. */
 export async function restoreRooms(ctx: RealtimeContext, socket: RealtimeSocket): Promise<void> {
   for (const room of [...socket.rooms]) {
