@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../shared/limits.js';
+import { sessionIdOf } from '../../server/domain/accounts/sessions.js';
 import { Client, startAuthApp, type AuthApp, type Reply } from '../helpers/auth-app.js';
 import { makeDepartment, randomPhone, uniq } from '../helpers/factories.js';
 
@@ -32,6 +33,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
 });
+
+/** The stored session id of a `cr_session=<token>` cookie pair. */
+function sessionIdOfCookie(cookie: string | undefined): string {
+  const token = cookie?.split('=')[1];
+  if (!token) throw new Error('no session cookie');
+  return sessionIdOf(decodeURIComponent(token));
+}
 
 function registration(overrides: Record<string, unknown> = {}) {
   return {
@@ -214,6 +222,29 @@ describe('login', () => {
     expect((await client.get('/api/me')).status).toBe(200);
   });
 
+  it('counts failures per account: 5 wrong by e-mail lock the phone too, and no 6th guess is allowed by either', async () => {
+    const r = await registerConfirmed(new Client(app));
+    const client = new Client(app);
+    for (let i = 0; i < 5; i++) {
+      expect((await client.post('/api/auth/login', { login: r.input.email, password: `wrong password ${i}` })).body?.error?.code).toBe('INVALID_CREDENTIALS');
+    }
+    const byPhone = await client.post('/api/auth/login', { login: r.input.phone, password: r.input.password });
+    expect(byPhone.status).toBe(429);
+    expect(byPhone.body?.error?.code).toBe('RATE_LIMITED');
+    const guess = await client.post('/api/auth/login', { login: r.input.phone, password: 'wrong password 6' });
+    expect(guess.status).toBe(429);
+    const upper = await client.post('/api/auth/login', { login: r.input.email.toUpperCase(), password: r.input.password });
+    expect(upper.status).toBe(429);
+    expect(client.cookie).toBeUndefined();
+  });
+
+  it('counts failures per login string when it matches no account', async () => {
+    const client = new Client(app);
+    const nobody = `nobody-${uniq()}@mail.ru`;
+    for (let i = 0; i < 5; i++) expect((await client.post('/api/auth/login', { login: nobody, password: `guess number ${i}` })).status).toBe(401);
+    expect((await client.post('/api/auth/login', { login: nobody, password: 'guess number 6' })).status).toBe(429);
+  });
+
   it('answers the same for an unknown login and a wrong password', async () => {
     const r = await registerConfirmed(new Client(app));
     const client = new Client(app);
@@ -266,6 +297,43 @@ describe('ending sessions', () => {
     const replay = new Client(app);
     replay.cookie = cookie;
     expect((await replay.get('/api/me')).status).toBe(401);
+  });
+
+  for (const who of ['the same person', 'another person'] as const) {
+    it(`a login as ${who} with a valid session cookie ends that session and its connections`, async () => {
+      const client = new Client(app);
+      const a = await registerConfirmed(client);
+      const b = who === 'the same person' ? a : await registerConfirmed(new Client(app));
+      const old = client.cookie;
+      const oldId = sessionIdOfCookie(old);
+      const reply = await client.post('/api/auth/login', { login: b.input.email, password: b.input.password });
+      expect(reply.status).toBe(200);
+      expect(client.cookie).not.toBe(old);
+      const replay = new Client(app);
+      replay.cookie = old;
+      expect((await replay.get('/api/me')).status).toBe(401);
+      expect(app.events.some((e) => e.type === 'session.ended' && e.sessionIds.includes(oldId))).toBe(true);
+      expect((await client.get('/api/me')).body?.user?.email).toBe(b.input.email);
+    });
+  }
+
+  it('a failed login leaves the presented session as it was', async () => {
+    const client = new Client(app);
+    const a = await registerConfirmed(client);
+    expect((await client.post('/api/auth/login', { login: a.input.email, password: 'not the password 1' })).status).toBe(401);
+    expect((await client.get('/api/me')).status).toBe(200);
+  });
+
+  it('a registration sent with a valid session ends that session', async () => {
+    const client = new Client(app);
+    await registerConfirmed(client);
+    const old = client.cookie;
+    const oldId = sessionIdOfCookie(old);
+    await register(client);
+    const replay = new Client(app);
+    replay.cookie = old;
+    expect((await replay.get('/api/me')).status).toBe(401);
+    expect(app.events.some((e) => e.type === 'session.ended' && e.sessionIds.includes(oldId))).toBe(true);
   });
 
   it('locking the account ends every session and refuses further logins', async () => {

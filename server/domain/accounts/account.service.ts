@@ -75,7 +75,7 @@ export class AccountServiceImpl implements AccountService {
     this.codeDeps = { ...deps, sendWindow: limits.codeSendsPerChannel };
   }
 
-  async register(input: RegisterInput, ip: string): Promise<{ session: IssuedSession; codes: CodeRequest[] }> {
+  async register(input: RegisterInput, ip: string, presentedToken?: string): Promise<{ session: IssuedSession; codes: CodeRequest[] }> {
     await this.limiters.registerPerIp.hit(ip);
     const user: UserRecord = {
       id: newId(),
@@ -105,7 +105,9 @@ export class AccountServiceImpl implements AccountService {
         if (!(e instanceof DomainError)) throw e;
       }
     }
-    return { session: await this.sessions.issue(user), codes };
+    const session = await this.sessions.issue(user);
+    await this.endPresented(presentedToken);
+    return { session, codes };
   }
 
   async confirmCode(sessionToken: string, requestId: string, code: string, ip: string): Promise<IssuedSession> {
@@ -139,16 +141,17 @@ export class AccountServiceImpl implements AccountService {
     return this.sendCode(user, channel);
   }
 
-  async login(login: string, password: string, ip: string): Promise<IssuedSession> {
+  async login(login: string, password: string, ip: string, presentedToken?: string): Promise<IssuedSession> {
     await this.limiters.loginPerIp.hit(ip);
-    const key = normaliseLogin(login);
+    const user = await this.deps.store.users.findByLogin(normaliseLogin(login));
+    // Failures count per account, whichever of its logins was typed; per string for a login of no account.
+    const key = user ? `account:${user.id}` : `login:${normaliseLogin(login)}`;
     try {
       await this.limiters.loginFailures.check(key);
     } catch (e) {
-      await this.audit({ actorId: null, action: 'account.login_failed', subjectId: null, details: { reason: 'rate_limited' } });
+      await this.audit({ actorId: null, action: 'account.login_failed', subjectId: user?.id ?? null, details: { reason: 'rate_limited' } });
       throw e;
     }
-    const user = await this.deps.store.users.findByLogin(key);
     // Verify against a dummy hash when there is no such user: same time, same answer.
     const matches = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
     if (!user || !matches) {
@@ -162,8 +165,24 @@ export class AccountServiceImpl implements AccountService {
     }
     await this.limiters.loginFailures.reset(key);
     const session = await this.sessions.issue(user);
+    await this.endPresented(presentedToken);
     await this.audit({ actorId: user.id, action: 'account.login', subjectId: user.id });
     return session;
+  }
+
+  /**
+   * Ends the session whose cookie came with a login or a registration (the
+   * previous person's, on a shared computer, or the same person's), and its
+   * sockets and Yjs connections with it.
+   */
+  private async endPresented(token: string | undefined): Promise<void> {
+    if (!token) return;
+    const id = sessionIdOf(token);
+    const session = await this.deps.store.sessions.get(id);
+    if (!session) return;
+    await this.sessions.delete(id);
+    this.deps.bus.publish({ type: 'session.ended', sessionIds: [id], userId: session.userId });
+    await this.audit({ actorId: session.userId, action: 'account.logout', subjectId: session.userId, details: { reason: 'replaced' } });
   }
 
   async logout(sessionToken: string): Promise<void> {

@@ -32,13 +32,17 @@ export interface AccountService {
    * Creates an unconfirmed citizen account, sends both codes, and returns a
    * session (limited until both contacts are confirmed) plus the two requests.
    */
-  register(input: RegisterInput, ip: string): Promise<{ session: IssuedSession; codes: CodeRequest[] }>;
+  register(input: RegisterInput, ip: string, presentedToken?: string): Promise<{ session: IssuedSession; codes: CodeRequest[] }>;
   /** Checks a code for the session's user; replaces the session id on success. */
   confirmCode(sessionToken: string, requestId: string, code: string, ip: string): Promise<IssuedSession>;
   /** Sends a new code on one channel (rate limited). */
   resendCode(viewer: Viewer, channel: CodeChannel, ip: string): Promise<CodeRequest>;
-  /** E-mail or phone + password; rate limited per IP and per account. */
-  login(login: string, password: string, ip: string): Promise<IssuedSession>;
+  /**
+   * E-mail or phone + password; rate limited per IP and per account. The
+   * session whose cookie came with the request (`presentedToken`) ends on
+   * success, as it does on registration.
+   */
+  login(login: string, password: string, ip: string, presentedToken?: string): Promise<IssuedSession>;
   logout(sessionToken: string): Promise<void>;
   /** The viewer behind a cookie token, or null (expired, unknown, locked user). */
   resolveSession(sessionToken: string): Promise<{ viewer: Viewer; csrfToken: string; user: PublicUser } | null>;

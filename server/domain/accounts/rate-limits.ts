@@ -6,9 +6,10 @@
  *
  * Defaults (ACCOUNT_LIMITS):
  * - login attempts: 10 per 15 min per client IP (every attempt counts);
- * - login failures: 5 per 15 min per account login (failures count, success
- *   resets) — when exhausted even the right password is refused until the
- *   window passes: this is the temporary lockout;
+ * - login failures: 5 per 15 min per account, whichever of its logins (e-mail
+ *   or phone) was typed, and per login string for one that matches no account
+ *   (failures count, success resets) — when exhausted even the right password
+ *   is refused until the window passes: this is the temporary lockout;
  * - code confirmations: 20 per 15 min per IP (every attempt counts);
  * - registrations: 10 per hour per IP;
  * - codes sent: 5 per hour per user per channel (counted in the Store, so it

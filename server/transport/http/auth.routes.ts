@@ -49,7 +49,7 @@ export function authRoutes(deps: { accounts: AccountService; secureCookies: bool
   const r = Router();
 
   r.post('/api/auth/register', async (req, res) => {
-    const { session, codes } = await accounts.register(parse(registerSchema, req.body), ipOf(req));
+    const { session, codes } = await accounts.register(parse(registerSchema, req.body), ipOf(req), sessionTokenFrom(res));
     res.status(201).json({ ...signIn(res, session, secureCookies), codes });
   });
 
@@ -66,7 +66,7 @@ export function authRoutes(deps: { accounts: AccountService; secureCookies: bool
 
   r.post('/api/auth/login', async (req, res) => {
     const { login, password } = parse(loginSchema, req.body);
-    res.json(signIn(res, await accounts.login(login, password, ipOf(req)), secureCookies));
+    res.json(signIn(res, await accounts.login(login, password, ipOf(req), sessionTokenFrom(res)), secureCookies));
   });
 
   r.post('/api/auth/logout', async (_req, res) => {
