@@ -332,12 +332,41 @@ describe('malformed input', () => {
     expect((await ok<ChatMessage>(socket, 'chat:send', { appealId, clientId: clientId(), text: 'всё ещё работаю' })).seq).toBeGreaterThan(0);
   });
 
+  it('answers every acknowledged event sent with an extra argument through its ack, once, with VALIDATION_FAILED', async () => {
+    const { socket } = await joined(supervisor);
+    const events: [string, unknown][] = [
+      ['room:join', { appealId }],
+      ['room:leave', { appealId }],
+      ['room:sync', { appealId, afterChatSeq: 0, afterHistorySeq: 0 }],
+      ['chat:send', { appealId, clientId: clientId(), text: 'лишний аргумент' }],
+      ['chat:history', { appealId, limit: 10 }],
+      ['chat:read', { appealId, seq: 1 }],
+      ['status:change', { appealId, action: 'take' }],
+      ['wall:watch', {}],
+    ];
+    const raw = socket as unknown as { emit: (...a: unknown[]) => void };
+    for (const [event, payload] of events) {
+      const calls: unknown[] = [];
+      const answered = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => { reject(new Error(`${event}: the ack was never called`)); }, 3000);
+        raw.emit(event, payload, 'extra', (a: unknown) => { calls.push(a); clearTimeout(timer); resolve(); });
+      });
+      await answered;
+      // One more round trip: a second call of the same ack would have arrived by now.
+      await ok(socket, 'chat:history', { appealId, limit: 1 });
+      expect(calls, event).toHaveLength(1);
+      expect(calls[0], event).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    }
+    const messages = await ok<ChatMessage[]>(socket, 'chat:history', { appealId, limit: 100 });
+    expect(messages.some((m) => m.text === 'лишний аргумент')).toBe(false);
+  });
+
   it('closes a connection that sends a frame over the size limit; others are unaffected', async () => {
     const { socket } = await joined(operator);
     const other = await joined(citizen);
     const closed = new Promise<string>((r) => socket.once('disconnect', (reason) => { r(reason); }));
     socket.emit('chat:send', { appealId, clientId: clientId(), text: 'я'.repeat(200_000), internal: false }, () => undefined);
-    expect(await closed).toBeTruthy();
+    expect(await closed).toBe('transport close');
     expect((await ok<ChatMessage>(other.socket, 'chat:send', { appealId, clientId: clientId(), text: 'я на месте' })).seq).toBeGreaterThan(0);
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
   });

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { Ack } from '../../../shared/protocol/events.js';
 import type { ErrorBody } from '../../../shared/protocol/error-codes.js';
-import { rateLimited } from '../../domain/errors.js';
+import { invalid, rateLimited } from '../../domain/errors.js';
 import type { Viewer } from '../../domain/viewer.js';
 import type { Logger } from '../../lib/logger.js';
 import { toErrorBody } from '../http/http-errors.js';
@@ -54,8 +54,11 @@ export interface HandleOptions {
 }
 
 /**
- * A listener for an acknowledged event. socket.io passes the ack as the last
- * argument; a client that sends only a callback, or none, is handled too.
+ * A listener for an acknowledged event. The ack is the last argument whatever
+ * came before it (socket.io passes the client's arguments as they are); the
+ * event takes one payload, so anything else between is refused with
+ * VALIDATION_FAILED — answered, like every refusal, through the ack. A client
+ * that sends only a callback, or none, is handled too.
  */
 export function handle<S extends z.ZodType, T>(
   socket: RealtimeSocket,
@@ -64,14 +67,10 @@ export function handle<S extends z.ZodType, T>(
   schema: S,
   run: (input: z.infer<S>, viewer: Viewer) => Promise<T>,
   options: HandleOptions,
-): (payload: unknown, ack?: unknown) => void {
-  return (payload: unknown, ack?: unknown) => {
-    let reply = ack;
-    let input = payload;
-    if (typeof input === 'function' && reply === undefined) {
-      reply = input;
-      input = undefined;
-    }
+): (...args: unknown[]) => void {
+  return (...args: unknown[]) => {
+    const reply = typeof args.at(-1) === 'function' ? args.pop() : undefined;
+    const input = args[0];
     const send = (a: Ack<T>): void => {
       if (typeof reply !== 'function') return;
       try {
@@ -88,6 +87,7 @@ export function handle<S extends z.ZodType, T>(
     let result: Promise<T>;
     try {
       for (const bucket of options.buckets) if (!bucket.take()) throw rateLimited(bucket.retryAfter());
+      if (args.length > 1) throw invalid({ arguments: 'ожидается один объект и функция подтверждения' }, 'Событие принимает один объект данных');
       const parsed: z.infer<S> = schema.parse(input);
       result = run(parsed, viewerOf(socket));
     } catch (err) {
