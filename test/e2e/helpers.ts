@@ -57,6 +57,9 @@ export async function newContext(browser: Browser, who: string, opts: { width?: 
   return context;
 }
 
+/** Every Content-Security-Policy violation a watched page reported (the browser logs each as a console error). */
+export const cspViolations: string[] = [];
+
 function watchPage(page: Page, who: string): void {
   page.on('pageerror', (err) => {
     console.warn(`[e2e ${who}] page error: ${err.message}`);
@@ -64,6 +67,7 @@ function watchPage(page: Page, who: string): void {
   page.on('console', (msg) => {
     // The anonymous /api/me answers 401 by design; everything else is worth seeing.
     if (msg.type() === 'error' && !msg.text().includes('401 (Unauthorized)')) console.warn(`[e2e ${who}] console error: ${msg.text()}`);
+    if (msg.text().includes('Content Security Policy')) cspViolations.push(`${who}: ${msg.text()}`);
   });
 }
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { launchBrowser, newContext, outboxCode, PNG_1X1, screenshot, skipReason, suiteTitle } from './helpers.js';
+import { cspViolations, launchBrowser, newContext, outboxCode, PNG_1X1, screenshot, skipReason, suiteTitle } from './helpers.js';
 
 describe.skipIf(skipReason !== null)(suiteTitle('registration → confirmation codes → wizard → number (Chromium)'), () => {
   let server: TestServer;
@@ -102,5 +102,9 @@ describe.skipIf(skipReason !== null)(suiteTitle('registration → confirmation c
     await page.getByRole('link', { name: 'Мои обращения' }).last().click();
     await page.getByText(shownNumber).first().waitFor();
     await context.close();
+  });
+
+  it('runs under the strict CSP with no violation reported', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

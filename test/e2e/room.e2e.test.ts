@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { demoAccount, fileAppeal, loginAs } from '../helpers/session.js';
-import { launchBrowser, newContext, PNG_1X1, screenshot, signInContext, skipReason, suiteTitle, tinyPdf } from './helpers.js';
+import { cspViolations, launchBrowser, newContext, PNG_1X1, screenshot, signInContext, skipReason, suiteTitle, tinyPdf } from './helpers.js';
 
 /** How long a change may take to reach the other browsers (issue 4: "within 1 s"). */
 const LIVE_MS = 1000;
@@ -226,5 +226,9 @@ describe.skipIf(skipReason !== null)(suiteTitle('the live room in three browsers
     await seenBy([page], (p) => p.getByTestId('chat-list').getByTestId('chat-message'), text, 5000);
     await screenshot(page, 'room-citizen-360');
     await phone.close();
+  });
+
+  it('runs under the strict CSP (no inline styles, websockets to this server only) with no violation reported', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -19,9 +19,25 @@ describe('security headers', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('lets scripts connect to this server only, loads no outside fonts, allows no inline styles, and sends no HSTS over http', async () => {
+    server = await startTestServer();
+    const res = await fetch(`${server.url}/`);
+    const directives = new Map((res.headers.get('content-security-policy') ?? '').split(';').map((d) => {
+      const [name, ...values] = d.trim().split(/\s+/);
+      return [name ?? '', values] as const;
+    }));
+    const port = new URL(server.url).port;
+    expect(directives.get('connect-src')?.sort()).toEqual(["'self'", `ws://127.0.0.1:${port}`, `ws://localhost:${port}`].sort());
+    expect(directives.get('font-src')).toEqual(["'self'"]);
+    expect(directives.get('style-src')).toEqual(["'self'"]);
+    expect(res.headers.get('strict-transport-security')).toBeNull();
+  });
+
   it('asks browsers to upgrade requests when PUBLIC_URL is https', async () => {
     server = await startTestServer({ env: { PUBLIC_URL: 'https://caseroom.example.ru' } });
     const res = await fetch(`${server.url}/api/health`);
     expect(res.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+    expect(res.headers.get('content-security-policy')).toContain('connect-src \'self\' wss://caseroom.example.ru');
+    expect(res.headers.get('strict-transport-security')).toBe('max-age=15552000');
   });
 });

@@ -39,9 +39,13 @@ export function createHttpApp(d: HttpAppDeps): Express {
         directives: {
           'default-src': ["'self'"],
           'script-src': ["'self'"],
-          'style-src': ["'self'", "'unsafe-inline'"],
+          // Svelte and Tiptap set styles through the CSSOM (element.style), which CSP allows; no inline <style> or style="".
+          'style-src': ["'self'"],
           'img-src': ["'self'", 'data:', 'blob:'],
-          'connect-src': ["'self'", 'ws:', 'wss:'],
+          // The server's own origins, and the same as websockets (socket.io, /yjs/): no other host.
+          'connect-src': ["'self'", () => d.allowedOrigins().map((o) => o.replace(/^http/, 'ws')).join(' ')],
+          // The client ships no fonts: the system's are used.
+          'font-src': ["'self'"],
           'frame-src': ["'self'", 'blob:'],
           'object-src': ["'none'"],
           'frame-ancestors': ["'none'"],
@@ -52,6 +56,8 @@ export function createHttpApp(d: HttpAppDeps): Express {
         },
       },
       crossOriginEmbedderPolicy: false,
+      // HSTS means something only over https; over plain http it would pin a LAN install to a scheme it does not serve.
+      strictTransportSecurity: d.isHttps ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
     }),
   );
   app.use('/api', (_req, res, next) => {

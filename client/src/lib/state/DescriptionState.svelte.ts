@@ -111,6 +111,8 @@ export class DescriptionState {
     this.#editor = new Editor({
       element,
       editable: options.editable,
+      // Its base styles are in app.css: an injected <style> would break the CSP (style-src 'self').
+      injectCSS: false,
       editorProps: {
         attributes: { 'aria-label': options.label, 'aria-multiline': 'true', role: 'textbox', class: 'editor-content', 'data-testid': 'editor' },
       },
