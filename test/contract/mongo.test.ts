@@ -14,11 +14,13 @@ import { openGridFsBlobStore } from '../../server/store/blobs/gridfs.blob-store.
 import { openMongoStore } from '../../server/store/mongo/mongo.store.js';
 import type { Store } from '../../server/store/store.js';
 import { makeAppeal, makeHistoryEntry, makeUser } from '../helpers/factories.js';
+import { skipUnlessPresent } from '../helpers/parts.js';
 import { runBlobStoreContract } from './blobs.contract.js';
 import { runStoreContract } from './store.contract.js';
 
 const uri = process.env.MONGODB_URI;
 const SKIP_REASON = 'MONGODB_URI is not set — no MongoDB server on this machine';
+skipUnlessPresent('mongodb', uri ? null : SKIP_REASON);
 if (!uri) console.warn(`[mongo.test] skipped: ${SKIP_REASON}`);
 
 /** The database named in the URI (`/name` before `?`), or a default. */

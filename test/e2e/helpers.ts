@@ -5,12 +5,14 @@
  *
  * The tests need /usr/bin/chromium and the client build (dist/client/index.html,
  * made by `npm run build`); without either they are reported skipped with the
- * reason (see `skipReason`), never passed silently.
+ * reason (see `skipReason`), never passed silently; where the run requires
+ * Chromium (`.ci/run`), its absence fails instead (test/helpers/parts.ts).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { skipUnlessPresent } from '../helpers/parts.js';
 import { TestClient } from '../helpers/session.js';
 import type { TestServer } from '../helpers/server.js';
 
@@ -21,11 +23,11 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.join(repoRoot, 'test/e2e/screenshots');
 
 /** Why the browser tests cannot run here, or null when they can. */
-export const skipReason: string | null = !existsSync(CHROMIUM_PATH)
+export const skipReason: string | null = skipUnlessPresent('chromium', !existsSync(CHROMIUM_PATH)
   ? `${CHROMIUM_PATH} not installed`
   : !existsSync(path.join(repoRoot, 'dist/client/index.html'))
     ? 'dist/client/index.html missing (run `npm run build`)'
-    : null;
+    : null);
 
 /** The describe title, carrying the skip reason when there is one (and warning once on the console). */
 export function suiteTitle(title: string): string {

@@ -14,11 +14,13 @@ import { findRedisServer, startRedis, type RedisProcess } from '../helpers/redis
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { skipUnlessPresent } from '../helpers/parts.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { demoAccount, fileAppeal, TestClient } from '../helpers/session.js';
 import { closeAllYjs, openYjs, waitFor } from '../helpers/yjs.js';
 
 const redisBinary = findRedisServer();
+skipUnlessPresent('redis-server', redisBinary ? null : 'redis-server is not installed');
 if (!redisBinary) console.warn('multi-instance tests skipped: redis-server is not installed (apt-get install redis-server; .ci/run installs it)');
 
 let redis: RedisProcess;
