@@ -1,5 +1,5 @@
 /**
- * Child-process script for test/integration/memory.test.ts: hashes passwords
+ * Child-process script for test/hostile/memory.hostile.test.ts: hashes passwords
  * the way logins and the demo seed do (8 at a time, 3 rounds), collects the
  * garbage and prints how much the process's RSS grew, in MB, as JSON.
  */

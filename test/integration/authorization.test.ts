@@ -80,7 +80,9 @@ describe('authorisation of appeals', () => {
     expect(login.status).toBe(400);
     const plain = await operator.get('/api/queue?limit=100');
     const crafted = await operator.get('/api/queue?limit=100&status[$ne]=draft&departmentId[$ne]=x');
-    expect(crafted.status === 400 || crafted.body.total === plain.body.total).toBe(true);
+    // The simple query parser keeps `status[$ne]` as a key of its own, which the schema drops.
+    expect(crafted.status).toBe(200);
+    expect(crafted.body.total).toBe(plain.body.total);
     expect((await operator.get('/api/queue?status=bogus')).status).toBe(400);
   });
 

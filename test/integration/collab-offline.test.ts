@@ -31,8 +31,12 @@ describe('offline edits', () => {
     await waitFor(() => !a.provider.wsconnected, 2000, 'citizen offline');
     paragraph(a.doc).insert(0, 'OFFLINE-CITIZEN ');
     paragraph(b.doc).insert(paragraph(b.doc).length, ' ONLINE-OPERATOR');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(b.text()).not.toContain('OFFLINE-CITIZEN'); // really offline
+    // Really offline: a client that joins now gets the operator's edit and not the citizen's.
+    const witness = await openYjs(server.url, operator.cookie, appeal.id);
+    await waitFor(() => witness.text().includes('ONLINE-OPERATOR'), 5000, 'the online edit relayed');
+    expect(witness.text()).not.toContain('OFFLINE-CITIZEN');
+    expect(b.text()).not.toContain('OFFLINE-CITIZEN');
+    witness.destroy();
 
     a.provider.connect();
     await waitFor(() => a.text() === b.text() && a.text().includes('OFFLINE-CITIZEN') && a.text().includes('ONLINE-OPERATOR'), 5000, 'merge');

@@ -24,10 +24,13 @@ describe('description versions push', () => {
     await ok(socket, 'room:join', { appealId: appeal.id });
 
     const editor = await openYjs(server.url, citizen.cookie, appeal.id);
+    const peer = await openYjs(server.url, operator.cookie, appeal.id);
     ((editor.doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(0, 'Правка. ');
     await waitFor(() => server.collab.description.loadedCount() === 1, 2000, 'room loaded');
     const pushed = next<{ appealId: string }>(socket, 'description:versions', (p) => p.appealId === appeal.id, 10_000);
-    await new Promise((r) => setTimeout(r, 100)); // let the update reach the server
+    // Relayed to the peer, so the server has stored it.
+    await waitFor(() => peer.text().startsWith('Правка. '), 5000, 'the edit relayed');
+    peer.destroy();
     editor.destroy();
     expect((await pushed).appealId).toBe(appeal.id);
     const versions = await operator.get(`/api/appeals/${appeal.id}/description/versions`);

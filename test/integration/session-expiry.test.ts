@@ -4,13 +4,14 @@
  * own. The real server with a manual clock (12 hours pass in one call).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { LIMITS } from '../../shared/limits.js';
 import { CLOSE_CODES } from '../../shared/protocol/close-codes.js';
 import { ManualClock } from '../../server/lib/clock.js';
-import { closeAllSockets, connect } from '../helpers/realtime.js';
+import { closeAllSockets, connect, ok } from '../helpers/realtime.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { fileAppeal, loginAs } from '../helpers/session.js';
-import { closeAllYjs, openYjs } from '../helpers/yjs.js';
+import { closeAllYjs, openYjs, waitFor } from '../helpers/yjs.js';
 
 const clock = new ManualClock(Date.now());
 let server: TestServer;
@@ -44,9 +45,12 @@ describe('session expiry with open connections', () => {
     expect(await server.sweepSessions()).toHaveLength(1);
     expect(await dropped).toBe('io server disconnect');
     expect((await yjs.closed).code).toBe(CLOSE_CODES.ACCESS_REVOKED);
-    // The valid session keeps both of its connections.
-    await new Promise((r) => setTimeout(r, 200));
-    expect(freshSocket.connected).toBe(true);
+    // The valid session keeps both of its connections: the socket still answers,
+    // and an edit over the Yjs connection reaches another client of the session.
+    expect(await ok(freshSocket, 'room:join', { appealId })).toMatchObject({ appealId });
+    freshYjs.doc.getXmlFragment('default').insert(0, [new Y.XmlElement('paragraph')]);
+    const witness = await openYjs(server.url, fresh.cookie, appealId);
+    await waitFor(() => witness.doc.getXmlFragment('default').length === freshYjs.doc.getXmlFragment('default').length, 5000, 'the edit relayed');
     expect(freshYjs.provider.wsconnected).toBe(true);
     // The expired cookie no longer connects.
     await expect(connect(server.url, old, { reconnection: false })).rejects.toThrow();

@@ -75,9 +75,8 @@ describe('DescriptionRoom', () => {
     await room.load();
     const updates = typed();
     const results = updates.map((u) => room.submit(u, room.inspect(u), 'u-1', null));
-    await new Promise((r) => setTimeout(r, 30));
     // All three were applied and handed to the store while none had been acknowledged.
-    expect(appendCalls()).toBe(3);
+    await vi.waitFor(() => { expect(appendCalls()).toBe(3); }, { timeout: 2000, interval: 5 });
     expect(relayed).toEqual([]);
     open();
     expect(await Promise.all(results)).toEqual([true, true, true]);
