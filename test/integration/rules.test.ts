@@ -203,7 +203,8 @@ describe('reassignment', () => {
     expect(await note).toMatchObject({ internal: true, authorId: secondOperator.user.id });
     expect(revoked).toEqual([]);
     expect(await ok<ChatMessage>(former, 'chat:send', { appealId: id, clientId: clientId(), text: 'Передал коллеге' })).toMatchObject({ authorId: operator.user.id });
-    expect((await operator.get(`/api/appeals/${id}`)).body.appeal).toMatchObject({ roomRole: 'officer', canWrite: true });
+    expect((await operator.get(`/api/appeals/${id}`)).body.appeal).toMatchObject({ roomRole: 'officer', canWrite: true, actions: [] });
+    expect((await secondOperator.get(`/api/appeals/${id}`)).body.appeal.actions).toEqual(['request_info', 'propose_resolution', 'reject']);
 
     expect((await act(operator, id, 'propose_resolution', 'Решено')).status).toBe(403);
     expect(await request(former, 'status:change', { appealId: id, action: 'reject', comment: 'Нет оснований' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });

@@ -3,6 +3,7 @@
  * (PRODUCT.md §1). Pure functions so HTTP, socket.io and Yjs ask the same question.
  */
 import type { RoomRole } from '../../../shared/protocol/api.js';
+import type { Actor } from '../../../shared/status-machine.js';
 import type { AppealRecord } from '../../store/store.js';
 import type { Viewer } from '../viewer.js';
 
@@ -46,9 +47,18 @@ export function canSee(viewer: Viewer, appeal: AppealAccess): boolean {
 }
 
 /**
+ * Whether an operator is kept from this transition because the appeal is
+ * someone else's: an operator takes an appeal, then moves only those assigned
+ * to them (supervisors act on any appeal of their department).
+ */
+export function isAssignedToAnother(actor: Actor, viewerId: string, appeal: Pick<AppealAccess, 'assigneeId'>, action: string): boolean {
+  return actor === 'operator' && action !== 'take' && appeal.assigneeId !== viewerId;
+}
+
+/**
  * Whether the viewer may write in the room (chat, description, attachments).
- * An operator writes once assigned; a supervisor who has not taken the appeal is
- * a silent observer (read-only) until they act.
+ * Any operator of the department writes; a supervisor who has not taken the
+ * appeal is a silent observer (read-only) until they act.
  */
 export function canWriteInRoom(viewer: Viewer, appeal: AppealAccess): boolean {
   const part = roomRoleOf(viewer, appeal);

@@ -15,7 +15,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Viewer } from '../viewer.js';
-import { roomRoleOf, type AppealAccess } from './appeal.policy.js';
+import { isAssignedToAnother, roomRoleOf, type AppealAccess } from './appeal.policy.js';
 import { checkCompleteness } from './appeal.rules.js';
 import { countUnread } from './appeal.unread.js';
 import { toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
@@ -259,9 +259,7 @@ export class AppealService {
     const t = TRANSITIONS.find((x) => x.action === input.action && x.from === appeal.status);
     if (!t) throw new DomainError('INVALID_TRANSITION', `Из статуса «${STATUS_LABELS_RU[appeal.status]}» так перейти нельзя`);
     if (!t.actors.includes(actor)) throw forbidden('Это действие недоступно вашей роли');
-    if (actor === 'operator' && t.action !== 'take' && appeal.assigneeId !== viewer.id) {
-      throw forbidden('Обращение назначено другому сотруднику');
-    }
+    if (isAssignedToAnother(actor, viewer.id, appeal, t.action)) throw forbidden('Обращение назначено другому сотруднику');
     const comment = input.comment?.trim() ?? '';
     if (t.requires !== 'none' && comment === '') {
       throw invalid({ comment: t.requires === 'reason' ? 'укажите причину и рекомендации' : 'добавьте комментарий' });

@@ -6,7 +6,7 @@ import type { Appeal } from '../../../shared/protocol/api.js';
 import { transitionsFrom } from '../../../shared/status-machine.js';
 import type { AppealRecord, StatusHistoryRecord, UserRecord } from '../../store/store.js';
 import type { Viewer } from '../viewer.js';
-import { canWriteInRoom, roomRoleOf } from './appeal.policy.js';
+import { canWriteInRoom, isAssignedToAnother, roomRoleOf } from './appeal.policy.js';
 
 export interface CitizenContact {
   fullName: string;
@@ -35,7 +35,7 @@ export function toAppealView(viewer: Viewer, appeal: AppealRecord, citizen: User
   const actor = part === 'owner' ? 'citizen' : viewer.role;
   const actions = part === null || (part === 'expert' && actor === 'expert')
     ? []
-    : transitionsFrom(actor, appeal.status).map((t) => t.action);
+    : transitionsFrom(actor, appeal.status).filter((t) => !isAssignedToAnother(actor, viewer.id, appeal, t.action)).map((t) => t.action);
   return {
     ...rest,
     citizenId: contacts ? appeal.citizenId : null,

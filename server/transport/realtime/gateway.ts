@@ -102,7 +102,7 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
   const ctx: RealtimeContext = {
     io, bus: d.bus, appeals: d.appeals, roomAccess: d.roomAccess, chat, grants, names, presence,
     typing: new TypingService((appealId, userId) => {
-      io.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId, name: '', isTyping: false });
+      io.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId, name: names.cached(userId) ?? '', isTyping: false });
     }),
     wall: d.wall,
     logger: d.logger,
