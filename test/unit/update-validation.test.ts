@@ -54,6 +54,39 @@ describe('inspectUpdate', () => {
     expect(performance.now() - started).toBeLessThan(50);
   });
 
+  it('refuses a huge count in every place an update carries one, and lengths past 2^31, without looping', () => {
+    const write = (...parts: (number | string)[]): Uint8Array => {
+      const e = encoding.createEncoder();
+      for (const p of parts) {
+        if (typeof p === 'string') encoding.writeVarString(e, p);
+        else encoding.writeVarUint(e, p);
+      }
+      return encoding.toUint8Array(e);
+    };
+    /** One item in the root `default` with content `ref`, then `content`. */
+    const item = (ref: number, ...content: (number | string)[]): Uint8Array => write(1, 1, 4242, 0, ref, 1, 'default', ...content, 0);
+    const started = performance.now();
+    for (const n of [2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER]) {
+      const len = n === 2 ** 31 ? n + 1 : n;
+      const crafted = [
+        write(n), // clients
+        write(1, n, 12345, 0, 0, 1), // structs of one client
+        write(1, 1, 12345, 0, 0, len, 0), // a GC range
+        write(0, n), // delete-set clients
+        write(0, 1, 777, n), // delete ranges of one client
+        write(0, 1, 777, 1, 0, len), // one delete range's length
+        item(1, len), // deleted content's length
+        item(2, n), // JSON values
+        item(8, n), // any values
+        item(4, n, 65), // a string's length
+        item(3, n), // a binary's length
+        write(1, 1, 4242, len, 4, 1, 'default', 'x', 0), // a clock
+      ];
+      for (const [i, update] of crafted.entries()) expect(() => inspectUpdate(update), `case ${i}, ${n}`).toThrow(UpdateRejected);
+    }
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
   it('refuses every truncation of a real update', () => {
     const update = Y.encodeStateAsUpdate(docWithText('Текст описания для проверки'));
     for (let n = 1; n < update.length; n++) expect(() => inspectUpdate(update.subarray(0, n)), `prefix ${n}`).toThrow(UpdateRejected);

@@ -40,9 +40,9 @@ export class CollabRoom {
     return true;
   }
 
-  /** The awareness message with every peer's current entry, or null when no one has published one. */
-  presenceSnapshot(): Uint8Array | null {
-    return this.presence.size > 0 ? presenceMessage(this.presence.entries()) : null;
+  /** Sends `conn` every peer's current entry in one awareness message (nothing when no one has published one). */
+  sendPresenceSnapshot(conn: RoomConnection): void {
+    if (this.presence.size > 0) conn.sendPresence(presenceMessage(this.presence.entries()), this.presence.size);
   }
 
   /**
@@ -63,7 +63,7 @@ export class CollabRoom {
   applyRemotePresence(entry: PresenceEntry): void {
     if (!this.presence.apply(entry)) return;
     const message = presenceMessage([entry]);
-    const send = (): void => { this.broadcast(message); };
+    const send = (): void => { this.broadcastPresence(message); };
     if (this.loaded) this.loaded.afterRelayed(send);
     else send();
   }
@@ -91,9 +91,14 @@ export class CollabRoom {
     this.ready.then((handle) => { handle.release(); }, () => undefined);
   }
 
+  /** A one-entry awareness message to every connection but `except`; each may echo it back for free. */
+  private broadcastPresence(message: Uint8Array, except?: RoomConnection): void {
+    for (const c of this.conns) if (c !== except) c.sendPresence(message, 1);
+  }
+
   private relayPresence(entry: PresenceEntry, from: RoomConnection): void {
     const message = presenceMessage([entry]);
-    const send = (): void => { this.broadcast(message, from.wantsEcho() ? undefined : from); };
+    const send = (): void => { this.broadcastPresence(message, from.wantsEcho() ? undefined : from); };
     if (this.loaded) this.loaded.afterRelayed(send);
     else send();
   }

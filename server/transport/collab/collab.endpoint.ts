@@ -40,6 +40,7 @@ import { updateMessage } from './protocol.js';
 import type { ClusterLink } from '../bus/cluster-link.js';
 import { decodeRelayed, encodeRelayed } from './cluster-relay.js';
 import { REMOTE_ORIGIN } from '../../domain/description/description-room.js';
+import { DEFAULT_REFUSAL_LOG, RefusalLog } from './refusal-log.js';
 import { RoomConnection, type ConnectionOptions } from './room-connection.js';
 
 /** The path prefix this endpoint claims on the upgrade router. */
@@ -60,7 +61,9 @@ export interface CollabDeps {
   cluster?: ClusterLink | null;
 }
 
-const DEFAULT_OPTIONS: ConnectionOptions = { updateRate: [50, 200], awarenessRate: [50, 200], closeGraceMs: 1000, echoAfterIdleMs: 10_000 };
+const DEFAULT_OPTIONS: ConnectionOptions = {
+  updateRate: [50, 200], awarenessRate: [50, 200], closeGraceMs: 1000, echoAfterIdleMs: 10_000, refusalLog: DEFAULT_REFUSAL_LOG,
+};
 
 export class CollabEndpoint {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: COLLAB_MAX_PAYLOAD, perMessageDeflate: false });
@@ -68,11 +71,17 @@ export class CollabEndpoint {
   private readonly options: ConnectionOptions;
   private readonly unsubscribe: (() => void)[] = [];
   private isAccepting = true;
+  /** Warnings about refused frames: a few lines per user and window, the rest summarised (refusal-log.ts). */
+  private readonly refusals: RefusalLog;
+  /** Warnings about malformed relays from other instances, limited the same way. */
+  private readonly relayDrops: RefusalLog;
   /** Resolves once the relay from the other instances is subscribed (at once with none). */
   readonly ready: Promise<void>;
 
   constructor(private readonly d: CollabDeps) {
     this.options = { ...DEFAULT_OPTIONS, ...d.options };
+    this.refusals = new RefusalLog(d.logger, { line: 'yjs message refused', summary: 'yjs refused frames suppressed' }, this.options.refusalLog);
+    this.relayDrops = new RefusalLog(d.logger, { line: 'yjs relay: message dropped', summary: 'yjs relay: dropped messages suppressed' }, this.options.refusalLog);
     this.unsubscribe.push(d.bus.subscribe((event) => {
       switch (event.type) {
         case 'session.ended': this.endSessions(event.sessionIds); break;
@@ -96,7 +105,7 @@ export class CollabEndpoint {
   private receiveRemote(payload: Buffer): void {
     const relayed = decodeRelayed(payload);
     if (!relayed) {
-      this.d.logger.warn('yjs relay: message dropped (malformed)', { bytes: payload.length });
+      this.relayDrops.note('relay', 'malformed', { bytes: payload.length });
       return;
     }
     const room = this.rooms.get(relayed.appealId);
@@ -126,12 +135,12 @@ export class CollabEndpoint {
     return n;
   }
 
-  /** Shutdown, step one: refuse new handshakes and close every connection (SHUTTING_DOWN). */
   /** The sessions of the open connections. */
   liveSessions(): LiveSession[] {
     return [...this.rooms.values()].flatMap((room) => [...room.conns].map((c) => ({ sessionId: c.viewer.sessionId, userId: c.viewer.id })));
   }
 
+  /** Shutdown, step one: refuse new handshakes and close every connection (SHUTTING_DOWN); what the logs left out is summarised. */
   close(): void {
     this.isAccepting = false;
     for (const u of this.unsubscribe) u();
@@ -139,6 +148,8 @@ export class CollabEndpoint {
       for (const conn of [...room.conns]) conn.close(CLOSE_CODES.SHUTTING_DOWN, 'server shutting down');
     }
     this.wss.close();
+    this.refusals.flush();
+    this.relayDrops.flush();
   }
 
   /** Read through a call: the flag changes while a handshake awaits. */
@@ -179,7 +190,7 @@ export class CollabEndpoint {
       this.rooms.set(appealId, room);
     }
     const joined = room;
-    const conn = new RoomConnection(ws, socket, joined, viewer, identity, canWrite, this.options, this.d.logger, (c) => { this.leave(joined, c); });
+    const conn = new RoomConnection(ws, socket, joined, viewer, identity, canWrite, this.options, this.d.logger, this.refusals, (c) => { this.leave(joined, c); });
     joined.conns.add(conn);
     ws.on('message', (data: RawData) => { conn.receive(toBytes(data)); });
     ws.on('close', () => { conn.close(1000, ''); });

@@ -1,4 +1,4 @@
-/** A token bucket: `ratePerSecond` refill, at most `burst` tokens; one token per message. */
+/** A token bucket: `ratePerSecond` refill, at most `burst` tokens. */
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -12,13 +12,13 @@ export class TokenBucket {
     this.last = now();
   }
 
-  /** Takes one token; false when the bucket is empty. */
-  take(): boolean {
+  /** Takes `n` tokens (one per message by default); false, taking none, when fewer are left. */
+  take(n = 1): boolean {
     const t = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
     this.last = t;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < n) return false;
+    this.tokens -= n;
     return true;
   }
 }
