@@ -228,6 +228,15 @@ describe.skipIf(skipReason !== null)(suiteTitle('the live room in three browsers
     await phone.close();
   });
 
+  it('the operator withdraws the expert\'s invitation: the expert is told at once', async () => {
+    const list = pages.operator.getByTestId('invited-experts');
+    await list.waitFor();
+    await list.getByTestId('remove-expert').first().click();
+    await pages.operator.getByText('Приглашение отозвано').waitFor({ timeout: 5000 });
+    await pages.expert.getByText('У вас больше нет доступа к этому делу.').waitFor({ timeout: 5000 });
+    expect(await list.count()).toBe(0);
+  });
+
   it('runs under the strict CSP (no inline styles, websockets to this server only) with no violation reported', () => {
     expect(cspViolations).toEqual([]);
   });

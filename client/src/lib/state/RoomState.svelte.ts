@@ -188,12 +188,17 @@ export class RoomState {
     return this.#extra(() => api.post<{ appeal: Appeal }>(`${this.#base()}/experts`, { expertId: expertId.trim() }), 'room.expertInvited');
   }
 
+  /** An officer withdraws an expert's invitation: the expert leaves the room at once. */
+  async removeExpert(expertId: string): Promise<boolean> {
+    return this.#extra(() => api.del<{ appeal: Appeal }>(`${this.#base()}/experts/${encodeURIComponent(expertId)}`), 'room.expertRemoved');
+  }
+
   /** A supervisor hands the appeal to another officer of the department. */
   async reassign(assigneeId: string): Promise<boolean> {
     return this.#extra(() => api.post<{ appeal: Appeal }>(`${this.#base()}/assign`, { assigneeId: assigneeId.trim() }), 'room.reassigned');
   }
 
-  async #extra(call: () => Promise<{ appeal: Appeal }>, okKey: 'room.expertInvited' | 'room.reassigned'): Promise<boolean> {
+  async #extra(call: () => Promise<{ appeal: Appeal }>, okKey: 'room.expertInvited' | 'room.expertRemoved' | 'room.reassigned'): Promise<boolean> {
     this.#extraMessage = '';
     this.#extraError = '';
     try {
