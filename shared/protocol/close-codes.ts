@@ -13,7 +13,7 @@ export const CLOSE_CODES = {
   BAD_MESSAGE: 4422,
   /** A frame was larger than allowed. */
   TOO_LARGE: 4413,
-  /** Too many updates in a short time. */
+  /** Too many messages about itself in a short time: updates, sync requests, or its own awareness (echoes of others are not counted). */
   RATE_LIMITED: 4429,
   /** The session ended (logout, lock) or access was withdrawn. */
   ACCESS_REVOKED: 4410,
