@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Config } from './config/config.js';
 import { AccountServiceImpl } from './domain/accounts/account.service.js';
 import { AppealService } from './domain/appeals/appeal.service.js';
-import { AttachmentService } from './domain/attachments/attachment.service.js';
+import { AttachmentService, type AttachmentOptions } from './domain/attachments/attachment.service.js';
 import { AuditService } from './domain/audit/audit.service.js';
 import { CatalogueService } from './domain/catalogue/catalogue.service.js';
 import { RoomAccess } from './domain/rooms/room-access.js';
@@ -53,6 +53,8 @@ export interface ServerOptions {
   sms?: SmsChannel;
   /** Tests may tune the Yjs endpoint's per-connection limits and timings. */
   collab?: Partial<ConnectionOptions>;
+  /** Tests may tune uploads: the idle timeout and the concurrency caps (defaults in shared/limits.ts). */
+  uploads?: Partial<AttachmentOptions> & { idleTimeoutMs?: number };
   /**
    * A store (and blob store) opened by the caller, used instead of opening
    * one from the config and left open on close: tests run two instances in one
@@ -114,7 +116,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret });
   /** The one access check for rooms: HTTP attachments, socket.io and Yjs share it. */
   const rooms = new RoomAccess(appeals);
-  const attachments = new AttachmentService({ store, blobs, rooms, audit, bus, clock });
+  const attachments = new AttachmentService({ store, blobs, rooms, audit, bus, clock }, o.uploads);
   const description = new DescriptionService({
     store, clock, logger, roomAccess: rooms,
     ...(cluster ? { options: { sharedLog: true } } : {}),
@@ -128,7 +130,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const allowedOrigins = (): string[] => config.allowedOrigins(port);
   const app = createHttpApp({
     logger, accounts, storeKind: store.kind, trustProxy: config.trustProxy, allowedOrigins, isHttps: config.secureCookies,
-    routers: [authRoutes({ accounts, secureCookies: config.secureCookies }), adminUserRoutes(accounts), catalogueRoutes(catalogue), appealRoutes(appeals), directoryRoutes(new DirectoryService(store)), attachmentRoutes(attachments), descriptionRoutes(description)],
+    routers: [authRoutes({ accounts, secureCookies: config.secureCookies }), adminUserRoutes(accounts), catalogueRoutes(catalogue), appealRoutes(appeals), directoryRoutes(new DirectoryService(store)), attachmentRoutes(attachments, { tempDir: path.join(config.dataDir, 'uploads'), idleTimeoutMs: o.uploads?.idleTimeoutMs }), descriptionRoutes(description)],
     clientDir: path.resolve(import.meta.dirname, '../dist/client'),
   });
   const http = createServer(app);

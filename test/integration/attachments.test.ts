@@ -1,13 +1,16 @@
 /**
  * Attachments over real HTTP against the real server (PRODUCT.md §4, issue 3
- * item 4): typed by content, 10 MB enforced while streaming, names sanitised,
- * nothing stored on refusal, versions and restore journalled and published,
- * downloads authorised and labelled safely.
+ * item 4): typed by content and checked whole, 10 MB (10 485 760 bytes)
+ * enforced while streaming, names sanitised, nothing stored and no temp file
+ * left on refusal, versions and restore journalled and published, downloads
+ * authorised and labelled safely. Streaming, the idle timeout and the caps:
+ * upload-streaming.test.ts.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../server/domain/events.js';
+import { ATTACHMENT_LIMIT_TEXT, LIMITS } from '../../shared/limits.js';
 import type { AttachmentSummary } from '../../shared/protocol/events.js';
 import { docxBytes, formWith, gifBytes, jpegBytes, pdfBytes, pngBytes } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -43,8 +46,17 @@ afterAll(async () => {
 
 /** Every file under DATA_DIR/blobs (temp files included), to prove nothing was written. */
 function blobFiles(): string[] {
+  return filesUnder('blobs');
+}
+
+/** The temp files of uploads in progress (DATA_DIR/uploads). */
+function uploadTempFiles(): string[] {
+  return filesUnder('uploads');
+}
+
+function filesUnder(sub: string): string[] {
   try {
-    return readdirSync(path.join(server.dataDir, 'blobs'), { recursive: true, withFileTypes: true })
+    return readdirSync(path.join(server.dataDir, sub), { recursive: true, withFileTypes: true })
       .filter((d) => d.isFile())
       .map((d) => path.join(d.parentPath, d.name));
   } catch {
@@ -61,13 +73,14 @@ async function listOf(c: TestClient): Promise<AttachmentSummary[]> {
   return res.body.items;
 }
 
-/** Asserts a refused upload left no blob and no attachment behind. */
+/** Asserts a refused upload left no blob, no temp file and no attachment behind. */
 async function expectNothingStored(attempt: () => Promise<unknown>): Promise<void> {
   const blobsBefore = blobFiles();
   const listBefore = await listOf(citizen);
   const eventsBefore = events.length;
   await attempt();
   expect(blobFiles()).toEqual(blobsBefore);
+  expect(uploadTempFiles()).toEqual([]);
   expect(await listOf(citizen)).toEqual(listBefore);
   expect(events.length).toBe(eventsBefore);
 }
@@ -98,6 +111,44 @@ describe('uploads that are refused store nothing', () => {
     });
     // The connection handling stayed sane: the next request works.
     expect((await citizen.get(`/api/appeals/${appealId}/attachments`)).status).toBe(200);
+  });
+
+  it('a file of exactly 10 485 760 bytes is accepted; one of 10 485 761 is refused in the documented words', async () => {
+    expect(LIMITS.attachmentBytes).toBe(10_485_760);
+    const atLimit = pdfBytes('at the limit', LIMITS.attachmentBytes);
+    const accepted = await upload(citizen, [{ name: 'ровно-10-МБ.pdf', bytes: atLimit }]);
+    expect(accepted.status).toBe(201);
+    expect(accepted.body.items[0].size).toBe(10_485_760);
+    await expectNothingStored(async () => {
+      const res = await upload(citizen, [{ name: 'на-байт-больше.pdf', bytes: pdfBytes('one byte over', LIMITS.attachmentBytes + 1) }]);
+      expect(res.status).toBe(413);
+      expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(res.body.error.message).toContain('на-байт-больше.pdf');
+      expect(res.body.error.message).toContain(ATTACHMENT_LIMIT_TEXT.ru);
+    });
+  });
+
+  it('a UTF-8 BOM in front of a PNG or a PDF is refused with UNSUPPORTED_TYPE', async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    await expectNothingStored(async () => {
+      for (const [name, bytes] of [['bom.png', pngBytes()], ['bom.pdf', pdfBytes()]] as const) {
+        const res = await upload(citizen, [{ name, bytes: Buffer.concat([bom, bytes]) }]);
+        expect(res.status, name).toBe(415);
+        expect(res.body.error.code, name).toBe('UNSUPPORTED_TYPE');
+        expect(res.body.error.message, name).toContain(name);
+      }
+    });
+  });
+
+  it('truncated files are refused with a message saying they are damaged or incomplete', async () => {
+    await expectNothingStored(async () => {
+      for (const [name, bytes] of [['скан.png', pngBytes()], ['фото.jpg', jpegBytes()], ['акт.pdf', pdfBytes()], ['жалоба.docx', docxBytes()]] as const) {
+        const res = await upload(citizen, [{ name, bytes: bytes.subarray(0, bytes.length - 3) }]);
+        expect(res.status, name).toBe(415);
+        expect(res.body.error.code, name).toBe('UNSUPPORTED_TYPE');
+        expect(res.body.error.message, name).toMatch(/повреждён или загружен не полностью/);
+      }
+    });
   });
 
   it('unknown types are refused with UNSUPPORTED_TYPE', async () => {
@@ -206,6 +257,8 @@ describe('upload, versions, restore and download', () => {
     expect(dl.headers.get('content-disposition')).toMatch(/^attachment; /);
     const jpeg = await upload(citizen, [{ name: 'снимок.JPEG', bytes: jpegBytes() }]);
     expect(jpeg.status).toBe(201);
+    // Stored uploads leave no temp file behind either.
+    expect(uploadTempFiles()).toEqual([]);
   });
 
   it('a new version becomes current, an earlier one can be restored, each step journalled and published', async () => {

@@ -1,9 +1,13 @@
 /**
  * Attachments of a case room (PRODUCT.md §4): add files, add a new version of a
- * file, restore an earlier version, list, download. Bytes go to the BlobStore
- * content-addressed; metadata to the Store; every change is journalled in the
- * audit and published on the bus as `attachment.changed`.
+ * file, restore an earlier version, list, download. Uploaded files arrive as
+ * temp files (the transport streams them to disk), are checked one by one and
+ * then copied to the BlobStore content-addressed; metadata goes to the Store;
+ * every change is journalled in the audit and published on the bus as
+ * `attachment.changed`. Uploads in progress are capped per person and in total.
  */
+import { readFile } from 'node:fs/promises';
+import { LIMITS } from '../../../shared/limits.js';
 import type { AttachmentSummary } from '../../../shared/protocol/events.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId, sha256 } from '../../lib/ids.js';
@@ -15,21 +19,31 @@ import type { RoomAccess } from '../rooms/room-access.js';
 import type { Viewer } from '../viewer.js';
 import { sanitizeFileName } from './file-name.js';
 import { checkFileType, PREVIEWABLE } from './file-sniff.js';
+import { UploadSlots, type UploadCaps } from './upload-slots.js';
 
 /** Tries of a new version's number when other instances keep taking it first. */
 const VERSION_TRIES = 5;
 
-/** One file as the transport received it: the name as sent, the whole bytes. */
+/**
+ * One file as the transport received it: the name as sent and a complete temp
+ * file with its bytes. The transport owns the temp file and deletes it once the
+ * service has returned, whatever the outcome.
+ */
 export interface IncomingFile {
   fileName: string;
-  bytes: Uint8Array;
+  path: string;
+  size: number;
 }
 
 /**
- * Reads the request's files. The service calls it only after the access check,
- * so nobody without the right to write gets to stream a body into memory.
+ * Reads the request's files to temp files. The service calls it only after the
+ * access check and once it holds an upload slot, so nobody without the right to
+ * write, and nobody over the caps, gets to stream a body in.
  */
 export type FileReceiver = () => Promise<IncomingFile[]>;
+
+/** Tuning of uploads; the defaults are LIMITS' (tests lower them). */
+export type AttachmentOptions = UploadCaps;
 
 /** What a download needs: the bytes and how to label them. */
 export interface Download {
@@ -51,6 +65,9 @@ export interface AttachmentDeps {
 }
 
 type ChangeKind = 'added' | 'version' | 'restored';
+
+/** An incoming file that passed the checks: its stored name and sniffed type. */
+type CheckedFile = IncomingFile & { mime: string };
 
 const AUDIT_ACTION: Record<ChangeKind, string> = {
   added: 'attachment.added',
@@ -83,14 +100,24 @@ export class AttachmentService {
    */
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly d: AttachmentDeps) {}
+  private readonly slots: UploadSlots;
+
+  constructor(private readonly d: AttachmentDeps, options: Partial<AttachmentOptions> = {}) {
+    this.slots = new UploadSlots({ perPerson: options.perPerson ?? LIMITS.uploadsPerPerson, total: options.total ?? LIMITS.uploadsTotal });
+  }
 
   /** Adds one attachment per file. Every file is checked before any is stored. */
   async add(viewer: Viewer, appealId: string, receive: FileReceiver): Promise<AttachmentRecord[]> {
     await this.d.rooms.write(viewer, appealId);
+    return this.withSlot(viewer, () => this.addFiles(viewer, appealId, receive));
+  }
+
+  private async addFiles(viewer: Viewer, appealId: string, receive: FileReceiver): Promise<AttachmentRecord[]> {
     const files = await receive();
     if (files.length === 0) throw new DomainError('VALIDATION_FAILED', 'Приложите хотя бы один файл', { file: 'Нет файла' });
-    const checked = await Promise.all(files.map((f) => this.check(f)));
+    // One file at a time: a check reads a bounded window of its file, never all ten at once.
+    const checked: CheckedFile[] = [];
+    for (const file of files) checked.push(await this.check(file));
     const created: AttachmentRecord[] = [];
     for (const file of checked) {
       const id = newId();
@@ -109,6 +136,10 @@ export class AttachmentService {
   async addVersion(viewer: Viewer, appealId: string, attachmentId: string, receive: FileReceiver): Promise<AttachmentRecord> {
     await this.d.rooms.write(viewer, appealId);
     await this.attachmentOf(appealId, attachmentId);
+    return this.withSlot(viewer, () => this.addVersionFile(viewer, appealId, attachmentId, receive));
+  }
+
+  private async addVersionFile(viewer: Viewer, appealId: string, attachmentId: string, receive: FileReceiver): Promise<AttachmentRecord> {
     const files = await receive();
     const [file] = files;
     if (!file || files.length > 1) {
@@ -162,19 +193,33 @@ export class AttachmentService {
     return { bytes, mime: v.mime, fileName: v.fileName, version: v.version, isPreviewable: PREVIEWABLE.has(v.mime) };
   }
 
-  /** Sanitises the name and sniffs the type; throws the refusal for a bad file. */
-  private async check(file: IncomingFile): Promise<IncomingFile & { mime: string }> {
-    const fileName = sanitizeFileName(file.fileName);
-    if (file.bytes.byteLength === 0) {
-      throw new DomainError('VALIDATION_FAILED', `Файл «${fileName}» пуст`, { file: 'Пустой файл' });
+  /** Runs an upload holding one of the person's upload slots (RATE_LIMITED when none is free). */
+  private async withSlot<T>(viewer: Viewer, run: () => Promise<T>): Promise<T> {
+    const release = this.slots.take(viewer.id);
+    try {
+      return await run();
+    } finally {
+      release();
     }
-    const type = await checkFileType(fileName, file.bytes);
-    return { fileName, bytes: file.bytes, mime: type.mime };
   }
 
-  /** Writes the bytes (content-addressed, whole or not at all) and describes the version. */
-  private async storeVersion(viewer: Viewer, file: IncomingFile & { mime: string }, version: number, at: number): Promise<AttachmentVersion> {
-    const blob = await this.d.blobs.put(file.bytes);
+  /** Sanitises the name and checks the content; throws the refusal for a bad file. */
+  private async check(file: IncomingFile): Promise<CheckedFile> {
+    const fileName = sanitizeFileName(file.fileName);
+    if (file.size === 0) {
+      throw new DomainError('VALIDATION_FAILED', `Файл «${fileName}» пуст`, { file: 'Пустой файл' });
+    }
+    const type = await checkFileType(fileName, file.path);
+    return { fileName, path: file.path, size: file.size, mime: type.mime };
+  }
+
+  /**
+   * Copies the checked temp file to the BlobStore (content-addressed, whole or
+   * not at all) and describes the version. The port takes bytes, so the file
+   * is read here, one file at a time.
+   */
+  private async storeVersion(viewer: Viewer, file: CheckedFile, version: number, at: number): Promise<AttachmentVersion> {
+    const blob = await this.d.blobs.put(await readFile(file.path));
     return { version, blobId: blob.id, size: blob.size, mime: file.mime, fileName: file.fileName, uploadedBy: viewer.id, at };
   }
 

@@ -12,6 +12,8 @@ export const FILE_NAME_MAX_CHARS = 200;
 // overrides (U+202E makes "gpj.pdf" read as "fdp.jpg"): never part of a real name.
 const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
 const SEPARATORS = /[/\\]/;
+// Windows device names, with or without an extension: "CON.pdf" cannot be saved there as it is.
+const WINDOWS_DEVICE = /^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\.|$)/iu;
 
 /**
  * The name to store, or VALIDATION_FAILED. A name with a path separator (`/`,
@@ -19,7 +21,8 @@ const SEPARATORS = /[/\\]/;
  * segment: such a name never comes from an ordinary file picker, so it is a
  * mistake or an attack and the sender should know. Control and bidi characters
  * are dropped, Unicode is normalised to NFC (Cyrillic names stay as they are),
- * surrounding spaces and trailing dots are trimmed, the length is capped.
+ * surrounding spaces and trailing dots are trimmed, a Windows device name
+ * (`CON.pdf`, `lpt1.png`) gets an underscore in front, the length is capped.
  */
 export function sanitizeFileName(raw: string): string {
   if (SEPARATORS.test(raw) || raw.trimStart().startsWith('..')) {
@@ -31,7 +34,7 @@ export function sanitizeFileName(raw: string): string {
   if (!cleaned || cleaned === '.') {
     throw new DomainError('VALIDATION_FAILED', 'У файла нет имени', { file: 'У файла нет имени' });
   }
-  return capLength(cleaned);
+  return capLength(WINDOWS_DEVICE.test(cleaned) ? `_${cleaned}` : cleaned);
 }
 
 /** The extension in lower case without the dot, or '' when there is none. */

@@ -14,7 +14,7 @@ describe('UploadState', () => {
     ]);
     expect(u.pending.map((i) => i.file.name)).toEqual(['a.pdf', 'b.DOCX', 'c.jpeg', 'd.png']);
     const refused = u.items.filter((i) => i.status === 'error');
-    expect(refused.map((i) => i.error)).toEqual(['Этот тип файла не поддерживается: только PDF, DOCX, JPG, PNG', 'Файл больше 10 МБ']);
+    expect(refused.map((i) => i.error)).toEqual(['Этот тип файла не поддерживается: только PDF, DOCX, JPG, PNG', 'Файл слишком большой: допустимо не больше 10 МБ (10 485 760 байт)']);
     u.remove(refused[0]?.id ?? 0);
     expect(u.items).toHaveLength(5);
   });
