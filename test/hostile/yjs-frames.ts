@@ -177,9 +177,9 @@ export function structuredYjsAttacks(realState: Uint8Array): YjsAttack[] {
   const caret = (clock: number): Uint8Array => awareness(enc((e) => {
     encoding.writeVarUint(e, 1); encoding.writeVarUint(e, 5353); encoding.writeVarUint(e, clock); encoding.writeVarString(e, '{"c":1}');
   }));
-  out.push({ kind: 'flood: 400 carets', as: 'writer', frames: Array.from({ length: 400 }, (_, i) => caret(i + 1)) });
-  out.push({ kind: 'flood: 400 step 1 requests', as: 'writer', frames: Array.from({ length: 400 }, () => PROBE) });
-  out.push({ kind: 'flood: 400 empty updates', as: 'writer', frames: Array.from({ length: 400 }, () => sync(2, new Uint8Array([0, 0]))) });
+  out.push({ kind: 'flood: 1000 carets', as: 'writer', frames: Array.from({ length: 1000 }, (_, i) => caret(i + 1)) });
+  out.push({ kind: 'flood: 1000 step 1 requests', as: 'writer', frames: Array.from({ length: 1000 }, () => PROBE) });
+  out.push({ kind: 'flood: 1000 empty updates', as: 'writer', frames: Array.from({ length: 1000 }, () => sync(2, new Uint8Array([0, 0]))) });
   // An observer's real edit and its already-known state.
   const edit = new Y.Doc();
   Y.applyUpdate(edit, realState);
