@@ -10,6 +10,7 @@ import type {
   AttachmentSummary, ChatMessage, HistoryEntry, PresencePerson, RoomJoined, ServerToClientEvents,
 } from '../../../../shared/protocol/events';
 import type { Status } from '../../../../shared/status-machine';
+import { isApiError } from '../api';
 import { request, type RealtimeSocket } from './socket';
 
 /** What a room channel reports to its owner. */
@@ -24,6 +25,7 @@ export interface RoomHandlers {
   onRead(p: { userId: string; seq: number }): void;
   onAttachment(p: { kind: 'added' | 'version' | 'restored'; attachment: AttachmentSummary }): void;
   onVersions(): void;
+  /** Access is gone: a room:revoked push, or a catch-up refused with NOT_FOUND; no catch-up follows. */
   onRevoked(): void;
   onError(e: unknown): void;
 }
@@ -101,8 +103,18 @@ export class RoomChannel {
         await this.#join(true);
       }
     } catch (e) {
-      this.handlers.onError(e);
+      // NOT_FOUND is the server's only answer for a room this person may no
+      // longer enter: access was lost while away, when no room:revoked could
+      // reach us. Told as a revocation, once (a room:revoked may have come first).
+      if (!isApiError(e, 'NOT_FOUND')) this.handlers.onError(e);
+      else if (this.#isJoined) this.#revoke();
     }
+  }
+
+  /** Access is gone: no catch-up on later reconnects. */
+  #revoke(): void {
+    this.#isJoined = false;
+    this.handlers.onRevoked();
   }
 
   #on<E extends keyof ServerToClientEvents>(event: E, fn: ServerToClientEvents[E]): void {
@@ -128,10 +140,6 @@ export class RoomChannel {
     this.#on('chat:read', (p) => { if (mine(p)) this.handlers.onRead(p); });
     this.#on('attachment:changed', (p) => { if (mine(p)) this.handlers.onAttachment(p); });
     this.#on('description:versions', (p) => { if (mine(p)) this.handlers.onVersions(); });
-    this.#on('room:revoked', (p) => {
-      if (!mine(p)) return;
-      this.#isJoined = false;
-      this.handlers.onRevoked();
-    });
+    this.#on('room:revoked', (p) => { if (mine(p)) this.#revoke(); });
   }
 }
