@@ -31,10 +31,17 @@ import type { AuditDraft } from './audit-chain.js';
 export type * from './records.js';
 export type { AuditDraft } from './audit-chain.js';
 
+/**
+ * The largest Yjs update or version state a store keeps in one piece: MongoDB
+ * holds a document of at most 16 MiB, and the record around the bytes needs
+ * room. Both adapters refuse more with `StoreError('too_large')`.
+ */
+export const MAX_STORED_BYTES = 15 * 1024 * 1024;
+
 /** Errors an adapter may raise; the domain maps them to error codes in one place. */
 export class StoreError extends Error {
   constructor(
-    readonly code: 'duplicate' | 'not_found',
+    readonly code: 'duplicate' | 'not_found' | 'too_large',
     readonly field?: string,
   ) {
     super(field ? `${code}: ${field}` : code);
@@ -200,6 +207,7 @@ export interface YjsVersionRecord {
   state: Uint8Array;
 }
 
+/** Updates, merged logs and version states above MAX_STORED_BYTES are refused (`too_large`), nothing written. */
 export interface YjsRepo {
   /** Appends an update; returns its seq. */
   append(appealId: string, update: Uint8Array, authorId: string | null, at: number, options?: WriteOptions): Promise<number>;

@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppealFilter, AuditRecord, Store } from '../../server/store/store.js';
-import { StoreError } from '../../server/store/store.js';
+import type { AppealFilter, AppealPatch, AuditRecord, Store } from '../../server/store/store.js';
+import { MAX_STORED_BYTES, StoreError } from '../../server/store/store.js';
 import {
   DAY,
   HOUR,
@@ -82,6 +82,58 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeYjs(() => store);
     describeAttachmentsAndCounters(() => store);
     describeWriteBatches(() => store);
+    describeHostileKeys(() => store);
+  });
+}
+
+/** A promise's value, or 'rejected'. */
+const settled = (p: Promise<unknown>): Promise<unknown> => p.then((v) => v, () => 'rejected');
+
+function describeHostileKeys(s: () => Store): void {
+  describe('keys the port types exclude', () => {
+    it('sets only mutable fields: immutable keys and names that are no field are left out of a patch', async () => {
+      const appeal = makeAppeal();
+      await s().appeals.create(appeal);
+      // As the domain once passed them: the request's version inside the patch.
+      const patch = { subject: 'Тема', version: 9, id: 'other', citizenId: 'other', createdAt: 1, nonsense: 1 } as unknown as AppealPatch;
+      expect(await s().appeals.update(appeal.id, 1, patch)).toEqual({ ...appeal, subject: 'Тема', version: 2 });
+      const moved = await s().appeals.transition(appeal.id, 2, { status: 'registered', version: 1 } as unknown as AppealPatch, makeHistoryEntry());
+      expect(moved?.appeal).toEqual({ ...appeal, subject: 'Тема', status: 'registered', version: 3 });
+
+      const user = makeUser();
+      await s().users.create(user);
+      expect(await s().users.update(user.id, { fullName: 'Пётр', id: 'other', createdAt: 1, nonsense: 1 } as never)).toEqual({ ...user, fullName: 'Пётр' });
+      const dep = makeDepartment();
+      await s().catalogue.createDepartment(dep);
+      expect(await s().catalogue.updateDepartment(dep.id, { name: 'Иное', id: 'other' } as never)).toEqual({ ...dep, name: 'Иное' });
+      const cat = makeCategory({ departmentId: dep.id });
+      await s().catalogue.createCategory(cat);
+      expect(await s().catalogue.updateCategory(cat.id, { archived: true, id: 'other' } as never)).toEqual({ ...cat, archived: true });
+    });
+
+    it('matches nothing with an undefined key: reads give null (or reject), writes change nothing', async () => {
+      const undef = undefined as unknown as string;
+      const user = makeUser();
+      const session = makeSession({ userId: user.id });
+      const code = makeCode({ userId: user.id });
+      const appeal = makeAppeal();
+      await s().users.create(user);
+      await s().sessions.create(session);
+      await s().codes.create(code);
+      await s().appeals.create(appeal);
+      for (const read of [s().users.get(undef), s().sessions.get(undef), s().codes.get(undef), s().appeals.get(undef)]) {
+        expect([null, 'rejected']).toContainEqual(await settled(read));
+      }
+      await settled(s().sessions.delete(undef));
+      await settled(s().sessions.touch(undef, T0 + DAY));
+      expect([false, 'rejected']).toContainEqual(await settled(s().codes.consume(undef, T0)));
+      expect([null, 'rejected']).toContainEqual(await settled(s().appeals.update(undef, 1, { subject: 'x' })));
+      expect([null, 'rejected']).toContainEqual(await settled(s().users.update(undef, { fullName: 'x' })));
+      expect(await s().sessions.get(session.id)).toEqual(session);
+      expect(await s().codes.get(code.id)).toEqual(code);
+      expect(await s().appeals.get(appeal.id)).toEqual(appeal);
+      expect(await s().users.get(user.id)).toEqual(user);
+    });
   });
 }
 
@@ -745,6 +797,22 @@ function describeYjs(s: () => Store): void {
       await s().yjs.compact('doc-c', 6, bytes(8));
       expect((await s().yjs.load('doc-c')).map((u) => [u.seq, Array.from(u.update)])).toEqual([[6, [8]]]);
       expect(await s().yjs.append('doc-c', bytes(1), null, T0 + 7)).toBe(7);
+    });
+
+    it('refuses an update, a merged log or a version state above MAX_STORED_BYTES, storing nothing', async () => {
+      const big = new Uint8Array(MAX_STORED_BYTES + 1);
+      const tooLarge = async (p: Promise<unknown>): Promise<void> => {
+        const error = await rejection(p);
+        expect(error).toBeInstanceOf(StoreError);
+        expect((error as StoreError).code).toBe('too_large');
+      };
+      await tooLarge(s().yjs.append('doc-big', big, 'u1', T0));
+      expect(await s().yjs.append('doc-big', bytes(1), 'u1', T0)).toBe(1);
+      expect(await s().yjs.append('doc-big', bytes(2), 'u1', T0)).toBe(2);
+      await tooLarge(s().yjs.compact('doc-big', 2, big));
+      expect((await s().yjs.load('doc-big')).map((u) => [u.seq, Array.from(u.update)])).toEqual([[1, [1]], [2, [2]]]);
+      await tooLarge(s().yjs.saveVersion({ id: `v-${uniq()}`, appealId: 'doc-big', at: T0, authorIds: [], state: big }));
+      expect(await s().yjs.listVersions('doc-big')).toEqual([]);
     });
 
     it('saves versions, lists them newest first without state, and reads one with state', async () => {

@@ -6,7 +6,7 @@
  */
 import type { PublicStatus } from '../../../shared/protocol/api.js';
 import { DEFAULT_REGION } from '../../../shared/catalogue.js';
-import type { DraftInput, QueueQuery, TransitionInput } from '../../../shared/schemas/appeal.schema.js';
+import { draftSchema, type DraftInput, type QueueQuery, type TransitionInput } from '../../../shared/schemas/appeal.schema.js';
 import { AUTO_CONFIRM_DAYS, STATUS_LABELS_RU, TRANSITIONS, type Actor, type Transition } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
 import { hmac, newAccessCode, newId } from '../../lib/ids.js';
@@ -286,10 +286,16 @@ export class AppealService {
     return result.appeal;
   }
 
+  /**
+   * The draft's own fields only: `updateDraft` receives the request's
+   * `version` too, which belongs to the compare-and-set, never to the patch
+   * (MongoDB refuses `$set.version` beside `$inc.version`).
+   */
   private async draftPatch(input: DraftInput): Promise<AppealPatch> {
-    const { description, ...rest } = input;
-    const patch: AppealPatch = { ...rest };
-    if (description !== undefined) patch.description = description;
+    const patch: AppealPatch = {};
+    for (const key of Object.keys(draftSchema.shape) as (keyof DraftInput)[]) {
+      if (input[key] !== undefined) Object.assign(patch, { [key]: input[key] });
+    }
     if (input.categoryId !== undefined && !(await this.d.store.catalogue.getCategory(input.categoryId))) {
       throw invalid({ categoryId: 'нет такой темы' });
     }

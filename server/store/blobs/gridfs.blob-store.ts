@@ -5,8 +5,12 @@
  * equal files are stored once. A unique index on `<bucket>.files.filename`
  * keeps it so under races: GridFS writes the chunks first and the files
  * document last, so of two concurrent uploads of the same bytes the second
- * fails on that index, and its orphaned chunks are deleted. For the same
- * reason a blob is visible to `has`/`get` only once it is complete.
+ * fails on that index. For the same reason a blob is visible to `has`/`get`
+ * only once it is complete. Whatever makes an upload fail (that duplicate, a
+ * lost connection, a write concern timeout), the chunks it wrote are deleted
+ * unless its files document did get stored (then the blob is complete and
+ * another put may already rely on it). Only a failure of that deletion too
+ * leaves chunks behind, unreachable since no files document points at them.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -24,7 +28,10 @@ const ID = /^[0-9a-f]{64}$/;
 export class GridFsBlobStore implements BlobStore {
   private readonly bucket: mongoose.mongo.GridFSBucket;
 
-  private constructor(db: mongoose.mongo.Db, bucketName: string) {
+  private constructor(
+    private readonly db: mongoose.mongo.Db,
+    private readonly bucketName: string,
+  ) {
     this.bucket = new mongoose.mongo.GridFSBucket(db, { bucketName, writeConcern: DURABLE });
   }
 
@@ -42,11 +49,22 @@ export class GridFsBlobStore implements BlobStore {
     try {
       await pipeline(Readable.from([Buffer.from(data)]), upload);
     } catch (error) {
+      await this.dropUpload(upload.id);
+      // A concurrent put of the same bytes finished first: the blob is there.
       if (!isDuplicateKey(error)) throw error;
-      // A concurrent put of the same bytes finished first: drop our chunks.
-      await this.bucket.delete(upload.id).catch(() => undefined);
     }
     return { id, size };
+  }
+
+  /** Deletes the chunks of a failed upload, unless its files document was stored after all. */
+  private async dropUpload(fileId: mongoose.mongo.ObjectId): Promise<void> {
+    try {
+      const files = this.db.collection(`${this.bucketName}.files`);
+      if ((await files.countDocuments({ _id: { $eq: fileId } })) > 0) return;
+      await this.db.collection(`${this.bucketName}.chunks`).deleteMany({ files_id: { $eq: fileId } });
+    } catch {
+      // The put fails with its own error; chunks without a files document are never read.
+    }
   }
 
   async get(id: string): Promise<Uint8Array | null> {
@@ -74,11 +92,14 @@ export async function openGridFsBlobStore(
   opts: MongoOptions & { bucketName?: string },
 ): Promise<GridFsBlobStore & { close(): Promise<void> }> {
   const conn = await connectMongo(opts);
-  const db = conn.db;
-  if (!db) {
-    await conn.close();
-    throw new Error('MongoDB connection has no database');
+  try {
+    const db = conn.db;
+    if (!db) throw new Error('MongoDB connection has no database');
+    const store = await GridFsBlobStore.open(db, opts.bucketName);
+    return Object.assign(store, { close: () => conn.close() });
+  } catch (error) {
+    // The index could not be built (say, duplicate filenames stored already): release the connection.
+    await conn.close().catch(() => undefined);
+    throw error;
   }
-  const store = await GridFsBlobStore.open(db, opts.bucketName);
-  return Object.assign(store, { close: () => conn.close() });
 }

@@ -18,12 +18,22 @@
  * still in `lastHistory`: `history()` merges it in, and the next transition
  * copies it before overwriting `lastHistory`. Seqs cannot collide: only the
  * writer whose compare-and-set wins owns `historySeq + 1`.
+ *
+ * The journal entry of a change rides in the same way, in the document's
+ * outbox (outbox.ts), and is appended right after the change.
+ *
+ * A patch sets only the record's mutable fields (`MUTABLE`): an immutable key
+ * (`id`, `citizenId`, `createdAt`, `version`) or a name that is no field is
+ * left out, as the SQLite adapter leaves it out — `version` in `$set` beside
+ * `$inc: { version: 1 }` would be refused by the server (ConflictingUpdateOperators).
  */
-import type { PipelineStage } from 'mongoose';
-import type { AppealFilter, AppealPatch, AppealRecord, AppealRepo, AuditDraft, AuditRepo, Page, StatusHistoryRecord } from '../store.js';
-import { defined, toAppeal, toHistory } from './convert.js';
+import type { PipelineStage, UpdateQuery } from 'mongoose';
+import type { AppealFilter, AppealPatch, AppealRecord, AppealRepo, AuditDraft, Page, StatusHistoryRecord } from '../store.js';
+import { pick, toAppeal, toHistory } from './convert.js';
 import { guarded, isDuplicateKey } from './errors.js';
-import type { AppealDoc, Models } from './schemas.js';
+import type { Outbox } from './outbox.js';
+import type { AppealDoc, Models, OutboxEntry } from './schemas.js';
+import type { InFlight } from './sequence.js';
 import { eq, KeyedQueue, num } from './sequence.js';
 
 /** Never overdue: finished appeals, and drafts (not filed, so no term runs). */
@@ -31,11 +41,42 @@ const NEVER_OVERDUE = ['completed', 'rejected', 'draft'];
 
 const deadlineSort = (deadlineAt: number | null): number => deadlineAt ?? Number.MAX_SAFE_INTEGER;
 
-/** `$set` for a patch: undefined keys dropped, the hidden sort key kept in step with `deadlineAt`. */
-function setOf(patch: AppealPatch): Partial<AppealDoc> {
-  const set: Partial<AppealDoc> = defined(patch);
+/** The fields a patch may set. */
+export const MUTABLE: readonly (keyof AppealPatch)[] = [
+  'number', 'categoryId', 'departmentId', 'type', 'subject', 'description', 'details', 'applicant', 'extra', 'region',
+  'priority', 'status', 'deadlineAt', 'assigneeId', 'expertIds', 'resubmissionCount', 'accessCodeHash', 'repeatOfId',
+  'updatedAt', 'submittedAt', 'statusChangedAt',
+];
+
+/**
+ * The update for a patch: its mutable, defined fields in `$set` (a null
+ * `number` is removed instead: drafts store none), the hidden sort key kept
+ * in step with `deadlineAt`, the version bumped, and the outbox entry pushed.
+ */
+export function updateOf(patch: AppealPatch, outboxEntry: OutboxEntry | undefined, extra: { set?: Partial<AppealDoc>; inc?: Record<string, number> } = {}): UpdateQuery<AppealDoc> {
+  const set: Partial<AppealDoc> = { ...pick(patch, MUTABLE), ...extra.set };
+  const update: UpdateQuery<AppealDoc> = { $inc: { version: 1, ...extra.inc } };
+  if (set.number === null) {
+    delete set.number;
+    update.$unset = { number: 1 };
+  }
   if (set.deadlineAt !== undefined) set.deadlineSort = deadlineSort(set.deadlineAt);
-  return set;
+  if (Object.keys(set).length > 0) update.$set = set;
+  if (outboxEntry) update.$push = { auditOutbox: outboxEntry };
+  return update;
+}
+
+/** The stored form of a new appeal: no `number` while it has none, the hidden fields, the outbox. */
+export function docOf(appeal: AppealRecord, outboxEntry: OutboxEntry | undefined): AppealDoc {
+  const { number, ...rest } = appeal;
+  return {
+    ...rest,
+    ...(number === null ? {} : { number }),
+    deadlineSort: deadlineSort(appeal.deadlineAt),
+    historySeq: 0,
+    lastHistory: null,
+    ...(outboxEntry ? { auditOutbox: [outboxEntry] } : {}),
+  };
 }
 
 /** `$match` for a list filter. Aggregation does not cast or sanitise, hence `eq`/`num` everywhere. */
@@ -56,8 +97,14 @@ function matchOf(f: AppealFilter): Record<string, unknown> {
   return and.length > 0 ? { $and: and } : {};
 }
 
-export function appealRepo(m: Models, audit: AuditRepo): AppealRepo {
+export function appealRepo(m: Models, outbox: Outbox, inFlight: InFlight): AppealRepo {
   const queue = new KeyedQueue();
+  /** Names the unique index a write collided with when the server did not (FerretDB). */
+  const collided = (values: { id?: string; number?: string | null }) => async (): Promise<string | undefined> => {
+    if (values.number && (await m.appeals.exists({ number: values.number }).exec())) return 'number';
+    if (values.id && (await m.appeals.exists({ id: values.id }).exec())) return 'id';
+    return undefined;
+  };
 
   /** Copies an entry into status_history unless it is there already. */
   async function materialise(entry: StatusHistoryRecord): Promise<void> {
@@ -70,15 +117,19 @@ export function appealRepo(m: Models, audit: AuditRepo): AppealRepo {
     }
   }
 
-  /** The compare-and-set of `update`. */
-  async function compareAndSet(id: string, expectedVersion: number, patch: AppealPatch): Promise<AppealRecord | null> {
-    const d = await guarded(() =>
-      m.appeals
-        .findOneAndUpdate({ id, version: expectedVersion }, { $set: setOf(patch), $inc: { version: 1 } }, { returnDocument: 'after' })
-        .lean<AppealDoc>()
-        .exec(),
+  /** The compare-and-set of `update`, its journal entry in the outbox, appended right after. */
+  async function compareAndSet(id: string, expectedVersion: number, patch: AppealPatch, auditDraft?: AuditDraft): Promise<AppealRecord | null> {
+    const d = await guarded(
+      () =>
+        m.appeals
+          .findOneAndUpdate({ id, version: expectedVersion }, updateOf(patch, outbox.entry(auditDraft)), { returnDocument: 'after' })
+          .lean<AppealDoc>()
+          .exec(),
+      collided({ number: patch.number }),
     );
-    return d ? toAppeal(d) : null;
+    if (!d) return null;
+    await outbox.flush('appeals', id, d.auditOutbox);
+    return toAppeal(d);
   }
 
   /** `transition`: see the header for why the entry rides inside the appeal document. */
@@ -94,29 +145,38 @@ export function appealRepo(m: Models, audit: AuditRepo): AppealRepo {
     // The entry about to be replaced in `lastHistory` must be in status_history first.
     if (current.lastHistory) await materialise(toHistory(current.lastHistory));
     const record = toHistory({ ...entry, appealId: id, seq: current.historySeq + 1 });
-    const d = await guarded(() =>
-      m.appeals
-        .findOneAndUpdate(
-          // historySeq only changes with version; matching both keeps `record.seq` ours alone.
-          { id, version: expectedVersion, historySeq: current.historySeq },
-          { $set: { ...setOf(patch), lastHistory: record }, $inc: { version: 1, historySeq: 1 } },
-          { returnDocument: 'after' },
-        )
-        .lean<AppealDoc>()
-        .exec(),
+    const d = await guarded(
+      () =>
+        m.appeals
+          .findOneAndUpdate(
+            // historySeq only changes with version; matching both keeps `record.seq` ours alone.
+            { id, version: expectedVersion, historySeq: current.historySeq },
+            updateOf(patch, outbox.entry(auditDraft), { set: { lastHistory: record }, inc: { historySeq: 1 } }),
+            { returnDocument: 'after' },
+          )
+          .lean<AppealDoc>()
+          .exec(),
+      collided({ number: patch.number }),
     );
     if (!d) return null;
-    await materialise(record);
-    // No multi-document transaction: the journal entry follows the committed change.
-    if (auditDraft) await audit.append(auditDraft);
+    // The change is committed: what follows is copying, and a failure there is
+    // repaired later (the next transition copies `lastHistory`; the outbox is swept).
+    try {
+      await materialise(record);
+    } catch {
+      // history() merges `lastHistory` in meanwhile.
+    }
+    await outbox.flush('appeals', id, d.auditOutbox);
     return { appeal: toAppeal(d), entry: record };
   }
 
   return {
-    async create(appeal, auditDraft) {
-      const doc: AppealDoc = { ...appeal, deadlineSort: deadlineSort(appeal.deadlineAt), historySeq: 0, lastHistory: null };
-      await guarded(() => m.appeals.create(doc));
-      if (auditDraft) await audit.append(auditDraft);
+    create(appeal, auditDraft) {
+      return inFlight.track(async () => {
+        const doc = docOf(appeal, outbox.entry(auditDraft));
+        await guarded(() => m.appeals.create(doc), collided(appeal));
+        await outbox.flush('appeals', appeal.id, doc.auditOutbox);
+      });
     },
     async get(id) {
       const d = await m.appeals.findOne({ id }).lean<AppealDoc>().exec();
@@ -127,15 +187,10 @@ export function appealRepo(m: Models, audit: AuditRepo): AppealRepo {
       return d ? toAppeal(d) : null;
     },
     update(id, expectedVersion, patch, auditDraft) {
-      return queue.run(id, async () => {
-        const appeal = await compareAndSet(id, expectedVersion, patch);
-        // No multi-document transaction: the journal entry follows the committed change.
-        if (appeal && auditDraft) await audit.append(auditDraft);
-        return appeal;
-      });
+      return inFlight.track(() => queue.run(id, () => compareAndSet(id, expectedVersion, patch, auditDraft)));
     },
     transition(id, expectedVersion, patch, entry, auditDraft) {
-      return queue.run(id, () => transition(id, expectedVersion, patch, entry, auditDraft));
+      return inFlight.track(() => queue.run(id, () => transition(id, expectedVersion, patch, entry, auditDraft)));
     },
     async list(filter): Promise<Page<AppealRecord>> {
       const match = matchOf(filter);

@@ -34,9 +34,24 @@ export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes);
 }
 
-/** Drops keys whose value is undefined, so `$set` never sees them. */
-export function defined<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+/**
+ * The listed keys of a patch whose value is defined, so `$set` never sees an
+ * undefined value, an immutable key or a name that is no field (the SQLite
+ * adapter sets only its columns the same way).
+ */
+export function pick<T extends object>(patch: T, fields: readonly string[]): Partial<T> {
+  const source = patch as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (Object.prototype.hasOwnProperty.call(source, f) && source[f] !== undefined) out[f] = source[f];
+  }
+  return out as Partial<T>;
+}
+
+/** Options of an ordered insertMany with a write concern (mongoose passes it on to the driver). */
+export function orderedInsert(writeConcern: mongoose.mongo.WriteConcern): mongoose.InsertManyOptions {
+  const options: mongoose.InsertManyOptions & { writeConcern: mongoose.mongo.WriteConcern } = { ordered: true, writeConcern };
+  return options;
 }
 
 export const toUser = (d: UserRecord): UserRecord => ({
@@ -97,7 +112,8 @@ export const toCategory = (d: CategoryRecord): CategoryRecord => ({
   archived: d.archived,
 });
 
-export const toAppeal = (d: AppealRecord): AppealRecord => ({
+/** Drafts are stored without `number` (schemas.ts): it reads back as null. */
+export const toAppeal = (d: Omit<AppealRecord, 'number'> & { number?: string | null }): AppealRecord => ({
   id: d.id,
   number: d.number ?? null,
   citizenId: d.citizenId,

@@ -1,80 +1,131 @@
 /**
  * The append-only logs on MongoDB: the audit journal and chat rooms. Both keep
- * gapless seqs with read-last + insert under a unique index + retry
- * (sequence.ts), never with a counter allocated ahead of the insert.
+ * gapless seqs with the SequenceWriter (sequence.ts): batched ordered inserts
+ * on the last entry under a unique index on the seq, never a counter
+ * allocated ahead of the insert.
+ *
+ * Journal entries carry a hidden `key` (unique): an entry that comes from an
+ * outbox (outbox.ts) is appended under the outbox entry's key, so copying it
+ * twice — after a crash, by a sweep beside a live writer, by a retry after a
+ * failed acknowledgement — stores it once.
  */
+import { randomUUID } from 'node:crypto';
+import type { AuditDraft, AuditRecord, AuditRepo, ChatMessageRecord, ChatRepo, Durability } from '../store.js';
 import { sealAuditEntry } from '../audit-chain.js';
-import { StoreError } from '../store.js';
-import type { AuditRecord, AuditRepo, ChatMessageRecord, ChatRepo } from '../store.js';
-import { toAudit, toChat } from './convert.js';
+import { orderedInsert, toAudit, toChat } from './convert.js';
 import { guarded, isDuplicateKey } from './errors.js';
-import type { Models } from './schemas.js';
-import { eq, KeyedQueue, num, retryOnSeqConflict } from './sequence.js';
+import type { AuditDoc, Models } from './schemas.js';
+import { DURABLE, PROCESS } from './schemas.js';
+import type { InFlight } from './sequence.js';
+import { eq, num, SequenceWriter } from './sequence.js';
 
-export function auditRepo(m: Models): AuditRepo {
-  const queue = new KeyedQueue();
-  return {
-    append(draft) {
-      // The unique index on seq is what forbids forks: if another process
-      // appended between our read and our insert, the insert fails and we
-      // rebuild on top of the new last entry.
-      return queue.run('audit', () =>
-        retryOnSeqConflict('seq', async () => {
-          const last = await m.audit.findOne({}).sort({ seq: -1 }).lean<AuditRecord>().exec();
-          const record = toAudit(sealAuditEntry(last ? toAudit(last) : null, draft));
-          await m.audit.create(record);
-          return toAudit(record);
-        }),
-      );
+/** The journal with the keyed append the outbox needs. */
+export interface MongoAuditRepo extends AuditRepo {
+  /** Appends `draft` unless an entry with `key` is stored already (then returns that one). */
+  appendOnce(key: string, draft: AuditDraft): Promise<AuditRecord>;
+}
+
+interface AuditItem {
+  key: string;
+  draft: AuditDraft;
+}
+
+const AUDIT_KEY = 'audit';
+
+/** A returned entry owns its details: mutating it cannot reach the stored copy or the writer's tail. */
+const auditOut = (d: AuditDoc): AuditRecord => toAudit({ ...d, details: structuredClone(d.details) });
+
+export function auditRepo(m: Models, inFlight: InFlight): MongoAuditRepo {
+  // The unique index on seq is what forbids forks: if another process
+  // appended between our read and our insert, the insert fails and the
+  // entries are sealed again on top of the new last entry.
+  const writer = new SequenceWriter<AuditItem, AuditDoc, AuditRecord>({
+    readTail: () => m.audit.findOne({}).sort({ seq: -1 }).readConcern('majority').lean<AuditDoc>().exec(),
+    async settle(_key, items) {
+      const keys = items.map((i) => i.key);
+      const found = await m.audit
+        .aggregate<AuditDoc>([{ $match: { key: { $in: keys } } }])
+        .readConcern('majority')
+        .exec();
+      const byKey = new Map(found.map((d) => [d.key, d]));
+      const out = new Map<AuditItem, AuditRecord>();
+      for (const item of items) {
+        const d = byKey.get(item.key);
+        if (d) out.set(item, auditOut(d));
+      }
+      return out;
     },
+    build: (prev, item) => ({ ...sealAuditEntry(prev, item.draft), key: item.key }),
+    insert: async (docs) => {
+      await m.audit.insertMany(docs, orderedInsert(DURABLE));
+    },
+    output: auditOut,
+  });
+  const append = (key: string, draft: AuditDraft): Promise<AuditRecord> => {
+    if (typeof key !== 'string') return Promise.reject(new TypeError('journal key must be a string'));
+    return inFlight.track(() => writer.append(AUDIT_KEY, { key, draft }));
+  };
+  return {
+    append: (draft) => append(randomUUID(), draft),
+    appendOnce: append,
     async list(afterSeq, limit) {
       if (limit <= 0) return [];
       const docs = await m.audit
-        .aggregate<AuditRecord>([{ $match: { seq: { $gt: num(afterSeq) } } }, { $sort: { seq: 1 } }, { $limit: num(limit) }])
+        .aggregate<AuditDoc>([{ $match: { seq: { $gt: num(afterSeq) } } }, { $sort: { seq: 1 } }, { $limit: num(limit) }])
         .exec();
       return docs.map(toAudit);
     },
   };
 }
 
-export function chatRepo(m: Models): ChatRepo {
-  const queue = new KeyedQueue();
+interface ChatItem {
+  msg: Omit<ChatMessageRecord, 'seq'>;
+  durability: Durability;
+}
 
-  async function byClientId(appealId: string, clientId: string): Promise<ChatMessageRecord | null> {
-    const d = await m.chat.findOne({ appealId, clientId }).lean<ChatMessageRecord>().exec();
-    return d ? toChat(d) : null;
-  }
+interface ChatOut {
+  message: ChatMessageRecord;
+  created: boolean;
+}
+
+export function chatRepo(m: Models, inFlight: InFlight): ChatRepo {
+  // Idempotent retry: a clientId already stored returns the stored message,
+  // checked before any seq is chosen (`settle`), so a duplicate never takes a
+  // seq. If another process stores the same clientId between the check and
+  // our insert, the insert fails on the (appealId, clientId) index, nothing of
+  // ours is stored, and the next attempt's check finds theirs.
+  const writer = new SequenceWriter<ChatItem, ChatMessageRecord, ChatOut>({
+    readTail: (appealId) =>
+      m.chat.findOne({ appealId }).sort({ seq: -1 }).readConcern('majority').lean<ChatMessageRecord>().exec(),
+    async settle(appealId, items) {
+      const ids = [...new Set(items.map((i) => i.msg.clientId))];
+      const found = await m.chat
+        .aggregate<ChatMessageRecord>([{ $match: { appealId: eq(appealId), clientId: { $in: ids } } }])
+        .readConcern('majority')
+        .exec();
+      const byClient = new Map(found.map((d) => [d.clientId, toChat(d)]));
+      const out = new Map<ChatItem, ChatOut>();
+      for (const item of items) {
+        const d = byClient.get(item.msg.clientId);
+        if (d) out.set(item, { message: toChat(d), created: false });
+      }
+      return out;
+    },
+    build: (prev, item) => {
+      if (typeof item.msg.clientId !== 'string') throw new TypeError('clientId must be a string');
+      return toChat({ ...item.msg, seq: (prev?.seq ?? 0) + 1 });
+    },
+    insert: async (docs, items) => {
+      // A batch waits for the journal unless every message in it may be acknowledged once committed.
+      const durable = items.some((i) => i.durability === 'disk');
+      await m.chat.insertMany(docs, orderedInsert(durable ? DURABLE : PROCESS));
+    },
+    output: (doc) => ({ message: toChat(doc), created: true }),
+  });
 
   return {
-    append(msg) {
-      return queue.run(msg.appealId, async () => {
-        // Idempotent retry: the same clientId returns the stored message. The
-        // check comes before any seq is chosen, and the seq is chosen from the
-        // stored messages, so a duplicate never consumes a seq.
-        const existing = await byClientId(msg.appealId, msg.clientId);
-        if (existing) return { message: existing, created: false };
-        try {
-          return await retryOnSeqConflict('appealId,seq', async () => {
-            const last = await m.chat
-              .findOne({ appealId: msg.appealId })
-              .sort({ seq: -1 })
-              .select({ seq: 1 })
-              .lean<{ seq: number }>()
-              .exec();
-            const message = toChat({ ...msg, seq: (last?.seq ?? 0) + 1 });
-            await m.chat.create(message);
-            return { message: toChat(message), created: true };
-          });
-        } catch (error) {
-          // Another process stored the same clientId between our check and our
-          // insert: nothing of ours was stored, so no gap; answer with theirs.
-          if (error instanceof StoreError && error.field === 'appealId,clientId') {
-            const theirs = await byClientId(msg.appealId, msg.clientId);
-            if (theirs) return { message: theirs, created: false };
-          }
-          throw error;
-        }
-      });
+    append(msg, options) {
+      return inFlight.track(() => writer.append(msg.appealId, { msg, durability: options?.durability ?? 'disk' }));
     },
     async list(appealId, query) {
       if (query.limit <= 0) return [];
@@ -95,11 +146,11 @@ export function chatRepo(m: Models): ChatRepo {
     async setReadMark(appealId, userId, seq) {
       const write = () => m.readMarks.updateOne({ appealId, userId }, { $set: { seq } }, { upsert: true }).exec();
       try {
-        await write();
+        await inFlight.track(write);
       } catch (error) {
         // Two first-time upserts raced; the loser's retry is a plain update.
         if (!isDuplicateKey(error)) throw error;
-        await guarded(write);
+        await guarded(() => inFlight.track(write));
       }
     },
     async readMarks(appealId) {

@@ -2,7 +2,9 @@
  * Collections, schemas and indexes of the MongoDB adapter (docs/storage-mongo.md).
  *
  * Every schema keeps the record shape of records.ts (epoch-ms numbers, plain
- * strings) plus, on appeals only, three hidden fields the port never sees.
+ * strings) plus a few hidden fields the port never sees (appeals: the sort key,
+ * the newest history entry, the journal outbox; attachments: the outbox; audit:
+ * the entry's key; sessions and codes: the expiry as a Date, for TTL).
  * Options shared by all schemas:
  * - `strict`/`strictQuery: 'throw'`: a path that is not declared is an error,
  *   never silently dropped (a drift between records.ts and here shows at once);
@@ -12,12 +14,20 @@
  *   String or Number path stores `null` as given;
  * - `versionKey: false`, `id: false`: no `__v`, no virtual `id` over our own;
  * - `writeConcern`: majority + journal (mongoose reads `w`/`j` from here for
- *   saves and query writes; the client default in mongo.store.ts covers the rest).
+ *   saves and query writes; the client default in mongo.store.ts covers the rest);
+ * - every query, update and aggregation `$match` refuses an `undefined` value
+ *   (`rejectUndefined`): with `ignoreUndefined` on the connection the driver
+ *   would leave the key out, and `{ id: undefined }` would match every document.
+ *
+ * Indexes follow the queries (equality fields, then the sort, then ranges), so
+ * no page is sorted in memory; test/unit/mongo-shapes.test.ts checks every
+ * query the repositories send against these declarations.
  */
 import mongoose, { Schema } from 'mongoose';
 import type { Connection, SchemaDefinition } from 'mongoose';
 import type {
   AppealRecord,
+  AuditDraft,
   AttachmentRecord,
   AuditRecord,
   CategoryRecord,
@@ -31,15 +41,41 @@ import type {
   YjsVersionRecord,
 } from '../store.js';
 
+/**
+ * A journal entry written into the changed document by the same atomic write
+ * (the outbox), copied into the journal right after, and removed once there
+ * (outbox.ts). `key` makes the copy idempotent.
+ */
+export interface OutboxEntry {
+  key: string;
+  draft: AuditDraft;
+}
+
 /** Stored form of an appeal: the record plus the hidden bookkeeping fields. */
-export interface AppealDoc extends AppealRecord {
+export interface AppealDoc extends Omit<AppealRecord, 'number'> {
+  /** Absent on drafts (not null), so the sparse unique index leaves them out. */
+  number?: string | null;
   /** `deadlineAt ?? Number.MAX_SAFE_INTEGER`: ascending sort puts "no deadline" last. */
   deadlineSort: number;
   /** Seq of the newest status-history entry (bumped in the compare-and-set). */
   historySeq: number;
   /** The newest history entry, written atomically with the status change (see appeals.repo.ts). */
   lastHistory: StatusHistoryRecord | null;
+  auditOutbox?: OutboxEntry[];
 }
+
+export interface AttachmentDoc extends AttachmentRecord {
+  auditOutbox?: OutboxEntry[];
+}
+
+/** Stored journal entry: the record plus the key that makes appending it idempotent. */
+export interface AuditDoc extends AuditRecord {
+  key?: string;
+}
+
+/** Sessions and codes carry their removal time as a Date: TTL indexes read Dates only. */
+export type SessionDoc = SessionRecord & { expireAt?: Date };
+export type CodeDoc = CodeRecord & { expireAt?: Date };
 
 /** Stored form of a Yjs update (bytes as Buffer on the way in). */
 export type YjsUpdateDoc = Omit<YjsUpdateRecord, 'update'> & { update: Buffer };
@@ -57,16 +93,49 @@ export interface CounterDoc {
 }
 
 /**
+ * How long a write waits for its write concern. Past it the write fails
+ * (WriteConcernFailed) instead of hanging while no majority is reachable; it
+ * may have been applied on the primary, which every caller tolerates (retries
+ * are idempotent: unique seqs, keyed journal entries, client ids).
+ */
+export const WRITE_TIMEOUT_MS = 15_000;
+
+/**
  * Durable writes: acknowledged by a majority, in the journal (store.ts rule 1).
  * A driver WriteConcern, so it carries both spellings of the journal flag
  * (mongoose copies `j` from a schema option, the driver reads `journal`).
  */
-export const DURABLE = new mongoose.mongo.WriteConcern('majority', undefined, true);
+export const DURABLE = new mongoose.mongo.WriteConcern('majority', WRITE_TIMEOUT_MS, true);
+
+/**
+ * `durability: 'process'` (store.ts): acknowledged by a majority, without
+ * waiting for the journal. On a standalone server that skips the journal's
+ * group commit (at most its 100 ms interval is lost in a power cut of the
+ * database host, not in a crash of this process); on a replica set a majority
+ * write is journalled anyway (writeConcernMajorityJournalDefault), so it costs
+ * the same as DURABLE and can never be rolled back.
+ */
+export const PROCESS = new mongoose.mongo.WriteConcern('majority', WRITE_TIMEOUT_MS, false);
 
 const Mixed = Schema.Types.Mixed;
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+
+/** Throws when a filter holds `undefined` anywhere (it would be dropped, widening the filter). */
+export function rejectUndefined(value: unknown, path = ''): void {
+  if (value === undefined) throw new TypeError(`undefined value in a MongoDB filter${path ? ` at ${path}` : ''}`);
+  if (Array.isArray(value)) value.forEach((v, i) => { rejectUndefined(v, `${path}[${i}]`); });
+  else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) rejectUndefined(v, path ? `${path}.${k}` : k);
+}
+
+const FILTERED_QUERIES: mongoose.MongooseDefaultQueryMiddleware[] = [
+  'countDocuments', 'deleteMany', 'deleteOne', 'distinct', 'find', 'findOne', 'findOneAndDelete',
+  'findOneAndReplace', 'findOneAndUpdate', 'replaceOne', 'updateMany', 'updateOne',
+];
+
 function schema<T>(collection: string, def: SchemaDefinition<T>): Schema<T> {
-  return new Schema<T>(def, {
+  const s = new Schema<T>(def, {
     collection,
     strict: 'throw',
     strictQuery: 'throw',
@@ -76,7 +145,18 @@ function schema<T>(collection: string, def: SchemaDefinition<T>): Schema<T> {
     autoIndex: true,
     writeConcern: DURABLE,
   });
+  s.pre(FILTERED_QUERIES, function (this: mongoose.Query<unknown, unknown>) {
+    rejectUndefined(this.getFilter());
+  });
+  s.pre('aggregate', function (this: mongoose.Aggregate<unknown>) {
+    for (const stage of this.pipeline()) if ('$match' in stage) rejectUndefined(stage.$match);
+  });
+  return s;
 }
+
+const subdocument = <T>(def: SchemaDefinition<T>): Schema<T> => new Schema<T>(def, { _id: false, strict: 'throw', minimize: false, id: false });
+
+const outboxEntry = subdocument<OutboxEntry>({ key: String, draft: Mixed });
 
 const historyEntry = {
   appealId: String,
@@ -112,20 +192,23 @@ export function defineModels(conn: Connection) {
   user.index({ id: 1 }, { unique: true });
   user.index({ email: 1 }, { unique: true });
   user.index({ phone: 1 }, { unique: true });
-  user.index({ role: 1, createdAt: 1 });
-  user.index({ departmentId: 1, createdAt: 1 });
+  // users.list: optional role / department, then (createdAt, id).
+  user.index({ role: 1, createdAt: 1, id: 1 });
+  user.index({ departmentId: 1, createdAt: 1, id: 1 });
+  user.index({ createdAt: 1, id: 1 });
 
-  const session = schema<SessionRecord>('sessions', {
+  const session = schema<SessionDoc>('sessions', {
     id: String,
     userId: String,
     csrfToken: String,
     createdAt: Number,
     expiresAt: Number,
+    expireAt: Date,
   });
   session.index({ id: 1 }, { unique: true });
   session.index({ userId: 1 });
 
-  const code = schema<CodeRecord>('codes', {
+  const code = schema<CodeDoc>('codes', {
     id: String,
     userId: String,
     channel: String,
@@ -135,6 +218,7 @@ export function defineModels(conn: Connection) {
     expiresAt: Number,
     consumedAt: Number,
     createdAt: Number,
+    expireAt: Date,
   });
   code.index({ id: 1 }, { unique: true });
   code.index({ userId: 1, channel: 1, createdAt: 1 });
@@ -149,10 +233,7 @@ export function defineModels(conn: Connection) {
   department.index({ id: 1 }, { unique: true });
   department.index({ code: 1 }, { unique: true });
 
-  const extraField = new Schema(
-    { key: String, label: String, kind: String, required: Boolean },
-    { _id: false, strict: 'throw', minimize: false, id: false },
-  );
+  const extraField = subdocument({ key: String, label: String, kind: String, required: Boolean });
   const category = schema<CategoryRecord>('categories', {
     id: String,
     code: String,
@@ -196,22 +277,33 @@ export function defineModels(conn: Connection) {
     version: Number,
     deadlineSort: Number,
     historySeq: Number,
-    lastHistory: new Schema<StatusHistoryRecord>(historyEntry, { _id: false, strict: 'throw', minimize: false, id: false }),
+    lastHistory: subdocument<StatusHistoryRecord>(historyEntry),
+    auditOutbox: [outboxEntry],
   });
   appeal.index({ id: 1 }, { unique: true });
-  // Unique among appeals that have a number; drafts (number null) are not indexed.
-  appeal.index({ number: 1 }, { unique: true, partialFilterExpression: { number: { $type: 'string' } } });
-  appeal.index({ citizenId: 1, createdAt: -1 });
-  appeal.index({ departmentId: 1, status: 1, deadlineSort: 1 });
-  appeal.index({ assigneeId: 1, status: 1 });
-  appeal.index({ expertIds: 1 });
-  appeal.index({ deadlineSort: 1, createdAt: 1 });
-  appeal.index({ createdAt: -1 });
+  // Unique among appeals that have a number. Drafts store no `number` at all,
+  // so the sparse index leaves them out, and `{ number: x }` (the public
+  // lookup) can use it — a partial index on `$type: 'string'` cannot serve
+  // that query, and FerretDB has no partial indexes.
+  appeal.index({ number: 1 }, { unique: true, sparse: true });
+  // listMine: citizen, newest first.
+  appeal.index({ citizenId: 1, createdAt: -1, id: -1 });
+  // The department queue and the wall: department [, status], by deadline or by creation.
+  appeal.index({ departmentId: 1, deadlineSort: 1, createdAt: 1, id: 1 });
+  appeal.index({ departmentId: 1, createdAt: -1, id: -1 });
+  appeal.index({ departmentId: 1, status: 1, deadlineSort: 1, createdAt: 1, id: 1 });
+  appeal.index({ departmentId: 1, status: 1, createdAt: -1, id: -1 });
+  // Auto-confirmation: one status, newest first.
+  appeal.index({ status: 1, createdAt: -1, id: -1 });
+  // Invitations of an expert, by deadline.
+  appeal.index({ expertIds: 1, deadlineSort: 1, createdAt: 1, id: 1 });
+  // The outbox sweep at open finds the few documents with a pending entry.
+  appeal.index({ 'auditOutbox.key': 1 }, { sparse: true });
 
   const history = schema<StatusHistoryRecord>('status_history', historyEntry);
   history.index({ appealId: 1, seq: 1 }, { unique: true });
 
-  const audit = schema<AuditRecord>('audit', {
+  const audit = schema<AuditDoc>('audit', {
     seq: Number,
     at: Number,
     actorId: String,
@@ -221,8 +313,11 @@ export function defineModels(conn: Connection) {
     details: Mixed,
     prevHash: String,
     hash: String,
+    key: String,
   });
   audit.index({ seq: 1 }, { unique: true });
+  // Sparse: an entry without a key (none is written without one) is not indexed.
+  audit.index({ key: 1 }, { unique: true, sparse: true });
 
   const chat = schema<ChatMessageRecord>('chat_messages', {
     appealId: String,
@@ -257,39 +352,39 @@ export function defineModels(conn: Connection) {
     state: Buffer,
   });
   yjsVersion.index({ id: 1 }, { unique: true });
-  yjsVersion.index({ appealId: 1, at: -1 });
+  yjsVersion.index({ appealId: 1, at: -1, id: -1 });
 
-  const attachmentVersion = new Schema(
-    { version: Number, blobId: String, size: Number, mime: String, fileName: String, uploadedBy: String, at: Number },
-    { _id: false, strict: 'throw', minimize: false, id: false },
-  );
-  const attachment = schema<AttachmentRecord>('attachments', {
+  const attachmentVersion = subdocument({ version: Number, blobId: String, size: Number, mime: String, fileName: String, uploadedBy: String, at: Number });
+  const attachment = schema<AttachmentDoc>('attachments', {
     id: String,
     appealId: String,
     currentVersion: Number,
     versions: [attachmentVersion],
     createdAt: Number,
+    auditOutbox: [outboxEntry],
   });
   attachment.index({ id: 1 }, { unique: true });
-  attachment.index({ appealId: 1, createdAt: 1 });
+  attachment.index({ appealId: 1, createdAt: 1, id: 1 });
+  attachment.index({ 'auditOutbox.key': 1 }, { sparse: true });
 
+  // One document per value taken (documents.repo.ts): the last one is the counter's state.
   const counter = schema<CounterDoc>('counters', { name: String, value: Number });
-  counter.index({ name: 1 }, { unique: true });
+  counter.index({ name: 1, value: 1 }, { unique: true });
 
   return {
     users: conn.model<UserRecord>('User', user),
-    sessions: conn.model<SessionRecord>('Session', session),
-    codes: conn.model<CodeRecord>('Code', code),
+    sessions: conn.model<SessionDoc>('Session', session),
+    codes: conn.model<CodeDoc>('Code', code),
     departments: conn.model<DepartmentRecord>('Department', department),
     categories: conn.model<CategoryRecord>('Category', category),
     appeals: conn.model<AppealDoc>('Appeal', appeal),
     history: conn.model<StatusHistoryRecord>('StatusHistory', history),
-    audit: conn.model<AuditRecord>('Audit', audit),
+    audit: conn.model<AuditDoc>('Audit', audit),
     chat: conn.model<ChatMessageRecord>('ChatMessage', chat),
     readMarks: conn.model<ReadMarkDoc>('ChatReadMark', readMark),
     yjsUpdates: conn.model<YjsUpdateDoc>('YjsUpdate', yjsUpdate),
     yjsVersions: conn.model<YjsVersionDoc>('YjsVersion', yjsVersion),
-    attachments: conn.model<AttachmentRecord>('Attachment', attachment),
+    attachments: conn.model<AttachmentDoc>('Attachment', attachment),
     counters: conn.model<CounterDoc>('Counter', counter),
   };
 }

@@ -1,5 +1,6 @@
 /** Yjs update logs, document versions and attachments on SQLite. */
 import type { AttachmentRecord, AttachmentRepo, AuditDraft, YjsRepo, YjsUpdateRecord, YjsVersionRecord } from '../store.js';
+import { MAX_STORED_BYTES, StoreError } from '../store.js';
 import type Database from 'better-sqlite3';
 import { isPrimaryKeyConflict } from './errors.js';
 import { appendAudit } from './journal.repo.js';
@@ -66,8 +67,13 @@ export function yjsStagingKind(db: Database.Database): StagingKind<YjsUpdateReco
  * still queued there; a compaction moves them first.
  */
 export function sqliteYjs(ctx: SqliteContext, staging: StagingLog<YjsUpdateRecord>): YjsRepo {
+  /** The same limit as on MongoDB (store.ts), so that a room behaves alike on both. */
+  const fits = (bytes: Uint8Array, what: string): void => {
+    if (bytes.byteLength > MAX_STORED_BYTES) throw new StoreError('too_large', what);
+  };
   return {
     append: async (appealId, update, authorId, at, options) => {
+      fits(update, 'update');
       const seq = staging.append({ appealId, update, authorId, at });
       if ((options?.durability ?? 'disk') === 'disk') await staging.drainAndSync();
       return seq;
@@ -82,6 +88,7 @@ export function sqliteYjs(ctx: SqliteContext, staging: StagingLog<YjsUpdateRecor
     compact: (appealId, upToSeq, merged) =>
       // The executor turns a failed drain into a rejection.
       new Promise<void>((resolve) => {
+        fits(merged, 'update');
         // Nothing it replaces may stay in the staging log, to be replayed after it.
         staging.drain();
         resolve(ctx.write(() => {
@@ -92,7 +99,10 @@ export function sqliteYjs(ctx: SqliteContext, staging: StagingLog<YjsUpdateRecor
           ctx.run(updates.insertSql(), updates.params({ appealId, seq: upToSeq, update: merged, authorId: null, at: at ?? 0 }));
         }));
       }),
-    saveVersion: (version) => ctx.write(() => void ctx.run(versions.insertSql(), versions.params(version))),
+    saveVersion: async (version) => {
+      fits(version.state, 'state');
+      await ctx.write(() => void ctx.run(versions.insertSql(), versions.params(version)));
+    },
     listVersions: (appealId) =>
       ctx.read(() =>
         ctx
