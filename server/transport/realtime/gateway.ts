@@ -52,6 +52,9 @@ export const REALTIME_LIMITS = {
   recoveryMs: 60 * 1000,
 } as const;
 
+/** How long closing waits for the sockets' leave handlers before the presence link stops. */
+const SHUTDOWN_WAIT_MS = 2000;
+
 export interface RealtimeDeps {
   http: HttpServer;
   upgrades: UpgradeRouter;
@@ -193,11 +196,17 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
       ctx.typing.clear();
       for (const timer of ctx.wallSoon.values()) clearTimeout(timer);
       ctx.wallSoon.clear();
-      // Disconnecting runs the leave handlers, which tell the other instances; the link stops after.
-      io.disconnectSockets(true);
+      // The transports are closed, not the socket.io sessions: a client sees a
+      // dropped connection and comes back (to this server restarted, or to
+      // another instance) by itself, where socket.io's DISCONNECT would make it
+      // give up as after a logout. The leave handlers run as each socket goes,
+      // telling the other instances; the presence link stops after them.
+      const sockets = [...io.of('/').sockets.values()];
+      const gone = Promise.all(sockets.map((s) => new Promise<void>((r) => { if (s.disconnected) r(); else s.once('disconnect', () => { r(); }); })));
+      for (const s of sockets) s.conn.close();
+      await Promise.race([gone, new Promise((r) => { setTimeout(r, SHUTDOWN_WAIT_MS).unref(); })]);
       ctx.presence.close();
       io.engine.close();
-      await Promise.resolve();
     },
   };
 }

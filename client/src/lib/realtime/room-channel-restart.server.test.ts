@@ -84,15 +84,28 @@ describe('a server restart', TEST, () => {
     expect([...citizen.errors, ...operator.errors]).toEqual([]);
   });
 
-  it('graceful restart while the tab is connected: the server\'s shutdown says "io server disconnect", and socket.io then never reconnects (defect: the room stays offline until a reload)', async () => {
-    // Pins today's behaviour. The fix belongs to the server's shutdown (close the
-    // transports without socket.io's DISCONNECT); then this tab reconnects as in the crash case.
-    const { citizen } = await live.twoInRoom();
+  it('graceful restart while the tab is connected: the server closes the transport, so socket.io reconnects by itself and the tab re-joins with since', async () => {
+    const { appealId, citizen, operator } = await live.twoInRoom();
+    const first = await say(citizen, 'До перезапуска');
+    const historySeq = citizen.channel.lastHistorySeq;
     const dropped = nextDisconnect(citizen);
     await live.server.stop();
-    expect(await dropped).toBe('io server disconnect');
+    expect(await dropped).toBe('transport close');
+    expect(citizen.socket.active).toBe(true);
+    const mark = citizen.outgoing.length;
     await live.server.start();
-    expect(citizen.socket.active).toBe(false);
-    expect(citizen.socket.connected).toBe(false);
+    await vi.waitFor(() => {
+      expect(citizen.joins).toHaveLength(2);
+      expect(operator.joins).toHaveLength(2);
+    }, WAIT);
+    expect(citizen.socket.recovered).toBe(false);
+    expect(sentSince(citizen, mark)).toEqual([{ event: 'room:join', payload: { appealId, since: { chatSeq: 1, historySeq } } }]);
+    const after = await say(operator, 'После перезапуска');
+    const expected = [
+      { seq: 1, clientId: first, text: 'До перезапуска' },
+      { seq: 2, clientId: after, text: 'После перезапуска' },
+    ];
+    await vi.waitFor(() => { expect(shown(citizen)).toEqual(expected); }, WAIT);
+    expect([...citizen.errors, ...operator.errors]).toEqual([]);
   });
 });
