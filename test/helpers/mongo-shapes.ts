@@ -11,7 +11,7 @@
 import mongoose from 'mongoose';
 import type { Connection } from 'mongoose';
 import { vi } from 'vitest';
-import { buildMongoStore, MONGOOSE_SETTINGS } from '../../server/store/mongo/mongo.store.js';
+import { buildMongoStore, MONGOOSE_SETTINGS, type MongoLogger } from '../../server/store/mongo/mongo.store.js';
 import type { Models } from '../../server/store/mongo/schemas.js';
 import { defineModels } from '../../server/store/mongo/schemas.js';
 
@@ -34,13 +34,26 @@ const cursor = (rows: unknown[]) => ({
   close: () => Promise.resolve(),
 });
 
+/** A failure the fake server answers the next matching command with. */
+export interface Failure {
+  op: string;
+  collection: string;
+  error: unknown;
+}
+
 /** A store over a server-less connection, the commands it sent, and the fixtures it answers from. */
-export function shapeHarness() {
+export function shapeHarness(opts: { logger?: MongoLogger } = {}) {
   const sent: Sent[] = [];
   const fixtures: Fixtures = {};
+  const failures: Failure[] = [];
   const C = mongoose.mongo.Collection.prototype;
   const record = (op: string, entry: Omit<Sent, 'op' | 'collection'>, self: mongoose.mongo.Collection): void => {
     sent.push({ collection: self.collectionName, op, ...entry });
+    const i = failures.findIndex((f) => f.op === op && f.collection === self.collectionName);
+    if (i >= 0) {
+      const [failure] = failures.splice(i, 1);
+      throw failure?.error;
+    }
   };
   const spies = [
     vi.spyOn(C, 'findOne').mockImplementation(function (this: mongoose.mongo.Collection, filter?: unknown, options?: unknown) {
@@ -91,13 +104,18 @@ export function shapeHarness() {
   // The connection is never opened; its models reach the driver through this Db, whose methods are recorded above.
   Object.assign(conn, { db: client.db('shapes') });
   const models: Models = defineModels(conn);
-  const { repos, outbox } = buildMongoStore(models);
+  const { repos, outbox, inFlight } = buildMongoStore(models, opts);
   return {
     store: repos,
     outbox,
+    inFlight,
     models,
     sent,
     fixtures,
+    /** The next command `op` on `collection` fails with `error`. */
+    failNext(op: string, collection: string, error: unknown): void {
+      failures.push({ op, collection, error });
+    },
     async restore() {
       for (const spy of spies) spy.mockRestore();
       await client.close();

@@ -136,6 +136,8 @@ export class SequenceWriter<Item, Doc, Out> {
   private async drain(key: string): Promise<void> {
     this.running.add(key);
     try {
+      // Appends made in the same synchronous run as this one join its batch.
+      await Promise.resolve();
       for (;;) {
         const list = this.waiting.get(key);
         if (!list || list.length === 0) break;
