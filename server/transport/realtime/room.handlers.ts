@@ -23,11 +23,15 @@ export function registerRoomHandlers(ctx: RealtimeContext, socket: RealtimeSocke
     const grant = await enterOrLeave(ctx, socket, viewer, p.appealId);
     const since = p.since ?? null;
     const missed = since ? await missedSince(ctx, viewer, grant, since.chatSeq, since.historySeq) : { messages: [], history: [] };
+    const readMarks = await ctx.chat.readMarks(p.appealId);
     return {
       appealId: p.appealId,
       status: grant.appeal.status,
+      // Taken after the last read: the socket is in the room already, so a
+      // `presence:changed` pushed during the reads went out before this ack,
+      // and an older snapshot here would undo it.
       presence: ctx.presence.people(p.appealId),
-      readMarks: await ctx.chat.readMarks(p.appealId),
+      readMarks,
       canWrite: grant.canWrite,
       isStaff: grant.isStaff,
       ...missed,
