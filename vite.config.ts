@@ -118,6 +118,36 @@ export default defineConfig({
           env: { TZ: 'UTC' },
         },
       },
+      // With MONGODB_URI (CI starts FerretDB for it): the integration suite and
+      // the three-person room in Chromium once more, each server on a fresh
+      // database of that server (test/helpers/server.ts), beside the SQLite runs above.
+      ...(process.env.MONGODB_URI ? [
+        {
+          test: {
+            name: 'server-mongo',
+            root: repoRoot,
+            include: ['test/integration/**/*.test.ts'],
+            environment: 'node' as const,
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
+            env: { TZ: 'UTC', CASEROOM_TEST_STORE: 'mongo' },
+            pool: 'forks' as const,
+          },
+        },
+        {
+          test: {
+            name: 'e2e-mongo',
+            root: repoRoot,
+            include: ['test/e2e/room.e2e.test.ts'],
+            environment: 'node' as const,
+            pool: 'forks' as const,
+            fileParallelism: false,
+            testTimeout: 120_000,
+            hookTimeout: 90_000,
+            env: { TZ: 'UTC', CASEROOM_TEST_STORE: 'mongo' },
+          },
+        },
+      ] : []),
     ],
   },
 });

@@ -1,10 +1,12 @@
 /**
  * Runs the real `server/main.ts` in a child process (as `npm start` does) so a
- * test can kill it with SIGKILL and start it again on the same DATA_DIR.
+ * test can kill it with SIGKILL and start it again on the same DATA_DIR (and,
+ * in a MongoDB run, the same database: test/helpers/server.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { storeEnvFor } from './server.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -33,7 +35,7 @@ export interface ServerProcess {
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...scriptEnv(), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    env: storeEnvFor(dataDir, { ...process.env, ...scriptEnv(), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
