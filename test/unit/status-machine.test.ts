@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { findTransition, ROLES, STATUSES, TRANSITIONS, type Actor, type Status } from '../../shared/status-machine.js';
+import {
+  AUTO_CONFIRM_DAYS, findTransition, isOpen, ROLES, STAFF_ROLES, STATUS_LABELS_RU, STATUSES, TRANSITION_ACTIONS, TRANSITIONS,
+  transitionsFrom, type Actor, type Status,
+} from '../../shared/status-machine.js';
 
 /** PRODUCT.md §2 written out independently of the table under test: from → to → who. */
 const EXPECTED: Record<string, Actor[]> = {
@@ -41,5 +44,81 @@ describe('status machine table (every role × from × to)', () => {
 
   it('experts and admins take no transition at all', () => {
     expect(TRANSITIONS.filter((t) => t.actors.includes('expert') || t.actors.includes('admin'))).toEqual([]);
+  });
+});
+
+/** The whole table as PRODUCT.md §2 words it: action, from → to, who, what they must write. */
+const TABLE = [
+  'submit: draft → registered by citizen, requires none',
+  'take: registered → in_progress by operator,supervisor, requires none',
+  'request_info: in_progress → info_requested by operator,supervisor, requires comment',
+  'provide_info: info_requested → in_progress by citizen, requires comment',
+  'resume: info_requested → in_progress by operator,supervisor, requires none',
+  'propose_resolution: in_progress → awaiting_confirmation by operator,supervisor, requires comment',
+  'confirm: awaiting_confirmation → completed by citizen, requires none',
+  'auto_confirm: awaiting_confirmation → completed by system, requires none',
+  'dispute: awaiting_confirmation → in_progress by citizen, requires comment',
+  'reject: registered → rejected by operator,supervisor, requires reason',
+  'reject: in_progress → rejected by operator,supervisor, requires reason',
+  'reject: info_requested → rejected by operator,supervisor, requires reason',
+  'resubmit: rejected → registered by citizen, requires none',
+  'reopen: completed → in_progress by supervisor, requires comment',
+];
+
+describe('status machine, every entry and helper', () => {
+  it('the table holds exactly these transitions, with their action names and requirements', () => {
+    expect(TRANSITIONS.map((t) => `${t.action}: ${t.from} → ${t.to} by ${t.actors.join(',')}, requires ${t.requires}`)).toStrictEqual(TABLE);
+  });
+
+  it('names every action and status once, in the order of an appeal\'s life', () => {
+    expect(TRANSITION_ACTIONS).toStrictEqual([
+      'submit', 'take', 'request_info', 'provide_info', 'resume', 'propose_resolution', 'confirm', 'dispute', 'auto_confirm', 'reject', 'resubmit', 'reopen',
+    ]);
+    expect([...new Set(TRANSITIONS.map((t) => t.action))].sort()).toStrictEqual([...TRANSITION_ACTIONS].sort());
+    expect(STATUSES).toStrictEqual(['draft', 'registered', 'in_progress', 'info_requested', 'awaiting_confirmation', 'completed', 'rejected']);
+    expect(ROLES).toStrictEqual(['citizen', 'operator', 'expert', 'supervisor', 'admin']);
+    expect(STAFF_ROLES).toStrictEqual(['operator', 'expert', 'supervisor']);
+  });
+
+  it('labels each status in Russian as the seeds word it', () => {
+    expect(STATUS_LABELS_RU).toStrictEqual({
+      draft: 'Черновик',
+      registered: 'Принято',
+      in_progress: 'В работе',
+      info_requested: 'Требуются сведения',
+      awaiting_confirmation: 'Ожидает подтверждения',
+      completed: 'Завершено',
+      rejected: 'Отклонено',
+    });
+  });
+
+  it('auto-confirms after five days', () => {
+    expect(AUTO_CONFIRM_DAYS).toBe(5);
+  });
+
+  it('transitionsFrom lists the actions an actor may take out of a status, in table order', () => {
+    const actions = (actor: Actor, from: Status): string[] => transitionsFrom(actor, from).map((t) => `${t.action}→${t.to}`);
+    expect(actions('operator', 'in_progress')).toStrictEqual(['request_info→info_requested', 'propose_resolution→awaiting_confirmation', 'reject→rejected']);
+    expect(actions('citizen', 'awaiting_confirmation')).toStrictEqual(['confirm→completed', 'dispute→in_progress']);
+    expect(actions('system', 'awaiting_confirmation')).toStrictEqual(['auto_confirm→completed']);
+    expect(actions('supervisor', 'completed')).toStrictEqual(['reopen→in_progress']);
+    expect(actions('operator', 'completed')).toStrictEqual([]);
+    expect(actions('citizen', 'in_progress')).toStrictEqual([]);
+    expect(actions('expert', 'in_progress')).toStrictEqual([]);
+    expect(actions('citizen', 'draft')).toStrictEqual(['submit→registered']);
+  });
+
+  it('transitionsFrom agrees with findTransition for every actor and status', () => {
+    for (const actor of ACTORS) {
+      for (const from of STATUSES) {
+        const listed = transitionsFrom(actor, from);
+        expect(listed.every((t) => t.from === from && t.actors.includes(actor))).toBe(true);
+        for (const to of STATUSES) expect(listed.some((t) => t.to === to)).toBe(findTransition(actor, from, to) !== undefined);
+      }
+    }
+  });
+
+  it('isOpen: the room is open from registration until completion or rejection', () => {
+    expect(STATUSES.filter(isOpen)).toStrictEqual(['registered', 'in_progress', 'info_requested', 'awaiting_confirmation']);
   });
 });
