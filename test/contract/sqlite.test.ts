@@ -26,6 +26,19 @@ runStoreContract('sqlite', async () => {
   };
 });
 
+describe('Cross-store contract: sqlite', () => {
+  // cross-store.contract.ts races two stores on one database (mongo.test.ts).
+  // On SQLite the second store is refused by the data-directory lock, whether
+  // in this process (here) or another (staging-log.test.ts), so those races cannot arise.
+  it('refuses a second store on the same data directory, so no two processes write one store', async () => {
+    const dataDir = await tempDir();
+    const first = await openSqliteStore({ dataDir });
+    await expect(openSqliteStore({ dataDir })).rejects.toThrow(DataDirInUseError);
+    expect(await first.counters.next('appeal:77:2026')).toBe(1);
+    await first.close();
+  });
+});
+
 describe('SQLite store', () => {
   it('keeps committed data across close and reopen of the same data directory', async () => {
     const dataDir = await tempDir();

@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import type { Role } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId, newToken } from '../../lib/ids.js';
-import type { Store, UserRecord } from '../../store/store.js';
+import { StoreError, type Store, type UserRecord } from '../../store/store.js';
 import { hashPassword } from './password.js';
 
 export interface SeededAccount {
@@ -63,7 +63,7 @@ function specs(departments: { id: string; code: string; name: string }[]): Spec[
   return list;
 }
 
-/** Creates the demo accounts when the users table is empty; returns [] otherwise. */
+/** Creates the demo accounts when the users table is empty; returns those this call stored ([] otherwise). */
 export async function seedDemoAccounts(store: Store, clock: Clock, departments: { id: string; code: string; name: string }[]): Promise<SeededAccount[]> {
   if ((await store.users.count()) > 0) return [];
   const seeded: SeededAccount[] = [];
@@ -88,7 +88,14 @@ export async function seedDemoAccounts(store: Store, clock: Clock, departments: 
       expertsSeeContacts: false,
       createdAt: clock.now(),
     };
-    await store.users.create(user);
+    try {
+      await store.users.create(user);
+    } catch (err) {
+      // Another instance starting on the same empty MongoDB seeded this account
+      // first (and prints its password): not ours to print.
+      if (err instanceof StoreError && err.code === 'duplicate') continue;
+      throw err;
+    }
     seeded.push({ role: spec.role, login: spec.email, password, note: spec.note });
   }
   return seeded;

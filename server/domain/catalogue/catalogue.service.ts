@@ -16,20 +16,21 @@ export class CatalogueService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Writes the seed catalogue into an empty store; a no-op otherwise. */
+  /**
+   * Writes the seed catalogue into an empty store; a no-op otherwise. Several
+   * instances may start on one empty MongoDB at once: a department or
+   * category whose code another instance stored first is taken as stored, and
+   * categories point at the departments as stored, whoever wrote them.
+   */
   async seed(): Promise<void> {
     if ((await this.store.catalogue.listDepartments()).length > 0) return;
-    const byCode = new Map<string, string>();
-    for (const d of SEED_DEPARTMENTS) {
-      const id = newId();
-      byCode.set(d.code, id);
-      await this.store.catalogue.createDepartment({ id, ...d });
-    }
+    for (const d of SEED_DEPARTMENTS) await ignoreDuplicate(this.store.catalogue.createDepartment({ id: newId(), ...d }));
+    const byCode = new Map((await this.store.catalogue.listDepartments()).map((d) => [d.code, d.id]));
     for (const c of SEED_CATEGORIES) {
       const { departmentCode, ...rest } = c;
       const departmentId = byCode.get(departmentCode);
       if (!departmentId) throw new Error(`seed category ${c.code} names unknown department ${departmentCode}`);
-      await this.store.catalogue.createCategory({ id: newId(), ...rest, departmentId, archived: false });
+      await ignoreDuplicate(this.store.catalogue.createCategory({ id: newId(), ...rest, departmentId, archived: false }));
     }
   }
 
@@ -115,6 +116,15 @@ export class CatalogueService {
 
 function requireAdmin(viewer: Viewer): void {
   if (viewer.role !== 'admin') throw forbidden();
+}
+
+/** A write another writer made first (same unique key) counts as done. */
+async function ignoreDuplicate(p: Promise<void>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (!(err instanceof StoreError && err.code === 'duplicate')) throw err;
+  }
 }
 
 async function translateDuplicate<T>(p: Promise<T>): Promise<T> {

@@ -43,7 +43,9 @@ export function outbox(m: Models, audit: MongoAuditRepo, onError: OutboxErrorHan
 
   async function flushOrThrow(collection: OutboxCollection, id: string, entries: readonly OutboxEntry[]): Promise<void> {
     for (const e of entries) await audit.appendOnce(e.key, e.draft);
-    const pull = { $pull: { auditOutbox: { key: { $in: entries.map((e) => e.key) } } } };
+    // `$pullAll` of the entries as read back (whole-element equality): FerretDB
+    // 1.24 ignores a `$pull` by condition ({ key: … }) without an error.
+    const pull = { $pullAll: { auditOutbox: [...entries] } };
     if (collection === 'appeals') await m.appeals.updateOne({ id }, pull).exec();
     else await m.attachments.updateOne({ id }, pull).exec();
   }
