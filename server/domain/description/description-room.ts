@@ -12,6 +12,13 @@
  * a compaction, a version — first waits for the appends made before it
  * (`appended`), so a peer is never sent content that is not yet in the log.
  *
+ * An append that fails leaves the document ahead of its log: Yjs cannot take
+ * an applied update back. The update is then kept aside (`unlogged`) and goes
+ * into the next append, merged with it, and is relayed with it; a sync step 2
+ * reply refuses while such content is not in the log, and a compaction of
+ * the document stores it. So the log catches up at the next change, and no
+ * peer is handed content the log does not hold.
+ *
  * The append waits for the commit (`durability: 'process'`), not for the disk
  * sync that follows it within one fdatasync: a crash of the server process
  * loses nothing that was relayed, and in the one-sync window of a power cut the
@@ -117,6 +124,8 @@ export class DescriptionRoom {
   private syncedText: string | null = null;
   /** The appeal's version as last read or written here (the compare-and-set of the text). */
   private appealVersion: number | null = null;
+  /** Applied to the document, but its append failed: goes into the next append. */
+  private unlogged: Uint8Array | null = null;
 
   constructor(
     readonly appealId: string,
@@ -220,9 +229,12 @@ export class DescriptionRoom {
   async diff(stateVector: Uint8Array): Promise<Uint8Array> {
     const { update, appended } = await this.enqueue(() => {
       inspectStateVector(stateVector, this.ctx.options.limits);
+      // Content whose append failed is appended again first (with nothing new).
+      if (this.unlogged) void this.commit(() => undefined, null, null).relayed.catch(() => undefined);
       return Promise.resolve({ update: Y.encodeStateAsUpdate(this.doc, stateVector), appended: this.appended });
     });
     await appended;
+    if (this.unlogged) throw new Error('the description log is behind the document (an append failed); sync again');
     return update;
   }
 
@@ -293,19 +305,25 @@ export class DescriptionRoom {
       this.dropPending();
     }
     const { update, failure } = captured;
-    if (!update) return { relayed: failure === null ? Promise.resolve(false) : Promise.reject(new UpdateRejected(`could not apply: ${failure}`)) };
+    const pending = this.unlogged;
+    // What an earlier append failed to store goes in with this one.
+    const toAppend = update && pending ? Y.mergeUpdates([pending, update]) : (update ?? pending);
+    if (!toAppend) return { relayed: failure === null ? Promise.resolve(false) : Promise.reject(new UpdateRejected(`could not apply: ${failure}`)) };
+    this.unlogged = null;
     const now = this.ctx.clock.now();
-    const relayed = this.ctx.store.yjs.append(this.appealId, update, authorId, now, { durability: 'process' }).then(
+    const relayed = this.ctx.store.yjs.append(this.appealId, toAppend, authorId, now, { durability: 'process' }).then(
       (seq) => {
         this.lastSeq = seq;
-        this.ctx.emit(this.appealId, update, origin);
+        this.ctx.emit(this.appealId, toAppend, origin);
         // Same microtask as the relay: what waited on it leaves in the same write.
         if (slot) this.release(slot);
         // What did get in before a failure is kept, relayed and logged; the sender is refused.
         if (failure !== null) throw new UpdateRejected(`could not apply: ${failure}`);
-        return true;
+        return update !== null;
       },
       (err: unknown) => {
+        // The document holds it, the log does not: the next append takes it along.
+        this.unlogged = this.unlogged ? Y.mergeUpdates([this.unlogged, toAppend]) : toAppend;
         if (slot) this.release(slot);
         throw err;
       },
@@ -376,13 +394,16 @@ export class DescriptionRoom {
   private async compact(): Promise<void> {
     this.compactionQueued = false;
     await this.appended;
-    if (this.logRows <= 1) return;
+    if (this.logRows <= 1 && !this.unlogged) return;
     if (this.ctx.options.sharedLog) {
       const rows = await this.ctx.store.yjs.load(this.appealId);
       const last = rows.at(-1);
       if (rows.length > 1 && last) await this.ctx.store.yjs.compact(this.appealId, last.seq, Y.mergeUpdates(rows.map((r) => r.update)));
     } else {
+      const unlogged = this.unlogged;
       await this.ctx.store.yjs.compact(this.appealId, this.lastSeq, Y.encodeStateAsUpdate(this.doc));
+      // The whole document is in the log now, whatever an append had failed to store.
+      if (this.unlogged === unlogged) this.unlogged = null;
     }
     this.logRows = 1;
   }
