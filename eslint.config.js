@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const boundary = (patterns, message) => ['error', { patterns: [{ group: patterns, message }] }];
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'data', 'client', 'test/e2e/screenshots', '**/*.svelte', 'eslint.config.js'] },
+  { ignores: ['node_modules', 'dist', 'data', 'client', 'test/e2e/screenshots', '**/*.svelte', 'eslint.config.js', 'stryker.config.mjs', 'reports', '.stryker-tmp'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -49,7 +49,8 @@ async function serve(windowMs: number): Promise<Setup> {
   });
   io.on('connection', (socket) => {
     // As the gateway does: the replay comes first, once the middleware has let the socket in.
-    if (socket.recovered) (io.of('/').adapter as RecoveryAdapter).replay(socket.id, socket.handshake.auth.offset, socket.rooms);
+    const adapter = io.of('/').adapter;
+    if (socket.recovered && adapter instanceof RecoveryAdapter) adapter.replay(socket.id, socket.handshake.auth.offset, socket.rooms);
     // As our auth middleware does: the login session the socket belongs to.
     (socket.data as { sessionId?: string }).sessionId = 'login-1';
     socket.on('join', (room: string, ack: () => void) => { void socket.join(room); ack(); });
