@@ -89,8 +89,8 @@ export function databaseOf(uri: string): string | null {
 /** How often the store removes expired sessions and codes where the server has no TTL indexes. */
 const EXPIRY_SWEEP_MS = 10 * 60 * 1000;
 
-/** Opens a dedicated connection with the adapter's safety settings; reports its events. */
-export async function connectMongo(opts: MongoOptions): Promise<Connection> {
+/** Opens a dedicated connection with the adapter's safety settings (a reader may turn index building off); reports its events. */
+export async function connectMongo(opts: MongoOptions, settings: { autoIndex?: boolean; autoCreate?: boolean } = {}): Promise<Connection> {
   if (opts.dbName === undefined && databaseOf(opts.uri) === null) {
     throw new StoreUnavailableError('MONGODB_URI names no database: add it to the path (mongodb://host:27017/caseroom); the store does not fall back to "test"');
   }
@@ -106,6 +106,7 @@ export async function connectMongo(opts: MongoOptions): Promise<Connection> {
     await conn.openUri(opts.uri, {
       ...(opts.dbName === undefined ? {} : { dbName: opts.dbName }),
       ...MONGOOSE_SETTINGS,
+      ...settings,
       ...DRIVER_OPTIONS,
     });
   } catch (error) {
@@ -196,4 +197,16 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
     await conn.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The audit journal alone, for reading (`npm run audit:verify`): its own
+ * connection, no index building, no sweeps, so it runs beside live servers
+ * and writes nothing.
+ */
+export async function openMongoJournal(opts: MongoOptions): Promise<{ list: MongoStore['audit']['list']; close: () => Promise<void> }> {
+  const conn = await connectMongo(opts, { autoIndex: false, autoCreate: false });
+  const inFlight = new InFlight();
+  const audit = auditRepo(defineModels(conn), inFlight);
+  return { list: (afterSeq, limit) => audit.list(afterSeq, limit), close: () => conn.close() };
 }

@@ -142,7 +142,6 @@ function schema<T>(collection: string, def: SchemaDefinition<T>): Schema<T> {
     minimize: false,
     versionKey: false,
     id: false,
-    autoIndex: true,
     writeConcern: DURABLE,
   });
   s.pre(FILTERED_QUERIES, function (this: mongoose.Query<unknown, unknown>) {
