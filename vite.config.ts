@@ -120,7 +120,9 @@ export default defineConfig({
       },
       // With MONGODB_URI (CI starts FerretDB for it): the integration suite and
       // the three-person room in Chromium once more, each server on a fresh
-      // database of that server (test/helpers/server.ts), beside the SQLite runs above.
+      // database of that server (test/helpers/server.ts). They run after the
+      // projects above, the room alone last (groupOrder 1, 2), so their
+      // timing-sensitive tests never share the cores with the SQLite runs.
       ...(process.env.MONGODB_URI ? [
         {
           test: {
@@ -132,6 +134,7 @@ export default defineConfig({
             hookTimeout: 60_000,
             env: { TZ: 'UTC', CASEROOM_TEST_STORE: 'mongo' },
             pool: 'forks' as const,
+            sequence: { groupOrder: 1 },
           },
         },
         {
@@ -145,6 +148,7 @@ export default defineConfig({
             testTimeout: 120_000,
             hookTimeout: 90_000,
             env: { TZ: 'UTC', CASEROOM_TEST_STORE: 'mongo' },
+            sequence: { groupOrder: 2 },
           },
         },
       ] : []),
