@@ -1,5 +1,8 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ours,reference,hocuspocus,relay,persisting-raw-relay,bare-socketio,persisting-relay] [-- --phases=idle,coedit,chat,cold] [-- --rounds=N] [-- --max-steal=PCT|off] [-- --status-per-sec=N]`
+ * `npm run bench [-- --quick] [-- --only=ours,ours-mongo,reference,hocuspocus,relay,persisting-raw-relay,bare-socketio,persisting-relay] [-- --phases=idle,coedit,chat,cold] [-- --rounds=N] [-- --max-steal=PCT|off] [-- --status-per-sec=N]`
+ *
+ * With MONGODB_URI set, our server runs the co-editing and chat phases once
+ * more on the MongoDB store (`ours-mongo`, round 1), reported beside `ours`.
  *
  * Starts every server itself on 127.0.0.1, one at a time, in a child process
  * pinned to core 0; the load generators are separate processes pinned to core
@@ -60,7 +63,14 @@ const errText = (e: unknown): string => (e instanceof Error ? e.message : String
 
 // ---------- processes ----------
 
-type ServerKind = 'ours' | 'reference' | 'hocuspocus' | RawRelay | ChatBaseline;
+type ServerKind = 'ours' | 'ours-mongo' | 'reference' | 'hocuspocus' | RawRelay | ChatBaseline;
+/**
+ * Our server on the MongoDB store (MONGODB_URI set): the co-editing and chat
+ * phases of round 1 once more, beside the SQLite run (`ours`), with the same
+ * load; a fresh database per start, dropped at its end.
+ */
+const MONGODB_URI = process.env.MONGODB_URI;
+const isOurs = (k: ServerKind): k is 'ours' | 'ours-mongo' => k === 'ours' || k === 'ours-mongo';
 /** The co-editing floors: the raw relay, and the same relay appending each update through our Store first. */
 type RawRelay = 'relay' | 'persisting-raw-relay';
 const isRawRelay = (k: ServerKind): k is RawRelay => k === 'relay' || k === 'persisting-raw-relay';
@@ -71,6 +81,7 @@ const isChatBaseline = (k: ServerKind): k is ChatBaseline => k === 'bare-socketi
 const PERSISTING: ReadonlySet<ServerKind> = new Set(['persisting-raw-relay', 'persisting-relay']);
 const SERVER_SCRIPTS: Record<ServerKind, string> = {
   ours: 'test/bench/servers/ours.ts',
+  'ours-mongo': 'test/bench/servers/ours.ts',
   reference: 'test/bench/servers/reference.ts',
   hocuspocus: 'test/bench/servers/hocuspocus.ts',
   relay: 'test/bench/servers/raw-relay.ts',
@@ -101,8 +112,13 @@ const SERVER_NODE_ARGS = ['--expose-gc', ...(CAN_PIN ? ['--single-threaded-gc'] 
  */
 const SERVER_ENV = { NODE_ENV: 'production', MALLOC_MMAP_THRESHOLD_: '131072' };
 
+/** MONGODB_URI with a fresh database for one start of `ours-mongo`. */
+const freshMongoUri = (uri: string): string =>
+  uri.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]*)(?:\/([^?]*))?/, (_m, host: string, db?: string) => `${host}/${(db || 'caseroom-bench').slice(0, 30)}_${Date.now().toString(36)}`);
+
 async function startServerProcess(kind: ServerKind): Promise<{ proc: Managed; ready: Ready }> {
-  const env = PERSISTING.has(kind) ? { ...SERVER_ENV, BENCH_RELAY_PERSIST: '1' } : SERVER_ENV;
+  const env = PERSISTING.has(kind) ? { ...SERVER_ENV, BENCH_RELAY_PERSIST: '1' }
+    : kind === 'ours-mongo' && MONGODB_URI ? { ...SERVER_ENV, BENCH_MONGODB_URI: freshMongoUri(MONGODB_URI) } : SERVER_ENV;
   const proc = startNode(kind, SERVER_SCRIPTS[kind], { core: SERVER_CORE, nodeArgs: SERVER_NODE_ARGS, env });
   const ready = await proc.waitEvent<Ready>('ready', 60_000);
   return { proc, ready };
@@ -198,7 +214,8 @@ interface YjsTarget {
 function yjsTarget(kind: ServerKind, port: number, setup?: OursSetup): YjsTarget {
   const base = `ws://127.0.0.1:${port}`;
   switch (kind) {
-    case 'ours': {
+    case 'ours':
+    case 'ours-mongo': {
       const people = [setup!.citizen, setup!.operator, setup!.expert];
       return { dialect: 'y-websocket', at: (id) => ({ url: `${base}/yjs/${id}`, doc: id }), headers: (i) => headersOf(people[i % people.length]!) };
     }
@@ -452,11 +469,11 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[], re
   const { proc, ready } = await startServerProcess(kind);
   try {
     let setup: OursSetup | undefined;
-    if (kind === 'ours') {
+    if (isOurs(kind)) {
       const t0 = performance.now();
       const active = Math.max(runsPhase('coedit') ? P.coeditRooms : 1, runsPhase('chat') ? P.chatRooms : 1);
       setup = await setupOurs(ready, active, runsPhase('idle') ? Math.max(0, P.idleRooms - active) : 0, 6);
-      log(`ours: logged in and filed ${setup.active.length + setup.filed.length + setup.cold.length} appeals in ${Math.round(performance.now() - t0)} ms`);
+      log(`${kind}: logged in and filed ${setup.active.length + setup.filed.length + setup.cold.length} appeals in ${Math.round(performance.now() - t0)} ms`);
     }
     const t = yjsTarget(kind, ready.port, setup);
     const coeditNames = setup ? setup.active.slice(0, P.coeditRooms) : Array.from({ length: P.coeditRooms }, (_, i) => `room-${i}`);
@@ -489,9 +506,9 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[], re
         report.coedit = await coeditPhase(proc, yw, t, coeditNames, observer);
       });
     }
-    if (kind === 'ours' && runsPhase('chat')) {
+    if (isOurs(kind) && runsPhase('chat')) {
       await phase('chat', async () => {
-        log('ours: chat fan-out');
+        log(`${kind}: chat fan-out`);
         const rows0 = await proc.request<number>('chatRows');
         const s = setup!;
         const people = [s.citizen, s.operator, s.expert, s.citizen];
@@ -563,6 +580,13 @@ async function main(): Promise<void> {
       try { reports.push(await benchYjsServer(kind, yw, cw)); } catch (e) {
         log(`${kind} failed:`, e);
         reports.push({ kind, missing: `failed: ${errText(e)}` });
+      }
+    }
+    if (MONGODB_URI && wanted('ours-mongo')) {
+      // Co-editing and chat only (as in a later round): the idle and cold phases measure no store write.
+      try { reports.push(await benchYjsServer('ours-mongo', yw, cw, true)); } catch (e) {
+        log('ours-mongo failed:', e);
+        reports.push({ kind: 'ours-mongo', missing: `failed: ${errText(e)}` });
       }
     }
     for (const kind of ['bare-socketio', 'persisting-relay'] as const) {
@@ -640,7 +664,7 @@ async function main(): Promise<void> {
       ...(hoc?.cold ?? []).map((c) => ['hocuspocus', c.variant, f(c.one, 1), f(c.many.p50, 1), f(c.many.p99, 1), f(c.manyAllMs, 1), String(c.failed), String(c.bytes)])]);
   printTable(`Chat fan-out${firstRound}: ${P.chatRooms} rooms × ${P.chatClients} clients × ${P.chatRate} msg/s + ${P.statusPerSec} status push/room/s for ${P.chatDurationMs / 1000} s measured after ${P.chatWarmupMs / 1000} s of the same load`,
     ['server', 'p50 ms', 'p99 ms', 'ack p99 ms', 'status p50', 'status p99', 'acked/sent', 'delivery', 'status ok', 'persisted', 'persisted/s', 'errors', 'server CPU %', 'server lag p99/max', 'GC n/ms/max', 'gen CPU %', 'gen lag p99'],
-    [ours, bare, persisting].filter((r): r is ServerReport => r !== undefined).map((r) => {
+    [ours, by('ours-mongo'), bare, persisting].filter((r): r is ServerReport => r !== undefined).map((r) => {
       const c = r.chat;
       if (!c) return [r.kind, r.missing ?? 'not run'];
       return [r.kind, f(c.lat.p50, 2), f(c.lat.p99, 2), f(c.ack.p99, 2), f(c.status.p50, 1), f(c.status.p99, 1), `${c.acked}/${c.sent}`, f(c.delivery, 4),
@@ -787,6 +811,12 @@ async function main(): Promise<void> {
     generator_processes: P.workers,
     pinned: CAN_PIN,
     server_node_args: SERVER_NODE_ARGS.join(' '),
+    // Our server on the MongoDB store (MONGODB_URI; round 1 only): null without it.
+    mongo_server: by('ours-mongo') ? MONGODB_URI?.replace(/\/\/[^@/]*@/, '//') ?? null : null,
+    coedit_p99_mongo_ms: round(by('ours-mongo')?.coedit?.lat.p99),
+    coedit_delivery_ratio_mongo: round(by('ours-mongo')?.coedit?.delivery, 5),
+    chat_p99_mongo_ms: round(by('ours-mongo')?.chat?.lat.p99),
+    chat_persisted_per_s_mongo: (() => { const r = by('ours-mongo'); return r?.chat && r.chatRows !== undefined ? round(r.chatRows / r.chat.sendS, 1) : null; })(),
     total_s: round((performance.now() - started) / 1000, 1),
     ...(TRACE ? {
       tail_trace: traced.map(({ phase, server, round: n, tail: t }) => ({

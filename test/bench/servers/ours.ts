@@ -1,28 +1,34 @@
 /**
  * Our server for the benchmark: a wrapper process that calls `startServer`
- * (SQLite store in a temp DATA_DIR, demo accounts seeded) and answers the
- * benchmark over IPC — its own memory, rows in the store, and the cold-load
- * documents written straight through the Store port. Nothing is added to the
- * product server itself.
+ * (SQLite store in a temp DATA_DIR, demo accounts seeded; with
+ * BENCH_MONGODB_URI, the MongoDB store on that database instead, dropped at
+ * the end) and answers the benchmark over IPC — its own memory, rows in the
+ * store, and the cold-load documents written straight through the Store port.
+ * Nothing is added to the product server itself.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import mongoose from 'mongoose';
 import { loadConfig } from '../../../server/config/config.js';
 import { startServer } from '../../../server/server.js';
 import { SQLITE_FILE } from '../../../server/store/sqlite/sqlite.store.js';
 import { commonHandlers, memReport, serveIpc } from '../proc.js';
 import { buildColdDocument } from './cold-doc.js';
 
+const mongoUri = process.env.BENCH_MONGODB_URI;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-ours-'));
-const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', SEED_DEMO: 'true' });
+const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', SEED_DEMO: 'true', ...(mongoUri ? { MONGODB_URI: mongoUri } : {}) });
 const server = await startServer({ config });
+/** A side connection for counting rows and dropping the database (MongoDB only). */
+const side = mongoUri ? await mongoose.createConnection(mongoUri).asPromise() : null;
 
-function count(sql: string): number {
+async function count(table: 'chat_messages' | 'yjs_updates'): Promise<number> {
+  if (side) return side.collection(table).countDocuments();
   const db = new Database(path.join(dataDir, SQLITE_FILE), { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare(sql).get() as { n: number }).n;
+    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
   } finally {
     db.close();
   }
@@ -45,8 +51,8 @@ const ipc = serveIpc({
     const loaded = (server as { collab?: { description?: { loadedCount?: () => number } } }).collab?.description?.loadedCount?.();
     return typeof loaded === 'number' ? loaded : null;
   },
-  chatRows: () => count('SELECT count(*) AS n FROM chat_messages'),
-  yjsRows: () => count('SELECT count(*) AS n FROM yjs_updates'),
+  chatRows: () => count('chat_messages'),
+  yjsRows: () => count('yjs_updates'),
   /**
    * Writes the cold-load documents through the Store port: `raw` appeals get
    * the n-update log, `compacted` the merged state, `tail` the merged state of
@@ -72,6 +78,10 @@ const ipc = serveIpc({
   },
 }, async () => {
   await server.close();
+  if (side) {
+    await side.dropDatabase();
+    await side.close();
+  }
   rmSync(dataDir, { recursive: true, force: true });
 });
 
