@@ -141,7 +141,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const grants = new RoomGrantCache(rooms, clock);
   const realtime = attachRealtime({
     http, upgrades, accounts, appeals, roomAccess: rooms, bus, logger, allowedOrigins, names, presence, grants, cluster,
-    chat: new ChatService({ store, rooms, grants, names, clock }),
+    chat: new ChatService({ store, rooms, grants, names, clock, bus }),
     wall: new WallService({ store, presence, clock }),
   });
   shutdown.add('close realtime', () => realtime.close());

@@ -1,25 +1,102 @@
 /**
- * Domain events published after a change is durable. Transports (socket.io,
+ * Domain events, published after a change is durable. Transports (socket.io,
  * Yjs, notifications) subscribe; with REDIS_URL the bus spans instances.
+ *
+ * An event is its own type, not a store record: it carries ids and what the
+ * listeners need, never a hash, a secret or a text they do not use. Each type
+ * has a strict zod schema, and an event that arrives from another instance is
+ * parsed with it (`parseDomainEvent`): a wrong shape or an extra field is
+ * dropped, never acted on.
  */
-import type { ChatMessage } from '../../shared/protocol/events.js';
-import type { AppealRecord, AttachmentRecord, StatusHistoryRecord } from '../store/store.js';
+import { z } from 'zod';
+import { idSchema } from '../../shared/schemas/common.schema.js';
+import { ROLES, STATUSES } from '../../shared/status-machine.js';
 
-export type DomainEvent =
-  | { type: 'appeal.status_changed'; appeal: AppealRecord; entry: StatusHistoryRecord }
-  | { type: 'appeal.updated'; appeal: AppealRecord }
-  | { type: 'appeal.access_changed'; appealId: string; userIds: string[] }
-  | { type: 'session.ended'; sessionIds: string[]; userId: string }
+/** The fields of an appeal that decide who may do what in its room (what a room grant is decided on). */
+export const appealAccessSchema = z.strictObject({
+  id: idSchema,
+  status: z.enum(STATUSES),
+  version: z.number().int().nonnegative(),
+  citizenId: idSchema,
+  assigneeId: idSchema.nullable(),
+  departmentId: idSchema.nullable(),
+  expertIds: z.array(idSchema).max(1000),
+});
+
+/** One transition as the room's timeline shows it (the actor's name is looked up by whoever shows it). */
+export const statusEntrySchema = z.strictObject({
+  appealId: idSchema,
+  seq: z.number().int().positive(),
+  at: z.number(),
+  actorId: idSchema.nullable(),
+  actorRole: z.enum([...ROLES, 'system']),
+  from: z.enum(STATUSES),
+  to: z.enum(STATUSES),
+  action: z.string().max(64),
+  comment: z.string().max(10_000).nullable(),
+});
+
+/** A file as the room lists it (blob ids stay on the server). */
+export const attachmentSummarySchema = z.strictObject({
+  id: idSchema,
+  appealId: idSchema,
+  fileName: z.string().max(1000),
+  mime: z.string().max(200),
+  size: z.number().int().nonnegative(),
+  currentVersion: z.number().int().positive(),
+  versions: z.array(z.strictObject({
+    version: z.number().int().positive(),
+    fileName: z.string().max(1000),
+    size: z.number().int().nonnegative(),
+    mime: z.string().max(200),
+    uploadedBy: idSchema,
+    at: z.number(),
+  })).max(10_000),
+  createdAt: z.number(),
+});
+
+/** What the wall needs of a chat message: where, when, whose side, and whether internal (no text). */
+export const chatPostedSchema = z.strictObject({
+  appealId: idSchema,
+  seq: z.number().int().positive(),
+  at: z.number(),
+  authorId: idSchema,
+  authorRole: z.enum(ROLES),
+  internal: z.boolean(),
+});
+
+/** A login session's id (sha256 of the cookie token, hex). */
+const sessionIdSchema = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const domainEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('appeal.status_changed'), appeal: appealAccessSchema, entry: statusEntrySchema }),
+  /** Assignment, experts, details: whatever changed, the access fields are as they are now. */
+  z.strictObject({ type: z.literal('appeal.updated'), appeal: appealAccessSchema }),
+  /** These people's access to the appeal may have gone (reassignment, expert removed). */
+  z.strictObject({ type: z.literal('appeal.access_changed'), appealId: idSchema, userIds: z.array(idSchema).max(1000) }),
+  z.strictObject({ type: z.literal('session.ended'), sessionIds: z.array(sessionIdSchema).max(10_000), userId: idSchema }),
   /** A version of the shared description was saved (or a restore made one). */
-  | { type: 'description.versions_changed'; appealId: string }
+  z.strictObject({ type: z.literal('description.versions_changed'), appealId: idSchema }),
   /** A file was added to a room, got a new version, or an earlier version was restored. */
-  | { type: 'attachment.changed'; appealId: string; kind: 'added' | 'version' | 'restored'; attachment: AttachmentRecord }
+  z.strictObject({ type: z.literal('attachment.changed'), appealId: idSchema, kind: z.enum(['added', 'version', 'restored']), attachment: attachmentSummarySchema }),
   /**
-   * A chat message was committed (published after its broadcast). Every
-   * instance updates its wall figures from it; the message itself reaches the
-   * room's sockets through socket.io, not through the bus.
+   * A chat message was committed. Every instance updates its wall figures
+   * from it; the message itself reaches the room's sockets through socket.io,
+   * not through the bus.
    */
-  | { type: 'chat.posted'; message: ChatMessage };
+  z.strictObject({ type: z.literal('chat.posted'), message: chatPostedSchema }),
+]);
+
+export type AppealAccessEvent = z.infer<typeof appealAccessSchema>;
+export type StatusEntry = z.infer<typeof statusEntrySchema>;
+export type ChatPosted = z.infer<typeof chatPostedSchema>;
+export type DomainEvent = z.infer<typeof domainEventSchema>;
+
+/** The event in a message from another instance, or null when it is not exactly one. */
+export function parseDomainEvent(value: unknown): DomainEvent | null {
+  const parsed = domainEventSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
 
 export interface EventBus {
   publish(event: DomainEvent): void;

@@ -8,7 +8,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../shared/protocol/close-codes.js';
-import type { Logger } from '../../server/lib/logger.js';
+import { capturingLogger } from '../helpers/logger.js';
 import { presenceMessage } from '../../server/transport/collab/room-presence.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { fileAppeal, loginAs, type TestClient } from '../helpers/session.js';
@@ -145,13 +145,6 @@ describe('close codes', () => {
     }
   });
 });
-
-/** A logger that keeps every line. */
-function capturingLogger(): Logger & { lines: { level: string; msg: string; fields: Record<string, unknown> }[] } {
-  const lines: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
-  const keep = (level: string) => (msg: string, fields: Record<string, unknown> = {}): void => { lines.push({ level, msg, fields }); };
-  return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error'), banner: () => undefined };
-}
 
 describe('refusal log', () => {
   it('writes a bounded number of lines for thousands of refused frames, then one summary per window with counts by reason', async () => {

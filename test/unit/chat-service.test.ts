@@ -79,7 +79,7 @@ async function setup(options: { status?: Status; withCache?: boolean; appeal?: P
   const clock = new ManualClock(T0);
   const rooms = new RoomAccess(new AppealService({ store: s, clock, audit: new AuditService(s, clock), bus: new LocalBus(), secret: 'test-secret' }));
   const grants = new RoomGrantCache(rooms, clock);
-  const chat = new ChatService({ store: s, rooms, names: new UserNames(s, clock), clock, ...(options.withCache ? { grants } : {}) });
+  const chat = new ChatService({ store: s, rooms, names: new UserNames(s, clock), clock, bus: new LocalBus(), ...(options.withCache ? { grants } : {}) });
   return { chat, store: s, clock, grants, rooms, appendOptions, listReads: () => listReads };
 }
 

@@ -103,7 +103,9 @@ describe('a transition that is taken', () => {
       at: now, actorId: assignee.id, action: 'appeal.request_info', subjectType: 'appeal', subjectId: 'a-path',
       details: { from: 'in_progress', to: 'info_requested' },
     });
-    expect(f.events).toStrictEqual([{ type: 'appeal.status_changed', appeal: stored, entry: history[0] }]);
+    // The event carries the access fields and the entry, never the record (no hash, no texts).
+    const { id, status, version, citizenId, assigneeId, departmentId, expertIds } = stored!;
+    expect(f.events).toStrictEqual([{ type: 'appeal.status_changed', appeal: { id, status, version, citizenId, assigneeId, departmentId, expertIds }, entry: history[0] }]);
   });
 
   it('transitionRecord returns the stored record itself', async () => {

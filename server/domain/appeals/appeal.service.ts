@@ -10,12 +10,12 @@ import { draftSchema, type DraftInput, type QueueQuery, type TransitionInput } f
 import { AUTO_CONFIRM_DAYS, STATUS_LABELS_RU, TRANSITIONS, type Actor, type Transition } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
 import { hmac, newAccessCode, newId } from '../../lib/ids.js';
-import type { AppealFilter, AppealPatch, AppealRecord, Store } from '../../store/store.js';
+import type { AppealFilter, AppealPatch, AppealRecord, StatusHistoryRecord, Store } from '../../store/store.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.js';
-import type { EventBus } from '../events.js';
+import type { EventBus, StatusEntry } from '../events.js';
 import type { Viewer } from '../viewer.js';
-import { isAssignedToAnother, roomRoleOf, type AppealAccess } from './appeal.policy.js';
+import { accessOf, isAssignedToAnother, roomRoleOf, type AppealAccess } from './appeal.policy.js';
 import { checkCompleteness } from './appeal.rules.js';
 import { countUnread } from './appeal.unread.js';
 import { toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
@@ -180,7 +180,7 @@ export class AppealService {
     const updated = await this.d.store.appeals.update(id, appeal.version, { assigneeId, updatedAt: this.d.clock.now() },
       this.d.audit.draft({ actorId: viewer.id, action: 'appeal.assigned', subjectType: 'appeal', subjectId: id, details: { assigneeId, previous } }));
     if (!updated) throw conflict();
-    this.d.bus.publish({ type: 'appeal.updated', appeal: updated });
+    this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated) });
     if (previous && previous !== assigneeId) this.d.bus.publish({ type: 'appeal.access_changed', appealId: id, userIds: [previous] });
     return this.view(viewer, updated);
   }
@@ -195,7 +195,7 @@ export class AppealService {
     const updated = await this.d.store.appeals.update(id, appeal.version, { expertIds: [...appeal.expertIds, expertId], updatedAt: this.d.clock.now() },
       this.d.audit.draft({ actorId: viewer.id, action: 'appeal.expert_invited', subjectType: 'appeal', subjectId: id, details: { expertId } }));
     if (!updated) throw conflict();
-    this.d.bus.publish({ type: 'appeal.updated', appeal: updated });
+    this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated) });
     return this.view(viewer, updated);
   }
 
@@ -210,7 +210,7 @@ export class AppealService {
     const updated = await this.d.store.appeals.update(id, appeal.version, { expertIds: appeal.expertIds.filter((e) => e !== expertId), updatedAt: this.d.clock.now() },
       this.d.audit.draft({ actorId: viewer.id, action: 'appeal.expert_removed', subjectType: 'appeal', subjectId: id, details: { expertId } }));
     if (!updated) throw conflict();
-    this.d.bus.publish({ type: 'appeal.updated', appeal: updated });
+    this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated) });
     this.d.bus.publish({ type: 'appeal.access_changed', appealId: id, userIds: [expertId] });
     return this.view(viewer, updated);
   }
@@ -283,7 +283,7 @@ export class AppealService {
       this.d.audit.draft({ actorId, action: `appeal.${t.action}`, subjectType: 'appeal', subjectId: appeal.id, details: { from: t.from, to: t.to } }),
     );
     if (!result) return null;
-    this.d.bus.publish({ type: 'appeal.status_changed', appeal: result.appeal, entry: result.entry });
+    this.d.bus.publish({ type: 'appeal.status_changed', appeal: accessOf(result.appeal), entry: statusEntryOf(result.entry) });
     return result.appeal;
   }
 
@@ -317,4 +317,9 @@ export class AppealService {
     const assignee = appeal.assigneeId ? await this.d.store.users.get(appeal.assigneeId) : null;
     return toAppealView(viewer, appeal, citizen, this.d.clock.now(), assignee?.fullName ?? null);
   }
+}
+
+/** The event's copy of a history entry: its fields, named, and nothing a store may have added. */
+function statusEntryOf(e: StatusHistoryRecord): StatusEntry {
+  return { appealId: e.appealId, seq: e.seq, at: e.at, actorId: e.actorId, actorRole: e.actorRole, from: e.from, to: e.to, action: e.action, comment: e.comment };
 }

@@ -251,7 +251,7 @@ export class AttachmentService {
 
   /** Tells the room (after the change and its journal entry are stored). */
   private publish(kind: ChangeKind, record: AttachmentRecord): void {
-    this.d.bus.publish({ type: 'attachment.changed', appealId: record.appealId, kind, attachment: record });
+    this.d.bus.publish({ type: 'attachment.changed', appealId: record.appealId, kind, attachment: toAttachmentSummary(record) });
   }
 
   private serially<T>(key: string, task: () => Promise<T>): Promise<T> {

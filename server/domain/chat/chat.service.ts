@@ -10,6 +10,7 @@ import { isOpen } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
 import type { ChatMessageRecord, Store, WriteOptions } from '../../store/store.js';
 import { conflict, DomainError, forbidden } from '../errors.js';
+import type { EventBus } from '../events.js';
 import type { RoomGrantCache } from '../rooms/grant-cache.js';
 import type { RoomAccess, RoomGrant } from '../rooms/room-access.js';
 import type { Viewer } from '../viewer.js';
@@ -25,6 +26,8 @@ export interface ChatDeps {
   grants?: RoomGrantCache;
   names: UserNames;
   clock: Clock;
+  /** Where a new message is announced (`chat.posted`: the wall's figures on every instance). */
+  bus: EventBus;
 }
 
 /**
@@ -65,6 +68,10 @@ export class ChatService {
     }, CHAT_DURABILITY);
     // Client ids are random per client; a match by someone else is not theirs to read.
     if (!created && message.authorId !== viewer.id) throw conflict('Идентификатор сообщения уже занят');
+    if (created) {
+      const { appealId, seq, at, authorId, authorRole, internal } = message;
+      this.d.bus.publish({ type: 'chat.posted', message: { appealId, seq, at, authorId, authorRole, internal } });
+    }
     return { message: toWire(message, created ? authorName : await this.d.names.nameOf(message.authorId)), created, grant };
   }
 

@@ -19,7 +19,7 @@
 import type { Clock } from '../../lib/clock.js';
 import type { DomainEvent } from '../events.js';
 import type { Viewer } from '../viewer.js';
-import type { AppealRecord } from '../../store/store.js';
+import type { AppealAccess } from '../appeals/appeal.policy.js';
 import { writeGrantOf, type RoomAccess, type RoomGrant } from './room-access.js';
 
 /** Longest a grant is reused without a fresh read, events or not. */
@@ -87,7 +87,7 @@ export class RoomGrantCache {
   }
 
   /** Derives the appeal's grants again from its new record; drops those it no longer allows. */
-  private rederive(appeal: AppealRecord): void {
+  private rederive(appeal: AppealAccess): void {
     this.generation++;
     const entries = this.byAppeal.get(appeal.id);
     if (!entries) return;

@@ -4,12 +4,13 @@
  * since when, the deadline. Chat figures are kept per room in memory, loaded
  * from the store on first use and then updated as messages arrive.
  */
-import type { ChatMessage, WallRoom } from '../../../shared/protocol/events.js';
+import type { WallRoom } from '../../../shared/protocol/events.js';
 import { isOpen } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AppealRecord, Store } from '../../store/store.js';
 import { isOverdue } from '../appeals/appeal.view.js';
 import { forbidden } from '../errors.js';
+import type { ChatPosted } from '../events.js';
 import type { PresenceService } from '../presence/presence.service.js';
 import type { Viewer } from '../viewer.js';
 
@@ -82,7 +83,7 @@ export class WallService {
   }
 
   /** Updates the room's figures with a committed message (call in commit order). */
-  noteMessage(m: ChatMessage): void {
+  noteMessage(m: ChatPosted): void {
     this.generation.set(m.appealId, (this.generation.get(m.appealId) ?? 0) + 1);
     const f = this.figures.get(m.appealId);
     if (!f) return;

@@ -6,13 +6,9 @@
  * connections, forgets its own remembered grants — so each client hears of an
  * event exactly once, from the instance it is connected to.
  */
-import { LocalBus, type DomainEvent, type EventBus } from '../../domain/events.js';
+import { LocalBus, parseDomainEvent, type DomainEvent, type EventBus } from '../../domain/events.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ClusterLink } from './cluster-link.js';
-
-const EVENT_TYPES: ReadonlySet<string> = new Set<DomainEvent['type']>([
-  'appeal.status_changed', 'appeal.updated', 'appeal.access_changed', 'session.ended', 'description.versions_changed', 'attachment.changed', 'chat.posted',
-]);
 
 export class ClusterBus implements EventBus {
   private readonly local = new LocalBus();
@@ -25,7 +21,7 @@ export class ClusterBus implements EventBus {
     await link.subscribe('bus', (payload) => {
       const event = parseEvent(payload);
       if (event) bus.local.publish(event);
-      else logger.warn('cluster bus: message dropped (not a domain event)', { bytes: payload.length });
+      else logger.warn('cluster bus: message dropped (not exactly a domain event)', { bytes: payload.length });
     });
     return bus;
   }
@@ -40,13 +36,10 @@ export class ClusterBus implements EventBus {
   }
 }
 
-/** The event in a message from another instance (records are plain JSON: times are numbers, ids strings). */
+/** The event in a message from another instance, checked against its schema (server/domain/events.ts). */
 function parseEvent(payload: Buffer): DomainEvent | null {
   try {
-    const value: unknown = JSON.parse(payload.toString('utf8'));
-    if (typeof value !== 'object' || value === null) return null;
-    const type = (value as { type?: unknown }).type;
-    return typeof type === 'string' && EVENT_TYPES.has(type) ? value as DomainEvent : null;
+    return parseDomainEvent(JSON.parse(payload.toString('utf8')));
   } catch {
     return null;
   }

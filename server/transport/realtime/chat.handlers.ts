@@ -13,10 +13,7 @@ export function registerChatHandlers(ctx: RealtimeContext, socket: RealtimeSocke
     // A resend returns the first ack and broadcasts nothing. Otherwise the
     // broadcast follows the commit with no await in between, so the room sees
     // messages in seq order. The sender has the ack; its other tabs get the event.
-    if (created) {
-      socket.to(message.internal ? rooms.staff(p.appealId) : rooms.appeal(p.appealId)).emit('chat:message', message);
-      ctx.bus.publish({ type: 'chat.posted', message });
-    }
+    if (created) socket.to(message.internal ? rooms.staff(p.appealId) : rooms.appeal(p.appealId)).emit('chat:message', message);
     return message;
   }, { buckets: [buckets.any, buckets.chat] }));
 

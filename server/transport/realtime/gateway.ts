@@ -16,8 +16,6 @@ import type { RoomGrantCache } from '../../domain/rooms/grant-cache.js';
 import type { RoomAccess } from '../../domain/rooms/room-access.js';
 import type { WallService } from '../../domain/wall/wall.service.js';
 import type { Logger } from '../../lib/logger.js';
-import type { AttachmentRecord } from '../../store/store.js';
-import type { AttachmentSummary } from '../../../shared/protocol/events.js';
 import type { UpgradeRouter } from '../upgrade-router.js';
 import type { ClusterLink } from '../bus/cluster-link.js';
 import { allowRequestFrom, authenticate, refusal } from './auth.middleware.js';
@@ -172,7 +170,7 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
         io.local.to(rooms.appeal(event.appealId)).emit('description:versions', { appealId: event.appealId });
         return;
       case 'attachment.changed':
-        io.local.to(rooms.appeal(event.appealId)).emit('attachment:changed', { appealId: event.appealId, kind: event.kind, attachment: toAttachmentSummary(event.attachment) });
+        io.local.to(rooms.appeal(event.appealId)).emit('attachment:changed', { appealId: event.appealId, kind: event.kind, attachment: event.attachment });
         return;
       case 'session.ended':
         guard.forgetSessions(event.sessionIds);
@@ -225,19 +223,4 @@ async function subscribeCluster(ctx: RealtimeContext, guard: RecoveryAdapter, cl
     }),
     cluster.subscribe('presence', (payload, from) => { ctx.presence.receiveRemote(from, payload.toString('utf8')); }),
   ]);
-}
-
-/** The wire shape of an attachment (blob ids stay on the server). */
-function toAttachmentSummary(a: AttachmentRecord): AttachmentSummary {
-  const current = a.versions.find((v) => v.version === a.currentVersion) ?? a.versions.at(-1);
-  return {
-    id: a.id,
-    appealId: a.appealId,
-    fileName: current?.fileName ?? '',
-    mime: current?.mime ?? '',
-    size: current?.size ?? 0,
-    currentVersion: a.currentVersion,
-    versions: a.versions.map((v) => ({ version: v.version, fileName: v.fileName, size: v.size, mime: v.mime, uploadedBy: v.uploadedBy, at: v.at })),
-    createdAt: a.createdAt,
-  };
 }

@@ -5,7 +5,8 @@
  */
 import type { HistoryEntry } from '../../../shared/protocol/events.js';
 import { statusChangeSchema } from '../../../shared/schemas/realtime.schema.js';
-import type { AppealRecord, StatusHistoryRecord } from '../../store/store.js';
+import type { AppealAccess } from '../../domain/appeals/appeal.policy.js';
+import type { StatusEntry } from '../../domain/events.js';
 import { rooms, type RealtimeContext, type RealtimeSocket } from './context.js';
 import { handle, type TokenBucket } from './handle.js';
 import { pushWall } from './wall.handlers.js';
@@ -20,7 +21,7 @@ export function registerStatusHandlers(ctx: RealtimeContext, socket: RealtimeSoc
 }
 
 /** Pushes one transition to the room, then the wall line (in order per appeal). */
-export function pushStatusChanged(ctx: RealtimeContext, appeal: AppealRecord, entry: StatusHistoryRecord): void {
+export function pushStatusChanged(ctx: RealtimeContext, appeal: AppealAccess, entry: StatusEntry): void {
   ctx.serial.run(appeal.id, async () => {
     const actorName = entry.actorId ? await ctx.names.nameOf(entry.actorId) : null;
     const wire: HistoryEntry = { ...entry, actorName };
