@@ -211,6 +211,19 @@ describe('reassignment', () => {
     expect((await act(secondOperator, id, 'propose_resolution', 'Решено')).body.appeal.status).toBe('awaiting_confirmation');
   });
 
+  it('a status change on a remembered grant that went stale is decided on the stored record and refused, over REST and the socket', async () => {
+    const id = await takenBy(operator);
+    const socket = await inRoom(operator, id);
+    // The connection holds a grant now (chat goes through it); then the appeal changes hands with no event heard here.
+    await ok(socket, 'chat:send', { appealId: id, clientId: clientId(), text: 'Работаю' });
+    const stored = await server.store.appeals.get(id);
+    expect(await server.store.appeals.update(id, stored!.version, { assigneeId: secondOperator.user.id })).not.toBeNull();
+    expect(await request(socket, 'status:change', { appealId: id, action: 'propose_resolution', comment: 'Решено' }))
+      .toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: 'Обращение назначено другому сотруднику' } });
+    expect((await act(operator, id, 'propose_resolution', 'Решено')).body.error).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await server.store.appeals.get(id))).toMatchObject({ status: 'in_progress', assigneeId: secondOperator.user.id });
+  });
+
   it('a supervisor who hands over the appeal they had taken becomes a silent observer at once', async () => {
     const id = await takenBy(supervisor);
     const socket = await inRoom(supervisor, id);

@@ -5,7 +5,6 @@
  * refusal with its exact code, message and fields, before anything is written.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { accessOf } from '../../server/domain/appeals/appeal.policy.js';
 import { AppealService } from '../../server/domain/appeals/appeal.service.js';
 import { AuditService } from '../../server/domain/audit/audit.service.js';
 import { DomainError } from '../../server/domain/errors.js';
@@ -239,23 +238,6 @@ describe('a transition that is refused, writing nothing', () => {
     });
   });
 
-  it('remembered access of another appeal changes neither: the named appeal is decided on its stored record', async () => {
-    const target = inProgress();
-    const other = inProgress({ id: 'a-other', status: 'in_progress', version: 9 });
-    const f = await setup(target, other);
-    const record = await f.service.transitionRecord(assignee, 'a-path', { action: 'request_info', comment: 'Вопрос' }, accessOf(other));
-    expect(record).toMatchObject({ id: 'a-path', status: 'info_requested', version: 6 });
-    expect(await f.store.appeals.get('a-other')).toMatchObject({ status: 'in_progress', version: 9 });
-    expect(await f.store.appeals.history('a-other')).toStrictEqual([]);
-  });
-
-  it('remembered access is used only for someone with a part in it: an outsider cannot take through it', async () => {
-    const appeal = inProgress({ status: 'registered', assigneeId: null });
-    const f = await setup(appeal);
-    await expectRefused(f, f.service.transitionRecord(foreignOperator, 'a-path', { action: 'take' }, accessOf(appeal)), {
-      code: 'NOT_FOUND', message: 'Обращение не найдено',
-    });
-  });
 });
 
 describe('races and failures on the transition path', () => {
@@ -271,36 +253,7 @@ describe('races and failures on the transition path', () => {
     expect((await f.store.appeals.get('a-path'))?.status).toBe('awaiting_confirmation');
   });
 
-  it('with remembered access, a stale version is decided again on a fresh read instead of failing', async () => {
-    const appeal = inProgress();
-    const f = await setup(appeal);
-    const stale = accessOf(appeal);
-    await f.service.transition(assignee, 'a-path', { action: 'request_info', comment: 'Вопрос' });
-    await f.service.transition(citizen, 'a-path', { action: 'provide_info', comment: 'Ответ' });
-    // Same status as remembered, newer version: the compare-and-set on the memory loses, the fresh read wins.
-    const reads = f.reads();
-    const record = await f.service.transitionRecord(assignee, 'a-path', { action: 'propose_resolution', comment: 'Готово' }, stale);
-    expect(record).toMatchObject({ status: 'awaiting_confirmation', version: 8 });
-    expect(f.reads() - reads).toBe(1);
-  });
-
-  it('with remembered access, a store failure is passed on, not retried (the change may have been committed)', async () => {
-    const appeal = inProgress();
-    const f = await setup(appeal);
-    const transition = f.store.appeals.transition.bind(f.store.appeals);
-    let calls = 0;
-    f.store.appeals.transition = (...args) => {
-      calls++;
-      if (calls === 1) return Promise.reject(new Error('disk I/O error'));
-      return transition(...args);
-    };
-    const attempt = f.service.transitionRecord(assignee, 'a-path', { action: 'request_info', comment: 'Вопрос' }, accessOf(appeal));
-    await expect(attempt).rejects.toThrow('disk I/O error');
-    expect(calls).toBe(1);
-    expect(f.reads()).toBe(0);
-  });
-
-  it('without remembered access, a store failure is passed on as well, and no event is published', async () => {
+  it('a store failure is passed on, not retried (the change may have been committed), and no event is published', async () => {
     const f = await setup(inProgress());
     f.store.appeals.transition = () => Promise.reject(new Error('disk I/O error'));
     await expect(f.service.transition(assignee, 'a-path', { action: 'request_info', comment: 'Вопрос' })).rejects.toThrow('disk I/O error');

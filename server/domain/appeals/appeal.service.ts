@@ -15,7 +15,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.js';
 import type { EventBus, StatusEntry } from '../events.js';
 import type { Viewer } from '../viewer.js';
-import { accessOf, isAssignedToAnother, roomRoleOf, type AppealAccess } from './appeal.policy.js';
+import { accessOf, isAssignedToAnother, roomRoleOf } from './appeal.policy.js';
 import { checkCompleteness } from './appeal.rules.js';
 import { countUnread } from './appeal.unread.js';
 import { toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
@@ -79,26 +79,12 @@ export class AppealService {
 
   /**
    * The same transition, returning the stored record: for a caller that needs
-   * no view (the socket acknowledges the new status and version), so a status
-   * change costs no reads of the people named in the view.
+   * no view (the socket acknowledges the new status and version). REST and the
+   * socket both decide here, on the stored record, with a compare-and-set on
+   * its version.
    */
-  async transitionRecord(viewer: Viewer, id: string, input: TransitionInput, known?: AppealAccess): Promise<AppealRecord> {
+  async transitionRecord(viewer: Viewer, id: string, input: TransitionInput): Promise<AppealRecord> {
     if (input.action === 'submit' || input.action === 'resubmit') return (await this.submitRecord(viewer, id, input.version)).appeal;
-    if (known && known.id === id && roomRoleOf(viewer, known) !== null) {
-      // Decided on what the caller remembers (a room grant) with no read: the
-      // compare-and-set on its version proves it current. Should it not be
-      // (null: the version moved on), or should the decision refuse, the
-      // appeal is read and the transition decided again on the stored record.
-      try {
-        // Stryker disable next-line BooleanLiteral: equivalent — a CONFLICT thrown instead of null is a DomainError, caught below and decided again alike
-        const updated = await this.apply(viewer, known, input, {}, false);
-        if (updated) return updated;
-      } catch (err) {
-        // A refusal is decided again below, on the stored record; a store
-        // failure is not retried (the change may have been committed).
-        if (!(err instanceof DomainError)) throw err;
-      }
-    }
     return this.apply(viewer, await this.visible(viewer, id), input, {});
   }
 
@@ -248,13 +234,10 @@ export class AppealService {
   }
 
   /**
-   * Decides and commits one transition on `appeal` (its access fields suffice).
-   * A compare-and-set that finds a newer version is a CONFLICT, or null when
-   * `conflictIfMoved` is false (the caller decides again on a fresh read).
+   * Decides and commits one transition on the stored `appeal`. A
+   * compare-and-set that finds a newer version is a CONFLICT.
    */
-  private async apply(viewer: Viewer, appeal: AppealAccess, input: TransitionInput, extra: AppealPatch): Promise<AppealRecord>;
-  private async apply(viewer: Viewer, appeal: AppealAccess, input: TransitionInput, extra: AppealPatch, conflictIfMoved: false): Promise<AppealRecord | null>;
-  private async apply(viewer: Viewer, appeal: AppealAccess, input: TransitionInput, extra: AppealPatch, conflictIfMoved = true): Promise<AppealRecord | null> {
+  private async apply(viewer: Viewer, appeal: AppealRecord, input: TransitionInput, extra: AppealPatch): Promise<AppealRecord> {
     const part = roomRoleOf(viewer, appeal);
     const actor: Actor = part === 'owner' ? 'citizen' : viewer.role;
     const t = TRANSITIONS.find((x) => x.action === input.action && x.from === appeal.status);
@@ -269,7 +252,7 @@ export class AppealService {
     if (t.action === 'take') patch.assigneeId = viewer.id;
     if (input.version !== undefined && input.version !== appeal.version) throw conflict();
     const updated = await this.commit(viewer.id, actor, appeal, t, comment || null, patch);
-    if (!updated && conflictIfMoved) throw conflict();
+    if (!updated) throw conflict();
     return updated;
   }
 
