@@ -20,9 +20,6 @@ export const ROLES = ['citizen', 'operator', 'expert', 'supervisor', 'admin'] as
 export type Role = (typeof ROLES)[number];
 export type Actor = Role | 'system';
 
-/** Staff roles: they see internal notes and work on appeals of their department. */
-export const STAFF_ROLES: readonly Role[] = ['operator', 'expert', 'supervisor'];
-
 /** Russian labels of the statuses (the seeds' wording); English lives in the i18n table. */
 export const STATUS_LABELS_RU: Record<Status, string> = {
   draft: 'Черновик',

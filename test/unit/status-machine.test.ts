@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AUTO_CONFIRM_DAYS, findTransition, isOpen, ROLES, STAFF_ROLES, STATUS_LABELS_RU, STATUSES, TRANSITION_ACTIONS, TRANSITIONS,
+  AUTO_CONFIRM_DAYS, findTransition, isOpen, ROLES, STATUS_LABELS_RU, STATUSES, TRANSITION_ACTIONS, TRANSITIONS,
   transitionsFrom, type Actor, type Status,
 } from '../../shared/status-machine.js';
 
@@ -77,7 +77,6 @@ describe('status machine, every entry and helper', () => {
     expect([...new Set(TRANSITIONS.map((t) => t.action))].sort()).toStrictEqual([...TRANSITION_ACTIONS].sort());
     expect(STATUSES).toStrictEqual(['draft', 'registered', 'in_progress', 'info_requested', 'awaiting_confirmation', 'completed', 'rejected']);
     expect(ROLES).toStrictEqual(['citizen', 'operator', 'expert', 'supervisor', 'admin']);
-    expect(STAFF_ROLES).toStrictEqual(['operator', 'expert', 'supervisor']);
   });
 
   it('labels each status in Russian as the seeds word it', () => {

@@ -41,11 +41,6 @@ export function roomRoleOf(viewer: Viewer, appeal: AppealAccess): RoomRole | nul
   }
 }
 
-/** Whether the viewer may see the appeal at all. */
-export function canSee(viewer: Viewer, appeal: AppealAccess): boolean {
-  return roomRoleOf(viewer, appeal) !== null;
-}
-
 /**
  * Whether an operator is kept from this transition because the appeal is
  * someone else's: an operator takes an appeal, then moves only those assigned

@@ -128,12 +128,6 @@ export class CollabEndpoint {
     });
   };
 
-  /** Open connections (all rooms). */
-  connectionCount(): number {
-    let n = 0;
-    for (const room of this.rooms.values()) n += room.conns.size;
-    return n;
-  }
 
   /** The sessions of the open connections. */
   liveSessions(): LiveSession[] {

@@ -12,7 +12,7 @@
  * silent for 30 s). Only a connection sending entries of others it was never
  * sent runs out.
  */
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../../lib/token-bucket.js';
 
 /** Credits kept at most: far above what is in flight to an honest client, so banking them buys an abuser little. */
 export const MAX_ECHO_CREDITS = 65_536;

@@ -18,7 +18,7 @@ import type { CollabRoom } from './collab-room.js';
 import { EchoAllowance } from './echo-allowance.js';
 import { MESSAGE, SYNC, syncStep1Message, syncStep2Message } from './protocol.js';
 import type { RefusalLog, RefusalLogOptions } from './refusal-log.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../../lib/token-bucket.js';
 
 export interface ConnectionOptions {
   /** Sync messages (updates, step 2 and step 1 requests) per second and burst, per connection. */

@@ -5,7 +5,8 @@
 import type { ChatMessage } from '../../../shared/protocol/events.js';
 import { chatHistorySchema, chatReadSchema, chatSendSchema } from '../../../shared/schemas/realtime.schema.js';
 import { rooms, type RealtimeContext, type RealtimeSocket } from './context.js';
-import { handle, type TokenBucket } from './handle.js';
+import type { TokenBucket } from '../../lib/token-bucket.js';
+import { handle } from './handle.js';
 
 export function registerChatHandlers(ctx: RealtimeContext, socket: RealtimeSocket, buckets: { any: TokenBucket; chat: TokenBucket }): void {
   socket.on('chat:send', handle(socket, ctx.logger, 'chat:send', chatSendSchema, async (p, viewer): Promise<ChatMessage> => {

@@ -21,7 +21,7 @@ import type { ClusterLink } from '../bus/cluster-link.js';
 import { allowRequestFrom, authenticate, refusal } from './auth.middleware.js';
 import { registerChatHandlers } from './chat.handlers.js';
 import { rooms, SerialQueue, type RealtimeContext, type RealtimeServer, type RealtimeSocket } from './context.js';
-import { TokenBucket } from './handle.js';
+import { TokenBucket } from '../../lib/token-bucket.js';
 import { RecoveryAdapter } from './recovery-adapter.js';
 import { announcePresence, recheckRoom, registerRoomHandlers, restoreRooms, vetRestoredRooms } from './room.handlers.js';
 import { pushStatusChanged, registerStatusHandlers } from './status.handlers.js';

@@ -11,35 +11,8 @@ import { invalid, rateLimited } from '../../domain/errors.js';
 import type { Viewer } from '../../domain/viewer.js';
 import type { Logger } from '../../lib/logger.js';
 import { toErrorBody } from '../http/http-errors.js';
+import type { TokenBucket } from '../../lib/token-bucket.js';
 import { viewerOf, type RealtimeSocket } from './context.js';
-
-/** A token bucket: `ratePerSec` tokens a second, at most `burst` saved up. */
-export class TokenBucket {
-  private tokens: number;
-  private last = Date.now();
-
-  constructor(
-    private readonly ratePerSec: number,
-    private readonly burst: number,
-  ) {
-    this.tokens = burst;
-  }
-
-  /** Spends a token; false when none is left. */
-  take(): boolean {
-    const now = Date.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSec);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-
-  /** Seconds until the next token. */
-  retryAfter(): number {
-    return Math.max(1, (1 - this.tokens) / this.ratePerSec);
-  }
-}
 
 /** Maps any error to the wire shape; unexpected ones are logged and say nothing. */
 export function errorBodyOf(err: unknown, logger: Logger, event: string): ErrorBody {

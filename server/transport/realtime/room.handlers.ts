@@ -9,7 +9,8 @@ import { DomainError } from '../../domain/errors.js';
 import type { RoomGrant } from '../../domain/rooms/room-access.js';
 import type { Viewer } from '../../domain/viewer.js';
 import { appealIdOfRoom, rooms, viewerOf, type RealtimeContext, type RealtimeSocket } from './context.js';
-import { handle, type TokenBucket } from './handle.js';
+import type { TokenBucket } from '../../lib/token-bucket.js';
+import { handle } from './handle.js';
 import { pushWall } from './wall.handlers.js';
 
 export function registerRoomHandlers(ctx: RealtimeContext, socket: RealtimeSocket, bucket: TokenBucket): void {

@@ -8,7 +8,8 @@ import { statusChangeSchema } from '../../../shared/schemas/realtime.schema.js';
 import type { AppealAccess } from '../../domain/appeals/appeal.policy.js';
 import type { StatusEntry } from '../../domain/events.js';
 import { rooms, type RealtimeContext, type RealtimeSocket } from './context.js';
-import { handle, type TokenBucket } from './handle.js';
+import type { TokenBucket } from '../../lib/token-bucket.js';
+import { handle } from './handle.js';
 import { pushWall } from './wall.handlers.js';
 
 export function registerStatusHandlers(ctx: RealtimeContext, socket: RealtimeSocket, bucket: TokenBucket): void {

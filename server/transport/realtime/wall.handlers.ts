@@ -6,7 +6,8 @@
 import type { WallRoom } from '../../../shared/protocol/events.js';
 import { wallWatchSchema } from '../../../shared/schemas/realtime.schema.js';
 import { rooms, type RealtimeContext, type RealtimeSocket } from './context.js';
-import { handle, type TokenBucket } from './handle.js';
+import type { TokenBucket } from '../../lib/token-bucket.js';
+import { handle } from './handle.js';
 
 export function registerWallHandlers(ctx: RealtimeContext, socket: RealtimeSocket, bucket: TokenBucket): void {
   socket.on('wall:watch', handle(socket, ctx.logger, 'wall:watch', wallWatchSchema, async (_p, viewer): Promise<WallRoom[]> => {
