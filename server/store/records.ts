@@ -2,7 +2,7 @@
  * What the Store persists. Plain data: no methods, no driver types. Dates are
  * epoch milliseconds so both adapters store and compare them the same way.
  */
-import type { Category, Department } from '../../shared/protocol/api.js';
+import type { DepartmentLevel, ExtraField } from '../../shared/catalogue.js';
 import type { Applicant, AppealType, Details, Priority } from '../../shared/schemas/appeal.schema.js';
 import type { CodeChannel } from '../../shared/schemas/account.schema.js';
 import type { Actor, Role, Status } from '../../shared/status-machine.js';
@@ -54,9 +54,31 @@ export interface CodeRecord {
   createdAt: number;
 }
 
-/** Departments and categories are stored as they are served. */
-export type DepartmentRecord = Department;
-export type CategoryRecord = Category;
+export interface DepartmentRecord {
+  id: string;
+  /** Unique: `housing`, `social`, … */
+  code: string;
+  name: string;
+  /** Two-digit region code (77 = Moscow). */
+  region: string;
+  level: DepartmentLevel;
+}
+
+export interface CategoryRecord {
+  id: string;
+  code: string;
+  name: string;
+  departmentId: string;
+  /** The answer is due this many days after submission. */
+  deadlineDays: number;
+  requiredDocuments: string[];
+  /** Fields the category adds to the appeal form. */
+  extraFields: ExtraField[];
+  /** Lower-case words that suggest the category for a typed text. */
+  keywords: string[];
+  /** Archived: left out of the public list, and an appeal cannot be submitted in it. */
+  archived: boolean;
+}
 
 export interface AppealRecord {
   id: string;

@@ -1,103 +1,30 @@
 /**
- * The JSON shapes of the REST API's replies, one definition for the server that
- * builds them and the client that reads them (docs/api.md describes them).
+ * The types of the REST API's reply shapes, inferred from their zod schemas in
+ * shared/schemas/ (the route table, shared/protocol/routes.ts, names which
+ * route answers with which). docs/api.md describes them.
  */
-import type { DepartmentLevel, ExtraField } from '../catalogue.js';
-import type { CodeChannel } from '../schemas/account.schema.js';
-import type { Applicant, AppealType, Details, Priority } from '../schemas/appeal.schema.js';
-import type { Role, Status, TransitionAction } from '../status-machine.js';
+import type { z } from 'zod';
+import type { codeRequestSchema, staffDirectorySchema, staffEntrySchema, userSchema } from '../schemas/account.schema.js';
+import type { ROOM_ROLES, appealSchema, publicStatusSchema } from '../schemas/appeal.schema.js';
+import type { categorySchema, departmentSchema, suggestionSchema } from '../schemas/catalogue.schema.js';
+import type { versionDetailSchema, versionSummarySchema } from '../schemas/description.schema.js';
 
 /** A user as shown to the user themself and to admins (never the password hash). */
-export interface User {
-  id: string;
-  email: string;
-  phone: string;
-  fullName: string;
-  role: Role;
-  departmentId: string | null;
-  emailConfirmed: boolean;
-  phoneConfirmed: boolean;
-  locked: boolean;
-  expertsSeeContacts: boolean;
-  birthDate: string | null;
-  inn: string | null;
-  address: string | null;
-  createdAt: number;
-}
+export type User = z.infer<typeof userSchema>;
 
 /** Where a confirmation code went (masked destination). */
-export interface CodeRequest {
-  requestId: string;
-  channel: CodeChannel;
-  sentTo: string;
-  expiresAt: number;
-}
+export type CodeRequest = z.infer<typeof codeRequestSchema>;
 
-export interface Department {
-  id: string;
-  code: string;
-  name: string;
-  region: string;
-  level: DepartmentLevel;
-}
+export type Department = z.infer<typeof departmentSchema>;
 
-export interface Category {
-  id: string;
-  code: string;
-  name: string;
-  departmentId: string;
-  deadlineDays: number;
-  requiredDocuments: string[];
-  extraFields: ExtraField[];
-  keywords: string[];
-  archived: boolean;
-}
+export type Category = z.infer<typeof categorySchema>;
 
-export interface Suggestion {
-  categoryId: string;
-  name: string;
-  score: number;
-}
+export type Suggestion = z.infer<typeof suggestionSchema>;
 
-export type RoomRole = 'owner' | 'officer' | 'expert' | 'observer';
+export type RoomRole = (typeof ROOM_ROLES)[number];
 
 /** An appeal as the viewer is allowed to see it. */
-export interface Appeal {
-  id: string;
-  number: string | null;
-  citizenId: string | null;
-  categoryId: string | null;
-  departmentId: string | null;
-  type: AppealType | null;
-  subject: string;
-  description: string;
-  details: Details;
-  applicant: Applicant;
-  extra: Record<string, string>;
-  region: string;
-  priority: Priority;
-  status: Status;
-  deadlineAt: number | null;
-  assigneeId: string | null;
-  /** The assignee's name; null when unassigned. */
-  assigneeName: string | null;
-  expertIds: string[];
-  resubmissionCount: number;
-  repeatOfId: string | null;
-  createdAt: number;
-  updatedAt: number;
-  submittedAt: number | null;
-  statusChangedAt: number;
-  version: number;
-  roomRole: RoomRole | null;
-  canWrite: boolean;
-  /** Transitions this viewer may take now. */
-  actions: TransitionAction[];
-  overdue: boolean;
-  citizen: { fullName: string; email: string | null; phone: string | null } | null;
-  /** In lists only: chat messages by others the viewer has not read (capped at 100). */
-  unread?: number;
-}
+export type Appeal = z.infer<typeof appealSchema>;
 
 export interface Page<T> {
   items: T[];
@@ -105,11 +32,12 @@ export interface Page<T> {
 }
 
 /** Public status lookup answer. */
-export interface PublicStatus {
-  number: string;
-  status: Status;
-  statusLabel: string;
-  deadlineAt: number | null;
-  updatedAt: number;
-  history: { at: number; from: Status; to: Status }[];
-}
+export type PublicStatus = z.infer<typeof publicStatusSchema>;
+
+export type StaffEntry = z.infer<typeof staffEntrySchema>;
+
+export type StaffDirectory = z.infer<typeof staffDirectorySchema>;
+
+export type VersionSummary = z.infer<typeof versionSummarySchema>;
+
+export type VersionDetail = z.infer<typeof versionDetailSchema>;

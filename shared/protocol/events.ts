@@ -8,6 +8,8 @@ import type {
   chatHistorySchema, chatReadSchema, chatSendSchema, roomJoinSchema, roomLeaveSchema, roomSyncSchema,
   statusChangeSchema, typingSchema, wallWatchSchema,
 } from '../schemas/realtime.schema.js';
+import type { historyEntrySchema } from '../schemas/appeal.schema.js';
+import type { attachmentSummarySchema } from '../schemas/attachment.schema.js';
 import type { Role, Status } from '../status-machine.js';
 import type { ErrorBody } from './error-codes.js';
 
@@ -27,18 +29,8 @@ export interface ChatMessage {
   at: number;
 }
 
-export interface HistoryEntry {
-  appealId: string;
-  seq: number;
-  at: number;
-  actorId: string | null;
-  actorName: string | null;
-  actorRole: Role | 'system';
-  from: Status;
-  to: Status;
-  action: string;
-  comment: string | null;
-}
+/** One transition of an appeal's status (the same shape as the REST history's items). */
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 export interface PresencePerson {
   userId: string;
@@ -49,16 +41,8 @@ export interface PresencePerson {
   colour: string;
 }
 
-export interface AttachmentSummary {
-  id: string;
-  appealId: string;
-  fileName: string;
-  mime: string;
-  size: number;
-  currentVersion: number;
-  versions: { version: number; fileName: string; size: number; mime: string; uploadedBy: string; at: number }[];
-  createdAt: number;
-}
+/** An attachment with its versions (the same shape as the REST replies'). */
+export type AttachmentSummary = z.infer<typeof attachmentSummarySchema>;
 
 /** One line of the supervisor's wall. */
 export interface WallRoom {

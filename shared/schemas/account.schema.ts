@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../status-machine.js';
-import { dateSchema, emailSchema, idSchema, innSchema, phoneSchema } from './common.schema.js';
+import { dateSchema, emailSchema, idSchema, innSchema, pageSchema, phoneSchema } from './common.schema.js';
 
 export const passwordSchema = z
   .string()
@@ -58,4 +58,50 @@ export const userUpdateSchema = z.object({
 export const privacySchema = z.object({
   /** Whether invited experts may see the citizen's contact data (PRODUCT.md §8). */
   expertsSeeContacts: z.boolean(),
+});
+
+/** Admin's user list: paging and the role and department filters. */
+export const userListQuerySchema = pageSchema.extend({
+  role: z.enum(ROLES).optional(),
+  departmentId: idSchema.optional(),
+});
+
+// Replies.
+
+/** A user as shown to the user themself and to admins (never the password hash). */
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  phone: z.string(),
+  fullName: z.string(),
+  role: z.enum(ROLES),
+  departmentId: z.string().nullable(),
+  emailConfirmed: z.boolean(),
+  phoneConfirmed: z.boolean(),
+  locked: z.boolean(),
+  expertsSeeContacts: z.boolean(),
+  birthDate: z.string().nullable(),
+  inn: z.string().nullable(),
+  address: z.string().nullable(),
+  createdAt: z.number(),
+});
+
+/** Where a confirmation code went (masked destination). */
+export const codeRequestSchema = z.object({
+  requestId: z.string(),
+  channel: z.enum(CODE_CHANNELS),
+  sentTo: z.string(),
+  expiresAt: z.number(),
+});
+
+/** Login and code confirmation: the user and the new session's CSRF token. */
+export const sessionReplySchema = z.object({ user: userSchema, csrfToken: z.string() });
+
+/** One person of the staff directory: names and ids only, no contacts. */
+export const staffEntrySchema = z.object({ id: z.string(), fullName: z.string(), role: z.enum(ROLES) });
+
+/** Experts and the caller's department's officers, for invite and reassign. */
+export const staffDirectorySchema = z.object({
+  experts: z.array(staffEntrySchema),
+  officers: z.array(staffEntrySchema),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
-import { STATUSES, TRANSITION_ACTIONS } from '../status-machine.js';
+import { ROLES, STATUSES, TRANSITION_ACTIONS } from '../status-machine.js';
 import { dateSchema, idSchema, innSchema, pageSchema } from './common.schema.js';
 
 export const APPEAL_TYPES = ['info_request', 'application', 'complaint', 'suggestion'] as const;
@@ -66,6 +66,9 @@ export const draftUpdateSchema = draftSchema.extend({
   version: z.number().int().min(0),
 });
 
+/** Submission; `version` as the client last saw it, when it wants the check. The body may be left out. */
+export const submitSchema = z.object({ version: z.number().int().min(0).optional() }).default({});
+
 export const transitionSchema = z.object({
   action: z.enum(TRANSITION_ACTIONS),
   comment: z.string().trim().max(LIMITS.commentChars).optional(),
@@ -85,6 +88,9 @@ export const queueQuerySchema = pageSchema.extend({
 });
 export type QueueQuery = z.infer<typeof queueQuerySchema>;
 
+/** The status history after a known entry (`?after=seq`). */
+export const historyQuerySchema = z.object({ after: z.coerce.number().int().min(0).default(0) });
+
 export const lookupSchema = z.object({
   number: z.string().trim().regex(/^\d{2}-\d{4}-\d{6}$/, 'номер вида 77-2026-000123'),
   accessCode: z.string().trim().regex(/^[A-Z2-9]{8}$/, 'код доступа из 8 символов'),
@@ -93,3 +99,73 @@ export const lookupSchema = z.object({
 export const assignSchema = z.object({ assigneeId: idSchema });
 export const inviteSchema = z.object({ expertId: idSchema });
 export const prioritySchema = z.object({ priority: z.enum(PRIORITIES) });
+
+// Replies.
+
+/** How a viewer takes part in an appeal's room. */
+export const ROOM_ROLES = ['owner', 'officer', 'expert', 'observer'] as const;
+
+/** An appeal as the viewer is allowed to see it (docs/api.md, "appeal view"). */
+export const appealSchema = z.object({
+  id: z.string(),
+  number: z.string().nullable(),
+  citizenId: z.string().nullable(),
+  categoryId: z.string().nullable(),
+  departmentId: z.string().nullable(),
+  type: z.enum(APPEAL_TYPES).nullable(),
+  subject: z.string(),
+  description: z.string(),
+  details: detailsSchema,
+  applicant: applicantSchema,
+  extra: z.record(z.string(), z.string()),
+  region: z.string(),
+  priority: z.enum(PRIORITIES),
+  status: z.enum(STATUSES),
+  deadlineAt: z.number().nullable(),
+  assigneeId: z.string().nullable(),
+  /** The assignee's name; null when unassigned. */
+  assigneeName: z.string().nullable(),
+  expertIds: z.array(z.string()),
+  resubmissionCount: z.number(),
+  repeatOfId: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  submittedAt: z.number().nullable(),
+  statusChangedAt: z.number(),
+  version: z.number(),
+  roomRole: z.enum(ROOM_ROLES).nullable(),
+  canWrite: z.boolean(),
+  /** Transitions this viewer may take now. */
+  actions: z.array(z.enum(TRANSITION_ACTIONS)),
+  overdue: z.boolean(),
+  citizen: z.object({ fullName: z.string(), email: z.string().nullable(), phone: z.string().nullable() }).nullable(),
+  /** In lists only: chat messages by others the viewer has not read (capped at 100). */
+  unread: z.number().optional(),
+});
+
+/** One transition in an appeal's history, with the actor's name. */
+export const historyEntrySchema = z.object({
+  appealId: z.string(),
+  seq: z.number(),
+  at: z.number(),
+  actorId: z.string().nullable(),
+  actorName: z.string().nullable(),
+  actorRole: z.union([z.enum(ROLES), z.literal('system')]),
+  from: z.enum(STATUSES),
+  to: z.enum(STATUSES),
+  action: z.string(),
+  comment: z.string().nullable(),
+});
+
+/** The submitted appeal and its access code (shown once; null on resubmission). */
+export const submitReplySchema = z.object({ appeal: appealSchema, accessCode: z.string().nullable() });
+
+/** The public status lookup's answer. */
+export const publicStatusSchema = z.object({
+  number: z.string(),
+  status: z.enum(STATUSES),
+  statusLabel: z.string(),
+  deadlineAt: z.number().nullable(),
+  updatedAt: z.number(),
+  history: z.array(z.object({ at: z.number(), from: z.enum(STATUSES), to: z.enum(STATUSES) })),
+});

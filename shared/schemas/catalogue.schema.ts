@@ -27,3 +27,37 @@ export const categoryInputSchema = z.object({
   keywords: z.array(z.string().trim().toLowerCase().min(2).max(60)).max(100),
 });
 export type CategoryInput = z.infer<typeof categoryInputSchema>;
+
+/** An admin's edit of a department: any of its fields. */
+export const departmentPatchSchema = departmentInputSchema.partial();
+
+/** An admin's edit of a category: any of its fields, and archiving. */
+export const categoryPatchSchema = categoryInputSchema.partial().extend({ archived: z.boolean().optional() });
+
+/** The text typed so far, for category suggestions. */
+export const suggestRequestSchema = z.object({ text: z.string().max(20000) });
+
+// Replies.
+
+export const departmentSchema = z.object({
+  id: z.string(),
+  code: z.string(),
+  name: z.string(),
+  region: z.string(),
+  level: z.enum(DEPARTMENT_LEVELS),
+});
+
+export const categorySchema = z.object({
+  id: z.string(),
+  code: z.string(),
+  name: z.string(),
+  departmentId: z.string(),
+  deadlineDays: z.number(),
+  requiredDocuments: z.array(z.string()),
+  extraFields: z.array(z.object({ key: z.string(), label: z.string(), kind: z.enum(['text', 'date', 'number']), required: z.boolean() })),
+  keywords: z.array(z.string()),
+  archived: z.boolean(),
+});
+
+/** A suggested category for the typed text, by keyword hits. */
+export const suggestionSchema = z.object({ categoryId: z.string(), name: z.string(), score: z.number() });

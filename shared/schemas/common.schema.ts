@@ -10,6 +10,11 @@ export const pageSchema = z.object({
 });
 export type PageQuery = z.infer<typeof pageSchema>;
 
+/** A page of a list reply: `{ items, total }`. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), total: z.number() });
+}
+
 /** Checks an ИНН: 10 digits (organisation) or 12 digits (person), with its check digits. */
 export function isValidInn(inn: string): boolean {
   if (!/^\d{10}$|^\d{12}$/.test(inn)) return false;

@@ -1,15 +1,13 @@
 /**
  * Shapes of the REST answers as the client reads them: the shared definitions
- * (shared/protocol/api.ts) plus what only the client needs.
+ * (shared/protocol/api.ts, inferred from the route table's schemas).
  */
-import type { User } from '../../../shared/protocol/api';
+import type { RouteReply } from '../../../shared/protocol/routes';
 
 export type {
-  User, CodeRequest, Department, Category, Suggestion, RoomRole, Appeal, Page, PublicStatus,
+  User, CodeRequest, Department, Category, Suggestion, RoomRole, Appeal, Page, PublicStatus, StaffEntry, StaffDirectory,
+  VersionSummary, VersionDetail,
 } from '../../../shared/protocol/api';
 
 /** Answer of login, confirm and me. */
-export interface SessionAnswer {
-  user: User;
-  csrfToken?: string;
-}
+export type SessionAnswer = RouteReply<'me.get'>;

@@ -5,6 +5,8 @@ import type { Appeal, Category, Department } from '../lib/api-types';
 export interface Call {
   method: string;
   path: string;
+  /** The path with its query string. */
+  url: string;
   body: unknown;
   headers: Record<string, string>;
 }
@@ -18,7 +20,7 @@ export function installFakeApi(routes: Record<string, Handler>): Call[] {
     const method = init.method ?? 'GET';
     const path = input.split('?')[0] ?? input;
     const body: unknown = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-    calls.push({ method, path, body, headers: (init.headers ?? {}) as Record<string, string> });
+    calls.push({ method, path, url: input, body, headers: (init.headers ?? {}) as Record<string, string> });
     const handler = routes[`${method} ${path}`];
     const answer = handler ? handler(body) : { status: 404, json: { error: { code: 'NOT_FOUND', message: 'Не найдено' } } };
     return Promise.resolve(new Response(JSON.stringify(answer.json), { status: answer.status ?? 200, headers: { 'content-type': 'application/json' } }));

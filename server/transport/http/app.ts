@@ -12,6 +12,7 @@ import type { AccountService } from '../../domain/accounts/account.types.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { errorHandler } from './http-errors.js';
+import { mountRoute } from './mount-route.js';
 import { csrfMiddleware, sessionMiddleware } from './request-context.js';
 
 export interface HttpAppDeps {
@@ -66,9 +67,7 @@ export function createHttpApp(d: HttpAppDeps): Express {
     next();
   });
   app.use('/api', express.json({ limit: LIMITS.jsonBodyBytes, strict: true }));
-  app.get('/api/health', (_req, res) => {
-    res.json({ ok: true, store: d.storeKind });
-  });
+  mountRoute(app, 'health', () => Promise.resolve({ ok: true as const, store: d.storeKind }));
   app.use('/api', sessionMiddleware(d.accounts));
   app.use('/api', csrfMiddleware(d.allowedOrigins));
   for (const router of d.routers) app.use(router);

@@ -1,66 +1,43 @@
-/** REST for appeals: thin handlers — parse, call one service function, shape the reply. */
+/** REST for appeals: thin handlers — parse, call one service function, shape the reply. Paths and schemas: shared/protocol/routes.ts. */
 import { Router, type RequestHandler } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { pageSchema } from '../../../shared/schemas/common.schema.js';
-import {
-  assignSchema, draftSchema, draftUpdateSchema, inviteSchema, lookupSchema, queueQuerySchema, transitionSchema,
-} from '../../../shared/schemas/appeal.schema.js';
 import type { AppealService } from '../../domain/appeals/appeal.service.js';
 import { rateLimited } from '../../domain/errors.js';
-import { param, parse } from './http-errors.js';
+import { mountRoute } from './mount-route.js';
 import { ipOf, requireConfirmed } from './request-context.js';
-import { z } from 'zod';
-
-const afterSchema = z.object({ after: z.coerce.number().int().min(0).default(0) });
-const submitSchema = z.object({ version: z.number().int().min(0).optional() });
 
 export function appealRoutes(appeals: AppealService): Router {
   const r = Router();
 
-  r.post('/api/appeals', async (req, res) => {
-    res.status(201).json({ appeal: await appeals.createDraft(requireConfirmed(res), parse(draftSchema, req.body)) });
+  mountRoute(r, 'appeals.create', async ({ res, body }) => ({ appeal: await appeals.createDraft(requireConfirmed(res), body()) }));
+  mountRoute(r, 'appeals.mine', async ({ res, query }) => appeals.listMine(requireConfirmed(res), query()));
+  mountRoute(r, 'appeals.invited', async ({ res, query }) => appeals.invitations(requireConfirmed(res), query()));
+  mountRoute(r, 'queue.list', async ({ res, query }) => appeals.queue(requireConfirmed(res), query()));
+  mountRoute(r, 'appeals.get', async ({ res, param }) => ({ appeal: await appeals.get(requireConfirmed(res), param('id')) }));
+  mountRoute(r, 'appeals.update', async ({ res, param, body }) =>
+    ({ appeal: await appeals.updateDraft(requireConfirmed(res), param('id'), body()) }));
+  mountRoute(r, 'appeals.submit', async ({ res, param, body }) => {
+    const { version } = body();
+    return appeals.submit(requireConfirmed(res), param('id'), version);
   });
-  r.get('/api/appeals/mine', async (req, res) => {
-    res.json(await appeals.listMine(requireConfirmed(res), parse(pageSchema, req.query)));
+  mountRoute(r, 'appeals.transition', async ({ res, param, body }) =>
+    ({ appeal: await appeals.transition(requireConfirmed(res), param('id'), body()) }));
+  mountRoute(r, 'appeals.history', async ({ res, param, query }) => {
+    const { after } = query();
+    return { items: await appeals.history(requireConfirmed(res), param('id'), after) };
   });
-  r.get('/api/appeals/invited', async (req, res) => {
-    res.json(await appeals.invitations(requireConfirmed(res), parse(pageSchema, req.query)));
-  });
-  r.get('/api/queue', async (req, res) => {
-    res.json(await appeals.queue(requireConfirmed(res), parse(queueQuerySchema, req.query)));
-  });
-  r.get('/api/appeals/:id', async (req, res) => {
-    res.json({ appeal: await appeals.get(requireConfirmed(res), param(req, 'id')) });
-  });
-  r.patch('/api/appeals/:id', async (req, res) => {
-    res.json({ appeal: await appeals.updateDraft(requireConfirmed(res), param(req, 'id'), parse(draftUpdateSchema, req.body)) });
-  });
-  r.post('/api/appeals/:id/submit', async (req, res) => {
-    const { version } = parse(submitSchema, req.body ?? {});
-    res.json(await appeals.submit(requireConfirmed(res), param(req, 'id'), version));
-  });
-  r.post('/api/appeals/:id/transitions', async (req, res) => {
-    res.json({ appeal: await appeals.transition(requireConfirmed(res), param(req, 'id'), parse(transitionSchema, req.body)) });
-  });
-  r.get('/api/appeals/:id/history', async (req, res) => {
-    const { after } = parse(afterSchema, req.query);
-    res.json({ items: await appeals.history(requireConfirmed(res), param(req, 'id'), after) });
-  });
-  r.post('/api/appeals/:id/assign', async (req, res) => {
-    res.json({ appeal: await appeals.assign(requireConfirmed(res), param(req, 'id'), parse(assignSchema, req.body).assigneeId) });
-  });
-  r.post('/api/appeals/:id/experts', async (req, res) => {
-    res.json({ appeal: await appeals.invite(requireConfirmed(res), param(req, 'id'), parse(inviteSchema, req.body).expertId) });
-  });
-  r.delete('/api/appeals/:id/experts/:expertId', async (req, res) => {
-    res.json({ appeal: await appeals.removeExpert(requireConfirmed(res), param(req, 'id'), param(req, 'expertId')) });
-  });
+  mountRoute(r, 'appeals.assign', async ({ res, param, body }) =>
+    ({ appeal: await appeals.assign(requireConfirmed(res), param('id'), body().assigneeId) }));
+  mountRoute(r, 'appeals.inviteExpert', async ({ res, param, body }) =>
+    ({ appeal: await appeals.invite(requireConfirmed(res), param('id'), body().expertId) }));
+  mountRoute(r, 'appeals.removeExpert', async ({ res, param }) =>
+    ({ appeal: await appeals.removeExpert(requireConfirmed(res), param('id'), param('expertId')) }));
 
   // Public: no login, so it is rate limited per IP against guessing access codes.
-  r.post('/api/public/status', limitPerIp(20, 60), async (req, res) => {
-    const { number, accessCode } = parse(lookupSchema, req.body);
-    res.json({ status: await appeals.lookup(number, accessCode) });
-  });
+  mountRoute(r, 'public.status', async ({ body }) => {
+    const { number, accessCode } = body();
+    return { status: await appeals.lookup(number, accessCode) };
+  }, [limitPerIp(20, 60)]);
 
   return r;
 }

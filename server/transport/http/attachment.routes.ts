@@ -2,23 +2,18 @@
  * REST for a room's attachments. Uploads are multipart (`file` parts): the
  * UploadReceiver streams each file to a temp file under `tempDir` while
  * enforcing the size limit and the idle timeout, and deletes the temp files
- * when the request is done, whatever its outcome. Handlers stay thin: parse,
- * call one service function, shape the reply.
+ * when the request is done, whatever its outcome; how many files a request may
+ * carry is the route table's (shared/protocol/routes.ts). Handlers stay thin:
+ * parse, call one service function, shape the reply.
  */
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { LIMITS } from '../../../shared/limits.js';
+import { ROUTES } from '../../../shared/protocol/routes.js';
 import { toAttachmentSummary, type AttachmentService, type FileReceiver } from '../../domain/attachments/attachment.service.js';
 import { contentDisposition } from '../../domain/attachments/file-name.js';
-import { param, parse } from './http-errors.js';
+import { mountRoute } from './mount-route.js';
 import { requireConfirmed } from './request-context.js';
 import { prepareUploadDir, UploadReceiver, type UploadReceiverOptions } from './upload-receiver.js';
-
-const restoreSchema = z.object({ version: z.number().int().min(1) });
-const downloadSchema = z.object({
-  version: z.coerce.number().int().min(1).optional(),
-  inline: z.enum(['0', '1']).optional(),
-});
 
 export interface AttachmentRouteOptions {
   /** Directory of the temp files of uploads in progress; created, and cleared of a crashed run's leftovers. */
@@ -35,34 +30,34 @@ export function attachmentRoutes(attachments: AttachmentService, options: Attach
   };
   prepareUploadDir(uploads.tempDir);
 
-  r.post('/api/appeals/:id/attachments', async (req, res) => {
+  mountRoute(r, 'attachments.upload', async ({ req, res, param }) => {
     const viewer = requireConfirmed(res);
-    const created = await withUpload(req, res, LIMITS.attachmentsPerRequest, uploads, (receive) =>
-      attachments.add(viewer, param(req, 'id'), receive));
-    res.status(201).json({ items: created.map(toAttachmentSummary) });
+    const created = await withUpload(req, res, ROUTES['attachments.upload'].body.maxFiles, uploads, (receive) =>
+      attachments.add(viewer, param('id'), receive));
+    return { items: created.map(toAttachmentSummary) };
   });
 
-  r.post('/api/appeals/:id/attachments/:attId/versions', async (req, res) => {
+  mountRoute(r, 'attachments.addVersion', async ({ req, res, param }) => {
     const viewer = requireConfirmed(res);
-    const updated = await withUpload(req, res, 1, uploads, (receive) =>
-      attachments.addVersion(viewer, param(req, 'id'), param(req, 'attId'), receive));
-    res.status(201).json({ attachment: toAttachmentSummary(updated) });
+    const updated = await withUpload(req, res, ROUTES['attachments.addVersion'].body.maxFiles, uploads, (receive) =>
+      attachments.addVersion(viewer, param('id'), param('attId'), receive));
+    return { attachment: toAttachmentSummary(updated) };
   });
 
-  r.post('/api/appeals/:id/attachments/:attId/restore', async (req, res) => {
-    const { version } = parse(restoreSchema, req.body);
-    const restored = await attachments.restore(requireConfirmed(res), param(req, 'id'), param(req, 'attId'), version);
-    res.json({ attachment: toAttachmentSummary(restored) });
+  mountRoute(r, 'attachments.restore', async ({ res, param, body }) => {
+    const { version } = body();
+    const restored = await attachments.restore(requireConfirmed(res), param('id'), param('attId'), version);
+    return { attachment: toAttachmentSummary(restored) };
   });
 
-  r.get('/api/appeals/:id/attachments', async (req, res) => {
-    const items = await attachments.list(requireConfirmed(res), param(req, 'id'));
-    res.json({ items: items.map(toAttachmentSummary) });
+  mountRoute(r, 'attachments.list', async ({ res, param }) => {
+    const items = await attachments.list(requireConfirmed(res), param('id'));
+    return { items: items.map(toAttachmentSummary) };
   });
 
-  r.get('/api/appeals/:id/attachments/:attId/download', async (req, res) => {
-    const { version, inline } = parse(downloadSchema, req.query);
-    const file = await attachments.download(requireConfirmed(res), param(req, 'id'), param(req, 'attId'), version);
+  mountRoute(r, 'attachments.download', async ({ res, param, query }) => {
+    const { version, inline } = query();
+    const file = await attachments.download(requireConfirmed(res), param('id'), param('attId'), version);
     const disposition = inline === '1' && file.isPreviewable ? 'inline' : 'attachment';
     res.setHeader('Content-Type', file.mime);
     res.setHeader('Content-Length', String(file.bytes.byteLength));

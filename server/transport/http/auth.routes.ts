@@ -4,27 +4,10 @@
  * parses, makes one AccountService call, and shapes the reply.
  */
 import { Router, type Response } from 'express';
-import { z } from 'zod';
-import {
-  confirmCodeSchema,
-  loginSchema,
-  privacySchema,
-  registerSchema,
-  resendCodeSchema,
-  userCreateSchema,
-  userUpdateSchema,
-} from '../../../shared/schemas/account.schema.js';
-import { idSchema, pageSchema } from '../../../shared/schemas/common.schema.js';
-import { ROLES } from '../../../shared/status-machine.js';
 import type { AccountService, IssuedSession } from '../../domain/accounts/account.types.js';
 import { DomainError } from '../../domain/errors.js';
-import { param, parse } from './http-errors.js';
+import { mountRoute } from './mount-route.js';
 import { clearSessionCookie, ipOf, requireConfirmed, sessionTokenFrom, setSessionCookie, viewerOf } from './request-context.js';
-
-const userListQuerySchema = pageSchema.extend({
-  role: z.enum(ROLES).optional(),
-  departmentId: idSchema.optional(),
-});
 
 /** The cookie token of the request, or UNAUTHENTICATED. */
 function requireToken(res: Response): string {
@@ -48,48 +31,44 @@ export function authRoutes(deps: { accounts: AccountService; secureCookies: bool
   const { accounts, secureCookies } = deps;
   const r = Router();
 
-  r.post('/api/auth/register', async (req, res) => {
-    const { session, codes } = await accounts.register(parse(registerSchema, req.body), ipOf(req), sessionTokenFrom(res));
-    res.status(201).json({ ...signIn(res, session, secureCookies), codes });
+  mountRoute(r, 'auth.register', async ({ req, res, body }) => {
+    const { session, codes } = await accounts.register(body(), ipOf(req), sessionTokenFrom(res));
+    return { ...signIn(res, session, secureCookies), codes };
   });
 
-  r.post('/api/auth/confirm', async (req, res) => {
-    const { requestId, code } = parse(confirmCodeSchema, req.body);
+  mountRoute(r, 'auth.confirm', async ({ req, res, body }) => {
+    const { requestId, code } = body();
     const session = await accounts.confirmCode(requireToken(res), requestId, code, ipOf(req));
-    res.json(signIn(res, session, secureCookies));
+    return signIn(res, session, secureCookies);
   });
 
-  r.post('/api/auth/resend', async (req, res) => {
-    const { channel } = parse(resendCodeSchema, req.body);
-    res.json({ request: await accounts.resendCode(viewerOf(res), channel, ipOf(req)) });
+  mountRoute(r, 'auth.resend', async ({ req, res, body }) => {
+    const { channel } = body();
+    return { request: await accounts.resendCode(viewerOf(res), channel, ipOf(req)) };
   });
 
-  r.post('/api/auth/login', async (req, res) => {
-    const { login, password } = parse(loginSchema, req.body);
-    res.json(signIn(res, await accounts.login(login, password, ipOf(req), sessionTokenFrom(res)), secureCookies));
+  mountRoute(r, 'auth.login', async ({ req, res, body }) => {
+    const { login, password } = body();
+    return signIn(res, await accounts.login(login, password, ipOf(req), sessionTokenFrom(res)), secureCookies);
   });
 
-  r.post('/api/auth/logout', async (_req, res) => {
+  mountRoute(r, 'auth.logout', async ({ res }) => {
     const token = sessionTokenFrom(res);
     if (token) await accounts.logout(token);
     clearSessionCookie(res, secureCookies);
-    res.status(204).end();
   });
 
   // Unconfirmed accounts may read themselves (to show what is left to confirm) and lock themselves.
-  r.get('/api/me', async (_req, res) => {
-    res.json({ user: await accounts.me(viewerOf(res)), csrfToken: csrfTokenOf(res) });
-  });
+  mountRoute(r, 'me.get', async ({ res }) => ({ user: await accounts.me(viewerOf(res)), csrfToken: csrfTokenOf(res) }));
 
-  r.post('/api/me/lock', async (_req, res) => {
+  mountRoute(r, 'me.lock', async ({ res }) => {
     await accounts.lockSelf(viewerOf(res));
     clearSessionCookie(res, secureCookies);
-    res.status(204).end();
   });
 
-  r.put('/api/me/privacy', async (req, res) => {
-    const { expertsSeeContacts } = parse(privacySchema, req.body);
-    res.json({ user: await accounts.setPrivacy(requireConfirmed(res), expertsSeeContacts) });
+  mountRoute(r, 'me.privacy', async ({ res, body }) => {
+    const { expertsSeeContacts } = body();
+    return { user: await accounts.setPrivacy(requireConfirmed(res), expertsSeeContacts) };
   });
 
   return r;
@@ -98,15 +77,12 @@ export function authRoutes(deps: { accounts: AccountService; secureCookies: bool
 /** Admin: users and roles. The service refuses every role but admin. */
 export function adminUserRoutes(accounts: AccountService): Router {
   const r = Router();
-  r.get('/api/admin/users', async (req, res) => {
+  mountRoute(r, 'admin.users.list', async ({ res, query }) => {
     const viewer = requireConfirmed(res);
-    res.json(await accounts.listUsers(viewer, parse(userListQuerySchema, req.query)));
+    return accounts.listUsers(viewer, query());
   });
-  r.post('/api/admin/users', async (req, res) => {
-    res.status(201).json({ user: await accounts.createUser(requireConfirmed(res), parse(userCreateSchema, req.body)) });
-  });
-  r.patch('/api/admin/users/:id', async (req, res) => {
-    res.json({ user: await accounts.updateUser(requireConfirmed(res), param(req, 'id'), parse(userUpdateSchema, req.body)) });
-  });
+  mountRoute(r, 'admin.users.create', async ({ res, body }) => ({ user: await accounts.createUser(requireConfirmed(res), body()) }));
+  mountRoute(r, 'admin.users.update', async ({ res, param, body }) =>
+    ({ user: await accounts.updateUser(requireConfirmed(res), param('id'), body()) }));
   return r;
 }

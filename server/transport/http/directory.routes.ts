@@ -1,12 +1,11 @@
 /** GET /api/staff: experts and the department's officers, for invite and reassign. */
 import { Router } from 'express';
 import type { DirectoryService } from '../../domain/accounts/directory.service.js';
+import { mountRoute } from './mount-route.js';
 import { requireConfirmed } from './request-context.js';
 
 export function directoryRoutes(directory: DirectoryService): Router {
   const r = Router();
-  r.get('/api/staff', async (_req, res) => {
-    res.json(await directory.staff(requireConfirmed(res)));
-  });
+  mountRoute(r, 'staff.get', async ({ res }) => directory.staff(requireConfirmed(res)));
   return r;
 }

@@ -79,7 +79,7 @@ export class AdminCatalogueState {
   async load(): Promise<void> {
     await this.#run(async () => {
       await this.#catalogue.load(true);
-      this.#categories = (await api.get<{ items: Category[] }>('/api/admin/categories')).items;
+      this.#categories = (await api('admin.categories.list')).items;
     });
   }
 
@@ -124,8 +124,8 @@ export class AdminCatalogueState {
     }
     const id = this.#editingCategory;
     const ok = await this.#run(async () => {
-      if (id) await api.patch(`/api/admin/categories/${encodeURIComponent(id)}`, checked.data);
-      else await api.post('/api/admin/categories', checked.data);
+      if (id) await api('admin.categories.update', { params: { id }, body: checked.data });
+      else await api('admin.categories.create', { body: checked.data });
     });
     if (ok) {
       this.closeForms();
@@ -135,7 +135,7 @@ export class AdminCatalogueState {
   }
 
   async setArchived(c: Category, archived: boolean): Promise<void> {
-    const ok = await this.#run(() => api.patch(`/api/admin/categories/${encodeURIComponent(c.id)}`, { archived }));
+    const ok = await this.#run(() => api('admin.categories.update', { params: { id: c.id }, body: { archived } }));
     if (ok) await this.load();
   }
 
@@ -153,8 +153,8 @@ export class AdminCatalogueState {
     }
     const id = this.#editingDepartment;
     const ok = await this.#run(async () => {
-      if (id) await api.patch(`/api/admin/departments/${encodeURIComponent(id)}`, checked.data);
-      else await api.post('/api/admin/departments', checked.data);
+      if (id) await api('admin.departments.update', { params: { id }, body: checked.data });
+      else await api('admin.departments.create', { body: checked.data });
     });
     if (ok) {
       this.closeForms();

@@ -19,7 +19,7 @@ const emptyUser = (): UserForm => ({ fullName: '', email: '', phone: '', passwor
 
 export class AdminUsersState {
   roleFilter = $state<Role | ''>('');
-  readonly list = new ListState<User>('/api/admin/users', () => ({ role: this.roleFilter || undefined }));
+  readonly list = new ListState((page) => api('admin.users.list', { query: { ...page, role: this.roleFilter || undefined } }));
   form = $state<UserForm>(emptyUser());
   #isFormOpen = $state(false);
   #errors = $state<FieldErrors>({});
@@ -64,7 +64,7 @@ export class AdminUsersState {
       return false;
     }
     this.#errors = {};
-    const ok = await this.#run(() => api.post('/api/admin/users', checked.data));
+    const ok = await this.#run(() => api('admin.users.create', { body: checked.data }));
     if (ok) {
       this.#isFormOpen = false;
       await this.load();
@@ -75,7 +75,7 @@ export class AdminUsersState {
   /** Changes role, department or lock of one user. */
   async update(user: User, patch: { role?: Role; departmentId?: string | null; locked?: boolean }): Promise<void> {
     await this.#run(async () => {
-      const { user: updated } = await api.patch<{ user: User }>(`/api/admin/users/${encodeURIComponent(user.id)}`, patch);
+      const { user: updated } = await api('admin.users.update', { params: { id: user.id }, body: patch });
       this.list.replace((u) => u.id === user.id, updated);
     });
   }

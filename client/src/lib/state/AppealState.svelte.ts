@@ -24,7 +24,7 @@ export class AppealState {
     this.#isLoading = true;
     this.#error = '';
     try {
-      this.#appeal = (await api.get<{ appeal: Appeal }>(`/api/appeals/${encodeURIComponent(id)}`)).appeal;
+      this.#appeal = (await api('appeals.get', { params: { id } })).appeal;
     } catch (e) {
       this.#appeal = null;
       this.#error = errorText(e);

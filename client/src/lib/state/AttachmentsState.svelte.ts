@@ -4,17 +4,13 @@
  * file is being previewed.
  */
 import type { AttachmentSummary } from '../../../../shared/protocol/events';
-import { api, csrfHeaders, toApiError } from '../api';
+import { api, fetchFile, fileUrl, upload } from '../api';
 import { errorText } from '../validation';
 import { UploadState } from './UploadState.svelte';
 
 /** The download URL of an attachment (current version unless given). */
 export function downloadUrl(a: { appealId: string; id: string }, opts: { version?: number; inline?: boolean } = {}): string {
-  const q = new URLSearchParams();
-  if (opts.version !== undefined) q.set('version', String(opts.version));
-  if (opts.inline) q.set('inline', '1');
-  const s = q.toString();
-  return `/api/appeals/${encodeURIComponent(a.appealId)}/attachments/${encodeURIComponent(a.id)}/download${s ? `?${s}` : ''}`;
+  return fileUrl('attachments.download', { params: { id: a.appealId, attId: a.id }, query: { version: opts.version, inline: opts.inline ? '1' : undefined } });
 }
 
 /** Whether the browser can show the file itself. */
@@ -54,7 +50,7 @@ export class AttachmentsState {
 
   async load(): Promise<void> {
     try {
-      this.#items = (await api.get<{ items: AttachmentSummary[] }>(this.#base())).items;
+      this.#items = (await api('attachments.list', { params: { id: this.appealId } })).items;
       this.#error = '';
     } catch (e) {
       this.#error = errorText(e);
@@ -74,13 +70,8 @@ export class AttachmentsState {
 
   /** Uploads `file` as a new version of attachment `attId`. */
   async uploadVersion(attId: string, file: File): Promise<void> {
-    const form = new FormData();
-    form.append('file', file, file.name);
     try {
-      const res = await fetch(`${this.#base()}/${encodeURIComponent(attId)}/versions`, { method: 'POST', body: form, headers: csrfHeaders(), credentials: 'same-origin' });
-      const body: unknown = await res.json().catch(() => null);
-      if (!res.ok) throw toApiError(res.status, body);
-      this.apply((body as { attachment: AttachmentSummary }).attachment);
+      this.apply((await upload('attachments.addVersion', { id: this.appealId, attId }, file)).attachment);
       this.#error = '';
     } catch (e) {
       this.#error = errorText(e);
@@ -89,7 +80,7 @@ export class AttachmentsState {
 
   async restore(attId: string, version: number): Promise<void> {
     try {
-      this.apply((await api.post<{ attachment: AttachmentSummary }>(`${this.#base()}/${encodeURIComponent(attId)}/restore`, { version })).attachment);
+      this.apply((await api('attachments.restore', { params: { id: this.appealId, attId }, body: { version } })).attachment);
       this.#error = '';
     } catch (e) {
       this.#error = errorText(e);
@@ -107,9 +98,7 @@ export class AttachmentsState {
       this.#previewUrl = downloadUrl(a, { inline: true });
     } else if (kind === 'pdf') {
       try {
-        const res = await fetch(downloadUrl(a, { inline: true }), { credentials: 'same-origin' });
-        if (!res.ok) throw toApiError(res.status, null);
-        const blob = await res.blob();
+        const blob = await fetchFile('attachments.download', { params: { id: a.appealId, attId: a.id }, query: { inline: '1' } });
         if (this.#previewId === id) this.#previewUrl = URL.createObjectURL(new Blob([blob], { type: 'application/pdf' }));
       } catch (e) {
         this.#error = errorText(e);
@@ -119,9 +108,5 @@ export class AttachmentsState {
 
   dispose(): void {
     if (this.#previewUrl?.startsWith('blob:')) URL.revokeObjectURL(this.#previewUrl);
-  }
-
-  #base(): string {
-    return `/api/appeals/${encodeURIComponent(this.appealId)}/attachments`;
   }
 }

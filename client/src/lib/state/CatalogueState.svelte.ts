@@ -28,8 +28,8 @@ export class CatalogueState {
   load(force = false): Promise<void> {
     if (force || !this.#loading) {
       this.#loading = Promise.all([
-        api.get<{ items: Category[] }>('/api/categories'),
-        api.get<{ items: Department[] }>('/api/departments'),
+        api('categories.list'),
+        api('departments.list'),
       ]).then(([c, d]) => {
         this.#categories = c.items;
         this.#departments = d.items;

@@ -12,6 +12,7 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { api } from '../api';
+import type { VersionDetail, VersionSummary } from '../api-types';
 import { errorText } from '../validation';
 import type { ConnectionState, ProviderStatus } from './ConnectionState.svelte';
 
@@ -22,17 +23,6 @@ export interface EditorPerson {
   role: string;
   colour: string;
   isEditing: boolean;
-}
-
-export interface VersionSummary {
-  id: string;
-  at: number;
-  authors: { id: string; name: string }[];
-}
-
-export interface VersionDetail extends VersionSummary {
-  text: string;
-  html: string;
 }
 
 /** The URL y-websocket appends `/<appealId>` to. */
@@ -130,7 +120,7 @@ export class DescriptionState {
 
   async loadVersions(): Promise<void> {
     try {
-      this.#versions = (await api.get<{ items: VersionSummary[] }>(`${this.#base()}/versions`)).items;
+      this.#versions = (await api('description.versions', { params: { id: this.appealId } })).items;
       this.#versionsError = '';
     } catch (e) {
       this.#versionsError = errorText(e);
@@ -139,7 +129,7 @@ export class DescriptionState {
 
   async view(versionId: string): Promise<void> {
     try {
-      this.#viewed = (await api.get<{ version: VersionDetail }>(`${this.#base()}/versions/${encodeURIComponent(versionId)}`)).version;
+      this.#viewed = (await api('description.version', { params: { id: this.appealId, versionId } })).version;
     } catch (e) {
       this.#versionsError = errorText(e);
     }
@@ -153,7 +143,7 @@ export class DescriptionState {
   async restore(versionId: string): Promise<boolean> {
     this.#isRestoring = true;
     try {
-      await api.post(`${this.#base()}/versions/${encodeURIComponent(versionId)}/restore`);
+      await api('description.restore', { params: { id: this.appealId, versionId } });
       this.#viewed = null;
       await this.loadVersions();
       return true;
@@ -172,10 +162,6 @@ export class DescriptionState {
     void this.#persistence?.destroy();
     this.doc.destroy();
     this.connection.setProvider('none');
-  }
-
-  #base(): string {
-    return `/api/appeals/${encodeURIComponent(this.appealId)}/description`;
   }
 
   #readPeople(): void {

@@ -1,6 +1,6 @@
-/** A paged list from one GET endpoint: items, total, loading and error state. */
+/** A paged list from one GET route: items, total, loading and error state. */
 import { api } from '../api';
-import type { Page } from '../api-types';
+import type { Appeal, Page } from '../api-types';
 import { errorText } from '../validation';
 
 export const PAGE_SIZE = 20;
@@ -23,13 +23,11 @@ export class ListState<T> implements Pageable {
   #offset = $state(0);
   #isLoading = $state(false);
   #error = $state('');
-  readonly #path: string;
-  readonly #query: () => Record<string, string | undefined>;
+  readonly #fetchPage: (page: { limit: number; offset: number }) => Promise<Page<T>>;
 
-  /** `query` is read on every load (filters). */
-  constructor(path: string, query: () => Record<string, string | undefined> = () => ({})) {
-    this.#path = path;
-    this.#query = query;
+  /** `fetchPage` calls the list's route with the page asked for (and the filters of the moment). */
+  constructor(fetchPage: (page: { limit: number; offset: number }) => Promise<Page<T>>) {
+    this.#fetchPage = fetchPage;
   }
 
   get items(): T[] {
@@ -70,7 +68,7 @@ export class ListState<T> implements Pageable {
     this.#isLoading = true;
     this.#error = '';
     try {
-      const page = await api.get<Page<T>>(this.#path, { ...this.#query(), limit: PAGE_SIZE, offset });
+      const page = await this.#fetchPage({ limit: PAGE_SIZE, offset });
       this.#items = page.items;
       this.#total = page.total;
       this.#offset = offset;
@@ -93,4 +91,14 @@ export class ListState<T> implements Pageable {
   replace(match: (item: T) => boolean, next: T): void {
     this.#items = this.#items.map((i) => (match(i) ? next : i));
   }
+}
+
+/** A citizen's own appeals, drafts included. */
+export function myAppealsList(): ListState<Appeal> {
+  return new ListState((page) => api('appeals.mine', { query: page }));
+}
+
+/** The rooms an expert was invited to. */
+export function invitedAppealsList(): ListState<Appeal> {
+  return new ListState((page) => api('appeals.invited', { query: page }));
 }

@@ -39,7 +39,7 @@ export class LookupState {
     this.#errors = {};
     this.#isBusy = true;
     try {
-      this.#result = (await api.post<{ status: PublicStatus }>('/api/public/status', checked.data)).status;
+      this.#result = (await api('public.status', { body: checked.data })).status;
     } catch (e) {
       this.#error = errorText(e);
     } finally {

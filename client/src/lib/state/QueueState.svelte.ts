@@ -17,7 +17,15 @@ export interface QueueFilters {
 
 export class QueueState {
   filters = $state<QueueFilters>({ status: '', categoryId: '', priority: '', overdue: '', assignee: 'any', sort: 'deadline' });
-  readonly list = new ListState<Appeal>('/api/queue', () => ({ ...this.filters }));
+  readonly list = new ListState((page) => {
+    const f = this.filters;
+    return api('queue.list', {
+      query: {
+        ...page, status: f.status || undefined, categoryId: f.categoryId || undefined, priority: f.priority || undefined,
+        overdue: f.overdue || undefined, assignee: f.assignee, sort: f.sort,
+      },
+    });
+  });
   #actionError = $state('');
   #busyId = $state<string | null>(null);
 
@@ -44,10 +52,7 @@ export class QueueState {
     this.#actionError = '';
     this.#busyId = appeal.id;
     try {
-      const { appeal: updated } = await api.post<{ appeal: Appeal }>(`/api/appeals/${encodeURIComponent(appeal.id)}/transitions`, {
-        action: 'take',
-        version: appeal.version,
-      });
+      const { appeal: updated } = await api('appeals.transition', { params: { id: appeal.id }, body: { action: 'take', version: appeal.version } });
       this.list.replace((a) => a.id === appeal.id, updated);
       return true;
     } catch (e) {

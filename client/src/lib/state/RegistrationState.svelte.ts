@@ -4,7 +4,7 @@
  */
 import { registerSchema, confirmCodeSchema, type CodeChannel } from '../../../../shared/schemas/account.schema';
 import { api, isApiError } from '../api';
-import type { CodeRequest, SessionAnswer } from '../api-types';
+import type { CodeRequest } from '../api-types';
 import { errorText, serverFieldErrors, validate, type FieldErrors } from '../validation';
 import type { SessionState } from './SessionState.svelte';
 
@@ -60,7 +60,7 @@ export class RegistrationState {
     }
     this.#errors = {};
     return this.#run(async () => {
-      const answer = await api.post<SessionAnswer & { codes: CodeRequest[] }>('/api/auth/register', checked.data);
+      const answer = await api('auth.register', { body: checked.data });
       this.#session.accept(answer);
       for (const c of answer.codes) this.#requests[c.channel] = c;
     });
@@ -81,7 +81,7 @@ export class RegistrationState {
     }
     this.#errors = {};
     return this.#run(async () => {
-      this.#session.accept(await api.post<SessionAnswer>('/api/auth/confirm', checked.data));
+      this.#session.accept(await api('auth.confirm', { body: checked.data }));
       this.codes[channel] = '';
     }, `code.${channel}`);
   }
@@ -89,7 +89,7 @@ export class RegistrationState {
   /** Sends a new code on one channel. */
   async resend(channel: CodeChannel): Promise<boolean> {
     return this.#run(async () => {
-      const { request } = await api.post<{ request: CodeRequest }>('/api/auth/resend', { channel });
+      const { request } = await api('auth.resend', { body: { channel } });
       this.#requests[channel] = request;
     }, `code.${channel}`);
   }

@@ -3,11 +3,11 @@
  * and feeds the chat, status, attachments and description states from the
  * pushes. One instance per open room view; `close()` releases everything.
  */
-import type { HistoryEntry, PresencePerson } from '../../../../shared/protocol/events';
+import type { PresencePerson } from '../../../../shared/protocol/events';
 import type { Role } from '../../../../shared/status-machine';
 import { api } from '../api';
 import { t } from '../i18n/i18n.svelte';
-import type { Appeal } from '../api-types';
+import type { Appeal, StaffDirectory } from '../api-types';
 import { RoomChannel } from '../realtime/room-channel';
 import { realtimeSocket } from '../realtime/socket';
 import { errorText } from '../validation';
@@ -16,18 +16,6 @@ import { ChatState } from './ChatState.svelte';
 import { ConnectionState } from './ConnectionState.svelte';
 import { DescriptionState } from './DescriptionState.svelte';
 import { StatusState } from './StatusState.svelte';
-
-/** One person in the staff directory (GET /api/staff). */
-export interface StaffEntry {
-  id: string;
-  fullName: string;
-  role: string;
-}
-
-export interface StaffDirectory {
-  experts: StaffEntry[];
-  officers: StaffEntry[];
-}
 
 export class RoomState {
   readonly connection = new ConnectionState();
@@ -102,7 +90,7 @@ export class RoomState {
   /** Loads the staff directory; quietly empty for people who may not see it. */
   async loadStaff(): Promise<void> {
     try {
-      this.#staff = await api.get<StaffDirectory>('/api/staff');
+      this.#staff = await api('staff.get');
     } catch {
       this.#staff = { experts: [], officers: [] };
     }
@@ -119,7 +107,7 @@ export class RoomState {
 
   async open(): Promise<void> {
     try {
-      this.status.setAppeal((await api.get<{ appeal: Appeal }>(this.#base())).appeal);
+      this.status.setAppeal((await api('appeals.get', { params: { id: this.appealId } })).appeal);
     } catch (e) {
       this.#error = errorText(e);
       return;
@@ -185,17 +173,17 @@ export class RoomState {
 
   /** An officer invites an expert by user id. */
   async inviteExpert(expertId: string): Promise<boolean> {
-    return this.#extra(() => api.post<{ appeal: Appeal }>(`${this.#base()}/experts`, { expertId: expertId.trim() }), 'room.expertInvited');
+    return this.#extra(() => api('appeals.inviteExpert', { params: { id: this.appealId }, body: { expertId: expertId.trim() } }), 'room.expertInvited');
   }
 
   /** An officer withdraws an expert's invitation: the expert leaves the room at once. */
   async removeExpert(expertId: string): Promise<boolean> {
-    return this.#extra(() => api.del<{ appeal: Appeal }>(`${this.#base()}/experts/${encodeURIComponent(expertId)}`), 'room.expertRemoved');
+    return this.#extra(() => api('appeals.removeExpert', { params: { id: this.appealId, expertId } }), 'room.expertRemoved');
   }
 
   /** A supervisor hands the appeal to another officer of the department. */
   async reassign(assigneeId: string): Promise<boolean> {
-    return this.#extra(() => api.post<{ appeal: Appeal }>(`${this.#base()}/assign`, { assigneeId: assigneeId.trim() }), 'room.reassigned');
+    return this.#extra(() => api('appeals.assign', { params: { id: this.appealId }, body: { assigneeId: assigneeId.trim() } }), 'room.reassigned');
   }
 
   async #extra(call: () => Promise<{ appeal: Appeal }>, okKey: 'room.expertInvited' | 'room.expertRemoved' | 'room.reassigned'): Promise<boolean> {
@@ -213,7 +201,7 @@ export class RoomState {
 
   async #refreshAppeal(): Promise<void> {
     try {
-      const { appeal } = await api.get<{ appeal: Appeal }>(this.#base());
+      const { appeal } = await api('appeals.get', { params: { id: this.appealId } });
       this.status.setAppeal(appeal);
     } catch {
       // Access may be gone (room:revoked follows); keep what is shown.
@@ -222,14 +210,10 @@ export class RoomState {
 
   async #loadHistory(): Promise<void> {
     try {
-      const { items } = await api.get<{ items: Omit<HistoryEntry, 'appealId'>[] }>(`${this.#base()}/history`);
-      this.#channel?.deliverHistory(items.map((e) => ({ ...e, appealId: this.appealId })));
+      const { items } = await api('appeals.history', { params: { id: this.appealId } });
+      this.#channel?.deliverHistory(items);
     } catch (e) {
       this.#error = errorText(e);
     }
-  }
-
-  #base(): string {
-    return `/api/appeals/${encodeURIComponent(this.appealId)}`;
   }
 }

@@ -35,7 +35,7 @@ export class SessionState {
   /** Asks the server who is signed in; an anonymous visitor is not an error. */
   async load(): Promise<void> {
     try {
-      this.accept(await api.get<SessionAnswer>('/api/me'));
+      this.accept(await api('me.get'));
     } catch (e) {
       if (!isApiError(e)) throw e;
       this.accept(null);
@@ -45,14 +45,14 @@ export class SessionState {
   }
 
   async login(login: string, password: string): Promise<User> {
-    const answer = await api.post<SessionAnswer>('/api/auth/login', { login, password });
+    const answer = await api('auth.login', { body: { login, password } });
     this.accept(answer);
     return answer.user;
   }
 
   async logout(): Promise<void> {
     try {
-      await api.post('/api/auth/logout');
+      await api('auth.logout');
     } finally {
       this.accept(null);
     }

@@ -141,9 +141,7 @@ export class StatusState {
     try {
       // No `version`: the description's live text bumps it every few seconds, and the
       // server already refuses a transition that no longer fits the current status.
-      const { appeal } = await api.post<{ appeal: Appeal }>(`/api/appeals/${encodeURIComponent(a.id)}/transitions`, {
-        action, ...(comment ? { comment } : {}),
-      });
+      const { appeal } = await api('appeals.transition', { params: { id: a.id }, body: { action, ...(comment ? { comment } : {}) } });
       this.setAppeal(appeal);
       return true;
     } catch (e) {

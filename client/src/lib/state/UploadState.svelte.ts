@@ -1,11 +1,11 @@
 /**
  * Files chosen for upload to an appeal: checked in the browser first (type and
  * size, the server checks the content again), then sent one request per file
- * (multipart field `file`) with XMLHttpRequest so each shows its own progress.
+ * (api.ts `upload`) so each shows its own progress.
  */
 import { LIMITS } from '../../../../shared/limits';
 import type { AttachmentSummary } from '../../../../shared/protocol/events';
-import { csrfHeaders, toApiError } from '../api';
+import { upload } from '../api';
 import { t } from '../i18n/i18n.svelte';
 import { errorText } from '../validation';
 
@@ -64,43 +64,21 @@ export class UploadState {
     for (const item of this.pending) await this.#upload(appealId, item);
   }
 
-  #upload(appealId: string, item: UploadItem): Promise<void> {
+  async #upload(appealId: string, item: UploadItem): Promise<void> {
     // Mutate through the proxied array element so the progress bar follows.
     const live = this.#items.find((i) => i.id === item.id);
-    if (!live) return Promise.resolve();
+    if (!live) return;
     live.status = 'uploading';
-    return new Promise((resolve) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open('POST', `/api/appeals/${encodeURIComponent(appealId)}/attachments`);
-      for (const [k, v] of Object.entries(csrfHeaders())) xhr.setRequestHeader(k, v);
-      xhr.upload.onprogress = (e) => {
-        if (e.lengthComputable) live.progress = e.loaded / e.total;
-      };
-      xhr.onload = () => {
-        let body: unknown = null;
-        try {
-          body = JSON.parse(xhr.responseText);
-        } catch {
-          body = null;
-        }
-        if (xhr.status >= 200 && xhr.status < 300) {
-          live.status = 'done';
-          live.progress = 1;
-          live.attachment = (body as { items?: AttachmentSummary[] } | null)?.items?.[0] ?? null;
-        } else {
-          live.status = 'error';
-          live.error = errorText(toApiError(xhr.status, body));
-        }
-        resolve();
-      };
-      xhr.onerror = () => {
-        live.status = 'error';
-        live.error = t('error.network');
-        resolve();
-      };
-      const form = new FormData();
-      form.append('file', item.file, item.file.name);
-      xhr.send(form);
-    });
+    try {
+      const { items } = await upload('attachments.upload', { id: appealId }, item.file, (fraction) => {
+        live.progress = fraction;
+      });
+      live.status = 'done';
+      live.progress = 1;
+      live.attachment = items[0] ?? null;
+    } catch (e) {
+      live.status = 'error';
+      live.error = errorText(e);
+    }
   }
 }

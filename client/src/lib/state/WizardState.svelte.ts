@@ -128,7 +128,7 @@ export class WizardState {
 
   /** Fills the wizard from a saved draft (or a rejected appeal being corrected). */
   async load(id: string): Promise<void> {
-    const { appeal } = await api.get<{ appeal: Appeal }>(`/api/appeals/${encodeURIComponent(id)}`);
+    const { appeal } = await api('appeals.get', { params: { id } });
     this.#appealId = appeal.id;
     this.#version = appeal.version;
     this.subject = appeal.subject;
@@ -152,7 +152,7 @@ export class WizardState {
       return;
     }
     this.#suggestTimer = setTimeout(() => {
-      api.post<{ items: Suggestion[] }>('/api/categories/suggest', { text }).then(
+      api('categories.suggest', { body: { text } }).then(
         (r) => {
           this.#suggestions = r.items.slice(0, 3);
         },
@@ -228,7 +228,7 @@ export class WizardState {
     return this.#run(async () => {
       await this.#save();
       const id = this.#appealId ?? '';
-      this.#result = await api.post<{ appeal: Appeal; accessCode: string | null }>(`/api/appeals/${encodeURIComponent(id)}/submit`, { version: this.#version });
+      this.#result = await api('appeals.submit', { params: { id }, body: { version: this.#version } });
       this.#step = WIZARD_STEPS.indexOf('done');
       // Not awaited: the number is shown at once while the files go up with their progress.
       void this.uploads.uploadAll(id);
@@ -288,8 +288,8 @@ export class WizardState {
   async #save(): Promise<void> {
     const body = this.#draft();
     const { appeal } = this.#appealId === null
-      ? await api.post<{ appeal: Appeal }>('/api/appeals', body)
-      : await api.patch<{ appeal: Appeal }>(`/api/appeals/${encodeURIComponent(this.#appealId)}`, { ...body, version: this.#version });
+      ? await api('appeals.create', { body })
+      : await api('appeals.update', { params: { id: this.#appealId }, body: { ...body, version: this.#version } });
     this.#appealId = appeal.id;
     this.#version = appeal.version;
   }

@@ -1,0 +1,199 @@
+/**
+ * The one table of REST routes: for each endpoint its method, path, request
+ * body, query and reply, as zod schemas from shared/schemas/. The server mounts
+ * its Express routes from it (server/transport/http/mount-route.ts parses bodies
+ * and queries with these schemas) and the client calls by key
+ * (client/src/lib/api.ts), so a reply shape is written once. docs/api.md
+ * describes each route.
+ *
+ * Bodies are JSON unless a route says `multipart` (attachment uploads: the
+ * server streams the `file` parts, never through a schema). Replies are JSON
+ * with the reply schema's shape, `empty` (204, no body) or `bytes` (a file
+ * download with its own Content-Type).
+ */
+import { z } from 'zod';
+import { LIMITS } from '../limits.js';
+import {
+  codeRequestSchema, confirmCodeSchema, loginSchema, privacySchema, registerSchema, resendCodeSchema, sessionReplySchema,
+  staffDirectorySchema, userCreateSchema, userListQuerySchema, userSchema, userUpdateSchema,
+} from '../schemas/account.schema.js';
+import {
+  appealSchema, assignSchema, draftSchema, draftUpdateSchema, historyEntrySchema, historyQuerySchema, inviteSchema, lookupSchema,
+  publicStatusSchema, queueQuerySchema, submitReplySchema, submitSchema, transitionSchema,
+} from '../schemas/appeal.schema.js';
+import { attachmentSummarySchema, downloadQuerySchema, restoreVersionSchema } from '../schemas/attachment.schema.js';
+import {
+  categoryInputSchema, categoryPatchSchema, categorySchema, departmentInputSchema, departmentPatchSchema, departmentSchema,
+  suggestRequestSchema, suggestionSchema,
+} from '../schemas/catalogue.schema.js';
+import { pageOf, pageSchema } from '../schemas/common.schema.js';
+import { restoredTextSchema, versionDetailSchema, versionSummarySchema } from '../schemas/description.schema.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A multipart/form-data body of `file` parts, streamed by the server (docs/api.md, "Attachments"). */
+export interface MultipartBody {
+  kind: 'multipart';
+  /** The one accepted part name. */
+  field: 'file';
+  /** Files accepted in one request. */
+  maxFiles: number;
+}
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** Express path; `:name` segments are ids (a malformed one answers 404). */
+  path: `/api/${string}`;
+  /** The JSON body's schema, or a multipart upload; absent: the route reads no body. */
+  body?: z.ZodType | MultipartBody;
+  /** The query string's schema; absent: the route reads no query. */
+  query?: z.ZodType;
+  /** The JSON reply's schema; `empty` answers 204, `bytes` a file. */
+  reply: z.ZodType | 'empty' | 'bytes';
+  /** Status of a JSON reply: 200 unless stated. */
+  status?: 201;
+}
+
+const route = <const S extends RouteSpec>(spec: S): S => spec;
+
+const appealReply = z.object({ appeal: appealSchema });
+const userReply = z.object({ user: userSchema });
+const attachmentReply = z.object({ attachment: attachmentSummarySchema });
+const attachmentsReply = z.object({ items: z.array(attachmentSummarySchema) });
+
+export const ROUTES = {
+  health: route({ method: 'GET', path: '/api/health', reply: z.object({ ok: z.literal(true), store: z.enum(['sqlite', 'mongo']) }) }),
+
+  // Accounts (docs/api.md, "Accounts").
+  'auth.register': route({
+    method: 'POST', path: '/api/auth/register', body: registerSchema,
+    reply: sessionReplySchema.extend({ codes: z.array(codeRequestSchema) }), status: 201,
+  }),
+  'auth.confirm': route({ method: 'POST', path: '/api/auth/confirm', body: confirmCodeSchema, reply: sessionReplySchema }),
+  'auth.resend': route({ method: 'POST', path: '/api/auth/resend', body: resendCodeSchema, reply: z.object({ request: codeRequestSchema }) }),
+  'auth.login': route({ method: 'POST', path: '/api/auth/login', body: loginSchema, reply: sessionReplySchema }),
+  'auth.logout': route({ method: 'POST', path: '/api/auth/logout', reply: 'empty' }),
+  'me.get': route({ method: 'GET', path: '/api/me', reply: z.object({ user: userSchema, csrfToken: z.string().optional() }) }),
+  'me.lock': route({ method: 'POST', path: '/api/me/lock', reply: 'empty' }),
+  'me.privacy': route({ method: 'PUT', path: '/api/me/privacy', body: privacySchema, reply: userReply }),
+  'admin.users.list': route({ method: 'GET', path: '/api/admin/users', query: userListQuerySchema, reply: pageOf(userSchema) }),
+  'admin.users.create': route({ method: 'POST', path: '/api/admin/users', body: userCreateSchema, reply: userReply, status: 201 }),
+  'admin.users.update': route({ method: 'PATCH', path: '/api/admin/users/:id', body: userUpdateSchema, reply: userReply }),
+
+  // Catalogue.
+  'departments.list': route({ method: 'GET', path: '/api/departments', reply: z.object({ items: z.array(departmentSchema) }) }),
+  'categories.list': route({ method: 'GET', path: '/api/categories', reply: z.object({ items: z.array(categorySchema) }) }),
+  'categories.suggest': route({
+    method: 'POST', path: '/api/categories/suggest', body: suggestRequestSchema, reply: z.object({ items: z.array(suggestionSchema) }),
+  }),
+  'admin.departments.create': route({
+    method: 'POST', path: '/api/admin/departments', body: departmentInputSchema, reply: z.object({ department: departmentSchema }), status: 201,
+  }),
+  'admin.departments.update': route({
+    method: 'PATCH', path: '/api/admin/departments/:id', body: departmentPatchSchema, reply: z.object({ department: departmentSchema }),
+  }),
+  'admin.categories.list': route({ method: 'GET', path: '/api/admin/categories', reply: z.object({ items: z.array(categorySchema) }) }),
+  'admin.categories.create': route({
+    method: 'POST', path: '/api/admin/categories', body: categoryInputSchema, reply: z.object({ category: categorySchema }), status: 201,
+  }),
+  'admin.categories.update': route({
+    method: 'PATCH', path: '/api/admin/categories/:id', body: categoryPatchSchema, reply: z.object({ category: categorySchema }),
+  }),
+
+  // Appeals.
+  'appeals.create': route({ method: 'POST', path: '/api/appeals', body: draftSchema, reply: appealReply, status: 201 }),
+  'appeals.mine': route({ method: 'GET', path: '/api/appeals/mine', query: pageSchema, reply: pageOf(appealSchema) }),
+  'appeals.invited': route({ method: 'GET', path: '/api/appeals/invited', query: pageSchema, reply: pageOf(appealSchema) }),
+  'queue.list': route({ method: 'GET', path: '/api/queue', query: queueQuerySchema, reply: pageOf(appealSchema) }),
+  'appeals.get': route({ method: 'GET', path: '/api/appeals/:id', reply: appealReply }),
+  'appeals.update': route({ method: 'PATCH', path: '/api/appeals/:id', body: draftUpdateSchema, reply: appealReply }),
+  'appeals.submit': route({ method: 'POST', path: '/api/appeals/:id/submit', body: submitSchema, reply: submitReplySchema }),
+  'appeals.transition': route({ method: 'POST', path: '/api/appeals/:id/transitions', body: transitionSchema, reply: appealReply }),
+  'appeals.history': route({
+    method: 'GET', path: '/api/appeals/:id/history', query: historyQuerySchema, reply: z.object({ items: z.array(historyEntrySchema) }),
+  }),
+  'appeals.assign': route({ method: 'POST', path: '/api/appeals/:id/assign', body: assignSchema, reply: appealReply }),
+  'appeals.inviteExpert': route({ method: 'POST', path: '/api/appeals/:id/experts', body: inviteSchema, reply: appealReply }),
+  'appeals.removeExpert': route({ method: 'DELETE', path: '/api/appeals/:id/experts/:expertId', reply: appealReply }),
+  'public.status': route({ method: 'POST', path: '/api/public/status', body: lookupSchema, reply: z.object({ status: publicStatusSchema }) }),
+  'staff.get': route({ method: 'GET', path: '/api/staff', reply: staffDirectorySchema }),
+
+  // Attachments.
+  'attachments.upload': route({
+    method: 'POST', path: '/api/appeals/:id/attachments',
+    body: { kind: 'multipart', field: 'file', maxFiles: LIMITS.attachmentsPerRequest }, reply: attachmentsReply, status: 201,
+  }),
+  'attachments.addVersion': route({
+    method: 'POST', path: '/api/appeals/:id/attachments/:attId/versions',
+    body: { kind: 'multipart', field: 'file', maxFiles: 1 }, reply: attachmentReply, status: 201,
+  }),
+  'attachments.restore': route({
+    method: 'POST', path: '/api/appeals/:id/attachments/:attId/restore', body: restoreVersionSchema, reply: attachmentReply,
+  }),
+  'attachments.list': route({ method: 'GET', path: '/api/appeals/:id/attachments', reply: attachmentsReply }),
+  'attachments.download': route({
+    method: 'GET', path: '/api/appeals/:id/attachments/:attId/download', query: downloadQuerySchema, reply: 'bytes',
+  }),
+
+  // The shared description's versions.
+  'description.versions': route({
+    method: 'GET', path: '/api/appeals/:id/description/versions', reply: z.object({ items: z.array(versionSummarySchema) }),
+  }),
+  'description.version': route({
+    method: 'GET', path: '/api/appeals/:id/description/versions/:versionId', reply: z.object({ version: versionDetailSchema }),
+  }),
+  'description.restore': route({
+    method: 'POST', path: '/api/appeals/:id/description/versions/:versionId/restore', reply: restoredTextSchema,
+  }),
+} as const satisfies Record<string, RouteSpec>;
+
+export type Routes = typeof ROUTES;
+export type RouteKey = keyof Routes;
+
+/** The `:name` segments of a path. */
+export type PathParamName<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | PathParamName<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;
+
+export type RouteParamName<K extends RouteKey> = PathParamName<Routes[K]['path']>;
+export type RouteParams<K extends RouteKey> = Record<RouteParamName<K>, string>;
+
+type SchemaOf<S, F extends 'body' | 'query'> = S extends Record<F, infer T extends z.ZodType> ? T : never;
+
+/** The body as the sender writes it (JSON routes only). */
+export type RouteBodyInput<K extends RouteKey> = z.input<SchemaOf<Routes[K], 'body'>>;
+/** The body after parsing, as the server's handler gets it. */
+export type RouteBody<K extends RouteKey> = z.output<SchemaOf<Routes[K], 'body'>>;
+/** The query as the sender writes it. */
+export type RouteQueryInput<K extends RouteKey> = z.input<SchemaOf<Routes[K], 'query'>>;
+/** The query after parsing. */
+export type RouteQuery<K extends RouteKey> = z.output<SchemaOf<Routes[K], 'query'>>;
+/** The JSON reply; undefined for `empty` and `bytes` routes. */
+export type RouteReply<K extends RouteKey> = Routes[K]['reply'] extends z.ZodType ? z.output<Routes[K]['reply']> : undefined;
+
+/** Routes with a JSON body (or none) and a JSON or empty reply: what a plain JSON request can call. */
+export type JsonRouteKey = {
+  [K in RouteKey]: Routes[K] extends { body: MultipartBody } ? never : Routes[K]['reply'] extends 'bytes' ? never : K;
+}[RouteKey];
+
+/** Routes taking a multipart upload. */
+export type UploadRouteKey = { [K in RouteKey]: Routes[K] extends { body: MultipartBody } ? K : never }[RouteKey];
+
+/** Query values as they go on the URL; undefined, null and '' are left out. */
+export type QueryValues = Record<string, string | number | boolean | null | undefined>;
+
+/** The URL of a route: `:name` segments filled (URL-encoded) and the defined query values appended. */
+export function routeUrl<K extends RouteKey>(key: K, params: RouteParams<K>, query: QueryValues = {}): string {
+  const values = params as Record<string, string>;
+  const path = ROUTES[key].path.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`${key}: no value for :${name}`);
+    return encodeURIComponent(value);
+  });
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') search.set(k, String(v));
+  const s = search.toString();
+  return s ? `${path}?${s}` : path;
+}

@@ -1,0 +1,208 @@
+/**
+ * The REST route table (shared/protocol/routes.ts) against the real server:
+ * every route the client can call by key is mounted, from the table, with the
+ * table's method and path (so its body and query are parsed with the table's
+ * schemas), nothing else is mounted under /api, and every route answers with
+ * the table's status and exactly the shape of its reply schema.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Express } from 'express';
+import type * as Y from 'yjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, routeUrl, type QueryValues, type RouteKey, type RouteSpec } from '../../shared/protocol/routes.js';
+import { routeKeyOf } from '../../server/transport/http/mount-route.js';
+import { formWith, pdfBytes, pngBytes } from '../helpers/files.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { loginAs, TestClient, type ApiResponse } from '../helpers/session.js';
+import { closeAllYjs, openYjs, waitFor } from '../helpers/yjs.js';
+
+let server: TestServer;
+beforeAll(async () => { server = await startTestServer(); });
+afterAll(async () => {
+  closeAllYjs();
+  await server.stop();
+});
+
+interface MountedRoute { method: string; path: string; key: RouteKey | undefined }
+
+interface StackLayer {
+  route?: { path: unknown; stack: { method?: string; handle: unknown }[] };
+  handle?: { stack?: StackLayer[] };
+}
+
+/** Every method + path route of the Express app, routers included, with the table key of its final handler. */
+function mountedRoutes(app: Express): MountedRoute[] {
+  const out: MountedRoute[] = [];
+  const walk = (stack: StackLayer[]): void => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const last = layer.route.stack.at(-1);
+        out.push({ method: (last?.method ?? '').toUpperCase(), path: String(layer.route.path), key: routeKeyOf(last?.handle) });
+      } else if (layer.handle?.stack) {
+        walk(layer.handle.stack);
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: StackLayer[] } }).router.stack);
+  return out;
+}
+
+describe('REST route table', () => {
+  it('mounts every route of the table from the table, with its method and path, and nothing else under /api', async () => {
+    const app = await expressAppOf(server);
+    const api = mountedRoutes(app).filter((r) => r.path.startsWith('/api/'));
+    for (const r of api) {
+      expect(r.key, `${r.method} ${r.path} is mounted outside the route table`).toBeDefined();
+      const spec: RouteSpec = ROUTES[r.key!];
+      expect(`${r.method} ${r.path}`, r.key).toBe(`${spec.method} ${spec.path}`);
+    }
+    expect(api.map((r) => r.key).sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  it('answers every route with its status and exactly the shape of its reply schema', async () => {
+    const exercised = new Set<RouteKey>();
+    /** Calls `key` as `client` and checks the answer against the table. */
+    async function call(client: TestClient, key: RouteKey, input: { params?: Record<string, string>; body?: unknown; query?: QueryValues } = {}): Promise<ApiResponse> {
+      const spec: RouteSpec = ROUTES[key];
+      const url = routeUrl(key, (input.params ?? {}) as never, input.query);
+      const res = await client.request(spec.method, url, input.body ?? (spec.method === 'GET' || spec.method === 'DELETE' ? undefined : {}));
+      const expected = spec.reply === 'empty' ? 204 : (spec.status ?? 200);
+      expect(res.status, `${key}: ${JSON.stringify(res.body)}`).toBe(expected);
+      if (typeof spec.reply === 'object') {
+        const parsed = spec.reply.safeParse(res.body);
+        expect(parsed.error, key).toBeUndefined();
+        // Parsing drops keys the schema does not name: equal means the reply has none.
+        expect(parsed.data, `${key} replies with fields its schema does not name`).toStrictEqual(res.body);
+      }
+      exercised.add(key);
+      return res;
+    }
+
+    const anonymous = new TestClient(server.url);
+    await call(anonymous, 'health');
+
+    // Accounts: a newcomer registers, confirms both codes, reads and edits itself.
+    const newcomer = new TestClient(server.url);
+    const email = `route-table-${Date.now()}@mail.ru`;
+    const phone = `+79${String(Date.now()).slice(-9)}`;
+    const registered = await call(newcomer, 'auth.register', {
+      body: { email, phone, password: 'correct horse 42', fullName: 'Петров Пётр Петрович', birthDate: '1985-04-12', inn: '500100732259', address: 'г. Москва, ул. Тверская, д. 1' },
+    });
+    const phoneRequest = (registered.body.codes as { requestId: string; channel: string }[]).find((c) => c.channel === 'phone')!;
+    const emailRequest = (await call(newcomer, 'auth.resend', { body: { channel: 'email' } })).body.request;
+    await call(newcomer, 'auth.confirm', { body: { requestId: emailRequest.requestId, code: await outboxCode('email', email) } });
+    await call(newcomer, 'auth.confirm', { body: { requestId: phoneRequest.requestId, code: await outboxCode('sms', phone) } });
+    await call(newcomer, 'me.get');
+    await call(newcomer, 'me.privacy', { body: { expertsSeeContacts: true } });
+    await call(newcomer, 'auth.logout');
+    await call(new TestClient(server.url), 'auth.login', { body: { login: email, password: 'correct horse 42' } });
+
+    // Admin: users, departments, categories.
+    const admin = await loginAs(server, 'admin');
+    await call(admin, 'admin.users.list', { query: { role: 'operator', limit: 5 } });
+    const created = await call(admin, 'admin.users.create', {
+      body: { email: `staff-${Date.now()}@mail.ru`, phone: `+79${String(Date.now() + 7).slice(-9)}`, password: 'correct horse 42', fullName: 'Сидоров Сидор', role: 'expert' },
+    });
+    await call(admin, 'admin.users.update', { params: { id: created.body.user.id }, body: { locked: false } });
+    const department = await call(admin, 'admin.departments.create', { body: { code: `dep_${Date.now()}`, name: 'Тестовый департамент', region: '77', level: 'regional' } });
+    await call(admin, 'admin.departments.update', { params: { id: department.body.department.id }, body: { name: 'Тестовый департамент 2' } });
+    await call(admin, 'admin.categories.list');
+    const category = await call(admin, 'admin.categories.create', {
+      body: {
+        code: `cat_${Date.now()}`, name: 'Тестовая тема', departmentId: department.body.department.id, deadlineDays: 10,
+        requiredDocuments: ['Паспорт'], extraFields: [{ key: 'account', label: 'Счёт', kind: 'text', required: false }], keywords: ['тест'],
+      },
+    });
+    await call(admin, 'admin.categories.update', { params: { id: category.body.category.id }, body: { archived: true } });
+
+    // Catalogue and appeals: a citizen's draft, submission, the officer's work, the expert's room.
+    const citizen = await loginAs(server, 'citizen');
+    const operator = await loginAs(server, 'operator.portal');
+    const supervisor = await loginAs(server, 'supervisor.portal');
+    const expert = await loginAs(server, 'expert');
+    await call(citizen, 'departments.list');
+    const categories = await call(citizen, 'categories.list');
+    await call(citizen, 'categories.suggest', { body: { text: 'не приходит код подтверждения на портале' } });
+    const portal = (categories.body.items as { id: string; code: string; extraFields: { key: string; kind: string }[] }[]).find((c) => c.code === 'portal_issues')!;
+    const extra = Object.fromEntries(portal.extraFields.map((f) => [f.key, f.kind === 'date' ? '2026-03-01' : 'значение']));
+    const draft = await call(citizen, 'appeals.create', { body: { categoryId: portal.id, type: 'complaint', subject: 'Черновик', extra } });
+    await call(citizen, 'appeals.update', {
+      params: { id: draft.body.appeal.id },
+      body: { subject: 'Не работает кнопка оплаты', description: 'При нажатии на кнопку «Оплатить» страница зависает.', version: draft.body.appeal.version },
+    });
+    const submitted = await call(citizen, 'appeals.submit', { params: { id: draft.body.appeal.id } });
+    const appeal = submitted.body.appeal as { id: string; number: string };
+    await call(citizen, 'appeals.get', { params: { id: appeal.id } });
+    await call(citizen, 'appeals.mine', { query: { limit: 10, offset: 0 } });
+    await call(operator, 'queue.list', { query: { assignee: 'none', sort: 'deadline' } });
+    await call(operator, 'appeals.transition', { params: { id: appeal.id }, body: { action: 'take' } });
+    await call(operator, 'appeals.history', { params: { id: appeal.id }, query: { after: 0 } });
+    const staff = await call(supervisor, 'staff.get');
+    await call(supervisor, 'appeals.assign', { params: { id: appeal.id }, body: { assigneeId: operator.user.id } });
+    await call(operator, 'appeals.inviteExpert', { params: { id: appeal.id }, body: { expertId: expert.user.id } });
+    await call(expert, 'appeals.invited');
+    expect(staff.body.experts.length).toBeGreaterThan(0);
+
+    // Attachments.
+    const uploaded = await call(citizen, 'attachments.upload', { params: { id: appeal.id }, body: formWith([{ name: 'скан.pdf', bytes: pdfBytes() }]) });
+    const attId = uploaded.body.items[0].id as string;
+    await call(citizen, 'attachments.addVersion', { params: { id: appeal.id, attId }, body: formWith([{ name: 'фото.png', bytes: pngBytes() }]) });
+    await call(citizen, 'attachments.restore', { params: { id: appeal.id, attId }, body: { version: 1 } });
+    await call(citizen, 'attachments.list', { params: { id: appeal.id } });
+    const file = await call(citizen, 'attachments.download', { params: { id: appeal.id, attId }, query: { version: 2, inline: '1' } });
+    expect(file.headers.get('content-type')).toBe('image/png');
+
+    // The description's versions: one is kept when the last editor leaves.
+    const editor = await openYjs(server.url, citizen.cookie, appeal.id);
+    ((editor.doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(0, 'Правка. ');
+    await waitFor(() => server.collab.description.loadedCount() === 1, 5000, 'room loaded');
+    editor.destroy();
+    await waitFor(() => server.collab.description.loadedCount() === 0, 10_000, 'room unloaded');
+    const versions = await call(operator, 'description.versions', { params: { id: appeal.id } });
+    const versionId = (versions.body.items as { id: string }[])[0]?.id;
+    expect(versionId, 'a version is kept').toBeDefined();
+    await call(operator, 'description.version', { params: { id: appeal.id, versionId: versionId! } });
+    await call(operator, 'description.restore', { params: { id: appeal.id, versionId: versionId! } });
+
+    await call(operator, 'appeals.removeExpert', { params: { id: appeal.id, expertId: expert.user.id } });
+    await call(anonymous, 'public.status', { body: { number: appeal.number, accessCode: submitted.body.accessCode } });
+
+    // A person locks their own account.
+    const locker = await loginAs(server, 'operator.housing');
+    await call(locker, 'me.lock');
+
+    expect([...exercised].sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+});
+
+/**
+ * The server's Express app. socket.io wraps the HTTP server's request listener,
+ * so the app is taken from a request it handled: Express gives each request
+ * `req.app` before this listener, added after it, runs.
+ */
+async function expressAppOf(s: TestServer): Promise<Express> {
+  let app: Express | undefined;
+  const grab = (req: { app?: Express }): void => { app ??= req.app; };
+  s.http.on('request', grab);
+  try {
+    await fetch(`${s.url}/api/health`);
+  } finally {
+    s.http.off('request', grab);
+  }
+  if (!app) throw new Error('no Express app seen on a request');
+  return app;
+}
+
+/** The newest code sent to `to` through the dev outbox. */
+async function outboxCode(channel: 'email' | 'sms', to: string): Promise<string> {
+  const file = path.join(server.dataDir, 'outbox.log');
+  let code: string | undefined;
+  await waitFor(() => {
+    if (!existsSync(file)) return false;
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { channel: string; to: string; text: string });
+    code = /\b(\d{6})\b/.exec(lines.filter((l) => l.channel === channel && l.to === to).at(-1)?.text ?? '')?.[1];
+    return code !== undefined;
+  }, 5000, `a ${channel} code to ${to}`);
+  return code!;
+}
