@@ -39,10 +39,11 @@ import { ChatService } from './domain/chat/chat.service.js';
 import { UserNames } from './domain/chat/user-names.js';
 import { PresenceService } from './domain/presence/presence.service.js';
 import { RoomGrantCache } from './domain/rooms/grant-cache.js';
+import { RoomSessions } from './domain/rooms/room-sessions.js';
 import { WallService } from './domain/wall/wall.service.js';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
-import { connectCluster, type ClusterLink } from './transport/bus/cluster-link.js';
-import { ClusterBus } from './transport/bus/cluster-bus.js';
+// The Redis client loads only when REDIS_URL asks for it (the link and the ClusterBus are imported on demand below).
+import type { ClusterLink } from './transport/bus/cluster-link.js';
 
 export interface ServerOptions {
   config: Config;
@@ -95,10 +96,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
 
   // With REDIS_URL, several instances act as one (docs/realtime.md, "Several instances").
   // First, so that an unreachable Redis stops the start before anything is opened.
-  const cluster: ClusterLink | null = config.redisUrl ? await connectCluster(config.redisUrl, logger) : null;
+  const cluster: ClusterLink | null = config.redisUrl
+    ? await (await import('./transport/bus/cluster-link.js')).connectCluster(config.redisUrl, logger)
+    : null;
   const store = o.store ?? await openStore(config, (error) => { logger.error('background disk work failed (late sync or WAL checkpoint)', { error: String(error) }); });
   const blobs = o.blobs ?? await openBlobStore(config);
-  const bus: EventBus = cluster ? await ClusterBus.create(cluster, logger) : new LocalBus();
+  const bus: EventBus = cluster ? await (await import('./transport/bus/cluster-bus.js')).ClusterBus.create(cluster, logger) : new LocalBus();
   if (cluster && store.kind === 'sqlite' && !o.store) {
     logger.warn('REDIS_URL is set with the embedded SQLite store: only this server can use its DATA_DIR; several instances need MONGODB_URI (and one SESSION_SECRET)');
   }
@@ -139,9 +142,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const names = new UserNames(store, clock);
   const presence = new PresenceService();
   const grants = new RoomGrantCache(rooms, clock);
+  const chat = new ChatService({ store, rooms, grants, names, clock, bus });
+  // Subscribes the grants first, so that every later handler of an event sees them decided again.
+  const sessions = new RoomSessions({ rooms, grants, presence, chat, appeals, bus });
   const realtime = attachRealtime({
-    http, upgrades, accounts, appeals, roomAccess: rooms, bus, logger, allowedOrigins, names, presence, grants, cluster,
-    chat: new ChatService({ store, rooms, grants, names, clock, bus }),
+    http, upgrades, accounts, appeals, bus, logger, allowedOrigins, names, sessions, cluster, chat,
     wall: new WallService({ store, presence, clock }),
   });
   shutdown.add('close realtime', () => realtime.close());

@@ -10,10 +10,7 @@ import type { AppealService } from '../../domain/appeals/appeal.service.js';
 import type { ChatService } from '../../domain/chat/chat.service.js';
 import type { UserNames } from '../../domain/chat/user-names.js';
 import type { EventBus } from '../../domain/events.js';
-import type { RoomGrantCache } from '../../domain/rooms/grant-cache.js';
-import type { PresenceService } from '../../domain/presence/presence.service.js';
-import type { TypingService } from '../../domain/presence/typing.service.js';
-import type { RoomAccess } from '../../domain/rooms/room-access.js';
+import type { RoomSessions } from '../../domain/rooms/room-sessions.js';
 import type { Viewer } from '../../domain/viewer.js';
 import type { WallService } from '../../domain/wall/wall.service.js';
 import type { Logger } from '../../lib/logger.js';
@@ -26,13 +23,10 @@ export interface RealtimeContext {
   /** Where committed changes are announced (to every instance, this one included). */
   bus: EventBus;
   appeals: AppealService;
-  roomAccess: RoomAccess;
   chat: ChatService;
-  /** Remembered room grants (the status change decides on them when it can). */
-  grants: RoomGrantCache;
+  /** The live room's use cases: entering, leaving, presence, typing. */
+  sessions: RoomSessions;
   names: UserNames;
-  presence: PresenceService;
-  typing: TypingService;
   wall: WallService;
   logger: Logger;
   /** Runs async pushes of one appeal one after another, so events keep their order. */

@@ -10,10 +10,7 @@ import type { AppealService } from '../../domain/appeals/appeal.service.js';
 import type { ChatService } from '../../domain/chat/chat.service.js';
 import type { UserNames } from '../../domain/chat/user-names.js';
 import type { DomainEvent, EventBus } from '../../domain/events.js';
-import type { PresenceService } from '../../domain/presence/presence.service.js';
-import { TypingService } from '../../domain/presence/typing.service.js';
-import type { RoomGrantCache } from '../../domain/rooms/grant-cache.js';
-import type { RoomAccess } from '../../domain/rooms/room-access.js';
+import type { RoomSessions } from '../../domain/rooms/room-sessions.js';
 import type { WallService } from '../../domain/wall/wall.service.js';
 import type { Logger } from '../../lib/logger.js';
 import type { UpgradeRouter } from '../upgrade-router.js';
@@ -58,12 +55,10 @@ export interface RealtimeDeps {
   upgrades: UpgradeRouter;
   accounts: AccountService;
   appeals: AppealService;
-  roomAccess: RoomAccess;
   /** Domain services the handlers call; composed in server/server.ts. */
   chat: ChatService;
+  sessions: RoomSessions;
   names: UserNames;
-  presence: PresenceService;
-  grants: RoomGrantCache;
   wall: WallService;
   bus: EventBus;
   logger: Logger;
@@ -99,12 +94,12 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
   const guard = io.of('/').adapter;
   if (!(guard instanceof RecoveryAdapter)) throw new Error('socket.io did not take the recovery adapter');
 
-  const { chat, names, presence, grants } = d;
+  const { chat, names, sessions } = d;
+  sessions.onTypingExpired((appealId, userId) => {
+    io.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId, name: names.cached(userId) ?? '', isTyping: false });
+  });
   const ctx: RealtimeContext = {
-    io, bus: d.bus, appeals: d.appeals, roomAccess: d.roomAccess, chat, grants, names, presence,
-    typing: new TypingService((appealId, userId) => {
-      io.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId, name: names.cached(userId) ?? '', isTyping: false });
-    }),
+    io, bus: d.bus, appeals: d.appeals, chat, sessions, names,
     wall: d.wall,
     logger: d.logger,
     serial: new SerialQueue((err) => { d.logger.error('realtime push failed', { error: String(err) }); }),
@@ -151,8 +146,6 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
   const ready = cluster ? subscribeCluster(ctx, guard, cluster) : Promise.resolve();
 
   const onEvent = (event: DomainEvent): void => {
-    // First: from here on, chat:send asks RoomAccess again.
-    grants.onEvent(event);
     switch (event.type) {
       case 'appeal.status_changed':
         pushStatusChanged(ctx, event.appeal, event.entry);
@@ -191,7 +184,7 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
     liveSessions: () => [...io.of('/').sockets.values()].map((s) => ({ sessionId: s.data.sessionId, userId: s.data.userId })),
     close: async () => {
       unsubscribe();
-      ctx.typing.clear();
+      ctx.sessions.close();
       for (const timer of ctx.wallSoon.values()) clearTimeout(timer);
       ctx.wallSoon.clear();
       // The transports are closed, not the socket.io sessions: a client sees a
@@ -203,7 +196,7 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
       const gone = Promise.all(sockets.map((s) => new Promise<void>((r) => { if (s.disconnected) r(); else s.once('disconnect', () => { r(); }); })));
       for (const s of sockets) s.conn.close();
       await Promise.race([gone, new Promise((r) => { setTimeout(r, SHUTDOWN_WAIT_MS).unref(); })]);
-      ctx.presence.close();
+      ctx.sessions.presence.close();
       io.engine.close();
     },
   };
@@ -216,11 +209,11 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
  */
 async function subscribeCluster(ctx: RealtimeContext, guard: RecoveryAdapter, cluster: ClusterLink): Promise<void> {
   guard.relayTo((payload) => { cluster.publish('io', payload); });
-  ctx.presence.linkTo((payload) => { cluster.publish('presence', payload); }, (appealId) => { announcePresence(ctx, appealId); });
+  ctx.sessions.presence.linkTo((payload) => { cluster.publish('presence', payload); }, (appealId) => { announcePresence(ctx, appealId); });
   await Promise.all([
     cluster.subscribe('io', (payload) => {
       if (!guard.receiveRemote(payload.toString('utf8'))) ctx.logger.warn('cluster: relayed broadcast dropped (malformed)');
     }),
-    cluster.subscribe('presence', (payload, from) => { ctx.presence.receiveRemote(from, payload.toString('utf8')); }),
+    cluster.subscribe('presence', (payload, from) => { ctx.sessions.presence.receiveRemote(from, payload.toString('utf8')); }),
   ]);
 }

@@ -1,37 +1,43 @@
 /**
- * Rooms: join (authorised by RoomAccess.enter, as the Yjs endpoint is), leave,
- * catch up after a gap (room:sync), typing, presence; and the re-check that
- * removes a socket from a room when its access is gone.
+ * Rooms on the wire: room:join, room:leave, room:sync, typing:set and the
+ * disconnect, each one call of RoomSessions (the domain decides the grant,
+ * presence and typing); here only which socket.io rooms a socket is in and
+ * what is emitted to whom.
  */
-import type { MissedSince, RoomJoined } from '../../../shared/protocol/events.js';
+import type { RoomJoined } from '../../../shared/protocol/events.js';
 import { roomJoinSchema, roomLeaveSchema, roomSyncSchema, typingSchema } from '../../../shared/schemas/realtime.schema.js';
 import { DomainError } from '../../domain/errors.js';
+import type { Connection } from '../../domain/rooms/room-sessions.js';
 import type { RoomGrant } from '../../domain/rooms/room-access.js';
-import type { Viewer } from '../../domain/viewer.js';
-import { appealIdOfRoom, rooms, viewerOf, type RealtimeContext, type RealtimeSocket } from './context.js';
 import type { TokenBucket } from '../../lib/token-bucket.js';
+import { appealIdOfRoom, rooms, viewerOf, type RealtimeContext, type RealtimeSocket } from './context.js';
 import { handle } from './handle.js';
 import { pushWall } from './wall.handlers.js';
+
+/** The connection a socket is, for RoomSessions. */
+function connectionOf(socket: RealtimeSocket): Connection {
+  return { id: socket.id, viewer: viewerOf(socket), name: socket.data.name };
+}
 
 export function registerRoomHandlers(ctx: RealtimeContext, socket: RealtimeSocket, bucket: TokenBucket): void {
   const opts = { buckets: [bucket] };
 
   socket.on('room:join', handle(socket, ctx.logger, 'room:join', roomJoinSchema, async (p, viewer): Promise<RoomJoined> => {
-    await ctx.roomAccess.enter(viewer, p.appealId);
+    await ctx.sessions.check(viewer, p.appealId);
     // Join first, then read: whatever commits from here on arrives as an event,
     // and everything before is in the reads below (the client drops repeats by seq).
     await socket.join(rooms.appeal(p.appealId));
-    const grant = await enterOrLeave(ctx, socket, viewer, p.appealId);
+    const grant = await enter(ctx, socket, p.appealId);
     const since = p.since ?? null;
-    const missed = since ? await missedSince(ctx, viewer, grant, since.chatSeq, since.historySeq) : { messages: [], history: [] };
-    const readMarks = await ctx.chat.readMarks(p.appealId);
+    const missed = since ? await ctx.sessions.missedSince(viewer, grant, since.chatSeq, since.historySeq) : { messages: [], history: [] };
+    const readMarks = await ctx.sessions.readMarks(p.appealId);
     return {
       appealId: p.appealId,
       status: grant.appeal.status,
       // Taken after the last read: the socket is in the room already, so a
       // `presence:changed` pushed during the reads went out before this ack,
       // and an older snapshot here would undo it.
-      presence: ctx.presence.people(p.appealId),
+      presence: ctx.sessions.people(p.appealId),
       readMarks,
       canWrite: grant.canWrite,
       isStaff: grant.isStaff,
@@ -44,9 +50,9 @@ export function registerRoomHandlers(ctx: RealtimeContext, socket: RealtimeSocke
     return Promise.resolve(null);
   }, opts));
 
-  socket.on('room:sync', handle(socket, ctx.logger, 'room:sync', roomSyncSchema, async (p, viewer): Promise<MissedSince> => {
-    const grant = await ctx.roomAccess.enter(viewer, p.appealId);
-    return missedSince(ctx, viewer, grant, p.afterChatSeq, p.afterHistorySeq);
+  socket.on('room:sync', handle(socket, ctx.logger, 'room:sync', roomSyncSchema, async (p, viewer) => {
+    const grant = await ctx.sessions.check(viewer, p.appealId);
+    return ctx.sessions.missedSince(viewer, grant, p.afterChatSeq, p.afterHistorySeq);
   }, opts));
 
   // No ack: a bad or unauthorised typing flag is dropped silently.
@@ -55,7 +61,7 @@ export function registerRoomHandlers(ctx: RealtimeContext, socket: RealtimeSocke
     if (!parsed.success || !bucket.take()) return;
     const { appealId, isTyping } = parsed.data;
     if (!socket.rooms.has(rooms.appeal(appealId))) return;
-    if (ctx.typing.set(appealId, socket.data.userId, isTyping)) {
+    if (ctx.sessions.setTyping(connectionOf(socket), appealId, isTyping)) {
       socket.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId: socket.data.userId, name: socket.data.name, isTyping });
     }
   });
@@ -69,29 +75,22 @@ export function registerRoomHandlers(ctx: RealtimeContext, socket: RealtimeSocke
 }
 
 /**
- * Enters again after joining (closing the race with a revocation in between),
- * puts the socket in or out of the staff room and records its presence.
+ * Enters after joining the socket.io room (closing the race with a revocation
+ * in between): a refusal takes the socket out again; otherwise it goes in or
+ * out of the staff room, and a change of presence is announced.
  */
-async function enterOrLeave(ctx: RealtimeContext, socket: RealtimeSocket, viewer: Viewer, appealId: string): Promise<RoomGrant> {
-  let grant: RoomGrant;
+async function enter(ctx: RealtimeContext, socket: RealtimeSocket, appealId: string): Promise<RoomGrant> {
+  let entered;
   try {
-    grant = await ctx.roomAccess.enter(viewer, appealId);
+    entered = await ctx.sessions.enter(connectionOf(socket), appealId);
   } catch (err) {
     if (err instanceof DomainError) leaveRoom(ctx, socket, appealId);
     throw err;
   }
-  if (grant.isStaff) await socket.join(rooms.staff(appealId));
+  if (entered.grant.isStaff) await socket.join(rooms.staff(appealId));
   else await socket.leave(rooms.staff(appealId));
-  const changed = ctx.presence.join(appealId, socket.id, { userId: viewer.id, name: socket.data.name, role: viewer.role, roomRole: grant.part });
-  if (changed) announcePresence(ctx, appealId);
-  return grant;
-}
-
-/** Everything after the given sequence numbers, in order, as this viewer may see it. */
-async function missedSince(ctx: RealtimeContext, viewer: Viewer, grant: RoomGrant, chatSeq: number, historySeq: number): Promise<MissedSince> {
-  const messages = await ctx.chat.after(grant, chatSeq);
-  const history = await ctx.appeals.history(viewer, grant.appeal.id, historySeq);
-  return { messages, history };
+  if (entered.presenceChanged) announcePresence(ctx, appealId);
+  return entered.grant;
 }
 
 /**
@@ -100,15 +99,16 @@ async function missedSince(ctx: RealtimeContext, viewer: Viewer, grant: RoomGran
  * own or one another instance reported (PresenceService publishes its own).
  */
 export function announcePresence(ctx: RealtimeContext, appealId: string): void {
-  ctx.io.local.to(rooms.appeal(appealId)).emit('presence:changed', { appealId, people: ctx.presence.people(appealId) });
+  ctx.io.local.to(rooms.appeal(appealId)).emit('presence:changed', { appealId, people: ctx.sessions.people(appealId) });
   pushWall(ctx, appealId);
 }
 
 function dropPresence(ctx: RealtimeContext, socket: RealtimeSocket, appealId: string): void {
-  if (ctx.typing.set(appealId, socket.data.userId, false)) {
+  const left = ctx.sessions.leave(connectionOf(socket), appealId);
+  if (left.typingStopped) {
     socket.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId: socket.data.userId, name: socket.data.name, isTyping: false });
   }
-  if (ctx.presence.leave(appealId, socket.id)) announcePresence(ctx, appealId);
+  if (left.presenceChanged) announcePresence(ctx, appealId);
 }
 
 /** Takes the socket out of the room (both socket.io rooms) and out of presence. */
@@ -153,7 +153,7 @@ export async function vetRestoredRooms(ctx: RealtimeContext, socket: RealtimeSoc
   for (const appealId of appealIds) {
     let isStaff = false;
     try {
-      isStaff = (await ctx.roomAccess.enter(viewer, appealId)).isStaff;
+      isStaff = (await ctx.sessions.check(viewer, appealId)).isStaff;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       if (socket.rooms.has(rooms.appeal(appealId))) revoked.push(appealId);
@@ -178,12 +178,20 @@ export async function restoreRooms(ctx: RealtimeContext, socket: RealtimeSocket)
 }
 
 async function recheckSocket(ctx: RealtimeContext, socket: RealtimeSocket, appealId: string): Promise<void> {
+  let entered;
   try {
-    await enterOrLeave(ctx, socket, viewerOf(socket), appealId);
+    entered = await ctx.sessions.recheck(connectionOf(socket), appealId);
   } catch (err) {
-    // A domain refusal means the access is gone (enterOrLeave took the socket out);
-    // anything else is our failure, and the socket stays until the next check.
-    if (err instanceof DomainError) socket.emit('room:revoked', { appealId });
-    else ctx.logger.error('room re-check failed', { appealId, error: String(err) });
+    // Our failure: the socket stays until the next check.
+    ctx.logger.error('room re-check failed', { appealId, error: String(err) });
+    return;
   }
+  if (!entered) {
+    leaveRoom(ctx, socket, appealId);
+    socket.emit('room:revoked', { appealId });
+    return;
+  }
+  if (entered.grant.isStaff) await socket.join(rooms.staff(appealId));
+  else await socket.leave(rooms.staff(appealId));
+  if (entered.presenceChanged) announcePresence(ctx, appealId);
 }
