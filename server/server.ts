@@ -83,6 +83,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Set by the server build (scripts/build-server.mjs) to where dist/client is from the compiled server in dist/server. */
+declare const SERVER_BUILD_CLIENT_DIR: string | undefined;
+/** The built client, relative to this module: ../dist/client from server/, or what the build says. */
+const CLIENT_DIR_FROM_HERE = typeof SERVER_BUILD_CLIENT_DIR === 'string' ? SERVER_BUILD_CLIENT_DIR : '../dist/client';
+
 /** Interval of the clock-driven work (auto-confirmation). */
 const TICK_MS = 60_000;
 /** How often the sessions of open sockets and Yjs connections are checked for expiry. */
@@ -121,7 +126,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const rooms = new RoomAccess(appeals);
   const attachments = new AttachmentService({ store, blobs, rooms, audit, bus, clock }, o.uploads);
   const description = new DescriptionService({
-    store, clock, logger, roomAccess: rooms,
+    store, clock, logger, roomAccess: rooms, appeals,
     ...(cluster ? { options: { sharedLog: true } } : {}),
     onVersionSaved: (appealId) => { bus.publish({ type: 'description.versions_changed', appealId }); },
   });
@@ -134,7 +139,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const app = createHttpApp({
     logger, accounts, storeKind: store.kind, trustProxy: config.trustProxy, allowedOrigins, isHttps: config.secureCookies,
     routers: [authRoutes({ accounts, secureCookies: config.secureCookies }), adminUserRoutes(accounts), catalogueRoutes(catalogue), appealRoutes(appeals), directoryRoutes(new DirectoryService(store)), attachmentRoutes(attachments, { tempDir: path.join(config.dataDir, 'uploads'), idleTimeoutMs: o.uploads?.idleTimeoutMs }), descriptionRoutes(description)],
-    clientDir: path.resolve(import.meta.dirname, '../dist/client'),
+    clientDir: path.resolve(import.meta.dirname, CLIENT_DIR_FROM_HERE),
   });
   const http = createServer(app);
   const upgrades = new UpgradeRouter(http);

@@ -65,13 +65,19 @@ export const chatPostedSchema = z.strictObject({
   internal: z.boolean(),
 });
 
+/** The fields of an appeal an `appeal.updated` may name as changed. */
+export const UPDATED_FIELDS = ['assigneeId', 'expertIds', 'description'] as const;
+export type UpdatedField = (typeof UPDATED_FIELDS)[number];
+/** Of those, the ones that decide who may do what in the room. */
+export const ACCESS_FIELDS: ReadonlySet<UpdatedField> = new Set(['assigneeId', 'expertIds']);
+
 /** A login session's id (sha256 of the cookie token, hex). */
 const sessionIdSchema = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const domainEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('appeal.status_changed'), appeal: appealAccessSchema, entry: statusEntrySchema }),
-  /** Assignment, experts, details: whatever changed, the access fields are as they are now. */
-  z.strictObject({ type: z.literal('appeal.updated'), appeal: appealAccessSchema }),
+  /** Assignment, experts or the description's plain text changed (`changed`); the access fields are as they are now. */
+  z.strictObject({ type: z.literal('appeal.updated'), appeal: appealAccessSchema, changed: z.array(z.enum(UPDATED_FIELDS)).min(1).max(UPDATED_FIELDS.length) }),
   /** These people's access to the appeal may have gone (reassignment, expert removed). */
   z.strictObject({ type: z.literal('appeal.access_changed'), appealId: idSchema, userIds: z.array(idSchema).max(1000) }),
   z.strictObject({ type: z.literal('session.ended'), sessionIds: z.array(sessionIdSchema).max(10_000), userId: idSchema }),

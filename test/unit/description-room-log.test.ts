@@ -7,13 +7,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DEFAULT_DESCRIPTION_OPTIONS } from '../../server/domain/description/description.service.js';
 import { DescriptionRoom } from '../../server/domain/description/description-room.js';
 import { descriptionOf, plainTextOf } from '../../server/domain/description/description-text.js';
-import { systemClock } from '../../server/lib/clock.js';
-import { createLogger } from '../../server/lib/logger.js';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import type { Store } from '../../server/store/store.js';
+import { roomContext } from '../helpers/description-room.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const dir = tempDirs('room-log-');
@@ -39,11 +37,7 @@ async function flakyStore(): Promise<{ store: Store; failNext: () => void }> {
 }
 
 function roomOn(store: Store, peer: Y.Doc): DescriptionRoom {
-  return new DescriptionRoom('appeal-1', {
-    store, clock: systemClock, logger: createLogger('silent'), options: DEFAULT_DESCRIPTION_OPTIONS,
-    emit: (_id, update) => { Y.applyUpdate(peer, update); },
-    onVersionSaved: () => undefined,
-  });
+  return new DescriptionRoom('appeal-1', roomContext(store, { emit: (_id, update) => { Y.applyUpdate(peer, update); } }));
 }
 
 /** One client's updates: a paragraph, then the characters typed one by one. */

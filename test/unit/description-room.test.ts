@@ -12,10 +12,11 @@ import * as Y from 'yjs';
 import { DEFAULT_DESCRIPTION_OPTIONS } from '../../server/domain/description/description.service.js';
 import { DescriptionRoom } from '../../server/domain/description/description-room.js';
 import { descriptionOf, plainTextOf } from '../../server/domain/description/description-text.js';
-import { systemClock } from '../../server/lib/clock.js';
-import { createLogger } from '../../server/lib/logger.js';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import type { Store } from '../../server/store/store.js';
+import { accessOf } from '../../server/domain/appeals/appeal.policy.js';
+import { LocalBus, type DomainEvent } from '../../server/domain/events.js';
+import { roomContext } from '../helpers/description-room.js';
 import { makeAppeal } from '../helpers/factories.js';
 
 const dirs: string[] = [];
@@ -44,14 +45,12 @@ async function gatedStore(): Promise<{ store: Store; appendCalls: () => number; 
 /** A room whose relays are applied, in the order they come, to one peer document; `relayed` gets its text after each. */
 function roomOn(store: Store, relayed: string[]): DescriptionRoom {
   const peer = new Y.Doc();
-  return new DescriptionRoom('appeal-1', {
-    store, clock: systemClock, logger: createLogger('silent'), options: DEFAULT_DESCRIPTION_OPTIONS,
+  return new DescriptionRoom('appeal-1', roomContext(store, {
     emit: (_id, update) => {
       Y.applyUpdate(peer, update);
       relayed.push(plainTextOf(descriptionOf(peer)));
     },
-    onVersionSaved: () => undefined,
-  });
+  }));
 }
 
 /** Updates from one client: a paragraph, then `chars` typed into it one by one (three for 'ab'). */
@@ -124,10 +123,10 @@ describe('DescriptionRoom plain text', () => {
       writes.push({ at: performance.now(), text: patch.description });
       return update(id, version, patch, audit);
     };
-    const room = new DescriptionRoom(appeal.id, {
-      store, clock: systemClock, logger: createLogger('silent'), options: { ...DEFAULT_DESCRIPTION_OPTIONS, textDebounceMs, textMaxWaitMs },
-      emit: () => undefined, onVersionSaved: () => undefined,
-    });
+    const bus = new LocalBus();
+    const events: DomainEvent[] = [];
+    bus.subscribe((e) => events.push(e));
+    const room = new DescriptionRoom(appeal.id, roomContext(store, { options: { ...DEFAULT_DESCRIPTION_OPTIONS, textDebounceMs, textMaxWaitMs } }, bus));
     await room.load();
     // One client typing into one paragraph: each call sends one keystroke.
     const doc = new Y.Doc();
@@ -147,7 +146,7 @@ describe('DescriptionRoom plain text', () => {
       return before;
     };
     const stored = async (): Promise<string | undefined> => (await store.appeals.get(appeal.id))?.description;
-    return { store, appeal, room, writes, type, stored, close: async () => { await room.unload(); await store.close(); } };
+    return { store, appeal, room, writes, events, type, stored, close: async () => { await room.unload(); await store.close(); } };
   }
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -159,6 +158,17 @@ describe('DescriptionRoom plain text', () => {
     await vi.waitFor(async () => { expect(await t.stored()).toBe('ab'); }, { timeout: 3000, interval: 20 });
     expect(t.writes).toHaveLength(1);
     expect(t.writes[0]!.at - last).toBeGreaterThanOrEqual(299);
+    await t.close();
+  });
+
+  it('writes the text through the appeals area: with its journal entry and an appeal.updated naming the description', async () => {
+    const t = await textRoom(50, 60_000);
+    await t.type('Текст');
+    await vi.waitFor(async () => { expect(await t.stored()).toBe('Текст'); }, { timeout: 3000, interval: 20 });
+    const journal = await t.store.audit.list(0, 100);
+    expect(journal.map((e) => [e.action, e.actorId, e.subjectId, e.details])).toContainEqual(['appeal.description_synced', null, t.appeal.id, { chars: 5 }]);
+    const stored = await t.store.appeals.get(t.appeal.id);
+    expect(t.events).toStrictEqual([{ type: 'appeal.updated', appeal: accessOf(stored!), changed: ['description'] }]);
     await t.close();
   });
 
@@ -193,9 +203,7 @@ describe('DescriptionRoom plain text', () => {
     dirs.push(dir);
     const store = await openSqliteStore({ dataDir: dir });
     const shared = { ...DEFAULT_DESCRIPTION_OPTIONS, sharedLog: true };
-    const roomOf = (): DescriptionRoom => new DescriptionRoom('appeal-1', {
-      store, clock: systemClock, logger: createLogger('silent'), options: shared, emit: () => undefined, onVersionSaved: () => undefined,
-    });
+    const roomOf = (): DescriptionRoom => new DescriptionRoom('appeal-1', roomContext(store, { options: shared }));
     const here = roomOf();
     const there = roomOf();
     await here.load();
@@ -222,9 +230,7 @@ describe('DescriptionRoom plain text', () => {
     const store = await openSqliteStore({ dataDir: dir });
     const appeal = makeAppeal({ description: 'Страница оплаты зависает.' });
     await store.appeals.create(appeal);
-    const roomOf = (): DescriptionRoom => new DescriptionRoom(appeal.id, {
-      store, clock: systemClock, logger: createLogger('silent'), options: { ...DEFAULT_DESCRIPTION_OPTIONS, sharedLog: true }, emit: () => undefined, onVersionSaved: () => undefined,
-    });
+    const roomOf = (): DescriptionRoom => new DescriptionRoom(appeal.id, roomContext(store, { options: { ...DEFAULT_DESCRIPTION_OPTIONS, sharedLog: true } }));
     const [one, two] = [roomOf(), roomOf()];
     await Promise.all([one.load(), two.load()]);
     // Each seeded (both found the log empty), so the log holds two seeds…

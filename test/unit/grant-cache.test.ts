@@ -116,7 +116,7 @@ describe('RoomGrantCache', () => {
     await cache.write(bob, 'a1');
     await cache.write(alice, 'a1');
     // Moved to another department: bob (operator of d-1) is out, the citizen stays.
-    cache.onEvent({ type: 'appeal.updated', appeal: record({ departmentId: 'd-2', version: 2 }) });
+    cache.onEvent({ type: 'appeal.updated', appeal: record({ departmentId: 'd-2', version: 2 }), changed: ['assigneeId'] });
     f.deny(true);
     await expect(cache.write(bob, 'a1')).rejects.toThrow('FORBIDDEN');
     expect(f.reads()).toBe(3);
@@ -155,7 +155,7 @@ describe('RoomGrantCache', () => {
     const cache = new RoomGrantCache(f.access, new ManualClock());
     const release = f.hold();
     const pending = cache.write(alice, 'a1');
-    cache.onEvent({ type: 'appeal.updated', appeal });
+    cache.onEvent({ type: 'appeal.updated', appeal, changed: ['expertIds'] });
     release();
     await pending;
     await cache.write(alice, 'a1');

@@ -166,7 +166,7 @@ export class AppealService {
     const updated = await this.d.store.appeals.update(id, appeal.version, { assigneeId, updatedAt: this.d.clock.now() },
       this.d.audit.draft({ actorId: viewer.id, action: 'appeal.assigned', subjectType: 'appeal', subjectId: id, details: { assigneeId, previous } }));
     if (!updated) throw conflict();
-    this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated) });
+    this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated), changed: ['assigneeId'] });
     if (previous && previous !== assigneeId) this.d.bus.publish({ type: 'appeal.access_changed', appealId: id, userIds: [previous] });
     return this.view(viewer, updated);
   }
@@ -181,7 +181,7 @@ export class AppealService {
     const updated = await this.d.store.appeals.update(id, appeal.version, { expertIds: [...appeal.expertIds, expertId], updatedAt: this.d.clock.now() },
       this.d.audit.draft({ actorId: viewer.id, action: 'appeal.expert_invited', subjectType: 'appeal', subjectId: id, details: { expertId } }));
     if (!updated) throw conflict();
-    this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated) });
+    this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated), changed: ['expertIds'] });
     return this.view(viewer, updated);
   }
 
@@ -196,9 +196,37 @@ export class AppealService {
     const updated = await this.d.store.appeals.update(id, appeal.version, { expertIds: appeal.expertIds.filter((e) => e !== expertId), updatedAt: this.d.clock.now() },
       this.d.audit.draft({ actorId: viewer.id, action: 'appeal.expert_removed', subjectType: 'appeal', subjectId: id, details: { expertId } }));
     if (!updated) throw conflict();
-    this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated) });
+    this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated), changed: ['expertIds'] });
     this.d.bus.publish({ type: 'appeal.access_changed', appealId: id, userIds: [expertId] });
     return this.view(viewer, updated);
+  }
+
+  /**
+   * Keeps the appeal's plain-text description in step with the co-edited
+   * document (the system does it, not a person): written with a
+   * compare-and-set, read again on a concurrent write, with its journal entry
+   * and an `appeal.updated` naming the description. `knownVersion` is the
+   * version the caller last saw (null: read it). Returns the version written,
+   * or null when the appeal is gone or kept changing under it.
+   */
+  async syncDescription(id: string, text: string, knownVersion: number | null): Promise<number | null> {
+    let version = knownVersion;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (version === null) {
+        const appeal = await this.d.store.appeals.get(id);
+        if (!appeal) return null;
+        if (appeal.description === text) return appeal.version;
+        version = appeal.version;
+      }
+      const updated = await this.d.store.appeals.update(id, version, { description: text, updatedAt: this.d.clock.now() },
+        this.d.audit.draft({ actorId: null, action: 'appeal.description_synced', subjectType: 'appeal', subjectId: id, details: { chars: text.length } }));
+      if (updated) {
+        this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated), changed: ['description'] });
+        return updated.version;
+      }
+      version = null;
+    }
+    return null;
   }
 
   /** Public status by number and access code; answers the same for a wrong code and an unknown number. */

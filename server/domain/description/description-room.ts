@@ -69,6 +69,12 @@ export interface RoomContext {
   options: DescriptionOptions;
   emit: UpdateListener;
   onVersionSaved: (appealId: string) => void;
+  /**
+   * Writes the appeal's plain-text description (AppealService.syncDescription:
+   * the appeals area keeps its own records, with their journal entry and
+   * event); returns the version written, or null.
+   */
+  syncText: (appealId: string, text: string, knownVersion: number | null) => Promise<number | null>;
 }
 
 /** The pending rewrite of the appeal's plain text (times from `performance.now()`). */
@@ -435,22 +441,11 @@ export class DescriptionRoom {
     this.flushText().catch((err: unknown) => { this.ctx.logger.error('description text sync failed', { appealId: this.appealId, error: String(err) }); });
   }
 
-  /** Writes the plain text into the appeal (compare-and-set on the version last seen, re-read on a concurrent write). */
+  /** Writes the plain text into the appeal, through the appeals area (compare-and-set on the version last seen). */
   private async flushText(): Promise<void> {
     const text = plainTextOf(descriptionOf(this.doc)).slice(0, LIMITS.descriptionChars);
     if (text === this.syncedText) return;
-    const { store, clock } = this.ctx;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if (this.appealVersion === null) {
-        const appeal = await store.appeals.get(this.appealId);
-        if (!appeal) return;
-        this.appealVersion = appeal.version;
-        if (appeal.description === text) break;
-      }
-      const updated = await store.appeals.update(this.appealId, this.appealVersion, { description: text, updatedAt: clock.now() });
-      this.appealVersion = updated?.version ?? null;
-      if (updated) break;
-    }
+    this.appealVersion = await this.ctx.syncText(this.appealId, text, this.appealVersion);
     this.syncedText = text;
   }
 }

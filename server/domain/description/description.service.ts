@@ -10,6 +10,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Store } from '../../store/store.js';
 import { notFound } from '../errors.js';
+import type { AppealService } from '../appeals/appeal.service.js';
 import type { RoomAccess } from '../rooms/room-access.js';
 import type { Viewer } from '../viewer.js';
 import { DescriptionRoom, type DescriptionOptions, type UpdateListener } from './description-room.js';
@@ -32,6 +33,8 @@ export interface DescriptionDeps {
   clock: Clock;
   logger: Logger;
   roomAccess: RoomAccess;
+  /** Keeps the appeal's plain-text description in step (the appeals area writes its own records). */
+  appeals: Pick<AppealService, 'syncDescription'>;
   /** Told when a version is saved, so open rooms can refresh their version list. */
   onVersionSaved?: (appealId: string) => void;
   options?: Partial<DescriptionOptions>;
@@ -82,6 +85,7 @@ export class DescriptionService {
           store: this.d.store, clock: this.d.clock, logger: this.d.logger, options: this.options,
           emit: (id, update, origin) => { for (const l of this.listeners) l(id, update, origin); },
           onVersionSaved: (id) => { this.d.onVersionSaved?.(id); },
+          syncText: (id, text, knownVersion) => this.d.appeals.syncDescription(id, text, knownVersion),
         });
         const created = { room, ready: room.load() };
         entry = created;

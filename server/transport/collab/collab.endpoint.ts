@@ -28,7 +28,7 @@ import { idSchema } from '../../../shared/schemas/common.schema.js';
 import type { AccountService, LiveSession } from '../../domain/accounts/account.types.js';
 import type { DescriptionService } from '../../domain/description/description.service.js';
 import { DomainError } from '../../domain/errors.js';
-import type { EventBus } from '../../domain/events.js';
+import { ACCESS_FIELDS, type EventBus } from '../../domain/events.js';
 import type { RoomAccess } from '../../domain/rooms/room-access.js';
 import type { Viewer } from '../../domain/viewer.js';
 import type { Logger } from '../../lib/logger.js';
@@ -86,7 +86,7 @@ export class CollabEndpoint {
       switch (event.type) {
         case 'session.ended': this.endSessions(event.sessionIds); break;
         case 'appeal.access_changed': this.recheck(event.appealId); break;
-        case 'appeal.updated':
+        case 'appeal.updated': if (event.changed.some((f) => ACCESS_FIELDS.has(f))) this.recheck(event.appeal.id); break;
         case 'appeal.status_changed': this.recheck(event.appeal.id); break;
         case 'attachment.changed':
         case 'chat.posted':

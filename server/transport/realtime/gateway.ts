@@ -9,7 +9,7 @@ import type { AccountService, LiveSession } from '../../domain/accounts/account.
 import type { AppealService } from '../../domain/appeals/appeal.service.js';
 import type { ChatService } from '../../domain/chat/chat.service.js';
 import type { UserNames } from '../../domain/chat/user-names.js';
-import type { DomainEvent, EventBus } from '../../domain/events.js';
+import { ACCESS_FIELDS, type DomainEvent, type EventBus } from '../../domain/events.js';
 import type { RoomSessions } from '../../domain/rooms/room-sessions.js';
 import type { WallService } from '../../domain/wall/wall.service.js';
 import type { Logger } from '../../lib/logger.js';
@@ -151,6 +151,8 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
         pushStatusChanged(ctx, event.appeal, event.entry);
         return;
       case 'appeal.updated':
+        // The plain text following the co-edited description changes nobody's access.
+        if (!event.changed.some((f) => ACCESS_FIELDS.has(f))) return;
         guard.forgetRoom(rooms.appeal(event.appeal.id));
         ctx.serial.run(event.appeal.id, () => recheckRoom(ctx, event.appeal.id));
         pushWall(ctx, event.appeal.id);
