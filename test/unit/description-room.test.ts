@@ -85,6 +85,24 @@ describe('DescriptionRoom', () => {
     await store.close();
   });
 
+  it('decides who may write: a writer\'s update is applied; an observer\'s change is refused, its no-op is let pass', async () => {
+    const { store, open } = await gatedStore();
+    open();
+    const relayed: string[] = [];
+    const room = roomOn(store, relayed);
+    await room.load();
+    const [first, second] = typed();
+    const observer = { userId: 'u-observer', canWrite: false };
+    await expect(room.submitFrom(observer, first!, room.inspect(first!), null)).rejects.toMatchObject({ reason: 'read-only participant' });
+    expect(await room.submitFrom({ userId: 'u-1', canWrite: true }, first!, room.inspect(first!), null)).toBe(true);
+    // What the document already has changes nothing: an observer may send it (its sync step 2).
+    expect(await room.submitFrom(observer, first!, room.inspect(first!), null)).toBe(false);
+    await expect(room.submitFrom(observer, second!, room.inspect(second!), null)).rejects.toMatchObject({ reason: 'read-only participant' });
+    expect(relayed).toHaveLength(1);
+    expect((await store.yjs.load('appeal-1')).map((r) => r.authorId)).toEqual(['u-1']);
+    await store.close();
+  });
+
   it('hands out a sync step 2 reply only once what it contains is in the log', async () => {
     const { store, open } = await gatedStore();
     const room = roomOn(store, []);

@@ -194,6 +194,22 @@ export class DescriptionRoom {
   }
 
   /**
+   * An update from a person in the room, decided here: a writer's is applied
+   * (`submit`); a silent observer may send only what changes nothing (a sync
+   * step 2 carries its whole delete set) and is refused with
+   * UpdateRejected('read-only participant') otherwise. Resolves true when the
+   * document changed.
+   */
+  submitFrom(writer: { userId: string; canWrite: boolean }, update: Uint8Array, summary: UpdateSummary, origin: unknown): Promise<boolean> {
+    if (!writer.canWrite) {
+      if (this.wouldChange(summary)) return Promise.reject(new UpdateRejected('read-only participant'));
+      return Promise.resolve(false);
+    }
+    if (summary.structs === 0 && summary.deletes.length === 0) return Promise.resolve(false);
+    return this.submit(update, summary, writer.userId, origin);
+  }
+
+  /**
    * Applies an inspected client update on the queue; resolves true when the
    * document changed (then it is committed and relayed). Rejects with
    * UpdateRejected when the document lacks what the update builds on.

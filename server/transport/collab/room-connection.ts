@@ -194,13 +194,7 @@ export class RoomConnection {
     const description = this.room.description;
     if (!description) return;
     const summary = description.inspect(update);
-    if (!this.canWrite) {
-      // Sync step 2 of an observer carries its whole delete set: allowed as long as it changes nothing.
-      if (description.wouldChange(summary)) this.refuse(CLOSE_CODES.BAD_MESSAGE, 'read-only participant');
-      return;
-    }
-    if (summary.structs === 0 && summary.deletes.length === 0) return;
-    description.submit(update, summary, this.viewer.id, this).catch((err: unknown) => { this.fail(err); });
+    description.submitFrom({ userId: this.viewer.id, canWrite: this.canWrite }, update, summary, this).catch((err: unknown) => { this.fail(err); });
   }
 
   /**
