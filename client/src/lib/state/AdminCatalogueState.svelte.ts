@@ -4,8 +4,9 @@ import type { DepartmentLevel, ExtraField } from '../../../../shared/catalogue';
 import { DEFAULT_DEADLINE_DAYS } from '../../../../shared/catalogue';
 import { api, isApiError } from '../api';
 import type { Category, Department } from '../api-types';
-import { errorText, serverFieldErrors, validate, type FieldErrors } from '../validation';
+import { serverFieldErrors, validate, type FieldErrors } from '../validation';
 import type { CatalogueState } from './CatalogueState.svelte';
+import { Task } from './Task.svelte';
 
 export interface CategoryForm {
   code: string;
@@ -33,8 +34,7 @@ const emptyDepartment = (): DepartmentForm => ({ code: '', name: '', region: '77
 
 export class AdminCatalogueState {
   #categories = $state.raw<Category[]>([]);
-  #error = $state('');
-  #isBusy = $state(false);
+  readonly #task = new Task();
   /** Id being edited, null for a new one; undefined while the form is closed. */
   #editingCategory = $state<string | null | undefined>(undefined);
   #editingDepartment = $state<string | null | undefined>(undefined);
@@ -57,7 +57,7 @@ export class AdminCatalogueState {
   }
 
   get error(): string {
-    return this.#error;
+    return this.#task.error;
   }
 
   get errors(): FieldErrors {
@@ -65,7 +65,7 @@ export class AdminCatalogueState {
   }
 
   get isBusy(): boolean {
-    return this.#isBusy;
+    return this.#task.isBusy;
   }
 
   get editingCategory(): string | null | undefined {
@@ -163,18 +163,10 @@ export class AdminCatalogueState {
     return ok;
   }
 
-  async #run(work: () => Promise<unknown>): Promise<boolean> {
-    this.#error = '';
-    this.#isBusy = true;
-    try {
-      await work();
-      return true;
-    } catch (e) {
+  /** Runs a request; a VALIDATION_FAILED answer also marks its fields. */
+  #run(work: () => Promise<unknown>): Promise<boolean> {
+    return this.#task.run(work, (e) => {
       if (isApiError(e, 'VALIDATION_FAILED')) this.#errors = serverFieldErrors(e);
-      this.#error = errorText(e);
-      return false;
-    } finally {
-      this.#isBusy = false;
-    }
+    });
   }
 }

@@ -3,8 +3,9 @@ import { userCreateSchema } from '../../../../shared/schemas/account.schema';
 import type { Role } from '../../../../shared/status-machine';
 import { api, isApiError } from '../api';
 import type { User } from '../api-types';
-import { errorText, serverFieldErrors, validate, type FieldErrors } from '../validation';
+import { serverFieldErrors, validate, type FieldErrors } from '../validation';
 import { ListState } from './ListState.svelte';
+import { Task } from './Task.svelte';
 
 export interface UserForm {
   fullName: string;
@@ -23,8 +24,7 @@ export class AdminUsersState {
   form = $state<UserForm>(emptyUser());
   #isFormOpen = $state(false);
   #errors = $state<FieldErrors>({});
-  #error = $state('');
-  #isBusy = $state(false);
+  readonly #task = new Task();
 
   get isFormOpen(): boolean {
     return this.#isFormOpen;
@@ -35,11 +35,11 @@ export class AdminUsersState {
   }
 
   get error(): string {
-    return this.#error;
+    return this.#task.error;
   }
 
   get isBusy(): boolean {
-    return this.#isBusy;
+    return this.#task.isBusy;
   }
 
   load(): Promise<void> {
@@ -80,18 +80,10 @@ export class AdminUsersState {
     });
   }
 
-  async #run(work: () => Promise<unknown>): Promise<boolean> {
-    this.#error = '';
-    this.#isBusy = true;
-    try {
-      await work();
-      return true;
-    } catch (e) {
+  /** Runs a request; a VALIDATION_FAILED answer also marks its fields. */
+  #run(work: () => Promise<unknown>): Promise<boolean> {
+    return this.#task.run(work, (e) => {
       if (isApiError(e, 'VALIDATION_FAILED')) this.#errors = serverFieldErrors(e);
-      this.#error = errorText(e);
-      return false;
-    } finally {
-      this.#isBusy = false;
-    }
+    });
   }
 }

@@ -1,35 +1,29 @@
 /** One appeal by id over REST (summaries outside the live room). */
 import { api } from '../api';
 import type { Appeal } from '../api-types';
-import { errorText } from '../validation';
+import { Task } from './Task.svelte';
 
 export class AppealState {
   #appeal = $state.raw<Appeal | null>(null);
-  #error = $state('');
-  #isLoading = $state(false);
+  readonly #task = new Task();
 
   get appeal(): Appeal | null {
     return this.#appeal;
   }
 
   get error(): string {
-    return this.#error;
+    return this.#task.error;
   }
 
   get isLoading(): boolean {
-    return this.#isLoading;
+    return this.#task.isBusy;
   }
 
   async load(id: string): Promise<void> {
-    this.#isLoading = true;
-    this.#error = '';
-    try {
+    await this.#task.run(async () => {
       this.#appeal = (await api('appeals.get', { params: { id } })).appeal;
-    } catch (e) {
+    }, () => {
       this.#appeal = null;
-      this.#error = errorText(e);
-    } finally {
-      this.#isLoading = false;
-    }
+    });
   }
 }

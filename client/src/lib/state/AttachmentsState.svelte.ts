@@ -5,7 +5,7 @@
  */
 import type { AttachmentSummary } from '../../../../shared/protocol/events';
 import { api, fetchFile, fileUrl, upload } from '../api';
-import { errorText } from '../validation';
+import { Task } from './Task.svelte';
 import { UploadState } from './UploadState.svelte';
 
 /** The download URL of an attachment (current version unless given). */
@@ -22,7 +22,7 @@ export function previewKind(mime: string): 'image' | 'pdf' | null {
 
 export class AttachmentsState {
   #items = $state.raw<AttachmentSummary[]>([]);
-  #error = $state('');
+  readonly #task = new Task();
   #previewId = $state<string | null>(null);
   #previewUrl = $state<string | null>(null);
   readonly uploads = new UploadState();
@@ -34,7 +34,7 @@ export class AttachmentsState {
   }
 
   get error(): string {
-    return this.#error;
+    return this.#task.error;
   }
 
   get previewId(): string | null {
@@ -49,12 +49,9 @@ export class AttachmentsState {
   readonly preview: AttachmentSummary | undefined = $derived(this.#items.find((a) => a.id === this.#previewId));
 
   async load(): Promise<void> {
-    try {
+    await this.#task.run(async () => {
       this.#items = (await api('attachments.list', { params: { id: this.appealId } })).items;
-      this.#error = '';
-    } catch (e) {
-      this.#error = errorText(e);
-    }
+    });
   }
 
   /** Adds or replaces one attachment (pushed or answered). */
@@ -70,21 +67,15 @@ export class AttachmentsState {
 
   /** Uploads `file` as a new version of attachment `attId`. */
   async uploadVersion(attId: string, file: File): Promise<void> {
-    try {
+    await this.#task.run(async () => {
       this.apply((await upload('attachments.addVersion', { id: this.appealId, attId }, file)).attachment);
-      this.#error = '';
-    } catch (e) {
-      this.#error = errorText(e);
-    }
+    });
   }
 
   async restore(attId: string, version: number): Promise<void> {
-    try {
+    await this.#task.run(async () => {
       this.apply((await api('attachments.restore', { params: { id: this.appealId, attId }, body: { version } })).attachment);
-      this.#error = '';
-    } catch (e) {
-      this.#error = errorText(e);
-    }
+    });
   }
 
   async showPreview(id: string | null): Promise<void> {
@@ -97,12 +88,10 @@ export class AttachmentsState {
     if (kind === 'image') {
       this.#previewUrl = downloadUrl(a, { inline: true });
     } else if (kind === 'pdf') {
-      try {
+      await this.#task.run(async () => {
         const blob = await fetchFile('attachments.download', { params: { id: a.appealId, attId: a.id }, query: { inline: '1' } });
         if (this.#previewId === id) this.#previewUrl = URL.createObjectURL(new Blob([blob], { type: 'application/pdf' }));
-      } catch (e) {
-        this.#error = errorText(e);
-      }
+      });
     }
   }
 

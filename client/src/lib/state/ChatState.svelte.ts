@@ -7,6 +7,7 @@
 import type { ChatMessage } from '../../../../shared/protocol/events';
 import { request, ACK_TIMEOUT_MS } from '../realtime/socket';
 import type { RoomChannel } from '../realtime/room-channel';
+import { Task } from './Task.svelte';
 import { errorText } from '../validation';
 
 export type Delivery = 'sending' | 'delivered' | 'failed';
@@ -36,10 +37,10 @@ export class ChatState {
   #bySeq = $state.raw(new Map<number, ChatMessage>());
   #pending = $state<PendingMessage[]>([]);
   #hasOlder = $state(true);
-  #isLoadingOlder = $state(false);
+  readonly #latest = new Task();
+  readonly #older = new Task();
   #typing = $state.raw(new Map<string, { name: string; until: number }>());
   #readMarks = $state.raw<Record<string, number>>({});
-  #error = $state('');
   #lastReadSent = 0;
   #typingSentAt = 0;
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -62,11 +63,11 @@ export class ChatState {
   }
 
   get isLoadingOlder(): boolean {
-    return this.#isLoadingOlder;
+    return this.#older.isBusy;
   }
 
   get error(): string {
-    return this.#error;
+    return this.#older.error || this.#latest.error;
   }
 
   get readMarks(): Record<string, number> {
@@ -109,29 +110,22 @@ export class ChatState {
 
   /** The newest page (the first screen of the room). */
   async loadLatest(): Promise<void> {
-    try {
+    await this.#latest.run(async () => {
       const page = await request(this.channel.socket, 'chat:history', { appealId: this.channel.appealId, limit: PAGE });
       this.#hasOlder = page.length === PAGE;
       this.channel.deliverMessages(page);
-    } catch (e) {
-      this.#error = errorText(e);
-    }
+    });
   }
 
   /** The page before the oldest message shown. */
   async loadOlder(): Promise<void> {
     const oldest = this.messages[0]?.seq;
-    if (oldest === undefined || this.#isLoadingOlder) return;
-    this.#isLoadingOlder = true;
-    try {
+    if (oldest === undefined || this.#older.isBusy) return;
+    await this.#older.run(async () => {
       const page = await request(this.channel.socket, 'chat:history', { appealId: this.channel.appealId, beforeSeq: oldest, limit: PAGE });
       this.#hasOlder = page.length === PAGE;
       this.merge(page);
-    } catch (e) {
-      this.#error = errorText(e);
-    } finally {
-      this.#isLoadingOlder = false;
-    }
+    });
   }
 
   /** Sends a message (or an internal note); false when there is nothing to send. */

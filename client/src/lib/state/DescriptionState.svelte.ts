@@ -13,7 +13,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { api } from '../api';
 import type { VersionDetail, VersionSummary } from '../api-types';
-import { errorText } from '../validation';
+import { Task } from './Task.svelte';
 import type { ConnectionState, ProviderStatus } from './ConnectionState.svelte';
 
 /** A person in the editor, from awareness (the server sets `user` from the session). */
@@ -40,8 +40,8 @@ export class DescriptionState {
   #closedCode = $state<number | null>(null);
   #versions = $state.raw<VersionSummary[]>([]);
   #viewed = $state.raw<VersionDetail | null>(null);
-  #versionsError = $state('');
-  #isRestoring = $state(false);
+  /** Loading, viewing and restoring versions: one error line, and no restore while one runs. */
+  readonly #versionsTask = new Task();
 
   constructor(
     readonly appealId: string,
@@ -88,11 +88,11 @@ export class DescriptionState {
   }
 
   get versionsError(): string {
-    return this.#versionsError;
+    return this.#versionsTask.error;
   }
 
   get isRestoring(): boolean {
-    return this.#isRestoring;
+    return this.#versionsTask.isBusy;
   }
 
   /** Creates the editor in `element`. */
@@ -119,20 +119,15 @@ export class DescriptionState {
   }
 
   async loadVersions(): Promise<void> {
-    try {
+    await this.#versionsTask.run(async () => {
       this.#versions = (await api('description.versions', { params: { id: this.appealId } })).items;
-      this.#versionsError = '';
-    } catch (e) {
-      this.#versionsError = errorText(e);
-    }
+    });
   }
 
   async view(versionId: string): Promise<void> {
-    try {
+    await this.#versionsTask.run(async () => {
       this.#viewed = (await api('description.version', { params: { id: this.appealId, versionId } })).version;
-    } catch (e) {
-      this.#versionsError = errorText(e);
-    }
+    });
   }
 
   closeView(): void {
@@ -140,19 +135,12 @@ export class DescriptionState {
   }
 
   /** Restores a version; every client converges through the Yjs link. */
-  async restore(versionId: string): Promise<boolean> {
-    this.#isRestoring = true;
-    try {
+  restore(versionId: string): Promise<boolean> {
+    return this.#versionsTask.run(async () => {
       await api('description.restore', { params: { id: this.appealId, versionId } });
       this.#viewed = null;
       await this.loadVersions();
-      return true;
-    } catch (e) {
-      this.#versionsError = errorText(e);
-      return false;
-    } finally {
-      this.#isRestoring = false;
-    }
+    });
   }
 
   destroy(): void {

@@ -1,7 +1,7 @@
 /** A paged list from one GET route: items, total, loading and error state. */
 import { api } from '../api';
 import type { Appeal, Page } from '../api-types';
-import { errorText } from '../validation';
+import { Task } from './Task.svelte';
 
 export const PAGE_SIZE = 20;
 
@@ -21,8 +21,7 @@ export class ListState<T> implements Pageable {
   #items = $state.raw<T[]>([]);
   #total = $state(0);
   #offset = $state(0);
-  #isLoading = $state(false);
-  #error = $state('');
+  readonly #task = new Task();
   readonly #fetchPage: (page: { limit: number; offset: number }) => Promise<Page<T>>;
 
   /** `fetchPage` calls the list's route with the page asked for (and the filters of the moment). */
@@ -48,11 +47,11 @@ export class ListState<T> implements Pageable {
   }
 
   get isLoading(): boolean {
-    return this.#isLoading;
+    return this.#task.isBusy;
   }
 
   get error(): string {
-    return this.#error;
+    return this.#task.error;
   }
 
   get hasMore(): boolean {
@@ -65,18 +64,12 @@ export class ListState<T> implements Pageable {
 
   /** Loads the page at `offset` (default: the first). */
   async load(offset = 0): Promise<void> {
-    this.#isLoading = true;
-    this.#error = '';
-    try {
+    await this.#task.run(async () => {
       const page = await this.#fetchPage({ limit: PAGE_SIZE, offset });
       this.#items = page.items;
       this.#total = page.total;
       this.#offset = offset;
-    } catch (e) {
-      this.#error = errorText(e);
-    } finally {
-      this.#isLoading = false;
-    }
+    });
   }
 
   nextPage(): Promise<void> {

@@ -1,15 +1,15 @@
 /** The login form: e-mail or phone and password. */
 import { loginSchema } from '../../../../shared/schemas/account.schema';
 import type { User } from '../api-types';
-import { errorText, validate, type FieldErrors } from '../validation';
+import { validate, type FieldErrors } from '../validation';
 import type { SessionState } from './SessionState.svelte';
+import { Task } from './Task.svelte';
 
 export class LoginState {
   login = $state('');
   password = $state('');
   #errors = $state<FieldErrors>({});
-  #error = $state('');
-  #isBusy = $state(false);
+  readonly #task = new Task();
   readonly #session: SessionState;
 
   constructor(session: SessionState) {
@@ -21,30 +21,24 @@ export class LoginState {
   }
 
   get error(): string {
-    return this.#error;
+    return this.#task.error;
   }
 
   get isBusy(): boolean {
-    return this.#isBusy;
+    return this.#task.isBusy;
   }
 
   /** The signed-in user, or null with the errors shown. */
   async submit(): Promise<User | null> {
-    this.#error = '';
+    this.#task.clear();
     const checked = validate(loginSchema, { login: this.login, password: this.password });
     if (!checked.ok) {
       this.#errors = checked.errors;
       return null;
     }
     this.#errors = {};
-    this.#isBusy = true;
-    try {
-      return await this.#session.login(checked.data.login, checked.data.password);
-    } catch (e) {
-      this.#error = errorText(e);
-      return null;
-    } finally {
-      this.#isBusy = false;
-    }
+    const { login, password } = checked.data;
+    const ok = await this.#task.run(() => this.#session.login(login, password));
+    return ok ? this.#session.user : null;
   }
 }

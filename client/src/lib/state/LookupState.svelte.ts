@@ -2,22 +2,22 @@
 import { lookupSchema } from '../../../../shared/schemas/appeal.schema';
 import { api } from '../api';
 import type { PublicStatus } from '../api-types';
-import { errorText, validate, type FieldErrors } from '../validation';
+import { validate, type FieldErrors } from '../validation';
+import { Task } from './Task.svelte';
 
 export class LookupState {
   number = $state('');
   accessCode = $state('');
   #errors = $state<FieldErrors>({});
-  #error = $state('');
   #result = $state.raw<PublicStatus | null>(null);
-  #isBusy = $state(false);
+  readonly #task = new Task();
 
   get errors(): FieldErrors {
     return this.#errors;
   }
 
   get error(): string {
-    return this.#error;
+    return this.#task.error;
   }
 
   get result(): PublicStatus | null {
@@ -25,11 +25,11 @@ export class LookupState {
   }
 
   get isBusy(): boolean {
-    return this.#isBusy;
+    return this.#task.isBusy;
   }
 
   async lookup(): Promise<void> {
-    this.#error = '';
+    this.#task.clear();
     this.#result = null;
     const checked = validate(lookupSchema, { number: this.number, accessCode: this.accessCode.toUpperCase() });
     if (!checked.ok) {
@@ -37,13 +37,8 @@ export class LookupState {
       return;
     }
     this.#errors = {};
-    this.#isBusy = true;
-    try {
+    await this.#task.run(async () => {
       this.#result = (await api('public.status', { body: checked.data })).status;
-    } catch (e) {
-      this.#error = errorText(e);
-    } finally {
-      this.#isBusy = false;
-    }
+    });
   }
 }

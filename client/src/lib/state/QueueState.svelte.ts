@@ -3,8 +3,8 @@ import type { Priority } from '../../../../shared/schemas/appeal.schema';
 import type { Status } from '../../../../shared/status-machine';
 import { api } from '../api';
 import type { Appeal } from '../api-types';
-import { errorText } from '../validation';
 import { ListState } from './ListState.svelte';
+import { Task } from './Task.svelte';
 
 export interface QueueFilters {
   status: Status | '';
@@ -26,11 +26,11 @@ export class QueueState {
       },
     });
   });
-  #actionError = $state('');
+  readonly #take = new Task();
   #busyId = $state<string | null>(null);
 
   get actionError(): string {
-    return this.#actionError;
+    return this.#take.error;
   }
 
   /** The appeal being taken right now, if any. */
@@ -49,17 +49,12 @@ export class QueueState {
 
   /** Takes the appeal into work (registered → in_progress); true on success. */
   async take(appeal: Appeal): Promise<boolean> {
-    this.#actionError = '';
     this.#busyId = appeal.id;
-    try {
+    const ok = await this.#take.run(async () => {
       const { appeal: updated } = await api('appeals.transition', { params: { id: appeal.id }, body: { action: 'take', version: appeal.version } });
       this.list.replace((a) => a.id === appeal.id, updated);
-      return true;
-    } catch (e) {
-      this.#actionError = errorText(e);
-      return false;
-    } finally {
-      this.#busyId = null;
-    }
+    });
+    this.#busyId = null;
+    return ok;
   }
 }

@@ -7,6 +7,7 @@ import { api, isApiError } from '../api';
 import type { CodeRequest } from '../api-types';
 import { errorText, serverFieldErrors, validate, type FieldErrors } from '../validation';
 import type { SessionState } from './SessionState.svelte';
+import { Task } from './Task.svelte';
 
 export const REGISTER_FIELDS = ['fullName', 'email', 'phone', 'password', 'birthDate', 'inn', 'address'] as const;
 export type RegisterField = (typeof REGISTER_FIELDS)[number];
@@ -17,9 +18,8 @@ export class RegistrationState {
   /** Code inputs per channel. */
   codes = $state<Record<CodeChannel, string>>({ email: '', phone: '' });
   #errors = $state<FieldErrors>({});
-  #formError = $state('');
   #requests = $state<Partial<Record<CodeChannel, CodeRequest>>>({});
-  #isBusy = $state(false);
+  readonly #task = new Task();
 
   readonly #session: SessionState;
 
@@ -31,12 +31,13 @@ export class RegistrationState {
     return this.#errors;
   }
 
+  /** A failure that belongs to no field. */
   get formError(): string {
-    return this.#formError;
+    return this.#task.error;
   }
 
   get isBusy(): boolean {
-    return this.#isBusy;
+    return this.#task.isBusy;
   }
 
   /** The code request of a channel, when one was sent in this visit. */
@@ -52,7 +53,7 @@ export class RegistrationState {
 
   /** Validates and sends the form; true when the account exists and codes are on their way. */
   async register(): Promise<boolean> {
-    this.#formError = '';
+    this.#task.clear();
     const checked = validate(registerSchema, this.values);
     if (!checked.ok) {
       this.#errors = checked.errors;
@@ -68,7 +69,7 @@ export class RegistrationState {
 
   /** Checks the typed code of one channel. */
   async confirm(channel: CodeChannel): Promise<boolean> {
-    this.#formError = '';
+    this.#task.clear();
     const request = this.#requests[channel];
     if (!request) {
       this.#errors = { [`code.${channel}`]: errorTextFor('CODE_EXPIRED') };
@@ -94,19 +95,14 @@ export class RegistrationState {
     }, `code.${channel}`);
   }
 
-  async #run(work: () => Promise<void>, errorField?: string): Promise<boolean> {
-    this.#isBusy = true;
-    try {
-      await work();
-      return true;
-    } catch (e) {
+  /** Runs a request; a failure is shown beside its fields, beside `errorField`, or for the whole form. */
+  #run(work: () => Promise<void>, errorField?: string): Promise<boolean> {
+    return this.#task.run(work, (e) => {
       if (isApiError(e, 'VALIDATION_FAILED')) this.#errors = serverFieldErrors(e);
       else if (errorField) this.#errors = { [errorField]: errorText(e) };
-      else this.#formError = errorText(e);
-      return false;
-    } finally {
-      this.#isBusy = false;
-    }
+      else return false;
+      return true;
+    });
   }
 }
 

@@ -16,6 +16,7 @@ import { ChatState } from './ChatState.svelte';
 import { ConnectionState } from './ConnectionState.svelte';
 import { DescriptionState } from './DescriptionState.svelte';
 import { StatusState } from './StatusState.svelte';
+import { Task } from './Task.svelte';
 
 export class RoomState {
   readonly connection = new ConnectionState();
@@ -30,7 +31,7 @@ export class RoomState {
   #isRevoked = $state(false);
   #error = $state('');
   #extraMessage = $state('');
-  #extraError = $state('');
+  readonly #extraTask = new Task();
   #staff = $state.raw<StaffDirectory>({ experts: [], officers: [] });
   #channel: RoomChannel | null = null;
   #stopWatching: (() => void) | null = null;
@@ -102,7 +103,7 @@ export class RoomState {
   }
 
   get extraError(): string {
-    return this.#extraError;
+    return this.#extraTask.error;
   }
 
   async open(): Promise<void> {
@@ -186,17 +187,12 @@ export class RoomState {
     return this.#extra(() => api('appeals.assign', { params: { id: this.appealId }, body: { assigneeId: assigneeId.trim() } }), 'room.reassigned');
   }
 
-  async #extra(call: () => Promise<{ appeal: Appeal }>, okKey: 'room.expertInvited' | 'room.expertRemoved' | 'room.reassigned'): Promise<boolean> {
+  #extra(call: () => Promise<{ appeal: Appeal }>, okKey: 'room.expertInvited' | 'room.expertRemoved' | 'room.reassigned'): Promise<boolean> {
     this.#extraMessage = '';
-    this.#extraError = '';
-    try {
+    return this.#extraTask.run(async () => {
       this.status.setAppeal((await call()).appeal);
       this.#extraMessage = t(okKey);
-      return true;
-    } catch (e) {
-      this.#extraError = errorText(e);
-      return false;
-    }
+    });
   }
 
   async #refreshAppeal(): Promise<void> {

@@ -9,7 +9,7 @@ import { TRANSITIONS, transitionsFrom, type Role, type Status, type Transition, 
 import { api } from '../api';
 import type { Appeal } from '../api-types';
 import { t } from '../i18n/i18n.svelte';
-import { errorText } from '../validation';
+import { Task } from './Task.svelte';
 
 /**
  * The transitions `role` may take out of `status`. `serverActions` (the appeal
@@ -28,8 +28,7 @@ export class StatusState {
   #history = $state.raw<HistoryEntry[]>([]);
   #notice = $state('');
   #openAction = $state<TransitionAction | null>(null);
-  #formError = $state('');
-  #isBusy = $state(false);
+  readonly #task = new Task();
   comment = $state('');
 
   constructor(readonly role: Role | null) {}
@@ -57,11 +56,11 @@ export class StatusState {
   }
 
   get formError(): string {
-    return this.#formError;
+    return this.#task.error;
   }
 
   get isBusy(): boolean {
-    return this.#isBusy;
+    return this.#task.isBusy;
   }
 
   /** The buttons this person sees now. */
@@ -103,7 +102,7 @@ export class StatusState {
   async choose(action: TransitionAction): Promise<boolean> {
     const tr = this.transitions.find((x) => x.action === action);
     if (!tr) return false;
-    this.#formError = '';
+    this.#task.clear();
     if (tr.requires === 'none') {
       this.#openAction = null;
       return this.#send(tr.action, undefined);
@@ -116,7 +115,7 @@ export class StatusState {
   cancel(): void {
     this.#openAction = null;
     this.comment = '';
-    this.#formError = '';
+    this.#task.clear();
   }
 
   /** Sends the open transition; a required comment or reason that is empty is refused here. */
@@ -125,7 +124,7 @@ export class StatusState {
     if (!tr) return false;
     const text = this.comment.trim();
     if (tr.requires !== 'none' && text === '') {
-      this.#formError = t(tr.requires === 'reason' ? 'room.reasonRequired' : 'room.commentRequired');
+      this.#task.fail(t(tr.requires === 'reason' ? 'room.reasonRequired' : 'room.commentRequired'));
       return false;
     }
     const ok = await this.#send(tr.action, text || undefined);
@@ -136,20 +135,12 @@ export class StatusState {
   async #send(action: TransitionAction, comment: string | undefined): Promise<boolean> {
     const a = this.#appeal;
     if (!a) return false;
-    this.#isBusy = true;
-    this.#formError = '';
-    try {
+    return this.#task.run(async () => {
       // No `version`: the description's live text bumps it every few seconds, and the
       // server already refuses a transition that no longer fits the current status.
       const { appeal } = await api('appeals.transition', { params: { id: a.id }, body: { action, ...(comment ? { comment } : {}) } });
       this.setAppeal(appeal);
-      return true;
-    } catch (e) {
-      this.#formError = errorText(e);
-      return false;
-    } finally {
-      this.#isBusy = false;
-    }
+    });
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { WallRoom } from '../../../../shared/protocol/events';
 import { request, type RealtimeSocket } from '../realtime/socket';
-import { errorText } from '../validation';
+import { Task } from './Task.svelte';
 
 /** Overdue lines first, then the nearest deadline, then the longest wait. */
 export function sortWall(rooms: readonly WallRoom[]): WallRoom[] {
@@ -27,7 +27,7 @@ export function splitMinutes(ms: number): { d: number; h: number; m: number } {
 export class WallState {
   #rooms = $state.raw(new Map<string, WallRoom>());
   #now = $state(Date.now());
-  #error = $state('');
+  readonly #task = new Task();
   #isLoaded = $state(false);
   #stop: (() => void) | null = null;
 
@@ -39,7 +39,7 @@ export class WallState {
   }
 
   get error(): string {
-    return this.#error;
+    return this.#task.error;
   }
 
   get isLoaded(): boolean {
@@ -75,15 +75,11 @@ export class WallState {
   }
 
   async #load(socket: RealtimeSocket): Promise<void> {
-    try {
+    await this.#task.run(async () => {
       const rooms = await request(socket, 'wall:watch', {});
       this.#rooms = new Map(rooms.map((r) => [r.appealId, r]));
       this.#now = Date.now();
-      this.#error = '';
-    } catch (e) {
-      this.#error = errorText(e);
-    } finally {
-      this.#isLoaded = true;
-    }
+    });
+    this.#isLoaded = true;
   }
 }

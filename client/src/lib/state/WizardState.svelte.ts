@@ -13,8 +13,9 @@ import {
 import type { ExtraField } from '../../../../shared/catalogue';
 import { api, isApiError } from '../api';
 import type { Appeal, Category, Suggestion } from '../api-types';
-import { errorText, serverFieldErrors, validate, type FieldErrors } from '../validation';
+import { serverFieldErrors, validate, type FieldErrors } from '../validation';
 import type { CatalogueState } from './CatalogueState.svelte';
+import { Task } from './Task.svelte';
 import { UploadState } from './UploadState.svelte';
 
 export const WIZARD_STEPS = ['topic', 'documents', 'details', 'summary', 'done'] as const;
@@ -74,8 +75,7 @@ export class WizardState {
 
   #step = $state(0);
   #errors = $state<FieldErrors>({});
-  #formError = $state('');
-  #isBusy = $state(false);
+  readonly #task = new Task();
   #suggestions = $state.raw<Suggestion[]>([]);
   #appealId = $state<string | null>(null);
   #version = 0;
@@ -101,11 +101,11 @@ export class WizardState {
   }
 
   get formError(): string {
-    return this.#formError;
+    return this.#task.error;
   }
 
   get isBusy(): boolean {
-    return this.#isBusy;
+    return this.#task.isBusy;
   }
 
   get suggestions(): Suggestion[] {
@@ -189,7 +189,7 @@ export class WizardState {
 
   /** Validates the step, saves the draft and opens the next step. */
   async next(): Promise<boolean> {
-    this.#formError = '';
+    this.#task.clear();
     if (!this.validateStep()) return false;
     const ok = await this.#run(() => this.#save());
     if (ok) this.#step = Math.min(this.#step + 1, WIZARD_STEPS.indexOf('summary'));
@@ -198,7 +198,7 @@ export class WizardState {
 
   back(): void {
     this.#errors = {};
-    this.#formError = '';
+    this.#task.clear();
     if (this.#step > 0 && this.step !== 'done') this.#step -= 1;
   }
 
@@ -210,13 +210,13 @@ export class WizardState {
 
   /** Saves without moving (the «Сохранить черновик» button). */
   async saveDraft(): Promise<boolean> {
-    this.#formError = '';
+    this.#task.clear();
     return this.#run(() => this.#save());
   }
 
   /** From the summary: every step valid, saved, then submitted; opens «done». */
   async submit(): Promise<boolean> {
-    this.#formError = '';
+    this.#task.clear();
     for (const step of ['topic', 'documents', 'details'] as const) {
       const errors = this.#errorsOfStep(step);
       if (Object.keys(errors).length > 0) {
@@ -294,18 +294,11 @@ export class WizardState {
     this.#version = appeal.version;
   }
 
-  async #run(work: () => Promise<void>): Promise<boolean> {
-    this.#isBusy = true;
-    try {
-      await work();
-      return true;
-    } catch (e) {
+  /** Runs a request; a VALIDATION_FAILED answer naming fields also marks them. */
+  #run(work: () => Promise<void>): Promise<boolean> {
+    return this.#task.run(work, (e) => {
       if (isApiError(e, 'VALIDATION_FAILED') && Object.keys(e.fields).length > 0) this.#errors = serverFieldErrors(e);
-      this.#formError = errorText(e);
-      return false;
-    } finally {
-      this.#isBusy = false;
-    }
+    });
   }
 }
 
