@@ -34,8 +34,8 @@ export default tseslint.config(
     files: ['server/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': boundary(
-        ['**/transport/**', '**/store/sqlite/**', '**/store/mongo/**', 'express', 'socket.io', 'ws', 'mongoose', 'better-sqlite3', 'redis'],
-        'domain code talks to the Store port only and knows no transport',
+        ['**/transport/**', '**/channels/**', '**/store/sqlite/**', '**/store/mongo/**', 'express', 'socket.io', 'ws', 'mongoose', 'better-sqlite3', 'redis', 'nodemailer'],
+        'domain code talks to the Store port and its own outbound ports only, and knows no transport or channel',
       ),
     },
   },

@@ -11,8 +11,7 @@ import path from 'node:path';
 import { maskContact } from '../domain/accounts/mask.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import type { MailChannel } from './mail.channel.js';
-import type { SmsChannel } from './sms.channel.js';
+import type { MailChannel, SmsChannel } from '../domain/notify/ports.js';
 
 /** One line of outbox.log. */
 export interface OutboxEntry {

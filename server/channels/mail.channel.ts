@@ -2,12 +2,8 @@
  * Outbound e-mail. With SMTP_URL: nodemailer over SMTP; without: the dev outbox.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { MailChannel } from '../domain/notify/ports.js';
 import type { DevOutbox } from './dev-outbox.js';
-
-export interface MailChannel {
-  /** Resolves once the SMTP server accepted the message; rejects otherwise. */
-  send(to: string, subject: string, text: string): Promise<void>;
-}
 
 /** Sends through an SMTP server given as `smtp://user:pass@host:port` or `smtps://…`. */
 export class SmtpMailChannel implements MailChannel {

@@ -2,12 +2,8 @@
  * Outbound SMS. With SMS_GATEWAY_URL: an HTTP POST of JSON `{ to, text }` with
  * `Authorization: Bearer <SMS_GATEWAY_TOKEN>`; without: the dev outbox.
  */
+import type { SmsChannel } from '../domain/notify/ports.js';
 import type { DevOutbox } from './dev-outbox.js';
-
-export interface SmsChannel {
-  /** Resolves once the gateway accepted the message (2xx); rejects otherwise. */
-  send(to: string, text: string): Promise<void>;
-}
 
 export class HttpSmsChannel implements SmsChannel {
   constructor(

@@ -6,8 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { LIMITS } from '../../../shared/limits.js';
 import type { CodeChannel } from '../../../shared/schemas/account.schema.js';
-import type { MailChannel } from '../../channels/mail.channel.js';
-import type { SmsChannel } from '../../channels/sms.channel.js';
+import type { MailChannel, SmsChannel } from '../notify/ports.js';
 import type { Clock } from '../../lib/clock.js';
 import { hmac, newId, newNumericCode } from '../../lib/ids.js';
 import type { CodeRecord, Store, UserRecord } from '../../store/store.js';
