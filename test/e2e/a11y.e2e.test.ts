@@ -144,6 +144,16 @@ describe.skipIf(skipReason !== null)(suiteTitle('accessibility: axe on the main 
     await audit(supervisor, 'wall', '/wall', h1('Стена обращений'), (page) => page.locator(`[data-testid="wall-row"][data-appeal="${appeal.id}"]`).waitFor());
   });
 
+  it('admin: the categories, departments and users tables', async () => {
+    const admin = await newContext(browser, 'admin', { bypassCSP: true });
+    await signInContext(admin, server, demoAccount(server, 'admin'));
+    const table = (name: string) => (page: Page) => page.getByRole('table', { name }).getByRole('row').nth(1).waitFor();
+    await audit(admin, 'admin categories', '/admin?tab=categories', table('Категории'));
+    await audit(admin, 'admin departments', '/admin?tab=departments', table('Ведомства'));
+    await audit(admin, 'admin users', '/admin?tab=users', table('Пользователи и роли'));
+    await admin.close();
+  });
+
   it('supervisor queue', async () => {
     await audit(supervisor, 'queue (supervisor)', '/queue', h1('Очередь обращений'), (page) => page.getByText(appeal.number).first().waitFor());
   });
