@@ -6,7 +6,7 @@
 import { AppealService } from '../../server/domain/appeals/appeal.service.js';
 import { AuditService } from '../../server/domain/audit/audit.service.js';
 import { DEFAULT_DESCRIPTION_OPTIONS } from '../../server/domain/description/description.service.js';
-import type { RoomContext } from '../../server/domain/description/description-room.js';
+import type { RoomContext } from '../../server/domain/description/room-context.js';
 import { LocalBus } from '../../server/domain/events.js';
 import { systemClock } from '../../server/lib/clock.js';
 import { createLogger } from '../../server/lib/logger.js';

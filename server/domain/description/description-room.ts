@@ -28,86 +28,15 @@
  */
 import * as Y from 'yjs';
 import { LIMITS } from '../../../shared/limits.js';
-import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
-import type { Logger } from '../../lib/logger.js';
-import type { Store } from '../../store/store.js';
-import { descriptionOf, paragraphsFrom, plainTextOf } from './description-text.js';
-import { hasAllDependencies, inspectStateVector, inspectUpdate, UpdateRejected, type UpdateLimits, type UpdateSummary } from './update-validation.js';
+import { descriptionOf, plainTextOf } from './description-text.js';
+import { PlainTextFollower } from './plain-text-follower.js';
+import { RelayOrder, waiterErrorLogger, type RelaySlot } from './relay-order.js';
+import { REMOTE_ORIGIN, seedUpdate, type RoomContext } from './room-context.js';
+import { hasAllDependencies, inspectStateVector, inspectUpdate, UpdateRejected, type UpdateSummary } from './update-validation.js';
 
 /** client → next clock the document expects (read from the store, nothing encoded). */
 const stateOf = (doc: Y.Doc): Pick<Map<number, number>, 'get'> => ({ get: (client) => Y.getState(doc.store, client) });
-
-export interface DescriptionOptions {
-  /** Log rows past which the log is merged into one update. */
-  compactEvery: number;
-  /** While editing goes on, a version snapshot at most this often. */
-  versionEveryMs: number;
-  /** The appeal's plain-text description is rewritten once editing has paused this long… */
-  textDebounceMs: number;
-  /** …or, while editing goes on, about this long after the first change it lacks (±20 %, so rooms do not write in step). */
-  textMaxWaitMs: number;
-  limits: UpdateLimits;
-  /**
-   * Other instances append to the same logs (`REDIS_URL`). A compaction then
-   * merges the stored log instead of writing this instance's document, which
-   * may not yet hold an update another instance has stored.
-   */
-  sharedLog: boolean;
-}
-
-/** The origin of an update another instance stored and relayed (applied here, never stored again). */
-export const REMOTE_ORIGIN = Symbol('another instance');
-
-/** Called after an update is durable: relay it to every peer but `origin`. */
-export type UpdateListener = (appealId: string, update: Uint8Array, origin: unknown) => void;
-
-export interface RoomContext {
-  store: Store;
-  clock: Clock;
-  logger: Logger;
-  options: DescriptionOptions;
-  emit: UpdateListener;
-  onVersionSaved: (appealId: string) => void;
-  /**
-   * Writes the appeal's plain-text description (AppealService.syncDescription:
-   * the appeals area keeps its own records, with their journal entry and
-   * event); returns the version written, or null.
-   */
-  syncText: (appealId: string, text: string, knownVersion: number | null) => Promise<number | null>;
-}
-
-/** The pending rewrite of the appeal's plain text (times from `performance.now()`). */
-interface TextSync {
-  timer: NodeJS.Timeout;
-  lastChangeAt: number;
-  /** Written by then even if editing goes on. */
-  deadline: number;
-}
-
-interface RelaySlot {
-  isDone: boolean;
-  waiters: (() => void)[];
-}
-
-/**
- * The first content of a document with no log: the appeal's plain text, made
- * by a Yjs client whose id derives from the appeal id. Two instances that load
- * the same empty log at once (`REDIS_URL`) make the very same structs, which
- * Yjs merges into one copy instead of two.
- */
-export function seedUpdate(appealId: string, text: string): Uint8Array {
-  const doc = new Y.Doc();
-  try {
-    let h = 2166136261;
-    for (let i = 0; i < appealId.length; i++) h = Math.imul(h ^ appealId.charCodeAt(i), 16777619);
-    doc.clientID = h >>> 0;
-    descriptionOf(doc).insert(0, paragraphsFrom(text));
-    return Y.encodeStateAsUpdate(doc);
-  } finally {
-    doc.destroy();
-  }
-}
 
 export class DescriptionRoom {
   readonly doc = new Y.Doc();
@@ -119,24 +48,28 @@ export class DescriptionRoom {
   /** Settles once every append made so far has committed (or failed). */
   private appended: Promise<unknown> = Promise.resolve();
   private lastSeq = 0;
-  /** Client updates in the order submitted, until each is relayed or refused; what waits on them (`afterRelayed`). */
-  private readonly relays: RelaySlot[] = [];
+  private readonly relays: RelayOrder;
   private logRows = 0;
   private compactionQueued = false;
   private isDirty = false;
   private readonly authors = new Set<string>();
   private lastVersionAt = 0;
-  private textSync: TextSync | null = null;
-  private syncedText: string | null = null;
-  /** The appeal's version as last read or written here (the compare-and-set of the text). */
-  private appealVersion: number | null = null;
+  private readonly text: PlainTextFollower;
   /** Applied to the document, but its append failed: goes into the next append. */
   private unlogged: Uint8Array | null = null;
 
   constructor(
     readonly appealId: string,
     private readonly ctx: RoomContext,
-  ) {}
+  ) {
+    this.relays = new RelayOrder(waiterErrorLogger(ctx.logger, appealId));
+    this.text = new PlainTextFollower(
+      appealId, ctx.options,
+      () => plainTextOf(descriptionOf(this.doc)).slice(0, LIMITS.descriptionChars),
+      (text, knownVersion) => ctx.syncText(appealId, text, knownVersion),
+      ctx.logger,
+    );
+  }
 
   /**
    * Runs `fn` once every client update submitted so far has been relayed or
@@ -145,9 +78,7 @@ export class DescriptionRoom {
    * so a peer gets a caret after the text it points into, and in the same write.
    */
   afterRelayed(fn: () => void): void {
-    const last = this.relays.at(-1);
-    if (last) last.waiters.push(fn);
-    else fn();
+    this.relays.after(fn);
   }
 
   /** Loads the log; a room with no log yet starts from the appeal's plain-text description. */
@@ -167,8 +98,7 @@ export class DescriptionRoom {
     this.dropPending();
     this.logRows = rows.length;
     this.lastVersionAt = versions[0]?.at ?? 0;
-    this.syncedText = appeal?.description ?? null;
-    this.appealVersion = appeal?.version ?? null;
+    this.text.start(appeal?.description ?? null, appeal?.version ?? null);
     const seed = appeal?.description.trim() ? appeal.description : '';
     await this.enqueue(async () => {
       if (rows.length === 0 && seed && appeal) {
@@ -216,8 +146,7 @@ export class DescriptionRoom {
    */
   async submit(update: Uint8Array, summary: UpdateSummary, authorId: string, origin: unknown): Promise<boolean> {
     // Taken before the first await: what arrives after this call waits for it.
-    const slot: RelaySlot = { isDone: false, waiters: [] };
-    this.relays.push(slot);
+    const slot = this.relays.take();
     try {
       const step = await this.enqueue(() => {
         if (!hasAllDependencies(summary, stateOf(this.doc))) throw new UpdateRejected('missing dependencies');
@@ -225,7 +154,7 @@ export class DescriptionRoom {
       });
       return await step.relayed;
     } finally {
-      this.release(slot);
+      this.relays.release(slot);
     }
   }
 
@@ -288,12 +217,10 @@ export class DescriptionRoom {
   /** Final steps before the memory is released: version, compaction, plain text. */
   unload(): Promise<void> {
     return this.enqueue(async () => {
-      if (this.textSync) clearTimeout(this.textSync.timer);
-      this.textSync = null;
       try {
         if (this.isDirty) await this.saveVersion();
         await this.compact();
-        await this.flushText();
+        await this.text.flush();
       } finally {
         this.doc.destroy();
       }
@@ -338,7 +265,7 @@ export class DescriptionRoom {
         this.lastSeq = seq;
         this.ctx.emit(this.appealId, toAppend, origin);
         // Same microtask as the relay: what waited on it leaves in the same write.
-        if (slot) this.release(slot);
+        if (slot) this.relays.release(slot);
         // What did get in before a failure is kept, relayed and logged; the sender is refused.
         if (failure !== null) throw new UpdateRejected(`could not apply: ${failure}`);
         return update !== null;
@@ -346,7 +273,7 @@ export class DescriptionRoom {
       (err: unknown) => {
         // The document holds it, the log does not: the next append takes it along.
         this.unlogged = this.unlogged ? Y.mergeUpdates([this.unlogged, toAppend]) : toAppend;
-        if (slot) this.release(slot);
+        if (slot) this.relays.release(slot);
         throw err;
       },
     );
@@ -363,25 +290,10 @@ export class DescriptionRoom {
     return { relayed };
   }
 
-  /** Marks a client update relayed or refused; runs what waited on the ones done, in order. */
-  private release(slot: RelaySlot): void {
-    slot.isDone = true;
-    while (this.relays[0]?.isDone) {
-      for (const waiter of this.relays.shift()?.waiters ?? []) {
-        try {
-          waiter();
-        } catch (err) {
-          this.ctx.logger.error('description relay waiter failed', { appealId: this.appealId, error: String(err) });
-        }
-      }
-    }
-  }
-
   private noteChange(authorId: string | null, now: number): void {
     this.isDirty = true;
     if (authorId) this.authors.add(authorId);
-    if (this.textSync) this.textSync.lastChangeAt = performance.now();
-    else this.armTextSync();
+    this.text.noteChange();
     if (now - this.lastVersionAt >= this.ctx.options.versionEveryMs) {
       // Runs after the current step, still on the queue.
       void this.enqueue(() => this.saveVersion()).catch((err: unknown) => {
@@ -428,40 +340,5 @@ export class DescriptionRoom {
       if (this.unlogged === unlogged) this.unlogged = null;
     }
     this.logRows = 1;
-  }
-
-  /**
-   * One timer per room, not one per keystroke: when it fires it looks at how
-   * long editing has paused, and waits again while the maximum allows.
-   */
-  private armTextSync(): void {
-    const { textDebounceMs, textMaxWaitMs } = this.ctx.options;
-    const now = performance.now();
-    this.textSync = {
-      timer: setTimeout(() => { this.onTextTimer(); }, textDebounceMs),
-      lastChangeAt: now,
-      deadline: now + textMaxWaitMs * (0.8 + 0.4 * Math.random()),
-    };
-  }
-
-  private onTextTimer(): void {
-    const sync = this.textSync;
-    if (!sync) return;
-    const now = performance.now();
-    const wait = Math.min(sync.lastChangeAt + this.ctx.options.textDebounceMs, sync.deadline) - now;
-    if (wait > 1) {
-      sync.timer = setTimeout(() => { this.onTextTimer(); }, wait);
-      return;
-    }
-    this.textSync = null;
-    this.flushText().catch((err: unknown) => { this.ctx.logger.error('description text sync failed', { appealId: this.appealId, error: String(err) }); });
-  }
-
-  /** Writes the plain text into the appeal, through the appeals area (compare-and-set on the version last seen). */
-  private async flushText(): Promise<void> {
-    const text = plainTextOf(descriptionOf(this.doc)).slice(0, LIMITS.descriptionChars);
-    if (text === this.syncedText) return;
-    this.appealVersion = await this.ctx.syncText(this.appealId, text, this.appealVersion);
-    this.syncedText = text;
   }
 }

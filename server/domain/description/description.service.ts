@@ -13,11 +13,12 @@ import { notFound } from '../errors.js';
 import type { AppealService } from '../appeals/appeal.service.js';
 import type { RoomAccess } from '../rooms/room-access.js';
 import type { Viewer } from '../viewer.js';
-import { DescriptionRoom, type DescriptionOptions, type UpdateListener } from './description-room.js';
+import { DescriptionRoom } from './description-room.js';
+import type { DescriptionOptions, UpdateListener } from './room-context.js';
 import { descriptionOf, htmlOf, plainTextOf } from './description-text.js';
 import { DEFAULT_UPDATE_LIMITS } from './update-validation.js';
 
-export type { DescriptionOptions, UpdateListener } from './description-room.js';
+export type { DescriptionOptions, UpdateListener } from './room-context.js';
 
 export const DEFAULT_DESCRIPTION_OPTIONS: DescriptionOptions = {
   compactEvery: 500,

@@ -39,7 +39,7 @@ import { CollabRoom } from './collab-room.js';
 import { updateMessage } from './protocol.js';
 import type { ClusterLink } from '../bus/cluster-link.js';
 import { decodeRelayed, encodeRelayed } from './cluster-relay.js';
-import { REMOTE_ORIGIN } from '../../domain/description/description-room.js';
+import { REMOTE_ORIGIN } from '../../domain/description/room-context.js';
 import { DEFAULT_REFUSAL_LOG, RefusalLog } from './refusal-log.js';
 import { RoomConnection, type ConnectionOptions } from './room-connection.js';
 
