@@ -12,6 +12,7 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { api } from '../api';
+import { EditorCloses, type EditorCloseKind } from '../realtime/editor-closes';
 import type { VersionDetail, VersionSummary } from '../api-types';
 import { Task } from './Task.svelte';
 import type { ConnectionState, ProviderStatus } from './ConnectionState.svelte';
@@ -37,7 +38,8 @@ export class DescriptionState {
   #editor: Editor | null = null;
   #people = $state.raw<EditorPerson[]>([]);
   #isSynced = $state(false);
-  #closedCode = $state<number | null>(null);
+  #closeKind = $state<EditorCloseKind | null>(null);
+  readonly #closes: EditorCloses;
   #versions = $state.raw<VersionSummary[]>([]);
   #viewed = $state.raw<VersionDetail | null>(null);
   /** Loading, viewing and restoring versions: one error line, and no restore while one runs. */
@@ -55,9 +57,13 @@ export class DescriptionState {
     this.provider.on('sync', (isSynced: boolean) => {
       this.#isSynced = isSynced;
     });
-    this.provider.on('closed', (e: { code: number }) => {
-      this.#closedCode = e.code;
+    this.provider.on('closed', () => {
       connection.setProvider('disconnected');
+    });
+    this.#closes = new EditorCloses(this.provider, (kind) => {
+      this.#closeKind = kind;
+      // Access is gone: nothing typed now could reach the others.
+      if (kind === 'access-lost' || kind === 'signed-out') this.setEditable(false);
     });
     this.provider.awareness.on('change', () => this.#readPeople());
     connection.setProvider('connecting');
@@ -74,9 +80,14 @@ export class DescriptionState {
     return this.#isSynced;
   }
 
-  /** Close code when the server ended the link for good (44xx), else null. */
-  get closedCode(): number | null {
-    return this.#closedCode;
+  /** Why the server closed the link (editor-closes.ts), until it is connected again; null while all is well. */
+  get closeKind(): EditorCloseKind | null {
+    return this.#closeKind;
+  }
+
+  /** Whether typing here can still reach the others: not after access is lost or the link was refused. */
+  get isOpenForEdits(): boolean {
+    return this.#closeKind === null || this.#closeKind === 'paused';
   }
 
   get versions(): VersionSummary[] {
@@ -115,6 +126,7 @@ export class DescriptionState {
   }
 
   setEditable(editable: boolean): void {
+    editable &&= this.isOpenForEdits;
     if (this.#editor && this.#editor.isEditable !== editable) this.#editor.setEditable(editable);
   }
 
@@ -146,6 +158,7 @@ export class DescriptionState {
   destroy(): void {
     this.#editor?.destroy();
     this.#editor = null;
+    this.#closes.stop();
     this.provider.destroy();
     void this.#persistence?.destroy();
     this.doc.destroy();
