@@ -2,15 +2,15 @@
  * The awareness guard of the Yjs endpoint: which entry of a client's awareness
  * message counts as the connection's own (the first free clientID it uses, then
  * only that one), the exact refusals for malformed or oversized messages, the
- * `user` the server writes over whatever the client claimed, and the stable
- * colour per user id that every instance computes alike. Messages are built
- * with lib0's encoder, as y-protocols writes them.
+ * `user` the server writes over whatever the client claimed. (The colour in
+ * that `user` is shared/identity-colour.ts's, tested in identity-colour.test.ts.)
+ * Messages are built with lib0's encoder, as y-protocols writes them.
  */
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import { UpdateRejected } from '../../server/domain/description/update-validation.js';
 import {
-  colourOf, MAX_AWARENESS_STATE_BYTES, ownEntry, readAwareness, type AwarenessOwner, type PeerIdentity,
+  MAX_AWARENESS_STATE_BYTES, ownEntry, readAwareness, type AwarenessOwner, type PeerIdentity,
 } from '../../server/transport/collab/awareness-guard.js';
 
 const identity: PeerIdentity = { name: 'Петров Пётр Петрович', role: 'operator', colour: '#27ae60', color: '#27ae60' };
@@ -135,24 +135,5 @@ describe('ownEntry', () => {
   it('refuses a state that is not JSON', () => {
     expect(rejection(() => ownEntry(own('{"a":'), identity))).toBe('awareness state is not JSON');
     expect(rejection(() => ownEntry(own(new Uint8Array([0xff, 0xfe])), identity))).toBe('awareness state is not JSON');
-  });
-});
-
-describe('colourOf', () => {
-  const PALETTE = ['#c0392b', '#d35400', '#b7950b', '#27ae60', '#16a085', '#2980b9', '#8e44ad', '#2c3e50', '#e84393', '#6d4c41', '#00838f', '#5d6d7e'];
-  /** The same hash written another way: Σ code·31^(n−1−i) mod 2^32, then mod 12. */
-  const expected = (id: string): string => {
-    let h = 0n;
-    for (const ch of id) for (let k = 0; k < ch.length; k++) h = (h * 31n + BigInt(ch.charCodeAt(k))) % 2n ** 32n;
-    return PALETTE[Number(h % 12n)]!;
-  };
-
-  it.each(['', 'a', 'ab', 'user-1', 'Wq3v9_0bY-kZ2mQ8rT1uAg', 'x'.repeat(64), 'Иванов'])('is the same on every instance for %j', (id) => {
-    expect(colourOf(id)).toBe(expected(id));
-  });
-
-  it('spreads people over the whole palette of twelve', () => {
-    const seen = new Set(Array.from({ length: 200 }, (_, i) => colourOf(`user-${i}`)));
-    expect([...seen].sort()).toStrictEqual([...PALETTE].sort());
   });
 });

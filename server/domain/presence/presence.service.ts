@@ -5,18 +5,8 @@
  * Names, roles and colours come from the server's record of
  * the connection, never from the client.
  */
+import { colourOf } from '../../../shared/identity-colour.js';
 import type { PresencePerson } from '../../../shared/protocol/events.js';
-
-/** A stable, readable colour for a user id (same id → same colour everywhere). */
-export function colourOf(userId: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < userId.length; i++) {
-    h ^= userId.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  const hue = (h >>> 0) % 360;
-  return `hsl(${hue} 65% 42%)`;
-}
 
 /** How often each instance tells the others everyone it has in its rooms (`REDIS_URL`). */
 export const PRESENCE_REFRESH_MS = 10_000;

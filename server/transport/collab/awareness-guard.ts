@@ -21,16 +21,6 @@ const UTF8 = new TextDecoder();
 /** Largest JSON state one client may publish (carets and selections are a few hundred bytes). */
 export const MAX_AWARENESS_STATE_BYTES = 8 * 1024;
 
-const PALETTE = ['#c0392b', '#d35400', '#b7950b', '#27ae60', '#16a085', '#2980b9', '#8e44ad', '#2c3e50', '#e84393', '#6d4c41', '#00838f', '#5d6d7e'];
-
-/** A stable colour per user id. */
-export function colourOf(userId: string): string {
-  let h = 0;
-  for (let i = 0; i < userId.length; i++) h = (h * 31 + userId.charCodeAt(i)) >>> 0;
-  // Stryker disable next-line StringLiteral: unreachable — h is an unsigned integer, so the index is always in the palette
-  return PALETTE[h % PALETTE.length] ?? '#2c3e50';
-}
-
 export interface AwarenessOwner {
   /** The clientID this connection publishes, once bound. */
   awarenessId: number | null;

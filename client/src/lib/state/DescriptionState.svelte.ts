@@ -107,7 +107,7 @@ export class DescriptionState {
   }
 
   /** Creates the editor in `element`. */
-  mount(element: HTMLElement, options: { editable: boolean; name: string; label: string }): void {
+  mount(element: HTMLElement, options: { editable: boolean; name: string; colour: string; label: string }): void {
     this.#editor?.destroy();
     this.#editor = new Editor({
       element,
@@ -120,7 +120,7 @@ export class DescriptionState {
       extensions: [
         StarterKit.configure({ undoRedo: false }),
         Collaboration.configure({ document: this.doc, field: 'default' }),
-        CollaborationCaret.configure({ provider: this.provider, user: { name: options.name, color: '#0d4cd3' } }),
+        CollaborationCaret.configure({ provider: this.provider, user: { name: options.name, color: options.colour } }),
       ],
     });
   }

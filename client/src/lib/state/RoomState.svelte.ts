@@ -3,6 +3,7 @@
  * and feeds the chat, status, attachments and description states from the
  * pushes. One instance per open room view; `close()` releases everything.
  */
+import { colourOf } from '../../../../shared/identity-colour';
 import type { PresencePerson } from '../../../../shared/protocol/events';
 import type { Role } from '../../../../shared/status-machine';
 import { api } from '../api';
@@ -43,6 +44,11 @@ export class RoomState {
   ) {
     this.status = new StatusState(me.role);
     this.attachments = new AttachmentsState(appealId);
+  }
+
+  /** My colour: the one the others see in the presence list and on my caret. */
+  get myColour(): string {
+    return colourOf(this.me.id);
   }
 
   get appeal(): Appeal | null {
