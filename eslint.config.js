@@ -1,15 +1,19 @@
-// Lint: strict type-aware rules and import boundaries between layers (STYLE.md §9, §10).
+// Lint: strict type-aware rules and import boundaries between layers (STYLE.md §9, §10),
+// for the server, shared code, tests and the client (TypeScript and Svelte components alike).
 import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
 import tseslint from 'typescript-eslint';
 
 const boundary = (patterns, message) => ['error', { patterns: [{ group: patterns, message }] }];
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'data', 'client', 'test/e2e/screenshots', '**/*.svelte', 'eslint.config.js', 'stryker.config.mjs', 'reports', '.stryker-tmp'] },
+  { ignores: ['node_modules', 'client/node_modules', 'dist', 'data', 'test/e2e/screenshots', 'eslint.config.js', 'stryker.config.mjs', 'reports', '.stryker-tmp'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
+  ...svelte.configs.recommended,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    // Each file is checked with the tsconfig that includes it: client/tsconfig.json for client/, the root one elsewhere.
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname, extraFileExtensions: ['.svelte'] } },
     rules: {
       eqeqeq: ['error', 'always'],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -22,8 +26,24 @@ export default tseslint.config(
     },
   },
   {
-    // The WAL checkpointer's worker thread is plain JavaScript that Node loads as it is.
-    files: ['server/**/*.mjs'],
+    // Svelte components: <script lang="ts"> parsed by typescript-eslint, with the same type-aware rules.
+    files: ['client/**/*.svelte', 'client/**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, svelteConfig: {} } },
+    rules: {
+      // TypeScript (svelte-check) already knows every name in scope, runes and DOM globals included.
+      'no-undef': 'off',
+    },
+  },
+  {
+    // State classes keep collections in $state.raw and replace them whole (the immutable updates
+    // STYLE.md §12 asks for); this rule reports every Map, Set or URL built anywhere in an exported
+    // class, a temporary being filled before it replaces the old one included.
+    files: ['client/**/*.svelte.ts'],
+    rules: { 'svelte/prefer-svelte-reactivity': 'off' },
+  },
+  {
+    // The WAL checkpointer's worker thread and the build scripts are plain JavaScript that Node loads as it is.
+    files: ['server/**/*.mjs', 'scripts/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   {
@@ -44,7 +64,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': boundary(['**/store/sqlite/**', '**/store/mongo/**', 'mongoose', 'better-sqlite3'], 'transports call domain services, never the Store') },
   },
   {
-    files: ['test/**/*.ts', 'vite.config.ts', 'eslint.config.js'],
+    files: ['test/**/*.ts', 'client/**/*.test.ts', 'client/src/test/**', 'vite.config.ts', 'eslint.config.js'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

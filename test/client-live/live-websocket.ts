@@ -11,7 +11,7 @@ type WsClass = new (url: string, protocols: string | string[] | undefined, optio
 
 /** A WebSocket class (for `WebsocketProvider`'s `WebSocketPolyfill`) that sends `headers` with the handshake. */
 export async function webSocketWith(headers: Record<string, string>): Promise<typeof WebSocket> {
-  const { createRequire } = (await import(/* @vite-ignore */ NODE_MODULE)) as { createRequire(from: string): (id: string) => unknown };
+  const { createRequire } = (await import(/* @vite-ignore */ NODE_MODULE)) as { createRequire: (from: string) => (id: string) => unknown };
   const { WebSocket: Ws } = createRequire(import.meta.url)('ws') as { WebSocket: WsClass };
   class WithHeaders extends Ws {
     constructor(url: string, protocols?: string | string[]) {

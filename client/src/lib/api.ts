@@ -67,8 +67,8 @@ export type CallInput<K extends RouteKey> = ParamsPart<K> & BodyPart<K> & QueryP
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- "nothing required" is exactly {}
 type CallArgs<K extends RouteKey> = {} extends CallInput<K> ? [input?: CallInput<K>] : [input: CallInput<K>];
 
-function urlOf<K extends RouteKey>(key: K, input: { params?: unknown; query?: unknown } = {}): string {
-  return routeUrl(key, (input.params ?? {}) as RouteParams<K>, (input.query ?? {}) as QueryValues);
+function urlOf(key: RouteKey, input: { params?: unknown; query?: unknown } = {}): string {
+  return routeUrl(key, (input.params ?? {}) as RouteParams<RouteKey>, (input.query ?? {}) as QueryValues);
 }
 
 /** Calls a JSON route of the table; resolves with its reply, rejects with an ApiError. */

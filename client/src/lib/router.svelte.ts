@@ -77,7 +77,7 @@ export class Router {
     if (opts.replace) history.replaceState(null, '', url);
     else history.pushState(null, '', url);
     this.#read();
-    window.scrollTo?.(0, 0);
+    window.scrollTo(0, 0);
   }
 
   /** Starts listening to back/forward and link clicks; returns the stop function. */

@@ -16,14 +16,14 @@ export function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
     return t('validation.required');
   }
-  switch (issue.code) {
-    case 'too_small':
-      return typeof value === 'string' ? t('validation.tooShort', { min: Number(issue.minimum) }) : t('validation.tooSmall', { min: Number(issue.minimum) });
-    case 'too_big':
-      return typeof value === 'string' ? t('validation.tooLong', { max: Number(issue.maximum) }) : t('validation.tooBig', { max: Number(issue.maximum) });
-    default:
-      return i18n.has(fieldKey) ? t(fieldKey) : t('validation.invalid');
+  // Lengths and bounds have their own texts; every other issue the field's, or a general one.
+  if (issue.code === 'too_small') {
+    return typeof value === 'string' ? t('validation.tooShort', { min: Number(issue.minimum) }) : t('validation.tooSmall', { min: Number(issue.minimum) });
   }
+  if (issue.code === 'too_big') {
+    return typeof value === 'string' ? t('validation.tooLong', { max: Number(issue.maximum) }) : t('validation.tooBig', { max: Number(issue.maximum) });
+  }
+  return i18n.has(fieldKey) ? t(fieldKey) : t('validation.invalid');
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -5,7 +5,7 @@ import DataTableHarness from '../../test/DataTableHarness.svelte';
 let app: Record<string, unknown> | undefined;
 
 afterEach(() => {
-  if (app) unmount(app);
+  if (app) void unmount(app);
   app = undefined;
   document.body.innerHTML = '';
 });
@@ -35,7 +35,7 @@ describe('DataTable', () => {
       ['col', 'Номер'], ['col', 'Тема'],
     ]);
     const rows = [...table.querySelectorAll('tbody tr')];
-    expect(rows.map((r) => [...r.children].map((c) => [c.tagName, c.getAttribute('scope'), c.getAttribute('data-label'), c.textContent?.trim()]))).toEqual([
+    expect(rows.map((r) => [...r.children].map((c) => [c.tagName, c.getAttribute('scope'), c.getAttribute('data-label'), c.textContent.trim()]))).toEqual([
       [['TH', 'row', 'Номер', '77-2026-000001'], ['TD', null, 'Тема', 'Не работает оплата']],
       [['TH', 'row', 'Номер', '77-2026-000002'], ['TD', null, 'Тема', 'Нет СМС']],
     ]);

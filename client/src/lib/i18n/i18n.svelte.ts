@@ -15,7 +15,7 @@ const STORAGE_KEY = 'case-room.locale';
 
 function storedLocale(): Locale {
   try {
-    const v = globalThis.localStorage?.getItem(STORAGE_KEY);
+    const v = globalThis.localStorage.getItem(STORAGE_KEY);
     return v === 'en' || v === 'ru' ? v : 'ru';
   } catch {
     return 'ru';
@@ -46,7 +46,7 @@ export class I18n {
   setLocale(locale: Locale): void {
     this.#locale = locale;
     try {
-      globalThis.localStorage?.setItem(STORAGE_KEY, locale);
+      globalThis.localStorage.setItem(STORAGE_KEY, locale);
     } catch {
       // Private mode: the choice lasts for this page only.
     }

@@ -107,6 +107,7 @@ export class RoomChannel {
       // longer enter: access was lost while away, when no room:revoked could
       // reach us. Told as a revocation, once (a room:revoked may have come first).
       if (!isApiError(e, 'NOT_FOUND')) this.handlers.onError(e);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a room:revoked may have cleared it while the request was out
       else if (this.#isJoined) this.#revoke();
     }
   }
@@ -121,7 +122,7 @@ export class RoomChannel {
     // socket.io's typed `on` needs the listener as the event's exact type.
     const s = this.socket as unknown as { on(e: string, f: unknown): void; off(e: string, f: unknown): void };
     s.on(event, fn);
-    this.#offs.push(() => s.off(event, fn));
+    this.#offs.push(() => { s.off(event, fn); });
   }
 
   #listen(): void {

@@ -53,7 +53,7 @@ export class DescriptionState {
     // Observers never edit, and a stale local copy could carry changes the server refuses (4422).
     if (canWrite) this.#persistence = new IndexeddbPersistence(`caseroom-${appealId}`, this.doc);
     this.provider = new WebsocketProvider(yjsServerUrl(), appealId, this.doc, { disableBc: true });
-    this.provider.on('status', ({ status }: { status: ProviderStatus }) => connection.setProvider(status));
+    this.provider.on('status', ({ status }: { status: ProviderStatus }) => { connection.setProvider(status); });
     this.provider.on('sync', (isSynced: boolean) => {
       this.#isSynced = isSynced;
     });
@@ -65,7 +65,7 @@ export class DescriptionState {
       // Access is gone: nothing typed now could reach the others.
       if (kind === 'access-lost' || kind === 'signed-out') this.setEditable(false);
     });
-    this.provider.awareness.on('change', () => this.#readPeople());
+    this.provider.awareness.on('change', () => { this.#readPeople(); });
     connection.setProvider('connecting');
   }
 

@@ -135,7 +135,7 @@ export class RoomState {
         if (joined.status !== this.status.status) this.status.applyPushed(joined.status);
       },
       onMessages: (messages) => this.#chat?.merge(messages),
-      onHistory: (entries) => this.status.mergeHistory(entries),
+      onHistory: (entries) => { this.status.mergeHistory(entries); },
       onStatus: (p) => {
         this.status.applyPushed(p.status);
         void this.#refreshAppeal();
@@ -145,7 +145,7 @@ export class RoomState {
       },
       onTyping: (p) => this.#chat?.applyTyping(p.userId, p.name, p.isTyping),
       onRead: (p) => this.#chat?.applyRead(p.userId, p.seq),
-      onAttachment: (p) => this.attachments.apply(p.attachment),
+      onAttachment: (p) => { this.attachments.apply(p.attachment); },
       onVersions: () => void this.#description?.loadVersions(),
       onRevoked: () => {
         this.#isRevoked = true;

@@ -26,10 +26,10 @@ export class Task {
   /**
    * Runs `work` and resolves true, or false once it threw: the error is shown
    * as `error` unless `onError` returns true (it showed it itself, beside a
-   * field). Never rejects. Writes its state without reading it, so that it may
+   * field; any other return, or none, leaves it to `error`). Never rejects. Writes its state without reading it, so that it may
    * start inside an effect.
    */
-  async run(work: () => Promise<unknown>, onError?: (e: unknown) => boolean | void): Promise<boolean> {
+  async run(work: () => Promise<unknown>, onError?: (e: unknown) => unknown): Promise<boolean> {
     this.#error = '';
     this.#running += 1;
     this.#isBusy = true;

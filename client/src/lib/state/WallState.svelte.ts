@@ -48,7 +48,7 @@ export class WallState {
 
   /** Starts watching; re-watches after every reconnect (a new connection is in no wall room). */
   async watch(socket: RealtimeSocket): Promise<void> {
-    const handleRoom = (room: WallRoom): void => this.apply(room);
+    const handleRoom = (room: WallRoom): void => { this.apply(room); };
     const handleConnect = (): void => void this.#load(socket);
     socket.on('wall:room', handleRoom);
     socket.on('connect', handleConnect);

@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { LIMITS } from '../../../../shared/limits';
 import { dateSchema, idSchema } from '../../../../shared/schemas/common.schema';
 import {
-  APPEAL_TYPES, REPRESENTATIVE_KINDS, applicantSchema, detailsSchema,
-  type Applicant, type AppealType, type DraftInput,
+  APPEAL_TYPES, applicantSchema, detailsSchema,
+  type Applicant, type AppealType, type DraftInput, type REPRESENTATIVE_KINDS,
 } from '../../../../shared/schemas/appeal.schema';
 import type { ExtraField } from '../../../../shared/catalogue';
 import { api, isApiError } from '../api';

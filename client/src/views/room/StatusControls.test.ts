@@ -20,7 +20,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  if (app) unmount(app);
+  if (app) void unmount(app);
   app = undefined;
   document.body.innerHTML = '';
   vi.unstubAllGlobals();
@@ -42,7 +42,7 @@ function show(role: Role, status: Status, actions = transitionsFor(role, status,
 }
 
 function reset(): void {
-  if (app) unmount(app);
+  if (app) void unmount(app);
   app = undefined;
   document.body.innerHTML = '';
 }

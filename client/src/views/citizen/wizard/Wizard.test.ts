@@ -17,7 +17,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  if (app) unmount(app);
+  if (app) void unmount(app);
   app = undefined;
   document.body.innerHTML = '';
   vi.unstubAllGlobals();
