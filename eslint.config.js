@@ -35,6 +35,17 @@ export default tseslint.config(
     },
   },
   {
+    // The client talks REST only through src/lib/api.ts, by route key of shared/protocol/routes.ts.
+    files: ['client/src/**/*.ts', 'client/src/**/*.svelte'],
+    ignores: ['client/src/lib/api.ts', 'client/**/*.test.ts', 'client/src/test/**'],
+    rules: {
+      'no-restricted-globals': ['error',
+        { name: 'fetch', message: 'Call the REST API through src/lib/api.ts, by route key.' },
+        { name: 'XMLHttpRequest', message: 'Upload through src/lib/api.ts (upload), by route key.' },
+      ],
+    },
+  },
+  {
     // State classes keep collections in $state.raw and replace them whole (the immutable updates
     // STYLE.md §12 asks for); this rule reports every Map, Set or URL built anywhere in an exported
     // class, a temporary being filled before it replaces the old one included.
