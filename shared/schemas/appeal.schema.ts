@@ -98,7 +98,6 @@ export const lookupSchema = z.object({
 
 export const assignSchema = z.object({ assigneeId: idSchema });
 export const inviteSchema = z.object({ expertId: idSchema });
-export const prioritySchema = z.object({ priority: z.enum(PRIORITIES) });
 
 // Replies.
 

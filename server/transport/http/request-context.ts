@@ -47,10 +47,6 @@ export function viewerOf(res: Response): Viewer {
   return v;
 }
 
-export function optionalViewerOf(res: Response): Viewer | undefined {
-  return locals(res).viewer;
-}
-
 export function sessionTokenFrom(res: Response): string | undefined {
   return locals(res).sessionToken;
 }

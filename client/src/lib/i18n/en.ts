@@ -383,7 +383,6 @@ export const en: Record<MessageKey, string> = {
   'room.editorClosed': 'The editor lost its connection. Reload the page.',
   'room.editorPaused': 'The editor is paused: too many changes in a short time. It reconnects by itself and keeps your edits.',
   'room.editorAccessLost': 'Your access to this case has ended: you were removed from it or your session ended. The description editor is disconnected. Reload the page or sign in again.',
-  'room.editorSignedOut': 'You are signed out. Sign in again to continue in this case.',
   'room.versions': 'Description version history',
   'room.viewVersion': 'Open',
   'room.noVersions': 'No saved versions yet.',

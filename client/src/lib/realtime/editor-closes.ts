@@ -5,16 +5,15 @@
  * server's shutdown among them); here:
  * - 4429 (too many messages) pauses, then connects again: the limit refills
  *   and the edits made meanwhile are in the document, sent on the next sync;
- * - 4410 (access withdrawn or the session ended), 4403 and 4401 stay closed and
- *   are reported, so the room can tell the person;
- * - any other 44xx (a refused frame, a bad origin) stays closed: reconnecting
- *   would repeat it.
+ * - 4410 (access withdrawn or the session ended) stays closed and is
+ *   reported, so the room can tell the person;
+ * - any other 44xx (a refused frame) stays closed: reconnecting would repeat it.
  */
 import type { WebsocketProvider } from 'y-websocket';
 import { CLOSE_CODES } from '../../../../shared/protocol/close-codes';
 
 /** Why the editor is not connected, as the room shows it. */
-export type EditorCloseKind = 'paused' | 'access-lost' | 'signed-out' | 'refused';
+export type EditorCloseKind = 'paused' | 'access-lost' | 'refused';
 
 /** The kind of a server close; null when y-websocket should simply retry. */
 export function editorCloseKind(code: number): EditorCloseKind | null {
@@ -22,10 +21,7 @@ export function editorCloseKind(code: number): EditorCloseKind | null {
     case CLOSE_CODES.RATE_LIMITED:
       return 'paused';
     case CLOSE_CODES.ACCESS_REVOKED:
-    case CLOSE_CODES.FORBIDDEN:
       return 'access-lost';
-    case CLOSE_CODES.UNAUTHENTICATED:
-      return 'signed-out';
     default:
       return code >= 4400 && code < 4500 ? 'refused' : null;
   }

@@ -63,7 +63,7 @@ export class DescriptionState {
     this.#closes = new EditorCloses(this.provider, (kind) => {
       this.#closeKind = kind;
       // Access is gone: nothing typed now could reach the others.
-      if (kind === 'access-lost' || kind === 'signed-out') this.setEditable(false);
+      if (kind === 'access-lost') this.setEditable(false);
     });
     this.provider.awareness.on('change', () => { this.#readPeople(); });
     connection.setProvider('connecting');
