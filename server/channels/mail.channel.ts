@@ -1,28 +1,28 @@
 /**
- * Outbound e-mail. With SMTP_URL: nodemailer over SMTP; without: the dev outbox.
+ * Outbound e-mail. With SMTP_URL: nodemailer over SMTP (loaded only then); without: the dev outbox.
  */
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailChannel } from '../domain/notify/ports.js';
 import type { DevOutbox } from './dev-outbox.js';
 
 /** Sends through an SMTP server given as `smtp://user:pass@host:port` or `smtps://…`. */
 export class SmtpMailChannel implements MailChannel {
-  private readonly transport: Transporter;
+  private readonly transport: Promise<Transporter>;
 
   constructor(
     smtpUrl: string,
     private readonly from: string,
   ) {
-    this.transport = nodemailer.createTransport(smtpUrl);
+    this.transport = import('nodemailer').then((m) => m.default.createTransport(smtpUrl));
   }
 
   async send(to: string, subject: string, text: string): Promise<void> {
-    await this.transport.sendMail({ from: this.from, to, subject, text });
+    await (await this.transport).sendMail({ from: this.from, to, subject, text });
   }
 
   /** Closes pooled connections (shutdown). */
   close(): void {
-    this.transport.close();
+    void this.transport.then((t) => { t.close(); });
   }
 }
 

@@ -5,12 +5,13 @@
  * PNG behind one is no PNG to a viewer); then the file must be whole for its
  * kind (file-structure.ts, docx-check.ts) and carry no second format.
  */
-import { fileTypeFromBuffer } from 'file-type';
 import { DomainError } from '../errors.js';
-import { docxProblem } from './docx-check.js';
 import { extensionOf } from './file-name.js';
 import { FileWindow } from './file-window.js';
-import { HEAD_BYTES, hiddenFormat, jpegProblem, pdfProblem, pngProblem } from './file-structure.js';
+
+// The readers of formats (file-type; image-size in file-structure.ts; yauzl in
+// docx-check.ts) load with the first upload: a server that receives none does not hold them.
+const structureChecks = () => import('./file-structure.js');
 
 /** The formats the product accepts. */
 export type AttachmentKind = 'pdf' | 'png' | 'jpeg' | 'docx';
@@ -39,6 +40,7 @@ const KINDS: Partial<Record<string, AttachmentKind>> = { pdf: 'pdf', png: 'png',
  * is false when file-type found the format only after leading bytes (a BOM).
  */
 export async function sniffKind(head: Uint8Array): Promise<{ kind: AttachmentKind; hasMagicAtStart: boolean } | null> {
+  const { fileTypeFromBuffer } = await import('file-type');
   const found = await fileTypeFromBuffer(head);
   const kind = KINDS[found?.ext ?? ''];
   if (!kind) return null;
@@ -54,7 +56,7 @@ export async function sniffKind(head: Uint8Array): Promise<{ kind: AttachmentKin
  */
 export async function checkFileType(fileName: string, path: string): Promise<SniffedType> {
   return FileWindow.with(path, async (file) => {
-    const head = await file.head(HEAD_BYTES);
+    const head = await file.head((await structureChecks()).HEAD_BYTES);
     const sniffed = await sniffKind(head);
     if (!sniffed) throw unsupported(fileName);
     const { kind } = sniffed;
@@ -79,6 +81,7 @@ interface Refusal {
 }
 
 async function structureProblem(file: FileWindow, head: Uint8Array, kind: 'pdf' | 'png' | 'jpeg'): Promise<Refusal | null> {
+  const { hiddenFormat, jpegProblem, pdfProblem, pngProblem } = await structureChecks();
   const reason = (kind === 'pdf' ? await pdfProblem(file) : kind === 'png' ? await pngProblem(file, head) : await jpegProblem(file, head));
   if (reason) return damaged(reason);
   const hidden = await hiddenFormat(file, head, kind);
@@ -86,6 +89,7 @@ async function structureProblem(file: FileWindow, head: Uint8Array, kind: 'pdf' 
 }
 
 async function docxCheck(path: string, file: FileWindow): Promise<Refusal | 'not-docx' | null> {
+  const { docxProblem } = await import('./docx-check.js');
   const problem = await docxProblem(path, file);
   if (!problem) return null;
   switch (problem.kind) {

@@ -23,7 +23,15 @@
  * the event loop every ~40 MB of WAL instead of a full one every 4 MB. Should
  * the worker fail, the connection goes back to SQLite's default and the
  * failure is reported.
+ *
+ * A thread holds about 15 MB of its own (an isolate, its heap, a connection),
+ * which it keeps after exiting. The server's store therefore starts it only
+ * once the WAL has grown to `startAtWalPages` — SQLite's own checkpoint size,
+ * 1,000 pages — so an idle server, or one that writes little, never holds it;
+ * until then the WAL simply keeps its frames. Once started, the thread stays
+ * until the store closes.
  */
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 
@@ -37,8 +45,11 @@ import type Database from 'better-sqlite3';
 export const CHECKPOINT_INTERVAL_MS = 1000;
 /** The server connection's own auto-checkpoint while the worker runs (pages; ~40 MB of WAL). */
 export const BACKSTOP_PAGES = 10_000;
-/** SQLite's default `wal_autocheckpoint`, restored when the worker is gone. */
-const SQLITE_DEFAULT_PAGES = 1000;
+/** SQLite's default `wal_autocheckpoint`, restored when the worker is gone; the store starts the worker at this WAL size. */
+export const SQLITE_DEFAULT_PAGES = 1000;
+/** A WAL file is a 32-byte header, then frames of a 24-byte header and one page. */
+const WAL_HEADER_BYTES = 32;
+const FRAME_HEADER_BYTES = 24;
 
 export interface CheckpointResult {
   /** 1 when the checkpoint could not run to completion (a reader or writer held it up). */
@@ -55,6 +66,8 @@ export interface CheckpointerOptions {
   busyTimeoutMs: number;
   intervalMs?: number;
   backstopPages?: number;
+  /** Start the thread once the WAL holds this many pages (checked on each commit until then); 0, the default: at once. */
+  startAtWalPages?: number;
   /** Told when a checkpoint fails or the worker stops unexpectedly. */
   onError?: (error: unknown) => void;
 }
@@ -62,14 +75,16 @@ export interface CheckpointerOptions {
 type Reply = ({ ok: true } & CheckpointResult) | { ok: false; message: string };
 
 export class WalCheckpointer {
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
   private readonly intervalMs: number;
+  /** WAL file size at which the thread starts (0: started at construction). */
+  private readonly startAtWalBytes: number;
   private timer: NodeJS.Timeout | null = null;
   private inFlight = false;
   /** A commit happened since the last checkpoint was asked for. */
   private dirty = false;
   private stopped = false;
-  private readonly exited: Promise<void>;
+  private exited: Promise<void> = Promise.resolve();
   private readonly waiters: { resolve: (r: CheckpointResult) => void; reject: (error: unknown) => void }[] = [];
   /** Figures of the last checkpoint, for tests and diagnostics. */
   last: CheckpointResult | null = null;
@@ -79,27 +94,24 @@ export class WalCheckpointer {
     private readonly options: CheckpointerOptions,
   ) {
     this.intervalMs = options.intervalMs ?? CHECKPOINT_INTERVAL_MS;
-    this.worker = new Worker(new URL('./checkpoint.worker.mjs', import.meta.url), {
-      workerData: { file: options.file, busyTimeoutMs: options.busyTimeoutMs },
-    });
-    this.worker.unref();
-    this.worker.on('message', (reply: Reply) => {
-      this.settle(reply);
-    });
-    this.worker.on('error', (error) => {
-      this.fail(error);
-    });
-    this.exited = new Promise((resolve) => {
-      this.worker.once('exit', () => {
-        if (!this.stopped) this.fail(new Error('WAL checkpointer thread exited'));
-        resolve();
-      });
-    });
+    const startAtPages = options.startAtWalPages ?? 0;
+    const pageBytes = startAtPages > 0 ? Number(db.pragma('page_size', { simple: true })) : 0;
+    this.startAtWalBytes = startAtPages > 0 ? WAL_HEADER_BYTES + startAtPages * (FRAME_HEADER_BYTES + pageBytes) : 0;
     db.pragma(`wal_autocheckpoint = ${options.backstopPages ?? BACKSTOP_PAGES}`);
+    if (this.startAtWalBytes === 0) this.start();
   }
 
-  /** Called after each commit: a checkpoint follows within `intervalMs`. */
+  /** Whether the thread has been started. */
+  get started(): boolean {
+    return this.worker !== null;
+  }
+
+  /** Called after each commit: a checkpoint follows within `intervalMs` (once the thread is started). */
   noteCommit(): void {
+    if (!this.worker) {
+      if (this.stopped || this.walBytes() < this.startAtWalBytes) return;
+      this.start();
+    }
     this.dirty = true;
     this.schedule();
   }
@@ -111,6 +123,7 @@ export class WalCheckpointer {
         reject(new Error('WAL checkpointer is stopped'));
         return;
       }
+      this.start();
       this.waiters.push({ resolve, reject });
       this.dirty = true;
       this.cancelTimer();
@@ -123,10 +136,37 @@ export class WalCheckpointer {
     if (this.stopped) return;
     this.stopped = true;
     this.cancelTimer();
+    if (!this.worker) return;
     // Unreferenced while it runs; until it has exited, it must keep the process up.
     this.worker.ref();
     this.worker.postMessage('close');
     await this.exited;
+  }
+
+  private start(): void {
+    if (this.worker) return;
+    const worker = new Worker(new URL('./checkpoint.worker.mjs', import.meta.url), {
+      workerData: { file: this.options.file, busyTimeoutMs: this.options.busyTimeoutMs },
+    });
+    this.worker = worker;
+    worker.unref();
+    worker.on('message', (reply: Reply) => {
+      this.settle(reply);
+    });
+    worker.on('error', (error) => {
+      this.fail(error);
+    });
+    this.exited = new Promise((resolve) => {
+      worker.once('exit', () => {
+        if (!this.stopped) this.fail(new Error('WAL checkpointer thread exited'));
+        resolve();
+      });
+    });
+  }
+
+  /** Size of the WAL file (0 while it does not exist). */
+  private walBytes(): number {
+    return statSync(`${this.options.file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
   }
 
   private cancelTimer(): void {
@@ -146,7 +186,7 @@ export class WalCheckpointer {
   private request(): void {
     this.dirty = false;
     this.inFlight = true;
-    this.worker.postMessage('checkpoint');
+    this.worker?.postMessage('checkpoint');
   }
 
   private settle(reply: Reply): void {

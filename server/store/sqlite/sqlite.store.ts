@@ -29,7 +29,7 @@ import { sqliteAudit, sqliteCounters } from './journal.repo.js';
 import { migrate } from './migrations.js';
 import { SqliteContext } from './table.js';
 import { WalSync } from './wal-sync.js';
-import { WalCheckpointer } from './checkpointer.js';
+import { SQLITE_DEFAULT_PAGES, WalCheckpointer } from './checkpointer.js';
 import { replayStagingLog, StagingLog } from './staging-log.js';
 import { lockDataDir } from './data-dir-lock.js';
 import type { YjsUpdateRecord } from '../store.js';
@@ -104,6 +104,8 @@ function open(opts: SqliteStoreOptions): Store {
     checkpointer = new WalCheckpointer(db, {
       file,
       busyTimeoutMs,
+      // The thread starts when the WAL reaches SQLite's own checkpoint size: an idle server does not hold it.
+      startAtWalPages: SQLITE_DEFAULT_PAGES,
       ...(opts.checkpointIntervalMs !== undefined ? { intervalMs: opts.checkpointIntervalMs } : {}),
       ...(opts.onDiskError ? { onError: opts.onDiskError } : {}),
     });
