@@ -1,5 +1,10 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ours,ours-mongo,reference,hocuspocus,relay,persisting-raw-relay,bare-socketio,persisting-relay] [-- --phases=idle,coedit,chat,cold] [-- --rounds=N] [-- --max-steal=PCT|off] [-- --status-per-sec=N]`
+ * `npm run bench [-- --quick] [-- --only=ours,ours-mongo,reference,hocuspocus,relay,persisting-raw-relay,bare-socketio,persisting-relay] [-- --phases=start,idle,coedit,chat,cold] [-- --rounds=N] [-- --max-steal=PCT|off] [-- --status-per-sec=N]`
+ *
+ * The `start` phase (start.ts) launches the compiled server as `npm start`
+ * does and measures launch to healthy and the idle RSS, beside a bare Node
+ * HTTP server; it runs first, before any load generator. `--phases=start`
+ * runs it alone.
  *
  * With MONGODB_URI set, our server runs the co-editing and chat phases once
  * more on the MongoDB store (`ours-mongo`, round 1), reported beside `ours`.
@@ -12,6 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { TestClient } from '../helpers/session.js';
+import { measureStart, median, type StartReport } from './start.js';
 import { CAN_PIN, GENERATOR_CORE, installCleanup, SERVER_CORE, stopAll, startNode, type Managed, type MemReport, type TailTrace } from './proc.js';
 import { MB, round, summarize, tailAttribution, type Summary, type TailAttribution } from './stats.js';
 import { BareClient, pool, type Dialect } from './yproto.js';
@@ -25,8 +31,13 @@ const ONLY = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : nul
 const wanted = (name: string): boolean => ONLY === null || ONLY.has(name);
 const phasesArg = process.argv.find((a) => a.startsWith('--phases='));
 const PHASES = phasesArg ? new Set(phasesArg.slice('--phases='.length).split(',')) : null;
-/** Phases: idle, coedit (with the reconnect storm), chat, cold. */
+/** Phases: start, idle, coedit (with the reconnect storm), chat, cold. */
 const wantedPhase = (name: string): boolean => PHASES === null || PHASES.has(name);
+/** Whether any phase under load runs (not `--phases=start` alone). */
+const LOAD_PHASES = PHASES === null || [...PHASES].some((p) => p !== 'start');
+/** Launches of the production start (each of ours and the bare Node floor), and the wait before reading the idle RSS. */
+const START_RUNS = QUICK ? 3 : 7;
+const START_SETTLE_MS = 2000;
 /**
  * Rounds of the latency comparisons (co-editing: ours, the reference, the raw
  * relay; chat: ours, the bare relay, the persisting relay). This machine's speed drifts within
@@ -569,20 +580,24 @@ function printTable(title: string, head: string[], rows: string[][]): void {
 async function main(): Promise<void> {
   const started = performance.now();
   log(`${QUICK ? 'quick' : 'full'} run${PHASES ? ` (phases: ${[...PHASES].join(',')})` : ''}; cores=${availableParallelism()}; pinning ${CAN_PIN ? 'on (server core 0, generators core 1)' : 'off (taskset missing or one core)'}`);
-  const yw = startWorkers('test/bench/workers/yjs-worker.ts', P.workers, 'yjs-gen');
-  const cw = startWorkers('test/bench/workers/chat-worker.ts', P.workers, 'chat-gen');
+  let start: StartReport | null = null;
+  if (wantedPhase('start')) {
+    try { start = await measureStart(START_RUNS, START_SETTLE_MS, log); } catch (e) { log('start failed:', e); }
+  }
+  const yw = LOAD_PHASES ? startWorkers('test/bench/workers/yjs-worker.ts', P.workers, 'yjs-gen') : [];
+  const cw = LOAD_PHASES ? startWorkers('test/bench/workers/chat-worker.ts', P.workers, 'chat-gen') : [];
   const reports: ServerReport[] = [];
   /** Rounds 2…N of the latency comparisons. */
   const later: ServerReport[] = [];
   try {
     for (const kind of ['relay', 'persisting-raw-relay', 'reference', 'hocuspocus', 'ours'] as const) {
-      if (!wanted(kind)) continue;
+      if (!wanted(kind) || !LOAD_PHASES) continue;
       try { reports.push(await benchYjsServer(kind, yw, cw)); } catch (e) {
         log(`${kind} failed:`, e);
         reports.push({ kind, missing: `failed: ${errText(e)}` });
       }
     }
-    if (MONGODB_URI && wanted('ours-mongo')) {
+    if (MONGODB_URI && wanted('ours-mongo') && LOAD_PHASES) {
       // Co-editing and chat only (as in a later round): the idle and cold phases measure no store write.
       try { reports.push(await benchYjsServer('ours-mongo', yw, cw, true)); } catch (e) {
         log('ours-mongo failed:', e);
@@ -731,11 +746,25 @@ async function main(): Promise<void> {
   const chatP99 = (r: ServerReport | undefined): number | null => (r ? round(pooled(r.kind, 'chat').all?.p99) : null);
   const ratio = (a: number | null | undefined, b: number | null | undefined): number | null => (a !== null && a !== undefined && b ? round(a / b, 2) : null);
   const allGenCpu = reports.flatMap((r) => [...(r.coedit?.genCpuPct ?? []), ...(r.chat?.genCpuPct ?? [])]);
+  if (start) {
+    const s = start;
+    printTable(`Production start: the compiled server launched as npm start launches it (no demo data, a fresh DATA_DIR), GET /api/health every 10 ms from the spawn; idle RSS ${s.settleMs / 1000} s after the first 200; median of ${s.runs} launches each`,
+      ['server', 'launch to healthy ms (median)', 'by launch', 'idle RSS MB (median)', 'by launch'],
+      ([['ours (dist/bench-server)', s.ours], ['bare node:http', s.bareNode]] as const).map(([name, x]) => [name, f(median(x.startMs), 0), x.startMs.map((v) => f(v, 0)).join(' '), f(median(x.idleRssMb), 1), x.idleRssMb.map((v) => f(v, 1)).join(' ')]));
+  }
   const compacted = ours?.cold?.find((c) => c.variant === 'compacted');
   const json = {
     mode: QUICK ? 'quick' : 'full',
     phases: PHASES ? [...PHASES].join(',') : 'all',
     rounds: ROUNDS,
+    // The production start (phase `start`): medians over start_runs launches, a bare node:http server as the floor.
+    start_to_healthy_ms: start ? round(median(start.ours.startMs), 0) : null,
+    idle_server_rss_mb: start ? round(median(start.ours.idleRssMb), 1) : null,
+    start_to_healthy_bare_node_ms: start ? round(median(start.bareNode.startMs), 0) : null,
+    idle_bare_node_rss_mb: start ? round(median(start.bareNode.idleRssMb), 1) : null,
+    start_to_healthy_ms_by_launch: start ? start.ours.startMs.map((v) => round(v, 0)) : null,
+    idle_server_rss_mb_by_launch: start ? start.ours.idleRssMb.map((v) => round(v, 1)) : null,
+    start_runs: start ? start.runs : null,
     coedit_p99_by_round_ms: { ours: pooled('ours', 'coedit').byRound, reference: pooled('reference', 'coedit').byRound, raw_relay: pooled('relay', 'coedit').byRound, persisting_raw_relay: pooled('persisting-raw-relay', 'coedit').byRound },
     chat_p99_by_round_ms: { ours: pooled('ours', 'chat').byRound, bare_relay: pooled('bare-socketio', 'chat').byRound, persisting_relay: pooled('persisting-relay', 'chat').byRound },
     coedit_steal_pct_by_round: { ours: pooled('ours', 'coedit').stealByRound, reference: pooled('reference', 'coedit').stealByRound, raw_relay: pooled('relay', 'coedit').stealByRound, persisting_raw_relay: pooled('persisting-raw-relay', 'coedit').stealByRound },

@@ -24,6 +24,14 @@ export function scriptEnv(name = 'start'): Record<string, string> {
   return env;
 }
 
+/** The arguments to `node` in an npm script of package.json: what follows the environment assignments and `node`. */
+export function scriptNodeArgs(name = 'start'): string[] {
+  const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string | undefined> }).scripts;
+  const words = (scripts[name] ?? '').split(/\s+/).filter((w) => !/^[A-Za-z_]\w*=/.test(w));
+  if (words[0] !== 'node') throw new Error(`package.json script "${name}" does not run node`);
+  return words.slice(1);
+}
+
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
