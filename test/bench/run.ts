@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only=ours,ours-mongo,reference,hocuspocus,relay,persisting-raw-relay,bare-socketio,persisting-relay] [-- --phases=start,idle,coedit,chat,cold] [-- --rounds=N] [-- --max-steal=PCT|off] [-- --status-per-sec=N]`
+ * `npm run bench -- --sweep [--quick] [--only=ours,reference,relay]`: the co-editing capacity of one core (sweep.ts)
  *
  * The `start` phase (start.ts) launches the compiled server as `npm start`
  * does and measures launch to healthy and the idle RSS, beside a bare Node
@@ -20,10 +21,13 @@ import { TestClient } from '../helpers/session.js';
 import { measureStart, median, type StartReport } from './start.js';
 import { CAN_PIN, GENERATOR_CORE, installCleanup, SERVER_CORE, stopAll, startNode, type Managed, type MemReport, type TailTrace } from './proc.js';
 import { MB, round, summarize, tailAttribution, type Summary, type TailAttribution } from './stats.js';
+import { SWEEP_SERVERS, sweepJson, sweepServer, sweepTables, type PreparedServer, type SweepPlan, type SweepServer } from './sweep.js';
 import { BareClient, pool, type Dialect } from './yproto.js';
 
 installCleanup();
 const QUICK = process.argv.includes('--quick');
+/** `--sweep`: the co-editing load stepped up to each server's knee (sweep.ts), instead of the phases. */
+const SWEEP = process.argv.includes('--sweep');
 /** `--trace-tail`: where each latency tail comes from (docs/bench.md, "Tracing the tail"). */
 const TRACE = process.argv.includes('--trace-tail');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
@@ -577,6 +581,49 @@ function printTable(title: string, head: string[], rows: string[][]): void {
   for (const r of rows) console.log(r.map((c, i) => pad(c, widths[i]!)).join('  '));
 }
 
+/** `--sweep`: the same co-editing load as the phase, stepped up (sweep.ts). */
+const SWEEP_PLAN: SweepPlan = QUICK
+  ? { typists: P.typists, rate: P.rate, warmupMs: P.coeditWarmupMs, durationMs: P.durationMs, firstRooms: 20, stepRooms: 20, refinements: 1, granularity: 5, maxRooms: 200, serverCores: CAN_PIN ? 1 : availableParallelism() }
+  : { typists: P.typists, rate: P.rate, warmupMs: P.coeditWarmupMs, durationMs: P.durationMs, firstRooms: 100, stepRooms: 100, refinements: 2, granularity: 25, maxRooms: 3000, serverCores: CAN_PIN ? 1 : availableParallelism() };
+
+/** A fresh server process of `kind` with `rooms` rooms to co-edit (ours: appeals filed, operator and expert in each). */
+async function prepareSweepServer(kind: SweepServer, rooms: number, typists: number): Promise<PreparedServer> {
+  const { proc, ready } = await startServerProcess(kind);
+  try {
+    const setup = kind === 'ours' ? await setupOurs(ready, rooms, 0, 0) : undefined;
+    const t = yjsTarget(kind, ready.port, setup);
+    const names = setup ? setup.active : Array.from({ length: rooms }, (_, i) => `room-${i}`);
+    return { proc, dialect: t.dialect, rooms: names.map((n) => ({ ...t.at(n), typists: Array.from({ length: typists }, (_, i) => t.headers(i)) })) };
+  } catch (e) {
+    await proc.stop();
+    throw e;
+  }
+}
+
+async function sweep(): Promise<void> {
+  const started = performance.now();
+  log(`sweep${QUICK ? ' (quick)' : ''}; cores=${availableParallelism()}; pinning ${CAN_PIN ? 'on (server core 0, generators core 1)' : 'off (taskset missing or one core)'}`);
+  const yw = startWorkers('test/bench/workers/yjs-worker.ts', P.workers, 'yjs-gen');
+  const results = [];
+  try {
+    for (const kind of SWEEP_SERVERS) {
+      if (!wanted(kind)) continue;
+      results.push(await sweepServer({
+        prepare: prepareSweepServer,
+        watch: async (server, load) => { const w = await watchServer(server, load); return { result: w.result, serverCpuPct: w.serverCpuPct, stealPct: w.stealPct }; },
+        workers: yw,
+        log,
+      }, SWEEP_PLAN, kind));
+    }
+  } finally {
+    await Promise.all(yw.map((w) => w.stop()));
+  }
+  console.log(`\nCapacity sweep (${QUICK ? 'QUICK' : 'full'}), ${new Date().toISOString()}, node ${process.version}, pinning ${CAN_PIN ? 'on' : 'off'}`);
+  for (const t of sweepTables(results, SWEEP_PLAN)) printTable(t.title, t.head, t.rows);
+  const json = { mode: QUICK ? 'sweep-quick' : 'sweep', ...sweepJson(results, SWEEP_PLAN), generator_processes: P.workers, pinned: CAN_PIN, server_node_args: SERVER_NODE_ARGS.join(' '), total_s: round((performance.now() - started) / 1000, 1) };
+  console.log(`\n${JSON.stringify(json)}`);
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   log(`${QUICK ? 'quick' : 'full'} run${PHASES ? ` (phases: ${[...PHASES].join(',')})` : ''}; cores=${availableParallelism()}; pinning ${CAN_PIN ? 'on (server core 0, generators core 1)' : 'off (taskset missing or one core)'}`);
@@ -859,7 +906,7 @@ async function main(): Promise<void> {
   console.log(`\n${JSON.stringify(json)}`);
 }
 
-main().then(
+(SWEEP ? sweep() : main()).then(
   async () => { await stopAll(); process.exit(0); },
   async (e: unknown) => { console.error(e); await stopAll(); process.exit(1); },
 );
