@@ -7,7 +7,19 @@ import tseslint from 'typescript-eslint';
 const boundary = (patterns, message) => ['error', { patterns: [{ group: patterns, message }] }];
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'client/node_modules', 'dist', 'data', 'test/e2e/screenshots', 'eslint.config.js', 'stryker.config.mjs', 'reports', '.stryker-tmp'] },
+  {
+    ignores: [
+      'node_modules',
+      'client/node_modules',
+      'dist',
+      'data',
+      'test/e2e/screenshots',
+      'eslint.config.js',
+      'stryker.config.mjs',
+      'reports',
+      '.stryker-tmp',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...svelte.configs.recommended,
@@ -39,7 +51,8 @@ export default tseslint.config(
     files: ['client/src/**/*.ts', 'client/src/**/*.svelte'],
     ignores: ['client/src/lib/api.ts', 'client/**/*.test.ts', 'client/src/test/**'],
     rules: {
-      'no-restricted-globals': ['error',
+      'no-restricted-globals': [
+        'error',
         { name: 'fetch', message: 'Call the REST API through src/lib/api.ts, by route key.' },
         { name: 'XMLHttpRequest', message: 'Upload through src/lib/api.ts (upload), by route key.' },
       ],
@@ -59,20 +72,39 @@ export default tseslint.config(
   },
   {
     files: ['shared/**/*.ts'],
-    rules: { 'no-restricted-imports': boundary(['**/server/**', '**/client/**', 'express', 'mongoose', 'better-sqlite3', 'socket.io'], 'shared/ imports neither side') },
+    rules: {
+      'no-restricted-imports': boundary(['**/server/**', '**/client/**', 'express', 'mongoose', 'better-sqlite3', 'socket.io'], 'shared/ imports neither side'),
+    },
   },
   {
     files: ['server/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': boundary(
-        ['**/transport/**', '**/channels/**', '**/store/sqlite/**', '**/store/mongo/**', 'express', 'socket.io', 'ws', 'mongoose', 'better-sqlite3', 'redis', 'nodemailer'],
+        [
+          '**/transport/**',
+          '**/channels/**',
+          '**/store/sqlite/**',
+          '**/store/mongo/**',
+          'express',
+          'socket.io',
+          'ws',
+          'mongoose',
+          'better-sqlite3',
+          'redis',
+          'nodemailer',
+        ],
         'domain code talks to the Store port and its own outbound ports only, and knows no transport or channel',
       ),
     },
   },
   {
     files: ['server/transport/**/*.ts'],
-    rules: { 'no-restricted-imports': boundary(['**/store/sqlite/**', '**/store/mongo/**', 'mongoose', 'better-sqlite3'], 'transports call domain services, never the Store') },
+    rules: {
+      'no-restricted-imports': boundary(
+        ['**/store/sqlite/**', '**/store/mongo/**', 'mongoose', 'better-sqlite3'],
+        'transports call domain services, never the Store',
+      ),
+    },
   },
   {
     files: ['test/**/*.ts', 'client/**/*.test.ts', 'client/src/test/**', 'vite.config.ts', 'eslint.config.js'],

@@ -123,35 +123,37 @@ export default defineConfig({
       // database of that server (test/helpers/server.ts). They run after the
       // projects above, the room alone last (groupOrder 1, 2), so their
       // timing-sensitive tests never share the cores with the SQLite runs.
-      ...(process.env.MONGODB_URI ? [
-        {
-          test: {
-            name: 'server-mongo',
-            root: repoRoot,
-            include: ['test/integration/**/*.test.ts'],
-            environment: 'node' as const,
-            testTimeout: 60_000,
-            hookTimeout: 60_000,
-            env: { TZ: 'UTC', CASEROOM_TEST_STORE: 'mongo' },
-            pool: 'forks' as const,
-            sequence: { groupOrder: 1 },
-          },
-        },
-        {
-          test: {
-            name: 'e2e-mongo',
-            root: repoRoot,
-            include: ['test/e2e/room.e2e.test.ts'],
-            environment: 'node' as const,
-            pool: 'forks' as const,
-            fileParallelism: false,
-            testTimeout: 120_000,
-            hookTimeout: 90_000,
-            env: { TZ: 'UTC', CASEROOM_TEST_STORE: 'mongo' },
-            sequence: { groupOrder: 2 },
-          },
-        },
-      ] : []),
+      ...(process.env.MONGODB_URI
+        ? [
+            {
+              test: {
+                name: 'server-mongo',
+                root: repoRoot,
+                include: ['test/integration/**/*.test.ts'],
+                environment: 'node' as const,
+                testTimeout: 60_000,
+                hookTimeout: 60_000,
+                env: { TZ: 'UTC', CASEROOM_TEST_STORE: 'mongo' },
+                pool: 'forks' as const,
+                sequence: { groupOrder: 1 },
+              },
+            },
+            {
+              test: {
+                name: 'e2e-mongo',
+                root: repoRoot,
+                include: ['test/e2e/room.e2e.test.ts'],
+                environment: 'node' as const,
+                pool: 'forks' as const,
+                fileParallelism: false,
+                testTimeout: 120_000,
+                hookTimeout: 90_000,
+                env: { TZ: 'UTC', CASEROOM_TEST_STORE: 'mongo' },
+                sequence: { groupOrder: 2 },
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

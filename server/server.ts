@@ -102,34 +102,54 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
 
   // With REDIS_URL, several instances act as one (docs/realtime.md, "Several instances").
   // First, so that an unreachable Redis stops the start before anything is opened.
-  const cluster: ClusterLink | null = config.redisUrl
-    ? await (await import('./transport/bus/cluster-link.js')).connectCluster(config.redisUrl, logger)
-    : null;
-  const store = o.store ?? await openStore(config, (error) => { logger.error('background disk work failed (late sync or WAL checkpoint)', { error: String(error) }); });
-  const blobs = o.blobs ?? await openBlobStore(config);
+  const cluster: ClusterLink | null = config.redisUrl ? await (await import('./transport/bus/cluster-link.js')).connectCluster(config.redisUrl, logger) : null;
+  const store =
+    o.store ??
+    (await openStore(config, (error) => {
+      logger.error('background disk work failed (late sync or WAL checkpoint)', { error: String(error) });
+    }));
+  const blobs = o.blobs ?? (await openBlobStore(config));
   const bus: EventBus = cluster ? await (await import('./transport/bus/cluster-bus.js')).ClusterBus.create(cluster, logger) : new LocalBus();
   if (cluster && store.kind === 'sqlite' && !o.store) {
-    logger.warn('REDIS_URL is set with the embedded SQLite store: only this server can use its DATA_DIR; several instances need MONGODB_URI (and one SESSION_SECRET)');
+    logger.warn(
+      'REDIS_URL is set with the embedded SQLite store: only this server can use its DATA_DIR; several instances need MONGODB_URI (and one SESSION_SECRET)',
+    );
   }
   const audit = new AuditService(store, clock);
   const catalogue = new CatalogueService(store, audit);
   const outbox = new DevOutbox(config.dataDir, logger, clock);
   const mail = o.mail ?? createMailChannel({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox });
   const sms = o.sms ?? createSmsChannel({ gatewayUrl: config.smsGatewayUrl, token: config.smsGatewayToken, outbox });
-  const accounts = new AccountServiceImpl({ store, clock, secret: config.secret, mail, sms, audit, bus, logger }, cluster ? {
-    // While Redis is away each instance counts in its own memory (the library's insurance limiter).
-    limiterBackend: (opts) => new RateLimiterRedis({
-      ...opts, keyPrefix: `caseroom:rl:${opts.keyPrefix}`, storeClient: cluster.client, useRedisPackage: true, insuranceLimiter: new RateLimiterMemory(opts),
-    }),
-  } : {});
+  const accounts = new AccountServiceImpl(
+    { store, clock, secret: config.secret, mail, sms, audit, bus, logger },
+    cluster
+      ? {
+          // While Redis is away each instance counts in its own memory (the library's insurance limiter).
+          limiterBackend: (opts) =>
+            new RateLimiterRedis({
+              ...opts,
+              keyPrefix: `caseroom:rl:${opts.keyPrefix}`,
+              storeClient: cluster.client,
+              useRedisPackage: true,
+              insuranceLimiter: new RateLimiterMemory(opts),
+            }),
+        }
+      : {},
+  );
   const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret });
   /** The one access check for rooms: HTTP attachments, socket.io and Yjs share it. */
   const rooms = new RoomAccess(appeals);
   const attachments = new AttachmentService({ store, blobs, rooms, audit, bus, clock }, o.uploads);
   const description = new DescriptionService({
-    store, clock, logger, roomAccess: rooms, appeals,
+    store,
+    clock,
+    logger,
+    roomAccess: rooms,
+    appeals,
     ...(cluster ? { options: { sharedLog: true } } : {}),
-    onVersionSaved: (appealId) => { bus.publish({ type: 'description.versions_changed', appealId }); },
+    onVersionSaved: (appealId) => {
+      bus.publish({ type: 'description.versions_changed', appealId });
+    },
   });
 
   await catalogue.seed();
@@ -138,8 +158,21 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   let port = config.port;
   const allowedOrigins = (): string[] => config.allowedOrigins(port);
   const app = createHttpApp({
-    logger, accounts, storeKind: store.kind, trustProxy: config.trustProxy, allowedOrigins, isHttps: config.secureCookies,
-    routers: [authRoutes({ accounts, secureCookies: config.secureCookies }), adminUserRoutes(accounts), catalogueRoutes(catalogue), appealRoutes(appeals), directoryRoutes(new DirectoryService(store)), attachmentRoutes(attachments, { tempDir: path.join(config.dataDir, 'uploads'), idleTimeoutMs: o.uploads?.idleTimeoutMs }), descriptionRoutes(description)],
+    logger,
+    accounts,
+    storeKind: store.kind,
+    trustProxy: config.trustProxy,
+    allowedOrigins,
+    isHttps: config.secureCookies,
+    routers: [
+      authRoutes({ accounts, secureCookies: config.secureCookies }),
+      adminUserRoutes(accounts),
+      catalogueRoutes(catalogue),
+      appealRoutes(appeals),
+      directoryRoutes(new DirectoryService(store)),
+      attachmentRoutes(attachments, { tempDir: path.join(config.dataDir, 'uploads'), idleTimeoutMs: o.uploads?.idleTimeoutMs }),
+      descriptionRoutes(description),
+    ],
     clientDir: path.resolve(import.meta.dirname, CLIENT_DIR_FROM_HERE),
   });
   const http = createServer(app);
@@ -152,14 +185,35 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   // Subscribes the grants first, so that every later handler of an event sees them decided again.
   const sessions = new RoomSessions({ rooms, grants, presence, chat, appeals, bus });
   const realtime = attachRealtime({
-    http, upgrades, accounts, appeals, bus, logger, allowedOrigins, names, sessions, cluster, chat,
+    http,
+    upgrades,
+    accounts,
+    appeals,
+    bus,
+    logger,
+    allowedOrigins,
+    names,
+    sessions,
+    cluster,
+    chat,
     wall: new WallService({ store, presence, clock }),
   });
   shutdown.add('close realtime', () => realtime.close());
   // Yjs on /yjs/: connections closed (SHUTTING_DOWN) before the port goes; documents flushed after.
-  const collab = new CollabEndpoint({ accounts, roomAccess: rooms, description, bus, allowedOrigins, logger, cluster, ...(o.collab ? { options: o.collab } : {}) });
+  const collab = new CollabEndpoint({
+    accounts,
+    roomAccess: rooms,
+    description,
+    bus,
+    allowedOrigins,
+    logger,
+    cluster,
+    ...(o.collab ? { options: o.collab } : {}),
+  });
   upgrades.add(COLLAB_PREFIX, collab.handleUpgrade);
-  shutdown.add('close yjs endpoint', () => { collab.close(); });
+  shutdown.add('close yjs endpoint', () => {
+    collab.close();
+  });
 
   await Promise.all([realtime.ready, collab.ready]);
   await new Promise<void>((resolve, reject) => {
@@ -173,22 +227,35 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
 
   const tick = setInterval(() => {
-    appeals.autoConfirmDue().catch((err: unknown) => { logger.error('auto-confirm failed', { error: String(err) }); });
+    appeals.autoConfirmDue().catch((err: unknown) => {
+      logger.error('auto-confirm failed', { error: String(err) });
+    });
   }, TICK_MS);
   tick.unref();
   // A socket outliving its session (expired while connected) is closed at the next sweep.
   const sweepSessions = (): Promise<string[]> => accounts.endExpiredSessions([...realtime.liveSessions(), ...collab.liveSessions()]);
   const sweep = setInterval(() => {
-    sweepSessions().catch((err: unknown) => { logger.error('session sweep failed', { error: String(err) }); });
+    sweepSessions().catch((err: unknown) => {
+      logger.error('session sweep failed', { error: String(err) });
+    });
   }, SESSION_SWEEP_MS);
   sweep.unref();
 
-  shutdown.add('stop timers', () => { clearInterval(tick); clearInterval(sweep); });
-  shutdown.add('stop accepting', () => new Promise<void>((resolve) => {
-    upgrades.closeAll();
-    http.close(() => { resolve(); });
-    http.closeAllConnections();
-  }));
+  shutdown.add('stop timers', () => {
+    clearInterval(tick);
+    clearInterval(sweep);
+  });
+  shutdown.add(
+    'stop accepting',
+    () =>
+      new Promise<void>((resolve) => {
+        upgrades.closeAll();
+        http.close(() => {
+          resolve();
+        });
+        http.closeAllConnections();
+      }),
+  );
   shutdown.add('flush documents', () => description.closeAll());
   if (cluster) shutdown.add('close redis link', () => cluster.close());
   // A store passed in belongs to the caller.
@@ -196,7 +263,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   if (!o.blobs) shutdown.add('close blob store', () => blobs.close?.());
 
   return {
-    url, port, http, store, blobs, bus, demoAccounts,
+    url,
+    port,
+    http,
+    store,
+    blobs,
+    bus,
+    demoAccounts,
     collab: { description, endpoint: collab },
     services: { accounts, appeals, catalogue, audit },
     sweepSessions,

@@ -4,15 +4,7 @@
  */
 
 /** Every status an appeal can be in, in the order of its usual life. */
-export const STATUSES = [
-  'draft',
-  'registered',
-  'in_progress',
-  'info_requested',
-  'awaiting_confirmation',
-  'completed',
-  'rejected',
-] as const;
+export const STATUSES = ['draft', 'registered', 'in_progress', 'info_requested', 'awaiting_confirmation', 'completed', 'rejected'] as const;
 export type Status = (typeof STATUSES)[number];
 
 /** Roles of people; `system` is the clock (for example the 5-day auto-confirmation). */

@@ -22,7 +22,9 @@ export class SmtpMailChannel implements MailChannel {
 
   /** Closes pooled connections (shutdown). */
   close(): void {
-    void this.transport.then((t) => { t.close(); });
+    void this.transport.then((t) => {
+      t.close();
+    });
   }
 }
 

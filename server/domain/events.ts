@@ -44,14 +44,18 @@ export const attachmentSummarySchema = z.strictObject({
   mime: z.string().max(200),
   size: z.number().int().nonnegative(),
   currentVersion: z.number().int().positive(),
-  versions: z.array(z.strictObject({
-    version: z.number().int().positive(),
-    fileName: z.string().max(1000),
-    size: z.number().int().nonnegative(),
-    mime: z.string().max(200),
-    uploadedBy: idSchema,
-    at: z.number(),
-  })).max(10_000),
+  versions: z
+    .array(
+      z.strictObject({
+        version: z.number().int().positive(),
+        fileName: z.string().max(1000),
+        size: z.number().int().nonnegative(),
+        mime: z.string().max(200),
+        uploadedBy: idSchema,
+        at: z.number(),
+      }),
+    )
+    .max(10_000),
   createdAt: z.number(),
 });
 
@@ -84,7 +88,12 @@ export const domainEventSchema = z.discriminatedUnion('type', [
   /** A version of the shared description was saved (or a restore made one). */
   z.strictObject({ type: z.literal('description.versions_changed'), appealId: idSchema }),
   /** A file was added to a room, got a new version, or an earlier version was restored. */
-  z.strictObject({ type: z.literal('attachment.changed'), appealId: idSchema, kind: z.enum(['added', 'version', 'restored']), attachment: attachmentSummarySchema }),
+  z.strictObject({
+    type: z.literal('attachment.changed'),
+    appealId: idSchema,
+    kind: z.enum(['added', 'version', 'restored']),
+    attachment: attachmentSummarySchema,
+  }),
   /**
    * A chat message was committed. Every instance updates its wall figures
    * from it; the message itself reaches the room's sockets through socket.io,

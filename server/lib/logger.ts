@@ -21,10 +21,18 @@ export function createLogger(level: LogLevel): Logger {
     (lvl === 'error' || lvl === 'warn' ? process.stderr : process.stdout).write(line + '\n');
   };
   return {
-    debug: (m, f) => { write('debug', m, f); },
-    info: (m, f) => { write('info', m, f); },
-    warn: (m, f) => { write('warn', m, f); },
-    error: (m, f) => { write('error', m, f); },
+    debug: (m, f) => {
+      write('debug', m, f);
+    },
+    info: (m, f) => {
+      write('info', m, f);
+    },
+    warn: (m, f) => {
+      write('warn', m, f);
+    },
+    error: (m, f) => {
+      write('error', m, f);
+    },
     banner: (text) => {
       if (level !== 'silent') process.stdout.write(text + '\n');
     },

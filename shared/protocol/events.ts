@@ -5,8 +5,15 @@
  */
 import type { z } from 'zod';
 import type {
-  chatHistorySchema, chatReadSchema, chatSendSchema, roomJoinSchema, roomLeaveSchema, roomSyncSchema,
-  statusChangeSchema, typingSchema, wallWatchSchema,
+  chatHistorySchema,
+  chatReadSchema,
+  chatSendSchema,
+  roomJoinSchema,
+  roomLeaveSchema,
+  roomSyncSchema,
+  statusChangeSchema,
+  typingSchema,
+  wallWatchSchema,
 } from '../schemas/realtime.schema.js';
 import type { historyEntrySchema } from '../schemas/appeal.schema.js';
 import type { attachmentSummarySchema } from '../schemas/attachment.schema.js';

@@ -14,17 +14,44 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
 import {
-  codeRequestSchema, confirmCodeSchema, loginSchema, privacySchema, registerSchema, resendCodeSchema, sessionReplySchema,
-  staffDirectorySchema, userCreateSchema, userListQuerySchema, userSchema, userUpdateSchema,
+  codeRequestSchema,
+  confirmCodeSchema,
+  loginSchema,
+  privacySchema,
+  registerSchema,
+  resendCodeSchema,
+  sessionReplySchema,
+  staffDirectorySchema,
+  userCreateSchema,
+  userListQuerySchema,
+  userSchema,
+  userUpdateSchema,
 } from '../schemas/account.schema.js';
 import {
-  appealSchema, assignSchema, draftSchema, draftUpdateSchema, historyEntrySchema, historyQuerySchema, inviteSchema, lookupSchema,
-  publicStatusSchema, queueQuerySchema, submitReplySchema, submitSchema, transitionSchema,
+  appealSchema,
+  assignSchema,
+  draftSchema,
+  draftUpdateSchema,
+  historyEntrySchema,
+  historyQuerySchema,
+  inviteSchema,
+  lookupSchema,
+  publicStatusSchema,
+  queueQuerySchema,
+  submitReplySchema,
+  submitSchema,
+  transitionSchema,
 } from '../schemas/appeal.schema.js';
 import { attachmentSummarySchema, downloadQuerySchema, restoreVersionSchema } from '../schemas/attachment.schema.js';
 import {
-  categoryInputSchema, categoryPatchSchema, categorySchema, departmentInputSchema, departmentPatchSchema, departmentSchema,
-  suggestRequestSchema, suggestionSchema,
+  categoryInputSchema,
+  categoryPatchSchema,
+  categorySchema,
+  departmentInputSchema,
+  departmentPatchSchema,
+  departmentSchema,
+  suggestRequestSchema,
+  suggestionSchema,
 } from '../schemas/catalogue.schema.js';
 import { pageOf, pageSchema } from '../schemas/common.schema.js';
 import { restoredTextSchema, versionDetailSchema, versionSummarySchema } from '../schemas/description.schema.js';
@@ -66,8 +93,11 @@ export const ROUTES = {
 
   // Accounts (docs/api.md, "Accounts").
   'auth.register': route({
-    method: 'POST', path: '/api/auth/register', body: registerSchema,
-    reply: sessionReplySchema.extend({ codes: z.array(codeRequestSchema) }), status: 201,
+    method: 'POST',
+    path: '/api/auth/register',
+    body: registerSchema,
+    reply: sessionReplySchema.extend({ codes: z.array(codeRequestSchema) }),
+    status: 201,
   }),
   'auth.confirm': route({ method: 'POST', path: '/api/auth/confirm', body: confirmCodeSchema, reply: sessionReplySchema }),
   'auth.resend': route({ method: 'POST', path: '/api/auth/resend', body: resendCodeSchema, reply: z.object({ request: codeRequestSchema }) }),
@@ -84,20 +114,37 @@ export const ROUTES = {
   'departments.list': route({ method: 'GET', path: '/api/departments', reply: z.object({ items: z.array(departmentSchema) }) }),
   'categories.list': route({ method: 'GET', path: '/api/categories', reply: z.object({ items: z.array(categorySchema) }) }),
   'categories.suggest': route({
-    method: 'POST', path: '/api/categories/suggest', body: suggestRequestSchema, reply: z.object({ items: z.array(suggestionSchema) }),
+    method: 'POST',
+    path: '/api/categories/suggest',
+    body: suggestRequestSchema,
+    reply: z.object({ items: z.array(suggestionSchema) }),
   }),
   'admin.departments.create': route({
-    method: 'POST', path: '/api/admin/departments', body: departmentInputSchema, reply: z.object({ department: departmentSchema }), status: 201,
+    method: 'POST',
+    path: '/api/admin/departments',
+    body: departmentInputSchema,
+    reply: z.object({ department: departmentSchema }),
+    status: 201,
   }),
   'admin.departments.update': route({
-    method: 'PATCH', path: '/api/admin/departments/:id', body: departmentPatchSchema, reply: z.object({ department: departmentSchema }),
+    method: 'PATCH',
+    path: '/api/admin/departments/:id',
+    body: departmentPatchSchema,
+    reply: z.object({ department: departmentSchema }),
   }),
   'admin.categories.list': route({ method: 'GET', path: '/api/admin/categories', reply: z.object({ items: z.array(categorySchema) }) }),
   'admin.categories.create': route({
-    method: 'POST', path: '/api/admin/categories', body: categoryInputSchema, reply: z.object({ category: categorySchema }), status: 201,
+    method: 'POST',
+    path: '/api/admin/categories',
+    body: categoryInputSchema,
+    reply: z.object({ category: categorySchema }),
+    status: 201,
   }),
   'admin.categories.update': route({
-    method: 'PATCH', path: '/api/admin/categories/:id', body: categoryPatchSchema, reply: z.object({ category: categorySchema }),
+    method: 'PATCH',
+    path: '/api/admin/categories/:id',
+    body: categoryPatchSchema,
+    reply: z.object({ category: categorySchema }),
   }),
 
   // Appeals.
@@ -110,7 +157,10 @@ export const ROUTES = {
   'appeals.submit': route({ method: 'POST', path: '/api/appeals/:id/submit', body: submitSchema, reply: submitReplySchema }),
   'appeals.transition': route({ method: 'POST', path: '/api/appeals/:id/transitions', body: transitionSchema, reply: appealReply }),
   'appeals.history': route({
-    method: 'GET', path: '/api/appeals/:id/history', query: historyQuerySchema, reply: z.object({ items: z.array(historyEntrySchema) }),
+    method: 'GET',
+    path: '/api/appeals/:id/history',
+    query: historyQuerySchema,
+    reply: z.object({ items: z.array(historyEntrySchema) }),
   }),
   'appeals.assign': route({ method: 'POST', path: '/api/appeals/:id/assign', body: assignSchema, reply: appealReply }),
   'appeals.inviteExpert': route({ method: 'POST', path: '/api/appeals/:id/experts', body: inviteSchema, reply: appealReply }),
@@ -120,30 +170,48 @@ export const ROUTES = {
 
   // Attachments.
   'attachments.upload': route({
-    method: 'POST', path: '/api/appeals/:id/attachments',
-    body: { kind: 'multipart', field: 'file', maxFiles: LIMITS.attachmentsPerRequest }, reply: attachmentsReply, status: 201,
+    method: 'POST',
+    path: '/api/appeals/:id/attachments',
+    body: { kind: 'multipart', field: 'file', maxFiles: LIMITS.attachmentsPerRequest },
+    reply: attachmentsReply,
+    status: 201,
   }),
   'attachments.addVersion': route({
-    method: 'POST', path: '/api/appeals/:id/attachments/:attId/versions',
-    body: { kind: 'multipart', field: 'file', maxFiles: 1 }, reply: attachmentReply, status: 201,
+    method: 'POST',
+    path: '/api/appeals/:id/attachments/:attId/versions',
+    body: { kind: 'multipart', field: 'file', maxFiles: 1 },
+    reply: attachmentReply,
+    status: 201,
   }),
   'attachments.restore': route({
-    method: 'POST', path: '/api/appeals/:id/attachments/:attId/restore', body: restoreVersionSchema, reply: attachmentReply,
+    method: 'POST',
+    path: '/api/appeals/:id/attachments/:attId/restore',
+    body: restoreVersionSchema,
+    reply: attachmentReply,
   }),
   'attachments.list': route({ method: 'GET', path: '/api/appeals/:id/attachments', reply: attachmentsReply }),
   'attachments.download': route({
-    method: 'GET', path: '/api/appeals/:id/attachments/:attId/download', query: downloadQuerySchema, reply: 'bytes',
+    method: 'GET',
+    path: '/api/appeals/:id/attachments/:attId/download',
+    query: downloadQuerySchema,
+    reply: 'bytes',
   }),
 
   // The shared description's versions.
   'description.versions': route({
-    method: 'GET', path: '/api/appeals/:id/description/versions', reply: z.object({ items: z.array(versionSummarySchema) }),
+    method: 'GET',
+    path: '/api/appeals/:id/description/versions',
+    reply: z.object({ items: z.array(versionSummarySchema) }),
   }),
   'description.version': route({
-    method: 'GET', path: '/api/appeals/:id/description/versions/:versionId', reply: z.object({ version: versionDetailSchema }),
+    method: 'GET',
+    path: '/api/appeals/:id/description/versions/:versionId',
+    reply: z.object({ version: versionDetailSchema }),
   }),
   'description.restore': route({
-    method: 'POST', path: '/api/appeals/:id/description/versions/:versionId/restore', reply: restoredTextSchema,
+    method: 'POST',
+    path: '/api/appeals/:id/description/versions/:versionId/restore',
+    reply: restoredTextSchema,
   }),
 } as const satisfies Record<string, RouteSpec>;
 

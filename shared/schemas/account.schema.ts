@@ -27,7 +27,10 @@ export type CodeChannel = (typeof CODE_CHANNELS)[number];
 
 export const confirmCodeSchema = z.object({
   requestId: idSchema,
-  code: z.string().trim().regex(/^\d{6}$/, 'код из 6 цифр'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'код из 6 цифр'),
 });
 
 export const resendCodeSchema = z.object({

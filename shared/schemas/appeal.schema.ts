@@ -32,7 +32,10 @@ export const applicantSchema = z.discriminatedUnion('kind', [
     kind: z.literal('legal_entity'),
     orgName: z.string().trim().min(2).max(300),
     orgInn: innSchema.refine((s) => s.length === 10, 'ИНН организации — 10 цифр'),
-    ogrn: z.string().trim().regex(/^\d{13}$/, 'ОГРН — 13 цифр'),
+    ogrn: z
+      .string()
+      .trim()
+      .regex(/^\d{13}$/, 'ОГРН — 13 цифр'),
   }),
   z.object({
     kind: z.literal('representative'),
@@ -43,10 +46,7 @@ export const applicantSchema = z.discriminatedUnion('kind', [
 export type Applicant = z.infer<typeof applicantSchema>;
 
 /** Values of the category's extra fields, by key. */
-export const extraValuesSchema = z.record(
-  z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/),
-  z.string().trim().max(2000),
-);
+export const extraValuesSchema = z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/), z.string().trim().max(2000));
 
 /** A draft may be saved half-filled; submission checks completeness. */
 export const draftSchema = z.object({
@@ -57,7 +57,10 @@ export const draftSchema = z.object({
   details: detailsSchema.optional(),
   applicant: applicantSchema.optional(),
   extra: extraValuesSchema.optional(),
-  region: z.string().regex(/^\d{2}$/).optional(),
+  region: z
+    .string()
+    .regex(/^\d{2}$/)
+    .optional(),
 });
 export type DraftInput = z.infer<typeof draftSchema>;
 
@@ -92,8 +95,14 @@ export type QueueQuery = z.infer<typeof queueQuerySchema>;
 export const historyQuerySchema = z.object({ after: z.coerce.number().int().min(0).default(0) });
 
 export const lookupSchema = z.object({
-  number: z.string().trim().regex(/^\d{2}-\d{4}-\d{6}$/, 'номер вида 77-2026-000123'),
-  accessCode: z.string().trim().regex(/^[A-Z2-9]{8}$/, 'код доступа из 8 символов'),
+  number: z
+    .string()
+    .trim()
+    .regex(/^\d{2}-\d{4}-\d{6}$/, 'номер вида 77-2026-000123'),
+  accessCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Z2-9]{8}$/, 'код доступа из 8 символов'),
 });
 
 export const assignSchema = z.object({ assigneeId: idSchema });

@@ -18,13 +18,15 @@ export const attachmentSummarySchema = z.object({
   mime: z.string(),
   size: z.number(),
   currentVersion: z.number(),
-  versions: z.array(z.object({
-    version: z.number(),
-    fileName: z.string(),
-    size: z.number(),
-    mime: z.string(),
-    uploadedBy: z.string(),
-    at: z.number(),
-  })),
+  versions: z.array(
+    z.object({
+      version: z.number(),
+      fileName: z.string(),
+      size: z.number(),
+      mime: z.string(),
+      uploadedBy: z.string(),
+      at: z.number(),
+    }),
+  ),
   createdAt: z.number(),
 });

@@ -3,9 +3,15 @@ import { DEPARTMENT_LEVELS } from '../catalogue.js';
 import { idSchema } from './common.schema.js';
 
 export const departmentInputSchema = z.object({
-  code: z.string().trim().regex(/^[a-z][a-z0-9_]{1,39}$/),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]{1,39}$/),
   name: z.string().trim().min(3).max(300),
-  region: z.string().trim().regex(/^\d{2}$/, 'код региона из двух цифр'),
+  region: z
+    .string()
+    .trim()
+    .regex(/^\d{2}$/, 'код региона из двух цифр'),
   level: z.enum(DEPARTMENT_LEVELS),
 });
 export type DepartmentInput = z.infer<typeof departmentInputSchema>;
@@ -18,7 +24,10 @@ export const extraFieldSchema = z.object({
 });
 
 export const categoryInputSchema = z.object({
-  code: z.string().trim().regex(/^[a-z][a-z0-9_]{1,39}$/),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]{1,39}$/),
   name: z.string().trim().min(3).max(300),
   departmentId: idSchema,
   deadlineDays: z.number().int().min(1).max(60),

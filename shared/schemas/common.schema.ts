@@ -19,13 +19,9 @@ export function pageOf<T extends z.ZodType>(item: T) {
 export function isValidInn(inn: string): boolean {
   if (!/^\d{10}$|^\d{12}$/.test(inn)) return false;
   const d = inn.split('').map(Number); // digits only (checked above)
-  const check = (weights: number[]): number =>
-    (weights.reduce((sum, w, i) => sum + w * (d[i] ?? 0), 0) % 11) % 10;
+  const check = (weights: number[]): number => (weights.reduce((sum, w, i) => sum + w * (d[i] ?? 0), 0) % 11) % 10;
   if (d.length === 10) return check([2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[9];
-  return (
-    check([7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[10] &&
-    check([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[11]
-  );
+  return check([7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[10] && check([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[11];
 }
 
 export const innSchema = z.string().trim().refine(isValidInn, 'ИНН не прошёл проверку контрольной суммы');

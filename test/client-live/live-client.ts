@@ -94,8 +94,11 @@ export async function fileAppeal(citizen: LiveClient, categoryCode = 'portal_iss
   const extra: Record<string, string> = {};
   for (const f of category.extraFields) extra[f.key] = f.kind === 'date' ? '2026-03-01' : 'значение';
   const draft = await citizen.post<{ appeal: { id: string } }>('/api/appeals', {
-    categoryId: category.id, type: 'complaint', subject: 'Не работает кнопка оплаты',
-    description: 'При нажатии на кнопку «Оплатить» страница зависает.', extra,
+    categoryId: category.id,
+    type: 'complaint',
+    subject: 'Не работает кнопка оплаты',
+    description: 'При нажатии на кнопку «Оплатить» страница зависает.',
+    extra,
   });
   if (draft.status !== 201) throw new Error(`draft failed: ${draft.status} ${JSON.stringify(draft.body)}`);
   const sub = await citizen.post(`/api/appeals/${draft.body.appeal.id}/submit`, {});

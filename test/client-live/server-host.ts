@@ -41,7 +41,9 @@ async function run(command: HostCommand): Promise<HostReply> {
 }
 
 process.on('message', (command: HostCommand) => {
-  run(command).then(reply, (err: unknown) => { reply({ type: 'failed', message: String(err) }); });
+  run(command).then(reply, (err: unknown) => {
+    reply({ type: 'failed', message: String(err) });
+  });
 });
 
 reply({ type: 'ready' });

@@ -100,40 +100,53 @@ export function runCrossStoreContract(name: string, openPair: () => Promise<Stor
       expect(await pair.a.users.count()).toBe(logins.length);
     }, 60_000);
 
-    describe.skipIf(options.conditionalUpdatesSkip !== null)(`compare-and-set between processes${options.conditionalUpdatesSkip ? ` (skipped: ${options.conditionalUpdatesSkip})` : ''}`, () => {
-      it('appeals: of updates from one version through both stores exactly one wins', async () => {
-        const appeal = makeAppeal();
-        await pair.a.appeals.create(appeal);
-        const results = await Promise.all(range(10).map((i) => both()[i % 2]!.appeals.update(appeal.id, 1, { subject: `writer ${i}` })));
-        expect(results.filter((r) => r !== null)).toHaveLength(1);
-      });
+    describe.skipIf(options.conditionalUpdatesSkip !== null)(
+      `compare-and-set between processes${options.conditionalUpdatesSkip ? ` (skipped: ${options.conditionalUpdatesSkip})` : ''}`,
+      () => {
+        it('appeals: of updates from one version through both stores exactly one wins', async () => {
+          const appeal = makeAppeal();
+          await pair.a.appeals.create(appeal);
+          const results = await Promise.all(range(10).map((i) => both()[i % 2]!.appeals.update(appeal.id, 1, { subject: `writer ${i}` })));
+          expect(results.filter((r) => r !== null)).toHaveLength(1);
+        });
 
-      it('status: of transitions from one version through both stores exactly one wins, with one history entry and one journal entry', async () => {
-        const appeal = makeAppeal();
-        await pair.a.appeals.create(appeal);
-        const results = await Promise.all(
-          range(8).map((i) => both()[i % 2]!.appeals.transition(appeal.id, 1, { status: 'registered' }, makeHistoryEntry({ comment: `c${i}` }), makeAuditDraft({ action: `t.${i}` }))),
-        );
-        const winners = results.filter((r) => r !== null);
-        expect(winners).toHaveLength(1);
-        expect(await pair.b.appeals.history(appeal.id)).toEqual([winners[0]?.entry]);
-        expect((await pair.a.audit.list(0, 10)).map((e) => e.action)).toHaveLength(1);
-      });
+        it('status: of transitions from one version through both stores exactly one wins, with one history entry and one journal entry', async () => {
+          const appeal = makeAppeal();
+          await pair.a.appeals.create(appeal);
+          const results = await Promise.all(
+            range(8).map((i) =>
+              both()[i % 2]!.appeals.transition(
+                appeal.id,
+                1,
+                { status: 'registered' },
+                makeHistoryEntry({ comment: `c${i}` }),
+                makeAuditDraft({ action: `t.${i}` }),
+              ),
+            ),
+          );
+          const winners = results.filter((r) => r !== null);
+          expect(winners).toHaveLength(1);
+          expect(await pair.b.appeals.history(appeal.id)).toEqual([winners[0]?.entry]);
+          expect((await pair.a.audit.list(0, 10)).map((e) => e.action)).toHaveLength(1);
+        });
 
-      it('attachments: of two stores adding the same version number, one wins', async () => {
-        const att = makeAttachment();
-        await pair.a.attachments.create(att);
-        const results = await Promise.all(range(6).map((i) => both()[i % 2]!.attachments.addVersion(att.id, makeAttachmentVersion({ version: 2, fileName: `v${i}.pdf` }))));
-        expect(results.filter((r) => r !== null)).toHaveLength(1);
-        expect((await pair.b.attachments.get(att.id))?.versions.map((v) => v.version)).toEqual([1, 2]);
-      });
+        it('attachments: of two stores adding the same version number, one wins', async () => {
+          const att = makeAttachment();
+          await pair.a.attachments.create(att);
+          const results = await Promise.all(
+            range(6).map((i) => both()[i % 2]!.attachments.addVersion(att.id, makeAttachmentVersion({ version: 2, fileName: `v${i}.pdf` }))),
+          );
+          expect(results.filter((r) => r !== null)).toHaveLength(1);
+          expect((await pair.b.attachments.get(att.id))?.versions.map((v) => v.version)).toEqual([1, 2]);
+        });
 
-      it('codes: of consumers in both stores exactly one wins', async () => {
-        const code = makeCode();
-        await pair.a.codes.create(code);
-        const results = await Promise.all(range(10).map((i) => both()[i % 2]!.codes.consume(code.id, T0 + i)));
-        expect(results.filter(Boolean)).toHaveLength(1);
-      });
-    });
+        it('codes: of consumers in both stores exactly one wins', async () => {
+          const code = makeCode();
+          await pair.a.codes.create(code);
+          const results = await Promise.all(range(10).map((i) => both()[i % 2]!.codes.consume(code.id, T0 + i)));
+          expect(results.filter(Boolean)).toHaveLength(1);
+        });
+      },
+    );
   });
 }

@@ -19,7 +19,18 @@ import { openGridFsBlobStore } from '../../server/store/blobs/gridfs.blob-store.
 import { CODE_RETENTION_MS } from '../../server/store/mongo/accounts.repo.js';
 import { connectMongo, openMongoStore, serverKindOf, type MongoStore, type ServerKind } from '../../server/store/mongo/mongo.store.js';
 import { StoreUnavailableError } from '../../server/store/store.js';
-import { DAY, makeAppeal, makeAuditDraft, makeChatMessage, makeCode, makeHistoryEntry, makeRegisteredAppeal, makeSession, makeUser, T0 } from '../helpers/factories.js';
+import {
+  DAY,
+  makeAppeal,
+  makeAuditDraft,
+  makeChatMessage,
+  makeCode,
+  makeHistoryEntry,
+  makeRegisteredAppeal,
+  makeSession,
+  makeUser,
+  T0,
+} from '../helpers/factories.js';
 import { skipUnlessPresent } from '../helpers/parts.js';
 import { runBlobStoreContract } from './blobs.contract.js';
 import { runCrossStoreContract } from './cross-store.contract.js';
@@ -57,8 +68,12 @@ function unlessFerret(what: string): string | null {
   return reason;
 }
 
-const ATOMIC_UPDATES = unlessFerret('applies findAndModify/update as a read and then a write by _id, not atomically, so a compare-and-set raced from two connections can be won twice');
-const NO_TTL = unlessFerret('has no TTL indexes ("Index option expireAfterSeconds is not implemented yet"); the store removes expired sessions and codes itself there (sweepExpired, tested below)');
+const ATOMIC_UPDATES = unlessFerret(
+  'applies findAndModify/update as a read and then a write by _id, not atomically, so a compare-and-set raced from two connections can be won twice',
+);
+const NO_TTL = unlessFerret(
+  'has no TTL indexes ("Index option expireAfterSeconds is not implemented yet"); the store removes expired sessions and codes itself there (sweepExpired, tested below)',
+);
 const NO_EXPLAIN = unlessFerret('answers explain without the index chosen (its planner pushes filters down to SQLite), so index use cannot be asserted');
 
 const title = uri ? `MongoDB adapter (${server === 'ferretdb' ? 'FerretDB' : 'MongoDB'})` : `MongoDB adapter (skipped: ${SKIP_REASON})`;
@@ -219,11 +234,15 @@ describe.skipIf(!uri)(title, () => {
       const byNumber = plan(await appeals.find({ number: numbered.number }).explain());
       expect(byNumber).toContain('IXSCAN');
       expect(byNumber).not.toContain('COLLSCAN');
-      const queue = plan(await appeals.aggregate([
-        { $match: { $and: [{ departmentId: { $eq: 'dep-q' } }, { status: { $ne: 'draft' } }] } },
-        { $sort: { deadlineSort: 1, createdAt: 1, id: 1 } },
-        { $limit: 20 },
-      ]).explain());
+      const queue = plan(
+        await appeals
+          .aggregate([
+            { $match: { $and: [{ departmentId: { $eq: 'dep-q' } }, { status: { $ne: 'draft' } }] } },
+            { $sort: { deadlineSort: 1, createdAt: 1, id: 1 } },
+            { $limit: 20 },
+          ])
+          .explain(),
+      );
       expect(queue).toContain('IXSCAN');
       expect(queue).not.toContain('"SORT"');
     });
@@ -277,7 +296,11 @@ describe.skipIf(!uri)(title, () => {
         client.pipe(upstream).pipe(client);
       });
       const listen = (port = 0): Promise<number> =>
-        new Promise((resolve) => proxy.listen(port, '127.0.0.1', () => { resolve((proxy.address() as net.AddressInfo).port); }));
+        new Promise((resolve) =>
+          proxy.listen(port, '127.0.0.1', () => {
+            resolve((proxy.address() as net.AddressInfo).port);
+          }),
+        );
       const port = await listen();
       const dbName = freshName();
       const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
@@ -287,10 +310,20 @@ describe.skipIf(!uri)(title, () => {
         const closed = new Promise((resolve) => proxy.close(resolve));
         for (const s of sockets) s.destroy();
         await closed;
-        await vi.waitFor(() => { expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('connection lost')); }, { timeout: 10_000 });
+        await vi.waitFor(
+          () => {
+            expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('connection lost'));
+          },
+          { timeout: 10_000 },
+        );
         await expect(proxied.counters.next('while away')).rejects.toThrow();
         await listen(port);
-        await vi.waitFor(() => { expect(logger.info).toHaveBeenCalledWith(expect.stringContaining('connection back')); }, { timeout: 10_000 });
+        await vi.waitFor(
+          () => {
+            expect(logger.info).toHaveBeenCalledWith(expect.stringContaining('connection back'));
+          },
+          { timeout: 10_000 },
+        );
         expect(await proxied.counters.next('after')).toBe(1);
       } finally {
         await proxied.close();
@@ -326,7 +359,10 @@ describe.skipIf(!uri)(title, () => {
     it('releases its connection when opening fails (its unique index cannot be built over duplicates)', async () => {
       const dbName = freshName();
       const files = (await database(dbName)).collection('blobs.files');
-      await files.insertMany([{ filename: 'same', length: 0 }, { filename: 'same', length: 0 }]);
+      await files.insertMany([
+        { filename: 'same', length: 0 },
+        { filename: 'same', length: 0 },
+      ]);
       const open = (): number => mongoose.connections.filter((c) => c.readyState === mongoose.ConnectionStates.connected && c.name === dbName).length;
       await expect(openGridFsBlobStore({ uri: uri!, dbName })).rejects.toThrow();
       expect(open()).toBe(0);

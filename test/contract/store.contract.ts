@@ -87,7 +87,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
 }
 
 /** A promise's value, or 'rejected'. */
-const settled = (p: Promise<unknown>): Promise<unknown> => p.then((v) => v, () => 'rejected');
+const settled = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    (v) => v,
+    () => 'rejected',
+  );
 
 function describeHostileKeys(s: () => Store): void {
   describe('keys the port types exclude', () => {
@@ -427,12 +431,7 @@ function describeAppeals(s: () => Store): void {
     it('transitions with a compare-and-set and appends history with seq 1, 2, 3', async () => {
       const appeal = makeAppeal();
       await s().appeals.create(appeal);
-      const first = await s().appeals.transition(
-        appeal.id,
-        1,
-        { status: 'registered', statusChangedAt: T0 + HOUR },
-        makeHistoryEntry({ at: T0 + HOUR }),
-      );
+      const first = await s().appeals.transition(appeal.id, 1, { status: 'registered', statusChangedAt: T0 + HOUR }, makeHistoryEntry({ at: T0 + HOUR }));
       expect(first?.appeal).toEqual({ ...appeal, status: 'registered', statusChangedAt: T0 + HOUR, version: 2 });
       expect(first?.entry).toEqual({ ...makeHistoryEntry({ at: T0 + HOUR, actorId: first?.entry.actorId }), appealId: appeal.id, seq: 1 });
       const take = makeHistoryEntry({ from: 'registered', to: 'in_progress', action: 'take', actorRole: 'operator', comment: 'беру' });
@@ -472,10 +471,22 @@ function describeAppeals(s: () => Store): void {
     it('appends the journal entry given with a transition, and none when the transition loses', async () => {
       const appeal = makeAppeal();
       await s().appeals.create(appeal);
-      const lost = await s().appeals.transition(appeal.id, 9, { status: 'registered' }, makeHistoryEntry(), makeAuditDraft({ action: 'appeal.lost', subjectId: appeal.id }));
+      const lost = await s().appeals.transition(
+        appeal.id,
+        9,
+        { status: 'registered' },
+        makeHistoryEntry(),
+        makeAuditDraft({ action: 'appeal.lost', subjectId: appeal.id }),
+      );
       expect(lost).toBeNull();
       expect(await s().audit.list(0, 10)).toEqual([]);
-      const won = await s().appeals.transition(appeal.id, 1, { status: 'registered' }, makeHistoryEntry(), makeAuditDraft({ action: 'appeal.submit', subjectId: appeal.id }));
+      const won = await s().appeals.transition(
+        appeal.id,
+        1,
+        { status: 'registered' },
+        makeHistoryEntry(),
+        makeAuditDraft({ action: 'appeal.submit', subjectId: appeal.id }),
+      );
       expect(won?.appeal.status).toBe('registered');
       const journal = await s().audit.list(0, 10);
       expect(journal.map((e) => [e.seq, e.action, e.subjectId])).toEqual([[1, 'appeal.submit', appeal.id]]);
@@ -504,10 +515,7 @@ function describeAppeals(s: () => Store): void {
       const appeal = makeAppeal();
       await s().appeals.create(taken);
       await s().appeals.create(appeal);
-      await expectDuplicate(
-        s().appeals.transition(appeal.id, 1, { status: 'registered', number: taken.number }, makeHistoryEntry()),
-        'number',
-      );
+      await expectDuplicate(s().appeals.transition(appeal.id, 1, { status: 'registered', number: taken.number }, makeHistoryEntry()), 'number');
       expect(await s().appeals.get(appeal.id)).toEqual(appeal);
       expect(await s().appeals.history(appeal.id)).toEqual([]);
     });
@@ -545,8 +553,7 @@ function describeAppeals(s: () => Store): void {
 function describeAppealList(s: () => Store): void {
   describe('appeals.list', () => {
     const base: AppealFilter = { sort: 'created', limit: 100, offset: 0 };
-    const ids = async (filter: Partial<AppealFilter>): Promise<string[]> =>
-      (await s().appeals.list({ ...base, ...filter })).items.map((a) => a.id);
+    const ids = async (filter: Partial<AppealFilter>): Promise<string[]> => (await s().appeals.list({ ...base, ...filter })).items.map((a) => a.id);
 
     it('filters by citizen, department, status, category, priority and expert', async () => {
       const a = makeRegisteredAppeal({ citizenId: 'cit-a', departmentId: 'dep-a', categoryId: 'cat-a', priority: 'high', expertIds: ['exp-1', 'exp-2'] });
@@ -638,8 +645,16 @@ function describeAudit(s: () => Store): void {
 
   describe('audit', () => {
     it('numbers the first entry 1 on the genesis hash, links the next to it; lists after a seq', async () => {
-      const first = await s().audit.append(makeAuditDraft({ action: 'user.create', subjectId: 'u1', details: { role: 'operator', n: 1, nested: { ok: true } } }));
-      expect(first).toMatchObject({ seq: 1, prevHash: '0'.repeat(64), action: 'user.create', subjectId: 'u1', details: { role: 'operator', n: 1, nested: { ok: true } } });
+      const first = await s().audit.append(
+        makeAuditDraft({ action: 'user.create', subjectId: 'u1', details: { role: 'operator', n: 1, nested: { ok: true } } }),
+      );
+      expect(first).toMatchObject({
+        seq: 1,
+        prevHash: '0'.repeat(64),
+        action: 'user.create',
+        subjectId: 'u1',
+        details: { role: 'operator', n: 1, nested: { ok: true } },
+      });
       const second = await s().audit.append(makeAuditDraft({ action: 'user.lock' }));
       expect(second.seq).toBe(2);
       expect(second.prevHash).toBe(first.hash);
@@ -810,7 +825,10 @@ function describeYjs(s: () => Store): void {
       expect(await s().yjs.append('doc-big', bytes(1), 'u1', T0)).toBe(1);
       expect(await s().yjs.append('doc-big', bytes(2), 'u1', T0)).toBe(2);
       await tooLarge(s().yjs.compact('doc-big', 2, big));
-      expect((await s().yjs.load('doc-big')).map((u) => [u.seq, Array.from(u.update)])).toEqual([[1, [1]], [2, [2]]]);
+      expect((await s().yjs.load('doc-big')).map((u) => [u.seq, Array.from(u.update)])).toEqual([
+        [1, [1]],
+        [2, [2]],
+      ]);
       await tooLarge(s().yjs.saveVersion({ id: `v-${uniq()}`, appealId: 'doc-big', at: T0, authorIds: [], state: big }));
       expect(await s().yjs.listVersions('doc-big')).toEqual([]);
     });
@@ -881,7 +899,9 @@ function describeAttachmentsAndCounters(s: () => Store): void {
       expect(await s().attachments.addVersion('missing-id-000', makeAttachmentVersion(), draft('attachment.lost'))).toBeNull();
       await s().attachments.setCurrent(att.id, 1, draft('attachment.restored'));
       expect((await s().audit.list(0, 10)).map((e) => [e.seq, e.action, e.subjectId])).toEqual([
-        [1, 'attachment.added', att.id], [2, 'attachment.version_added', att.id], [3, 'attachment.restored', att.id],
+        [1, 'attachment.added', att.id],
+        [2, 'attachment.version_added', att.id],
+        [3, 'attachment.restored', att.id],
       ]);
     });
   });

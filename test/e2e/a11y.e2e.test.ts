@@ -43,7 +43,13 @@ describe.skipIf(skipReason !== null)(suiteTitle('accessibility: axe on the main 
   });
 
   /** Opens `path` in a fresh page of `context`, waits for `ready`, runs axe, expects no serious/critical violations. */
-  async function audit(context: BrowserContext, label: string, path: string, ready: (page: Page) => Promise<unknown>, then?: (page: Page) => Promise<unknown>): Promise<Page> {
+  async function audit(
+    context: BrowserContext,
+    label: string,
+    path: string,
+    ready: (page: Page) => Promise<unknown>,
+    then?: (page: Page) => Promise<unknown>,
+  ): Promise<Page> {
     const page = await context.newPage();
     await page.goto(server.url + path);
     await ready(page);

@@ -23,11 +23,14 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.join(repoRoot, 'test/e2e/screenshots');
 
 /** Why the browser tests cannot run here, or null when they can. */
-export const skipReason: string | null = skipUnlessPresent('chromium', !existsSync(CHROMIUM_PATH)
-  ? `${CHROMIUM_PATH} not installed`
-  : !existsSync(path.join(repoRoot, 'dist/client/index.html'))
-    ? 'dist/client/index.html missing (run `npm run build`)'
-    : null);
+export const skipReason: string | null = skipUnlessPresent(
+  'chromium',
+  !existsSync(CHROMIUM_PATH)
+    ? `${CHROMIUM_PATH} not installed`
+    : !existsSync(path.join(repoRoot, 'dist/client/index.html'))
+      ? 'dist/client/index.html missing (run `npm run build`)'
+      : null,
+);
 
 /** The describe title, carrying the skip reason when there is one (and warning once on the console). */
 export function suiteTitle(title: string): string {
@@ -106,12 +109,18 @@ export async function seriousAxeViolations(page: Page, label: string): Promise<A
   if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ content: axeSource });
   const { violations, passes } = await page.evaluate(async () => {
     // Runs in the page (this file is compiled without the DOM library, hence the casts).
-    const w = globalThis as unknown as { document: unknown; axe: { run(ctx: unknown, opts: object): Promise<{ violations: AxeViolation[]; passes: unknown[] }> } };
+    const w = globalThis as unknown as {
+      document: unknown;
+      axe: { run(ctx: unknown, opts: object): Promise<{ violations: AxeViolation[]; passes: unknown[] }> };
+    };
     const result = await w.axe.run(w.document, { resultTypes: ['violations'] });
     return {
       passes: result.passes.length,
       violations: result.violations.map((v) => ({
-        id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        helpUrl: v.helpUrl,
         nodes: v.nodes.map((n) => ({ target: n.target, html: n.html, failureSummary: n.failureSummary })),
       })),
     };
@@ -124,7 +133,8 @@ export async function seriousAxeViolations(page: Page, label: string): Promise<A
     const line = `[axe ${label}] ${v.impact}: ${v.id} — ${v.help} (${v.nodes.length} node(s))`;
     if (bad.includes(v)) {
       console.error(line);
-      for (const n of v.nodes.slice(0, 5)) console.error(`    ${JSON.stringify(n.target)} ${n.html.slice(0, 160)}\n      ${(n.failureSummary ?? '').replace(/\n/g, '\n      ')}`);
+      for (const n of v.nodes.slice(0, 5))
+        console.error(`    ${JSON.stringify(n.target)} ${n.html.slice(0, 160)}\n      ${(n.failureSummary ?? '').replace(/\n/g, '\n      ')}`);
     } else {
       console.info(line);
     }
@@ -138,7 +148,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-interface OutboxLine { channel: 'email' | 'sms'; to: string; text: string }
+interface OutboxLine {
+  channel: 'email' | 'sms';
+  to: string;
+  text: string;
+}
 
 /** Reads the newest 6-digit code sent to `to` through the dev outbox (<dataDir>/outbox.log), waiting for it. */
 export async function outboxCode(server: TestServer, channel: 'email' | 'sms', to: string, timeoutMs = 5000): Promise<string> {
@@ -146,7 +160,10 @@ export async function outboxCode(server: TestServer, channel: 'email' | 'sms', t
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (existsSync(file)) {
-      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as OutboxLine);
+      const lines = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as OutboxLine);
       const msg = lines.filter((l) => l.channel === channel && l.to === to).at(-1);
       const code = msg && /\b(\d{6})\b/.exec(msg.text)?.[1];
       if (code) return code;
@@ -157,10 +174,7 @@ export async function outboxCode(server: TestServer, channel: 'email' | 'sms', t
 }
 
 /** A small valid PNG (1×1, red). */
-export const PNG_1X1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
-  'base64',
-);
+export const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
 /** A small valid PDF with one empty page. */
 export function tinyPdf(): Buffer {

@@ -63,7 +63,10 @@ describe.skipIf(skipReason !== null)(suiteTitle('registration → confirmation c
     await page.getByLabel('Описание').fill('При нажатии на кнопку «Оплатить» страница портала зависает и ничего не происходит.');
     // Category suggestion from the typed text, when the server offers it; else the plain choice.
     const suggestion = page.getByRole('button', { name: 'Технические проблемы портала' });
-    await suggestion.waitFor({ timeout: 3000 }).then(() => suggestion.click(), () => page.getByLabel('Категория').selectOption({ label: 'Технические проблемы портала' }));
+    await suggestion.waitFor({ timeout: 3000 }).then(
+      () => suggestion.click(),
+      () => page.getByLabel('Категория').selectOption({ label: 'Технические проблемы портала' }),
+    );
     await expect.poll(() => page.locator('#w-categoryId option:checked').textContent()).toBe('Технические проблемы портала');
     await page.getByLabel('Тип обращения').selectOption({ label: 'Жалоба' });
     await page.getByRole('button', { name: 'Далее' }).click();

@@ -82,7 +82,16 @@ export async function startAuthApp(options: AccountServiceOptions = {}): Promise
   const events: DomainEvent[] = [];
   bus.subscribe((e) => events.push(e));
   const accounts = new AccountServiceImpl(
-    { store, clock, secret: 'integration-secret-integration-secret', mail, sms: new HttpSmsChannel(sms.url, sms.token, 2000), audit: new AuditService(store, clock), bus, logger },
+    {
+      store,
+      clock,
+      secret: 'integration-secret-integration-secret',
+      mail,
+      sms: new HttpSmsChannel(sms.url, sms.token, 2000),
+      audit: new AuditService(store, clock),
+      bus,
+      logger,
+    },
     options,
   );
 
@@ -90,7 +99,10 @@ export async function startAuthApp(options: AccountServiceOptions = {}): Promise
   const app = express();
   app.use('/api', express.json({ limit: 256 * 1024 }));
   app.use('/api', sessionMiddleware(accounts));
-  app.use('/api', csrfMiddleware(() => [origin]));
+  app.use(
+    '/api',
+    csrfMiddleware(() => [origin]),
+  );
   app.use(authRoutes({ accounts, secureCookies: false }));
   app.use(adminUserRoutes(accounts));
   app.use(errorHandler(logger));
@@ -128,7 +140,10 @@ function port(server: Server): number {
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.close((err) => { if (err) reject(err); else resolve(); });
+    server.close((err) => {
+      if (err) reject(err);
+      else resolve();
+    });
   });
 }
 
@@ -166,7 +181,11 @@ export class Client {
     if (origin !== null) headers.origin = origin;
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrfToken && opts.csrf !== false) headers['x-csrf-token'] = this.csrfToken;
-    const res = await fetch(this.app.baseUrl + urlPath, { method, headers, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+    const res = await fetch(this.app.baseUrl + urlPath, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
     for (const line of res.headers.getSetCookie()) {
       const pair = line.split(';')[0] ?? '';
       this.cookie = /=$/.test(pair) ? undefined : pair;

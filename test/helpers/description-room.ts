@@ -15,8 +15,12 @@ import type { Store } from '../../server/store/store.js';
 export function roomContext(store: Store, overrides: Partial<RoomContext> = {}, bus = new LocalBus()): RoomContext {
   const appeals = new AppealService({ store, clock: systemClock, audit: new AuditService(store, systemClock), bus, secret: 'test-secret' });
   return {
-    store, clock: systemClock, logger: createLogger('silent'), options: DEFAULT_DESCRIPTION_OPTIONS,
-    emit: () => undefined, onVersionSaved: () => undefined,
+    store,
+    clock: systemClock,
+    logger: createLogger('silent'),
+    options: DEFAULT_DESCRIPTION_OPTIONS,
+    emit: () => undefined,
+    onVersionSaved: () => undefined,
     syncText: (id, text, knownVersion) => appeals.syncDescription(id, text, knownVersion),
     ...overrides,
   };

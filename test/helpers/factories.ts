@@ -27,7 +27,10 @@ export const DAY = 24 * HOUR;
 
 /** A short random token for unique codes, e-mails and names. */
 export function uniq(): string {
-  return newId().replace(/[^a-zA-Z0-9]/g, '').slice(0, 10).toLowerCase();
+  return newId()
+    .replace(/[^a-zA-Z0-9]/g, '')
+    .slice(0, 10)
+    .toLowerCase();
 }
 
 /** A random normalised Russian mobile number (+79XXXXXXXXX). */
@@ -157,9 +160,7 @@ export function makeRegisteredAppeal(overrides: Partial<AppealRecord> = {}): App
 }
 
 /** A history entry as passed to `appeals.transition` (no appealId, no seq). */
-export function makeHistoryEntry(
-  overrides: Partial<Omit<StatusHistoryRecord, 'seq' | 'appealId'>> = {},
-): Omit<StatusHistoryRecord, 'seq' | 'appealId'> {
+export function makeHistoryEntry(overrides: Partial<Omit<StatusHistoryRecord, 'seq' | 'appealId'>> = {}): Omit<StatusHistoryRecord, 'seq' | 'appealId'> {
   return {
     at: T0 + MINUTE,
     actorId: newId(),

@@ -43,8 +43,7 @@ function pdfWithPadding(text: string, pad: number): Buffer {
 }
 
 /** A 1×1 red PNG. */
-export const pngBytes = (): Buffer =>
-  Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+export const pngBytes = (): Buffer => Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
 /** A 2×3 baseline JPEG (written by an image library, Huffman tables and all). */
 export const jpegBytes = (): Buffer =>

@@ -9,6 +9,10 @@ export interface LoggedLine {
 
 export function capturingLogger(): Logger & { lines: LoggedLine[] } {
   const lines: LoggedLine[] = [];
-  const keep = (level: string) => (msg: string, fields: Record<string, unknown> = {}): void => { lines.push({ level, msg, fields }); };
+  const keep =
+    (level: string) =>
+    (msg: string, fields: Record<string, unknown> = {}): void => {
+      lines.push({ level, msg, fields });
+    };
   return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error'), banner: () => undefined };
 }

@@ -73,11 +73,19 @@ export function shapeHarness(opts: { logger?: MongoLogger } = {}) {
       return Promise.resolve(0);
     }),
     vi.spyOn(C, 'findOneAndUpdate').mockImplementation(function (this: mongoose.mongo.Collection, filter: unknown, update: unknown, options?: unknown) {
-      record('findOneAndUpdate', { filter: filter as Record<string, unknown>, update: update as Record<string, unknown>, options: options as Record<string, unknown> }, this);
+      record(
+        'findOneAndUpdate',
+        { filter: filter as Record<string, unknown>, update: update as Record<string, unknown>, options: options as Record<string, unknown> },
+        this,
+      );
       return Promise.resolve(structuredClone(fixtures[this.collectionName] ?? null)) as never;
     }),
     vi.spyOn(C, 'updateOne').mockImplementation(function (this: mongoose.mongo.Collection, filter: unknown, update: unknown, options?: unknown) {
-      record('updateOne', { filter: filter as Record<string, unknown>, update: update as Record<string, unknown>, options: options as Record<string, unknown> }, this);
+      record(
+        'updateOne',
+        { filter: filter as Record<string, unknown>, update: update as Record<string, unknown>, options: options as Record<string, unknown> },
+        this,
+      );
       return Promise.resolve({ acknowledged: true, matchedCount: 1, modifiedCount: 1, upsertedCount: 0, upsertedId: null });
     }),
     vi.spyOn(C, 'deleteOne').mockImplementation(function (this: mongoose.mongo.Collection, filter?: unknown) {
@@ -123,7 +131,8 @@ export function shapeHarness(opts: { logger?: MongoLogger } = {}) {
   };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !ArrayBuffer.isView(v) && !(v instanceof mongoose.mongo.ObjectId);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !ArrayBuffer.isView(v) && !(v instanceof mongoose.mongo.ObjectId);
 
 /** Paths an update names, per operator; two operators (or one) naming the same path, or a path and its parent, conflict. */
 export function updateConflicts(update: Record<string, unknown>): string[] {
@@ -159,7 +168,10 @@ export function filterFields(filter: Record<string, unknown> | undefined): { equ
   const range = new Set<string>();
   const visit = (f: Record<string, unknown>): void => {
     for (const [k, v] of Object.entries(f)) {
-      if (k === '$and' && Array.isArray(v)) v.forEach((x) => { if (isObject(x)) visit(x); });
+      if (k === '$and' && Array.isArray(v))
+        v.forEach((x) => {
+          if (isObject(x)) visit(x);
+        });
       else if (k.startsWith('$')) continue;
       else if (isObject(v) && Object.keys(v).some((key) => key.startsWith('$'))) {
         if (Object.keys(v).length === 1 && '$eq' in v) equal.add(k);

@@ -11,7 +11,12 @@
 export type Part = 'chromium' | 'redis-server' | 'mongodb';
 
 function required(): Set<string> {
-  return new Set((process.env.CASEROOM_REQUIRE_PARTS ?? '').split(',').map((p) => p.trim()).filter(Boolean));
+  return new Set(
+    (process.env.CASEROOM_REQUIRE_PARTS ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
 }
 
 /**

@@ -48,14 +48,26 @@ export interface RawUpload {
 export function openRawUpload(client: TestClient, path: string, contentLength: number, first: Uint8Array = new Uint8Array(0)): RawUpload {
   const url = new URL(path, client.baseUrl);
   const req = request({
-    host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false,
+    host: url.hostname,
+    port: url.port,
+    path: url.pathname,
+    method: 'POST',
+    agent: false,
     headers: {
-      origin: client.origin, cookie: client.cookie, 'x-csrf-token': client.csrfToken,
-      'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(contentLength),
+      origin: client.origin,
+      cookie: client.cookie,
+      'x-csrf-token': client.csrfToken,
+      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      'content-length': String(contentLength),
     },
   });
   let timer: NodeJS.Timeout | undefined;
-  const closed = new Promise<void>((resolve) => { req.once('close', () => { clearInterval(timer); resolve(); }); });
+  const closed = new Promise<void>((resolve) => {
+    req.once('close', () => {
+      clearInterval(timer);
+      resolve();
+    });
+  });
   const reply = new Promise<RawReply>((resolve, reject) => {
     req.once('error', reject);
     req.once('response', (res) => {
@@ -71,13 +83,24 @@ export function openRawUpload(client: TestClient, path: string, contentLength: n
   // A reply that nobody awaits (an aborted upload) must not count as an unhandled rejection.
   reply.catch(() => undefined);
   const write = (bytes: Uint8Array): Promise<void> =>
-    new Promise((resolve) => { if (req.destroyed) resolve(); else req.write(bytes, () => { resolve(); }); });
+    new Promise((resolve) => {
+      if (req.destroyed) resolve();
+      else
+        req.write(bytes, () => {
+          resolve();
+        });
+    });
   if (first.byteLength > 0) void write(first);
   else req.flushHeaders();
   return {
-    req, reply, closed, write,
+    req,
+    reply,
+    closed,
+    write,
     trickle(everyMs) {
-      timer = setInterval(() => { if (!req.destroyed) req.write(Buffer.from('x')); }, everyMs);
+      timer = setInterval(() => {
+        if (!req.destroyed) req.write(Buffer.from('x'));
+      }, everyMs);
     },
     abort() {
       clearInterval(timer);
@@ -101,10 +124,10 @@ export function multipartBody(parts: RawPart[]): Buffer {
   const chunks: Buffer[] = [];
   parts.forEach((p, i) => {
     const file = p.name === undefined ? '' : `; filename="${p.name.replace(/[\\"]/g, (c) => `\\${c}`)}"\r\nContent-Type: application/octet-stream`;
-    chunks.push(Buffer.from(
-      `${i === 0 ? '' : '\r\n'}--${BOUNDARY}\r\nContent-Disposition: form-data; name="${p.field ?? 'file'}"${file}\r\n\r\n`,
-      'utf8',
-    ), Buffer.from(p.bytes));
+    chunks.push(
+      Buffer.from(`${i === 0 ? '' : '\r\n'}--${BOUNDARY}\r\nContent-Disposition: form-data; name="${p.field ?? 'file'}"${file}\r\n\r\n`, 'utf8'),
+      Buffer.from(p.bytes),
+    );
   });
   chunks.push(parts.length === 0 ? Buffer.from(`--${BOUNDARY}--\r\n`, 'latin1') : CLOSING);
   return Buffer.concat(chunks);
@@ -115,7 +138,9 @@ export async function postMultipart(client: TestClient, path: string, parts: Raw
   const res = await fetch(client.baseUrl + path, {
     method: 'POST',
     headers: {
-      origin: client.origin, cookie: client.cookie, 'x-csrf-token': client.csrfToken,
+      origin: client.origin,
+      cookie: client.cookie,
+      'x-csrf-token': client.csrfToken,
       'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
     },
     body: multipartBody(parts),

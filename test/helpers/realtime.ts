@@ -41,8 +41,12 @@ export function socketFor(baseUrl: string, client: TestClient | null, o: Connect
 export async function connect(baseUrl: string, client: TestClient | null, o: ConnectOptions = {}): Promise<ClientSocket> {
   const socket = socketFor(baseUrl, client, o);
   await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => { resolve(); });
-    socket.once('connect_error', (err) => { reject(err); });
+    socket.once('connect', () => {
+      resolve();
+    });
+    socket.once('connect_error', (err) => {
+      reject(err);
+    });
   });
   return socket;
 }
@@ -68,7 +72,12 @@ export function collect<T = unknown>(socket: ClientSocket, event: keyof ServerTo
 }
 
 /** The next payload of `event` that satisfies `match`. */
-export function next<T = unknown>(socket: ClientSocket, event: keyof ServerToClientEvents, match: (p: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+export function next<T = unknown>(
+  socket: ClientSocket,
+  event: keyof ServerToClientEvents,
+  match: (p: T) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<T> {
   const raw = socket as unknown as Socket;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {

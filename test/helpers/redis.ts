@@ -27,7 +27,9 @@ function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => { resolve(typeof address === 'object' && address ? address.port : 0); });
+      probe.close(() => {
+        resolve(typeof address === 'object' && address ? address.port : 0);
+      });
     });
   });
 }
@@ -39,7 +41,9 @@ export async function startRedis(binary: string, port?: number): Promise<RedisPr
   });
   let out = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`redis-server did not start:\n${out}`)); }, 10_000);
+    const timer = setTimeout(() => {
+      reject(new Error(`redis-server did not start:\n${out}`));
+    }, 10_000);
     const onData = (c: Buffer): void => {
       out += c.toString();
       if (out.includes('Ready to accept connections')) {
@@ -49,16 +53,25 @@ export async function startRedis(binary: string, port?: number): Promise<RedisPr
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`redis-server exited with ${code}:\n${out}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}:\n${out}`));
+    });
   });
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     child,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) { resolve(); return; }
-      child.once('exit', () => { resolve(); });
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) {
+          resolve();
+          return;
+        }
+        child.once('exit', () => {
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
   };
 }

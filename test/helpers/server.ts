@@ -67,7 +67,11 @@ export async function startTestServer(opts: { dataDir?: string; env?: Record<str
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'caseroom-test-'));
   const mongoUri = testStore === 'mongo' && !opts.store ? mongoUriFor(dataDir) : undefined;
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SEED_DEMO: 'true',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    SEED_DEMO: 'true',
     ...(mongoUri ? { MONGODB_URI: mongoUri } : {}),
     ...opts.env,
   });

@@ -15,7 +15,10 @@ export class TestClient {
   csrfToken = '';
   user: any = null;
 
-  constructor(readonly baseUrl: string, readonly origin = baseUrl) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly origin = baseUrl,
+  ) {}
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
     const h: Record<string, string> = { origin: this.origin, ...headers };
@@ -40,10 +43,18 @@ export class TestClient {
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
-  get<T = any>(path: string) { return this.request<T>('GET', path); }
-  post<T = any>(path: string, body?: unknown) { return this.request<T>('POST', path, body ?? {}); }
-  patch<T = any>(path: string, body?: unknown) { return this.request<T>('PATCH', path, body ?? {}); }
-  put<T = any>(path: string, body?: unknown) { return this.request<T>('PUT', path, body ?? {}); }
+  get<T = any>(path: string) {
+    return this.request<T>('GET', path);
+  }
+  post<T = any>(path: string, body?: unknown) {
+    return this.request<T>('POST', path, body ?? {});
+  }
+  patch<T = any>(path: string, body?: unknown) {
+    return this.request<T>('PATCH', path, body ?? {});
+  }
+  put<T = any>(path: string, body?: unknown) {
+    return this.request<T>('PUT', path, body ?? {});
+  }
 
   /** Logs in and fails loudly when it does not work. */
   async login(login: string, password: string): Promise<this> {
@@ -78,8 +89,12 @@ export async function fileAppeal(
   const extra: Record<string, string> = {};
   for (const f of cat.extraFields) extra[f.key] = f.kind === 'date' ? '2026-03-01' : 'значение';
   const draft = await citizen.post('/api/appeals', {
-    categoryId: cat.id, type: 'complaint', subject: 'Не работает кнопка оплаты',
-    description: 'При нажатии на кнопку «Оплатить» страница зависает.', extra, ...overrides,
+    categoryId: cat.id,
+    type: 'complaint',
+    subject: 'Не работает кнопка оплаты',
+    description: 'При нажатии на кнопку «Оплатить» страница зависает.',
+    extra,
+    ...overrides,
   });
   if (draft.status !== 201) throw new Error(`draft failed: ${draft.status} ${JSON.stringify(draft.body)}`);
   const sub = await citizen.post(`/api/appeals/${draft.body.appeal.id}/submit`, {});

@@ -40,13 +40,16 @@ export async function startSmtp(): Promise<TestSmtp> {
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = (server.server.address() as AddressInfo);
+  const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
     waitFor(to, since = messages.length) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no mail to ${to} within 5 s`)); }, 5000);
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no mail to ${to} within 5 s`));
+        }, 5000);
         function check(): void {
           const found = messages.slice(since).find((m) => m.to.includes(to));
           if (!found) return;
@@ -58,7 +61,12 @@ export async function startSmtp(): Promise<TestSmtp> {
         check();
       });
     },
-    close: () => new Promise((resolve) => { server.close(() => { resolve(); }); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 }
 

@@ -40,12 +40,20 @@ export async function openYjs(baseUrl: string, cookie: string, appealId: string,
   });
   providers.add(provider);
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
-    provider.on('closed', (event) => { resolve(event); });
+    provider.on('closed', (event) => {
+      resolve(event);
+    });
   });
   const client: YjsClient = {
-    doc, provider, closed,
+    doc,
+    provider,
+    closed,
     text: () => plainTextOf(doc.getXmlFragment('default')),
-    destroy: () => { provider.destroy(); providers.delete(provider); doc.destroy(); },
+    destroy: () => {
+      provider.destroy();
+      providers.delete(provider);
+      doc.destroy();
+    },
   };
   if (o.sync !== false) await waitFor(() => provider.synced, 5000, 'provider did not sync');
   return client;
@@ -56,9 +64,17 @@ export function handshakeStatus(baseUrl: string, appealId: string, headers: Reco
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${wsBase(baseUrl)}/${appealId}`, { headers });
     sockets.add(ws);
-    ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
-    ws.on('open', () => { resolve(101); ws.close(); });
-    ws.on('error', (err) => { reject(err); });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      resolve(101);
+      ws.close();
+    });
+    ws.on('error', (err) => {
+      reject(err);
+    });
   });
 }
 
@@ -73,14 +89,22 @@ export async function openRaw(baseUrl: string, cookie: string, appealId: string)
   const ws = new WebSocket(`${wsBase(baseUrl)}/${appealId}`, { headers: { origin: baseUrl, cookie } });
   sockets.add(ws);
   const messages: Uint8Array[] = [];
-  ws.on('message', (data: Buffer) => { messages.push(new Uint8Array(data)); });
+  ws.on('message', (data: Buffer) => {
+    messages.push(new Uint8Array(data));
+  });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
-    ws.on('close', (code, reason) => { resolve({ code, reason: reason.toString() }); });
+    ws.on('close', (code, reason) => {
+      resolve({ code, reason: reason.toString() });
+    });
   });
   ws.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => { resolve(); });
-    ws.once('unexpected-response', (_req, res) => { reject(new Error(`refused: ${res.statusCode}`)); });
+    ws.once('open', () => {
+      resolve();
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      reject(new Error(`refused: ${res.statusCode}`));
+    });
   });
   return { ws, messages, closed };
 }

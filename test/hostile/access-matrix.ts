@@ -17,8 +17,16 @@ import { fileAppeal, type ApiResponse, type TestClient } from '../helpers/sessio
 
 /** Roles relative to one appeal: the people in its case, then everyone else. */
 export const ROLES = [
-  'owner', 'assignedOperator', 'departmentOperator', 'departmentSupervisor', 'invitedExpert',
-  'anonymous', 'otherCitizen', 'outsideOperator', 'outsideSupervisor', 'outsideExpert',
+  'owner',
+  'assignedOperator',
+  'departmentOperator',
+  'departmentSupervisor',
+  'invitedExpert',
+  'anonymous',
+  'otherCitizen',
+  'outsideOperator',
+  'outsideSupervisor',
+  'outsideExpert',
 ] as const;
 export type Role = (typeof ROLES)[number];
 export type Channel = 'rest' | 'socket' | 'yjs' | 'recovery';
@@ -26,7 +34,9 @@ export const CHANNELS: readonly Channel[] = ['rest', 'socket', 'yjs', 'recovery'
 
 /** 1: must succeed; 0: must be refused; null: no such attempt for that role. */
 type Cell = 0 | 1 | null;
-const Y1 = 1, n = 0, __ = null;
+const Y1 = 1,
+  n = 0,
+  __ = null;
 
 /**
  * The expected matrix. Columns, in ROLES order:
@@ -41,52 +51,52 @@ const Y1 = 1, n = 0, __ = null;
 export const MATRIX = {
   rest: {
     //                                           own aOp dOp dSup iExp anon oCit oOp oSup oExp
-    'GET /appeals/:id':                          [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
-    'GET /appeals/:id/history':                  [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
-    'GET /appeals/mine lists it':                [Y1, n, n, n, n, n, n, n, n, n],
-    'GET /appeals/invited lists it':             [n, n, n, n, Y1, n, n, n, n, n],
-    'GET /queue lists it':                       [n, Y1, Y1, Y1, n, n, n, n, n, n],
-    'PATCH /appeals/:id (owner’s draft)':        [Y1, n, n, n, n, n, n, n, n, n],
-    'PATCH /appeals/:id (submitted)':            [n, n, n, n, n, n, n, n, n, n],
-    'POST /appeals/:id/submit (owner’s draft)':  [Y1, n, n, n, n, n, n, n, n, n],
-    'POST /transitions request_info':            [n, Y1, n, Y1, n, n, n, n, n, n],
-    'POST /transitions provide_info':            [Y1, n, n, n, n, n, n, n, n, n],
-    'POST /assign':                              [n, n, n, Y1, n, n, n, n, n, n],
-    'POST /experts (invite)':                    [n, Y1, Y1, Y1, n, n, n, n, n, n],
-    'DELETE /experts/:expertId':                 [n, Y1, Y1, Y1, n, n, n, n, n, n],
-    'GET /attachments':                          [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
-    'POST /attachments (upload)':                [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
-    'GET /attachments/:attId/download':          [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
-    'POST /attachments/:attId/versions':         [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
-    'POST /attachments/:attId/restore':          [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
-    'GET /description/versions':                 [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
-    'GET /description/versions/:versionId':      [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
-    'POST /description/versions/:id/restore':    [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
+    'GET /appeals/:id': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'GET /appeals/:id/history': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'GET /appeals/mine lists it': [Y1, n, n, n, n, n, n, n, n, n],
+    'GET /appeals/invited lists it': [n, n, n, n, Y1, n, n, n, n, n],
+    'GET /queue lists it': [n, Y1, Y1, Y1, n, n, n, n, n, n],
+    'PATCH /appeals/:id (owner’s draft)': [Y1, n, n, n, n, n, n, n, n, n],
+    'PATCH /appeals/:id (submitted)': [n, n, n, n, n, n, n, n, n, n],
+    'POST /appeals/:id/submit (owner’s draft)': [Y1, n, n, n, n, n, n, n, n, n],
+    'POST /transitions request_info': [n, Y1, n, Y1, n, n, n, n, n, n],
+    'POST /transitions provide_info': [Y1, n, n, n, n, n, n, n, n, n],
+    'POST /assign': [n, n, n, Y1, n, n, n, n, n, n],
+    'POST /experts (invite)': [n, Y1, Y1, Y1, n, n, n, n, n, n],
+    'DELETE /experts/:expertId': [n, Y1, Y1, Y1, n, n, n, n, n, n],
+    'GET /attachments': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'POST /attachments (upload)': [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
+    'GET /attachments/:attId/download': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'POST /attachments/:attId/versions': [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
+    'POST /attachments/:attId/restore': [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
+    'GET /description/versions': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'GET /description/versions/:versionId': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'POST /description/versions/:id/restore': [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
   },
   socket: {
-    'room:join':                                 [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
-    'room:sync':                                 [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
-    'chat:send':                                 [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
-    'chat:send internal':                        [n, Y1, Y1, n, Y1, n, n, n, n, n],
-    'chat:history':                              [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
-    'chat:read':                                 [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
-    'typing:set relayed to the room':            [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
-    'status:change request_info':                [n, Y1, n, Y1, n, n, n, n, n, n],
-    'wall:watch lists it':                       [n, n, n, Y1, n, n, n, n, n, n],
+    'room:join': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'room:sync': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'chat:send': [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
+    'chat:send internal': [n, Y1, Y1, n, Y1, n, n, n, n, n],
+    'chat:history': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'chat:read': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'typing:set relayed to the room': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'status:change request_info': [n, Y1, n, Y1, n, n, n, n, n, n],
+    'wall:watch lists it': [n, n, n, Y1, n, n, n, n, n, n],
   },
   yjs: {
-    'connect: open and sync':                    [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
-    'update applied':                            [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
+    'connect: open and sync': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'update applied': [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
   },
   recovery: {
     // The owner's dropped session, claimed with the caller's cookie: (a) anon, (b) everyone else.
-    'owner’s session, caller’s cookie':          [Y1, n, n, n, n, n, n, n, n, n],
-    'owner’s session, owner’s other login':      [n, __, __, __, __, __, __, __, __, __],
+    'owner’s session, caller’s cookie': [Y1, n, n, n, n, n, n, n, n, n],
+    'owner’s session, owner’s other login': [n, __, __, __, __, __, __, __, __, __],
     // Each role's own dropped session (outsiders were refused the room, so it holds another one).
-    'own session':                               [Y1, Y1, Y1, Y1, Y1, __, n, n, n, n],
+    'own session': [Y1, Y1, Y1, Y1, Y1, __, n, n, n, n],
     // (c) access lost during the gap: the expert removed; the appeal moved to another department.
-    'own session, expert removed meanwhile':     [__, __, __, __, n, __, __, __, __, __],
-    'own session, appeal moved meanwhile':       [Y1, n, n, n, Y1, __, n, n, n, n],
+    'own session, expert removed meanwhile': [__, __, __, __, n, __, __, __, __, __],
+    'own session, appeal moved meanwhile': [Y1, n, n, n, Y1, __, n, n, n, n],
   },
 } as const satisfies Record<Channel, Record<string, readonly Cell[]>>;
 
@@ -153,8 +163,7 @@ function counts<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
-const headersOf = (baseUrl: string, cookie: string): Record<string, string> =>
-  cookie ? { origin: baseUrl, cookie } : { origin: baseUrl };
+const headersOf = (baseUrl: string, cookie: string): Record<string, string> => (cookie ? { origin: baseUrl, cookie } : { origin: baseUrl });
 
 /**
  * Opens `/yjs/<appealId>` with a real `ws` client, sends sync step 1 and waits
@@ -164,11 +173,23 @@ const headersOf = (baseUrl: string, cookie: string): Record<string, string> =>
 export function probeYjs(baseUrl: string, cookie: string, appealId: string, timeoutMs = 3000): Promise<Outcome> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/yjs/${appealId}`, { headers: headersOf(baseUrl, cookie) });
-    const finish = (o: Outcome): void => { clearTimeout(timer); ws.terminate(); resolve(o); };
-    const timer = setTimeout(() => { finish({ ok: false, detail: `no sync step 2 within ${timeoutMs} ms` }); }, timeoutMs);
-    ws.on('unexpected-response', (_req, res) => { finish({ ok: false, detail: `handshake HTTP ${res.statusCode ?? 0}` }); });
-    ws.on('error', (err) => { finish({ ok: false, detail: `error ${err.message}` }); });
-    ws.on('close', (code) => { finish({ ok: false, detail: `closed ${code}` }); });
+    const finish = (o: Outcome): void => {
+      clearTimeout(timer);
+      ws.terminate();
+      resolve(o);
+    };
+    const timer = setTimeout(() => {
+      finish({ ok: false, detail: `no sync step 2 within ${timeoutMs} ms` });
+    }, timeoutMs);
+    ws.on('unexpected-response', (_req, res) => {
+      finish({ ok: false, detail: `handshake HTTP ${res.statusCode ?? 0}` });
+    });
+    ws.on('error', (err) => {
+      finish({ ok: false, detail: `error ${err.message}` });
+    });
+    ws.on('close', (code) => {
+      finish({ ok: false, detail: `closed ${code}` });
+    });
     ws.on('open', () => {
       const e = encoding.createEncoder();
       encoding.writeVarUint(e, 0);
@@ -201,15 +222,24 @@ export interface RecoveryProbe {
  * `enough(frames)` holds.
  */
 export function recoverRaw(
-  baseUrl: string, cookie: string, pid: string, offset: string,
-  enough: (frames: string[]) => boolean, afterMs = 800,
+  baseUrl: string,
+  cookie: string,
+  pid: string,
+  offset: string,
+  enough: (frames: string[]) => boolean,
+  afterMs = 800,
 ): Promise<RecoveryProbe> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers: headersOf(baseUrl, cookie) });
     const probe: RecoveryProbe = { answer: 'none', eventsBeforeAnswer: [], frames: [] };
     let opened = false;
     let after: NodeJS.Timeout | undefined;
-    const finish = (): void => { clearTimeout(timer); clearTimeout(after); ws.terminate(); resolve(probe); };
+    const finish = (): void => {
+      clearTimeout(timer);
+      clearTimeout(after);
+      ws.terminate();
+      resolve(probe);
+    };
     const timer = setTimeout(finish, 4000);
     ws.on('error', finish);
     ws.on('close', finish);
@@ -260,8 +290,16 @@ export interface RecoveryResult {
   internalLeak: boolean;
 }
 
-interface Away { pid: string; offset: string }
-interface Claim { role: Role; who: string; caller: string; at: Away }
+interface Away {
+  pid: string;
+  offset: string;
+}
+interface Claim {
+  role: Role;
+  who: string;
+  caller: string;
+  at: Away;
+}
 
 const must = async (res: Promise<ApiResponse>, what: string): Promise<ApiResponse> => {
   const r = await res;
@@ -284,27 +322,37 @@ export async function recoveryRounds(w: RecoveryWorld): Promise<RecoveryResult[]
   await must(assignee.post(`/api/appeals/${r}/experts`, { expertId: expert.user.id }), 'invite into R');
   const poster = await connect(w.baseUrl, assignee);
   let present: string[] = [];
-  poster.on('presence:changed', (e) => { if (e.appealId === r) present = e.people.map((x) => x.userId); });
+  poster.on('presence:changed', (e) => {
+    if (e.appealId === r) present = e.people.map((x) => x.userId);
+  });
   await ok(poster, 'room:join', { appealId: r });
   const say = (socket: ClientSocket, appealId: string, text: string, internal = false): Promise<unknown> =>
     ok(socket, 'chat:send', { appealId, clientId: clientId(), text, internal });
   const results: RecoveryResult[] = [];
 
   const away = async (victims: { client: TestClient; joins: string[] }[]): Promise<Away[]> => {
-    const sockets = await Promise.all(victims.map(async (v) => {
-      const s = await connect(w.baseUrl, v.client);
-      for (const appealId of v.joins) await request(s, 'room:join', { appealId });
-      return s;
-    }));
+    const sockets = await Promise.all(
+      victims.map(async (v) => {
+        const s = await connect(w.baseUrl, v.client);
+        for (const appealId of v.joins) await request(s, 'room:join', { appealId });
+        return s;
+      }),
+    );
     await say(poster, r, 'Перед обрывом');
     await say(w.home.poster, w.home.id, 'Перед обрывом');
     const raw = (s: ClientSocket): { _pid?: string; _lastOffset?: string } => s as unknown as { _pid?: string; _lastOffset?: string };
     await until(() => sockets.every((s) => raw(s)._lastOffset !== undefined), 3000, 'an offset for every victim');
-    await Promise.all(sockets.map((s) => {
-      const gone = new Promise<void>((resolve) => { s.once('disconnect', () => { resolve(); }); });
-      s.io.engine.close();
-      return gone;
-    }));
+    await Promise.all(
+      sockets.map((s) => {
+        const gone = new Promise<void>((resolve) => {
+          s.once('disconnect', () => {
+            resolve();
+          });
+        });
+        s.io.engine.close();
+        return gone;
+      }),
+    );
     // The server persists a session as it drops it from presence; then the gap may begin.
     await until(() => present.every((id) => id === assignee.user.id), 3000, 'the victims gone from presence');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -313,18 +361,24 @@ export async function recoveryRounds(w: RecoveryWorld): Promise<RecoveryResult[]
 
   const claim = async (action: ActionOf<'recovery'>, claims: Claim[], open: string, internal?: string): Promise<void> => {
     const markers = internal ? [open, internal] : [open];
-    await Promise.all(claims.map(async (c) => {
-      const probe = await recoverRaw(w.baseUrl, c.caller, c.at.pid, c.at.offset, (frames) => markers.every((m) => frames.some((f) => f.includes(m))));
-      const seen = markers.filter((m) => probe.frames.some((f) => f.includes(m)));
-      const early = probe.eventsBeforeAnswer.filter((f) => f.includes(r));
-      const detail = `answer ${probe.answer}; ${probe.eventsBeforeAnswer.length} event frame(s) before it` +
-        `${early.length ? ` (${early.map((f) => f.slice(0, 60)).join(' | ')})` : ''}; gap messages received ${seen.length}/${markers.length}`;
-      results.push({
-        action, role: c.role, who: c.who, eventsBeforeAnswer: probe.eventsBeforeAnswer.length,
-        outcome: { ok: seen.length > 0 || early.length > 0, detail },
-        internalLeak: c.role === 'owner' && internal !== undefined && seen.includes(internal),
-      });
-    }));
+    await Promise.all(
+      claims.map(async (c) => {
+        const probe = await recoverRaw(w.baseUrl, c.caller, c.at.pid, c.at.offset, (frames) => markers.every((m) => frames.some((f) => f.includes(m))));
+        const seen = markers.filter((m) => probe.frames.some((f) => f.includes(m)));
+        const early = probe.eventsBeforeAnswer.filter((f) => f.includes(r));
+        const detail =
+          `answer ${probe.answer}; ${probe.eventsBeforeAnswer.length} event frame(s) before it` +
+          `${early.length ? ` (${early.map((f) => f.slice(0, 60)).join(' | ')})` : ''}; gap messages received ${seen.length}/${markers.length}`;
+        results.push({
+          action,
+          role: c.role,
+          who: c.who,
+          eventsBeforeAnswer: probe.eventsBeforeAnswer.length,
+          outcome: { ok: seen.length > 0 || early.length > 0, detail },
+          internalLeak: c.role === 'owner' && internal !== undefined && seen.includes(internal),
+        });
+      }),
+    );
   };
 
   // The owner's sessions, claimed with every role's cookie ((a) none, (b) another person's) and the owner's other login.
@@ -332,23 +386,41 @@ export async function recoveryRounds(w: RecoveryWorld): Promise<RecoveryResult[]
   const round1 = 'Пока вас не было: раунд 1';
   await say(poster, r, round1);
   await Promise.all([
-    claim('owner’s session, caller’s cookie', ROLES.map((role, i) => ({ role, who: `${role}'s cookie`, caller: as(role).cookie, at: owners[i]! })), round1),
-    claim('owner’s session, owner’s other login', [{ role: 'owner', who: 'owner’s other login', caller: w.otherLogin.cookie, at: owners[ROLES.length]! }], round1),
+    claim(
+      'owner’s session, caller’s cookie',
+      ROLES.map((role, i) => ({ role, who: `${role}'s cookie`, caller: as(role).cookie, at: owners[i]! })),
+      round1,
+    ),
+    claim(
+      'owner’s session, owner’s other login',
+      [{ role: 'owner', who: 'owner’s other login', caller: w.otherLogin.cookie, at: owners[ROLES.length]! }],
+      round1,
+    ),
   ]);
 
   // Each role's own session; outsiders were refused R, so theirs holds their home room.
   const members = ROLES.filter((role) => role !== 'anonymous');
-  const ownVictims = (): { client: TestClient; joins: string[] }[] => members.map((role) => ({ client: as(role), joins: IN_R.includes(role) ? [r] : [w.home.id, r] }));
+  const ownVictims = (): { client: TestClient; joins: string[] }[] =>
+    members.map((role) => ({ client: as(role), joins: IN_R.includes(role) ? [r] : [w.home.id, r] }));
   const own = await away(ownVictims());
   await say(poster, r, 'Пока вас не было: раунд 2');
-  await claim('own session', members.map((role, i) => ({ role, who: `${role}, own session`, caller: as(role).cookie, at: own[i]! })), 'Пока вас не было: раунд 2');
+  await claim(
+    'own session',
+    members.map((role, i) => ({ role, who: `${role}, own session`, caller: as(role).cookie, at: own[i]! })),
+    'Пока вас не было: раунд 2',
+  );
 
   // (c) The invited expert is removed while away; the room goes on, staff note included.
   const [gone] = await away([{ client: expert, joins: [r] }]);
   await must(assignee.request('DELETE', `/api/appeals/${r}/experts/${expert.user.id}`), 'remove the expert');
   await say(poster, r, 'Пока вас не было: раунд 3');
   await say(poster, r, 'Служебная заметка: раунд 3', true);
-  await claim('own session, expert removed meanwhile', [{ role: 'invitedExpert', who: 'removed expert, own session', caller: expert.cookie, at: gone! }], 'Пока вас не было: раунд 3', 'Служебная заметка: раунд 3');
+  await claim(
+    'own session, expert removed meanwhile',
+    [{ role: 'invitedExpert', who: 'removed expert, own session', caller: expert.cookie, at: gone! }],
+    'Пока вас не было: раунд 3',
+    'Служебная заметка: раунд 3',
+  );
   await must(assignee.post(`/api/appeals/${r}/experts`, { expertId: expert.user.id }), 'invite the expert again');
 
   // (c) R moves to another department while everyone is away (rejected, re-filed under another
@@ -363,6 +435,11 @@ export async function recoveryRounds(w: RecoveryWorld): Promise<RecoveryResult[]
   await ok(newcomer, 'room:join', { appealId: r });
   await say(newcomer, r, 'Пока вас не было: раунд 4');
   await say(newcomer, r, 'Служебная заметка: раунд 4', true);
-  await claim('own session, appeal moved meanwhile', members.map((role, i) => ({ role, who: `${role}, own session`, caller: as(role).cookie, at: moved[i]! })), 'Пока вас не было: раунд 4', 'Служебная заметка: раунд 4');
+  await claim(
+    'own session, appeal moved meanwhile',
+    members.map((role, i) => ({ role, who: `${role}, own session`, caller: as(role).cookie, at: moved[i]! })),
+    'Пока вас не было: раунд 4',
+    'Служебная заметка: раунд 4',
+  );
   return results;
 }

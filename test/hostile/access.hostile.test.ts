@@ -19,17 +19,42 @@ import { report } from './report.js';
 
 type Kind = 'citizen' | 'assignee' | 'operator' | 'supervisor' | 'expert' | 'anonymous';
 type SideName = 'A' | 'B';
-interface Person { key: string; kind: Kind; home: SideName | null; client: TestClient; socket: ClientSocket | null; refusal: string }
+interface Person {
+  key: string;
+  kind: Kind;
+  home: SideName | null;
+  client: TestClient;
+  socket: ClientSocket | null;
+  refusal: string;
+}
 interface Side {
-  name: SideName; id: string; draftId: string; draftVersion: number; attId: string; versionId: string;
-  owner: Person; assignee: Person; expert: Person; watcher: ClientSocket; yWatcher: YjsClient | null;
+  name: SideName;
+  id: string;
+  draftId: string;
+  draftVersion: number;
+  attId: string;
+  versionId: string;
+  owner: Person;
+  assignee: Person;
+  expert: Person;
+  watcher: ClientSocket;
+  yWatcher: YjsClient | null;
 }
 
 const IN_CASE: Record<Exclude<Kind, 'anonymous'>, Role> = {
-  citizen: 'owner', assignee: 'assignedOperator', operator: 'departmentOperator', supervisor: 'departmentSupervisor', expert: 'invitedExpert',
+  citizen: 'owner',
+  assignee: 'assignedOperator',
+  operator: 'departmentOperator',
+  supervisor: 'departmentSupervisor',
+  expert: 'invitedExpert',
 };
 const OUTSIDE: Record<Kind, Role> = {
-  citizen: 'otherCitizen', assignee: 'outsideOperator', operator: 'outsideOperator', supervisor: 'outsideSupervisor', expert: 'outsideExpert', anonymous: 'anonymous',
+  citizen: 'otherCitizen',
+  assignee: 'outsideOperator',
+  operator: 'outsideOperator',
+  supervisor: 'outsideSupervisor',
+  expert: 'outsideExpert',
+  anonymous: 'anonymous',
 };
 const roleOf = (p: Person, side: SideName): Role => (p.kind !== 'anonymous' && p.home === side ? IN_CASE[p.kind] : OUTSIDE[p.kind]);
 
@@ -63,23 +88,49 @@ beforeAll(async () => {
   const password = 'доступ-пароль-2026';
   const createUser = async (role: string, dep?: string): Promise<{ login: string; password: string; id: string }> => {
     const email = `access-${role}-${uniq()}@example.ru`;
-    const body = { email, phone: randomPhone(), password, fullName: `Проверка ${role} ${dep ?? ''}`.trim(), role, ...(dep ? { departmentId: deps.get(dep) } : {}) };
+    const body = {
+      email,
+      phone: randomPhone(),
+      password,
+      fullName: `Проверка ${role} ${dep ?? ''}`.trim(),
+      role,
+      ...(dep ? { departmentId: deps.get(dep) } : {}),
+    };
     return { login: email, password, id: must(await admin.post('/api/admin/users', body), `create ${role}`).body.user.id };
   };
   const [citizen2, expert2, opP2, opH2, spare] = await Promise.all([
-    createUser('citizen'), createUser('expert'), createUser('operator', 'portal'), createUser('operator', 'housing'), createUser('expert'),
+    createUser('citizen'),
+    createUser('expert'),
+    createUser('operator', 'portal'),
+    createUser('operator', 'housing'),
+    createUser('expert'),
   ]);
   spareExpertId = spare.id;
   const cast: [string, Kind, SideName | null, { login: string; password: string } | null][] = [
-    ['citizen1', 'citizen', 'A', demoAccount(server, 'citizen')], ['citizen2', 'citizen', 'B', citizen2],
-    ['opP', 'assignee', 'A', demoAccount(server, 'operator.portal')], ['opH', 'assignee', 'B', demoAccount(server, 'operator.housing')],
-    ['opP2', 'operator', 'A', opP2], ['opH2', 'operator', 'B', opH2],
-    ['supP', 'supervisor', 'A', demoAccount(server, 'supervisor.portal')], ['supH', 'supervisor', 'B', demoAccount(server, 'supervisor.housing')],
-    ['expert1', 'expert', 'A', demoAccount(server, 'expert')], ['expert2', 'expert', 'B', expert2], ['anon', 'anonymous', null, null],
+    ['citizen1', 'citizen', 'A', demoAccount(server, 'citizen')],
+    ['citizen2', 'citizen', 'B', citizen2],
+    ['opP', 'assignee', 'A', demoAccount(server, 'operator.portal')],
+    ['opH', 'assignee', 'B', demoAccount(server, 'operator.housing')],
+    ['opP2', 'operator', 'A', opP2],
+    ['opH2', 'operator', 'B', opH2],
+    ['supP', 'supervisor', 'A', demoAccount(server, 'supervisor.portal')],
+    ['supH', 'supervisor', 'B', demoAccount(server, 'supervisor.housing')],
+    ['expert1', 'expert', 'A', demoAccount(server, 'expert')],
+    ['expert2', 'expert', 'B', expert2],
+    ['anon', 'anonymous', null, null],
   ];
-  people.push(...await Promise.all(cast.map(async ([key, kind, home, account]) => ({
-    key, kind, home, client: account ? await login(account) : new TestClient(server.url), socket: null, refusal: '',
-  }))));
+  people.push(
+    ...(await Promise.all(
+      cast.map(async ([key, kind, home, account]) => ({
+        key,
+        kind,
+        home,
+        client: account ? await login(account) : new TestClient(server.url),
+        socket: null,
+        refusal: '',
+      })),
+    )),
+  );
   const byKey = (key: string): Person => people.find((p) => p.key === key)!;
   const cats: any[] = (await byKey('citizen1').client.get('/api/categories')).body.items;
 
@@ -89,9 +140,16 @@ beforeAll(async () => {
     must(await assignee.client.post(`/api/appeals/${id}/transitions`, { action: 'take' }), `take ${name}`);
     must(await assignee.client.post(`/api/appeals/${id}/experts`, { expertId: expert.client.user.id }), `invite into ${name}`);
     const cat = cats.find((c) => c.code === code);
-    const draft = must(await owner.client.post('/api/appeals', {
-      categoryId: cat.id, type: 'complaint', subject: 'Черновик', description: 'Текст черновика.', extra: extrasOf(cat),
-    }), `draft ${name}`).body.appeal;
+    const draft = must(
+      await owner.client.post('/api/appeals', {
+        categoryId: cat.id,
+        type: 'complaint',
+        subject: 'Черновик',
+        description: 'Текст черновика.',
+        extra: extrasOf(cat),
+      }),
+      `draft ${name}`,
+    ).body.appeal;
     const att = must(await owner.client.request('POST', `/api/appeals/${id}/attachments`, formWith([{ name: 'заявление.pdf', bytes: pdfBytes() }])), 'upload');
     // A saved description version: the room keeps one when its last editor leaves after a change.
     const editor = await openYjs(server.url, owner.client.cookie, id);
@@ -109,29 +167,43 @@ beforeAll(async () => {
     const watcher = await connect(server.url, owner.client);
     await ok(watcher, 'room:join', { appealId: id });
     return {
-      name, id, draftId: draft.id, draftVersion: draft.version, attId: att.body.items[0].id, versionId: versions[0].id,
-      owner, assignee, expert, watcher, yWatcher: null,
+      name,
+      id,
+      draftId: draft.id,
+      draftVersion: draft.version,
+      attId: att.body.items[0].id,
+      versionId: versions[0].id,
+      owner,
+      assignee,
+      expert,
+      watcher,
+      yWatcher: null,
     };
   };
   [sides.A, sides.B] = await Promise.all([
     makeSide('A', 'portal_issues', 'citizen1', 'opP', 'expert1'),
     makeSide('B', 'housing_billing', 'citizen2', 'opH', 'expert2'),
   ]);
-  await Promise.all(people.map(async (p) => {
-    try {
-      p.socket = await connect(server.url, p.kind === 'anonymous' ? null : p.client);
-    } catch (err) {
-      p.refusal = String((err as { data?: { code?: string } }).data?.code ?? err);
-    }
-  }));
+  await Promise.all(
+    people.map(async (p) => {
+      try {
+        p.socket = await connect(server.url, p.kind === 'anonymous' ? null : p.client);
+      } catch (err) {
+        p.refusal = String((err as { data?: { code?: string } }).data?.code ?? err);
+      }
+    }),
+  );
 });
 
 afterAll(async () => {
   report('access', {
     roles: ROLES.length,
     actions: CHANNELS.reduce((sum, ch) => sum + Object.keys(MATRIX[ch]).length, 0),
-    attempts: tally.attempts, successes: tally.successes, allowed: tally.allowed,
-    attemptsByRole: tally.attemptsByRole, successesByRole: tally.successesByRole,
+    attempts: tally.attempts,
+    successes: tally.successes,
+    allowed: tally.allowed,
+    attemptsByRole: tally.attemptsByRole,
+    successesByRole: tally.successesByRole,
     mismatches: tally.mismatches.length,
     recoveryEventsBeforeAnswer: recoveryFigures,
   });
@@ -143,7 +215,11 @@ afterAll(async () => {
 
 type Attempt = (p: Person, s: Side) => Promise<Outcome>;
 /** How a row runs: all cells at once, one side's cells one after another (after `prepare`), or the refusals first. */
-interface Plan { run: Attempt; order?: 'serial' | 'refusedFirst'; prepare?: (s: Side) => Promise<void> }
+interface Plan {
+  run: Attempt;
+  order?: 'serial' | 'refusedFirst';
+  prepare?: (s: Side) => Promise<void>;
+}
 type Plans<C extends Channel> = Record<ActionOf<C>, Attempt | Plan>;
 
 /** Attempts every row of the channel's table for every person on both appeals, and records each cell. */
@@ -158,12 +234,14 @@ async function runChannel<C extends Channel>(channel: C, plans: Plans<C>): Promi
       expect.soft(r.got, r.name).toBe(r.want);
     };
     if (plan.order === 'serial') {
-      await Promise.all(Object.values(sides).map(async (s) => {
-        for (const c of cells.filter((x) => x.s === s)) {
-          await plan.prepare?.(s);
-          await attempt(c);
-        }
-      }));
+      await Promise.all(
+        Object.values(sides).map(async (s) => {
+          for (const c of cells.filter((x) => x.s === s)) {
+            await plan.prepare?.(s);
+            await attempt(c);
+          }
+        }),
+      );
     } else if (plan.order === 'refusedFirst') {
       await Promise.all(cells.filter((c) => expected(channel, action, c.role) !== true).map(attempt));
       await Promise.all(cells.filter((c) => expected(channel, action, c.role) === true).map(attempt));
@@ -173,8 +251,10 @@ async function runChannel<C extends Channel>(channel: C, plans: Plans<C>): Promi
   }
 }
 
-const http = (res: ApiResponse, pass = res.status >= 200 && res.status < 300): Outcome =>
-  ({ ok: pass, detail: `HTTP ${res.status}${res.body?.error?.code ? ` ${res.body.error.code}` : ''}${res.status === 200 && !pass ? ', without this appeal' : ''}` });
+const http = (res: ApiResponse, pass = res.status >= 200 && res.status < 300): Outcome => ({
+  ok: pass,
+  detail: `HTTP ${res.status}${res.body?.error?.code ? ` ${res.body.error.code}` : ''}${res.status === 200 && !pass ? ', without this appeal' : ''}`,
+});
 const listed = (res: ApiResponse, id: string): Outcome => http(res, res.status === 200 && res.body.items.some((a: any) => a.id === id));
 
 /** Brings a side to a status through its assigned operator, so each transition cell starts from the same place. */
@@ -191,15 +271,18 @@ const restPlans: Plans<'rest'> = {
   'GET /appeals/mine lists it': async (p, s) => listed(await p.client.get('/api/appeals/mine?limit=100'), s.id),
   'GET /appeals/invited lists it': async (p, s) => listed(await p.client.get('/api/appeals/invited?limit=100'), s.id),
   'GET /queue lists it': async (p, s) => listed(await p.client.get('/api/queue?limit=100'), s.id),
-  'PATCH /appeals/:id (owner’s draft)': async (p, s) => http(await p.client.patch(`/api/appeals/${s.draftId}`, { version: s.draftVersion, subject: `Правка: ${p.key}` })),
+  'PATCH /appeals/:id (owner’s draft)': async (p, s) =>
+    http(await p.client.patch(`/api/appeals/${s.draftId}`, { version: s.draftVersion, subject: `Правка: ${p.key}` })),
   'PATCH /appeals/:id (submitted)': async (p, s) => http(await p.client.patch(`/api/appeals/${s.id}`, { version: 0, subject: `Правка: ${p.key}` })),
   'POST /appeals/:id/submit (owner’s draft)': { order: 'refusedFirst', run: async (p, s) => http(await p.client.post(`/api/appeals/${s.draftId}/submit`, {})) },
   'POST /transitions request_info': {
-    order: 'serial', prepare: (s) => bringTo(s, 'in_progress'),
+    order: 'serial',
+    prepare: (s) => bringTo(s, 'in_progress'),
     run: async (p, s) => http(await p.client.post(`/api/appeals/${s.id}/transitions`, { action: 'request_info', comment: 'Нужны сведения' })),
   },
   'POST /transitions provide_info': {
-    order: 'serial', prepare: (s) => bringTo(s, 'info_requested'),
+    order: 'serial',
+    prepare: (s) => bringTo(s, 'info_requested'),
     run: async (p, s) => http(await p.client.post(`/api/appeals/${s.id}/transitions`, { action: 'provide_info', comment: 'Вот сведения' })),
   },
   'POST /assign': async (p, s) => http(await p.client.post(`/api/appeals/${s.id}/assign`, { assigneeId: s.assignee.client.user.id })),
@@ -207,7 +290,9 @@ const restPlans: Plans<'rest'> = {
   'DELETE /experts/:expertId': {
     // A spare expert is invited before each cell and is the one removed, so the invited expert keeps the room.
     order: 'serial',
-    prepare: async (s) => { must(await s.assignee.client.post(`/api/appeals/${s.id}/experts`, { expertId: spareExpertId }), 'invite the spare expert'); },
+    prepare: async (s) => {
+      must(await s.assignee.client.post(`/api/appeals/${s.id}/experts`, { expertId: spareExpertId }), 'invite the spare expert');
+    },
     run: async (p, s) => http(await p.client.request('DELETE', `/api/appeals/${s.id}/experts/${spareExpertId}`)),
   },
   'GET /attachments': async (p, s) => http(await p.client.get(`/api/appeals/${s.id}/attachments`)),
@@ -215,7 +300,9 @@ const restPlans: Plans<'rest'> = {
     http(await p.client.request('POST', `/api/appeals/${s.id}/attachments`, formWith([{ name: 'скан.png', bytes: pngBytes() }]))),
   'GET /attachments/:attId/download': async (p, s) => http(await p.client.get(`/api/appeals/${s.id}/attachments/${s.attId}/download`)),
   'POST /attachments/:attId/versions': async (p, s) =>
-    http(await p.client.request('POST', `/api/appeals/${s.id}/attachments/${s.attId}/versions`, formWith([{ name: 'заявление-2.pdf', bytes: pdfBytes(p.key) }]))),
+    http(
+      await p.client.request('POST', `/api/appeals/${s.id}/attachments/${s.attId}/versions`, formWith([{ name: 'заявление-2.pdf', bytes: pdfBytes(p.key) }])),
+    ),
   'POST /attachments/:attId/restore': async (p, s) => http(await p.client.post(`/api/appeals/${s.id}/attachments/${s.attId}/restore`, { version: 1 })),
   'GET /description/versions': async (p, s) => http(await p.client.get(`/api/appeals/${s.id}/description/versions`)),
   'GET /description/versions/:versionId': async (p, s) => http(await p.client.get(`/api/appeals/${s.id}/description/versions/${s.versionId}`)),
@@ -239,8 +326,15 @@ async function typingRelayed(p: Person, s: Side): Promise<Outcome> {
   if (!p.socket) return { ok: false, detail: `no socket: connect_error ${p.refusal}` };
   await request(p.socket, 'room:join', { appealId: s.id });
   const userId = p.client.user?.id as string;
-  const heard = next<{ appealId: string; userId: string; isTyping: boolean }>(s.watcher, 'typing:changed',
-    (e) => e.appealId === s.id && e.userId === userId && e.isTyping, 1500).then(() => true, () => false);
+  const heard = next<{ appealId: string; userId: string; isTyping: boolean }>(
+    s.watcher,
+    'typing:changed',
+    (e) => e.appealId === s.id && e.userId === userId && e.isTyping,
+    1500,
+  ).then(
+    () => true,
+    () => false,
+  );
   p.socket.emit('typing:set', { appealId: s.id, isTyping: true });
   const relayed = await heard;
   return { ok: relayed, detail: relayed ? 'typing:changed reached the room' : 'nothing reached the room within 1.5 s' };
@@ -255,7 +349,8 @@ const socketPlans: Plans<'socket'> = {
   'chat:read': (p, s) => ack(p, 'chat:read', { appealId: s.id, seq: 1 }),
   'typing:set relayed to the room': typingRelayed,
   'status:change request_info': {
-    order: 'serial', prepare: (s) => bringTo(s, 'in_progress'),
+    order: 'serial',
+    prepare: (s) => bringTo(s, 'in_progress'),
     run: (p, s) => ack(p, 'status:change', { appealId: s.id, action: 'request_info', comment: 'Нужны сведения' }),
   },
   'wall:watch lists it': (p, s) => ack(p, 'wall:watch', {}, (rooms: { appealId: string }[]) => rooms.some((r) => r.appealId === s.id)),
@@ -323,8 +418,11 @@ describe('access matrix: role × action × channel, on an appeal of their own ca
     const cast = new Map(ROLES.map((role) => [role, people.find((p) => roleOf(p, 'A') === role)!.client]));
     const housing = (await sides.A.owner.client.get('/api/categories')).body.items.find((c: any) => c.code === 'housing_billing');
     const results = await recoveryRounds({
-      baseUrl: server.url, cast, otherLogin: await login(demoAccount(server, 'citizen')),
-      home: { id: sides.B.id, poster: sides.B.watcher }, otherCategory: { id: housing.id, extra: extrasOf(housing) },
+      baseUrl: server.url,
+      cast,
+      otherLogin: await login(demoAccount(server, 'citizen')),
+      home: { id: sides.B.id, poster: sides.B.watcher },
+      otherCategory: { id: housing.id, extra: extrasOf(housing) },
     });
     for (const res of results) {
       const r = tally.record('recovery', res.action, res.role, res.who, res.outcome);

@@ -54,18 +54,26 @@ describe('awareness under honest load and floods', () => {
     const closes: number[] = [];
     let received = 0;
     for (const c of clients) {
-      c.provider.on('connection-close', (event) => { if (event) closes.push(event.code); });
-      c.provider.awareness.on('update', (_change: unknown, origin: unknown) => { if (origin !== 'local') received++; });
+      c.provider.on('connection-close', (event) => {
+        if (event) closes.push(event.code);
+      });
+      c.provider.awareness.on('update', (_change: unknown, origin: unknown) => {
+        if (origin !== 'local') received++;
+      });
     }
     const pid = proc.child.pid!;
     const cpuBefore = cpuOf(pid);
     let rssPeakMb = rssMbOf(pid);
     let moves = 0;
-    const timers = clients.map((c, i) => setInterval(() => {
-      moves++;
-      c.provider.awareness.setLocalStateField('cursor', { anchor: (moves + i) % 50, head: (moves + i) % 50 });
-    }, 1000 / MOVES_PER_SECOND));
-    const sampler = setInterval(() => { rssPeakMb = Math.max(rssPeakMb, rssMbOf(pid)); }, 250);
+    const timers = clients.map((c, i) =>
+      setInterval(() => {
+        moves++;
+        c.provider.awareness.setLocalStateField('cursor', { anchor: (moves + i) % 50, head: (moves + i) % 50 });
+      }, 1000 / MOVES_PER_SECOND),
+    );
+    const sampler = setInterval(() => {
+      rssPeakMb = Math.max(rssPeakMb, rssMbOf(pid));
+    }, 250);
 
     try {
       await pause((SECONDS / 3) * 1000);
@@ -84,14 +92,24 @@ describe('awareness under honest load and floods', () => {
       for (const t of timers) clearInterval(t);
       clearInterval(sampler);
       const cpuSeconds = Math.round((cpuOf(pid) - cpuBefore) * 10) / 10;
-      const seesAll = await waitFor(() => clients.every((c) => c.provider.awareness.getStates().size === CLIENTS), 5000).then(() => true, () => false);
+      const seesAll = await waitFor(() => clients.every((c) => c.provider.awareness.getStates().size === CLIENTS), 5000).then(
+        () => true,
+        () => false,
+      );
       const connected = clients.filter((c) => c.provider.wsconnected).length;
       const figures = {
-        clients: CLIENTS, movesPerSecond: MOVES_PER_SECOND, seconds: SECONDS,
-        caretMoves: moves, awarenessChangesReceived: received,
-        disconnects: closes.length, connectedAtEnd: connected, everyoneSeesEveryCaret: seesAll,
-        ownFlooderClose: ownCode, echoFlooderClose: echoCode,
-        serverCpuSeconds: cpuSeconds, rssPeakMb,
+        clients: CLIENTS,
+        movesPerSecond: MOVES_PER_SECOND,
+        seconds: SECONDS,
+        caretMoves: moves,
+        awarenessChangesReceived: received,
+        disconnects: closes.length,
+        connectedAtEnd: connected,
+        everyoneSeesEveryCaret: seesAll,
+        ownFlooderClose: ownCode,
+        echoFlooderClose: echoCode,
+        serverCpuSeconds: cpuSeconds,
+        rssPeakMb,
       };
       report('awareness', figures);
       console.log(`hostile awareness: ${JSON.stringify(figures)}`);

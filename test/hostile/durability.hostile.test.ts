@@ -75,7 +75,9 @@ interface Writer {
 /** Runs the load until `stop` resolves; returns once every loop has ended. */
 async function load(writers: Writer[], appealId: string, round: number, ackedChat: Set<string>, stop: Promise<void>): Promise<void> {
   let stopped = false;
-  void stop.then(() => { stopped = true; });
+  void stop.then(() => {
+    stopped = true;
+  });
   const loops = writers.flatMap((w) => [
     (async () => {
       for (let i = 0; i < MAX_SENDS_PER_ROUND && !stopped; i++) {
@@ -120,7 +122,10 @@ describe('durability under SIGKILL', () => {
       const citizen = await loginAs('citizen@demo.local');
       const operator = await loginAs('operator.portal@demo.local');
       const writers: Writer[] = [];
-      for (const [name, client] of [['c', citizen], ['o', operator]] as const) {
+      for (const [name, client] of [
+        ['c', citizen],
+        ['o', operator],
+      ] as const) {
         const socket = await connect(proc.url, client);
         await ok<RoomJoined>(socket, 'room:join', { appealId });
         writers.push({ name, yjs: await openYjs(proc.url, client.cookie, appealId), socket, tokens: [], sentIds: 0 });
@@ -129,7 +134,9 @@ describe('durability under SIGKILL', () => {
       // Load, and a SIGKILL at a random moment in the middle of it.
       const killAfter = LOAD_MS.min + Math.floor(rand() * (LOAD_MS.max - LOAD_MS.min));
       const running = proc;
-      const killed = new Promise<void>((resolve) => { setTimeout(resolve, killAfter); }).then(() => running.kill());
+      const killed = new Promise<void>((resolve) => {
+        setTimeout(resolve, killAfter);
+      }).then(() => running.kill());
       await load(writers, appealId, round, ackedChat, killed);
       await killed;
       // What reached the clients before the connections closed is what the server acknowledged.

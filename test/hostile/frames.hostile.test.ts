@@ -55,11 +55,19 @@ function outcomeOf(ws: WebSocket, onOpen: (settle: (o: Outcome) => void) => void
       ws.terminate();
       resolve(o);
     };
-    const timer = setTimeout(() => { settle('hang'); }, BOUND_MS);
+    const timer = setTimeout(() => {
+      settle('hang');
+    }, BOUND_MS);
     ws.on('error', () => undefined);
-    ws.on('unexpected-response', (_req, res) => { settle(`refused ${res.statusCode}`); });
-    ws.on('close', (code) => { settle(String(code)); });
-    ws.on('open', () => { onOpen(settle); });
+    ws.on('unexpected-response', (_req, res) => {
+      settle(`refused ${res.statusCode}`);
+    });
+    ws.on('close', (code) => {
+      settle(String(code));
+    });
+    ws.on('open', () => {
+      onOpen(settle);
+    });
   });
 }
 
@@ -75,7 +83,9 @@ function runYjs(base: string, cookie: string, appealId: string, attack: YjsAttac
   const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/yjs/${appealId}`, { headers: { origin: base, cookie } });
   let hasProbed = false;
   return outcomeOf(ws, (settle) => {
-    ws.on('message', (data: Buffer) => { if (hasProbed && data[0] === 0 && data[1] === 1) settle('answered'); });
+    ws.on('message', (data: Buffer) => {
+      if (hasProbed && data[0] === 0 && data[1] === 1) settle('answered');
+    });
     for (const f of attack.frames) sendFrame(ws, f, attack.fragment);
     hasProbed = true;
     ws.send(PROBE);
@@ -96,13 +106,18 @@ function runSio(base: string, cookie: string, attack: SioAttack): Promise<Outcom
       ws.send(`42${PROBE_ACK}["chat:history",{}]`);
       // A client that left the namespace (`41`) gets no ack; a CONNECT must still be answered. Sent at once, it
       // would close a connection still in the namespace (socket.io: a second CONNECT is an invalid state).
-      setTimeout(() => { if (ws.readyState === ws.OPEN) ws.send('40'); }, BOUND_MS / 2).unref();
+      setTimeout(() => {
+        if (ws.readyState === ws.OPEN) ws.send('40');
+      }, BOUND_MS / 2).unref();
     };
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       const text = isBinary ? '' : data.toString();
       if (stage === 'engine' && text.startsWith('0{')) {
         if (attack.isPreConnect) fire();
-        else { stage = 'connecting'; ws.send('40'); }
+        else {
+          stage = 'connecting';
+          ws.send('40');
+        }
       } else if (stage === 'connecting' && text.startsWith('40')) {
         fire();
       } else if (stage === 'sent') {
@@ -115,9 +130,11 @@ function runSio(base: string, cookie: string, attack: SioAttack): Promise<Outcom
 /** Runs every item through `run`, `width` at a time. */
 async function pool<T>(items: T[], width: number, run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await run(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
 }
 
 const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
@@ -135,13 +152,22 @@ describe('malformed frames on /yjs/ and /socket.io/', () => {
     const supervisor = await as('supervisor.portal@demo.local');
     const appealId = (await fileAppeal(citizen)).appeal.id as string;
     expect((await operator.post(`/api/appeals/${appealId}/transitions`, { action: 'take' })).status).toBe(200);
-    const health = async (): Promise<boolean> => proc!.child.exitCode === null && (await fetch(`${proc!.url}/api/health`).then((r) => r.status, () => 0)) === 200;
+    const health = async (): Promise<boolean> =>
+      proc!.child.exitCode === null &&
+      (await fetch(`${proc!.url}/api/health`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200;
 
     const peer = await openYjs(proc.url, operator.cookie, appealId);
     const peerCloses: number[] = [];
-    peer.provider.on('connection-close', (event) => { if (event) peerCloses.push(event.code); });
+    peer.provider.on('connection-close', (event) => {
+      if (event) peerCloses.push(event.code);
+    });
     let peerUpdates = 0;
-    peer.doc.on('update', () => { peerUpdates++; });
+    peer.doc.on('update', () => {
+      peerUpdates++;
+    });
     const socket = await connect(proc.url, operator);
     const state = Y.encodeStateAsUpdate(peer.doc);
     const vector = Y.encodeStateVector(peer.doc);
@@ -150,14 +176,18 @@ describe('malformed frames on /yjs/ and /socket.io/', () => {
     const pid = proc.child.pid!;
     const rssBaseline = rssOf(pid);
     let rssPeak = rssBaseline;
-    const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, rssOf(pid)); }, 20);
+    const sampler = setInterval(() => {
+      rssPeak = Math.max(rssPeak, rssOf(pid));
+    }, 20);
     const logFrom = proc.output().length;
 
     const rand = prng(SEED);
     const edit = realEdit(state);
     const yjsAttacks = [...structuredYjsAttacks(state), ...Array.from({ length: RANDOM_YJS }, () => randomYjsAttack(rand, edit))];
     const sioAttacks = [...structuredSioAttacks(appealId), ...Array.from({ length: RANDOM_SIO }, () => randomSioAttack(rand))];
-    const tally = (t: Record<string, number>, o: Outcome): void => { t[o] = (t[o] ?? 0) + 1; };
+    const tally = (t: Record<string, number>, o: Outcome): void => {
+      t[o] = (t[o] ?? 0) + 1;
+    };
     const yjsOutcomes: Record<string, number> = {};
     const sioOutcomes: Record<string, number> = {};
     const byKind = new Map<string, Set<Outcome>>();
@@ -186,7 +216,9 @@ describe('malformed frames on /yjs/ and /socket.io/', () => {
     if (!isSame(live.doc) || live.text() !== text) documentChanges++;
     closeAllYjs();
     closeAllSockets();
-    const exited = new Promise((resolve) => { proc!.child.once('exit', resolve); });
+    const exited = new Promise((resolve) => {
+      proc!.child.once('exit', resolve);
+    });
     proc.child.kill('SIGTERM');
     await exited;
     const log = proc.output().slice(logFrom);
@@ -202,7 +234,9 @@ describe('malformed frames on /yjs/ and /socket.io/', () => {
       frames: yjsAttacks.reduce((n, a) => n + a.frames.length, 0) + sioAttacks.reduce((n, a) => n + a.packets.length, 0),
       yjsConnections: yjsAttacks.length,
       socketIoConnections: sioAttacks.length,
-      crashes, hangs, documentChanges,
+      crashes,
+      hangs,
+      documentChanges,
       honestPeerDisconnects: peerCloses.length + (sioStillAnswers ? 0 : 1),
       serverErrorLines: log.split('\n').filter((l) => l.includes('"level":"error"')).length,
       warnLines: log.split('\n').filter((l) => l.includes('"level":"warn"')).length,

@@ -19,7 +19,9 @@ const LIMIT_MB = 40;
 async function hashGrowthMb(env: Record<string, string>, unset: string[] = []): Promise<number> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !unset.includes(name)));
   const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', 'test/helpers/hash-memory.ts'], {
-    cwd: ROOT, env: { ...base, ...env }, timeout: 60_000,
+    cwd: ROOT,
+    env: { ...base, ...env },
+    timeout: 60_000,
   });
   return (JSON.parse(stdout.trim().split('\n').pop()!) as { grewMb: number }).grewMb;
 }

@@ -17,27 +17,59 @@ export interface SioAttack {
 }
 
 const EVENTS = ['room:join', 'room:leave', 'room:sync', 'chat:send', 'chat:history', 'chat:read', 'typing:set', 'status:change', 'wall:watch'];
-const RESERVED = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'connect', 'connect_error', 'disconnect', 'disconnecting', 'error', 'newListener', 'removeListener'];
+const RESERVED = [
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'error',
+  'newListener',
+  'removeListener',
+];
 
 export function structuredSioAttacks(appealId: string): SioAttack[] {
   const out: SioAttack[] = [];
-  const after = (kind: string, ...packets: (string | Uint8Array)[]): void => { out.push({ kind, packets }); };
-  const before = (kind: string, ...packets: (string | Uint8Array)[]): void => { out.push({ kind, packets, isPreConnect: true }); };
+  const after = (kind: string, ...packets: (string | Uint8Array)[]): void => {
+    out.push({ kind, packets });
+  };
+  const before = (kind: string, ...packets: (string | Uint8Array)[]): void => {
+    out.push({ kind, packets, isPreConnect: true });
+  };
   // Bad JSON and wrong types.
   for (const p of ['42[', '42{"a":', '42["chat:send",{]', '42["chat:send",{"text":"\\ud800"', '42]', '42[,]', '42[1,]', '42\u0000', '42[NaN]', '42[Infinity]'])
     after(`bad JSON ${p.slice(0, 12)}`, p);
   for (const p of ['42"str"', '42{}', '42[]', '42[1]', '42[null]', '42[{}]', '42[["x"]]', '42[true,1]', '421[1,2,3]', '42null', '421', '4210'])
     after('wrong types', p);
   for (const e of EVENTS) {
-    for (const payload of ['"text"', '5', 'null', '[]', '{"appealId":{"$gt":""}}', `{"appealId":"${appealId}","seq":1e400}`, `{"appealId":"${appealId}","limit":1e308,"beforeSeq":-1}`,
-      `{"appealId":"${appealId}","clientId":"x","text":5,"internal":"yes"}`, `{"appealId":"${appealId}","action":"__proto__","version":-9007199254740993}`,
-      `{"appealId":"${appealId}","since":{"chatSeq":"1","historySeq":{}}}`, '{"__proto__":{"isAdmin":true}}']) {
+    for (const payload of [
+      '"text"',
+      '5',
+      'null',
+      '[]',
+      '{"appealId":{"$gt":""}}',
+      `{"appealId":"${appealId}","seq":1e400}`,
+      `{"appealId":"${appealId}","limit":1e308,"beforeSeq":-1}`,
+      `{"appealId":"${appealId}","clientId":"x","text":5,"internal":"yes"}`,
+      `{"appealId":"${appealId}","action":"__proto__","version":-9007199254740993}`,
+      `{"appealId":"${appealId}","since":{"chatSeq":"1","historySeq":{}}}`,
+      '{"__proto__":{"isAdmin":true}}',
+    ]) {
       after('wrong payload', `42["${e}",${payload}]`, `4217["${e}",${payload}]`);
     }
     after('extra arguments', `4218["${e}",{},{},{},[],1]`);
   }
   // Huge numbers: ack ids, namespaces, attachment counts.
-  for (const p of ['4299999999999999999999["chat:history",{}]', '42-1["chat:history",{}]', '421e5["chat:history",{}]', '429007199254740993["chat:history",{}]', '42000000000000000000001["chat:history",{}]'])
+  for (const p of [
+    '4299999999999999999999["chat:history",{}]',
+    '42-1["chat:history",{}]',
+    '421e5["chat:history",{}]',
+    '429007199254740993["chat:history",{}]',
+    '42000000000000000000001["chat:history",{}]',
+  ])
     after('huge ack id', p);
   // Unknown and reserved event names.
   for (const e of ['no:such', '', ' ', 'chat:send\u0000', 'x'.repeat(10_000), ...RESERVED]) {
@@ -61,7 +93,19 @@ export function structuredSioAttacks(appealId: string): SioAttack[] {
   for (const p of ['43["x"]', '431["x"]', '4399999999999999999999[]', '431{}', '431"str"', '431', '43', '431[1,2,3,{"__proto__":{}}]'])
     after('unsolicited ack', p);
   // Namespaces and the connect step.
-  for (const p of ['40/nope,', '40/admin,{"token":1}', '42/nope,["x"]', '41', '41/nope,', '40{"pid":"x","offset":"y"}', '40["array"]', '40"str"', '40{', '40/,', `40/${'n'.repeat(5000)},`])
+  for (const p of [
+    '40/nope,',
+    '40/admin,{"token":1}',
+    '42/nope,["x"]',
+    '41',
+    '41/nope,',
+    '40{"pid":"x","offset":"y"}',
+    '40["array"]',
+    '40"str"',
+    '40{',
+    '40/,',
+    `40/${'n'.repeat(5000)},`,
+  ])
     before(`connect: ${p.slice(0, 14)}`, p);
   // Engine.IO packet types a client does not send, and frames past the size limit.
   for (const p of ['0', '0{}', '1', '2', '3', '5', '6', '7', '9', '', '4', '2probe', '4\u00ff', '47', '4a', `4${'9'.repeat(20)}`])
@@ -77,12 +121,20 @@ export function structuredSioAttacks(appealId: string): SioAttack[] {
 function randomJson(rand: () => number, depth: number): unknown {
   const int = (n: number): number => Math.floor(rand() * n);
   switch (depth <= 0 ? int(4) : int(6)) {
-    case 0: return int(3) === 0 ? 1e308 * (rand() - 0.5) : int(2 ** 31) - 2 ** 30;
-    case 1: return String.fromCharCode(...Array.from({ length: int(20) }, () => int(0x3000)));
-    case 2: return [null, true, false][int(3)];
-    case 3: return EVENTS[int(EVENTS.length)];
-    case 4: return Array.from({ length: int(4) }, () => randomJson(rand, depth - 1));
-    default: return Object.fromEntries(Array.from({ length: int(4) }, () => [['appealId', 'seq', 'text', 'clientId', 'since', 'limit', '__proto__'][int(7)]!, randomJson(rand, depth - 1)]));
+    case 0:
+      return int(3) === 0 ? 1e308 * (rand() - 0.5) : int(2 ** 31) - 2 ** 30;
+    case 1:
+      return String.fromCharCode(...Array.from({ length: int(20) }, () => int(0x3000)));
+    case 2:
+      return [null, true, false][int(3)];
+    case 3:
+      return EVENTS[int(EVENTS.length)];
+    case 4:
+      return Array.from({ length: int(4) }, () => randomJson(rand, depth - 1));
+    default:
+      return Object.fromEntries(
+        Array.from({ length: int(4) }, () => [['appealId', 'seq', 'text', 'clientId', 'since', 'limit', '__proto__'][int(7)]!, randomJson(rand, depth - 1)]),
+      );
   }
 }
 

@@ -72,7 +72,12 @@ function typeConfusion(): UploadCase[] {
   for (const [kind, good] of Object.entries(GOOD) as [Good, (typeof GOOD)[Good]][]) {
     for (const ext of ['pdf', 'png', 'jpg', 'jpeg', 'docx', 'html']) {
       const isOwn = good.extensions.includes(ext);
-      cases.push({ kind: 'type-confusion', title: `${kind} content named .${ext}`, expected: isOwn ? 'accepted' : MISMATCH, parts: one(`файл.${ext}`, good.bytes()) });
+      cases.push({
+        kind: 'type-confusion',
+        title: `${kind} content named .${ext}`,
+        expected: isOwn ? 'accepted' : MISMATCH,
+        parts: one(`файл.${ext}`, good.bytes()),
+      });
     }
   }
   const foreign: [string, string, Buffer][] = [
@@ -96,7 +101,7 @@ function polyglots(): UploadCase[] {
     ['a ZIP appended to a JPEG', 'фото.jpg', Buffer.concat([jpegBytes(), zip])],
     ['a ZIP in a PNG chunk before IEND', 'скан.png', pngWith(pngChunk('tEXt', Buffer.concat([Buffer.from('zip\0', 'latin1'), zip])), 'end')],
     ['a ZIP appended to a PDF', 'акт.pdf', Buffer.concat([pdfBytes(), zip])],
-    ['2 KB of HTML after a PDF\'s %%EOF', 'акт.pdf', Buffer.concat([pdfBytes(), Buffer.from(`<html><script>${'x'.repeat(2048)}</script></html>`)])],
+    ["2 KB of HTML after a PDF's %%EOF", 'акт.pdf', Buffer.concat([pdfBytes(), Buffer.from(`<html><script>${'x'.repeat(2048)}</script></html>`)])],
     ['%PDF- in a JPEG comment', 'фото.jpg', jpegWithComment('%PDF-1.7\n1 0 obj<<>>endobj\n')],
     ['%PDF- in a PNG text chunk', 'скан.png', pngWith(pngChunk('tEXt', Buffer.from('c\0%PDF-1.7\n', 'latin1')), 'start')],
     ['a PDF appended to a DOCX', 'жалоба.docx', Buffer.concat([docxBytes(), pdfBytes()])],
@@ -118,8 +123,13 @@ function truncated(): UploadCase[] {
     const bytes = good.bytes();
     const name = `обрезан.${good.extensions[0] ?? kind}`;
     // A PDF's last byte is the newline after %%EOF: cut into the marker.
-    const cuts: [string, number][] = [['to its magic number', magic[kind]], ['to half', Math.floor(bytes.length / 2)], ['by its last bytes', bytes.length - 2]];
-    for (const [how, keep] of cuts) cases.push({ kind: 'truncated', title: `${kind} cut ${how}`, expected: UNSUPPORTED, parts: one(name, bytes.subarray(0, keep)) });
+    const cuts: [string, number][] = [
+      ['to its magic number', magic[kind]],
+      ['to half', Math.floor(bytes.length / 2)],
+      ['by its last bytes', bytes.length - 2],
+    ];
+    for (const [how, keep] of cuts)
+      cases.push({ kind: 'truncated', title: `${kind} cut ${how}`, expected: UNSUPPORTED, parts: one(name, bytes.subarray(0, keep)) });
   }
   return cases;
 }
@@ -130,12 +140,24 @@ function zipBombs(): UploadCase[] {
   const many: Record<string, string> = { ...docxEntries() };
   for (let i = 0; i < 10_001; i++) many[`word/p${i}.xml`] = '';
   return [
-    { title: '50 MB of zeros in one entry (about 1000-fold)', expected: TOO_LARGE,
-      bytes: zipBytes({ ...docxEntries(), 'word/media/zeros.bin': Buffer.alloc(50 * 1024 * 1024) }, { deflate: true }) },
-    { title: '11 entries declared 10 MB each (110 MB in all)', expected: TOO_LARGE,
-      bytes: zipBytes({ ...docxEntries(), ...media }, { deflate: true, declaredSize: (n, real) => (n.startsWith('word/media/') ? 10 * 1024 * 1024 : real) }) },
-    { title: 'an entry declared 100 bytes that inflates to 4 MB', expected: UNSUPPORTED,
-      bytes: zipBytes({ ...docxEntries(), 'word/media/liar.bin': Buffer.alloc(4 * 1024 * 1024) }, { deflate: true, declaredSize: (n, real) => (n === 'word/media/liar.bin' ? 100 : real) }) },
+    {
+      title: '50 MB of zeros in one entry (about 1000-fold)',
+      expected: TOO_LARGE,
+      bytes: zipBytes({ ...docxEntries(), 'word/media/zeros.bin': Buffer.alloc(50 * 1024 * 1024) }, { deflate: true }),
+    },
+    {
+      title: '11 entries declared 10 MB each (110 MB in all)',
+      expected: TOO_LARGE,
+      bytes: zipBytes({ ...docxEntries(), ...media }, { deflate: true, declaredSize: (n, real) => (n.startsWith('word/media/') ? 10 * 1024 * 1024 : real) }),
+    },
+    {
+      title: 'an entry declared 100 bytes that inflates to 4 MB',
+      expected: UNSUPPORTED,
+      bytes: zipBytes(
+        { ...docxEntries(), 'word/media/liar.bin': Buffer.alloc(4 * 1024 * 1024) },
+        { deflate: true, declaredSize: (n, real) => (n === 'word/media/liar.bin' ? 100 : real) },
+      ),
+    },
     { title: '10,001 entries', expected: TOO_LARGE, bytes: zipBytes(many) },
   ].map(({ title, expected, bytes }) => ({ kind: 'zip-bomb' as const, title, expected, parts: one('бомба.docx', bytes) }));
 }
@@ -186,13 +208,19 @@ function sizes(): UploadCase[] {
     { title: '11 MiB', expected: TOO_LARGE, parts: one('большой.pdf', pdfBytes('big', 11 * 1024 * 1024)) },
     { title: 'an empty file', expected: INVALID, parts: one('пустой.pdf', new Uint8Array(0)) },
     { title: 'one byte', expected: UNSUPPORTED, parts: one('байт.pdf', Buffer.from('%')) },
-    { title: 'a new version of exactly 10,485,760 bytes', expected: 'accepted' as const, parts: one('версия.pdf', pdfBytes('version', limit)), toVersion: true },
+    {
+      title: 'a new version of exactly 10,485,760 bytes',
+      expected: 'accepted' as const,
+      parts: one('версия.pdf', pdfBytes('version', limit)),
+      toVersion: true,
+    },
     { title: 'a new version of 10,485,761 bytes', expected: TOO_LARGE, parts: one('версия.pdf', pdfBytes('version over', limit + 1)), toVersion: true },
   ].map((c) => ({ kind: 'size' as const, ...c }));
 }
 
 function manyFiles(): UploadCase[] {
-  const small = (n: number): RawPart[] => Array.from({ length: n }, (_, i) => ({ name: `файл-${i}.pdf`, bytes: pdfBytes(`many ${i} ${randomBytes(4).toString('hex')}`) }));
+  const small = (n: number): RawPart[] =>
+    Array.from({ length: n }, (_, i) => ({ name: `файл-${i}.pdf`, bytes: pdfBytes(`many ${i} ${randomBytes(4).toString('hex')}`) }));
   const full = Array.from({ length: 10 }, (_, i) => ({ name: `полный-${i}.pdf`, bytes: pdfBytes(`full ${i}`, LIMITS.attachmentBytes) }));
   const fields = Array.from({ length: 11 }, (_, i) => ({ field: `note${i}`, bytes: Buffer.from('x') }));
   return [

@@ -69,7 +69,10 @@ afterAll(async () => {
 
 function filesUnder(root: string): string[] {
   try {
-    return readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name)).sort();
+    return readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => path.join(d.parentPath, d.name))
+      .sort();
   } catch {
     return [];
   }
@@ -141,7 +144,13 @@ describe('generated hostile uploads', () => {
 });
 
 /** An upload of `files` parts of STALL_FILE bytes, then the header and `lastBytes` of one more, then silence. */
-async function stall(client: TestClient, apiPath: string, files: number, lastBytes: number, declared = LIMITS.attachmentsPerRequest * (STALL_FILE + 200)): Promise<RawUpload> {
+async function stall(
+  client: TestClient,
+  apiPath: string,
+  files: number,
+  lastBytes: number,
+  declared = LIMITS.attachmentsPerRequest * (STALL_FILE + 200),
+): Promise<RawUpload> {
   const upload = openRawUpload(client, apiPath, declared);
   const chunk = Buffer.alloc(MIB, 0x41);
   const send = async (bytes: number): Promise<void> => {
@@ -257,7 +266,13 @@ describe('memory held by stalled uploads (server/main.ts as npm start runs it)',
     people.push({ client: first, appealId: (await fileAppeal(first)).appeal.id });
     for (let i = 0; i < 4; i++) {
       const email = `stall-${uniq()}@example.ru`;
-      const created = await admin.post('/api/admin/users', { email, phone: randomPhone(), password: 'медленный-клиент-42', fullName: `Медленный Клиент ${i}`, role: 'citizen' });
+      const created = await admin.post('/api/admin/users', {
+        email,
+        phone: randomPhone(),
+        password: 'медленный-клиент-42',
+        fullName: `Медленный Клиент ${i}`,
+        role: 'citizen',
+      });
       expect(created.status).toBe(201);
       const client = await new TestClient(url).login(email, 'медленный-клиент-42');
       people.push({ client, appealId: (await fileAppeal(client)).appeal.id });
@@ -267,18 +282,20 @@ describe('memory held by stalled uploads (server/main.ts as npm start runs it)',
 
     // Warm up every path a stalled upload takes (parser, temp files, abort), then settle.
     for (const p of people) {
-      expect((await p.client.request('POST', `/api/appeals/${p.appealId}/attachments`, formWith([{ name: 'разогрев.pdf', bytes: pdfBytes(uniq()) }]))).status).toBe(201);
+      expect(
+        (await p.client.request('POST', `/api/appeals/${p.appealId}/attachments`, formWith([{ name: 'разогрев.pdf', bytes: pdfBytes(uniq()) }]))).status,
+      ).toBe(201);
     }
     const warm = await stall(people[0]!.client, `/api/appeals/${people[0]!.appealId}/attachments`, 1, MIB);
     await waitFor('the warm-up temp files', () => bytesOnDisk() === STALL_FILE + MIB, 60_000);
     warm.abort();
     await waitFor('the warm-up temp files to go', () => filesUnder(uploadsDir).length === 0);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const baseline = Math.min(...await sampleRss(pid, 5, 100));
+    const baseline = Math.min(...(await sampleRss(pid, 5, 100)));
 
     const stalled = await Promise.all(people.flatMap((p) => [0, 1].map(() => stall(p.client, `/api/appeals/${p.appealId}/attachments`, 9, MIB))));
     await waitFor('every stalled upload to be on disk', () => bytesOnDisk() === 10 * STALL_SENT, 60_000);
-    const open = Math.max(...await sampleRss(pid, 10, 150));
+    const open = Math.max(...(await sampleRss(pid, 10, 150)));
     const held = bytesOnDisk();
     for (const u of stalled) u.abort();
     await waitFor('the temp files to go', () => filesUnder(uploadsDir).length === 0);
@@ -288,9 +305,11 @@ describe('memory held by stalled uploads (server/main.ts as npm start runs it)',
     // in this run. So the return is waited for and reported, and the assertion
     // is the band: back within the margin, never above the level while open.
     const aborted = Date.now();
-    const backAfterMs = await waitFor('the RSS to come back', () => rssMiB(pid) < baseline + RSS_BACK_MIB, 20_000)
-      .then(() => Date.now() - aborted, () => null);
-    const after = Math.min(...await sampleRss(pid, 5, 100));
+    const backAfterMs = await waitFor('the RSS to come back', () => rssMiB(pid) < baseline + RSS_BACK_MIB, 20_000).then(
+      () => Date.now() - aborted,
+      () => null,
+    );
+    const after = Math.min(...(await sampleRss(pid, 5, 100)));
 
     Object.assign(rss, {
       stalledUploads: stalled.length,

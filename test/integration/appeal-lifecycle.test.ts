@@ -37,8 +37,13 @@ async function registerCitizen(email: string, phone: string): Promise<TestClient
   const mailSince = smtp.messages.length;
   const smsSince = sms.messages.length;
   const reg = await c.post('/api/auth/register', {
-    email, phone, password: 'надёжный-пароль-42', fullName: 'Смирнова Анна Петровна',
-    birthDate: '1985-04-12', inn: '500100732259', address: 'г. Москва, ул. Тверская, д. 1',
+    email,
+    phone,
+    password: 'надёжный-пароль-42',
+    fullName: 'Смирнова Анна Петровна',
+    birthDate: '1985-04-12',
+    inn: '500100732259',
+    address: 'г. Москва, ул. Тверская, д. 1',
   });
   expect(reg.status).toBe(201);
   const mail = await smtp.waitFor(email, mailSince);
@@ -82,8 +87,12 @@ describe('appeal lifecycle over HTTP', () => {
 
     const history = await citizen.get(`/api/appeals/${appeal.id}/history`);
     expect(history.body.items.map((h: { from: string; to: string }) => `${h.from}>${h.to}`)).toEqual([
-      'draft>registered', 'registered>in_progress', 'in_progress>info_requested', 'info_requested>in_progress',
-      'in_progress>awaiting_confirmation', 'awaiting_confirmation>completed',
+      'draft>registered',
+      'registered>in_progress',
+      'in_progress>info_requested',
+      'info_requested>in_progress',
+      'in_progress>awaiting_confirmation',
+      'awaiting_confirmation>completed',
     ]);
     expect(history.body.items[2]).toMatchObject({ actorId: operator.user.id, comment: 'Приложите снимок экрана', actorRole: 'operator' });
 
@@ -104,7 +113,10 @@ describe('appeal lifecycle over HTTP', () => {
     expect(noReason.body.error.fields).toHaveProperty('comment');
     expect((await act(operator, appeal.id, 'reject', 'Не указан браузер. Рекомендуем описать шаги.')).body.appeal.status).toBe('rejected');
 
-    const edited = await citizen.patch(`/api/appeals/${appeal.id}`, { version: (await citizen.get(`/api/appeals/${appeal.id}`)).body.appeal.version, description: 'Chrome 130: кнопка «Оплатить» не реагирует.' });
+    const edited = await citizen.patch(`/api/appeals/${appeal.id}`, {
+      version: (await citizen.get(`/api/appeals/${appeal.id}`)).body.appeal.version,
+      description: 'Chrome 130: кнопка «Оплатить» не реагирует.',
+    });
     expect(edited.status).toBe(200);
     const again = await citizen.post(`/api/appeals/${appeal.id}/submit`, {});
     expect(again.body.appeal).toMatchObject({ status: 'registered', number: appeal.number, resubmissionCount: 1 });
@@ -133,9 +145,16 @@ describe('appeal lifecycle over HTTP', () => {
     const citizen = await loginAs(server, 'citizen');
     const cats = await citizen.get('/api/categories');
     const cat = cats.body.items.find((c: { code: string }) => c.code === 'portal_issues');
-    const drafts = await Promise.all(Array.from({ length: 200 }, (_, i) => citizen.post('/api/appeals', {
-      categoryId: cat.id, type: 'complaint', subject: `Обращение номер ${i}`, description: 'Описание проблемы достаточно длинное.',
-    })));
+    const drafts = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        citizen.post('/api/appeals', {
+          categoryId: cat.id,
+          type: 'complaint',
+          subject: `Обращение номер ${i}`,
+          description: 'Описание проблемы достаточно длинное.',
+        }),
+      ),
+    );
     const submitted = await Promise.all(drafts.map((d) => citizen.post(`/api/appeals/${d.body.appeal.id}/submit`, {})));
     expect(submitted.every((s) => s.status === 200)).toBe(true);
     const numbers = new Set(submitted.map((s) => s.body.appeal.number));

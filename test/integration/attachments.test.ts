@@ -34,7 +34,11 @@ beforeAll(async () => {
   supervisor = await loginAs(server, 'supervisor.portal');
   const admin = await loginAs(server, 'admin');
   const created = await admin.post('/api/admin/users', {
-    email: 'other.citizen@example.ru', phone: '+79990001122', password: 'другой-пароль-42', fullName: 'Петров Пётр Петрович', role: 'citizen',
+    email: 'other.citizen@example.ru',
+    phone: '+79990001122',
+    password: 'другой-пароль-42',
+    fullName: 'Петров Пётр Петрович',
+    role: 'citizen',
   });
   expect(created.status).toBe(201);
   stranger = await new TestClient(server.url).login('other.citizen@example.ru', 'другой-пароль-42');
@@ -131,7 +135,10 @@ describe('uploads that are refused store nothing', () => {
   it('a UTF-8 BOM in front of a PNG or a PDF is refused with UNSUPPORTED_TYPE', async () => {
     const bom = Buffer.from([0xef, 0xbb, 0xbf]);
     await expectNothingStored(async () => {
-      for (const [name, bytes] of [['bom.png', pngBytes()], ['bom.pdf', pdfBytes()]] as const) {
+      for (const [name, bytes] of [
+        ['bom.png', pngBytes()],
+        ['bom.pdf', pdfBytes()],
+      ] as const) {
         const res = await upload(citizen, [{ name, bytes: Buffer.concat([bom, bytes]) }]);
         expect(res.status, name).toBe(415);
         expect(res.body.error.code, name).toBe('UNSUPPORTED_TYPE');
@@ -142,7 +149,12 @@ describe('uploads that are refused store nothing', () => {
 
   it('truncated files are refused with a message saying they are damaged or incomplete', async () => {
     await expectNothingStored(async () => {
-      for (const [name, bytes] of [['скан.png', pngBytes()], ['фото.jpg', jpegBytes()], ['акт.pdf', pdfBytes()], ['жалоба.docx', docxBytes()]] as const) {
+      for (const [name, bytes] of [
+        ['скан.png', pngBytes()],
+        ['фото.jpg', jpegBytes()],
+        ['акт.pdf', pdfBytes()],
+        ['жалоба.docx', docxBytes()],
+      ] as const) {
         const res = await upload(citizen, [{ name, bytes: bytes.subarray(0, bytes.length - 3) }]);
         expect(res.status, name).toBe(415);
         expect(res.body.error.code, name).toBe('UNSUPPORTED_TYPE');
@@ -195,7 +207,9 @@ describe('uploads that are refused store nothing', () => {
   it('an upload without the CSRF token is refused', async () => {
     await expectNothingStored(async () => {
       const res = await fetch(`${server.url}/api/appeals/${appealId}/attachments`, {
-        method: 'POST', headers: { origin: server.url, cookie: citizen.cookie }, body: formWith([{ name: 'a.pdf', bytes: pdfBytes() }]),
+        method: 'POST',
+        headers: { origin: server.url, cookie: citizen.cookie },
+        body: formWith([{ name: 'a.pdf', bytes: pdfBytes() }]),
       });
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('CSRF_FAILED');
@@ -221,7 +235,10 @@ describe('upload, versions, restore and download', () => {
     pdfId = a.id;
 
     const seen = events.slice(before);
-    expect(seen.map((e) => [e.kind, e.appealId, e.attachment.id])).toEqual([['added', appealId, a.id], ['added', appealId, b.id]]);
+    expect(seen.map((e) => [e.kind, e.appealId, e.attachment.id])).toEqual([
+      ['added', appealId, a.id],
+      ['added', appealId, b.id],
+    ]);
 
     const audit = await auditActions(a.id);
     expect(audit).toHaveLength(1);
@@ -239,9 +256,7 @@ describe('upload, versions, restore and download', () => {
     expect(res.headers.get('content-type')).toBe('application/pdf');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.headers.get('content-disposition')).toBe(
-      `attachment; filename="file.pdf"; filename*=UTF-8''${encodeURIComponent('Заявление №1.pdf')}`,
-    );
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="file.pdf"; filename*=UTF-8''${encodeURIComponent('Заявление №1.pdf')}`);
     const inline = await fetch(`${server.url}/api/appeals/${appealId}/attachments/${pdfId}/download?inline=1`, { headers: { cookie: citizen.cookie } });
     expect(inline.headers.get('content-disposition')).toMatch(/^inline; /);
   });
@@ -264,7 +279,11 @@ describe('upload, versions, restore and download', () => {
   it('a new version becomes current, an earlier one can be restored, each step journalled and published', async () => {
     const before = events.length;
     const v2bytes = pdfBytes('second');
-    const v2 = await citizen.request('POST', `/api/appeals/${appealId}/attachments/${pdfId}/versions`, formWith([{ name: 'Заявление №1 (испр.).pdf', bytes: v2bytes }]));
+    const v2 = await citizen.request(
+      'POST',
+      `/api/appeals/${appealId}/attachments/${pdfId}/versions`,
+      formWith([{ name: 'Заявление №1 (испр.).pdf', bytes: v2bytes }]),
+    );
     expect(v2.status).toBe(201);
     expect(v2.body.attachment).toMatchObject({ id: pdfId, currentVersion: 2, fileName: 'Заявление №1 (испр.).pdf' });
     expect(v2.body.attachment.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
@@ -280,18 +299,28 @@ describe('upload, versions, restore and download', () => {
     const old = await fetch(`${server.url}/api/appeals/${appealId}/attachments/${pdfId}/download?version=2`, { headers: { cookie: citizen.cookie } });
     expect(Buffer.from(await old.arrayBuffer()).equals(v2bytes)).toBe(true);
 
-    expect(events.slice(before).map((e) => [e.kind, e.attachment.currentVersion])).toEqual([['version', 2], ['restored', 1]]);
+    expect(events.slice(before).map((e) => [e.kind, e.attachment.currentVersion])).toEqual([
+      ['version', 2],
+      ['restored', 1],
+    ]);
     const audit = await auditActions(pdfId);
     expect(audit.map((e) => [e.action, e.details.version])).toEqual([
-      ['attachment.added', 1], ['attachment.version_added', 2], ['attachment.restored', 1],
+      ['attachment.added', 1],
+      ['attachment.version_added', 2],
+      ['attachment.restored', 1],
     ]);
 
     expect((await citizen.post(`/api/appeals/${appealId}/attachments/${pdfId}/restore`, { version: 9 })).status).toBe(404);
     const mismatch = await citizen.request('POST', `/api/appeals/${appealId}/attachments/${pdfId}/versions`, formWith([{ name: 'v3.pdf', bytes: pngBytes() }]));
     expect(mismatch.body.error.code).toBe('TYPE_MISMATCH');
-    const two = await citizen.request('POST', `/api/appeals/${appealId}/attachments/${pdfId}/versions`, formWith([
-      { name: 'a.pdf', bytes: pdfBytes('a') }, { name: 'b.pdf', bytes: pdfBytes('b') },
-    ]));
+    const two = await citizen.request(
+      'POST',
+      `/api/appeals/${appealId}/attachments/${pdfId}/versions`,
+      formWith([
+        { name: 'a.pdf', bytes: pdfBytes('a') },
+        { name: 'b.pdf', bytes: pdfBytes('b') },
+      ]),
+    );
     expect(two.status).toBe(400);
     expect((await listOf(citizen)).find((x) => x.id === pdfId)?.versions).toHaveLength(2);
   });

@@ -102,7 +102,10 @@ describe('registration and confirmation', () => {
     const client = new Client(app);
     const r = await register(client);
     expect(r.reply.body?.user).toMatchObject({ email: r.input.email, emailConfirmed: false, phoneConfirmed: false });
-    expect(r.reply.body?.codes?.map((c) => c.sentTo).sort()).toEqual([expect.stringMatching(/^\+7 \*\*\* \*\*\*-\d\d-\d\d$/), expect.stringMatching(/^i\*\*\*@mail\.ru$/)]);
+    expect(r.reply.body?.codes?.map((c) => c.sentTo).sort()).toEqual([
+      expect.stringMatching(/^\+7 \*\*\* \*\*\*-\d\d-\d\d$/),
+      expect.stringMatching(/^i\*\*\*@mail\.ru$/),
+    ]);
     expect(r.email.subject).toBe('Код подтверждения');
     const setCookie = r.reply.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(/HttpOnly/i);

@@ -23,13 +23,19 @@ beforeAll(async () => {
   expert = await loginAs(server, 'expert');
   const admin = await loginAs(server, 'admin');
   const created = await admin.post('/api/admin/users', {
-    email: 'second@example.ru', phone: '+79990001122', password: 'второй-пароль-77', fullName: 'Второй Заявитель', role: 'citizen',
+    email: 'second@example.ru',
+    phone: '+79990001122',
+    password: 'второй-пароль-77',
+    fullName: 'Второй Заявитель',
+    role: 'citizen',
   });
   expect(created.status).toBe(201);
   other = await new TestClient(server.url).login('second@example.ru', 'второй-пароль-77');
   appealId = (await fileAppeal(citizen)).appeal.id;
 });
-afterAll(async () => { await server.stop(); });
+afterAll(async () => {
+  await server.stop();
+});
 
 describe('authorisation of appeals', () => {
   it('another citizen gets 404 on read, edit, history and transitions', async () => {

@@ -20,7 +20,9 @@ beforeAll(async () => {
   citizen = await loginAs(server, 'citizen');
   operator = await loginAs(server, 'operator.housing');
 });
-afterAll(async () => { await server.stop(); });
+afterAll(async () => {
+  await server.stop();
+});
 
 describe('catalogue', () => {
   it('seeds the eleven categories of PRODUCT.md §5 with departments, deadlines and fields', async () => {
@@ -45,7 +47,15 @@ describe('catalogue', () => {
     const created = await admin.post('/api/admin/departments', dep);
     expect(created.status).toBe(201);
     expect((await admin.post('/api/admin/departments', dep)).status).toBe(409);
-    const cat = { code: 'transport_routes', name: 'Транспорт — маршруты', departmentId: created.body.department.id, deadlineDays: 30, requiredDocuments: [], extraFields: [], keywords: ['автобус'] };
+    const cat = {
+      code: 'transport_routes',
+      name: 'Транспорт — маршруты',
+      departmentId: created.body.department.id,
+      deadlineDays: 30,
+      requiredDocuments: [],
+      extraFields: [],
+      keywords: ['автобус'],
+    };
     expect((await operator.post('/api/admin/categories', cat)).status).toBe(403);
     const c = await admin.post('/api/admin/categories', cat);
     expect(c.status).toBe(201);

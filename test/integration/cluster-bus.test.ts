@@ -48,7 +48,13 @@ describe.skipIf(!redisBinary)('the domain event bus over Redis', () => {
     redis = await startRedis(redisBinary ?? '');
     sniffer = createClient({ url: redis.url });
     await sniffer.connect();
-    await sniffer.subscribe('caseroom:bus', (message: Buffer) => { carried.push(message.subarray(16).toString('utf8')); }, true);
+    await sniffer.subscribe(
+      'caseroom:bus',
+      (message: Buffer) => {
+        carried.push(message.subarray(16).toString('utf8'));
+      },
+      true,
+    );
     publisher = createClient({ url: redis.url });
     await publisher.connect();
     server = await startTestServer({ logger, env: { REDIS_URL: redis.url } });
@@ -76,7 +82,11 @@ describe.skipIf(!redisBinary)('the domain event bus over Redis', () => {
     expect((await leaving.post('/api/auth/logout')).status).toBe(204);
 
     const types = (): Set<string> => new Set(carried.map((m) => (JSON.parse(m) as { type: string }).type));
-    await until(() => ['appeal.status_changed', 'appeal.updated', 'attachment.changed', 'chat.posted', 'session.ended'].every((t) => types().has(t)), 5000, 'every kind of event on Redis');
+    await until(
+      () => ['appeal.status_changed', 'appeal.updated', 'attachment.changed', 'chat.posted', 'session.ended'].every((t) => types().has(t)),
+      5000,
+      'every kind of event on Redis',
+    );
     const keys = carried.flatMap((m) => keysOf(JSON.parse(m)));
     expect(keys.filter((k) => SECRET_KEY.test(k))).toEqual([]);
     // And no text of the chat or the appeal travels either.
@@ -97,7 +107,11 @@ describe.skipIf(!redisBinary)('the domain event bus over Redis', () => {
       JSON.stringify({ type: 'no.such.event' }),
     ];
     for (const payload of bad) await publisher!.publish('caseroom:bus', Buffer.concat([foreign, Buffer.from(payload)]));
-    await until(() => logger.lines.filter((l) => l.msg.startsWith('cluster bus: message dropped')).length === before + bad.length, 5000, 'every bad message logged');
+    await until(
+      () => logger.lines.filter((l) => l.msg.startsWith('cluster bus: message dropped')).length === before + bad.length,
+      5000,
+      'every bad message logged',
+    );
     expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
     // Still serving: REST, and a socket in the room whose access the extra-field message named.
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);

@@ -33,7 +33,9 @@ async function takeAppeal(): Promise<string> {
 /** Every close a stock client heard (y-websocket v3 reconnects on 45xx, so `closed` alone misses those). */
 function closesOf(client: YjsClient): { code: number }[] {
   const seen: { code: number }[] = [];
-  client.provider.on('connection-close', (event) => { if (event) seen.push({ code: event.code }); });
+  client.provider.on('connection-close', (event) => {
+    if (event) seen.push({ code: event.code });
+  });
   return seen;
 }
 
@@ -44,7 +46,9 @@ function moveCaret(client: YjsClient, perSecond: number): () => void {
     k++;
     client.provider.awareness.setLocalStateField('cursor', { anchor: k % 40, head: k % 40 });
   }, 1000 / perSecond);
-  return () => { clearInterval(timer); };
+  return () => {
+    clearInterval(timer);
+  };
 }
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -55,8 +59,13 @@ beforeAll(async () => {
   operator = await loginAs(server, 'operator.portal');
   supervisor = await loginAs(server, 'supervisor.portal');
 });
-afterEach(() => { closeAllYjs(); });
-afterAll(async () => { closeAllYjs(); await server.stop(); });
+afterEach(() => {
+  closeAllYjs();
+});
+afterAll(async () => {
+  closeAllYjs();
+  await server.stop();
+});
 
 describe('awareness limits', () => {
   it('keeps 8 stock clients moving carets at 15/s connected: the peers’ carets each one echoes are not counted', async () => {
@@ -115,7 +124,9 @@ describe('awareness limits', () => {
     const peer = await openYjs(server.url, operator.cookie, room);
     const closes = closesOf(peer);
     let isSeen = false;
-    peer.provider.awareness.on('change', () => { isSeen ||= peer.provider.awareness.getStates().has(9400); });
+    peer.provider.awareness.on('change', () => {
+      isSeen ||= peer.provider.awareness.getStates().has(9400);
+    });
     const raw = await openRaw(server.url, citizen.cookie, room);
     // Under 8 KiB as sent; over it once the server has put its `user` in, which is what the peer echoes.
     raw.ws.send(awarenessFrame([[9400, 1, { cursor: 'x'.repeat(8 * 1024 - 20) }]]));
@@ -177,7 +188,8 @@ describe('refusal log', () => {
       expect(summaries().length).toBeLessThanOrEqual(windows);
       expect(logger.lines.filter((l) => l.level === 'warn').length).toBeLessThanOrEqual(7 * windows);
       const byReason: Record<string, number> = {};
-      for (const s of summaries()) for (const [reason, n] of Object.entries(s.fields.byReason as Record<string, number>)) byReason[reason] = (byReason[reason] ?? 0) + n;
+      for (const s of summaries())
+        for (const [reason, n] of Object.entries(s.fields.byReason as Record<string, number>)) byReason[reason] = (byReason[reason] ?? 0) + n;
       expect(Object.keys(byReason).sort()).toEqual(['trailing bytes', 'unknown message type', 'unknown sync message']);
     } finally {
       await own.stop();

@@ -10,7 +10,9 @@ import { fileAppeal, loginAs } from '../helpers/session.js';
 import { closeAllYjs, openYjs, waitFor } from '../helpers/yjs.js';
 
 let server: TestServer;
-beforeAll(async () => { server = await startTestServer(); });
+beforeAll(async () => {
+  server = await startTestServer();
+});
 afterAll(async () => {
   closeAllYjs();
   await server.stop();

@@ -84,14 +84,23 @@ beforeAll(async () => {
   foreignOperator = await loginAs(server, 'operator.housing');
   const admin = await loginAs(server, 'admin');
   const created = await admin.post('/api/admin/users', {
-    email: 'outsider@example.ru', phone: '+79990003344', password: 'чужой-пароль-77', fullName: 'Посторонний', role: 'citizen',
+    email: 'outsider@example.ru',
+    phone: '+79990003344',
+    password: 'чужой-пароль-77',
+    fullName: 'Посторонний',
+    role: 'citizen',
   });
   expect(created.status).toBe(201);
   outsider = await new TestClient(server.url).login('outsider@example.ru', 'чужой-пароль-77');
   appealId = await takeAppeal();
 });
-afterEach(() => { closeAllYjs(); });
-afterAll(async () => { closeAllYjs(); await server.stop(); });
+afterEach(() => {
+  closeAllYjs();
+});
+afterAll(async () => {
+  closeAllYjs();
+  await server.stop();
+});
 
 describe('Yjs endpoint', () => {
   it('starts from the appeal text; citizen and operator edit concurrently and converge; the appeal text follows', async () => {
@@ -128,7 +137,12 @@ describe('Yjs endpoint', () => {
     const watcher = await openYjs(server.url, operator.cookie, appealId);
     const first = await openRaw(server.url, citizen.cookie, appealId);
     // Two entries in one message: only the first clientID becomes this connection's.
-    first.ws.send(awarenessFrame([[7001, 1, { cursor: 'mine', user: { name: 'Министр' } }], [7002, 1, { cursor: 'stolen' }]]));
+    first.ws.send(
+      awarenessFrame([
+        [7001, 1, { cursor: 'mine', user: { name: 'Министр' } }],
+        [7002, 1, { cursor: 'stolen' }],
+      ]),
+    );
     await waitFor(() => watcher.provider.awareness.getStates().has(7001), 3000, 'first caret');
     const seen = watcher.provider.awareness.getStates();
     expect(seen.get(7001)).toMatchObject({ cursor: 'mine', user: { name: 'Иванов Иван Иванович', role: 'citizen' } });
@@ -230,7 +244,9 @@ describe('Yjs endpoint', () => {
     for (let i = 0; i < 30; i++) {
       const raw = await openRaw(server.url, citizen.cookie, appealId);
       raw.ws.send(updateMessage(new Uint8Array(randomBytes(randomInt(1, 64)))));
-      setTimeout(() => { raw.ws.close(); }, 500); // the rare random update that is valid and empty is simply a no-op
+      setTimeout(() => {
+        raw.ws.close();
+      }, 500); // the rare random update that is valid and empty is simply a no-op
       const { code } = await raw.closed;
       expect([CLOSE_CODES.BAD_MESSAGE, 1000, 1005]).toContain(code);
     }

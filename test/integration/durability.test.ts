@@ -22,7 +22,9 @@ afterAll(async () => {
 
 function auditVerify(): { status: number | null; out: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/tools/audit-verify.ts'], {
-    cwd: path.resolve(import.meta.dirname, '../..'), env: storeEnvFor(dataDir, { ...process.env, DATA_DIR: dataDir }), encoding: 'utf8',
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    env: storeEnvFor(dataDir, { ...process.env, DATA_DIR: dataDir }),
+    encoding: 'utf8',
   });
   return { status: r.status, out: r.stdout + r.stderr };
 }

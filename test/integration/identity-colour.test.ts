@@ -12,7 +12,9 @@ import { fileAppeal, loginAs } from '../helpers/session.js';
 import { closeAllYjs, openYjs, waitFor } from '../helpers/yjs.js';
 
 let server: TestServer;
-beforeAll(async () => { server = await startTestServer(); });
+beforeAll(async () => {
+  server = await startTestServer();
+});
 afterAll(async () => {
   closeAllYjs();
   closeAllSockets();
@@ -40,9 +42,16 @@ it('gives each person the same colour in the presence list and in awareness', as
   type Peer = { user?: { name?: string; colour?: string; color?: string } };
   const peerOf = (seenBy: typeof citizenYjs, peer: typeof citizenYjs): Peer['user'] =>
     (seenBy.provider.awareness.getStates().get(peer.doc.clientID) as Peer | undefined)?.user;
-  await waitFor(() => peerOf(operatorYjs, citizenYjs)?.name === citizen.user.fullName && peerOf(citizenYjs, operatorYjs)?.name === operator.user.fullName, 5000, 'both in awareness');
+  await waitFor(
+    () => peerOf(operatorYjs, citizenYjs)?.name === citizen.user.fullName && peerOf(citizenYjs, operatorYjs)?.name === operator.user.fullName,
+    5000,
+    'both in awareness',
+  );
 
-  for (const [person, own, seenBy] of [[citizen, citizenYjs, operatorYjs], [operator, operatorYjs, citizenYjs]] as const) {
+  for (const [person, own, seenBy] of [
+    [citizen, citizenYjs, operatorYjs],
+    [operator, operatorYjs, citizenYjs],
+  ] as const) {
     const user = peerOf(seenBy, own);
     const listed = presence.get(person.user.id);
     expect(listed, person.user.fullName).toBe(colourOf(person.user.id));

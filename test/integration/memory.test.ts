@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { scriptEnv } from '../helpers/process.js';
 
 describe('memory of password hashing', () => {
-  it('npm start and npm run dev fix glibc\'s mmap threshold', () => {
+  it("npm start and npm run dev fix glibc's mmap threshold", () => {
     expect(scriptEnv('start')).toEqual({ MALLOC_MMAP_THRESHOLD_: '131072' });
     expect(scriptEnv('dev')).toEqual({ MALLOC_MMAP_THRESHOLD_: '131072' });
   });

@@ -35,7 +35,9 @@ afterAll(async () => {
 
 function auditVerify(): { status: number | null; out: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/tools/audit-verify.ts'], {
-    cwd: ROOT, env: storeEnvFor(dataDir, { ...process.env, DATA_DIR: dataDir }), encoding: 'utf8',
+    cwd: ROOT,
+    env: storeEnvFor(dataDir, { ...process.env, DATA_DIR: dataDir }),
+    encoding: 'utf8',
   });
   return { status: r.status, out: r.stdout + r.stderr };
 }
@@ -60,7 +62,11 @@ describe.skipIf(SKIP !== null)(`npm start on MongoDB${SKIP ? ` (skipped: ${SKIP}
     const up = await citizen.request('POST', `/api/appeals/${appeal.id}/attachments`, formWith([{ name: 'квитанция.pdf', bytes: pdfBytes('first') }]));
     expect(up.status).toBe(201);
     const attachmentId = up.body.items[0].id as string;
-    const v2 = await citizen.request('POST', `/api/appeals/${appeal.id}/attachments/${attachmentId}/versions`, formWith([{ name: 'квитанция-2.pdf', bytes: pdfBytes('second') }]));
+    const v2 = await citizen.request(
+      'POST',
+      `/api/appeals/${appeal.id}/attachments/${attachmentId}/versions`,
+      formWith([{ name: 'квитанция-2.pdf', bytes: pdfBytes('second') }]),
+    );
     expect(v2.status).toBe(201);
     expect(v2.body.attachment.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
     const conn = await mongoose.createConnection(mongoUriFor(dataDir)).asPromise();

@@ -165,8 +165,11 @@ describe.skipIf(!redisBinary)('two instances with REDIS_URL', () => {
     expect(up.status).toBe(201);
     const id = (up.body.items as AttachmentSummary[])[0]!.id;
     const citizenOnB = Object.assign(new TestClient(b.url), { cookie: citizen.cookie, csrfToken: citizen.csrfToken, user: citizen.user });
-    const replies = await Promise.all([citizen, citizenOnB, citizen, citizenOnB].map((c, i) =>
-      c.request('POST', `/api/appeals/${appealId}/attachments/${id}/versions`, formWith([{ name: `версия ${i}.pdf`, bytes: pdfBytes(`версия ${i}`) }]))));
+    const replies = await Promise.all(
+      [citizen, citizenOnB, citizen, citizenOnB].map((c, i) =>
+        c.request('POST', `/api/appeals/${appealId}/attachments/${id}/versions`, formWith([{ name: `версия ${i}.pdf`, bytes: pdfBytes(`версия ${i}`) }])),
+      ),
+    );
     expect(replies.map((r) => r.status)).toEqual([201, 201, 201, 201]);
     const list = await citizen.get<{ items: AttachmentSummary[] }>(`/api/appeals/${appealId}/attachments`);
     const file = list.body.items.find((x) => x.id === id);
@@ -178,7 +181,11 @@ describe.skipIf(!redisBinary)('two instances with REDIS_URL', () => {
     const again = await login(a, 'citizen');
     const socket = await joined(b, again);
     const yjs = await openYjs(b.url, again.cookie, appealId);
-    const disconnected = new Promise<number>((r) => socket.once('disconnect', () => { r(Date.now()); }));
+    const disconnected = new Promise<number>((r) =>
+      socket.once('disconnect', () => {
+        r(Date.now());
+      }),
+    );
     const yjsClosed = yjs.closed.then(() => Date.now());
     const t0 = Date.now();
     expect((await again.post('/api/auth/logout')).status).toBeLessThan(300);
@@ -198,7 +205,11 @@ describe.skipIf(!redisBinary)('two instances with REDIS_URL', () => {
     await waitFor(() => onA.text() === onB.text() && onA.text().includes('a19') && onA.text().includes('b19'), 5000, 'both instances converge');
 
     onA.provider.awareness.setLocalStateField('cursor', { at: 3 });
-    await waitFor(() => [...onB.provider.awareness.getStates().values()].some((s) => (s as { cursor?: { at: number } }).cursor?.at === 3), 3000, 'caret from A on B');
+    await waitFor(
+      () => [...onB.provider.awareness.getStates().values()].some((s) => (s as { cursor?: { at: number } }).cursor?.at === 3),
+      3000,
+      'caret from A on B',
+    );
 
     // Each update is stored by the instance it came in on, never again by the one it was relayed to.
     const rows = await a.store.yjs.load(appealId);
@@ -217,11 +228,21 @@ describe.skipIf(!redisBinary)('two instances with REDIS_URL', () => {
 
   it('a socket that drops its transport on one instance gets the messages sent on the other replayed on recovery', async () => {
     const socket = socketFor(b.url, citizen);
-    await new Promise<void>((r) => socket.once('connect', () => { r(); }));
+    await new Promise<void>((r) =>
+      socket.once('connect', () => {
+        r();
+      }),
+    );
     await ok<RoomJoined>(socket, 'room:join', { appealId });
     const got: number[] = [];
-    socket.on('chat:message', (m) => { if (!got.includes(m.seq)) got.push(m.seq); });
-    const dropped = new Promise<void>((r) => socket.once('disconnect', () => { r(); }));
+    socket.on('chat:message', (m) => {
+      if (!got.includes(m.seq)) got.push(m.seq);
+    });
+    const dropped = new Promise<void>((r) =>
+      socket.once('disconnect', () => {
+        r();
+      }),
+    );
     socket.io.engine.close();
     await dropped;
 
@@ -236,7 +257,11 @@ describe.skipIf(!redisBinary)('two instances with REDIS_URL', () => {
     const marker = await ok<ChatMessage>(onA, 'chat:send', { appealId, clientId: markerId, text: 'метка' });
     expect((await relayed).seq).toBe(marker.seq);
 
-    const reconnected = new Promise<void>((r) => socket.once('connect', () => { r(); }));
+    const reconnected = new Promise<void>((r) =>
+      socket.once('connect', () => {
+        r();
+      }),
+    );
     socket.connect();
     await reconnected;
     expect(socket.recovered).toBe(true);
@@ -275,7 +300,9 @@ describe.skipIf(!redisBinary)('two instances with REDIS_URL', () => {
     const { login: name } = demoAccount(a, 'expert');
     const attempt = (server: TestServer, password: string): Promise<number> =>
       fetch(`${server.url}/api/auth/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json', origin: server.url }, body: JSON.stringify({ login: name, password }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: server.url },
+        body: JSON.stringify({ login: name, password }),
       }).then((r) => r.status);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push(await attempt(i % 2 === 0 ? a : b, 'неверный-пароль'));

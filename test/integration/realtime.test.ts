@@ -5,9 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage, HistoryEntry, MissedSince, RoomJoined, WallRoom } from '../../shared/protocol/events.js';
-import {
-  clientId, closeAllSockets, collect, connect, next, ok, request, socketFor, until, type ClientSocket,
-} from '../helpers/realtime.js';
+import { clientId, closeAllSockets, collect, connect, next, ok, request, socketFor, until, type ClientSocket } from '../helpers/realtime.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { fileAppeal, loginAs, type TestClient } from '../helpers/session.js';
 
@@ -40,7 +38,9 @@ beforeAll(async () => {
   expect((await operator.post(`/api/appeals/${appealId}/experts`, { expertId: expert.user.id })).status).toBe(200);
 });
 
-afterEach(() => { closeAllSockets(); });
+afterEach(() => {
+  closeAllSockets();
+});
 afterAll(async () => {
   closeAllSockets();
   await server.stop();
@@ -152,8 +152,9 @@ describe('chat', () => {
 
   it('limits chat:send per connection with RATE_LIMITED', async () => {
     const { socket } = await joined(expert);
-    const acks = await Promise.all(Array.from({ length: 40 }, (_, i) =>
-      request(socket, 'chat:send', { appealId, clientId: clientId(), text: `сообщение ${i}` })));
+    const acks = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => request(socket, 'chat:send', { appealId, clientId: clientId(), text: `сообщение ${i}` })),
+    );
     const limited = acks.filter((a) => !a.ok && a.error.code === 'RATE_LIMITED').length;
     expect(limited).toBeGreaterThan(0);
     expect(acks.filter((a) => a.ok).length).toBeGreaterThanOrEqual(20);
@@ -190,7 +191,14 @@ describe('who may connect and join', () => {
     await expect(connect(server.url, citizen, { origin: 'https://evil.example' })).rejects.toThrow();
     await expect(connect(server.url, citizen, { cookie: 'cr_session=' + 'x'.repeat(43) })).rejects.toMatchObject({ data: { code: 'UNAUTHENTICATED' } });
     const noOrigin = socketFor(server.url, citizen, { origin: '' });
-    await expect(new Promise<void>((resolve, reject) => { noOrigin.once('connect', () => { resolve(); }); noOrigin.once('connect_error', reject); })).rejects.toThrow();
+    await expect(
+      new Promise<void>((resolve, reject) => {
+        noOrigin.once('connect', () => {
+          resolve();
+        });
+        noOrigin.once('connect_error', reject);
+      }),
+    ).rejects.toThrow();
   });
 
   it('refuses room:join and chat to a user of another department and to an unrelated user, as not found', async () => {
@@ -220,7 +228,11 @@ describe('status pushes', () => {
     await new Promise((r) => setTimeout(r, 150));
     for (const list of seen) {
       expect(list).toHaveLength(1);
-      expect(list[0]).toMatchObject({ appealId, status: 'info_requested', entry: { action: 'request_info', actorName: operator.user.fullName, to: 'info_requested' } });
+      expect(list[0]).toMatchObject({
+        appealId,
+        status: 'info_requested',
+        entry: { action: 'request_info', actorName: operator.user.fullName, to: 'info_requested' },
+      });
     }
     // And back over the socket: the same service, the same push.
     const [citizenSocket] = sockets;
@@ -243,7 +255,8 @@ describe('recovery', () => {
     const sent: number[] = [];
     for (let i = 0; i < 50; i++) {
       sent.push((await send(o.socket, `Сообщение ${i + 1}`)).seq);
-      if (i === 20) expect((await operator.post(`/api/appeals/${appealId}/transitions`, { action: 'request_info', comment: 'Уточните дату' })).status).toBe(200);
+      if (i === 20)
+        expect((await operator.post(`/api/appeals/${appealId}/transitions`, { action: 'request_info', comment: 'Уточните дату' })).status).toBe(200);
       if (i === 40) expect((await citizen.post(`/api/appeals/${appealId}/transitions`, { action: 'provide_info', comment: 'Вчера' })).status).toBe(200);
     }
 
@@ -265,12 +278,21 @@ describe('recovery', () => {
     const log = new Map<number, ChatMessage>();
     const statuses: HistoryEntry[] = [];
     let events = 0;
-    socket.on('chat:message', (m) => { events++; if (!log.has(m.seq)) log.set(m.seq, m); });
-    socket.on('status:changed', (p) => { if (!statuses.some((h) => h.seq === p.entry.seq)) statuses.push(p.entry); });
+    socket.on('chat:message', (m) => {
+      events++;
+      if (!log.has(m.seq)) log.set(m.seq, m);
+    });
+    socket.on('status:changed', (p) => {
+      if (!statuses.some((h) => h.seq === p.entry.seq)) statuses.push(p.entry);
+    });
     const lastSeq = (await ok<ChatMessage[]>(socket, 'chat:history', { appealId, limit: 1, beforeSeq: Number.MAX_SAFE_INTEGER })).at(-1)?.seq ?? 0;
     const historySeq = await lastHistorySeq();
 
-    const dropped = new Promise<void>((r) => socket.once('disconnect', () => { r(); }));
+    const dropped = new Promise<void>((r) =>
+      socket.once('disconnect', () => {
+        r();
+      }),
+    );
     socket.io.engine.close();
     await dropped;
 
@@ -282,7 +304,11 @@ describe('recovery', () => {
       if (i === 30) await citizen.post(`/api/appeals/${appealId}/transitions`, { action: 'provide_info', comment: 'Договор 42' });
     }
 
-    const reconnected = new Promise<void>((r) => socket.once('connect', () => { r(); }));
+    const reconnected = new Promise<void>((r) =>
+      socket.once('connect', () => {
+        r();
+      }),
+    );
     socket.connect();
     await reconnected;
     expect(socket.recovered).toBe(true);
@@ -348,8 +374,14 @@ describe('malformed input', () => {
     for (const [event, payload] of events) {
       const calls: unknown[] = [];
       const answered = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => { reject(new Error(`${event}: the ack was never called`)); }, 3000);
-        raw.emit(event, payload, 'extra', (a: unknown) => { calls.push(a); clearTimeout(timer); resolve(); });
+        const timer = setTimeout(() => {
+          reject(new Error(`${event}: the ack was never called`));
+        }, 3000);
+        raw.emit(event, payload, 'extra', (a: unknown) => {
+          calls.push(a);
+          clearTimeout(timer);
+          resolve();
+        });
       });
       await answered;
       // One more round trip: a second call of the same ack would have arrived by now.
@@ -364,7 +396,11 @@ describe('malformed input', () => {
   it('closes a connection that sends a frame over the size limit; others are unaffected', async () => {
     const { socket } = await joined(operator);
     const other = await joined(citizen);
-    const closed = new Promise<string>((r) => socket.once('disconnect', (reason) => { r(reason); }));
+    const closed = new Promise<string>((r) =>
+      socket.once('disconnect', (reason) => {
+        r(reason);
+      }),
+    );
     socket.emit('chat:send', { appealId, clientId: clientId(), text: 'я'.repeat(200_000), internal: false }, () => undefined);
     expect(await closed).toBe('transport close');
     expect((await ok<ChatMessage>(other.socket, 'chat:send', { appealId, clientId: clientId(), text: 'я на месте' })).seq).toBeGreaterThan(0);
@@ -376,7 +412,11 @@ describe('sessions and the wall', () => {
   it('logging out disconnects the session’s sockets within a second, and the cookie no longer connects', async () => {
     const again = await loginAs(server, 'citizen');
     const { socket } = await joined(again);
-    const disconnected = new Promise<number>((r) => socket.once('disconnect', () => { r(Date.now()); }));
+    const disconnected = new Promise<number>((r) =>
+      socket.once('disconnect', () => {
+        r(Date.now());
+      }),
+    );
     const t0 = Date.now();
     const cookie = again.cookie;
     expect((await again.post('/api/auth/logout')).status).toBeLessThan(300);

@@ -36,13 +36,19 @@ beforeAll(async () => {
   expect((await operator.post(`/api/appeals/${appealId}/transitions`, { action: 'take' })).status).toBe(200);
 });
 
-afterEach(() => { closeAllSockets(); });
+afterEach(() => {
+  closeAllSockets();
+});
 afterAll(async () => {
   closeAllSockets();
   await server.stop();
 });
 
-interface Away { pid: string; offset: string; secret: string }
+interface Away {
+  pid: string;
+  offset: string;
+  secret: string;
+}
 
 /**
  * `victim` joins the room, loses its transport (the server keeps its session
@@ -54,13 +60,21 @@ async function victimAway(victim: TestClient): Promise<Away> {
   const o = await connect(server.url, operator);
   await ok(o, 'room:join', { appealId });
   // One packet the victim receives, so that it holds an offset.
-  const seen = new Promise<void>((r) => socket.once('chat:message', () => { r(); }));
+  const seen = new Promise<void>((r) =>
+    socket.once('chat:message', () => {
+      r();
+    }),
+  );
   await ok(o, 'chat:send', { appealId, clientId: clientId(), text: 'видно всем', internal: false });
   await seen;
   const raw = socket as unknown as { _pid?: string; _lastOffset?: string };
   const { _pid: pid, _lastOffset: offset } = raw;
   if (!pid || !offset) throw new Error('the victim has no recovery session');
-  const dropped = new Promise<void>((r) => socket.once('disconnect', () => { r(); }));
+  const dropped = new Promise<void>((r) =>
+    socket.once('disconnect', () => {
+      r();
+    }),
+  );
   socket.io.engine.close();
   await dropped;
   const secret = `секрет ${clientId()}`;
@@ -84,7 +98,9 @@ async function rawRecover(cookie: string | null, away: Away, listenMs = 300): Pr
   const ws = new WebSocket(url, { headers: { origin: server.url, ...(cookie ? { cookie } : {}) } });
   const attempt: Attempt = { before: [], answer: '', after: [] };
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error('no CONNECT answer')); }, 5000);
+    const timer = setTimeout(() => {
+      reject(new Error('no CONNECT answer'));
+    }, 5000);
     ws.on('error', reject);
     ws.on('message', (data: Buffer) => {
       const frame = data.toString('utf8');

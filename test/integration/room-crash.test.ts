@@ -41,12 +41,16 @@ function firstText(doc: Y.Doc): Y.XmlText {
   const frag = doc.getXmlFragment('default');
   let p = frag.get(0) as Y.XmlElement | undefined;
   if (!p) {
-    doc.transact(() => { frag.insert(0, [new Y.XmlElement('paragraph')]); });
+    doc.transact(() => {
+      frag.insert(0, [new Y.XmlElement('paragraph')]);
+    });
     p = frag.get(0) as Y.XmlElement;
   }
   let t = p.get(0) as Y.XmlText | undefined;
   if (!(t instanceof Y.XmlText)) {
-    doc.transact(() => { p.insert(0, [new Y.XmlText()]); });
+    doc.transact(() => {
+      p.insert(0, [new Y.XmlText()]);
+    });
     t = p.get(0) as Y.XmlText;
   }
   return t;
@@ -83,13 +87,19 @@ describe('three clients in one room survive a SIGKILL', () => {
     // Concurrent editing: 3 × 100 random operations, interleaved, with the network in between.
     const rands = [rng(1), rng(2), rng(3)];
     for (let round = 0; round < 100; round++) {
-      docs.forEach((d, i) => { randomEdit(d, rands[i]!, 'cox'[i]!); });
+      docs.forEach((d, i) => {
+        randomEdit(d, rands[i]!, 'cox'[i]!);
+      });
       if (round % 10 === 0) await new Promise((r) => setTimeout(r, 5));
     }
     // Chat from everyone, concurrently.
-    const sent = await Promise.all(sockets.flatMap((s, i) =>
-      Array.from({ length: 10 }, (_, k) => ok<{ seq: number }>(s, 'chat:send', { appealId: appeal.id, clientId: `client-${i}-${k}-xyz`, text: `сообщение ${i}.${k}` })),
-    ));
+    const sent = await Promise.all(
+      sockets.flatMap((s, i) =>
+        Array.from({ length: 10 }, (_, k) =>
+          ok<{ seq: number }>(s, 'chat:send', { appealId: appeal.id, clientId: `client-${i}-${k}-xyz`, text: `сообщение ${i}.${k}` }),
+        ),
+      ),
+    );
     expect(new Set(sent.map((m) => m.seq)).size).toBe(30);
 
     // An upload appears to the others as an event.
@@ -115,6 +125,8 @@ describe('three clients in one room survive a SIGKILL', () => {
     const socket = await connect(proc.url, fresh);
     const joined = await ok<{ messages: { seq: number; text: string }[] }>(socket, 'room:join', { appealId: appeal.id, since: { chatSeq: 0, historySeq: 0 } });
     expect(joined.messages.map((m) => m.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-    expect(new Set(joined.messages.map((m) => m.text))).toEqual(new Set(sockets.flatMap((_, i) => Array.from({ length: 10 }, (_, k) => `сообщение ${i}.${k}`))));
+    expect(new Set(joined.messages.map((m) => m.text))).toEqual(
+      new Set(sockets.flatMap((_, i) => Array.from({ length: 10 }, (_, k) => `сообщение ${i}.${k}`))),
+    );
   }, 120_000);
 });

@@ -46,9 +46,13 @@ it('acknowledges a join with the presence as it is when the ack is sent, after p
   const [c, o] = await Promise.all([connect(server.url, citizen), connect(server.url, operator)]);
 
   let release = (): void => undefined;
-  hold = new Promise<void>((resolve) => { release = resolve; });
+  hold = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   const pushed: PresencePerson[][] = [];
-  c.on('presence:changed', (e) => { pushed.push(e.people); });
+  c.on('presence:changed', (e) => {
+    pushed.push(e.people);
+  });
   const citizenJoin = ok<RoomJoined>(c, 'room:join', { appealId: appeal.id });
   // The citizen's join waits in its read of the read marks; the operator joins meanwhile.
   await new Promise((r) => setTimeout(r, 100));

@@ -18,13 +18,19 @@ import { loginAs, TestClient, type ApiResponse } from '../helpers/session.js';
 import { closeAllYjs, openYjs, waitFor } from '../helpers/yjs.js';
 
 let server: TestServer;
-beforeAll(async () => { server = await startTestServer(); });
+beforeAll(async () => {
+  server = await startTestServer();
+});
 afterAll(async () => {
   closeAllYjs();
   await server.stop();
 });
 
-interface MountedRoute { method: string; path: string; key: RouteKey | undefined }
+interface MountedRoute {
+  method: string;
+  path: string;
+  key: RouteKey | undefined;
+}
 
 interface StackLayer {
   route?: { path: unknown; stack: { method?: string; handle: unknown }[] };
@@ -63,7 +69,11 @@ describe('REST route table', () => {
   it('answers every route with its status and exactly the shape of its reply schema', async () => {
     const exercised = new Set<RouteKey>();
     /** Calls `key` as `client` and checks the answer against the table. */
-    async function call(client: TestClient, key: RouteKey, input: { params?: Record<string, string>; body?: unknown; query?: QueryValues } = {}): Promise<ApiResponse> {
+    async function call(
+      client: TestClient,
+      key: RouteKey,
+      input: { params?: Record<string, string>; body?: unknown; query?: QueryValues } = {},
+    ): Promise<ApiResponse> {
       const spec: RouteSpec = ROUTES[key];
       const url = routeUrl(key, (input.params ?? {}) as never, input.query);
       const res = await client.request(spec.method, url, input.body ?? (spec.method === 'GET' || spec.method === 'DELETE' ? undefined : {}));
@@ -87,7 +97,15 @@ describe('REST route table', () => {
     const email = `route-table-${Date.now()}@mail.ru`;
     const phone = `+79${String(Date.now()).slice(-9)}`;
     const registered = await call(newcomer, 'auth.register', {
-      body: { email, phone, password: 'correct horse 42', fullName: 'Петров Пётр Петрович', birthDate: '1985-04-12', inn: '500100732259', address: 'г. Москва, ул. Тверская, д. 1' },
+      body: {
+        email,
+        phone,
+        password: 'correct horse 42',
+        fullName: 'Петров Пётр Петрович',
+        birthDate: '1985-04-12',
+        inn: '500100732259',
+        address: 'г. Москва, ул. Тверская, д. 1',
+      },
     });
     const phoneRequest = (registered.body.codes as { requestId: string; channel: string }[]).find((c) => c.channel === 'phone')!;
     const emailRequest = (await call(newcomer, 'auth.resend', { body: { channel: 'email' } })).body.request;
@@ -102,16 +120,29 @@ describe('REST route table', () => {
     const admin = await loginAs(server, 'admin');
     await call(admin, 'admin.users.list', { query: { role: 'operator', limit: 5 } });
     const created = await call(admin, 'admin.users.create', {
-      body: { email: `staff-${Date.now()}@mail.ru`, phone: `+79${String(Date.now() + 7).slice(-9)}`, password: 'correct horse 42', fullName: 'Сидоров Сидор', role: 'expert' },
+      body: {
+        email: `staff-${Date.now()}@mail.ru`,
+        phone: `+79${String(Date.now() + 7).slice(-9)}`,
+        password: 'correct horse 42',
+        fullName: 'Сидоров Сидор',
+        role: 'expert',
+      },
     });
     await call(admin, 'admin.users.update', { params: { id: created.body.user.id }, body: { locked: false } });
-    const department = await call(admin, 'admin.departments.create', { body: { code: `dep_${Date.now()}`, name: 'Тестовый департамент', region: '77', level: 'regional' } });
+    const department = await call(admin, 'admin.departments.create', {
+      body: { code: `dep_${Date.now()}`, name: 'Тестовый департамент', region: '77', level: 'regional' },
+    });
     await call(admin, 'admin.departments.update', { params: { id: department.body.department.id }, body: { name: 'Тестовый департамент 2' } });
     await call(admin, 'admin.categories.list');
     const category = await call(admin, 'admin.categories.create', {
       body: {
-        code: `cat_${Date.now()}`, name: 'Тестовая тема', departmentId: department.body.department.id, deadlineDays: 10,
-        requiredDocuments: ['Паспорт'], extraFields: [{ key: 'account', label: 'Счёт', kind: 'text', required: false }], keywords: ['тест'],
+        code: `cat_${Date.now()}`,
+        name: 'Тестовая тема',
+        departmentId: department.body.department.id,
+        deadlineDays: 10,
+        requiredDocuments: ['Паспорт'],
+        extraFields: [{ key: 'account', label: 'Счёт', kind: 'text', required: false }],
+        keywords: ['тест'],
       },
     });
     await call(admin, 'admin.categories.update', { params: { id: category.body.category.id }, body: { archived: true } });
@@ -124,7 +155,9 @@ describe('REST route table', () => {
     await call(citizen, 'departments.list');
     const categories = await call(citizen, 'categories.list');
     await call(citizen, 'categories.suggest', { body: { text: 'не приходит код подтверждения на портале' } });
-    const portal = (categories.body.items as { id: string; code: string; extraFields: { key: string; kind: string }[] }[]).find((c) => c.code === 'portal_issues')!;
+    const portal = (categories.body.items as { id: string; code: string; extraFields: { key: string; kind: string }[] }[]).find(
+      (c) => c.code === 'portal_issues',
+    )!;
     const extra = Object.fromEntries(portal.extraFields.map((f) => [f.key, f.kind === 'date' ? '2026-03-01' : 'значение']));
     const draft = await call(citizen, 'appeals.create', { body: { categoryId: portal.id, type: 'complaint', subject: 'Черновик', extra } });
     await call(citizen, 'appeals.update', {
@@ -183,7 +216,9 @@ describe('REST route table', () => {
  */
 async function expressAppOf(s: TestServer): Promise<Express> {
   let app: Express | undefined;
-  const grab = (req: { app?: Express }): void => { app ??= req.app; };
+  const grab = (req: { app?: Express }): void => {
+    app ??= req.app;
+  };
   s.http.on('request', grab);
   try {
     await fetch(`${s.url}/api/health`);
@@ -198,11 +233,18 @@ async function expressAppOf(s: TestServer): Promise<Express> {
 async function outboxCode(channel: 'email' | 'sms', to: string): Promise<string> {
   const file = path.join(server.dataDir, 'outbox.log');
   let code: string | undefined;
-  await waitFor(() => {
-    if (!existsSync(file)) return false;
-    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { channel: string; to: string; text: string });
-    code = /\b(\d{6})\b/.exec(lines.filter((l) => l.channel === channel && l.to === to).at(-1)?.text ?? '')?.[1];
-    return code !== undefined;
-  }, 5000, `a ${channel} code to ${to}`);
+  await waitFor(
+    () => {
+      if (!existsSync(file)) return false;
+      const lines = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { channel: string; to: string; text: string });
+      code = /\b(\d{6})\b/.exec(lines.filter((l) => l.channel === channel && l.to === to).at(-1)?.text ?? '')?.[1];
+      return code !== undefined;
+    },
+    5000,
+    `a ${channel} code to ${to}`,
+  );
   return code!;
 }

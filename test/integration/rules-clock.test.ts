@@ -27,8 +27,13 @@ const TICK_MS = 60_000;
 /** `promise` (one that only resolves), or a failure naming `what` after `ms` of real time. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`no ${what} within ${ms} ms`)); }, ms);
-    void promise.then((v) => { clearTimeout(timer); resolve(v); });
+    const timer = setTimeout(() => {
+      reject(new Error(`no ${what} within ${ms} ms`));
+    }, ms);
+    void promise.then((v) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
   });
 }
 
@@ -52,7 +57,9 @@ describe('the server’s timers', () => {
     const appealId = (await fileAppeal(old)).appeal.id as string;
     const socket = await connect(server.url, old);
     const yjs = await openYjs(server.url, old.cookie, appealId);
-    const dropped = new Promise<string>((resolve) => { socket.once('disconnect', resolve); });
+    const dropped = new Promise<string>((resolve) => {
+      socket.once('disconnect', resolve);
+    });
 
     clock.advance(LIMITS.sessionTtlMs + 1000);
     await vi.advanceTimersByTimeAsync(SESSION_SWEEP_MS);
@@ -82,7 +89,11 @@ describe('the server’s timers', () => {
     const pushed = next<{ appealId: string; status: string; entry: HistoryEntry }>(socket, 'status:changed');
     await vi.advanceTimersByTimeAsync(TICK_MS);
     const event = await pushed;
-    expect(event).toMatchObject({ appealId: due, status: 'completed', entry: { action: 'auto_confirm', from: 'awaiting_confirmation', to: 'completed', actorId: null, actorRole: 'system' } });
+    expect(event).toMatchObject({
+      appealId: due,
+      status: 'completed',
+      entry: { action: 'auto_confirm', from: 'awaiting_confirmation', to: 'completed', actorId: null, actorRole: 'system' },
+    });
 
     const check = async (c: TestClient, id: string) => (await c.get(`/api/appeals/${id}`)).body.appeal.status as string;
     expect(await check(citizen, due)).toBe('completed');

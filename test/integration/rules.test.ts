@@ -77,8 +77,12 @@ beforeAll(async () => {
   const admin = await loginAs(server, 'admin');
   const portal = (await admin.get('/api/departments')).body.items.find((d: { code: string }) => d.code === 'portal');
   const created = await admin.post('/api/admin/users', {
-    email: 'second.operator@example.ru', phone: '+79990004455', password: 'второй-оператор-77',
-    fullName: 'Петров Пётр Петрович', role: 'operator', departmentId: portal.id,
+    email: 'second.operator@example.ru',
+    phone: '+79990004455',
+    password: 'второй-оператор-77',
+    fullName: 'Петров Пётр Петрович',
+    role: 'operator',
+    departmentId: portal.id,
   });
   expect(created.status).toBe(201);
   secondOperator = await new TestClient(server.url).login('second.operator@example.ru', 'второй-оператор-77');
@@ -87,7 +91,9 @@ afterEach(() => {
   closeAllSockets();
   closeAllYjs();
 });
-afterAll(async () => { await server.stop(); });
+afterAll(async () => {
+  await server.stop();
+});
 
 describe('transitions', () => {
   it('an operator cannot move an appeal another operator has taken, over REST or the socket; the assignee and a supervisor can', async () => {
@@ -125,20 +131,30 @@ describe('chat client ids', () => {
 });
 
 describe('socket.io Origin', () => {
-  const polling = (origin: string | null, cookie = '') => fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, {
-    headers: { ...(origin === null ? {} : { origin }), ...(cookie ? { cookie } : {}) },
-  });
-  /** The websocket handshake's status and, when refused, the body. */
-  const websocket = (origin: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers: { origin } });
-    ws.on('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }); ws.terminate(); });
+  const polling = (origin: string | null, cookie = '') =>
+    fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, {
+      headers: { ...(origin === null ? {} : { origin }), ...(cookie ? { cookie } : {}) },
     });
-    ws.on('open', () => { resolve({ status: 101, body: '' }); ws.close(); });
-    ws.on('error', reject);
-  });
+  /** The websocket handshake's status and, when refused, the body. */
+  const websocket = (origin: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers: { origin } });
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body });
+          ws.terminate();
+        });
+      });
+      ws.on('open', () => {
+        resolve({ status: 101, body: '' });
+        ws.close();
+      });
+      ws.on('error', reject);
+    });
 
   it('refuses the Engine.IO handshake with a foreign or missing Origin, over polling and over a websocket', async () => {
     expect((await polling(FOREIGN)).status).toBe(403);
@@ -167,7 +183,10 @@ describe('socket.io Origin', () => {
       expect(JSON.parse(answer.slice(2))).toMatchObject({ data: { code: 'CSRF_FAILED' } });
 
       // The same over a websocket with the real client, carrying a valid session.
-      const err = await connect(server.url, citizen, { origin: FOREIGN }).then(() => null, (e: unknown) => e);
+      const err = await connect(server.url, citizen, { origin: FOREIGN }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toMatchObject({ data: { code: 'CSRF_FAILED' } });
       expect((await connect(server.url, citizen)).connected).toBe(true);
     } finally {
@@ -202,12 +221,17 @@ describe('reassignment', () => {
     await ok(newAssignee, 'chat:send', { appealId: id, clientId: clientId(), text: 'Служебно: беру на себя', internal: true });
     expect(await note).toMatchObject({ internal: true, authorId: secondOperator.user.id });
     expect(revoked).toEqual([]);
-    expect(await ok<ChatMessage>(former, 'chat:send', { appealId: id, clientId: clientId(), text: 'Передал коллеге' })).toMatchObject({ authorId: operator.user.id });
+    expect(await ok<ChatMessage>(former, 'chat:send', { appealId: id, clientId: clientId(), text: 'Передал коллеге' })).toMatchObject({
+      authorId: operator.user.id,
+    });
     expect((await operator.get(`/api/appeals/${id}`)).body.appeal).toMatchObject({ roomRole: 'officer', canWrite: true, actions: [] });
     expect((await secondOperator.get(`/api/appeals/${id}`)).body.appeal.actions).toEqual(['request_info', 'propose_resolution', 'reject']);
 
     expect((await act(operator, id, 'propose_resolution', 'Решено')).status).toBe(403);
-    expect(await request(former, 'status:change', { appealId: id, action: 'reject', comment: 'Нет оснований' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await request(former, 'status:change', { appealId: id, action: 'reject', comment: 'Нет оснований' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
     expect((await act(secondOperator, id, 'propose_resolution', 'Решено')).body.appeal.status).toBe('awaiting_confirmation');
   });
 
@@ -218,10 +242,12 @@ describe('reassignment', () => {
     await ok(socket, 'chat:send', { appealId: id, clientId: clientId(), text: 'Работаю' });
     const stored = await server.store.appeals.get(id);
     expect(await server.store.appeals.update(id, stored!.version, { assigneeId: secondOperator.user.id })).not.toBeNull();
-    expect(await request(socket, 'status:change', { appealId: id, action: 'propose_resolution', comment: 'Решено' }))
-      .toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: 'Обращение назначено другому сотруднику' } });
+    expect(await request(socket, 'status:change', { appealId: id, action: 'propose_resolution', comment: 'Решено' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: 'Обращение назначено другому сотруднику' },
+    });
     expect((await act(operator, id, 'propose_resolution', 'Решено')).body.error).toMatchObject({ code: 'FORBIDDEN' });
-    expect((await server.store.appeals.get(id))).toMatchObject({ status: 'in_progress', assigneeId: secondOperator.user.id });
+    expect(await server.store.appeals.get(id)).toMatchObject({ status: 'in_progress', assigneeId: secondOperator.user.id });
   });
 
   it('a supervisor who hands over the appeal they had taken becomes a silent observer at once', async () => {
@@ -230,7 +256,10 @@ describe('reassignment', () => {
     await ok(socket, 'chat:send', { appealId: id, clientId: clientId(), text: 'Взял в работу' });
     expect((await supervisor.post(`/api/appeals/${id}/assign`, { assigneeId: operator.user.id })).status).toBe(200);
 
-    expect(await request(socket, 'chat:send', { appealId: id, clientId: clientId(), text: 'Ещё одно' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await request(socket, 'chat:send', { appealId: id, clientId: clientId(), text: 'Ещё одно' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
     expect((await supervisor.get(`/api/appeals/${id}`)).body.appeal).toMatchObject({ roomRole: 'officer', canWrite: false, assigneeId: operator.user.id });
     // Still watching: the room's messages reach the observer.
     const seen = next<ChatMessage>(socket, 'chat:message');
@@ -247,7 +276,12 @@ describe('typing', () => {
     const colleague = await inRoom(operator, id);
     const notJoined = await connect(server.url, supervisor); // may enter, has not joined
     const outsider = await connect(server.url, foreignOperator);
-    const heard = { typist: collect(typist, 'typing:changed'), colleague: collect(colleague, 'typing:changed'), notJoined: collect(notJoined, 'typing:changed'), outsider: collect(outsider, 'typing:changed') };
+    const heard = {
+      typist: collect(typist, 'typing:changed'),
+      colleague: collect(colleague, 'typing:changed'),
+      notJoined: collect(notJoined, 'typing:changed'),
+      outsider: collect(outsider, 'typing:changed'),
+    };
 
     // A flag from a socket that has not joined the room goes nowhere.
     notJoined.emit('typing:set', { appealId: id, isTyping: true });
@@ -309,7 +343,8 @@ describe('restores', () => {
     expect(up.status).toBe(201);
     const attId = up.body.items[0].id as string;
     const base = `/api/appeals/${id}/attachments/${attId}`;
-    const journal = async (): Promise<number> => (await server.store.audit.list(0, 100_000)).filter((e) => e.action === 'attachment.restored' && e.subjectId === attId).length;
+    const journal = async (): Promise<number> =>
+      (await server.store.audit.list(0, 100_000)).filter((e) => e.action === 'attachment.restored' && e.subjectId === attId).length;
 
     const same = await citizen.post(`${base}/restore`, { version: 1 });
     expect(same.status).toBe(200);

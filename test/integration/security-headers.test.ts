@@ -3,7 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer | undefined;
-afterEach(async () => { await server?.stop(); server = undefined; });
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
 
 describe('security headers', () => {
   it('sends a strict CSP without upgrade-insecure-requests over plain http', async () => {
@@ -22,10 +25,12 @@ describe('security headers', () => {
   it('lets scripts connect to this server only, loads no outside fonts, allows no inline styles, and sends no HSTS over http', async () => {
     server = await startTestServer();
     const res = await fetch(`${server.url}/`);
-    const directives = new Map((res.headers.get('content-security-policy') ?? '').split(';').map((d) => {
-      const [name, ...values] = d.trim().split(/\s+/);
-      return [name ?? '', values] as const;
-    }));
+    const directives = new Map(
+      (res.headers.get('content-security-policy') ?? '').split(';').map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/);
+        return [name ?? '', values] as const;
+      }),
+    );
     const port = new URL(server.url).port;
     expect(directives.get('connect-src')?.sort()).toEqual(["'self'", `ws://127.0.0.1:${port}`, `ws://localhost:${port}`].sort());
     expect(directives.get('font-src')).toEqual(["'self'"]);
@@ -37,7 +42,7 @@ describe('security headers', () => {
     server = await startTestServer({ env: { PUBLIC_URL: 'https://caseroom.example.ru' } });
     const res = await fetch(`${server.url}/api/health`);
     expect(res.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
-    expect(res.headers.get('content-security-policy')).toContain('connect-src \'self\' wss://caseroom.example.ru');
+    expect(res.headers.get('content-security-policy')).toContain("connect-src 'self' wss://caseroom.example.ru");
     expect(res.headers.get('strict-transport-security')).toBe('max-age=15552000');
   });
 });

@@ -31,7 +31,11 @@ describe('session expiry with open connections', () => {
     const appealId = (await fileAppeal(old)).appeal.id;
     const socket = await connect(server.url, old, { reconnection: false });
     const yjs = await openYjs(server.url, old.cookie, appealId);
-    const dropped = new Promise<string>((r) => socket.once('disconnect', (reason) => { r(reason); }));
+    const dropped = new Promise<string>((r) =>
+      socket.once('disconnect', (reason) => {
+        r(reason);
+      }),
+    );
 
     // Nothing to end while the session is valid.
     expect(await server.sweepSessions()).toEqual([]);

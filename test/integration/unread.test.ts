@@ -5,7 +5,9 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { fileAppeal, loginAs } from '../helpers/session.js';
 
 let server: TestServer;
-beforeAll(async () => { server = await startTestServer(); });
+beforeAll(async () => {
+  server = await startTestServer();
+});
 afterAll(async () => {
   closeAllSockets();
   await server.stop();

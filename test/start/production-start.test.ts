@@ -87,11 +87,25 @@ async function run(name: string, env: Record<string, string>, whileUp?: (url: st
   const { MONGODB_URI: _m, REDIS_URL: _r, NODE_OPTIONS: _n, ...childEnv } = process.env;
   const child = spawn(process.execPath, [...START_FLAGS, '--import', `data:text/javascript,${encodeURIComponent(PROBE)}`, path.join(dir, 'server/main.js')], {
     cwd: ROOT,
-    env: { ...childEnv, ...scriptEnv('start'), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'warn', LOADED_MODULES_FILE: modulesFile, ...env },
+    env: {
+      ...childEnv,
+      ...scriptEnv('start'),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      LOADED_MODULES_FILE: modulesFile,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const exited = new Promise<number | null>((resolve) => { child.once('exit', (code) => { resolve(code); }); });
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      resolve(code);
+    });
+  });
   const up = new Promise<string | null>((resolve) => {
     const onData = (c: Buffer): void => {
       output += c.toString();
@@ -100,7 +114,9 @@ async function run(name: string, env: Record<string, string>, whileUp?: (url: st
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    void exited.then(() => { resolve(null); });
+    void exited.then(() => {
+      resolve(null);
+    });
   });
   const url = await up;
   const result: Partial<Run> = {};
@@ -120,9 +136,13 @@ async function run(name: string, env: Record<string, string>, whileUp?: (url: st
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as { port: number };
-  await new Promise((resolve) => { server.close(resolve); });
+  await new Promise((resolve) => {
+    server.close(resolve);
+  });
   return port;
 }
 
@@ -150,8 +170,14 @@ describe('production start', () => {
     // Nor what only SMTP_URL or an upload needs: bundled, in chunks of their own that stay unread.
     const chunks = readdirSync(path.join(dir, 'server'));
     for (const name of ['nodemailer', 'file-type', 'docx-check', 'file-structure']) {
-      expect(chunks.some((f) => f.startsWith(`${name}-`)), `${name} chunk built`).toBe(true);
-      expect(r.modules.some((m) => path.basename(m).startsWith(`${name}-`)), `${name} chunk loaded`).toBe(false);
+      expect(
+        chunks.some((f) => f.startsWith(`${name}-`)),
+        `${name} chunk built`,
+      ).toBe(true);
+      expect(
+        r.modules.some((m) => path.basename(m).startsWith(`${name}-`)),
+        `${name} chunk loaded`,
+      ).toBe(false);
     }
     expect(r.modules.filter((m) => m.endsWith('.ts'))).toEqual([]);
   }, 30_000);
@@ -164,7 +190,14 @@ describe('production start', () => {
         const citizenLogin = [...logins.keys()].find((l) => l.startsWith('citizen@'))!;
         const citizen = await new TestClient(url).login(citizenLogin, logins.get(citizenLogin)!);
         const { appeal } = await fileAppeal(citizen);
-        const uploaded = await citizen.request('POST', `/api/appeals/${appeal.id}/attachments`, formWith([{ name: 'scan.pdf', bytes: pdfBytes() }, { name: 'letter.docx', bytes: docxBytes() }]));
+        const uploaded = await citizen.request(
+          'POST',
+          `/api/appeals/${appeal.id}/attachments`,
+          formWith([
+            { name: 'scan.pdf', bytes: pdfBytes() },
+            { name: 'letter.docx', bytes: docxBytes() },
+          ]),
+        );
         expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(201);
         const socket = await connect(url, citizen);
         await ok(socket, 'room:join', { appealId: appeal.id });
@@ -175,15 +208,23 @@ describe('production start', () => {
         const email = `start-${Date.now()}@mail.ru`;
         const mailed = smtp.messages.length;
         const registered = await new TestClient(url).post('/api/auth/register', {
-          email, phone: randomPhone(), password: 'correct horse 42', fullName: 'Иванов Иван Иванович',
-          birthDate: '1985-04-12', inn: '500100732259', address: 'г. Москва, ул. Тверская, д. 1',
+          email,
+          phone: randomPhone(),
+          password: 'correct horse 42',
+          fullName: 'Иванов Иван Иванович',
+          birthDate: '1985-04-12',
+          inn: '500100732259',
+          address: 'г. Москва, ул. Тверская, д. 1',
         });
         expect(registered.status, JSON.stringify(registered.body)).toBe(201);
         expect((await smtp.waitFor(email, mailed)).text).toMatch(/\d{6}/);
       });
       expect(r.code, r.output).toBe(0);
       for (const name of ['nodemailer', 'file-type', 'docx-check', 'file-structure']) {
-        expect(r.modules.some((m) => path.basename(m).startsWith(`${name}-`)), `${name} chunk loaded`).toBe(true);
+        expect(
+          r.modules.some((m) => path.basename(m).startsWith(`${name}-`)),
+          `${name} chunk loaded`,
+        ).toBe(true);
       }
     } finally {
       await smtp.close();

@@ -61,8 +61,18 @@ function service(options: AccountServiceOptions = {}): AccountServiceImpl {
       store,
       clock,
       secret: 'unit-test-secret-unit-test-secret-0123',
-      mail: { send: (to, _subject, text) => { sent.push({ channel: 'email', to, text }); return Promise.resolve(); } },
-      sms: { send: (to, text) => { sent.push({ channel: 'sms', to, text }); return Promise.resolve(); } },
+      mail: {
+        send: (to, _subject, text) => {
+          sent.push({ channel: 'email', to, text });
+          return Promise.resolve();
+        },
+      },
+      sms: {
+        send: (to, text) => {
+          sent.push({ channel: 'sms', to, text });
+          return Promise.resolve();
+        },
+      },
       audit,
       bus,
       logger: createLogger('silent'),
@@ -386,7 +396,10 @@ describe('dev outbox', () => {
     const outbox = new DevOutbox(dir, logger, clock);
     await outbox.mail.send('ivan@mail.ru', 'Код подтверждения', 'Код подтверждения: 123456.');
     await outbox.sms.send('+79161234567', 'Код подтверждения: 654321.');
-    const log = readFileSync(path.join(dir, 'outbox.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { to: string; text: string });
+    const log = readFileSync(path.join(dir, 'outbox.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { to: string; text: string });
     expect(log.map((e) => e.to)).toEqual(['ivan@mail.ru', '+79161234567']);
     expect(lines).toEqual(['[outbox] email to i***@mail.ru: Код подтверждения: 123456.', '[outbox] sms to +7 *** ***-45-67: Код подтверждения: 654321.']);
   });

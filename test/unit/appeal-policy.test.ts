@@ -4,9 +4,7 @@
  * write, who is staff, and the assignee-only rule for operators.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  accessOf, canWriteInRoom, isAssignedToAnother, isStaffIn, roomRoleOf, type AppealAccess,
-} from '../../server/domain/appeals/appeal.policy.js';
+import { accessOf, canWriteInRoom, isAssignedToAnother, isStaffIn, roomRoleOf, type AppealAccess } from '../../server/domain/appeals/appeal.policy.js';
 import type { Viewer } from '../../server/domain/viewer.js';
 import type { Role, Status } from '../../shared/status-machine.js';
 import { makeRegisteredAppeal } from '../helpers/factories.js';
@@ -31,18 +29,36 @@ const admin = viewer('u-admin', 'admin');
 
 function appeal(overrides: Partial<AppealAccess> = {}): AppealAccess {
   return {
-    id: 'a-1', status: 'in_progress', version: 3, citizenId: citizen.id,
-    assigneeId: assignedOperator.id, departmentId: DEP, expertIds: [invitedExpert.id], ...overrides,
+    id: 'a-1',
+    status: 'in_progress',
+    version: 3,
+    citizenId: citizen.id,
+    assigneeId: assignedOperator.id,
+    departmentId: DEP,
+    expertIds: [invitedExpert.id],
+    ...overrides,
   };
 }
 
 describe('accessOf', () => {
   it('keeps exactly the seven access fields of a whole record, with their values', () => {
     const record = makeRegisteredAppeal({
-      id: 'a-9', status: 'info_requested', version: 7, citizenId: 'c-9', assigneeId: 'op-9', departmentId: 'd-9', expertIds: ['e-1', 'e-2'],
+      id: 'a-9',
+      status: 'info_requested',
+      version: 7,
+      citizenId: 'c-9',
+      assigneeId: 'op-9',
+      departmentId: 'd-9',
+      expertIds: ['e-1', 'e-2'],
     });
     expect(accessOf(record)).toStrictEqual({
-      id: 'a-9', status: 'info_requested', version: 7, citizenId: 'c-9', assigneeId: 'op-9', departmentId: 'd-9', expertIds: ['e-1', 'e-2'],
+      id: 'a-9',
+      status: 'info_requested',
+      version: 7,
+      citizenId: 'c-9',
+      assigneeId: 'op-9',
+      departmentId: 'd-9',
+      expertIds: ['e-1', 'e-2'],
     });
   });
 });
@@ -84,11 +100,13 @@ describe('roomRoleOf', () => {
   });
 
   it.each<Status>(['registered', 'in_progress', 'info_requested', 'awaiting_confirmation', 'completed', 'rejected'])(
-    'after submission (%s) the department and invited experts keep their parts', (status) => {
+    'after submission (%s) the department and invited experts keep their parts',
+    (status) => {
       expect(roomRoleOf(operator, appeal({ status }))).toBe('officer');
       expect(roomRoleOf(invitedExpert, appeal({ status }))).toBe('expert');
       expect(roomRoleOf(citizen, appeal({ status }))).toBe('owner');
-    });
+    },
+  );
 });
 
 describe('isAssignedToAnother', () => {

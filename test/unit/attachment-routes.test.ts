@@ -57,7 +57,11 @@ afterEach(async () => {
   running = null;
   if (r) {
     r.http.closeAllConnections();
-    await new Promise<void>((done) => { r.http.close(() => { done(); }); });
+    await new Promise<void>((done) => {
+      r.http.close(() => {
+        done();
+      });
+    });
     await r.store.close();
   }
 });
@@ -70,8 +74,14 @@ async function serve(options: { idleTimeoutMs?: number } = {}): Promise<Running>
   const bus = new LocalBus();
   const logger = createLogger('silent');
   const accounts = new AccountServiceImpl({
-    store, clock, secret: 'unit-test-secret-unit-test-secret-0123',
-    mail: { send: () => Promise.resolve() }, sms: { send: () => Promise.resolve() }, audit, bus, logger,
+    store,
+    clock,
+    secret: 'unit-test-secret-unit-test-secret-0123',
+    mail: { send: () => Promise.resolve() },
+    sms: { send: () => Promise.resolve() },
+    audit,
+    bus,
+    logger,
   });
   const rooms = new RoomAccess(new AppealService({ store, clock, audit, bus, secret: 'test-secret' }));
   const attachments = new AttachmentService({ store, blobs: new DiskBlobStore(path.join(dataDir, 'blobs')), rooms, audit, bus, clock });
@@ -103,9 +113,15 @@ async function serve(options: { idleTimeoutMs?: number } = {}): Promise<Running>
     as[key] = client;
     ids[key] = p.id;
   }
-  await store.appeals.create(makeRegisteredAppeal({
-    id: APPEAL, citizenId: people.citizen.id, departmentId: DEP, assigneeId: people.operator.id, status: 'in_progress',
-  }));
+  await store.appeals.create(
+    makeRegisteredAppeal({
+      id: APPEAL,
+      citizenId: people.citizen.id,
+      departmentId: DEP,
+      assigneeId: people.operator.id,
+      status: 'in_progress',
+    }),
+  );
   running = { url, http, store, tempDir, as, ids };
   return running;
 }
@@ -141,14 +157,19 @@ async function onePdf(r: Running, bytes = pdfBytes('first')): Promise<string> {
 describe('uploads', () => {
   it('POST attachments: 201 with the summaries of the stored files, and no temp file left', async () => {
     const r = await serve();
-    const res = await post(r.as.citizen, base, [{ name: 'Заявление.pdf', bytes: pdfBytes('A') }, { name: 'photo.png', bytes: pngBytes() }]);
+    const res = await post(r.as.citizen, base, [
+      { name: 'Заявление.pdf', bytes: pdfBytes('A') },
+      { name: 'photo.png', bytes: pngBytes() },
+    ]);
     expect(res.status).toBe(201);
     const stored = await r.store.attachments.list(APPEAL);
     expect(stored).toHaveLength(2);
     const byId = new Map(stored.map((a) => [a.id, a]));
     expect(res.body).toStrictEqual({ items: res.body.items.map((i: { id: string }) => toAttachmentSummary(byId.get(i.id)!)) });
-    expect(res.body.items.map((i: { fileName: string; mime: string }) => [i.fileName, i.mime]))
-      .toStrictEqual([['Заявление.pdf', 'application/pdf'], ['photo.png', 'image/png']]);
+    expect(res.body.items.map((i: { fileName: string; mime: string }) => [i.fileName, i.mime])).toStrictEqual([
+      ['Заявление.pdf', 'application/pdf'],
+      ['photo.png', 'image/png'],
+    ]);
     expect(readdirSync(r.tempDir)).toStrictEqual([]);
   });
 
@@ -161,9 +182,14 @@ describe('uploads', () => {
     expect(res.body).toStrictEqual({ attachment: toAttachmentSummary(stored!) });
     expect(res.body.attachment).toMatchObject({ currentVersion: 2, fileName: 'Заявление-2.pdf' });
 
-    const two = await post(r.as.operator, `${base}/${id}/versions`, [{ name: 'a.pdf', bytes: pdfBytes('a') }, { name: 'b.pdf', bytes: pdfBytes('b') }]);
+    const two = await post(r.as.operator, `${base}/${id}/versions`, [
+      { name: 'a.pdf', bytes: pdfBytes('a') },
+      { name: 'b.pdf', bytes: pdfBytes('b') },
+    ]);
     expect(two.status).toBe(400);
-    expect(two.body).toStrictEqual({ error: { code: 'VALIDATION_FAILED', message: 'Новая версия — ровно один файл', fields: { file: 'Нужен ровно один файл' } } });
+    expect(two.body).toStrictEqual({
+      error: { code: 'VALIDATION_FAILED', message: 'Новая версия — ровно один файл', fields: { file: 'Нужен ровно один файл' } },
+    });
     expect((await r.store.attachments.get(id))?.currentVersion).toBe(2);
     expect(readdirSync(r.tempDir)).toStrictEqual([]);
   });
@@ -182,7 +208,10 @@ describe('uploads', () => {
 
   it('a file refused after it was received (wrong content) leaves no temp file and stores nothing', async () => {
     const r = await serve();
-    const res = await post(r.as.citizen, base, [{ name: 'ok.pdf', bytes: pdfBytes('x') }, { name: 'fake.pdf', bytes: pngBytes() }]);
+    const res = await post(r.as.citizen, base, [
+      { name: 'ok.pdf', bytes: pdfBytes('x') },
+      { name: 'fake.pdf', bytes: pngBytes() },
+    ]);
     expect(res.status).toBe(415);
     expect(res.body.error).toMatchObject({ code: 'TYPE_MISMATCH', message: expect.stringContaining('«fake.pdf»') });
     expect(await r.store.attachments.list(APPEAL)).toStrictEqual([]);
@@ -193,14 +222,24 @@ describe('uploads', () => {
     const r = await serve({ idleTimeoutMs: 1_000 });
     const started = Date.now();
     const raw = openRawUpload(r.as.citizen, base, 100_000, Buffer.concat([partHeader('slow.pdf'), pdfBytes('x').subarray(0, 50)]));
-    const reply = await Promise.race([raw.reply, new Promise<null>((done) => setTimeout(() => { done(null); }, 4_000))]);
+    const reply = await Promise.race([
+      raw.reply,
+      new Promise<null>((done) =>
+        setTimeout(() => {
+          done(null);
+        }, 4_000),
+      ),
+    ]);
     expect(reply).not.toBeNull();
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(reply!.status).toBe(400);
-    expect(reply!.body).toStrictEqual({ error: {
-      code: 'VALIDATION_FAILED', message: 'Загрузка остановлена: 1 с не приходило ни одного байта. Отправьте файлы ещё раз',
-      fields: { file: 'Загрузка прервана: нет данных' },
-    } });
+    expect(reply!.body).toStrictEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'Загрузка остановлена: 1 с не приходило ни одного байта. Отправьте файлы ещё раз',
+        fields: { file: 'Загрузка прервана: нет данных' },
+      },
+    });
     expect(reply!.headers.connection).toBe('close');
     raw.abort();
     expect(readdirSync(r.tempDir)).toStrictEqual([]);
@@ -213,7 +252,9 @@ describe('uploads', () => {
     const half = partHeader('paused.pdf').length + 40;
     const raw = openRawUpload(r.as.citizen, base, body.length, body.subarray(0, half));
     let answered = false;
-    void raw.reply.then(() => { answered = true; });
+    void raw.reply.then(() => {
+      answered = true;
+    });
     await new Promise((done) => setTimeout(done, 1_000));
     expect(answered).toBe(false);
     await raw.write(body.subarray(half));
@@ -241,7 +282,7 @@ describe('restore, list, download', () => {
     expect((await r.as.citizen.post(`${base}/${id}/restore`, { version: 3 })).body.error).toStrictEqual({ code: 'NOT_FOUND', message: 'У файла нет версии 3' });
   });
 
-  it('GET attachments: the summaries of the room\'s files', async () => {
+  it("GET attachments: the summaries of the room's files", async () => {
     const r = await serve();
     await onePdf(r);
     const res = await get(r.as.operator, base);
@@ -264,7 +305,9 @@ describe('restore, list, download', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
 
     expect((await get(r.as.citizen, `${base}/${id}/download?inline=1`)).headers.get('content-disposition')).toBe(contentDisposition('inline', 'Заявление.pdf'));
-    expect((await get(r.as.citizen, `${base}/${id}/download?inline=0`)).headers.get('content-disposition')).toBe(contentDisposition('attachment', 'Заявление.pdf'));
+    expect((await get(r.as.citizen, `${base}/${id}/download?inline=0`)).headers.get('content-disposition')).toBe(
+      contentDisposition('attachment', 'Заявление.pdf'),
+    );
 
     const docx = await post(r.as.citizen, base, [{ name: 'Жалоба.docx', bytes: docxBytes() }]);
     const docxId = docx.body.items[0].id as string;
@@ -273,7 +316,7 @@ describe('restore, list, download', () => {
     expect(word.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
   });
 
-  it('GET download?version=: that version\'s bytes; a version or inline flag the route cannot parse is refused', async () => {
+  it("GET download?version=: that version's bytes; a version or inline flag the route cannot parse is refused", async () => {
     const r = await serve();
     const first = pdfBytes('first');
     const id = await onePdf(r, first);

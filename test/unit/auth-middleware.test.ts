@@ -56,7 +56,11 @@ afterEach(async () => {
   const r = running;
   running = null;
   if (r) {
-    await new Promise<void>((done) => { void r.io.close(() => { done(); }); });
+    await new Promise<void>((done) => {
+      void r.io.close(() => {
+        done();
+      });
+    });
     await r.store.close().catch(() => undefined);
   }
 });
@@ -66,13 +70,23 @@ async function serve(): Promise<Running> {
   const clock = new ManualClock(T0);
   const logged: Running['logged'] = [];
   const logger: Logger = {
-    debug: () => undefined, info: () => undefined, warn: () => undefined, banner: () => undefined,
-    error: (msg, fields) => { logged.push({ msg, ...(fields ? { fields } : {}) }); },
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    banner: () => undefined,
+    error: (msg, fields) => {
+      logged.push({ msg, ...(fields ? { fields } : {}) });
+    },
   };
   const accounts = new AccountServiceImpl({
-    store, clock, secret: 'unit-test-secret-unit-test-secret-0123',
-    mail: { send: () => Promise.resolve() }, sms: { send: () => Promise.resolve() },
-    audit: new AuditService(store, clock), bus: new LocalBus(), logger,
+    store,
+    clock,
+    secret: 'unit-test-secret-unit-test-secret-0123',
+    mail: { send: () => Promise.resolve() },
+    sms: { send: () => Promise.resolve() },
+    audit: new AuditService(store, clock),
+    bus: new LocalBus(),
+    logger,
   });
   const names = new UserNames(store, clock);
   const http = createServer();
@@ -91,7 +105,11 @@ async function serve(): Promise<Running> {
 }
 
 /** A user and a live session of theirs; returns the cookie header and the session id. */
-async function signedIn(r: Running, overrides: Partial<UserRecord> = {}, expiresAt = T0 + 12 * HOUR): Promise<{ user: UserRecord; cookie: string; sessionId: string }> {
+async function signedIn(
+  r: Running,
+  overrides: Partial<UserRecord> = {},
+  expiresAt = T0 + 12 * HOUR,
+): Promise<{ user: UserRecord; cookie: string; sessionId: string }> {
   const user = makeUser(overrides);
   await r.store.users.create(user);
   const token = newToken();
@@ -108,8 +126,12 @@ function socket(r: Running, headers: Record<string, string>): ClientSocket {
 /** Connects; resolves 'connected' or the connect_error's message and code. */
 function outcome(s: ClientSocket): Promise<'connected' | { message: string; code: unknown }> {
   return new Promise((resolve) => {
-    s.once('connect', () => { resolve('connected'); });
-    s.once('connect_error', (err: Error & { data?: { code?: unknown } }) => { resolve({ message: err.message, code: err.data?.code }); });
+    s.once('connect', () => {
+      resolve('connected');
+    });
+    s.once('connect_error', (err: Error & { data?: { code?: unknown } }) => {
+      resolve({ message: err.message, code: err.data?.code });
+    });
   });
 }
 
@@ -140,10 +162,20 @@ describe('isOriginAllowed and allowRequestFrom (the Engine.IO handshake)', () =>
   it('answers Engine.IO with (null, true) or ("origin not allowed", false)', () => {
     const answers: [unknown, boolean][] = [];
     const allow = allowRequestFrom(allowedOrigins);
-    allow(req(ALLOWED), (err, ok) => { answers.push([err, ok]); });
-    allow(req('http://evil.example'), (err, ok) => { answers.push([err, ok]); });
-    allow(req(), (err, ok) => { answers.push([err, ok]); });
-    expect(answers).toStrictEqual([[null, true], ['origin not allowed', false], ['origin not allowed', false]]);
+    allow(req(ALLOWED), (err, ok) => {
+      answers.push([err, ok]);
+    });
+    allow(req('http://evil.example'), (err, ok) => {
+      answers.push([err, ok]);
+    });
+    allow(req(), (err, ok) => {
+      answers.push([err, ok]);
+    });
+    expect(answers).toStrictEqual([
+      [null, true],
+      ['origin not allowed', false],
+      ['origin not allowed', false],
+    ]);
   });
 
   it('refusal carries the message and the code in data, as the client reads them', () => {
@@ -216,10 +248,18 @@ describe('a recovered connection', () => {
     const s = socket(r, { origin: ALLOWED, cookie });
     expect(await outcome(s)).toBe('connected');
     // A broadcast gives the client the offset it presents when it comes back.
-    const got = new Promise<void>((done) => s.once('room:revoked', () => { done(); }));
+    const got = new Promise<void>((done) =>
+      s.once('room:revoked', () => {
+        done();
+      }),
+    );
     r.io.emit('room:revoked', { appealId: 'a-1' });
     await got;
-    const gone = new Promise<void>((done) => s.once('disconnect', () => { done(); }));
+    const gone = new Promise<void>((done) =>
+      s.once('disconnect', () => {
+        done();
+      }),
+    );
     s.io.engine.close();
     await gone;
     await until(() => r.io.of('/').sockets.size === 0, 2000, 'server saw the drop');

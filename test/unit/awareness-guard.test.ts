@@ -9,9 +9,7 @@
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import { UpdateRejected } from '../../server/domain/description/update-validation.js';
-import {
-  MAX_AWARENESS_STATE_BYTES, ownEntry, readAwareness, type AwarenessOwner, type PeerIdentity,
-} from '../../server/transport/collab/awareness-guard.js';
+import { MAX_AWARENESS_STATE_BYTES, ownEntry, readAwareness, type AwarenessOwner, type PeerIdentity } from '../../server/transport/collab/awareness-guard.js';
 
 const identity: PeerIdentity = { name: 'Петров Пётр Петрович', role: 'operator', colour: '#27ae60', color: '#27ae60' };
 const utf8 = new TextEncoder();
@@ -49,7 +47,15 @@ describe('readAwareness', () => {
   it('binds the connection to the first clientID it uses that nobody else holds', () => {
     const o = owner();
     const taken = new Set([7]);
-    const claims = readAwareness(message([[7, 1, '{"a":1}'], [8, 2, '{"b":2}'], [9, 3, '{"c":3}']]), o, (id) => !taken.has(id));
+    const claims = readAwareness(
+      message([
+        [7, 1, '{"a":1}'],
+        [8, 2, '{"b":2}'],
+        [9, 3, '{"c":3}'],
+      ]),
+      o,
+      (id) => !taken.has(id),
+    );
     expect(o.awarenessId).toBe(8);
     expect(claims.others).toBe(2);
     expect(claims.own?.clientId).toBe(8);
@@ -57,9 +63,16 @@ describe('readAwareness', () => {
     expect(text(claims.own?.raw)).toBe('{"b":2}');
   });
 
-  it('once bound, keeps that clientID: a later free one is someone else\'s entry', () => {
+  it("once bound, keeps that clientID: a later free one is someone else's entry", () => {
     const o = owner(8);
-    const claims = readAwareness(message([[9, 1, '{"x":1}'], [8, 4, '{"mine":true}']]), o, () => true);
+    const claims = readAwareness(
+      message([
+        [9, 1, '{"x":1}'],
+        [8, 4, '{"mine":true}'],
+      ]),
+      o,
+      () => true,
+    );
     expect(o.awarenessId).toBe(8);
     expect(claims).toMatchObject({ others: 1, own: { clientId: 8, clock: 4 } });
     expect(text(claims.own?.raw)).toBe('{"mine":true}');
@@ -67,13 +80,27 @@ describe('readAwareness', () => {
 
   it('binds nothing while every clientID is held by others', () => {
     const o = owner();
-    const claims = readAwareness(message([[1, 1, '{}'], [2, 1, '{}']]), o, () => false);
+    const claims = readAwareness(
+      message([
+        [1, 1, '{}'],
+        [2, 1, '{}'],
+      ]),
+      o,
+      () => false,
+    );
     expect(o.awarenessId).toBeNull();
     expect(claims).toStrictEqual({ own: null, others: 2 });
   });
 
   it('the first entry for its own clientID counts; a repeat of it is dropped like the others', () => {
-    const claims = readAwareness(message([[5, 1, '{"first":1}'], [5, 2, '{"second":2}']]), owner(5), () => true);
+    const claims = readAwareness(
+      message([
+        [5, 1, '{"first":1}'],
+        [5, 2, '{"second":2}'],
+      ]),
+      owner(5),
+      () => true,
+    );
     expect(claims.others).toBe(1);
     expect(claims.own?.clock).toBe(1);
     expect(text(claims.own?.raw)).toBe('{"first":1}');
@@ -92,7 +119,7 @@ describe('readAwareness', () => {
     expect(rejection(() => readAwareness(message([[3, 1, over]]), owner(3), () => true))).toBe('awareness state too large');
   });
 
-  it('never reads or refuses the size of another\'s entry', () => {
+  it("never reads or refuses the size of another's entry", () => {
     const large = `{"p":"${'x'.repeat(20_000)}"}`;
     expect(readAwareness(message([[4, 1, large]]), owner(3), () => false)).toStrictEqual({ own: null, others: 1 });
   });
@@ -112,10 +139,13 @@ describe('readAwareness', () => {
 });
 
 describe('ownEntry', () => {
-  const own = (state: string | Uint8Array, clientId = 11, clock = 6): { clientId: number; clock: number; raw: Uint8Array } =>
-    ({ clientId, clock, raw: typeof state === 'string' ? utf8.encode(state) : state });
+  const own = (state: string | Uint8Array, clientId = 11, clock = 6): { clientId: number; clock: number; raw: Uint8Array } => ({
+    clientId,
+    clock,
+    raw: typeof state === 'string' ? utf8.encode(state) : state,
+  });
 
-  it('replaces whatever `user` the client claimed with the server\'s identity, keeping the rest', () => {
+  it("replaces whatever `user` the client claimed with the server's identity, keeping the rest", () => {
     const entry = ownEntry(own('{"cursor":{"anchor":3},"user":{"name":"Администратор","role":"supervisor"}}'), identity);
     expect(entry).toStrictEqual({ clientId: 11, clock: 6, state: JSON.stringify({ cursor: { anchor: 3 }, user: identity }) });
   });

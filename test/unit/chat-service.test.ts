@@ -58,12 +58,27 @@ async function setup(options: { status?: Status; withCache?: boolean; appeal?: P
   const s = await openSqliteStore({ dataDir: await dir() });
   store = s;
   for (const [id, fullName] of Object.entries(NAMES)) {
-    const user = id === citizen.id ? makeUser({ id, fullName }) : makeUser({ id, fullName, role: id === stranger.id ? 'citizen' : id === operator.id ? 'operator' : 'supervisor', departmentId: id === stranger.id ? null : DEP });
+    const user =
+      id === citizen.id
+        ? makeUser({ id, fullName })
+        : makeUser({
+            id,
+            fullName,
+            role: id === stranger.id ? 'citizen' : id === operator.id ? 'operator' : 'supervisor',
+            departmentId: id === stranger.id ? null : DEP,
+          });
     await s.users.create(user);
   }
-  await s.appeals.create(makeRegisteredAppeal({
-    id: APPEAL, citizenId: citizen.id, departmentId: DEP, assigneeId: operator.id, status: options.status ?? 'in_progress', ...options.appeal,
-  }));
+  await s.appeals.create(
+    makeRegisteredAppeal({
+      id: APPEAL,
+      citizenId: citizen.id,
+      departmentId: DEP,
+      assigneeId: operator.id,
+      status: options.status ?? 'in_progress',
+      ...options.appeal,
+    }),
+  );
   const appendOptions: (WriteOptions | undefined)[] = [];
   const append = s.chat.append.bind(s.chat);
   s.chat.append = (msg, opts) => {
@@ -88,27 +103,45 @@ function input(overrides: Partial<ChatSendInput> = {}): ChatSendInput {
 }
 
 async function refusal(promise: Promise<unknown>): Promise<DomainError> {
-  const err: unknown = await promise.then(() => null, (e: unknown) => e);
+  const err: unknown = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(DomainError);
   return err as DomainError;
 }
 
 describe('ChatService.send', () => {
-  it('stores the message as sent, at the clock\'s time, and returns it with the author\'s name and the grant', async () => {
+  it("stores the message as sent, at the clock's time, and returns it with the author's name and the grant", async () => {
     const f = await setup();
     f.clock.advance(5_000);
     const sent = await f.chat.send(citizen, input());
     expect(sent.created).toBe(true);
     expect(sent.message).toStrictEqual({
-      appealId: APPEAL, seq: 1, clientId: 'client-0001', authorId: citizen.id, authorName: NAMES[citizen.id],
-      authorRole: 'citizen', text: 'Добрый день, есть новости?', internal: false, at: T0 + 5_000,
+      appealId: APPEAL,
+      seq: 1,
+      clientId: 'client-0001',
+      authorId: citizen.id,
+      authorName: NAMES[citizen.id],
+      authorRole: 'citizen',
+      text: 'Добрый день, есть новости?',
+      internal: false,
+      at: T0 + 5_000,
     });
     expect(sent.grant).toMatchObject({ part: 'owner', canWrite: true, isStaff: false, appeal: { id: APPEAL, status: 'in_progress' } });
     const stored = await f.store.chat.list(APPEAL, { limit: 10, includeInternal: true });
-    expect(stored).toStrictEqual([{
-      appealId: APPEAL, seq: 1, clientId: 'client-0001', authorId: citizen.id, authorRole: 'citizen',
-      text: 'Добрый день, есть новости?', internal: false, at: T0 + 5_000,
-    }]);
+    expect(stored).toStrictEqual([
+      {
+        appealId: APPEAL,
+        seq: 1,
+        clientId: 'client-0001',
+        authorId: citizen.id,
+        authorRole: 'citizen',
+        text: 'Добрый день, есть новости?',
+        internal: false,
+        at: T0 + 5_000,
+      },
+    ]);
   });
 
   it('asks the store for process durability: acknowledged once committed, not after the fsync', async () => {
@@ -117,7 +150,7 @@ describe('ChatService.send', () => {
     expect(f.appendOptions).toStrictEqual([{ durability: 'process' }]);
   });
 
-  it('an officer\'s internal note is stored as internal with their role', async () => {
+  it("an officer's internal note is stored as internal with their role", async () => {
     const f = await setup();
     const sent = await f.chat.send(operator, input({ clientId: 'client-note', text: 'Проверить выписку', internal: true }));
     expect(sent.message).toMatchObject({ internal: true, authorRole: 'operator', authorName: NAMES[operator.id], seq: 1 });
@@ -138,7 +171,7 @@ describe('ChatService.send', () => {
     expect(await f.store.chat.list(APPEAL, { limit: 10, includeInternal: true })).toEqual([]);
   });
 
-  it('refuses a silent observer and a stranger with the room\'s refusals', async () => {
+  it("refuses a silent observer and a stranger with the room's refusals", async () => {
     const f = await setup();
     expect(await refusal(f.chat.send(supervisor, input()))).toMatchObject({ code: 'FORBIDDEN', message: 'Вы наблюдаете за комнатой без права записи' });
     expect(await refusal(f.chat.send(stranger, input()))).toMatchObject({ code: 'NOT_FOUND', message: 'Обращение не найдено' });
@@ -154,7 +187,7 @@ describe('ChatService.send', () => {
     expect(await f.store.chat.list(APPEAL, { limit: 10, includeInternal: true })).toHaveLength(1);
   });
 
-  it('refuses another person\'s client id with CONFLICT and does not show them the message', async () => {
+  it("refuses another person's client id with CONFLICT and does not show them the message", async () => {
     const f = await setup();
     await f.chat.send(citizen, input({ clientId: 'client-taken' }));
     const err = await refusal(f.chat.send(operator, input({ clientId: 'client-taken', text: 'чужой id' })));
@@ -184,20 +217,37 @@ describe('ChatService.send', () => {
 describe('ChatService.page, after, markRead', () => {
   /** Appends `n` messages straight to the store: odd seqs by the citizen, even seqs internal notes of the operator. */
   async function fill(s: Store, n: number): Promise<void> {
-    await Promise.all(Array.from({ length: n }, (_, i) => s.chat.append(makeChatMessage({
-      appealId: APPEAL, clientId: `fill-${String(i).padStart(5, '0')}`, text: `m${i + 1}`, at: T0 + i,
-      ...(i % 2 === 1 ? { authorId: operator.id, authorRole: 'operator', internal: true } : { authorId: citizen.id, authorRole: 'citizen', internal: false }),
-    }))));
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        s.chat.append(
+          makeChatMessage({
+            appealId: APPEAL,
+            clientId: `fill-${String(i).padStart(5, '0')}`,
+            text: `m${i + 1}`,
+            at: T0 + i,
+            ...(i % 2 === 1
+              ? { authorId: operator.id, authorRole: 'operator', internal: true }
+              : { authorId: citizen.id, authorRole: 'citizen', internal: false }),
+          }),
+        ),
+      ),
+    );
   }
 
-  it('page: the citizen never gets internal notes; staff do; each with its author\'s name', async () => {
+  it("page: the citizen never gets internal notes; staff do; each with its author's name", async () => {
     const f = await setup();
     await fill(f.store, 4);
     const mine = await f.chat.page(citizen, { appealId: APPEAL, limit: 50 });
-    expect(mine.map((m) => [m.seq, m.internal, m.authorName])).toStrictEqual([[1, false, NAMES[citizen.id]], [3, false, NAMES[citizen.id]]]);
+    expect(mine.map((m) => [m.seq, m.internal, m.authorName])).toStrictEqual([
+      [1, false, NAMES[citizen.id]],
+      [3, false, NAMES[citizen.id]],
+    ]);
     const staff = await f.chat.page(supervisor, { appealId: APPEAL, limit: 50 });
     expect(staff.map((m) => [m.seq, m.authorName])).toStrictEqual([
-      [1, NAMES[citizen.id]], [2, NAMES[operator.id]], [3, NAMES[citizen.id]], [4, NAMES[operator.id]],
+      [1, NAMES[citizen.id]],
+      [2, NAMES[operator.id]],
+      [3, NAMES[citizen.id]],
+      [4, NAMES[operator.id]],
     ]);
     expect(staff[1]).toStrictEqual(toWire((await f.store.chat.list(APPEAL, { limit: 50, includeInternal: true }))[1]!, NAMES[operator.id]!));
   });

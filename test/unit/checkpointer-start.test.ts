@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BACKSTOP_PAGES, WalCheckpointer } from '../../server/store/sqlite/checkpointer.js';
+import { BACKSTOP_PAGES, WalCheckpointer } from '../../server/store/sqlite/engine/checkpointer.js';
 import { until } from '../helpers/realtime.js';
 
 const dirs: string[] = [];

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BACKSTOP_PAGES, WalCheckpointer } from '../../server/store/sqlite/checkpointer.js';
+import { BACKSTOP_PAGES, WalCheckpointer } from '../../server/store/sqlite/engine/checkpointer.js';
 import { until } from '../helpers/realtime.js';
 
 const dirs: string[] = [];
@@ -50,7 +50,9 @@ describe('WalCheckpointer', () => {
       // The connection's own auto-checkpoint is out of the way (it would only run past ~40 MB of WAL).
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_PAGES);
       const before = statSync(file).size;
-      await write(db, 3000, () => { checkpointer.noteCommit(); });
+      await write(db, 3000, () => {
+        checkpointer.noteCommit();
+      });
       await until(() => (checkpointer.last?.checkpointed ?? 0) > 0, 5000, 'a checkpoint');
       const last = await checkpointer.checkpointNow();
       expect(last.busy).toBe(0);
@@ -75,7 +77,9 @@ describe('WalCheckpointer', () => {
     const { db, file } = database();
     const checkpointer = new WalCheckpointer(db, { file, busyTimeoutMs: 1000, intervalMs: 10, backstopPages: 300 });
     try {
-      await write(db, 3000, () => { checkpointer.noteCommit(); });
+      await write(db, 3000, () => {
+        checkpointer.noteCommit();
+      });
       // Without checkpoints the WAL holds every frame; here it was reused.
       expect(walBytes(file)).toBeLessThan(grown / 3);
     } finally {
@@ -87,7 +91,13 @@ describe('WalCheckpointer', () => {
   it('hands checkpoints back to the connection and reports when its thread cannot run', async () => {
     const { db, file } = database();
     const errors: unknown[] = [];
-    const checkpointer = new WalCheckpointer(db, { file: `${file}.missing`, busyTimeoutMs: 1000, onError: (e) => { errors.push(e); } });
+    const checkpointer = new WalCheckpointer(db, {
+      file: `${file}.missing`,
+      busyTimeoutMs: 1000,
+      onError: (e) => {
+        errors.push(e);
+      },
+    });
     try {
       await until(() => errors.length > 0, 5000, 'the worker to fail');
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);

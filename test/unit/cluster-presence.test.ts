@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PRESENCE_EXPIRY_MS, PRESENCE_REFRESH_MS, PresenceService } from '../../server/domain/presence/presence.service.js';
 import { decodeRelayed, encodeRelayed } from '../../server/transport/collab/cluster-relay.js';
 
-afterEach(() => { vi.useRealTimers(); });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const person = (userId: string) => ({ userId, name: userId, role: 'operator' as const, roomRole: 'officer' });
 
@@ -17,8 +19,16 @@ function pair(): { here: PresenceService; there: PresenceService; deliver: () =>
   const here = new PresenceService();
   const there = new PresenceService();
   const changedHere: string[] = [];
-  here.linkTo((payload) => queue.push({ to: there, from: 'here', payload }), (id) => { changedHere.push(id); });
-  there.linkTo((payload) => queue.push({ to: here, from: 'there', payload }), () => undefined);
+  here.linkTo(
+    (payload) => queue.push({ to: there, from: 'here', payload }),
+    (id) => {
+      changedHere.push(id);
+    },
+  );
+  there.linkTo(
+    (payload) => queue.push({ to: here, from: 'there', payload }),
+    () => undefined,
+  );
   const deliver = (): void => {
     for (const m of queue.splice(0)) expect(m.to.receiveRemote(m.from, m.payload)).toBe(true);
   };
@@ -43,7 +53,12 @@ describe('presence across instances', () => {
     here.leave('a1', 'c1');
     deliver();
     expect(there.people('a1').map((p) => p.userId)).toEqual(['u2', 'u1']);
-    expect(here.people('a1').map((p) => p.userId).sort()).toEqual(['u1', 'u2']);
+    expect(
+      here
+        .people('a1')
+        .map((p) => p.userId)
+        .sort(),
+    ).toEqual(['u1', 'u2']);
     there.leave('a1', 'c3');
     there.leave('a1', 'c2');
     deliver();
@@ -89,9 +104,13 @@ describe('the Yjs relay frames', () => {
   it('drops truncated, unknown and malformed frames', () => {
     const good = encodeRelayed({ kind: 'presence', appealId: 'ap-1', entry: { clientId: 7, clock: 3, state: 'null' } });
     for (const bad of [
-      Buffer.alloc(0), Buffer.from([0]), good.subarray(0, 4), Buffer.from([9, 1, 0x61, 1]),
+      Buffer.alloc(0),
+      Buffer.from([0]),
+      good.subarray(0, 4),
+      Buffer.from([9, 1, 0x61, 1]),
       Buffer.concat([good.subarray(0, 6), Buffer.from('{"clientId":-1,"clock":1,"state":"x"}')]),
       Buffer.from([0, 4, 0x61, 0x70, 0x2d, 0x31]),
-    ]) expect(decodeRelayed(bad)).toBeNull();
+    ])
+      expect(decodeRelayed(bad)).toBeNull();
   });
 });

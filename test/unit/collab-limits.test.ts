@@ -29,7 +29,16 @@ describe('readAwareness', () => {
   it('binds the first free clientID, counts every other entry, and reads only the own state', () => {
     const owner: AwarenessOwner = { awarenessId: null, identity };
     const taken = new Set([1]);
-    const claims = readAwareness(payload([[1, 5, '{"peer":1}'], [2, 3, '{"cursor":4}'], [3, 1, 'not json'], [2, 4, '{}']]), owner, (id) => !taken.has(id));
+    const claims = readAwareness(
+      payload([
+        [1, 5, '{"peer":1}'],
+        [2, 3, '{"cursor":4}'],
+        [3, 1, 'not json'],
+        [2, 4, '{}'],
+      ]),
+      owner,
+      (id) => !taken.has(id),
+    );
     expect(owner.awarenessId).toBe(2);
     expect(claims.others).toBe(3);
     expect(claims.own?.clock).toBe(3);
@@ -67,7 +76,9 @@ describe('EchoAllowance', () => {
 
 function capturingLogger(): Logger & { lines: { msg: string; fields: Record<string, unknown> }[] } {
   const lines: { msg: string; fields: Record<string, unknown> }[] = [];
-  const keep = (msg: string, fields: Record<string, unknown> = {}): void => { lines.push({ msg, fields }); };
+  const keep = (msg: string, fields: Record<string, unknown> = {}): void => {
+    lines.push({ msg, fields });
+  };
   return { lines, debug: keep, info: keep, warn: keep, error: keep, banner: () => undefined };
 }
 
@@ -83,7 +94,12 @@ describe('RefusalLog', () => {
     now = 1000;
     log.note('u1', 'trailing bytes', { i: 1000 }); // a new window: the summary of the last, then a line again
     expect(logger.lines.slice(3).map((l) => l.msg)).toEqual(['refused: suppressed', 'refused']);
-    expect(logger.lines[3]?.fields).toEqual({ suppressed: 997, byReason: { 'trailing bytes': 333, 'unknown message type': 664 }, sources: 500, windowMs: 1000 });
+    expect(logger.lines[3]?.fields).toEqual({
+      suppressed: 997,
+      byReason: { 'trailing bytes': 333, 'unknown message type': 664 },
+      sources: 500,
+      windowMs: 1000,
+    });
     log.flush();
     expect(logger.lines).toHaveLength(5);
   });

@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config/config.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'caseroom-config-'));
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('configuration', () => {
   it('has safe defaults and generates a secret into DATA_DIR once', () => {

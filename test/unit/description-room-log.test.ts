@@ -33,11 +33,23 @@ async function flakyStore(): Promise<{ store: Store; failNext: () => void }> {
     }
     return append(...args);
   };
-  return { store, failNext: () => { fail = true; } };
+  return {
+    store,
+    failNext: () => {
+      fail = true;
+    },
+  };
 }
 
 function roomOn(store: Store, peer: Y.Doc): DescriptionRoom {
-  return new DescriptionRoom('appeal-1', roomContext(store, { emit: (_id, update) => { Y.applyUpdate(peer, update); } }));
+  return new DescriptionRoom(
+    'appeal-1',
+    roomContext(store, {
+      emit: (_id, update) => {
+        Y.applyUpdate(peer, update);
+      },
+    }),
+  );
 }
 
 /** One client's updates: a paragraph, then the characters typed one by one. */

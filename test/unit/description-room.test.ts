@@ -31,7 +31,9 @@ async function gatedStore(): Promise<{ store: Store; appendCalls: () => number; 
   const store = await openSqliteStore({ dataDir: dir });
   let calls = 0;
   let release!: () => void;
-  const gate = new Promise<void>((r) => { release = r; });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
   const append = store.yjs.append.bind(store.yjs);
   store.yjs.append = (...args) => {
     calls++;
@@ -45,12 +47,15 @@ async function gatedStore(): Promise<{ store: Store; appendCalls: () => number; 
 /** A room whose relays are applied, in the order they come, to one peer document; `relayed` gets its text after each. */
 function roomOn(store: Store, relayed: string[]): DescriptionRoom {
   const peer = new Y.Doc();
-  return new DescriptionRoom('appeal-1', roomContext(store, {
-    emit: (_id, update) => {
-      Y.applyUpdate(peer, update);
-      relayed.push(plainTextOf(descriptionOf(peer)));
-    },
-  }));
+  return new DescriptionRoom(
+    'appeal-1',
+    roomContext(store, {
+      emit: (_id, update) => {
+        Y.applyUpdate(peer, update);
+        relayed.push(plainTextOf(descriptionOf(peer)));
+      },
+    }),
+  );
 }
 
 /** Updates from one client: a paragraph, then `chars` typed into it one by one (three for 'ab'). */
@@ -75,7 +80,12 @@ describe('DescriptionRoom', () => {
     const updates = typed();
     const results = updates.map((u) => room.submit(u, room.inspect(u), 'u-1', null));
     // All three were applied and handed to the store while none had been acknowledged.
-    await vi.waitFor(() => { expect(appendCalls()).toBe(3); }, { timeout: 2000, interval: 5 });
+    await vi.waitFor(
+      () => {
+        expect(appendCalls()).toBe(3);
+      },
+      { timeout: 2000, interval: 5 },
+    );
     expect(relayed).toEqual([]);
     open();
     expect(await Promise.all(results)).toEqual([true, true, true]);
@@ -85,7 +95,7 @@ describe('DescriptionRoom', () => {
     await store.close();
   });
 
-  it('decides who may write: a writer\'s update is applied; an observer\'s change is refused, its no-op is let pass', async () => {
+  it("decides who may write: a writer's update is applied; an observer's change is refused, its no-op is let pass", async () => {
     const { store, open } = await gatedStore();
     open();
     const relayed: string[] = [];
@@ -110,7 +120,10 @@ describe('DescriptionRoom', () => {
     const [first] = typed();
     const submitted = room.submit(first!, room.inspect(first!), 'u-1', null);
     let replied = false;
-    const reply = room.diff(Y.encodeStateVector(new Y.Doc())).then((u) => { replied = true; return u; });
+    const reply = room.diff(Y.encodeStateVector(new Y.Doc())).then((u) => {
+      replied = true;
+      return u;
+    });
     await new Promise((r) => setTimeout(r, 30));
     expect(replied).toBe(false);
     open();
@@ -164,7 +177,19 @@ describe('DescriptionRoom plain text', () => {
       return before;
     };
     const stored = async (): Promise<string | undefined> => (await store.appeals.get(appeal.id))?.description;
-    return { store, appeal, room, writes, events, type, stored, close: async () => { await room.unload(); await store.close(); } };
+    return {
+      store,
+      appeal,
+      room,
+      writes,
+      events,
+      type,
+      stored,
+      close: async () => {
+        await room.unload();
+        await store.close();
+      },
+    };
   }
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -173,7 +198,12 @@ describe('DescriptionRoom plain text', () => {
     await t.type('a');
     await sleep(150);
     const last = await t.type('b');
-    await vi.waitFor(async () => { expect(await t.stored()).toBe('ab'); }, { timeout: 3000, interval: 20 });
+    await vi.waitFor(
+      async () => {
+        expect(await t.stored()).toBe('ab');
+      },
+      { timeout: 3000, interval: 20 },
+    );
     expect(t.writes).toHaveLength(1);
     expect(t.writes[0]!.at - last).toBeGreaterThanOrEqual(299);
     await t.close();
@@ -182,7 +212,12 @@ describe('DescriptionRoom plain text', () => {
   it('writes the text through the appeals area: with its journal entry and an appeal.updated naming the description', async () => {
     const t = await textRoom(50, 60_000);
     await t.type('Текст');
-    await vi.waitFor(async () => { expect(await t.stored()).toBe('Текст'); }, { timeout: 3000, interval: 20 });
+    await vi.waitFor(
+      async () => {
+        expect(await t.stored()).toBe('Текст');
+      },
+      { timeout: 3000, interval: 20 },
+    );
     const journal = await t.store.audit.list(0, 100);
     expect(journal.map((e) => [e.action, e.actorId, e.subjectId, e.details])).toContainEqual(['appeal.description_synced', null, t.appeal.id, { chars: 5 }]);
     const stored = await t.store.appeals.get(t.appeal.id);
@@ -211,7 +246,12 @@ describe('DescriptionRoom plain text', () => {
     const current = await t.store.appeals.get(t.appeal.id);
     expect(await t.store.appeals.update(t.appeal.id, current!.version, { subject: 'Другая тема' })).not.toBeNull();
     await t.type('ok');
-    await vi.waitFor(async () => { expect(await t.stored()).toBe('ok'); }, { timeout: 3000, interval: 20 });
+    await vi.waitFor(
+      async () => {
+        expect(await t.stored()).toBe('ok');
+      },
+      { timeout: 3000, interval: 20 },
+    );
     expect((await t.store.appeals.get(t.appeal.id))?.subject).toBe('Другая тема');
     await t.close();
   });

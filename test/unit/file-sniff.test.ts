@@ -17,7 +17,9 @@ import { DomainError } from '../../server/domain/errors.js';
 import { docxBytes, docxEntries, gifBytes, jpegBytes, pdfBytes, pngBytes, zipBytes } from '../helpers/files.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'caseroom-sniff-'));
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 let n = 0;
 
 /** Writes the bytes to a temp file, as the upload receiver would, and checks it under `name`. */
@@ -69,7 +71,8 @@ describe('checkFileType: the type', () => {
     expect((await check('фото.jpg', jpegBytes())).kind).toBe('jpeg');
     expect((await check('фото.jpeg', jpegBytes())).kind).toBe('jpeg');
     expect(await check('заявление.docx', docxBytes())).toEqual({
-      kind: 'docx', mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      kind: 'docx',
+      mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
     });
     expect((await check('сжатый.docx', docxBytes('текст', { deflate: true }))).kind).toBe('docx');
   });
@@ -95,7 +98,11 @@ describe('checkFileType: the type', () => {
   });
 
   it('refuses a UTF-8 BOM in front of a PNG, a PDF or a JPEG', async () => {
-    for (const [name, bytes] of [['bom.png', pngBytes()], ['bom.pdf', pdfBytes()], ['bom.jpg', jpegBytes()]] as const) {
+    for (const [name, bytes] of [
+      ['bom.png', pngBytes()],
+      ['bom.pdf', pdfBytes()],
+      ['bom.jpg', jpegBytes()],
+    ] as const) {
       const result = await outcome(name, Buffer.concat([BOM, bytes]));
       expect(result, name).toMatch(/^UNSUPPORTED_TYPE: .*лишние байты/);
       expect(result, name).toContain(name);
@@ -105,7 +112,12 @@ describe('checkFileType: the type', () => {
 
 describe('checkFileType: whole files only', () => {
   it('refuses PNG, JPEG, PDF and DOCX cut short, with a message saying so', async () => {
-    for (const [name, bytes] of [['a.png', pngBytes()], ['a.jpg', jpegBytes()], ['a.pdf', pdfBytes()], ['a.docx', docxBytes()]] as const) {
+    for (const [name, bytes] of [
+      ['a.png', pngBytes()],
+      ['a.jpg', jpegBytes()],
+      ['a.pdf', pdfBytes()],
+      ['a.docx', docxBytes()],
+    ] as const) {
       for (const keep of [0.5, 0.9]) {
         expect(await outcome(name, bytes.subarray(0, Math.floor(bytes.length * keep))), `${name} at ${keep}`).toMatch(DAMAGED);
       }
@@ -135,7 +147,7 @@ describe('checkFileType: whole files only', () => {
     expect(await outcome('без-скана.jpg', Buffer.concat([jpeg.subarray(0, sos), Buffer.from([0xff, 0xd9])]))).toMatch(DAMAGED);
   });
 
-  it('accepts bytes after a JPEG\'s end marker (phones write trailers) but not after a PNG\'s IEND', async () => {
+  it("accepts bytes after a JPEG's end marker (phones write trailers) but not after a PNG's IEND", async () => {
     const trailer = Buffer.from('SEFH\u0000\u0000Image_UTC_Data1700000000000SEFT', 'latin1');
     expect((await check('телефон.jpg', Buffer.concat([jpegBytes(), trailer]))).kind).toBe('jpeg');
     expect(await outcome('хвост.png', Buffer.concat([pngBytes(), trailer]))).toMatch(/после конца PNG/);
@@ -172,14 +184,21 @@ describe('checkFileType: DOCX directory and zip bombs', () => {
     // Eleven parts each declared 10 MB over 120 KB of data (under 100-fold): 110 MB in all.
     const parts: Record<string, Uint8Array> = {};
     for (let i = 0; i < 11; i++) parts[`word/media/p${i}.bin`] = randomBytes(120 * 1024);
-    const big = zipBytes({ ...docxEntries(), ...parts }, { deflate: true, declaredSize: (name, real) => (name.startsWith('word/media/') ? 10 * 1024 * 1024 : real) });
+    const big = zipBytes(
+      { ...docxEntries(), ...parts },
+      { deflate: true, declaredSize: (name, real) => (name.startsWith('word/media/') ? 10 * 1024 * 1024 : real) },
+    );
     expect(await outcome('много.docx', big)).toMatch(/^PAYLOAD_TOO_LARGE: .*больше 100 МБ/);
   });
 
   it('refuses an entry that inflates to more than its declared size (a lying directory)', async () => {
-    const lying = zipBytes({ ...docxEntries(), 'word/media/big.bin': Buffer.alloc(64 * 1024) }, {
-      deflate: true, declaredSize: (name, real) => (name === 'word/media/big.bin' ? 100 : real),
-    });
+    const lying = zipBytes(
+      { ...docxEntries(), 'word/media/big.bin': Buffer.alloc(64 * 1024) },
+      {
+        deflate: true,
+        declaredSize: (name, real) => (name === 'word/media/big.bin' ? 100 : real),
+      },
+    );
     expect(await outcome('лжец.docx', lying)).toMatch(DAMAGED);
   });
 });

@@ -141,7 +141,8 @@ async function exerciseEverything(store: typeof h.store, fixtures: typeof h.fixt
   await sweepExpired(h.models, T0);
 }
 
-const describeSent = (s: Sent): string => `${s.collection}.${s.op} ${JSON.stringify({ filter: s.filter, update: s.update, pipeline: s.pipeline, sort: s.options?.sort })}`;
+const describeSent = (s: Sent): string =>
+  `${s.collection}.${s.op} ${JSON.stringify({ filter: s.filter, update: s.update, pipeline: s.pipeline, sort: s.options?.sort })}`;
 
 describe('MongoDB adapter: commands as built by mongoose, without a server', () => {
   it('casts every query and update of every repository method', async () => {

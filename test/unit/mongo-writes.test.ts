@@ -120,10 +120,16 @@ describe('MongoDB adapter: the journal outbox', () => {
     h = shapeHarness();
     const entry = { key: 'k-1', draft: makeAuditDraft() };
     h.fixtures.attachments = { id: 'att', appealId: 'a', currentVersion: 1, versions: [], createdAt: T0, auditOutbox: [entry] };
-    vi.spyOn(mongoose.mongo.Collection.prototype, 'aggregate').mockImplementationOnce(() => ({
-      toArray: () => Promise.resolve([{ seq: 7, key: 'k-1', at: T0, actorId: null, action: 'x', subjectType: 'attachment', subjectId: 'att', details: {}, prevHash: '0', hash: '1' }]),
-      close: () => Promise.resolve(),
-    }) as never);
+    vi.spyOn(mongoose.mongo.Collection.prototype, 'aggregate').mockImplementationOnce(
+      () =>
+        ({
+          toArray: () =>
+            Promise.resolve([
+              { seq: 7, key: 'k-1', at: T0, actorId: null, action: 'x', subjectType: 'attachment', subjectId: 'att', details: {}, prevHash: '0', hash: '1' },
+            ]),
+          close: () => Promise.resolve(),
+        }) as never,
+    );
     await h.store.attachments.setCurrent('att', 1);
     expect(inserts('audit')).toEqual([]);
     expect(plain(h.sent.find((s) => s.op === 'updateOne' && s.collection === 'attachments')?.update)).toEqual({ $pullAll: { auditOutbox: [entry] } });

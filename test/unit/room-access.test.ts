@@ -28,7 +28,14 @@ const expert: Viewer = { id: 'u-expert', role: 'expert', departmentId: null, ses
 
 function registered(overrides: Partial<AppealRecord> = {}): AppealRecord {
   return makeRegisteredAppeal({
-    id: 'a-room', citizenId: citizen.id, departmentId: DEP, assigneeId: operator.id, expertIds: [expert.id], status: 'in_progress', version: 4, ...overrides,
+    id: 'a-room',
+    citizenId: citizen.id,
+    departmentId: DEP,
+    assigneeId: operator.id,
+    expertIds: [expert.id],
+    status: 'in_progress',
+    version: 4,
+    ...overrides,
   });
 }
 

@@ -39,7 +39,9 @@ afterEach(async () => {
 async function setup(): Promise<{ sessions: RoomSessions; store: Store; bus: LocalBus; grants: RoomGrantCache }> {
   const s = await openSqliteStore({ dataDir: await dir() });
   store = s;
-  await s.appeals.create(makeRegisteredAppeal({ id: 'a-room-1', citizenId: citizen.id, departmentId: DEP, expertIds: [expert.id], status: 'in_progress', version: 1 }));
+  await s.appeals.create(
+    makeRegisteredAppeal({ id: 'a-room-1', citizenId: citizen.id, departmentId: DEP, expertIds: [expert.id], status: 'in_progress', version: 1 }),
+  );
   const clock = new ManualClock();
   const bus = new LocalBus();
   const appeals = new AppealService({ store: s, clock, audit: new AuditService(s, clock), bus, secret: 'test-secret' });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AUTO_CONFIRM_DAYS, findTransition, isOpen, ROLES, STATUS_LABELS_RU, STATUSES, TRANSITION_ACTIONS, TRANSITIONS,
-  transitionsFrom, type Actor, type Status,
+  AUTO_CONFIRM_DAYS,
+  findTransition,
+  isOpen,
+  ROLES,
+  STATUS_LABELS_RU,
+  STATUSES,
+  TRANSITION_ACTIONS,
+  TRANSITIONS,
+  transitionsFrom,
+  type Actor,
+  type Status,
 } from '../../shared/status-machine.js';
 
 /** PRODUCT.md §2 written out independently of the table under test: from → to → who. */
@@ -70,9 +79,20 @@ describe('status machine, every entry and helper', () => {
     expect(TRANSITIONS.map((t) => `${t.action}: ${t.from} → ${t.to} by ${t.actors.join(',')}, requires ${t.requires}`)).toStrictEqual(TABLE);
   });
 
-  it('names every action and status once, in the order of an appeal\'s life', () => {
+  it("names every action and status once, in the order of an appeal's life", () => {
     expect(TRANSITION_ACTIONS).toStrictEqual([
-      'submit', 'take', 'request_info', 'provide_info', 'resume', 'propose_resolution', 'confirm', 'dispute', 'auto_confirm', 'reject', 'resubmit', 'reopen',
+      'submit',
+      'take',
+      'request_info',
+      'provide_info',
+      'resume',
+      'propose_resolution',
+      'confirm',
+      'dispute',
+      'auto_confirm',
+      'reject',
+      'resubmit',
+      'reopen',
     ]);
     expect([...new Set(TRANSITIONS.map((t) => t.action))].sort()).toStrictEqual([...TRANSITION_ACTIONS].sort());
     expect(STATUSES).toStrictEqual(['draft', 'registered', 'in_progress', 'info_requested', 'awaiting_confirmation', 'completed', 'rejected']);

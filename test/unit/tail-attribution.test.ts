@@ -29,14 +29,17 @@ describe('tailAttribution (bench --trace-tail)', () => {
     // A 530 ms GC pause from 2000 covers messages 150…152 (sent 2500–2520),
     // which a search by start time alone, looking back less than 530 ms, would miss.
     const { sentAt, latency } = messages({ 150: 40, 151: 40, 152: 40 });
-    const gcs: Span[] = [{ at: 2000, ms: 530 }, { at: 100, ms: 1 }];
+    const gcs: Span[] = [
+      { at: 2000, ms: 530 },
+      { at: 100, ms: 1 },
+    ];
     const r = tailAttribution(sentAt, latency, [], gcs);
     expect(r.tailInGc).toBe(1);
     // 100…153 were in flight between 2000 and 2530: 54 messages.
     expect(r.allInGc).toBeCloseTo(54 / 200);
   });
 
-  it('sums only the stalls within the messages\' time', () => {
+  it("sums only the stalls within the messages' time", () => {
     const { sentAt, latency } = messages({});
     const stalls: Stall[] = [
       { at: 10, ms: 50, ranMs: 50, waitMs: 0, stealMs: 0 }, // before the first message

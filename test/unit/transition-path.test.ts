@@ -63,14 +63,24 @@ async function setup(...appeals: AppealRecord[]): Promise<Fixture> {
 
 function inProgress(overrides: Partial<AppealRecord> = {}): AppealRecord {
   return makeRegisteredAppeal({
-    id: 'a-path', citizenId: citizen.id, departmentId: DEP, assigneeId: assignee.id, expertIds: [expert.id], status: 'in_progress', version: 5, ...overrides,
+    id: 'a-path',
+    citizenId: citizen.id,
+    departmentId: DEP,
+    assigneeId: assignee.id,
+    expertIds: [expert.id],
+    status: 'in_progress',
+    version: 5,
+    ...overrides,
   });
 }
 
 /** The refusal `run` ends with; the appeal, its history and the journal unchanged. */
 async function expectRefused(f: Fixture, run: Promise<unknown>, expected: { code: string; message: string; fields?: Record<string, string> }): Promise<void> {
   const before = { appeal: await f.store.appeals.get('a-path'), history: await f.store.appeals.history('a-path'), audit: await f.store.audit.list(0, 100) };
-  const err: unknown = await run.then(() => null, (e: unknown) => e);
+  const err: unknown = await run.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(DomainError);
   expect(err).toMatchObject(expected);
   if (!expected.fields) expect((err as DomainError).fields).toBeUndefined();
@@ -92,19 +102,34 @@ describe('a transition that is taken', () => {
     const stored = await f.store.appeals.get('a-path');
     expect(stored).toMatchObject({ status: 'info_requested', version: 6, statusChangedAt: now, updatedAt: now, assigneeId: assignee.id });
     const history = await f.store.appeals.history('a-path');
-    expect(history).toStrictEqual([{
-      appealId: 'a-path', seq: 1, at: now, actorId: assignee.id, actorRole: 'operator',
-      from: 'in_progress', to: 'info_requested', action: 'request_info', comment: 'Нужна копия договора',
-    }]);
+    expect(history).toStrictEqual([
+      {
+        appealId: 'a-path',
+        seq: 1,
+        at: now,
+        actorId: assignee.id,
+        actorRole: 'operator',
+        from: 'in_progress',
+        to: 'info_requested',
+        action: 'request_info',
+        comment: 'Нужна копия договора',
+      },
+    ]);
     const audit = await f.store.audit.list(0, 100);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
-      at: now, actorId: assignee.id, action: 'appeal.request_info', subjectType: 'appeal', subjectId: 'a-path',
+      at: now,
+      actorId: assignee.id,
+      action: 'appeal.request_info',
+      subjectType: 'appeal',
+      subjectId: 'a-path',
       details: { from: 'in_progress', to: 'info_requested' },
     });
     // The event carries the access fields and the entry, never the record (no hash, no texts).
     const { id, status, version, citizenId, assigneeId, departmentId, expertIds } = stored!;
-    expect(f.events).toStrictEqual([{ type: 'appeal.status_changed', appeal: { id, status, version, citizenId, assigneeId, departmentId, expertIds }, entry: history[0] }]);
+    expect(f.events).toStrictEqual([
+      { type: 'appeal.status_changed', appeal: { id, status, version, citizenId, assigneeId, departmentId, expertIds }, entry: history[0] },
+    ]);
   });
 
   it('transitionRecord returns the stored record itself', async () => {
@@ -136,7 +161,7 @@ describe('a transition that is taken', () => {
     expect((await f.store.appeals.get('a-path'))?.assigneeId).toBe(colleague.id);
   });
 
-  it('the owner acts as the applicant whatever their account\'s role is now', async () => {
+  it("the owner acts as the applicant whatever their account's role is now", async () => {
     // An account that filed the appeal as a citizen and was made an operator since.
     const f = await setup(inProgress({ status: 'info_requested', citizenId: colleague.id }));
     await f.service.transition(colleague, 'a-path', { action: 'provide_info', comment: 'Вот документ' });
@@ -171,7 +196,13 @@ describe('a transition that is taken', () => {
     f.clock.advance(4 * DAY);
     expect(await f.service.autoConfirmDue()).toBe(1);
     const [entry] = await f.store.appeals.history('a-path');
-    expect(entry).toMatchObject({ actorId: null, actorRole: 'system', action: 'auto_confirm', to: 'completed', comment: 'Подтверждено автоматически: возражений не поступило' });
+    expect(entry).toMatchObject({
+      actorId: null,
+      actorRole: 'system',
+      action: 'auto_confirm',
+      to: 'completed',
+      comment: 'Подтверждено автоматически: возражений не поступило',
+    });
     expect((await f.store.audit.list(0, 10))[0]).toMatchObject({ actorId: null, action: 'appeal.auto_confirm' });
   });
 });
@@ -180,10 +211,12 @@ describe('a transition that is refused, writing nothing', () => {
   it('INVALID_TRANSITION from a status the action does not leave, naming the status', async () => {
     const f = await setup(inProgress());
     await expectRefused(f, f.service.transition(assignee, 'a-path', { action: 'take' }), {
-      code: 'INVALID_TRANSITION', message: 'Из статуса «В работе» так перейти нельзя',
+      code: 'INVALID_TRANSITION',
+      message: 'Из статуса «В работе» так перейти нельзя',
     });
     await expectRefused(f, f.service.transition(citizen, 'a-path', { action: 'confirm' }), {
-      code: 'INVALID_TRANSITION', message: 'Из статуса «В работе» так перейти нельзя',
+      code: 'INVALID_TRANSITION',
+      message: 'Из статуса «В работе» так перейти нельзя',
     });
   });
 
@@ -197,47 +230,57 @@ describe('a transition that is refused, writing nothing', () => {
   it('FORBIDDEN for the assignee operator to reopen: only a supervisor reopens', async () => {
     const f = await setup(inProgress({ status: 'completed' }));
     await expectRefused(f, f.service.transition(assignee, 'a-path', { action: 'reopen', comment: 'Вернуть в работу' }), {
-      code: 'FORBIDDEN', message: 'Это действие недоступно вашей роли',
+      code: 'FORBIDDEN',
+      message: 'Это действие недоступно вашей роли',
     });
   });
 
   it('FORBIDDEN for an operator on an appeal assigned to another', async () => {
     const f = await setup(inProgress());
     await expectRefused(f, f.service.transition(colleague, 'a-path', { action: 'request_info', comment: 'Уточните' }), {
-      code: 'FORBIDDEN', message: 'Обращение назначено другому сотруднику',
+      code: 'FORBIDDEN',
+      message: 'Обращение назначено другому сотруднику',
     });
   });
 
   it('VALIDATION_FAILED without the comment the transition requires, blank counts as none', async () => {
     const f = await setup(inProgress());
     await expectRefused(f, f.service.transition(assignee, 'a-path', { action: 'request_info' }), {
-      code: 'VALIDATION_FAILED', message: 'Проверьте введённые данные', fields: { comment: 'добавьте комментарий' },
+      code: 'VALIDATION_FAILED',
+      message: 'Проверьте введённые данные',
+      fields: { comment: 'добавьте комментарий' },
     });
     await expectRefused(f, f.service.transition(assignee, 'a-path', { action: 'request_info', comment: '   ' }), {
-      code: 'VALIDATION_FAILED', message: 'Проверьте введённые данные', fields: { comment: 'добавьте комментарий' },
+      code: 'VALIDATION_FAILED',
+      message: 'Проверьте введённые данные',
+      fields: { comment: 'добавьте комментарий' },
     });
     await expectRefused(f, f.service.transition(assignee, 'a-path', { action: 'reject', comment: '' }), {
-      code: 'VALIDATION_FAILED', message: 'Проверьте введённые данные', fields: { comment: 'укажите причину и рекомендации' },
+      code: 'VALIDATION_FAILED',
+      message: 'Проверьте введённые данные',
+      fields: { comment: 'укажите причину и рекомендации' },
     });
   });
 
   it('CONFLICT for a version the appeal has moved past', async () => {
     const f = await setup(inProgress());
     await expectRefused(f, f.service.transition(assignee, 'a-path', { action: 'propose_resolution', comment: 'Готово', version: 4 }), {
-      code: 'CONFLICT', message: 'Данные изменились, обновите страницу',
+      code: 'CONFLICT',
+      message: 'Данные изменились, обновите страницу',
     });
   });
 
   it('NOT_FOUND for someone with no part in it, and for an unknown id', async () => {
     const f = await setup(inProgress());
     await expectRefused(f, f.service.transition(foreignOperator, 'a-path', { action: 'request_info', comment: 'x' }), {
-      code: 'NOT_FOUND', message: 'Обращение не найдено',
+      code: 'NOT_FOUND',
+      message: 'Обращение не найдено',
     });
     await expectRefused(f, f.service.transition(assignee, 'a-missing', { action: 'request_info', comment: 'x' }), {
-      code: 'NOT_FOUND', message: 'Обращение не найдено',
+      code: 'NOT_FOUND',
+      message: 'Обращение не найдено',
     });
   });
-
 });
 
 describe('races and failures on the transition path', () => {

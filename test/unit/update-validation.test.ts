@@ -8,7 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
-  DEFAULT_UPDATE_LIMITS, hasAllDependencies, inspectStateVector, inspectUpdate, UpdateRejected,
+  DEFAULT_UPDATE_LIMITS,
+  hasAllDependencies,
+  inspectStateVector,
+  inspectUpdate,
+  UpdateRejected,
 } from '../../server/domain/description/update-validation.js';
 
 function docWithText(text: string): Y.Doc {

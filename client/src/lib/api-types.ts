@@ -5,8 +5,19 @@
 import type { RouteReply } from '../../../shared/protocol/routes';
 
 export type {
-  User, CodeRequest, Department, Category, Suggestion, RoomRole, Appeal, Page, PublicStatus, StaffEntry, StaffDirectory,
-  VersionSummary, VersionDetail,
+  User,
+  CodeRequest,
+  Department,
+  Category,
+  Suggestion,
+  RoomRole,
+  Appeal,
+  Page,
+  PublicStatus,
+  StaffEntry,
+  StaffDirectory,
+  VersionSummary,
+  VersionDetail,
 } from '../../../shared/protocol/api';
 
 /** Answer of login, confirm and me. */

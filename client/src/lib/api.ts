@@ -12,9 +12,18 @@
 import type { z } from 'zod';
 import type { ErrorBody, ErrorCode } from '../../../shared/protocol/error-codes';
 import {
-  ROUTES, routeUrl,
-  type JsonRouteKey, type QueryValues, type RouteBodyInput, type RouteKey, type RouteParamName, type RouteParams,
-  type RouteQueryInput, type RouteReply, type Routes, type UploadRouteKey,
+  ROUTES,
+  routeUrl,
+  type JsonRouteKey,
+  type QueryValues,
+  type RouteBodyInput,
+  type RouteKey,
+  type RouteParamName,
+  type RouteParams,
+  type RouteQueryInput,
+  type RouteReply,
+  type Routes,
+  type UploadRouteKey,
 } from '../../../shared/protocol/routes';
 
 /** An error answer of the API (or a network failure, code INTERNAL with status 0). */
@@ -58,7 +67,9 @@ function toApiError(status: number, data: unknown): ApiError {
 
 type ParamsPart<K extends RouteKey> = [RouteParamName<K>] extends [never] ? { params?: undefined } : { params: RouteParams<K> };
 type BodyPart<K extends RouteKey> = Routes[K] extends { body: z.ZodType }
-  ? undefined extends RouteBodyInput<K> ? { body?: RouteBodyInput<K> } : { body: RouteBodyInput<K> }
+  ? undefined extends RouteBodyInput<K>
+    ? { body?: RouteBodyInput<K> }
+    : { body: RouteBodyInput<K> }
   : { body?: undefined };
 type QueryPart<K extends RouteKey> = Routes[K] extends { query: z.ZodType } ? { query?: RouteQueryInput<K> } : { query?: undefined };
 

@@ -31,20 +31,54 @@ export function installFakeApi(routes: Record<string, Handler>): Call[] {
 export const DEPARTMENT: Department = { id: 'dep_housing_0001', code: 'housing', name: 'Департамент ЖКХ', region: '77', level: 'regional' };
 
 export const CATEGORY: Category = {
-  id: 'cat_billing_00001', code: 'housing_billing', name: 'ЖКХ — начисления', departmentId: DEPARTMENT.id, deadlineDays: 30,
+  id: 'cat_billing_00001',
+  code: 'housing_billing',
+  name: 'ЖКХ — начисления',
+  departmentId: DEPARTMENT.id,
+  deadlineDays: 30,
   requiredDocuments: ['Квитанция за спорный период'],
-  extraFields: [{ key: 'accountNumber', label: 'Лицевой счёт', kind: 'text', required: true }, { key: 'since', label: 'С какого числа', kind: 'date', required: false }],
-  keywords: ['квитанция'], archived: false,
+  extraFields: [
+    { key: 'accountNumber', label: 'Лицевой счёт', kind: 'text', required: true },
+    { key: 'since', label: 'С какого числа', kind: 'date', required: false },
+  ],
+  keywords: ['квитанция'],
+  archived: false,
 };
 
 /** A draft appeal as the server would answer, with `version`. */
 export function draftAppeal(version: number, patch: Partial<Appeal> = {}): Appeal {
   return {
-    id: 'appeal_000000000001', number: null, citizenId: 'u1', categoryId: CATEGORY.id, departmentId: null, type: 'complaint',
-    subject: '', description: '', details: {}, applicant: { kind: 'individual' }, extra: {}, region: '77', priority: 'normal',
-    status: 'draft', deadlineAt: null, assigneeId: null, assigneeName: null, expertIds: [], resubmissionCount: 0, repeatOfId: null,
-    createdAt: 0, updatedAt: 0, submittedAt: null, statusChangedAt: 0, version, roomRole: 'owner', canWrite: true,
-    actions: ['submit'], overdue: false, citizen: null, ...patch,
+    id: 'appeal_000000000001',
+    number: null,
+    citizenId: 'u1',
+    categoryId: CATEGORY.id,
+    departmentId: null,
+    type: 'complaint',
+    subject: '',
+    description: '',
+    details: {},
+    applicant: { kind: 'individual' },
+    extra: {},
+    region: '77',
+    priority: 'normal',
+    status: 'draft',
+    deadlineAt: null,
+    assigneeId: null,
+    assigneeName: null,
+    expertIds: [],
+    resubmissionCount: 0,
+    repeatOfId: null,
+    createdAt: 0,
+    updatedAt: 0,
+    submittedAt: null,
+    statusChangedAt: 0,
+    version,
+    roomRole: 'owner',
+    canWrite: true,
+    actions: ['submit'],
+    overdue: false,
+    citizen: null,
+    ...patch,
   };
 }
 

@@ -59,7 +59,9 @@ export class Person {
     readonly status: StatusState,
     appealId: string,
   ) {
-    socket.onAnyOutgoing((event: string, payload: unknown) => { this.outgoing.push({ event, payload }); });
+    socket.onAnyOutgoing((event: string, payload: unknown) => {
+      this.outgoing.push({ event, payload });
+    });
     this.channel = new RoomChannel(socket, appealId, {
       onJoined: (joined: RoomJoined, isRejoin) => {
         this.joins.push({ isRejoin, messages: joined.messages.map((m) => m.seq), history: joined.history.map((h) => h.seq) });
@@ -71,18 +73,30 @@ export class Person {
         this.delivered.push(messages.map((m) => m.seq));
         this.chat.merge(messages);
       },
-      onHistory: (entries) => { status.mergeHistory(entries); },
+      onHistory: (entries) => {
+        status.mergeHistory(entries);
+      },
       onStatus: (p) => {
         this.statusPushes.push(p.status);
         status.applyPushed(p.status);
       },
-      onPresence: (people) => { this.present = people.map((x) => x.userId); },
-      onTyping: (p) => { this.chat.applyTyping(p.userId, p.name, p.isTyping); },
-      onRead: (p) => { this.chat.applyRead(p.userId, p.seq); },
+      onPresence: (people) => {
+        this.present = people.map((x) => x.userId);
+      },
+      onTyping: (p) => {
+        this.chat.applyTyping(p.userId, p.name, p.isTyping);
+      },
+      onRead: (p) => {
+        this.chat.applyRead(p.userId, p.seq);
+      },
       onAttachment: () => undefined,
       onVersions: () => undefined,
-      onRevoked: () => { this.revocations++; },
-      onError: (e) => { this.errors.push(e); },
+      onRevoked: () => {
+        this.revocations++;
+      },
+      onError: (e) => {
+        this.errors.push(e);
+      },
     });
     this.chat = new ChatState(this.channel, rest.user.id);
   }
@@ -138,10 +152,18 @@ export function useLiveRoom(): LiveRoom {
   });
 
   const room: LiveRoom = {
-    get server() { return started().server; },
-    get citizen() { return started().citizen; },
-    get operator() { return started().operator; },
-    get expert() { return started().expert; },
+    get server() {
+      return started().server;
+    },
+    get citizen() {
+      return started().citizen;
+    },
+    get operator() {
+      return started().operator;
+    },
+    get expert() {
+      return started().expert;
+    },
     async enter(rest, appealId) {
       const status = new StatusState(rest.user.role);
       status.setAppeal((await rest.get<{ appeal: Appeal }>(`/api/appeals/${appealId}`)).body.appeal);
@@ -149,7 +171,9 @@ export function useLiveRoom(): LiveRoom {
       people.push(person);
       // open() is called before the socket is connected, as the tab does; a refused connection fails here.
       let handleRefused: (err: Error) => void = () => undefined;
-      const refused = new Promise<never>((_, reject) => { handleRefused = reject; });
+      const refused = new Promise<never>((_, reject) => {
+        handleRefused = reject;
+      });
       person.socket.once('connect_error', handleRefused);
       try {
         await Promise.race([person.channel.open(), refused]);
@@ -193,19 +217,29 @@ export function shown(p: Person): { seq: number; clientId: string; text: string 
 
 /** Resolves with the reason of the next disconnect. */
 export function nextDisconnect(p: Person): Promise<string> {
-  return new Promise((resolve) => { p.socket.once('disconnect', (reason) => { resolve(reason); }); });
+  return new Promise((resolve) => {
+    p.socket.once('disconnect', (reason) => {
+      resolve(reason);
+    });
+  });
 }
 
 /** Resolves once the socket is connected again. */
 export function nextConnect(p: Person): Promise<void> {
-  return new Promise((resolve) => { p.socket.once('connect', () => { resolve(); }); });
+  return new Promise((resolve) => {
+    p.socket.once('connect', () => {
+      resolve();
+    });
+  });
 }
 
 /** Sends through ChatState, waits for the ack to replace the pending copy; returns the message's clientId. */
 export async function say(p: Person, text: string): Promise<string> {
   expect(p.chat.send(text)).toBe(true);
   const clientId = p.chat.pending.at(-1)?.clientId ?? '';
-  await vi.waitFor(() => { expect(p.chat.pending).toEqual([]); }, WAIT);
+  await vi.waitFor(() => {
+    expect(p.chat.pending).toEqual([]);
+  }, WAIT);
   return clientId;
 }
 

@@ -83,7 +83,10 @@ export class Limiter {
 }
 
 /** The limiters of one AccountService. */
-export function createLimiters(limits: AccountLimits, backend: LimiterBackend = memoryBackend): {
+export function createLimiters(
+  limits: AccountLimits,
+  backend: LimiterBackend = memoryBackend,
+): {
   loginPerIp: Limiter;
   loginFailures: Limiter;
   confirmPerIp: Limiter;

@@ -51,12 +51,20 @@ const DEMO_NAMES = [
 ] as const;
 
 function specs(departments: { id: string; code: string; name: string }[]): Spec[] {
-  const list: Spec[] = [{ role: 'citizen', email: 'citizen@demo.local', fullName: 'Иванов Иван Иванович', departmentId: null, note: 'Заявитель', citizen: true }];
+  const list: Spec[] = [
+    { role: 'citizen', email: 'citizen@demo.local', fullName: 'Иванов Иван Иванович', departmentId: null, note: 'Заявитель', citizen: true },
+  ];
   for (const [i, dep] of departments.entries()) {
     const code = dep.code.toLowerCase().replace(/[^a-z0-9-]/g, '-');
     const [operatorName, supervisorName] = DEMO_NAMES[i % DEMO_NAMES.length] ?? ['Сотрудник', 'Руководитель'];
     list.push({ role: 'operator', email: `operator.${code}@demo.local`, fullName: operatorName, departmentId: dep.id, note: `Сотрудник: ${dep.name}` });
-    list.push({ role: 'supervisor', email: `supervisor.${code}@demo.local`, fullName: supervisorName, departmentId: dep.id, note: `Руководитель: ${dep.name}` });
+    list.push({
+      role: 'supervisor',
+      email: `supervisor.${code}@demo.local`,
+      fullName: supervisorName,
+      departmentId: dep.id,
+      note: `Руководитель: ${dep.name}`,
+    });
   }
   list.push({ role: 'expert', email: 'expert@demo.local', fullName: 'Петров Виктор Сергеевич', departmentId: null, note: 'Эксперт (приглашается в комнаты)' });
   list.push({ role: 'admin', email: 'admin@demo.local', fullName: 'Администратор', departmentId: null, note: 'Администратор платформы' });

@@ -60,11 +60,19 @@ export class UserAdmin {
     const updated = await this.core.deps.store.users.update(id, { role, departmentId, ...(patch.locked !== undefined ? { locked: patch.locked } : {}) });
     if (!updated) throw notFound('Пользователь не найден');
     if ((patch.locked === true && !user.locked) || role !== user.role || departmentId !== user.departmentId) await this.core.endSessions(id);
-    await this.core.audit({ actorId: viewer.id, action: 'admin.user_updated', subjectId: id, details: { changed: Object.keys(patch).sort(), role, departmentId, locked: updated.locked } });
+    await this.core.audit({
+      actorId: viewer.id,
+      action: 'admin.user_updated',
+      subjectId: id,
+      details: { changed: Object.keys(patch).sort(), role, departmentId, locked: updated.locked },
+    });
     return toPublicUser(updated);
   }
 
-  async listUsers(viewer: Viewer, filter: { role?: Role; departmentId?: string; limit: number; offset: number }): Promise<{ items: PublicUser[]; total: number }> {
+  async listUsers(
+    viewer: Viewer,
+    filter: { role?: Role; departmentId?: string; limit: number; offset: number },
+  ): Promise<{ items: PublicUser[]; total: number }> {
     requireAdmin(viewer);
     const page = await this.core.deps.store.users.list(filter);
     return { items: page.items.map(toPublicUser), total: page.total };

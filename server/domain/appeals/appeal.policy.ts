@@ -13,8 +13,13 @@ export type AppealAccess = Pick<AppealRecord, 'id' | 'status' | 'version' | 'cit
 /** Just those fields: what a remembered grant keeps, so that the whole record (texts, details) can die young. */
 export function accessOf(appeal: AppealAccess): AppealAccess {
   return {
-    id: appeal.id, status: appeal.status, version: appeal.version, citizenId: appeal.citizenId,
-    assigneeId: appeal.assigneeId, departmentId: appeal.departmentId, expertIds: appeal.expertIds,
+    id: appeal.id,
+    status: appeal.status,
+    version: appeal.version,
+    citizenId: appeal.citizenId,
+    assigneeId: appeal.assigneeId,
+    departmentId: appeal.departmentId,
+    expertIds: appeal.expertIds,
   };
 }
 

@@ -39,14 +39,37 @@ export class AppealService {
     if (viewer.role !== 'citizen') throw forbidden('Обращения подают заявители');
     const now = this.d.clock.now();
     const appeal: AppealRecord = {
-      id: newId(), number: null, citizenId: viewer.id, categoryId: null, departmentId: null, type: null,
-      subject: '', description: '', details: {}, applicant: { kind: 'individual' }, extra: {},
-      region: DEFAULT_REGION, priority: 'normal', status: 'draft', deadlineAt: null, assigneeId: null,
-      expertIds: [], resubmissionCount: 0, accessCodeHash: null, repeatOfId: null,
-      createdAt: now, updatedAt: now, submittedAt: null, statusChangedAt: now, version: 0,
+      id: newId(),
+      number: null,
+      citizenId: viewer.id,
+      categoryId: null,
+      departmentId: null,
+      type: null,
+      subject: '',
+      description: '',
+      details: {},
+      applicant: { kind: 'individual' },
+      extra: {},
+      region: DEFAULT_REGION,
+      priority: 'normal',
+      status: 'draft',
+      deadlineAt: null,
+      assigneeId: null,
+      expertIds: [],
+      resubmissionCount: 0,
+      accessCodeHash: null,
+      repeatOfId: null,
+      createdAt: now,
+      updatedAt: now,
+      submittedAt: null,
+      statusChangedAt: now,
+      version: 0,
       ...(await this.draftPatch(input)),
     };
-    await this.d.store.appeals.create(appeal, this.d.audit.draft({ actorId: viewer.id, action: 'appeal.draft_created', subjectType: 'appeal', subjectId: appeal.id }));
+    await this.d.store.appeals.create(
+      appeal,
+      this.d.audit.draft({ actorId: viewer.id, action: 'appeal.draft_created', subjectType: 'appeal', subjectId: appeal.id }),
+    );
     return this.view(viewer, appeal);
   }
 
@@ -144,7 +167,11 @@ export class AppealService {
   async queue(viewer: Viewer, q: QueueQuery): Promise<{ items: AppealView[]; total: number }> {
     if ((viewer.role !== 'operator' && viewer.role !== 'supervisor') || !viewer.departmentId) throw forbidden();
     const filter: AppealFilter = {
-      departmentId: viewer.departmentId, excludeDrafts: true, sort: q.sort, limit: q.limit, offset: q.offset,
+      departmentId: viewer.departmentId,
+      excludeDrafts: true,
+      sort: q.sort,
+      limit: q.limit,
+      offset: q.offset,
       ...(q.status ? { status: q.status } : {}),
       ...(q.categoryId ? { categoryId: q.categoryId } : {}),
       ...(q.priority ? { priority: q.priority } : {}),
@@ -163,8 +190,12 @@ export class AppealService {
       throw invalid({ assigneeId: 'сотрудник не из этого ведомства' });
     }
     const previous = appeal.assigneeId;
-    const updated = await this.d.store.appeals.update(id, appeal.version, { assigneeId, updatedAt: this.d.clock.now() },
-      this.d.audit.draft({ actorId: viewer.id, action: 'appeal.assigned', subjectType: 'appeal', subjectId: id, details: { assigneeId, previous } }));
+    const updated = await this.d.store.appeals.update(
+      id,
+      appeal.version,
+      { assigneeId, updatedAt: this.d.clock.now() },
+      this.d.audit.draft({ actorId: viewer.id, action: 'appeal.assigned', subjectType: 'appeal', subjectId: id, details: { assigneeId, previous } }),
+    );
     if (!updated) throw conflict();
     this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated), changed: ['assigneeId'] });
     if (previous && previous !== assigneeId) this.d.bus.publish({ type: 'appeal.access_changed', appealId: id, userIds: [previous] });
@@ -178,8 +209,12 @@ export class AppealService {
     const expert = await this.d.store.users.get(expertId);
     if (expert?.role !== 'expert') throw invalid({ expertId: 'нет такого эксперта' });
     if (appeal.expertIds.includes(expertId)) return this.view(viewer, appeal);
-    const updated = await this.d.store.appeals.update(id, appeal.version, { expertIds: [...appeal.expertIds, expertId], updatedAt: this.d.clock.now() },
-      this.d.audit.draft({ actorId: viewer.id, action: 'appeal.expert_invited', subjectType: 'appeal', subjectId: id, details: { expertId } }));
+    const updated = await this.d.store.appeals.update(
+      id,
+      appeal.version,
+      { expertIds: [...appeal.expertIds, expertId], updatedAt: this.d.clock.now() },
+      this.d.audit.draft({ actorId: viewer.id, action: 'appeal.expert_invited', subjectType: 'appeal', subjectId: id, details: { expertId } }),
+    );
     if (!updated) throw conflict();
     this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated), changed: ['expertIds'] });
     return this.view(viewer, updated);
@@ -193,8 +228,12 @@ export class AppealService {
     const appeal = await this.visible(viewer, id);
     if (roomRoleOf(viewer, appeal) !== 'officer') throw forbidden('Отзывать экспертов может сотрудник ведомства');
     if (!appeal.expertIds.includes(expertId)) throw notFound('Этот эксперт не приглашён в обращение');
-    const updated = await this.d.store.appeals.update(id, appeal.version, { expertIds: appeal.expertIds.filter((e) => e !== expertId), updatedAt: this.d.clock.now() },
-      this.d.audit.draft({ actorId: viewer.id, action: 'appeal.expert_removed', subjectType: 'appeal', subjectId: id, details: { expertId } }));
+    const updated = await this.d.store.appeals.update(
+      id,
+      appeal.version,
+      { expertIds: appeal.expertIds.filter((e) => e !== expertId), updatedAt: this.d.clock.now() },
+      this.d.audit.draft({ actorId: viewer.id, action: 'appeal.expert_removed', subjectType: 'appeal', subjectId: id, details: { expertId } }),
+    );
     if (!updated) throw conflict();
     this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated), changed: ['expertIds'] });
     this.d.bus.publish({ type: 'appeal.access_changed', appealId: id, userIds: [expertId] });
@@ -218,8 +257,12 @@ export class AppealService {
         if (appeal.description === text) return appeal.version;
         version = appeal.version;
       }
-      const updated = await this.d.store.appeals.update(id, version, { description: text, updatedAt: this.d.clock.now() },
-        this.d.audit.draft({ actorId: null, action: 'appeal.description_synced', subjectType: 'appeal', subjectId: id, details: { chars: text.length } }));
+      const updated = await this.d.store.appeals.update(
+        id,
+        version,
+        { description: text, updatedAt: this.d.clock.now() },
+        this.d.audit.draft({ actorId: null, action: 'appeal.description_synced', subjectType: 'appeal', subjectId: id, details: { chars: text.length } }),
+      );
       if (updated) {
         this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated), changed: ['description'] });
         return updated.version;
@@ -237,8 +280,12 @@ export class AppealService {
     }
     const history = await this.d.store.appeals.history(appeal.id);
     return {
-      number, status: appeal.status, statusLabel: STATUS_LABELS_RU[appeal.status], deadlineAt: appeal.deadlineAt,
-      updatedAt: appeal.updatedAt, history: history.map((h) => ({ at: h.at, from: h.from, to: h.to })),
+      number,
+      status: appeal.status,
+      statusLabel: STATUS_LABELS_RU[appeal.status],
+      deadlineAt: appeal.deadlineAt,
+      updatedAt: appeal.updatedAt,
+      history: history.map((h) => ({ at: h.at, from: h.from, to: h.to })),
     };
   }
 
@@ -284,11 +331,19 @@ export class AppealService {
     return updated;
   }
 
-  private async commit(actorId: string | null, actor: Actor, appeal: Pick<AppealRecord, 'id' | 'version'>, t: Transition, comment: string | null, patch: AppealPatch): Promise<AppealRecord | null> {
+  private async commit(
+    actorId: string | null,
+    actor: Actor,
+    appeal: Pick<AppealRecord, 'id' | 'version'>,
+    t: Transition,
+    comment: string | null,
+    patch: AppealPatch,
+  ): Promise<AppealRecord | null> {
     const now = this.d.clock.now();
     // The journal entry is written with the change itself (one transaction on SQLite).
     const result = await this.d.store.appeals.transition(
-      appeal.id, appeal.version,
+      appeal.id,
+      appeal.version,
       { ...patch, status: t.to, statusChangedAt: now, updatedAt: now },
       { at: now, actorId, actorRole: actor, from: t.from, to: t.to, action: t.action, comment },
       this.d.audit.draft({ actorId, action: `appeal.${t.action}`, subjectType: 'appeal', subjectId: appeal.id, details: { from: t.from, to: t.to } }),
@@ -316,10 +371,12 @@ export class AppealService {
 
   private async listAs(viewer: Viewer, filter: AppealFilter): Promise<{ items: AppealView[]; total: number }> {
     const page = await this.d.store.appeals.list(filter);
-    const items = await Promise.all(page.items.map(async (a) => ({
-      ...(await this.view(viewer, a)),
-      unread: await countUnread(this.d.store, viewer, a),
-    })));
+    const items = await Promise.all(
+      page.items.map(async (a) => ({
+        ...(await this.view(viewer, a)),
+        unread: await countUnread(this.d.store, viewer, a),
+      })),
+    );
     return { items, total: page.total };
   }
 
@@ -332,5 +389,15 @@ export class AppealService {
 
 /** The event's copy of a history entry: its fields, named, and nothing a store may have added. */
 function statusEntryOf(e: StatusHistoryRecord): StatusEntry {
-  return { appealId: e.appealId, seq: e.seq, at: e.at, actorId: e.actorId, actorRole: e.actorRole, from: e.from, to: e.to, action: e.action, comment: e.comment };
+  return {
+    appealId: e.appealId,
+    seq: e.seq,
+    at: e.at,
+    actorId: e.actorId,
+    actorRole: e.actorRole,
+    from: e.from,
+    to: e.to,
+    action: e.action,
+    comment: e.comment,
+  };
 }

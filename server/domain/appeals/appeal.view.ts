@@ -33,9 +33,12 @@ export function toAppealView(viewer: Viewer, appeal: AppealRecord, citizen: User
   const part = roomRoleOf(viewer, appeal);
   const contacts = seesContacts(viewer, appeal, citizen);
   const actor = part === 'owner' ? 'citizen' : viewer.role;
-  const actions = part === null || (part === 'expert' && actor === 'expert')
-    ? []
-    : transitionsFrom(actor, appeal.status).filter((t) => !isAssignedToAnother(actor, viewer.id, appeal, t.action)).map((t) => t.action);
+  const actions =
+    part === null || (part === 'expert' && actor === 'expert')
+      ? []
+      : transitionsFrom(actor, appeal.status)
+          .filter((t) => !isAssignedToAnother(actor, viewer.id, appeal, t.action))
+          .map((t) => t.action);
   return {
     ...rest,
     citizenId: contacts ? appeal.citizenId : null,

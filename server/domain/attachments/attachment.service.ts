@@ -86,7 +86,12 @@ export function toAttachmentSummary(record: AttachmentRecord): AttachmentSummary
     size: current.size,
     currentVersion: record.currentVersion,
     versions: record.versions.map((v) => ({
-      version: v.version, fileName: v.fileName, size: v.size, mime: v.mime, uploadedBy: v.uploadedBy, at: v.at,
+      version: v.version,
+      fileName: v.fileName,
+      size: v.size,
+      mime: v.mime,
+      uploadedBy: v.uploadedBy,
+      at: v.at,
     })),
     createdAt: record.createdAt,
   };
@@ -102,7 +107,10 @@ export class AttachmentService {
 
   private readonly slots: UploadSlots;
 
-  constructor(private readonly d: AttachmentDeps, options: Partial<AttachmentOptions> = {}) {
+  constructor(
+    private readonly d: AttachmentDeps,
+    options: Partial<AttachmentOptions> = {},
+  ) {
     this.slots = new UploadSlots({ perPerson: options.perPerson ?? LIMITS.uploadsPerPerson, total: options.total ?? LIMITS.uploadsTotal });
   }
 
@@ -123,7 +131,11 @@ export class AttachmentService {
       const id = newId();
       const at = this.d.clock.now();
       const record: AttachmentRecord = {
-        id, appealId, currentVersion: 1, versions: [await this.storeVersion(viewer, file, 1, at)], createdAt: at,
+        id,
+        appealId,
+        currentVersion: 1,
+        versions: [await this.storeVersion(viewer, file, 1, at)],
+        createdAt: at,
       };
       await this.d.store.attachments.create(record, this.journalEntry(viewer, 'added', record, currentOf(record)));
       created.push(record);
@@ -243,8 +255,12 @@ export class AttachmentService {
       subjectType: 'attachment',
       subjectId: record.id,
       details: {
-        appealId: record.appealId, version: current.version, blobId: current.blobId, size: current.size,
-        mime: current.mime, fileNameSha256: sha256(current.fileName),
+        appealId: record.appealId,
+        version: current.version,
+        blobId: current.blobId,
+        size: current.size,
+        mime: current.mime,
+        fileNameSha256: sha256(current.fileName),
       },
     });
   }
@@ -257,7 +273,10 @@ export class AttachmentService {
   private serially<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(key) ?? Promise.resolve();
     const run = previous.then(task, task);
-    const settled = run.then(() => undefined, () => undefined);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
     this.queues.set(key, settled);
     void settled.then(() => {
       if (this.queues.get(key) === settled) this.queues.delete(key);

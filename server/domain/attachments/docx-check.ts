@@ -23,10 +23,7 @@ export const DOCX_LIMITS = {
 } as const;
 
 /** Why a zip is refused: not a DOCX at all, damaged or truncated, or a bomb. */
-export type ZipProblem =
-  | { kind: 'not-docx' }
-  | { kind: 'damaged'; reason: string }
-  | { kind: 'bomb'; reason: string };
+export type ZipProblem = { kind: 'not-docx' } | { kind: 'damaged'; reason: string } | { kind: 'bomb'; reason: string };
 
 const END_SIGNATURE = 0x06054b50;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;

@@ -30,7 +30,11 @@ export function sanitizeFileName(raw: string): string {
       file: 'Имя файла не должно содержать путь',
     });
   }
-  const cleaned = raw.normalize('NFC').replace(INVISIBLE, '').trim().replace(/[.\s]+$/u, '');
+  const cleaned = raw
+    .normalize('NFC')
+    .replace(INVISIBLE, '')
+    .trim()
+    .replace(/[.\s]+$/u, '');
   if (!cleaned || cleaned === '.') {
     throw new DomainError('VALIDATION_FAILED', 'У файла нет имени', { file: 'У файла нет имени' });
   }
@@ -71,7 +75,12 @@ function capLength(name: string): string {
   if (chars.length <= FILE_NAME_MAX_CHARS) return name;
   const ext = extensionOf(name);
   const tail = ext && ext.length < 20 ? `.${ext}` : '';
-  return chars.slice(0, FILE_NAME_MAX_CHARS - tail.length).join('').trimEnd() + tail;
+  return (
+    chars
+      .slice(0, FILE_NAME_MAX_CHARS - tail.length)
+      .join('')
+      .trimEnd() + tail
+  );
 }
 
 /** A short, printable echo of a refused name for the error message. */

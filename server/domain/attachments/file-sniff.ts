@@ -62,7 +62,10 @@ export async function checkFileType(fileName: string, path: string): Promise<Sni
     const { kind } = sniffed;
     const label = labelOf(kind);
     if (!sniffed.hasMagicAtStart) {
-      throw new DomainError('UNSUPPORTED_TYPE', `Файл «${fileName}» не принят: перед началом ${label} стоят лишние байты (например, метка BOM); сохраните файл заново`);
+      throw new DomainError(
+        'UNSUPPORTED_TYPE',
+        `Файл «${fileName}» не принят: перед началом ${label} стоят лишние байты (например, метка BOM); сохраните файл заново`,
+      );
     }
     const ext = extensionOf(fileName);
     if (kind !== 'docx' && !ACCEPTED[kind].extensions.includes(ext)) throw mismatch(fileName, label, ext);
@@ -82,7 +85,7 @@ interface Refusal {
 
 async function structureProblem(file: FileWindow, head: Uint8Array, kind: 'pdf' | 'png' | 'jpeg'): Promise<Refusal | null> {
   const { hiddenFormat, jpegProblem, pdfProblem, pngProblem } = await structureChecks();
-  const reason = (kind === 'pdf' ? await pdfProblem(file) : kind === 'png' ? await pngProblem(file, head) : await jpegProblem(file, head));
+  const reason = kind === 'pdf' ? await pdfProblem(file) : kind === 'png' ? await pngProblem(file, head) : await jpegProblem(file, head);
   if (reason) return damaged(reason);
   const hidden = await hiddenFormat(file, head, kind);
   return hidden ? { error: (name) => new DomainError('UNSUPPORTED_TYPE', `Файл «${name}» не принят: ${hidden}`) } : null;
@@ -93,15 +96,19 @@ async function docxCheck(path: string, file: FileWindow): Promise<Refusal | 'not
   const problem = await docxProblem(path, file);
   if (!problem) return null;
   switch (problem.kind) {
-    case 'not-docx': return 'not-docx';
-    case 'damaged': return damaged(problem.reason);
-    case 'bomb': return { error: (name) => new DomainError('PAYLOAD_TOO_LARGE', `Файл «${name}» не принят: ${problem.reason}`) };
+    case 'not-docx':
+      return 'not-docx';
+    case 'damaged':
+      return damaged(problem.reason);
+    case 'bomb':
+      return { error: (name) => new DomainError('PAYLOAD_TOO_LARGE', `Файл «${name}» не принят: ${problem.reason}`) };
   }
 }
 
 function damaged(reason: string): Refusal {
   return {
-    error: (name) => new DomainError('UNSUPPORTED_TYPE', `Файл «${name}» повреждён или загружен не полностью: ${reason}. Сохраните его заново и приложите ещё раз`),
+    error: (name) =>
+      new DomainError('UNSUPPORTED_TYPE', `Файл «${name}» повреждён или загружен не полностью: ${reason}. Сохраните его заново и приложите ещё раз`),
   };
 }
 

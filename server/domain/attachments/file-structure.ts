@@ -72,9 +72,15 @@ export async function jpegProblem(file: FileWindow, head: Uint8Array): Promise<s
     if (m.byteLength < 2) return TRUNCATED_JPEG;
     if (m[0] !== 0xff) return 'повреждена структура JPEG';
     const marker = m[1] ?? 0;
-    if (marker === 0xff) { at += 1; continue; } // fill byte before a marker
+    if (marker === 0xff) {
+      at += 1;
+      continue;
+    } // fill byte before a marker
     if (marker === 0xd9) return hasScan ? null : 'в JPEG нет данных изображения';
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) { at += 2; continue; } // markers without a length
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      at += 2;
+      continue;
+    } // markers without a length
     if (m.byteLength < 4) return TRUNCATED_JPEG;
     const length = ((m[2] ?? 0) << 8) | (m[3] ?? 0);
     if (length < 2) return 'повреждена структура JPEG';
@@ -117,9 +123,7 @@ async function nextMarkerAfterScan(file: FileWindow, from: number): Promise<numb
 /** A PDF ends with `%%EOF` in its last 1024 bytes; a PDF cut short in transfer does not. */
 export async function pdfProblem(file: FileWindow): Promise<string | null> {
   const tail = await file.tail(PDF_EOF_WINDOW);
-  return Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).includes('%%EOF', 0, 'latin1')
-    ? null
-    : 'PDF обрывается, нет его конца (%%EOF)';
+  return Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).includes('%%EOF', 0, 'latin1') ? null : 'PDF обрывается, нет его конца (%%EOF)';
 }
 
 /**

@@ -13,7 +13,10 @@ export class FileWindow {
   private window = new Uint8Array(0);
   private windowStart = 0;
 
-  private constructor(private readonly handle: FileHandle, readonly size: number) {}
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly size: number,
+  ) {}
 
   /** Opens the file for reading; the caller closes it. */
   static async open(path: string): Promise<FileWindow> {

@@ -30,11 +30,17 @@ export class UploadSlots {
       throw new DomainError(
         'RATE_LIMITED',
         `Одновременно можно отправлять не больше ${this.caps.perPerson} загрузок; дождитесь окончания текущих и повторите`,
-        undefined, UPLOAD_RETRY_AFTER_S,
+        undefined,
+        UPLOAD_RETRY_AFTER_S,
       );
     }
     if (this.inUse >= this.caps.total) {
-      throw new DomainError('RATE_LIMITED', `Сервер сейчас принимает слишком много файлов; повторите через ${UPLOAD_RETRY_AFTER_S} с`, undefined, UPLOAD_RETRY_AFTER_S);
+      throw new DomainError(
+        'RATE_LIMITED',
+        `Сервер сейчас принимает слишком много файлов; повторите через ${UPLOAD_RETRY_AFTER_S} с`,
+        undefined,
+        UPLOAD_RETRY_AFTER_S,
+      );
     }
     this.byPerson.set(personId, mine + 1);
     this.inUse++;

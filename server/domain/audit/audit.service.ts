@@ -36,7 +36,6 @@ export class AuditService {
       details: input.details ?? {},
     };
   }
-
 }
 
 /**
@@ -44,7 +43,10 @@ export class AuditService {
  * returns the first entry whose link or hash is wrong, or the count when the
  * chain is intact.
  */
-export async function verifyAuditChain(list: AuditRepo['list'], batch = 1000): Promise<{ ok: true; count: number } | { ok: false; seq: number; reason: string }> {
+export async function verifyAuditChain(
+  list: AuditRepo['list'],
+  batch = 1000,
+): Promise<{ ok: true; count: number } | { ok: false; seq: number; reason: string }> {
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   for (;;) {

@@ -60,7 +60,11 @@ export class CatalogueService {
    * prefixes of words), best first; empty when nothing matches.
    */
   async suggest(text: string, max = 3): Promise<{ category: CategoryRecord; score: number }[]> {
-    const words = text.toLowerCase().replace(/ё/g, 'е').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    const words = text
+      .toLowerCase()
+      .replace(/ё/g, 'е')
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean);
     const joined = ` ${words.join(' ')} `;
     const scored = (await this.categories()).map((category) => {
       let score = 0;
@@ -70,7 +74,10 @@ export class CatalogueService {
       }
       return { category, score };
     });
-    return scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score).slice(0, max);
+    return scored
+      .filter((s) => s.score > 0)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, max);
   }
 
   async createDepartment(viewer: Viewer, input: DepartmentInput): Promise<DepartmentRecord> {

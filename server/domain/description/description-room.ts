@@ -64,7 +64,8 @@ export class DescriptionRoom {
   ) {
     this.relays = new RelayOrder(waiterErrorLogger(ctx.logger, appealId));
     this.text = new PlainTextFollower(
-      appealId, ctx.options,
+      appealId,
+      ctx.options,
       () => plainTextOf(descriptionOf(this.doc)).slice(0, LIMITS.descriptionChars),
       (text, knownVersion) => ctx.syncText(appealId, text, knownVersion),
       ctx.logger,
@@ -85,7 +86,9 @@ export class DescriptionRoom {
   async load(): Promise<void> {
     const { store } = this.ctx;
     const [rows, versions, appeal] = await Promise.all([
-      store.yjs.load(this.appealId), store.yjs.listVersions(this.appealId), store.appeals.get(this.appealId),
+      store.yjs.load(this.appealId),
+      store.yjs.listVersions(this.appealId),
+      store.appeals.get(this.appealId),
     ]);
     for (const row of rows) {
       try {
@@ -103,7 +106,13 @@ export class DescriptionRoom {
     await this.enqueue(async () => {
       if (rows.length === 0 && seed && appeal) {
         const first = seedUpdate(this.appealId, seed);
-        await this.commit(() => { Y.applyUpdate(this.doc, first); }, appeal.citizenId, null).relayed;
+        await this.commit(
+          () => {
+            Y.applyUpdate(this.doc, first);
+          },
+          appeal.citizenId,
+          null,
+        ).relayed;
       }
       if (this.logRows > this.ctx.options.compactEvery) await this.compact();
     });
@@ -150,7 +159,16 @@ export class DescriptionRoom {
     try {
       const step = await this.enqueue(() => {
         if (!hasAllDependencies(summary, stateOf(this.doc))) throw new UpdateRejected('missing dependencies');
-        return Promise.resolve(this.commit(() => { Y.applyUpdate(this.doc, update, origin); }, authorId, origin, slot));
+        return Promise.resolve(
+          this.commit(
+            () => {
+              Y.applyUpdate(this.doc, update, origin);
+            },
+            authorId,
+            origin,
+            slot,
+          ),
+        );
       });
       return await step.relayed;
     } finally {
@@ -169,7 +187,9 @@ export class DescriptionRoom {
       // Once the appends made before it have committed: a peer here never gets it ahead of them.
       const before = this.appended;
       Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
-      return before.then(() => { this.ctx.emit(this.appealId, update, REMOTE_ORIGIN); });
+      return before.then(() => {
+        this.ctx.emit(this.appealId, update, REMOTE_ORIGIN);
+      });
     });
   }
 
@@ -200,14 +220,20 @@ export class DescriptionRoom {
       const old = new Y.Doc();
       try {
         Y.applyUpdate(old, state);
-        const nodes = descriptionOf(old).toArray().map((n) => n.clone()) as (Y.XmlElement | Y.XmlText)[];
-        return await this.commit(() => {
-          this.doc.transact(() => {
-            const fragment = descriptionOf(this.doc);
-            fragment.delete(0, fragment.length);
-            fragment.insert(0, nodes);
-          });
-        }, authorId, null).relayed;
+        const nodes = descriptionOf(old)
+          .toArray()
+          .map((n) => n.clone()) as (Y.XmlElement | Y.XmlText)[];
+        return await this.commit(
+          () => {
+            this.doc.transact(() => {
+              const fragment = descriptionOf(this.doc);
+              fragment.delete(0, fragment.length);
+              fragment.insert(0, nodes);
+            });
+          },
+          authorId,
+          null,
+        ).relayed;
       } finally {
         old.destroy();
       }
@@ -316,7 +342,11 @@ export class DescriptionRoom {
     await this.appended;
     const at = this.ctx.clock.now();
     await this.ctx.store.yjs.saveVersion({
-      id: newId(), appealId: this.appealId, at, authorIds: [...this.authors], state: Y.encodeStateAsUpdate(this.doc),
+      id: newId(),
+      appealId: this.appealId,
+      at,
+      authorIds: [...this.authors],
+      state: Y.encodeStateAsUpdate(this.doc),
     });
     this.isDirty = false;
     this.authors.clear();

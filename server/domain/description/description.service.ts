@@ -83,9 +83,16 @@ export class DescriptionService {
       }
       if (!entry) {
         const room = new DescriptionRoom(appealId, {
-          store: this.d.store, clock: this.d.clock, logger: this.d.logger, options: this.options,
-          emit: (id, update, origin) => { for (const l of this.listeners) l(id, update, origin); },
-          onVersionSaved: (id) => { this.d.onVersionSaved?.(id); },
+          store: this.d.store,
+          clock: this.d.clock,
+          logger: this.d.logger,
+          options: this.options,
+          emit: (id, update, origin) => {
+            for (const l of this.listeners) l(id, update, origin);
+          },
+          onVersionSaved: (id) => {
+            this.d.onVersionSaved?.(id);
+          },
           syncText: (id, text, knownVersion) => this.d.appeals.syncDescription(id, text, knownVersion),
         });
         const created = { room, ready: room.load() };
@@ -135,8 +142,11 @@ export class DescriptionService {
       const names = await this.namesOf(version.authorIds);
       const fragment = descriptionOf(doc);
       return {
-        id: version.id, at: version.at, authors: version.authorIds.map((id) => ({ id, name: names.get(id) ?? '' })),
-        text: plainTextOf(fragment), html: htmlOf(fragment),
+        id: version.id,
+        at: version.at,
+        authors: version.authorIds.map((id) => ({ id, name: names.get(id) ?? '' })),
+        text: plainTextOf(fragment),
+        html: htmlOf(fragment),
       };
     } finally {
       doc.destroy();
@@ -159,21 +169,26 @@ export class DescriptionService {
 
   /** Shutdown: saves, compacts and releases every loaded document, whoever holds it. */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.rooms].map(async ([appealId, { room, ready }]) => {
-      try {
-        await ready;
-      } catch {
-        return;
-      }
-      room.refs = 0;
-      this.unload(appealId, room);
-      await room.closing;
-    }));
+    await Promise.all(
+      [...this.rooms].map(async ([appealId, { room, ready }]) => {
+        try {
+          await ready;
+        } catch {
+          return;
+        }
+        room.refs = 0;
+        this.unload(appealId, room);
+        await room.closing;
+      }),
+    );
   }
 
   private unload(appealId: string, room: DescriptionRoom): void {
-    room.closing ??= room.unload()
-      .catch((err: unknown) => { this.d.logger.error('description unload failed', { appealId, error: String(err) }); })
+    room.closing ??= room
+      .unload()
+      .catch((err: unknown) => {
+        this.d.logger.error('description unload failed', { appealId, error: String(err) });
+      })
       .finally(() => {
         if (this.rooms.get(appealId)?.room === room) this.rooms.delete(appealId);
       });

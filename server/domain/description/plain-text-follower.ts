@@ -51,7 +51,9 @@ export class PlainTextFollower {
     }
     const now = performance.now();
     this.pending = {
-      timer: setTimeout(() => { this.onTimer(); }, this.options.textDebounceMs),
+      timer: setTimeout(() => {
+        this.onTimer();
+      }, this.options.textDebounceMs),
       lastChangeAt: now,
       deadline: now + this.options.textMaxWaitMs * (0.8 + 0.4 * Math.random()),
     };
@@ -69,11 +71,15 @@ export class PlainTextFollower {
     if (!pending) return;
     const wait = Math.min(pending.lastChangeAt + this.options.textDebounceMs, pending.deadline) - performance.now();
     if (wait > 1) {
-      pending.timer = setTimeout(() => { this.onTimer(); }, wait);
+      pending.timer = setTimeout(() => {
+        this.onTimer();
+      }, wait);
       return;
     }
     this.pending = null;
-    this.writeNow().catch((err: unknown) => { this.logger.error('description text sync failed', { appealId: this.appealId, error: String(err) }); });
+    this.writeNow().catch((err: unknown) => {
+      this.logger.error('description text sync failed', { appealId: this.appealId, error: String(err) });
+    });
   }
 
   private async writeNow(): Promise<void> {

@@ -49,5 +49,7 @@ export class RelayOrder {
 
 /** For the error log: the logger's line for a waiter that threw. */
 export function waiterErrorLogger(logger: Logger, appealId: string): (err: unknown) => void {
-  return (err) => { logger.error('description relay waiter failed', { appealId, error: String(err) }); };
+  return (err) => {
+    logger.error('description relay waiter failed', { appealId, error: String(err) });
+  };
 }

@@ -128,12 +128,27 @@ function skipAny(r: BoundedReader, depth: number, limits: UpdateLimits): void {
   if (depth > limits.maxAnyDepth) fail('value nested too deep');
   const type = r.uint8();
   switch (type) {
-    case 127: case 126: case 121: case 120: return; // undefined, null, false, true
-    case 125: r.skipVarInt(); return;
-    case 124: r.skip(4); return;
-    case 123: case 122: r.skip(8); return;
-    case 119: case 116: r.bytes(); return; // string, Uint8Array
-    case 118: { // object
+    case 127:
+    case 126:
+    case 121:
+    case 120:
+      return; // undefined, null, false, true
+    case 125:
+      r.skipVarInt();
+      return;
+    case 124:
+      r.skip(4);
+      return;
+    case 123:
+    case 122:
+      r.skip(8);
+      return;
+    case 119:
+    case 116:
+      r.bytes();
+      return; // string, Uint8Array
+    case 118: {
+      // object
       const n = r.count(2);
       for (let i = 0; i < n; i++) {
         r.bytes();
@@ -141,12 +156,14 @@ function skipAny(r: BoundedReader, depth: number, limits: UpdateLimits): void {
       }
       return;
     }
-    case 117: { // array
+    case 117: {
+      // array
       const n = r.count(1);
       for (let i = 0; i < n; i++) skipAny(r, depth + 1, limits);
       return;
     }
-    default: fail('unknown value type');
+    default:
+      fail('unknown value type');
   }
 }
 
@@ -161,12 +178,14 @@ const parseJson = (s: string): void => {
 /** Reads one item's content and returns its length in clock units. */
 function readContent(r: BoundedReader, ref: number, limits: UpdateLimits): number {
   switch (ref) {
-    case 1: { // deleted
+    case 1: {
+      // deleted
       const len = r.varUint();
       if (len < 1 || len > limits.maxClock) fail('bad deleted length');
       return len;
     }
-    case 2: { // JSON
+    case 2: {
+      // JSON
       const n = r.count(1);
       for (let i = 0; i < n; i++) {
         const s = r.string();
@@ -174,28 +193,40 @@ function readContent(r: BoundedReader, ref: number, limits: UpdateLimits): numbe
       }
       return n;
     }
-    case 3: r.bytes(); return 1; // binary
-    case 4: { // string: length in UTF-16 code units, as Yjs counts it
+    case 3:
+      r.bytes();
+      return 1; // binary
+    case 4: {
+      // string: length in UTF-16 code units, as Yjs counts it
       const s = r.string();
       if (s.length === 0) fail('empty string content');
       return s.length;
     }
-    case 5: parseJson(r.string()); return 1; // embed
-    case 6: r.bytes(); parseJson(r.string()); return 1; // format: key, value
-    case 7: { // type
+    case 5:
+      parseJson(r.string());
+      return 1; // embed
+    case 6:
+      r.bytes();
+      parseJson(r.string());
+      return 1; // format: key, value
+    case 7: {
+      // type
       const typeRef = r.varUint();
       if (typeRef > 6) fail('unknown type');
       if (typeRef === 3 || typeRef === 5) r.bytes(); // XmlElement / XmlHook name
       return 1;
     }
-    case 8: { // any
+    case 8: {
+      // any
       const n = r.count(1);
       if (n === 0) fail('empty content');
       for (let i = 0; i < n; i++) skipAny(r, 0, limits);
       return n;
     }
-    case 9: return fail('subdocuments are not accepted');
-    default: return fail('unknown content');
+    case 9:
+      return fail('subdocuments are not accepted');
+    default:
+      return fail('unknown content');
   }
 }
 

@@ -40,7 +40,9 @@ export class PresenceService {
    */
   linkTo(publish: (payload: string) => void, onRemoteChange: (appealId: string) => void): void {
     this.link = { publish, onRemoteChange };
-    this.refresh = setInterval(() => { this.refreshLinked(); }, PRESENCE_REFRESH_MS);
+    this.refresh = setInterval(() => {
+      this.refreshLinked();
+    }, PRESENCE_REFRESH_MS);
     this.refresh.unref();
     this.refreshLinked();
   }
@@ -174,8 +176,9 @@ function parsePresence(payload: string): PresenceMessage | null {
 function isPerson(p: unknown): p is PresencePerson {
   if (typeof p !== 'object' || p === null) return false;
   const r = p as Record<string, unknown>;
-  return typeof r.userId === 'string' && typeof r.name === 'string' && typeof r.role === 'string' && typeof r.colour === 'string'
-    && typeof r.roomRole === 'string';
+  return (
+    typeof r.userId === 'string' && typeof r.name === 'string' && typeof r.role === 'string' && typeof r.colour === 'string' && typeof r.roomRole === 'string'
+  );
 }
 
 function samePeople(a: PresencePerson[], b: PresencePerson[]): boolean {

@@ -55,9 +55,13 @@ export class RoomSessions {
 
   constructor(private readonly d: RoomSessionsDeps) {
     this.presence = d.presence;
-    this.typing = new TypingService((appealId, userId) => { this.typingExpired(appealId, userId); });
+    this.typing = new TypingService((appealId, userId) => {
+      this.typingExpired(appealId, userId);
+    });
     // First among the subscribers that matter here: from this event on, a grant is decided again.
-    this.unsubscribe = d.bus.subscribe((event) => { d.grants.onEvent(event); });
+    this.unsubscribe = d.bus.subscribe((event) => {
+      d.grants.onEvent(event);
+    });
   }
 
   /** May this connection be in the room? The grant, or NOT_FOUND (nothing recorded). */

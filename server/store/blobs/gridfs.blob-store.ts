@@ -88,9 +88,7 @@ export class GridFsBlobStore implements BlobStore {
 }
 
 /** A GridFS BlobStore on its own connection; `close()` closes that connection. */
-export async function openGridFsBlobStore(
-  opts: MongoOptions & { bucketName?: string },
-): Promise<GridFsBlobStore & { close(): Promise<void> }> {
+export async function openGridFsBlobStore(opts: MongoOptions & { bucketName?: string }): Promise<GridFsBlobStore & { close(): Promise<void> }> {
   const conn = await connectMongo(opts);
   try {
     const db = conn.db;

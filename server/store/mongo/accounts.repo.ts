@@ -20,8 +20,19 @@ import { eq, KeyedQueue, num } from './sequence.js';
 export const CODE_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 const USER_MUTABLE: readonly (keyof UserRecord)[] = [
-  'email', 'phone', 'passwordHash', 'fullName', 'role', 'departmentId', 'birthDate', 'inn', 'address',
-  'emailConfirmed', 'phoneConfirmed', 'locked', 'expertsSeeContacts',
+  'email',
+  'phone',
+  'passwordHash',
+  'fullName',
+  'role',
+  'departmentId',
+  'birthDate',
+  'inn',
+  'address',
+  'emailConfirmed',
+  'phoneConfirmed',
+  'locked',
+  'expertsSeeContacts',
 ];
 
 export function userRepo(m: Models, inFlight: InFlight): UserRepo {
@@ -30,7 +41,11 @@ export function userRepo(m: Models, inFlight: InFlight): UserRepo {
     for (const field of ['email', 'phone', 'id'] as const) {
       const value = values[field];
       if (typeof value !== 'string') continue;
-      const other = await m.users.findOne({ [field]: value }).select({ id: 1 }).lean<{ id: string }>().exec();
+      const other = await m.users
+        .findOne({ [field]: value })
+        .select({ id: 1 })
+        .lean<{ id: string }>()
+        .exec();
       if (other && other.id !== self) return field;
     }
     return undefined;
@@ -53,10 +68,7 @@ export function userRepo(m: Models, inFlight: InFlight): UserRepo {
       const set = pick(patch, USER_MUTABLE);
       if (Object.keys(set).length === 0) return this.get(id);
       const d = await inFlight.track(() =>
-        guarded(
-          () => m.users.findOneAndUpdate({ id }, { $set: set }, { returnDocument: 'after' }).lean<UserRecord>().exec(),
-          collided(set, id),
-        ),
+        guarded(() => m.users.findOneAndUpdate({ id }, { $set: set }, { returnDocument: 'after' }).lean<UserRecord>().exec(), collided(set, id)),
       );
       return d ? toUser(d) : null;
     },
@@ -130,7 +142,12 @@ export function codeRepo(m: Models, inFlight: InFlight): CodeRepo {
     },
     async addAttempt(id) {
       const d = await inFlight.track(() =>
-        queue.run(id, () => m.codes.findOneAndUpdate({ id }, { $inc: { attempts: 1 } }, { returnDocument: 'after' }).lean<CodeDoc>().exec()),
+        queue.run(id, () =>
+          m.codes
+            .findOneAndUpdate({ id }, { $inc: { attempts: 1 } }, { returnDocument: 'after' })
+            .lean<CodeDoc>()
+            .exec(),
+        ),
       );
       if (!d) throw new StoreError('not_found', 'code');
       return d.attempts;
@@ -143,10 +160,7 @@ export function codeRepo(m: Models, inFlight: InFlight): CodeRepo {
     async countSince(userId, channel, since) {
       // A range condition: aggregation, since sanitizeFilter would neutralise `$gte` in a query.
       const rows = await m.codes
-        .aggregate<{ n: number }>([
-          { $match: { userId: eq(userId), channel: eq(channel), createdAt: { $gte: num(since) } } },
-          { $count: 'n' },
-        ])
+        .aggregate<{ n: number }>([{ $match: { userId: eq(userId), channel: eq(channel), createdAt: { $gte: num(since) } } }, { $count: 'n' }])
         .exec();
       return rows[0]?.n ?? 0;
     },
@@ -159,9 +173,6 @@ export function codeRepo(m: Models, inFlight: InFlight): CodeRepo {
  */
 export async function sweepExpired(m: Models, now: number): Promise<number> {
   const before = { expireAt: { $lt: new Date(num(now)) } };
-  const [sessions, codes] = await Promise.all([
-    m.sessions.collection.deleteMany(before),
-    m.codes.collection.deleteMany(before),
-  ]);
+  const [sessions, codes] = await Promise.all([m.sessions.collection.deleteMany(before), m.codes.collection.deleteMany(before)]);
   return sessions.deletedCount + codes.deletedCount;
 }

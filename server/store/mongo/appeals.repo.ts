@@ -43,9 +43,27 @@ const deadlineSort = (deadlineAt: number | null): number => deadlineAt ?? Number
 
 /** The fields a patch may set. */
 export const MUTABLE: readonly (keyof AppealPatch)[] = [
-  'number', 'categoryId', 'departmentId', 'type', 'subject', 'description', 'details', 'applicant', 'extra', 'region',
-  'priority', 'status', 'deadlineAt', 'assigneeId', 'expertIds', 'resubmissionCount', 'accessCodeHash', 'repeatOfId',
-  'updatedAt', 'submittedAt', 'statusChangedAt',
+  'number',
+  'categoryId',
+  'departmentId',
+  'type',
+  'subject',
+  'description',
+  'details',
+  'applicant',
+  'extra',
+  'region',
+  'priority',
+  'status',
+  'deadlineAt',
+  'assigneeId',
+  'expertIds',
+  'resubmissionCount',
+  'accessCodeHash',
+  'repeatOfId',
+  'updatedAt',
+  'submittedAt',
+  'statusChangedAt',
 ];
 
 /**
@@ -53,7 +71,11 @@ export const MUTABLE: readonly (keyof AppealPatch)[] = [
  * `number` is removed instead: drafts store none), the hidden sort key kept
  * in step with `deadlineAt`, the version bumped, and the outbox entry pushed.
  */
-export function updateOf(patch: AppealPatch, outboxEntry: OutboxEntry | undefined, extra: { set?: Partial<AppealDoc>; inc?: Record<string, number> } = {}): UpdateQuery<AppealDoc> {
+export function updateOf(
+  patch: AppealPatch,
+  outboxEntry: OutboxEntry | undefined,
+  extra: { set?: Partial<AppealDoc>; inc?: Record<string, number> } = {},
+): UpdateQuery<AppealDoc> {
   const set: Partial<AppealDoc> = { ...pick(patch, MUTABLE), ...extra.set };
   const update: UpdateQuery<AppealDoc> = { $inc: { version: 1, ...extra.inc } };
   if (set.number === null) {
@@ -194,8 +216,7 @@ export function appealRepo(m: Models, outbox: Outbox, inFlight: InFlight): Appea
     },
     async list(filter): Promise<Page<AppealRecord>> {
       const match = matchOf(filter);
-      const sort: Record<string, 1 | -1> =
-        filter.sort === 'deadline' ? { deadlineSort: 1, createdAt: 1, id: 1 } : { createdAt: -1, id: -1 };
+      const sort: Record<string, 1 | -1> = filter.sort === 'deadline' ? { deadlineSort: 1, createdAt: 1, id: 1 } : { createdAt: -1, id: -1 };
       const page: PipelineStage[] = [{ $match: match }, { $sort: sort }, { $skip: num(filter.offset) }, { $limit: num(filter.limit) }];
       const [docs, counted] = await Promise.all([
         // `$limit: 0` is an error in MongoDB; an empty page needs no query.

@@ -7,7 +7,14 @@ import type { InFlight } from './sequence.js';
 
 const DEPARTMENT_MUTABLE: readonly (keyof DepartmentRecord)[] = ['code', 'name', 'region', 'level'];
 const CATEGORY_MUTABLE: readonly (keyof CategoryRecord)[] = [
-  'code', 'name', 'departmentId', 'deadlineDays', 'requiredDocuments', 'extraFields', 'keywords', 'archived',
+  'code',
+  'name',
+  'departmentId',
+  'deadlineDays',
+  'requiredDocuments',
+  'extraFields',
+  'keywords',
+  'archived',
 ];
 
 type FindById = (filter: Record<string, string>) => Promise<{ id: string } | null>;

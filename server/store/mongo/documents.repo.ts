@@ -73,12 +73,7 @@ export function yjsRepo(m: Models, inFlight: InFlight): YjsRepo {
       await inFlight.track(() => guarded(() => m.yjsVersions.create({ ...version, state: toBuffer(version.state) })));
     },
     async listVersions(appealId) {
-      const docs = await m.yjsVersions
-        .find({ appealId })
-        .sort({ at: -1, id: -1 })
-        .select({ state: 0 })
-        .lean<Omit<YjsVersionDoc, 'state'>[]>()
-        .exec();
+      const docs = await m.yjsVersions.find({ appealId }).sort({ at: -1, id: -1 }).select({ state: 0 }).lean<Omit<YjsVersionDoc, 'state'>[]>().exec();
       return docs.map((d) => ({ id: d.id, appealId: d.appealId, at: d.at, authorIds: [...d.authorIds] }));
     },
     async getVersion(appealId, id) {
@@ -98,12 +93,19 @@ export function attachmentRepo(m: Models, outbox: Outbox, inFlight: InFlight): A
   // updates are not atomic between writers (docs/storage-mongo.md).
   const queue = new KeyedQueue();
   const change = (id: string, filter: Record<string, unknown>, update: UpdateQuery<AttachmentDoc>) =>
-    inFlight.track(() => queue.run(id, async (): Promise<AttachmentRecord | null> => {
-      const d = await guarded(() => m.attachments.findOneAndUpdate({ ...filter, id }, update, { returnDocument: 'after' }).lean<AttachmentDoc>().exec());
-      if (!d) return null;
-      await outbox.flush('attachments', id, d.auditOutbox);
-      return toAttachment(d);
-    }));
+    inFlight.track(() =>
+      queue.run(id, async (): Promise<AttachmentRecord | null> => {
+        const d = await guarded(() =>
+          m.attachments
+            .findOneAndUpdate({ ...filter, id }, update, { returnDocument: 'after' })
+            .lean<AttachmentDoc>()
+            .exec(),
+        );
+        if (!d) return null;
+        await outbox.flush('attachments', id, d.auditOutbox);
+        return toAttachment(d);
+      }),
+    );
   const withEntry = (update: UpdateQuery<AttachmentDoc>, entry: ReturnType<Outbox['entry']>): UpdateQuery<AttachmentDoc> => {
     if (!entry) return update;
     const push = (update.$push ?? {}) as Record<string, unknown>;

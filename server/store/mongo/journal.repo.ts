@@ -70,9 +70,7 @@ export function auditRepo(m: Models, inFlight: InFlight): MongoAuditRepo {
     appendOnce: append,
     async list(afterSeq, limit) {
       if (limit <= 0) return [];
-      const docs = await m.audit
-        .aggregate<AuditDoc>([{ $match: { seq: { $gt: num(afterSeq) } } }, { $sort: { seq: 1 } }, { $limit: num(limit) }])
-        .exec();
+      const docs = await m.audit.aggregate<AuditDoc>([{ $match: { seq: { $gt: num(afterSeq) } } }, { $sort: { seq: 1 } }, { $limit: num(limit) }]).exec();
       return docs.map(toAudit);
     },
   };
@@ -95,8 +93,7 @@ export function chatRepo(m: Models, inFlight: InFlight): ChatRepo {
   // our insert, the insert fails on the (appealId, clientId) index, nothing of
   // ours is stored, and the next attempt's check finds theirs.
   const writer = new SequenceWriter<ChatItem, ChatMessageRecord, ChatOut>({
-    readTail: (appealId) =>
-      m.chat.findOne({ appealId }).sort({ seq: -1 }).readConcern('majority').lean<ChatMessageRecord>().exec(),
+    readTail: (appealId) => m.chat.findOne({ appealId }).sort({ seq: -1 }).readConcern('majority').lean<ChatMessageRecord>().exec(),
     async settle(appealId, items) {
       const ids = [...new Set(items.map((i) => i.msg.clientId))];
       const found = await m.chat
@@ -137,9 +134,7 @@ export function chatRepo(m: Models, inFlight: InFlight): ChatRepo {
       if (Object.keys(seq).length > 0) match.seq = seq;
       // With beforeSeq: the newest `limit` before it, turned back to ascending.
       const newest = query.beforeSeq !== undefined;
-      const docs = await m.chat
-        .aggregate<ChatMessageRecord>([{ $match: match }, { $sort: { seq: newest ? -1 : 1 } }, { $limit: num(query.limit) }])
-        .exec();
+      const docs = await m.chat.aggregate<ChatMessageRecord>([{ $match: match }, { $sort: { seq: newest ? -1 : 1 } }, { $limit: num(query.limit) }]).exec();
       const messages = docs.map(toChat);
       return newest ? messages.reverse() : messages;
     },

@@ -92,15 +92,23 @@ const EXPIRY_SWEEP_MS = 10 * 60 * 1000;
 /** Opens a dedicated connection with the adapter's safety settings (a reader may turn index building off); reports its events. */
 export async function connectMongo(opts: MongoOptions, settings: { autoIndex?: boolean; autoCreate?: boolean } = {}): Promise<Connection> {
   if (opts.dbName === undefined && databaseOf(opts.uri) === null) {
-    throw new StoreUnavailableError('MONGODB_URI names no database: add it to the path (mongodb://host:27017/caseroom); the store does not fall back to "test"');
+    throw new StoreUnavailableError(
+      'MONGODB_URI names no database: add it to the path (mongodb://host:27017/caseroom); the store does not fall back to "test"',
+    );
   }
   const conn = mongoose.createConnection();
   const log = opts.logger;
   if (log) {
     // Reported once per change, without the URI (it may carry a password).
-    conn.on('disconnected', () => { log.warn('MongoDB connection lost; operations fail until it is back'); });
-    conn.on('reconnected', () => { log.info('MongoDB connection back'); });
-    conn.on('error', (error: unknown) => { log.error('MongoDB connection error', { error: String(error) }); });
+    conn.on('disconnected', () => {
+      log.warn('MongoDB connection lost; operations fail until it is back');
+    });
+    conn.on('reconnected', () => {
+      log.info('MongoDB connection back');
+    });
+    conn.on('error', (error: unknown) => {
+      log.error('MongoDB connection error', { error: String(error) });
+    });
   }
   try {
     await conn.openUri(opts.uri, {
@@ -173,7 +181,9 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
       // FerretDB has no TTL indexes: the store does their work.
       await sweep(Date.now());
       timer = setInterval(() => {
-        sweep(Date.now()).catch((error: unknown) => { opts.logger?.error('expired sessions and codes not removed', { error: String(error) }); });
+        sweep(Date.now()).catch((error: unknown) => {
+          opts.logger?.error('expired sessions and codes not removed', { error: String(error) });
+        });
       }, EXPIRY_SWEEP_MS);
       timer.unref();
     }

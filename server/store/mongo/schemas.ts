@@ -125,13 +125,26 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 /** Throws when a filter holds `undefined` anywhere (it would be dropped, widening the filter). */
 export function rejectUndefined(value: unknown, path = ''): void {
   if (value === undefined) throw new TypeError(`undefined value in a MongoDB filter${path ? ` at ${path}` : ''}`);
-  if (Array.isArray(value)) value.forEach((v, i) => { rejectUndefined(v, `${path}[${i}]`); });
+  if (Array.isArray(value))
+    value.forEach((v, i) => {
+      rejectUndefined(v, `${path}[${i}]`);
+    });
   else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) rejectUndefined(v, path ? `${path}.${k}` : k);
 }
 
 const FILTERED_QUERIES: mongoose.MongooseDefaultQueryMiddleware[] = [
-  'countDocuments', 'deleteMany', 'deleteOne', 'distinct', 'find', 'findOne', 'findOneAndDelete',
-  'findOneAndReplace', 'findOneAndUpdate', 'replaceOne', 'updateMany', 'updateOne',
+  'countDocuments',
+  'deleteMany',
+  'deleteOne',
+  'distinct',
+  'find',
+  'findOne',
+  'findOneAndDelete',
+  'findOneAndReplace',
+  'findOneAndUpdate',
+  'replaceOne',
+  'updateMany',
+  'updateOne',
 ];
 
 function schema<T>(collection: string, def: SchemaDefinition<T>): Schema<T> {

@@ -65,7 +65,10 @@ export class InFlight {
   track<T>(work: () => Promise<T>): Promise<T> {
     if (this.isClosed) return Promise.reject(new Error('the MongoDB store is closed'));
     const p = work();
-    const settled = p.then(() => undefined, () => undefined);
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
     this.pending.add(settled);
     void settled.then(() => this.pending.delete(settled));
     return p;
@@ -168,7 +171,10 @@ export class SequenceWriter<Item, Doc, Out> {
     let rest = batch;
     for (let attempt = 1; rest.length > 0; attempt++) {
       if (this.log.settle) {
-        const known = await this.log.settle(key, rest.map((w) => w.item));
+        const known = await this.log.settle(
+          key,
+          rest.map((w) => w.item),
+        );
         if (known.size > 0) {
           rest = rest.filter((w) => {
             const out = known.get(w.item);
@@ -194,7 +200,10 @@ export class SequenceWriter<Item, Doc, Out> {
       }
       if (docs.length === 0) return;
       try {
-        await this.log.insert(docs, owners.map((w) => w.item));
+        await this.log.insert(
+          docs,
+          owners.map((w) => w.item),
+        );
         this.remember(key, docs[docs.length - 1] as Doc);
         docs.forEach((doc, i) => owners[i]?.resolve(this.log.output(doc)));
         return;

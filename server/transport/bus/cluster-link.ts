@@ -60,16 +60,25 @@ export async function connectCluster(url: string, logger: Logger): Promise<Clust
     },
   });
   const sub = pub.duplicate();
-  for (const [name, c] of [['publish', pub], ['subscribe', sub]] as const) {
+  for (const [name, c] of [
+    ['publish', pub],
+    ['subscribe', sub],
+  ] as const) {
     // Without a listener an error event would crash the process; the client reconnects by itself.
-    c.on('error', (err: unknown) => { logger.warn('redis connection error', { connection: name, error: String(err) }); });
+    c.on('error', (err: unknown) => {
+      logger.warn('redis connection error', { connection: name, error: String(err) });
+    });
   }
   try {
     await Promise.all([pub.connect(), sub.connect()]);
     isUp = true;
   } catch (err) {
     for (const c of [pub, sub]) {
-      try { c.destroy(); } catch { /* never opened */ }
+      try {
+        c.destroy();
+      } catch {
+        /* never opened */
+      }
     }
     throw new Error(`REDIS_URL: cannot connect to Redis (${String(err)})`);
   }
@@ -91,19 +100,26 @@ export async function connectCluster(url: string, logger: Logger): Promise<Clust
         (err: unknown) => {
           if (isFailing) return;
           isFailing = true;
-          logger.warn('redis publish failed: the other instances miss live events until Redis is back (their clients catch up from the store)', { channel, error: String(err) });
+          logger.warn('redis publish failed: the other instances miss live events until Redis is back (their clients catch up from the store)', {
+            channel,
+            error: String(err),
+          });
         },
       );
     },
     async subscribe(channel, handler) {
-      await sub.subscribe(CHANNEL_PREFIX + channel, (message: Buffer) => {
-        if (message.length < ID_BYTES || message.subarray(0, ID_BYTES).equals(id)) return;
-        try {
-          handler(message.subarray(ID_BYTES), message.subarray(0, ID_BYTES).toString('hex'));
-        } catch (err) {
-          logger.error('cluster message handler failed', { channel, error: String(err) });
-        }
-      }, true);
+      await sub.subscribe(
+        CHANNEL_PREFIX + channel,
+        (message: Buffer) => {
+          if (message.length < ID_BYTES || message.subarray(0, ID_BYTES).equals(id)) return;
+          try {
+            handler(message.subarray(ID_BYTES), message.subarray(0, ID_BYTES).toString('hex'));
+          } catch (err) {
+            logger.error('cluster message handler failed', { channel, error: String(err) });
+          }
+        },
+        true,
+      );
     },
     async close() {
       if (closed) return;

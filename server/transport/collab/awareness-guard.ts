@@ -77,6 +77,7 @@ export function ownEntry(own: NonNullable<AwarenessClaims['own']>, identity: Pee
     throw new UpdateRejected('awareness state is not JSON');
   }
   if (state === null) return { clientId: own.clientId, clock: own.clock, state: 'null' };
-  if (typeof state === 'object' && !Array.isArray(state)) return { clientId: own.clientId, clock: own.clock, state: JSON.stringify({ ...state, user: identity }) };
+  if (typeof state === 'object' && !Array.isArray(state))
+    return { clientId: own.clientId, clock: own.clock, state: JSON.stringify({ ...state, user: identity }) };
   return null;
 }

@@ -9,9 +9,7 @@
  */
 import type { PresenceEntry } from './room-presence.js';
 
-export type Relayed =
-  | { kind: 'update'; appealId: string; update: Uint8Array }
-  | { kind: 'presence'; appealId: string; entry: PresenceEntry };
+export type Relayed = { kind: 'update'; appealId: string; update: Uint8Array } | { kind: 'presence'; appealId: string; entry: PresenceEntry };
 
 const KIND = { update: 0, presence: 1 } as const;
 

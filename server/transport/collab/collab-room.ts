@@ -17,7 +17,11 @@ export class CollabRoom {
   private isDisposed = false;
 
   /** `toOthers`: where this instance's awareness entries go to reach the other instances (`REDIS_URL`). */
-  constructor(readonly appealId: string, description: DescriptionService, private readonly toOthers: ((entry: PresenceEntry) => void) | null = null) {
+  constructor(
+    readonly appealId: string,
+    description: DescriptionService,
+    private readonly toOthers: ((entry: PresenceEntry) => void) | null = null,
+  ) {
     this.ready = description.open(appealId).then((handle) => {
       if (this.isDisposed) {
         handle.release();
@@ -63,7 +67,9 @@ export class CollabRoom {
   applyRemotePresence(entry: PresenceEntry): void {
     if (!this.presence.apply(entry)) return;
     const message = presenceMessage([entry]);
-    const send = (): void => { this.broadcastPresence(message); };
+    const send = (): void => {
+      this.broadcastPresence(message);
+    };
     if (this.loaded) this.loaded.afterRelayed(send);
     else send();
   }
@@ -88,7 +94,12 @@ export class CollabRoom {
     if (this.isDisposed) return;
     this.isDisposed = true;
     this.loaded = null;
-    this.ready.then((handle) => { handle.release(); }, () => undefined);
+    this.ready.then(
+      (handle) => {
+        handle.release();
+      },
+      () => undefined,
+    );
   }
 
   /** A one-entry awareness message to every connection but `except`; each may echo it back for free. */
@@ -98,7 +109,9 @@ export class CollabRoom {
 
   private relayPresence(entry: PresenceEntry, from: RoomConnection): void {
     const message = presenceMessage([entry]);
-    const send = (): void => { this.broadcastPresence(message, from.wantsEcho() ? undefined : from); };
+    const send = (): void => {
+      this.broadcastPresence(message, from.wantsEcho() ? undefined : from);
+    };
     if (this.loaded) this.loaded.afterRelayed(send);
     else send();
   }

@@ -63,7 +63,11 @@ export interface CollabDeps {
 }
 
 const DEFAULT_OPTIONS: ConnectionOptions = {
-  updateRate: [50, 200], awarenessRate: [50, 200], closeGraceMs: 1000, echoAfterIdleMs: 10_000, refusalLog: DEFAULT_REFUSAL_LOG,
+  updateRate: [50, 200],
+  awarenessRate: [50, 200],
+  closeGraceMs: 1000,
+  echoAfterIdleMs: 10_000,
+  refusalLog: DEFAULT_REFUSAL_LOG,
 };
 
 export class CollabEndpoint {
@@ -82,24 +86,45 @@ export class CollabEndpoint {
   constructor(private readonly d: CollabDeps) {
     this.options = { ...DEFAULT_OPTIONS, ...d.options };
     this.refusals = new RefusalLog(d.logger, { line: 'yjs message refused', summary: 'yjs refused frames suppressed' }, this.options.refusalLog);
-    this.relayDrops = new RefusalLog(d.logger, { line: 'yjs relay: message dropped', summary: 'yjs relay: dropped messages suppressed' }, this.options.refusalLog);
-    this.unsubscribe.push(d.bus.subscribe((event) => {
-      switch (event.type) {
-        case 'session.ended': this.endSessions(event.sessionIds); break;
-        case 'appeal.access_changed': this.recheck(event.appealId); break;
-        case 'appeal.updated': if (event.changed.some((f) => ACCESS_FIELDS.has(f))) this.recheck(event.appeal.id); break;
-        case 'appeal.status_changed': this.recheck(event.appeal.id); break;
-        case 'attachment.changed':
-        case 'chat.posted':
-        case 'description.versions_changed': break;
-      }
-    }));
+    this.relayDrops = new RefusalLog(
+      d.logger,
+      { line: 'yjs relay: message dropped', summary: 'yjs relay: dropped messages suppressed' },
+      this.options.refusalLog,
+    );
+    this.unsubscribe.push(
+      d.bus.subscribe((event) => {
+        switch (event.type) {
+          case 'session.ended':
+            this.endSessions(event.sessionIds);
+            break;
+          case 'appeal.access_changed':
+            this.recheck(event.appealId);
+            break;
+          case 'appeal.updated':
+            if (event.changed.some((f) => ACCESS_FIELDS.has(f))) this.recheck(event.appeal.id);
+            break;
+          case 'appeal.status_changed':
+            this.recheck(event.appeal.id);
+            break;
+          case 'attachment.changed':
+          case 'chat.posted':
+          case 'description.versions_changed':
+            break;
+        }
+      }),
+    );
     const cluster = d.cluster ?? null;
-    this.unsubscribe.push(d.description.onUpdate((appealId, update, origin) => {
-      this.rooms.get(appealId)?.broadcast(updateMessage(update), origin);
-      if (cluster && origin !== REMOTE_ORIGIN) cluster.publish('yjs', encodeRelayed({ kind: 'update', appealId, update }));
-    }));
-    this.ready = cluster ? cluster.subscribe('yjs', (payload) => { this.receiveRemote(payload); }) : Promise.resolve();
+    this.unsubscribe.push(
+      d.description.onUpdate((appealId, update, origin) => {
+        this.rooms.get(appealId)?.broadcast(updateMessage(update), origin);
+        if (cluster && origin !== REMOTE_ORIGIN) cluster.publish('yjs', encodeRelayed({ kind: 'update', appealId, update }));
+      }),
+    );
+    this.ready = cluster
+      ? cluster.subscribe('yjs', (payload) => {
+          this.receiveRemote(payload);
+        })
+      : Promise.resolve();
   }
 
   /** What another instance relayed, for the room if it is loaded here. */
@@ -115,9 +140,11 @@ export class CollabEndpoint {
       room.applyRemotePresence(relayed.entry);
       return;
     }
-    room.ready.then((handle) => handle.room.applyRemote(relayed.update)).catch((err: unknown) => {
-      this.d.logger.error('yjs relay: remote update not applied', { appealId: relayed.appealId, error: String(err) });
-    });
+    room.ready
+      .then((handle) => handle.room.applyRemote(relayed.update))
+      .catch((err: unknown) => {
+        this.d.logger.error('yjs relay: remote update not applied', { appealId: relayed.appealId, error: String(err) });
+      });
   }
 
   /** For the upgrade router. */
@@ -128,7 +155,6 @@ export class CollabEndpoint {
       refuse(socket, 500);
     });
   };
-
 
   /** The sessions of the open connections. */
   liveSessions(): LiveSession[] {
@@ -153,45 +179,89 @@ export class CollabEndpoint {
   }
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (!this.isOpen()) { refuse(socket, 503); return; }
+    if (!this.isOpen()) {
+      refuse(socket, 503);
+      return;
+    }
     const appealId = appealIdOf(req.url);
-    if (!appealId) { refuse(socket, 404); return; }
+    if (!appealId) {
+      refuse(socket, 404);
+      return;
+    }
     const origin = req.headers.origin;
-    if (!origin || !this.d.allowedOrigins().includes(origin)) { refuse(socket, 403); return; }
+    if (!origin || !this.d.allowedOrigins().includes(origin)) {
+      refuse(socket, 403);
+      return;
+    }
     const token = sessionTokenOf(req.headers.cookie);
     const session = token ? await this.d.accounts.resolveSession(token) : null;
-    if (!session) { refuse(socket, 401); return; }
-    if (!session.user.emailConfirmed || !session.user.phoneConfirmed) { refuse(socket, 403); return; }
+    if (!session) {
+      refuse(socket, 401);
+      return;
+    }
+    if (!session.user.emailConfirmed || !session.user.phoneConfirmed) {
+      refuse(socket, 403);
+      return;
+    }
     let canWrite: boolean;
     try {
       canWrite = (await this.d.roomAccess.enter(session.viewer, appealId)).canWrite;
     } catch (err) {
-      if (err instanceof DomainError) { refuse(socket, ERROR_CODES[err.code]); return; }
+      if (err instanceof DomainError) {
+        refuse(socket, ERROR_CODES[err.code]);
+        return;
+      }
       throw err;
     }
     if (socket.destroyed) return;
-    if (!this.isOpen()) { refuse(socket, 503); return; }
+    if (!this.isOpen()) {
+      refuse(socket, 503);
+      return;
+    }
     const identity: PeerIdentity = {
-      name: session.user.fullName, role: session.viewer.role, colour: colourOf(session.viewer.id), color: colourOf(session.viewer.id),
+      name: session.user.fullName,
+      role: session.viewer.role,
+      colour: colourOf(session.viewer.id),
+      color: colourOf(session.viewer.id),
     };
-    this.wss.handleUpgrade(req, socket, head, (ws) => { this.join(ws, socket, appealId, session.viewer, identity, canWrite); });
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.join(ws, socket, appealId, session.viewer, identity, canWrite);
+    });
   }
 
   private join(ws: WebSocket, socket: Duplex, appealId: string, viewer: Viewer, identity: PeerIdentity, canWrite: boolean): void {
     let room = this.rooms.get(appealId);
     if (!room) {
       const cluster = this.d.cluster;
-      room = new CollabRoom(appealId, this.d.description, cluster ? (entry) => { cluster.publish('yjs', encodeRelayed({ kind: 'presence', appealId, entry })); } : null);
+      room = new CollabRoom(
+        appealId,
+        this.d.description,
+        cluster
+          ? (entry) => {
+              cluster.publish('yjs', encodeRelayed({ kind: 'presence', appealId, entry }));
+            }
+          : null,
+      );
       this.rooms.set(appealId, room);
     }
     const joined = room;
-    const conn = new RoomConnection(ws, socket, joined, viewer, identity, canWrite, this.options, this.d.logger, this.refusals, (c) => { this.leave(joined, c); });
+    const conn = new RoomConnection(ws, socket, joined, viewer, identity, canWrite, this.options, this.d.logger, this.refusals, (c) => {
+      this.leave(joined, c);
+    });
     joined.conns.add(conn);
-    ws.on('message', (data: RawData) => { conn.receive(toBytes(data)); });
-    ws.on('close', () => { conn.close(1000, ''); });
-    ws.on('error', (err) => { this.d.logger.debug('yjs socket error', { error: String(err) }); });
+    ws.on('message', (data: RawData) => {
+      conn.receive(toBytes(data));
+    });
+    ws.on('close', () => {
+      conn.close(1000, '');
+    });
+    ws.on('error', (err) => {
+      this.d.logger.debug('yjs socket error', { error: String(err) });
+    });
     joined.ready.then(
-      (handle) => { conn.start(Y.encodeStateVector(handle.room.doc)); },
+      (handle) => {
+        conn.start(Y.encodeStateVector(handle.room.doc));
+      },
       (err: unknown) => {
         this.d.logger.error('description load failed', { appealId, error: String(err) });
         conn.close(1011, 'document unavailable');
@@ -218,7 +288,9 @@ export class CollabEndpoint {
     if (!room) return;
     for (const conn of [...room.conns]) {
       this.d.roomAccess.enter(conn.viewer, appealId).then(
-        (grant) => { conn.canWrite = grant.canWrite; },
+        (grant) => {
+          conn.canWrite = grant.canWrite;
+        },
         (err: unknown) => {
           if (err instanceof DomainError) conn.close(CLOSE_CODES.ACCESS_REVOKED, 'access withdrawn');
           else this.d.logger.error('yjs access re-check failed', { appealId, error: String(err) });
@@ -246,5 +318,7 @@ function toBytes(data: RawData): Uint8Array {
 function refuse(socket: Duplex, status: number): void {
   if (socket.destroyed) return;
   const body = STATUS_CODES[status] ?? 'Error';
-  socket.end(`HTTP/1.1 ${status} ${body}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${body}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

@@ -62,7 +62,13 @@ export class RefusalLog {
     if (this.suppressedSources.size < MAX_SOURCES) this.suppressedSources.add(source);
     // The summary is written when the window ends, even if nothing else is refused by then.
     if (!this.timer) {
-      this.timer = setTimeout(() => { this.timer = null; this.flush(); }, Math.max(0, this.windowStart + this.o.windowMs - t));
+      this.timer = setTimeout(
+        () => {
+          this.timer = null;
+          this.flush();
+        },
+        Math.max(0, this.windowStart + this.o.windowMs - t),
+      );
       this.timer.unref();
     }
   }

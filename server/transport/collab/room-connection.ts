@@ -141,7 +141,9 @@ export class RoomConnection {
     } catch {
       this.ws.terminate();
     }
-    setTimeout(() => { this.ws.terminate(); }, this.options.closeGraceMs).unref();
+    setTimeout(() => {
+      this.ws.terminate();
+    }, this.options.closeGraceMs).unref();
   }
 
   private dispatch(data: Uint8Array): void {
@@ -182,7 +184,14 @@ export class RoomConnection {
     }
     const description = this.room.description;
     if (!description) return;
-    description.diff(stateVector).then((update) => { this.send(syncStep2Message(update)); }, (err: unknown) => { this.fail(err); });
+    description.diff(stateVector).then(
+      (update) => {
+        this.send(syncStep2Message(update));
+      },
+      (err: unknown) => {
+        this.fail(err);
+      },
+    );
   }
 
   /** Submitted at once (the connection only reads once the document is loaded), so a caret right behind it waits for it. */
@@ -194,7 +203,9 @@ export class RoomConnection {
     const description = this.room.description;
     if (!description) return;
     const summary = description.inspect(update);
-    description.submitFrom({ userId: this.viewer.id, canWrite: this.canWrite }, update, summary, this).catch((err: unknown) => { this.fail(err); });
+    description.submitFrom({ userId: this.viewer.id, canWrite: this.canWrite }, update, summary, this).catch((err: unknown) => {
+      this.fail(err);
+    });
   }
 
   /**

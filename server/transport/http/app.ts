@@ -44,7 +44,14 @@ export function createHttpApp(d: HttpAppDeps): Express {
           'style-src': ["'self'"],
           'img-src': ["'self'", 'data:', 'blob:'],
           // The server's own origins, and the same as websockets (socket.io, /yjs/): no other host.
-          'connect-src': ["'self'", () => d.allowedOrigins().map((o) => o.replace(/^http/, 'ws')).join(' ')],
+          'connect-src': [
+            "'self'",
+            () =>
+              d
+                .allowedOrigins()
+                .map((o) => o.replace(/^http/, 'ws'))
+                .join(' '),
+          ],
           // The client ships no fonts: the system's are used.
           'font-src': ["'self'"],
           'frame-src': ["'self'", 'blob:'],

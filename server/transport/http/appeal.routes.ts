@@ -14,30 +14,34 @@ export function appealRoutes(appeals: AppealService): Router {
   mountRoute(r, 'appeals.invited', async ({ res, query }) => appeals.invitations(requireConfirmed(res), query()));
   mountRoute(r, 'queue.list', async ({ res, query }) => appeals.queue(requireConfirmed(res), query()));
   mountRoute(r, 'appeals.get', async ({ res, param }) => ({ appeal: await appeals.get(requireConfirmed(res), param('id')) }));
-  mountRoute(r, 'appeals.update', async ({ res, param, body }) =>
-    ({ appeal: await appeals.updateDraft(requireConfirmed(res), param('id'), body()) }));
+  mountRoute(r, 'appeals.update', async ({ res, param, body }) => ({ appeal: await appeals.updateDraft(requireConfirmed(res), param('id'), body()) }));
   mountRoute(r, 'appeals.submit', async ({ res, param, body }) => {
     const { version } = body();
     return appeals.submit(requireConfirmed(res), param('id'), version);
   });
-  mountRoute(r, 'appeals.transition', async ({ res, param, body }) =>
-    ({ appeal: await appeals.transition(requireConfirmed(res), param('id'), body()) }));
+  mountRoute(r, 'appeals.transition', async ({ res, param, body }) => ({ appeal: await appeals.transition(requireConfirmed(res), param('id'), body()) }));
   mountRoute(r, 'appeals.history', async ({ res, param, query }) => {
     const { after } = query();
     return { items: await appeals.history(requireConfirmed(res), param('id'), after) };
   });
-  mountRoute(r, 'appeals.assign', async ({ res, param, body }) =>
-    ({ appeal: await appeals.assign(requireConfirmed(res), param('id'), body().assigneeId) }));
-  mountRoute(r, 'appeals.inviteExpert', async ({ res, param, body }) =>
-    ({ appeal: await appeals.invite(requireConfirmed(res), param('id'), body().expertId) }));
-  mountRoute(r, 'appeals.removeExpert', async ({ res, param }) =>
-    ({ appeal: await appeals.removeExpert(requireConfirmed(res), param('id'), param('expertId')) }));
+  mountRoute(r, 'appeals.assign', async ({ res, param, body }) => ({ appeal: await appeals.assign(requireConfirmed(res), param('id'), body().assigneeId) }));
+  mountRoute(r, 'appeals.inviteExpert', async ({ res, param, body }) => ({
+    appeal: await appeals.invite(requireConfirmed(res), param('id'), body().expertId),
+  }));
+  mountRoute(r, 'appeals.removeExpert', async ({ res, param }) => ({
+    appeal: await appeals.removeExpert(requireConfirmed(res), param('id'), param('expertId')),
+  }));
 
   // Public: no login, so it is rate limited per IP against guessing access codes.
-  mountRoute(r, 'public.status', async ({ body }) => {
-    const { number, accessCode } = body();
-    return { status: await appeals.lookup(number, accessCode) };
-  }, [limitPerIp(20, 60)]);
+  mountRoute(
+    r,
+    'public.status',
+    async ({ body }) => {
+      const { number, accessCode } = body();
+      return { status: await appeals.lookup(number, accessCode) };
+    },
+    [limitPerIp(20, 60)],
+  );
 
   return r;
 }

@@ -32,15 +32,15 @@ export function attachmentRoutes(attachments: AttachmentService, options: Attach
 
   mountRoute(r, 'attachments.upload', async ({ req, res, param }) => {
     const viewer = requireConfirmed(res);
-    const created = await withUpload(req, res, ROUTES['attachments.upload'].body.maxFiles, uploads, (receive) =>
-      attachments.add(viewer, param('id'), receive));
+    const created = await withUpload(req, res, ROUTES['attachments.upload'].body.maxFiles, uploads, (receive) => attachments.add(viewer, param('id'), receive));
     return { items: created.map(toAttachmentSummary) };
   });
 
   mountRoute(r, 'attachments.addVersion', async ({ req, res, param }) => {
     const viewer = requireConfirmed(res);
     const updated = await withUpload(req, res, ROUTES['attachments.addVersion'].body.maxFiles, uploads, (receive) =>
-      attachments.addVersion(viewer, param('id'), param('attId'), receive));
+      attachments.addVersion(viewer, param('id'), param('attId'), receive),
+    );
     return { attachment: toAttachmentSummary(updated) };
   });
 
@@ -76,7 +76,11 @@ export function attachmentRoutes(attachments: AttachmentService, options: Attach
  * sender); the temp files are deleted before the reply either way.
  */
 async function withUpload<T>(
-  req: Request, res: Response, maxFiles: number, options: UploadReceiverOptions, run: (receive: FileReceiver) => Promise<T>,
+  req: Request,
+  res: Response,
+  maxFiles: number,
+  options: UploadReceiverOptions,
+  run: (receive: FileReceiver) => Promise<T>,
 ): Promise<T> {
   const upload = new UploadReceiver(req, maxFiles, options);
   try {

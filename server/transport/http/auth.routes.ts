@@ -82,7 +82,6 @@ export function adminUserRoutes(accounts: AccountService): Router {
     return accounts.listUsers(viewer, query());
   });
   mountRoute(r, 'admin.users.create', async ({ res, body }) => ({ user: await accounts.createUser(requireConfirmed(res), body()) }));
-  mountRoute(r, 'admin.users.update', async ({ res, param, body }) =>
-    ({ user: await accounts.updateUser(requireConfirmed(res), param('id'), body()) }));
+  mountRoute(r, 'admin.users.update', async ({ res, param, body }) => ({ user: await accounts.updateUser(requireConfirmed(res), param('id'), body()) }));
   return r;
 }

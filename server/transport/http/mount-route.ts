@@ -9,7 +9,13 @@
  */
 import type { Request, RequestHandler, Response, Router } from 'express';
 import {
-  ROUTES, type RouteBody, type RouteKey, type RouteParamName, type RouteQuery, type RouteReply, type RouteSpec,
+  ROUTES,
+  type RouteBody,
+  type RouteKey,
+  type RouteParamName,
+  type RouteQuery,
+  type RouteReply,
+  type RouteSpec,
 } from '../../../shared/protocol/routes.js';
 import { param, parse } from './http-errors.js';
 

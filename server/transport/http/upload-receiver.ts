@@ -67,10 +67,18 @@ export class UploadReceiver {
   /** Rejects the receive in progress, if any. */
   private abort: ((error: Error) => void) | null = null;
 
-  constructor(private readonly req: Request, private readonly maxFiles: number, private readonly o: UploadReceiverOptions) {
+  constructor(
+    private readonly req: Request,
+    private readonly maxFiles: number,
+    private readonly o: UploadReceiverOptions,
+  ) {
     this.idle = setTimeout(this.onIdle, o.idleTimeoutMs);
-    req.once('end', () => { if (!this.isDraining) clearTimeout(this.idle); });
-    req.once('close', () => { clearTimeout(this.idle); });
+    req.once('end', () => {
+      if (!this.isDraining) clearTimeout(this.idle);
+    });
+    req.once('close', () => {
+      clearTimeout(this.idle);
+    });
   }
 
   /**
@@ -95,7 +103,9 @@ export class UploadReceiver {
       dropped += chunk.length;
       if (dropped > budget) req.destroy();
     });
-    req.once('end', () => { clearTimeout(this.idle); });
+    req.once('end', () => {
+      clearTimeout(this.idle);
+    });
     req.on('error', () => undefined);
     req.resume();
   }
@@ -103,14 +113,20 @@ export class UploadReceiver {
   /** Deletes every temp file of this request (waiting for its writer to close first). */
   async dispose(): Promise<void> {
     if (!this.isDraining) clearTimeout(this.idle);
-    await Promise.all(this.parts.map(async (part) => {
-      if (!part.out.closed) {
-        const closed = new Promise<void>((resolve) => { part.out.once('close', () => { resolve(); }); });
-        part.out.destroy();
-        await closed;
-      }
-      await rm(part.path, { force: true });
-    }));
+    await Promise.all(
+      this.parts.map(async (part) => {
+        if (!part.out.closed) {
+          const closed = new Promise<void>((resolve) => {
+            part.out.once('close', () => {
+              resolve();
+            });
+          });
+          part.out.destroy();
+          await closed;
+        }
+        await rm(part.path, { force: true });
+      }),
+    );
   }
 
   private readonly onIdle = (): void => {
@@ -162,18 +178,28 @@ export class UploadReceiver {
           fail(new DomainError('VALIDATION_FAILED', 'Файлы передаются в поле «file»', { [field]: 'Неизвестное поле' }));
         } else {
           const fileName = info.filename ?? '';
-          stream.on('limit', () => { fail(tooLarge(`Файл «${fileName}» не сохранён: размер файла — ${ATTACHMENT_LIMIT_TEXT.ru}`)); });
+          stream.on('limit', () => {
+            fail(tooLarge(`Файл «${fileName}» не сохранён: размер файла — ${ATTACHMENT_LIMIT_TEXT.ru}`));
+          });
           stream.pipe(this.openPart(fileName).out);
         }
       });
       bb.on('filesLimit', () => {
-        fail(maxFiles === 1
-          ? new DomainError('VALIDATION_FAILED', 'Новая версия — ровно один файл', { file: 'Нужен ровно один файл' })
-          : tooLarge(`Не больше ${maxFiles} файлов за один раз`));
+        fail(
+          maxFiles === 1
+            ? new DomainError('VALIDATION_FAILED', 'Новая версия — ровно один файл', { file: 'Нужен ровно один файл' })
+            : tooLarge(`Не больше ${maxFiles} файлов за один раз`),
+        );
       });
-      bb.on('partsLimit', () => { fail(tooLarge('Слишком много частей в запросе')); });
-      bb.on('fieldsLimit', () => { fail(tooLarge('Слишком много полей в запросе')); });
-      bb.on('error', () => { fail(malformed()); });
+      bb.on('partsLimit', () => {
+        fail(tooLarge('Слишком много частей в запросе'));
+      });
+      bb.on('fieldsLimit', () => {
+        fail(tooLarge('Слишком много полей в запросе'));
+      });
+      bb.on('error', () => {
+        fail(malformed());
+      });
       bb.on('close', () => {
         // The parser is done; the files are complete once their writers have flushed.
         void Promise.all(this.parts.map((p) => p.written)).then((errors) => {
@@ -189,7 +215,9 @@ export class UploadReceiver {
       req.on('close', () => {
         if (!req.readableEnded) fail(new DomainError('VALIDATION_FAILED', 'Загрузка прервана'));
       });
-      req.on('data', () => { this.idle.refresh(); });
+      req.on('data', () => {
+        this.idle.refresh();
+      });
       req.pipe(bb);
     });
   }
@@ -199,7 +227,9 @@ export class UploadReceiver {
     const file = path.join(this.o.tempDir, `${randomUUID()}${TEMP_SUFFIX}`);
     const out = createWriteStream(file, { flags: 'wx' });
     const written = new Promise<Error | null>((resolve) => {
-      out.once('finish', () => { resolve(null); });
+      out.once('finish', () => {
+        resolve(null);
+      });
       out.once('error', resolve);
     });
     const part = { fileName, path: file, out, written };

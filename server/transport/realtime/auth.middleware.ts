@@ -49,7 +49,9 @@ export interface AuthDeps {
 export function authenticate(d: AuthDeps) {
   return (socket: RealtimeSocket, next: (err?: ExtendedError) => void): void => {
     resolve(d, socket).then(
-      () => { next(); },
+      () => {
+        next();
+      },
       (err: unknown) => {
         if (err instanceof DomainError) next(refusal(err.code, err.message));
         else {

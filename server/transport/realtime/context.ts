@@ -3,9 +3,7 @@
  * services it calls, and the small per-instance helpers of the gateway.
  */
 import type { Server, Socket } from 'socket.io';
-import type {
-  ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData,
-} from '../../../shared/protocol/events.js';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../../../shared/protocol/events.js';
 import type { AppealService } from '../../domain/appeals/appeal.service.js';
 import type { ChatService } from '../../domain/chat/chat.service.js';
 import type { UserNames } from '../../domain/chat/user-names.js';

@@ -99,10 +99,17 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
     io.to(rooms.appeal(appealId)).emit('typing:changed', { appealId, userId, name: names.cached(userId) ?? '', isTyping: false });
   });
   const ctx: RealtimeContext = {
-    io, bus: d.bus, appeals: d.appeals, chat, sessions, names,
+    io,
+    bus: d.bus,
+    appeals: d.appeals,
+    chat,
+    sessions,
+    names,
     wall: d.wall,
     logger: d.logger,
-    serial: new SerialQueue((err) => { d.logger.error('realtime push failed', { error: String(err) }); }),
+    serial: new SerialQueue((err) => {
+      d.logger.error('realtime push failed', { error: String(err) });
+    }),
     watchedDepartments: new Set(),
     wallSoon: new Map(),
   };
@@ -116,8 +123,14 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
       return;
     }
     vetRestoredRooms(ctx, socket).then(
-      (revoked) => { revokedWhileAway.set(socket, revoked); next(); },
-      (err: unknown) => { d.logger.error('room re-check on recovery failed', { error: String(err) }); next(refusal('INTERNAL', 'Внутренняя ошибка, попробуйте позже')); },
+      (revoked) => {
+        revokedWhileAway.set(socket, revoked);
+        next();
+      },
+      (err: unknown) => {
+        d.logger.error('room re-check on recovery failed', { error: String(err) });
+        next(refusal('INTERNAL', 'Внутренняя ошибка, попробуйте позже'));
+      },
     );
   });
   io.on('connection', (socket) => {
@@ -134,7 +147,9 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
     registerWallHandlers(ctx, socket, any);
     if (socket.recovered) {
       for (const appealId of revokedWhileAway.get(socket) ?? []) socket.emit('room:revoked', { appealId });
-      restoreRooms(ctx, socket).catch((err: unknown) => { d.logger.error('room restore failed', { error: String(err) }); });
+      restoreRooms(ctx, socket).catch((err: unknown) => {
+        d.logger.error('room restore failed', { error: String(err) });
+      });
     }
   });
 
@@ -195,9 +210,25 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
       // give up as after a logout. The leave handlers run as each socket goes,
       // telling the other instances; the presence link stops after them.
       const sockets = [...io.of('/').sockets.values()];
-      const gone = Promise.all(sockets.map((s) => new Promise<void>((r) => { if (s.disconnected) r(); else s.once('disconnect', () => { r(); }); })));
+      const gone = Promise.all(
+        sockets.map(
+          (s) =>
+            new Promise<void>((r) => {
+              if (s.disconnected) r();
+              else
+                s.once('disconnect', () => {
+                  r();
+                });
+            }),
+        ),
+      );
       for (const s of sockets) s.conn.close();
-      await Promise.race([gone, new Promise((r) => { setTimeout(r, SHUTDOWN_WAIT_MS).unref(); })]);
+      await Promise.race([
+        gone,
+        new Promise((r) => {
+          setTimeout(r, SHUTDOWN_WAIT_MS).unref();
+        }),
+      ]);
       ctx.sessions.presence.close();
       io.engine.close();
     },
@@ -210,12 +241,23 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
  * with the merged list).
  */
 async function subscribeCluster(ctx: RealtimeContext, guard: RecoveryAdapter, cluster: ClusterLink): Promise<void> {
-  guard.relayTo((payload) => { cluster.publish('io', payload); });
-  ctx.sessions.presence.linkTo((payload) => { cluster.publish('presence', payload); }, (appealId) => { announcePresence(ctx, appealId); });
+  guard.relayTo((payload) => {
+    cluster.publish('io', payload);
+  });
+  ctx.sessions.presence.linkTo(
+    (payload) => {
+      cluster.publish('presence', payload);
+    },
+    (appealId) => {
+      announcePresence(ctx, appealId);
+    },
+  );
   await Promise.all([
     cluster.subscribe('io', (payload) => {
       if (!guard.receiveRemote(payload.toString('utf8'))) ctx.logger.warn('cluster: relayed broadcast dropped (malformed)');
     }),
-    cluster.subscribe('presence', (payload, from) => { ctx.sessions.presence.receiveRemote(from, payload.toString('utf8')); }),
+    cluster.subscribe('presence', (payload, from) => {
+      ctx.sessions.presence.receiveRemote(from, payload.toString('utf8'));
+    }),
   ]);
 }

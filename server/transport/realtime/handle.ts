@@ -67,6 +67,8 @@ export function handle<S extends z.ZodType, T>(
       fail(err);
       return;
     }
-    result.then((data) => { send({ ok: true, data }); }, fail);
+    result.then((data) => {
+      send({ ok: true, data });
+    }, fail);
   };
 }

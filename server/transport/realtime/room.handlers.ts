@@ -22,38 +22,68 @@ function connectionOf(socket: RealtimeSocket): Connection {
 export function registerRoomHandlers(ctx: RealtimeContext, socket: RealtimeSocket, bucket: TokenBucket): void {
   const opts = { buckets: [bucket] };
 
-  socket.on('room:join', handle(socket, ctx.logger, 'room:join', roomJoinSchema, async (p, viewer): Promise<RoomJoined> => {
-    await ctx.sessions.check(viewer, p.appealId);
-    // Join first, then read: whatever commits from here on arrives as an event,
-    // and everything before is in the reads below (the client drops repeats by seq).
-    await socket.join(rooms.appeal(p.appealId));
-    const grant = await enter(ctx, socket, p.appealId);
-    const since = p.since ?? null;
-    const missed = since ? await ctx.sessions.missedSince(viewer, grant, since.chatSeq, since.historySeq) : { messages: [], history: [] };
-    const readMarks = await ctx.sessions.readMarks(p.appealId);
-    return {
-      appealId: p.appealId,
-      status: grant.appeal.status,
-      // Taken after the last read: the socket is in the room already, so a
-      // `presence:changed` pushed during the reads went out before this ack,
-      // and an older snapshot here would undo it.
-      presence: ctx.sessions.people(p.appealId),
-      readMarks,
-      canWrite: grant.canWrite,
-      isStaff: grant.isStaff,
-      ...missed,
-    };
-  }, opts));
+  socket.on(
+    'room:join',
+    handle(
+      socket,
+      ctx.logger,
+      'room:join',
+      roomJoinSchema,
+      async (p, viewer): Promise<RoomJoined> => {
+        await ctx.sessions.check(viewer, p.appealId);
+        // Join first, then read: whatever commits from here on arrives as an event,
+        // and everything before is in the reads below (the client drops repeats by seq).
+        await socket.join(rooms.appeal(p.appealId));
+        const grant = await enter(ctx, socket, p.appealId);
+        const since = p.since ?? null;
+        const missed = since ? await ctx.sessions.missedSince(viewer, grant, since.chatSeq, since.historySeq) : { messages: [], history: [] };
+        const readMarks = await ctx.sessions.readMarks(p.appealId);
+        return {
+          appealId: p.appealId,
+          status: grant.appeal.status,
+          // Taken after the last read: the socket is in the room already, so a
+          // `presence:changed` pushed during the reads went out before this ack,
+          // and an older snapshot here would undo it.
+          presence: ctx.sessions.people(p.appealId),
+          readMarks,
+          canWrite: grant.canWrite,
+          isStaff: grant.isStaff,
+          ...missed,
+        };
+      },
+      opts,
+    ),
+  );
 
-  socket.on('room:leave', handle(socket, ctx.logger, 'room:leave', roomLeaveSchema, (p) => {
-    leaveRoom(ctx, socket, p.appealId);
-    return Promise.resolve(null);
-  }, opts));
+  socket.on(
+    'room:leave',
+    handle(
+      socket,
+      ctx.logger,
+      'room:leave',
+      roomLeaveSchema,
+      (p) => {
+        leaveRoom(ctx, socket, p.appealId);
+        return Promise.resolve(null);
+      },
+      opts,
+    ),
+  );
 
-  socket.on('room:sync', handle(socket, ctx.logger, 'room:sync', roomSyncSchema, async (p, viewer) => {
-    const grant = await ctx.sessions.check(viewer, p.appealId);
-    return ctx.sessions.missedSince(viewer, grant, p.afterChatSeq, p.afterHistorySeq);
-  }, opts));
+  socket.on(
+    'room:sync',
+    handle(
+      socket,
+      ctx.logger,
+      'room:sync',
+      roomSyncSchema,
+      async (p, viewer) => {
+        const grant = await ctx.sessions.check(viewer, p.appealId);
+        return ctx.sessions.missedSince(viewer, grant, p.afterChatSeq, p.afterHistorySeq);
+      },
+      opts,
+    ),
+  );
 
   // No ack: a bad or unauthorised typing flag is dropped silently.
   socket.on('typing:set', (payload: unknown) => {

@@ -13,11 +13,21 @@ import { handle } from './handle.js';
 import { pushWall } from './wall.handlers.js';
 
 export function registerStatusHandlers(ctx: RealtimeContext, socket: RealtimeSocket, bucket: TokenBucket): void {
-  socket.on('status:change', handle(socket, ctx.logger, 'status:change', statusChangeSchema, async (p, viewer) => {
-    const { appealId, ...input } = p;
-    const appeal = await ctx.appeals.transitionRecord(viewer, appealId, input);
-    return { status: appeal.status, version: appeal.version };
-  }, { buckets: [bucket] }));
+  socket.on(
+    'status:change',
+    handle(
+      socket,
+      ctx.logger,
+      'status:change',
+      statusChangeSchema,
+      async (p, viewer) => {
+        const { appealId, ...input } = p;
+        const appeal = await ctx.appeals.transitionRecord(viewer, appealId, input);
+        return { status: appeal.status, version: appeal.version };
+      },
+      { buckets: [bucket] },
+    ),
+  );
 }
 
 /** Pushes one transition to the room, then the wall line (in order per appeal). */

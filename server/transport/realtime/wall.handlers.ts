@@ -10,13 +10,23 @@ import type { TokenBucket } from '../../lib/token-bucket.js';
 import { handle } from './handle.js';
 
 export function registerWallHandlers(ctx: RealtimeContext, socket: RealtimeSocket, bucket: TokenBucket): void {
-  socket.on('wall:watch', handle(socket, ctx.logger, 'wall:watch', wallWatchSchema, async (_p, viewer): Promise<WallRoom[]> => {
-    const departmentId = ctx.wall.departmentOf(viewer);
-    // Subscribe before reading, so no change between the two is lost.
-    await socket.join(rooms.wall(departmentId));
-    ctx.watchedDepartments.add(departmentId);
-    return ctx.wall.rooms(viewer);
-  }, { buckets: [bucket] }));
+  socket.on(
+    'wall:watch',
+    handle(
+      socket,
+      ctx.logger,
+      'wall:watch',
+      wallWatchSchema,
+      async (_p, viewer): Promise<WallRoom[]> => {
+        const departmentId = ctx.wall.departmentOf(viewer);
+        // Subscribe before reading, so no change between the two is lost.
+        await socket.join(rooms.wall(departmentId));
+        ctx.watchedDepartments.add(departmentId);
+        return ctx.wall.rooms(viewer);
+      },
+      { buckets: [bucket] },
+    ),
+  );
 }
 
 /**

@@ -32,12 +32,19 @@ describe('DataTable', () => {
   it('heads each column (scope="col") and each row by its first cell (scope="row"), and labels every cell for the phone layout', () => {
     const table = show();
     expect([...table.querySelectorAll('thead th')].map((th) => [th.getAttribute('scope'), th.textContent])).toEqual([
-      ['col', 'Номер'], ['col', 'Тема'],
+      ['col', 'Номер'],
+      ['col', 'Тема'],
     ]);
     const rows = [...table.querySelectorAll('tbody tr')];
     expect(rows.map((r) => [...r.children].map((c) => [c.tagName, c.getAttribute('scope'), c.getAttribute('data-label'), c.textContent.trim()]))).toEqual([
-      [['TH', 'row', 'Номер', '77-2026-000001'], ['TD', null, 'Тема', 'Не работает оплата']],
-      [['TH', 'row', 'Номер', '77-2026-000002'], ['TD', null, 'Тема', 'Нет СМС']],
+      [
+        ['TH', 'row', 'Номер', '77-2026-000001'],
+        ['TD', null, 'Тема', 'Не работает оплата'],
+      ],
+      [
+        ['TH', 'row', 'Номер', '77-2026-000002'],
+        ['TD', null, 'Тема', 'Нет СМС'],
+      ],
     ]);
   });
 

@@ -68,7 +68,8 @@ export const en: Record<MessageKey, string> = {
   'notFound.home': 'Home',
 
   'landing.title': 'Joint resolution of issues',
-  'landing.lead': 'File an appeal with a government body and resolve it together: the applicant, the department officer and invited experts work in one case and see its status, messages and documents in real time.',
+  'landing.lead':
+    'File an appeal with a government body and resolve it together: the applicant, the department officer and invited experts work in one case and see its status, messages and documents in real time.',
   'landing.start': 'File an appeal',
   'landing.toCabinet': 'Go to your account',
   'landing.checkStatus': 'Check an appeal’s status',
@@ -85,9 +86,11 @@ export const en: Record<MessageKey, string> = {
   'landing.who5': 'civil society organisations taking part in public projects.',
   'landing.howTitle': 'How it works',
   'landing.step1Title': 'Choose the category',
-  'landing.step1Text': 'The category decides which department receives the appeal, which forms to fill in and which documents to attach. The service suggests a category from your text.',
+  'landing.step1Text':
+    'The category decides which department receives the appeal, which forms to fill in and which documents to attach. The service suggests a category from your text.',
   'landing.step2Title': 'Documents and problem details',
-  'landing.step2Text': 'Attach documents — PDF, DOCX, JPG, PNG, each at most 10 MB (10,485,760 bytes) — and describe the problem: where and when it happened, the steps you took, the expected and the actual result.',
+  'landing.step2Text':
+    'Attach documents — PDF, DOCX, JPG, PNG, each at most 10 MB (10,485,760 bytes) — and describe the problem: where and when it happened, the steps you took, the expected and the actual result.',
   'landing.step3Title': 'Registration',
   'landing.step3Text': 'After you check the summary, the appeal gets a unique number and an access code, and a legal deadline — usually 30 days.',
   'landing.step4Title': 'Working together in the case',
@@ -95,7 +98,8 @@ export const en: Record<MessageKey, string> = {
   'landing.step5Title': 'Decision and rating',
   'landing.step5Text': 'The officer proposes a resolution; you confirm or dispute it and can then rate the result.',
   'landing.statusesTitle': 'Tracking the status',
-  'landing.statusesText': 'The status is shown in your account, and with the appeal number and access code it can be checked without signing in: Registered, In progress, Information requested, Awaiting confirmation, Completed or Rejected.',
+  'landing.statusesText':
+    'The status is shown in your account, and with the appeal number and access code it can be checked without signing in: Registered, In progress, Information requested, Awaiting confirmation, Completed or Rejected.',
 
   'lookup.title': 'Appeal status',
   'lookup.intro': 'Enter the appeal number and the access code shown when the appeal was filed.',
@@ -382,7 +386,8 @@ export const en: Record<MessageKey, string> = {
   'room.nobodyEditing': 'Nobody else is editing now.',
   'room.editorClosed': 'The editor lost its connection. Reload the page.',
   'room.editorPaused': 'The editor is paused: too many changes in a short time. It reconnects by itself and keeps your edits.',
-  'room.editorAccessLost': 'Your access to this case has ended: you were removed from it or your session ended. The description editor is disconnected. Reload the page or sign in again.',
+  'room.editorAccessLost':
+    'Your access to this case has ended: you were removed from it or your session ended. The description editor is disconnected. Reload the page or sign in again.',
   'room.versions': 'Description version history',
   'room.viewVersion': 'Open',
   'room.noVersions': 'No saved versions yet.',

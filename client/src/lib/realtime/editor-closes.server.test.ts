@@ -30,9 +30,17 @@ async function openEditor(person: LiveClient, appealId: string): Promise<{ provi
   const WebSocketPolyfill = await webSocketWith({ cookie: person.cookie, origin: live.server.url });
   const provider = new WebsocketProvider(`${live.server.url.replace(/^http/, 'ws')}/yjs`, appealId, new Y.Doc(), { disableBc: true, WebSocketPolyfill });
   const kinds: (EditorCloseKind | null)[] = [];
-  const closes = new EditorCloses(provider, (kind) => { kinds.push(kind); }, { firstMs: 300, repeatWindowMs: 60_000, maxMs: 1_000 });
+  const closes = new EditorCloses(
+    provider,
+    (kind) => {
+      kinds.push(kind);
+    },
+    { firstMs: 300, repeatWindowMs: 60_000, maxMs: 1_000 },
+  );
   opened.push({ provider, closes });
-  await vi.waitFor(() => { expect(provider.synced).toBe(true); }, WAIT);
+  await vi.waitFor(() => {
+    expect(provider.synced).toBe(true);
+  }, WAIT);
   return { provider, kinds };
 }
 
@@ -62,7 +70,9 @@ describe('close codes of the editor link', () => {
     const frame = syncStep1();
     for (let i = 0; i < 300; i++) provider.ws?.send(frame);
 
-    await vi.waitFor(() => { expect(kinds).toContain('paused'); }, WAIT);
+    await vi.waitFor(() => {
+      expect(kinds).toContain('paused');
+    }, WAIT);
     // y-websocket by itself would stay closed now.
     expect(provider.shouldConnect).toBe(false);
     paragraph(provider.doc).insert(0, 'Набрано во время паузы. ');
@@ -74,7 +84,9 @@ describe('close codes of the editor link', () => {
     expect(kinds).toEqual(['paused', null]);
     // The edit made during the pause reached the server: a fresh link gets it.
     const check = await openEditor(live.operator, appealId);
-    await vi.waitFor(() => { expect(paragraph(check.provider.doc).toString()).toMatch(/^Набрано во время паузы\. /); }, WAIT);
+    await vi.waitFor(() => {
+      expect(paragraph(check.provider.doc).toString()).toMatch(/^Набрано во время паузы\. /);
+    }, WAIT);
   });
 
   it('an editor whose access is withdrawn (4410) is told so and stays closed', TEST, async () => {
@@ -83,7 +95,9 @@ describe('close codes of the editor link', () => {
     const { provider, kinds } = await openEditor(live.expert, appealId);
 
     expect((await live.operator.delete(`/api/appeals/${appealId}/experts/${live.expert.user.id}`)).status).toBe(200);
-    await vi.waitFor(() => { expect(kinds).toEqual(['access-lost']); }, WAIT);
+    await vi.waitFor(() => {
+      expect(kinds).toEqual(['access-lost']);
+    }, WAIT);
     // Longer than any pause: no reconnect was tried.
     await new Promise((r) => setTimeout(r, 1_500));
     expect(provider.wsconnected).toBe(false);

@@ -76,7 +76,9 @@ export class EditorCloses {
     this.#pauseMs = now - this.#pausedAt < this.pause.repeatWindowMs ? Math.min(this.#pauseMs * 2, this.pause.maxMs) : this.pause.firstMs;
     this.#pausedAt = now;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => { this.provider.connect(); }, this.#pauseMs);
+    this.#timer = setTimeout(() => {
+      this.provider.connect();
+    }, this.#pauseMs);
   };
 
   readonly #handleStatus = ({ status }: { status: string }): void => {

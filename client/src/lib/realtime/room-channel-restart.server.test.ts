@@ -21,19 +21,21 @@ describe('a server restart', TEST, () => {
     const mark = { delivered: citizen.delivered.length, outgoing: citizen.outgoing.length, pushes: citizen.statusPushes.length };
 
     for (let i = 1; i <= 20; i++) operator.chat.send(`Пока вас не было ${i}`);
-    await vi.waitFor(() => { expect(operator.chat.messages).toHaveLength(22); }, WAIT);
+    await vi.waitFor(() => {
+      expect(operator.chat.messages).toHaveLength(22);
+    }, WAIT);
     expect((await operator.rest.post(`/api/appeals/${appealId}/transitions`, { action: 'request_info', comment: 'Нужен номер договора' })).status).toBe(200);
     await live.server.stop();
     await live.server.start();
 
     await away.reconnect();
     expect(citizen.socket.recovered).toBe(false);
-    await vi.waitFor(() => { expect(citizen.chat.messages).toHaveLength(22); }, WAIT);
+    await vi.waitFor(() => {
+      expect(citizen.chat.messages).toHaveLength(22);
+    }, WAIT);
 
     const missed = Array.from({ length: 20 }, (_, i) => i + 3);
-    expect(sentSince(citizen, mark.outgoing)).toEqual([
-      { event: 'room:join', payload: { appealId, since: { chatSeq: 2, historySeq } } },
-    ]);
+    expect(sentSince(citizen, mark.outgoing)).toEqual([{ event: 'room:join', payload: { appealId, since: { chatSeq: 2, historySeq } } }]);
     expect(citizen.joins.at(-1)).toEqual({ isRejoin: true, messages: missed, history: [historySeq + 1] });
     expect(citizen.delivered.slice(mark.delivered)).toEqual([missed]);
     expect(citizen.chat.messages.map((m) => m.seq)).toEqual([1, 2, ...missed]);
@@ -78,8 +80,12 @@ describe('a server restart', TEST, () => {
       { seq: 2, clientId, text: 'Пока сервер лежал' },
       { seq: 3, clientId: after, text: 'После перезапуска' },
     ];
-    await vi.waitFor(() => { expect(shown(citizen)).toEqual(expected); }, WAIT);
-    await vi.waitFor(() => { expect(shown(operator)).toEqual(expected); }, WAIT);
+    await vi.waitFor(() => {
+      expect(shown(citizen)).toEqual(expected);
+    }, WAIT);
+    await vi.waitFor(() => {
+      expect(shown(operator)).toEqual(expected);
+    }, WAIT);
     expect(citizen.status.status).toBe('in_progress');
     expect([...citizen.errors, ...operator.errors]).toEqual([]);
   });
@@ -105,7 +111,9 @@ describe('a server restart', TEST, () => {
       { seq: 1, clientId: first, text: 'До перезапуска' },
       { seq: 2, clientId: after, text: 'После перезапуска' },
     ];
-    await vi.waitFor(() => { expect(shown(citizen)).toEqual(expected); }, WAIT);
+    await vi.waitFor(() => {
+      expect(shown(citizen)).toEqual(expected);
+    }, WAIT);
     expect([...citizen.errors, ...operator.errors]).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { request } from './socket';
 const live = useLiveRoom();
 
 describe('two people in one room', TEST, () => {
-  it('shows every message sent through ChatState in both chats once, in seq order; the sender\'s pending copy gives way to the acknowledged one', async () => {
+  it("shows every message sent through ChatState in both chats once, in seq order; the sender's pending copy gives way to the acknowledged one", async () => {
     const appealId = await live.takenAppeal();
     const citizen = await live.enter(live.citizen, appealId);
     const operator = await live.enter(live.operator, appealId);
@@ -22,11 +22,15 @@ describe('two people in one room', TEST, () => {
     expect(citizen.chat.send('  Здравствуйте! Кнопка «Оплатить» не работает  ')).toBe(true);
     expect(citizen.chat.send('   ')).toBe(false);
     const [pending] = citizen.chat.pending;
-    expect(citizen.chat.pending).toEqual([{ clientId: pending?.clientId, text: 'Здравствуйте! Кнопка «Оплатить» не работает', internal: false, delivery: 'sending', error: '' }]);
+    expect(citizen.chat.pending).toEqual([
+      { clientId: pending?.clientId, text: 'Здравствуйте! Кнопка «Оплатить» не работает', internal: false, delivery: 'sending', error: '' },
+    ]);
     expect(pending?.clientId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
     expect(citizen.chat.messages).toEqual([]);
 
-    await vi.waitFor(() => { expect(citizen.chat.pending).toEqual([]); }, WAIT);
+    await vi.waitFor(() => {
+      expect(citizen.chat.pending).toEqual([]);
+    }, WAIT);
     expect(shown(citizen)).toEqual([{ seq: 1, clientId: pending?.clientId, text: 'Здравствуйте! Кнопка «Оплатить» не работает' }]);
     expect(citizen.chat.messages[0]).toMatchObject({ appealId, authorId: live.citizen.user.id, authorRole: 'citizen', internal: false });
 
@@ -74,7 +78,9 @@ describe('a dropped transport', TEST, () => {
     const mark = { delivered: citizen.delivered.length, outgoing: citizen.outgoing.length, pushes: citizen.statusPushes.length };
 
     for (let i = 1; i <= 20; i++) operator.chat.send(`Пока вас не было ${i}`);
-    await vi.waitFor(() => { expect(operator.chat.messages).toHaveLength(22); }, WAIT);
+    await vi.waitFor(() => {
+      expect(operator.chat.messages).toHaveLength(22);
+    }, WAIT);
     expect(operator.chat.pending).toEqual([]);
     expect((await operator.rest.post(`/api/appeals/${appealId}/transitions`, { action: 'request_info', comment: 'Нужен номер договора' })).status).toBe(200);
     expect(citizen.chat.messages).toHaveLength(2);
@@ -84,13 +90,13 @@ describe('a dropped transport', TEST, () => {
     const missed = Array.from({ length: 20 }, (_, i) => i + 3);
     // The replayed pushes one by one (the server sends them before it reads
     // room:sync), then room:sync's answer with the same 20: merged by seq, shown once.
-    await vi.waitFor(() => { expect(citizen.delivered.slice(mark.delivered)).toEqual([...missed.map((seq) => [seq]), missed]); }, WAIT);
+    await vi.waitFor(() => {
+      expect(citizen.delivered.slice(mark.delivered)).toEqual([...missed.map((seq) => [seq]), missed]);
+    }, WAIT);
     expect(shown(citizen)).toEqual(shown(operator));
     expect(citizen.chat.messages.map((m) => m.seq)).toEqual([1, 2, ...missed]);
     expect(citizen.chat.messages.slice(2).map((m) => m.text)).toEqual(missed.map((seq) => `Пока вас не было ${seq - 2}`));
-    expect(sentSince(citizen, mark.outgoing)).toEqual([
-      { event: 'room:sync', payload: { appealId, afterChatSeq: 2, afterHistorySeq: historySeq } },
-    ]);
+    expect(sentSince(citizen, mark.outgoing)).toEqual([{ event: 'room:sync', payload: { appealId, afterChatSeq: 2, afterHistorySeq: historySeq } }]);
     expect(citizen.joins).toHaveLength(1);
 
     // Status: the replayed push, once; the timeline has the entry once; the same as the server says.
@@ -164,7 +170,9 @@ describe('sending without a connection', TEST, () => {
       { seq: 2, clientId, text: 'Отправлено перед обрывом' },
     ];
     expect(shown(citizen)).toEqual(expected);
-    await vi.waitFor(() => { expect(shown(operator)).toEqual(expected); }, WAIT);
+    await vi.waitFor(() => {
+      expect(shown(operator)).toEqual(expected);
+    }, WAIT);
     expect(operator.delivered.flat().filter((seq) => seq === 2)).toEqual([2]);
     const stored = await request(operator.socket, 'chat:history', { appealId, limit: 50 });
     expect(stored.map((m) => ({ seq: m.seq, clientId: m.clientId, text: m.text }))).toEqual(expected);
@@ -180,23 +188,31 @@ describe('losing access', TEST, () => {
     const expert = await live.enter(live.expert, appealId);
     await say(operator, 'Коллега, посмотрите, пожалуйста');
     await say(expert, 'Посмотрел: ошибка на стороне банка');
-    await vi.waitFor(() => { expect(citizen.chat.messages).toHaveLength(2); }, WAIT);
+    await vi.waitFor(() => {
+      expect(citizen.chat.messages).toHaveLength(2);
+    }, WAIT);
     const before = shown(expert);
     const mark = expert.outgoing.length;
 
     expect((await live.operator.delete(`/api/appeals/${appealId}/experts/${live.expert.user.id}`)).status).toBe(200);
-    await vi.waitFor(() => { expect(expert.revocations).toBe(1); }, WAIT);
+    await vi.waitFor(() => {
+      expect(expert.revocations).toBe(1);
+    }, WAIT);
 
     // The room goes on without the expert: nothing new reaches the expert's chat.
     await say(operator, 'Спасибо, дальше мы сами');
-    await vi.waitFor(() => { expect(citizen.chat.messages).toHaveLength(3); }, WAIT);
+    await vi.waitFor(() => {
+      expect(citizen.chat.messages).toHaveLength(3);
+    }, WAIT);
     expect(shown(expert)).toEqual(before);
     expect(expert.channel.lastChatSeq).toBe(2);
 
     // A send is refused by the server and stays as a failed pending message.
     expect(expert.chat.send('Ещё одно замечание')).toBe(true);
     const clientId = expert.chat.pending[0]?.clientId;
-    await vi.waitFor(() => { expect(expert.chat.pending[0]?.delivery).toBe('failed'); }, WAIT);
+    await vi.waitFor(() => {
+      expect(expert.chat.pending[0]?.delivery).toBe('failed');
+    }, WAIT);
     expect(expert.chat.pending).toEqual([{ clientId, text: 'Ещё одно замечание', internal: false, delivery: 'failed', error: 'Не найдено.' }]);
 
     // After a recovered reconnect (the socket had already left the room) the
@@ -207,10 +223,10 @@ describe('losing access', TEST, () => {
     await nextConnect(expert);
     expect(expert.socket.recovered).toBe(true);
     await say(operator, 'Эксперт больше не видит этого');
-    await vi.waitFor(() => { expect(citizen.chat.messages).toHaveLength(4); }, WAIT);
-    expect(sentSince(expert, mark)).toEqual([
-      { event: 'chat:send', payload: { appealId, clientId, text: 'Ещё одно замечание', internal: false } },
-    ]);
+    await vi.waitFor(() => {
+      expect(citizen.chat.messages).toHaveLength(4);
+    }, WAIT);
+    expect(sentSince(expert, mark)).toEqual([{ event: 'chat:send', payload: { appealId, clientId, text: 'Ещё одно замечание', internal: false } }]);
     expect(shown(expert)).toEqual(before);
     expect(expert.joins).toHaveLength(1);
     expect(expert.revocations).toBe(1);
@@ -223,24 +239,30 @@ describe('losing access', TEST, () => {
     const operator = await live.enter(live.operator, appealId);
     const expert = await live.enter(live.expert, appealId);
     await say(operator, 'Коллега, посмотрите, пожалуйста');
-    await vi.waitFor(() => { expect(expert.chat.messages).toHaveLength(1); }, WAIT);
+    await vi.waitFor(() => {
+      expect(expert.chat.messages).toHaveLength(1);
+    }, WAIT);
     const before = shown(expert);
     const historySeq = expert.channel.lastHistorySeq;
     const mark = expert.outgoing.length;
 
-    await vi.waitFor(() => { expect(operator.present).toContain(live.expert.user.id); }, WAIT);
+    await vi.waitFor(() => {
+      expect(operator.present).toContain(live.expert.user.id);
+    }, WAIT);
     const away = await dropHeld(expert);
     // The server has noticed the drop (and kept the session for recovery) once the room sees the expert leave.
-    await vi.waitFor(() => { expect(operator.present).not.toContain(live.expert.user.id); }, WAIT);
+    await vi.waitFor(() => {
+      expect(operator.present).not.toContain(live.expert.user.id);
+    }, WAIT);
     expect((await live.operator.delete(`/api/appeals/${appealId}/experts/${live.expert.user.id}`)).status).toBe(200);
     await say(operator, 'Уже без эксперта');
     await away.reconnect();
     // The server forgot the recovery session of everyone in the room when its access changed.
     expect(expert.socket.recovered).toBe(false);
-    await vi.waitFor(() => { expect(expert.revocations).toBe(1); }, WAIT);
-    expect(sentSince(expert, mark)).toEqual([
-      { event: 'room:join', payload: { appealId, since: { chatSeq: 1, historySeq } } },
-    ]);
+    await vi.waitFor(() => {
+      expect(expert.revocations).toBe(1);
+    }, WAIT);
+    expect(sentSince(expert, mark)).toEqual([{ event: 'room:join', payload: { appealId, since: { chatSeq: 1, historySeq } } }]);
     expect(expert.errors).toEqual([]);
 
     const dropped = nextDisconnect(expert);

@@ -6,9 +6,7 @@
  * delivered; receivers still merge by seq because live events may overlap with
  * a catch-up.
  */
-import type {
-  AttachmentSummary, ChatMessage, HistoryEntry, PresencePerson, RoomJoined, ServerToClientEvents,
-} from '../../../../shared/protocol/events';
+import type { AttachmentSummary, ChatMessage, HistoryEntry, PresencePerson, RoomJoined, ServerToClientEvents } from '../../../../shared/protocol/events';
 import type { Status } from '../../../../shared/status-machine';
 import { isApiError } from '../api';
 import { request, type RealtimeSocket } from './socket';
@@ -94,7 +92,9 @@ export class RoomChannel {
     try {
       if (this.socket.recovered) {
         const missed = await request(this.socket, 'room:sync', {
-          appealId: this.appealId, afterChatSeq: this.#lastChatSeq, afterHistorySeq: this.#lastHistorySeq,
+          appealId: this.appealId,
+          afterChatSeq: this.#lastChatSeq,
+          afterHistorySeq: this.#lastHistorySeq,
         });
         this.deliverMessages(missed.messages);
         this.deliverHistory(missed.history);
@@ -122,7 +122,9 @@ export class RoomChannel {
     // socket.io's typed `on` needs the listener as the event's exact type.
     const s = this.socket as unknown as { on(e: string, f: unknown): void; off(e: string, f: unknown): void };
     s.on(event, fn);
-    this.#offs.push(() => { s.off(event, fn); });
+    this.#offs.push(() => {
+      s.off(event, fn);
+    });
   }
 
   #listen(): void {
@@ -130,17 +132,31 @@ export class RoomChannel {
     const handleConnect = (): void => void this.#catchUp();
     this.socket.on('connect', handleConnect);
     this.#offs.push(() => this.socket.off('connect', handleConnect));
-    this.#on('chat:message', (m) => { if (mine(m)) this.deliverMessages([m]); });
+    this.#on('chat:message', (m) => {
+      if (mine(m)) this.deliverMessages([m]);
+    });
     this.#on('status:changed', (p) => {
       if (!mine(p)) return;
       this.handlers.onStatus(p);
       this.deliverHistory([p.entry]);
     });
-    this.#on('presence:changed', (p) => { if (mine(p)) this.handlers.onPresence(p.people); });
-    this.#on('typing:changed', (p) => { if (mine(p)) this.handlers.onTyping(p); });
-    this.#on('chat:read', (p) => { if (mine(p)) this.handlers.onRead(p); });
-    this.#on('attachment:changed', (p) => { if (mine(p)) this.handlers.onAttachment(p); });
-    this.#on('description:versions', (p) => { if (mine(p)) this.handlers.onVersions(); });
-    this.#on('room:revoked', (p) => { if (mine(p)) this.#revoke(); });
+    this.#on('presence:changed', (p) => {
+      if (mine(p)) this.handlers.onPresence(p.people);
+    });
+    this.#on('typing:changed', (p) => {
+      if (mine(p)) this.handlers.onTyping(p);
+    });
+    this.#on('chat:read', (p) => {
+      if (mine(p)) this.handlers.onRead(p);
+    });
+    this.#on('attachment:changed', (p) => {
+      if (mine(p)) this.handlers.onAttachment(p);
+    });
+    this.#on('description:versions', (p) => {
+      if (mine(p)) this.handlers.onVersions();
+    });
+    this.#on('room:revoked', (p) => {
+      if (mine(p)) this.#revoke();
+    });
   }
 }

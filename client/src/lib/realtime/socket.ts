@@ -35,7 +35,9 @@ export const ACK_TIMEOUT_MS = 10_000;
  */
 export function request<E extends AckEvent>(s: RealtimeSocket, event: E, payload: PayloadOf<E>, timeoutMs = ACK_TIMEOUT_MS): Promise<AckDataOf<E>> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new ApiError(0, 'INTERNAL', 'timeout')); }, timeoutMs);
+    const timer = setTimeout(() => {
+      reject(new ApiError(0, 'INTERNAL', 'timeout'));
+    }, timeoutMs);
     const emit = s.emit.bind(s) as unknown as LooseEmit;
     emit(event, payload, (ack) => {
       clearTimeout(timer);

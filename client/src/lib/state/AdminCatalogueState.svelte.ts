@@ -28,7 +28,13 @@ export interface DepartmentForm {
 }
 
 const emptyCategory = (): CategoryForm => ({
-  code: '', name: '', departmentId: '', deadlineDays: String(DEFAULT_DEADLINE_DAYS), requiredDocuments: '', extraFields: [], keywords: '',
+  code: '',
+  name: '',
+  departmentId: '',
+  deadlineDays: String(DEFAULT_DEADLINE_DAYS),
+  requiredDocuments: '',
+  extraFields: [],
+  keywords: '',
 });
 const emptyDepartment = (): DepartmentForm => ({ code: '', name: '', region: '77', level: 'regional' });
 
@@ -89,8 +95,13 @@ export class AdminCatalogueState {
     this.#editingCategory = c?.id ?? null;
     this.categoryForm = c
       ? {
-          code: c.code, name: c.name, departmentId: c.departmentId, deadlineDays: String(c.deadlineDays),
-          requiredDocuments: c.requiredDocuments.join('\n'), extraFields: c.extraFields.map((f) => ({ ...f })), keywords: c.keywords.join(', '),
+          code: c.code,
+          name: c.name,
+          departmentId: c.departmentId,
+          deadlineDays: String(c.deadlineDays),
+          requiredDocuments: c.requiredDocuments.join('\n'),
+          extraFields: c.extraFields.map((f) => ({ ...f })),
+          keywords: c.keywords.join(', '),
         }
       : emptyCategory();
   }
@@ -112,10 +123,19 @@ export class AdminCatalogueState {
   async saveCategory(): Promise<boolean> {
     const f = this.categoryForm;
     const input = {
-      code: f.code, name: f.name, departmentId: f.departmentId, deadlineDays: Number(f.deadlineDays),
-      requiredDocuments: f.requiredDocuments.split('\n').map((s) => s.trim()).filter(Boolean),
+      code: f.code,
+      name: f.name,
+      departmentId: f.departmentId,
+      deadlineDays: Number(f.deadlineDays),
+      requiredDocuments: f.requiredDocuments
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean),
       extraFields: $state.snapshot(f.extraFields),
-      keywords: f.keywords.split(',').map((s) => s.trim()).filter(Boolean),
+      keywords: f.keywords
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     };
     const checked = validate(categoryInputSchema, input);
     if (!checked.ok) {

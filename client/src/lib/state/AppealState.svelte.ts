@@ -20,10 +20,13 @@ export class AppealState {
   }
 
   async load(id: string): Promise<void> {
-    await this.#task.run(async () => {
-      this.#appeal = (await api('appeals.get', { params: { id } })).appeal;
-    }, () => {
-      this.#appeal = null;
-    });
+    await this.#task.run(
+      async () => {
+        this.#appeal = (await api('appeals.get', { params: { id } })).appeal;
+      },
+      () => {
+        this.#appeal = null;
+      },
+    );
   }
 }

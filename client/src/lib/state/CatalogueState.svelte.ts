@@ -27,10 +27,7 @@ export class CatalogueState {
   /** Loads once; later calls share the first request. `force` reloads (after admin edits). */
   load(force = false): Promise<void> {
     if (force || !this.#loading) {
-      this.#loading = Promise.all([
-        api('categories.list'),
-        api('departments.list'),
-      ]).then(([c, d]) => {
+      this.#loading = Promise.all([api('categories.list'), api('departments.list')]).then(([c, d]) => {
         this.#categories = c.items;
         this.#departments = d.items;
       });

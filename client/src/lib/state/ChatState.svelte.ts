@@ -105,7 +105,9 @@ export class ChatState {
     if (isTyping && userId !== this.myUserId) next.set(userId, { name, until: Date.now() + 7_000 });
     else next.delete(userId);
     this.#typing = next;
-    this.#sweepTimer ??= setInterval(() => { this.#sweepTyping(); }, 2_000);
+    this.#sweepTimer ??= setInterval(() => {
+      this.#sweepTyping();
+    }, 2_000);
   }
 
   /** The newest page (the first screen of the room). */
@@ -181,7 +183,9 @@ export class ChatState {
       this.channel.socket.emit('typing:set', { appealId: this.channel.appealId, isTyping: true });
     }
     clearTimeout(this.#typingTimer);
-    this.#typingTimer = setTimeout(() => { this.setTyping(false); }, TYPING_IDLE_MS);
+    this.#typingTimer = setTimeout(() => {
+      this.setTyping(false);
+    }, TYPING_IDLE_MS);
   }
 
   setTyping(isTyping: boolean): void {

@@ -53,7 +53,9 @@ export class DescriptionState {
     // Observers never edit, and a stale local copy could carry changes the server refuses (4422).
     if (canWrite) this.#persistence = new IndexeddbPersistence(`caseroom-${appealId}`, this.doc);
     this.provider = new WebsocketProvider(yjsServerUrl(), appealId, this.doc, { disableBc: true });
-    this.provider.on('status', ({ status }: { status: ProviderStatus }) => { connection.setProvider(status); });
+    this.provider.on('status', ({ status }: { status: ProviderStatus }) => {
+      connection.setProvider(status);
+    });
     this.provider.on('sync', (isSynced: boolean) => {
       this.#isSynced = isSynced;
     });
@@ -65,7 +67,9 @@ export class DescriptionState {
       // Access is gone: nothing typed now could reach the others.
       if (kind === 'access-lost') this.setEditable(false);
     });
-    this.provider.awareness.on('change', () => { this.#readPeople(); });
+    this.provider.awareness.on('change', () => {
+      this.#readPeople();
+    });
     connection.setProvider('connecting');
   }
 
@@ -171,7 +175,13 @@ export class DescriptionState {
       const user = (state as { user?: { name?: unknown; role?: unknown; colour?: unknown; color?: unknown } }).user;
       if (!user || typeof user.name !== 'string') continue;
       const colour = typeof user.colour === 'string' ? user.colour : typeof user.color === 'string' ? user.color : '#4d5969';
-      out.push({ clientId, name: user.name, role: typeof user.role === 'string' ? user.role : '', colour, isEditing: Boolean((state as { cursor?: unknown }).cursor) });
+      out.push({
+        clientId,
+        name: user.name,
+        role: typeof user.role === 'string' ? user.role : '',
+        colour,
+        isEditing: Boolean((state as { cursor?: unknown }).cursor),
+      });
     }
     this.#people = out;
   }

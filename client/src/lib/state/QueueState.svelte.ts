@@ -21,8 +21,13 @@ export class QueueState {
     const f = this.filters;
     return api('queue.list', {
       query: {
-        ...page, status: f.status || undefined, categoryId: f.categoryId || undefined, priority: f.priority || undefined,
-        overdue: f.overdue || undefined, assignee: f.assignee, sort: f.sort,
+        ...page,
+        status: f.status || undefined,
+        categoryId: f.categoryId || undefined,
+        priority: f.priority || undefined,
+        overdue: f.overdue || undefined,
+        assignee: f.assignee,
+        sort: f.sort,
       },
     });
   });

@@ -135,7 +135,9 @@ export class RoomState {
         if (joined.status !== this.status.status) this.status.applyPushed(joined.status);
       },
       onMessages: (messages) => this.#chat?.merge(messages),
-      onHistory: (entries) => { this.status.mergeHistory(entries); },
+      onHistory: (entries) => {
+        this.status.mergeHistory(entries);
+      },
       onStatus: (p) => {
         this.status.applyPushed(p.status);
         void this.#refreshAppeal();
@@ -145,7 +147,9 @@ export class RoomState {
       },
       onTyping: (p) => this.#chat?.applyTyping(p.userId, p.name, p.isTyping),
       onRead: (p) => this.#chat?.applyRead(p.userId, p.seq),
-      onAttachment: (p) => { this.attachments.apply(p.attachment); },
+      onAttachment: (p) => {
+        this.attachments.apply(p.attachment);
+      },
       onVersions: () => void this.#description?.loadVersions(),
       onRevoked: () => {
         this.#isRevoked = true;
@@ -165,7 +169,12 @@ export class RoomState {
       this.#error = errorText(e);
       return;
     }
-    await Promise.all([this.#chat.loadLatest(), this.#loadHistory(), this.attachments.load(), this.#canWrite ? this.#description.loadVersions() : Promise.resolve()]);
+    await Promise.all([
+      this.#chat.loadLatest(),
+      this.#loadHistory(),
+      this.attachments.load(),
+      this.#canWrite ? this.#description.loadVersions() : Promise.resolve(),
+    ]);
   }
 
   close(): void {

@@ -7,7 +7,10 @@ import { Task } from './Task.svelte';
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } {
   let resolve!: () => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 
@@ -44,10 +47,19 @@ describe('Task', () => {
     const task = new Task();
     const seen: unknown[] = [];
     const refused = new ApiError(400, 'VALIDATION_FAILED', 'bad', { inn: 'плохой ИНН' });
-    await task.run(() => Promise.reject(refused), (e) => { seen.push(e); return true; });
+    await task.run(
+      () => Promise.reject(refused),
+      (e) => {
+        seen.push(e);
+        return true;
+      },
+    );
     expect(seen).toEqual([refused]);
     expect(task.error).toBe('');
-    await task.run(() => Promise.reject(refused), () => undefined);
+    await task.run(
+      () => Promise.reject(refused),
+      () => undefined,
+    );
     expect(task.error).not.toBe('');
   });
 

@@ -8,13 +8,13 @@ describe('UploadState', () => {
     i18n.setLocale('ru');
     const u = new UploadState();
     const big = new File([new Uint8Array(LIMITS.attachmentBytes + 1)], 'scan.pdf', { type: 'application/pdf' });
-    u.add([
-      new File(['%PDF'], 'a.pdf'), new File(['x'], 'b.DOCX'), new File(['x'], 'c.jpeg'), new File(['x'], 'd.png'),
-      new File(['x'], 'e.exe'), big,
-    ]);
+    u.add([new File(['%PDF'], 'a.pdf'), new File(['x'], 'b.DOCX'), new File(['x'], 'c.jpeg'), new File(['x'], 'd.png'), new File(['x'], 'e.exe'), big]);
     expect(u.pending.map((i) => i.file.name)).toEqual(['a.pdf', 'b.DOCX', 'c.jpeg', 'd.png']);
     const refused = u.items.filter((i) => i.status === 'error');
-    expect(refused.map((i) => i.error)).toEqual(['Этот тип файла не поддерживается: только PDF, DOCX, JPG, PNG', 'Файл слишком большой: допустимо не больше 10 МБ (10 485 760 байт)']);
+    expect(refused.map((i) => i.error)).toEqual([
+      'Этот тип файла не поддерживается: только PDF, DOCX, JPG, PNG',
+      'Файл слишком большой: допустимо не больше 10 МБ (10 485 760 байт)',
+    ]);
     u.remove(refused[0]?.id ?? 0);
     expect(u.items).toHaveLength(5);
   });

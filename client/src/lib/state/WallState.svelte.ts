@@ -11,10 +11,7 @@ import { Task } from './Task.svelte';
 export function sortWall(rooms: readonly WallRoom[]): WallRoom[] {
   const far = Number.MAX_SAFE_INTEGER;
   return [...rooms].sort(
-    (a, b) =>
-      Number(b.overdue) - Number(a.overdue) ||
-      (a.deadlineAt ?? far) - (b.deadlineAt ?? far) ||
-      (a.waitingSince ?? far) - (b.waitingSince ?? far),
+    (a, b) => Number(b.overdue) - Number(a.overdue) || (a.deadlineAt ?? far) - (b.deadlineAt ?? far) || (a.waitingSince ?? far) - (b.waitingSince ?? far),
   );
 }
 
@@ -48,7 +45,9 @@ export class WallState {
 
   /** Starts watching; re-watches after every reconnect (a new connection is in no wall room). */
   async watch(socket: RealtimeSocket): Promise<void> {
-    const handleRoom = (room: WallRoom): void => { this.apply(room); };
+    const handleRoom = (room: WallRoom): void => {
+      this.apply(room);
+    };
     const handleConnect = (): void => void this.#load(socket);
     socket.on('wall:room', handleRoom);
     socket.on('connect', handleConnect);

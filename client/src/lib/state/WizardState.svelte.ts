@@ -7,8 +7,13 @@ import { z } from 'zod';
 import { LIMITS } from '../../../../shared/limits';
 import { dateSchema, idSchema } from '../../../../shared/schemas/common.schema';
 import {
-  APPEAL_TYPES, applicantSchema, detailsSchema,
-  type Applicant, type AppealType, type DraftInput, type REPRESENTATIVE_KINDS,
+  APPEAL_TYPES,
+  applicantSchema,
+  detailsSchema,
+  type Applicant,
+  type AppealType,
+  type DraftInput,
+  type REPRESENTATIVE_KINDS,
 } from '../../../../shared/schemas/appeal.schema';
 import type { ExtraField } from '../../../../shared/catalogue';
 import { api, isApiError } from '../api';
@@ -43,7 +48,15 @@ const topicSchema = z.object({
 export function extraSchemaOf(fields: readonly ExtraField[]): z.ZodType<Record<string, string>> {
   const shape: Record<string, z.ZodType<string>> = {};
   for (const f of fields) {
-    let s: z.ZodType<string> = f.kind === 'date' ? dateSchema : f.kind === 'number' ? z.string().trim().regex(/^\d+([.,]\d+)?$/) : z.string().trim().min(1).max(2000);
+    let s: z.ZodType<string> =
+      f.kind === 'date'
+        ? dateSchema
+        : f.kind === 'number'
+          ? z
+              .string()
+              .trim()
+              .regex(/^\d+([.,]\d+)?$/)
+          : z.string().trim().min(1).max(2000);
     if (!f.required) s = z.union([z.literal(''), s]);
     shape[f.key] = s;
   }
@@ -287,9 +300,10 @@ export class WizardState {
 
   async #save(): Promise<void> {
     const body = this.#draft();
-    const { appeal } = this.#appealId === null
-      ? await api('appeals.create', { body })
-      : await api('appeals.update', { params: { id: this.#appealId }, body: { ...body, version: this.#version } });
+    const { appeal } =
+      this.#appealId === null
+        ? await api('appeals.create', { body })
+        : await api('appeals.update', { params: { id: this.#appealId }, body: { ...body, version: this.#version } });
     this.#appealId = appeal.id;
     this.#version = appeal.version;
   }

@@ -62,14 +62,18 @@ describe('WizardState', () => {
     fillTopic(w);
     expect(await w.next()).toBe(true);
     expect(w.step).toBe('documents');
-    expect(writes()[0]).toMatchObject({ method: 'POST', path: '/api/appeals', body: { categoryId: CATEGORY.id, type: 'complaint', applicant: { kind: 'individual' } } });
+    expect(writes()[0]).toMatchObject({
+      method: 'POST',
+      path: '/api/appeals',
+      body: { categoryId: CATEGORY.id, type: 'complaint', applicant: { kind: 'individual' } },
+    });
 
     w.extra.accountNumber = '1234567';
     expect(await w.next()).toBe(true);
     expect(writes()[1]).toMatchObject({ method: 'PATCH', body: { version: 1, extra: { accountNumber: '1234567' } } });
   });
 
-  it('requires the category\'s required extra fields and checks date fields', async () => {
+  it("requires the category's required extra fields and checks date fields", async () => {
     const w = await wizardOnTopic();
     fillTopic(w);
     await w.next();
@@ -80,7 +84,7 @@ describe('WizardState', () => {
     expect(w.errors['extra.since']).toBeDefined();
   });
 
-  it('checks the legal entity\'s INN and OGRN before the summary', async () => {
+  it("checks the legal entity's INN and OGRN before the summary", async () => {
     const w = await wizardOnTopic();
     fillTopic(w);
     await w.next();
@@ -131,7 +135,7 @@ describe('WizardState', () => {
     expect(w.errors['extra.accountNumber']).toBeDefined();
   });
 
-  it('shows the server\'s field errors when it refuses the draft', async () => {
+  it("shows the server's field errors when it refuses the draft", async () => {
     installFakeApi({
       ...catalogueRoutes,
       'POST /api/appeals': () => ({ status: 400, json: { error: { code: 'VALIDATION_FAILED', message: 'x', fields: { subject: 'слишком длинно' } } } }),
