@@ -37,13 +37,18 @@ export interface StartReport {
 }
 
 const BUILD_DIR = path.join(ROOT, 'dist/bench-server');
-const BARE_SERVER = "require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('{\"ok\":true}'); }).listen(Number(process.env.PORT), process.env.HOST);";
+const BARE_SERVER =
+  "require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('{\"ok\":true}'); }).listen(Number(process.env.PORT), process.env.HOST);";
 
 async function freePort(): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as { port: number };
-  await new Promise((resolve) => { server.close(resolve); });
+  await new Promise((resolve) => {
+    server.close(resolve);
+  });
   return port;
 }
 
@@ -53,7 +58,9 @@ function healthy(port: number): Promise<boolean> {
       res.resume();
       resolve(res.statusCode === 200);
     });
-    req.on('error', () => { resolve(false); });
+    req.on('error', () => {
+      resolve(false);
+    });
   });
 }
 
@@ -69,7 +76,11 @@ async function launch(args: string[], settleMs: number): Promise<{ startMs: numb
     env: { ...env, ...scriptEnv('start'), PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const exited = new Promise<void>((resolve) => { child.once('exit', () => { resolve(); }); });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
   try {
     for (;;) {
       if (await healthy(port)) break;
@@ -100,12 +111,17 @@ export async function measureStart(runs: number, settleMs: number, log: (...a: u
   for (let i = 0; i < runs; i++) {
     // npm start's flags to node, if any, then the entry point of this build.
     const ours = [...scriptNodeArgs('start').slice(0, -1), path.join(BUILD_DIR, 'main.js')];
-    for (const [figures, args] of [[report.ours, ours], [report.bareNode, ['-e', BARE_SERVER]]] as const) {
+    for (const [figures, args] of [
+      [report.ours, ours],
+      [report.bareNode, ['-e', BARE_SERVER]],
+    ] as const) {
       const r = await launch([...args], settleMs);
       figures.startMs.push(r.startMs);
       figures.idleRssMb.push(r.idleRssMb);
     }
-    log(`start: launch ${i + 1}/${runs}: ours ${report.ours.startMs.at(-1)!.toFixed(0)} ms, ${report.ours.idleRssMb.at(-1)!.toFixed(1)} MB; bare node ${report.bareNode.startMs.at(-1)!.toFixed(0)} ms, ${report.bareNode.idleRssMb.at(-1)!.toFixed(1)} MB`);
+    log(
+      `start: launch ${i + 1}/${runs}: ours ${report.ours.startMs.at(-1)!.toFixed(0)} ms, ${report.ours.idleRssMb.at(-1)!.toFixed(1)} MB; bare node ${report.bareNode.startMs.at(-1)!.toFixed(0)} ms, ${report.bareNode.idleRssMb.at(-1)!.toFixed(1)} MB`,
+    );
   }
   return report;
 }
