@@ -86,7 +86,8 @@ export function createHttpApp(d: HttpAppDeps): Express {
   return app;
 }
 
-function mountClient(app: Express, clientDir: string): void {
+/** Serves the built client: its assets, and index.html for every other path outside the API (the SPA's routes). */
+export function mountClient(app: Express, clientDir: string): void {
   const index = path.join(clientDir, 'index.html');
   if (!existsSync(index)) {
     app.get('/', (_req, res) => {
@@ -97,7 +98,8 @@ function mountClient(app: Express, clientDir: string): void {
   app.use(express.static(clientDir, { index: false, maxAge: '1h', setHeaders: immutableAssets }));
   app.get(/^\/(?!api\/|socket\.io\/|yjs\/).*/, (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index);
+    // Relative to its folder: `send` refuses a path with a dot-directory in it, and the install may live under one (~/.local/…).
+    res.sendFile('index.html', { root: clientDir });
   });
 }
 
