@@ -17,8 +17,16 @@ export const CAN_PIN = existsSync(TASKSET) && availableParallelism() >= 2;
 export const SERVER_CORE = 0;
 export const GENERATOR_CORE = 1;
 
-interface Reply { id: number; ok: boolean; result?: unknown; error?: string }
-interface EventMsg { event: string; data?: unknown }
+interface Reply {
+  id: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+interface EventMsg {
+  event: string;
+  data?: unknown;
+}
 
 const live = new Set<ChildProcess>();
 
@@ -77,19 +85,33 @@ export function startNode(name: string, script: string, opts: { core?: number; e
     child,
     request<T>(c: string, a?: unknown, timeoutMs = 120_000): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        if (child.exitCode !== null || !child.connected) { reject(new Error(`${name} is not running`)); return; }
+        if (child.exitCode !== null || !child.connected) {
+          reject(new Error(`${name} is not running`));
+          return;
+        }
         const id = nextId++;
-        const timer = setTimeout(() => { pending.delete(id); reject(new Error(`${name}: ${c} timed out`)); }, timeoutMs);
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new Error(`${name}: ${c} timed out`));
+        }, timeoutMs);
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
         child.send({ id, cmd: c, args: a });
       });
     },
     waitEvent<T>(event: string, timeoutMs = 60_000): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => { reject(new Error(`${name}: no ${event} in ${timeoutMs} ms`)); }, timeoutMs);
-        const fn = (d: unknown): void => { clearTimeout(timer); resolve(d as T); };
+        const timer = setTimeout(() => {
+          reject(new Error(`${name}: no ${event} in ${timeoutMs} ms`));
+        }, timeoutMs);
+        const fn = (d: unknown): void => {
+          clearTimeout(timer);
+          resolve(d as T);
+        };
         waiters.set(event, [...(waiters.get(event) ?? []), fn]);
-        void exited.then(() => { clearTimeout(timer); reject(new Error(`${name} exited before ${event}`)); });
+        void exited.then(() => {
+          clearTimeout(timer);
+          reject(new Error(`${name} exited before ${event}`));
+        });
       });
     },
     async stop() {
@@ -105,7 +127,11 @@ export function startNode(name: string, script: string, opts: { core?: number; e
 /** Kills every child still running (used on any exit path of the parent). */
 export function killAll(): void {
   for (const c of live) {
-    try { c.kill('SIGKILL'); } catch { /* already gone */ }
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
   live.clear();
 }
@@ -117,11 +143,26 @@ export function killAll(): void {
 export async function stopAll(): Promise<void> {
   const children = [...live];
   await Promise.race([
-    Promise.all(children.map((c) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null || c.signalCode !== null) { resolve(); return; }
-      c.once('exit', () => { resolve(); });
-      try { if (c.connected) c.disconnect(); else c.kill('SIGTERM'); } catch { resolve(); }
-    }))),
+    Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) {
+              resolve();
+              return;
+            }
+            c.once('exit', () => {
+              resolve();
+            });
+            try {
+              if (c.connected) c.disconnect();
+              else c.kill('SIGTERM');
+            } catch {
+              resolve();
+            }
+          }),
+      ),
+    ),
     new Promise((r) => setTimeout(r, 3000)),
   ]);
   killAll();
@@ -138,9 +179,18 @@ export function installCleanup(): void {
     void stopAll().finally(() => process.exit(code));
   };
   process.on('exit', killAll);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => { bail(130); });
-  process.on('uncaughtException', (err) => { console.error(err); bail(1); });
-  process.on('unhandledRejection', (err) => { console.error(err); bail(1); });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(sig, () => {
+      bail(130);
+    });
+  process.on('uncaughtException', (err) => {
+    console.error(err);
+    bail(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    console.error(err);
+    bail(1);
+  });
 }
 
 // ---- child side ----
@@ -152,39 +202,70 @@ export type Handler = (args: never) => unknown;
  * Answers the parent's commands. `onExit` runs when the parent goes away
  * (disconnect) or sends `exit`; then the process exits.
  */
-export function serveIpc(handlers: Record<string, Handler>, onExit: () => Promise<void> | void = () => undefined): { emit(event: string, data?: unknown): void } {
+export function serveIpc(
+  handlers: Record<string, Handler>,
+  onExit: () => Promise<void> | void = () => undefined,
+): { emit(event: string, data?: unknown): void } {
   let exiting = false;
   const exit = (): void => {
     if (exiting) return;
     exiting = true;
     const hard = setTimeout(() => process.exit(0), 5000);
     hard.unref();
-    Promise.resolve().then(onExit).catch((e: unknown) => { console.error(e); }).finally(() => process.exit(0));
+    Promise.resolve()
+      .then(onExit)
+      .catch((e: unknown) => {
+        console.error(e);
+      })
+      .finally(() => process.exit(0));
   };
   process.on('disconnect', exit);
   process.on('SIGTERM', exit);
   process.on('SIGINT', exit);
   process.on('message', (raw: unknown) => {
     const m = raw as { id: number; cmd: string; args?: unknown };
-    if (m.cmd === 'exit') { exit(); return; }
+    if (m.cmd === 'exit') {
+      exit();
+      return;
+    }
     const h = handlers[m.cmd];
-    if (!h) { process.send?.({ id: m.id, ok: false, error: `unknown command ${m.cmd}` }); return; }
+    if (!h) {
+      process.send?.({ id: m.id, ok: false, error: `unknown command ${m.cmd}` });
+      return;
+    }
     Promise.resolve()
       .then(() => (h as (a: unknown) => unknown)(m.args))
       .then(
-        (result) => { if (process.connected) process.send?.({ id: m.id, ok: true, result }); },
-        (err: unknown) => { if (process.connected) process.send?.({ id: m.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) }); },
+        (result) => {
+          if (process.connected) process.send?.({ id: m.id, ok: true, result });
+        },
+        (err: unknown) => {
+          if (process.connected) process.send?.({ id: m.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+        },
       );
   });
-  return { emit: (event, data) => { if (process.connected) process.send?.({ event, data }); } };
+  return {
+    emit: (event, data) => {
+      if (process.connected) process.send?.({ event, data });
+    },
+  };
 }
 
-export interface MemReport { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
+export interface MemReport {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
 
 /** The server process's own memory, after a full GC when `--expose-gc` is on. */
 export function memReport(opts: { gc?: boolean } = {}): MemReport {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (opts.gc !== false && gc) { gc(); gc(); }
+  if (opts.gc !== false && gc) {
+    gc();
+    gc();
+  }
   const m = process.memoryUsage();
   return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
 }
@@ -231,7 +312,10 @@ class StallWatch {
     this.threads0 = threadTimes();
     const prefix = `cpu${core} `;
     const steal = (): number => {
-      const line = this.stat.read().split('\n').find((l) => l.startsWith(prefix));
+      const line = this.stat
+        .read()
+        .split('\n')
+        .find((l) => l.startsWith(prefix));
       return Number(line?.trim().split(/\s+/)[8] ?? 0);
     };
     const sample = (): { at: number; ran: number; wait: number } => ({ at: machineNow(), ...parseSchedstat(this.main.read()) });
@@ -298,7 +382,9 @@ function threadTimes(): Map<number, { name: string; ran: number; wait: number }>
     try {
       const dir = `/proc/self/task/${tid}`;
       out.set(Number(tid), { name: readFileSync(`${dir}/comm`, 'utf8').trim(), ...parseSchedstat(readFileSync(`${dir}/schedstat`, 'utf8')) });
-    } catch { /* the thread ended meanwhile */ }
+    } catch {
+      /* the thread ended meanwhile */
+    }
   }
   return out;
 }
@@ -330,8 +416,12 @@ export const commonHandlers: Record<string, Handler> = {
     const trace: TailTrace | null = stallWatch ? { stalls: stallWatch.stalls, gc: gcPauses, threads: stallWatch.stop() } : null;
     stallWatch = null;
     const r = {
-      delayP50Ms: ms(loop.percentile(50)), delayP99Ms: ms(loop.percentile(99)), delayMaxMs: ms(loop.max),
-      gcCount: sorted.length, gcTotalMs: sorted.reduce((a, b) => a + b, 0), gcMaxMs: sorted.at(-1) ?? 0,
+      delayP50Ms: ms(loop.percentile(50)),
+      delayP99Ms: ms(loop.percentile(99)),
+      delayMaxMs: ms(loop.max),
+      gcCount: sorted.length,
+      gcTotalMs: sorted.reduce((a, b) => a + b, 0),
+      gcMaxMs: sorted.at(-1) ?? 0,
       trace,
     };
     loop = null;

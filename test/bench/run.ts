@@ -66,13 +66,51 @@ const MAX_STEAL: number | null = maxStealArg === 'off' ? null : maxStealArg !== 
 const MAX_TRIES = 3;
 
 const P = QUICK
-  ? { coeditRooms: 10, typists: 3, rate: 5, durationMs: 2000, observers: 2, chatRooms: 10, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 2000, chatWarmupMs: 500, coeditWarmupMs: 500, idleRooms: 100, coldUpdates: 10_000, coldTail: 100, coldOpeners: 5, workers: 2 }
-  : { coeditRooms: 100, typists: 3, rate: 5, durationMs: 20_000, observers: 4, chatRooms: 100, chatClients: 4, chatRate: 2, statusPerSec: 1, chatDurationMs: 20_000, chatWarmupMs: 5000, coeditWarmupMs: 5000, idleRooms: 1000, coldUpdates: 100_000, coldTail: 1000, coldOpeners: 50, workers: 4 };
+  ? {
+      coeditRooms: 10,
+      typists: 3,
+      rate: 5,
+      durationMs: 2000,
+      observers: 2,
+      chatRooms: 10,
+      chatClients: 4,
+      chatRate: 2,
+      statusPerSec: 1,
+      chatDurationMs: 2000,
+      chatWarmupMs: 500,
+      coeditWarmupMs: 500,
+      idleRooms: 100,
+      coldUpdates: 10_000,
+      coldTail: 100,
+      coldOpeners: 5,
+      workers: 2,
+    }
+  : {
+      coeditRooms: 100,
+      typists: 3,
+      rate: 5,
+      durationMs: 20_000,
+      observers: 4,
+      chatRooms: 100,
+      chatClients: 4,
+      chatRate: 2,
+      statusPerSec: 1,
+      chatDurationMs: 20_000,
+      chatWarmupMs: 5000,
+      coeditWarmupMs: 5000,
+      idleRooms: 1000,
+      coldUpdates: 100_000,
+      coldTail: 1000,
+      coldOpeners: 50,
+      workers: 4,
+    };
 
 /** `--status-per-sec=N`: status pushes per room per second in the chat phase (default 1; 0 for chat alone, a diagnosis). */
 const statusArg = process.argv.find((a) => a.startsWith('--status-per-sec='))?.slice('--status-per-sec='.length);
 if (statusArg !== undefined && Number.isFinite(Number(statusArg)) && Number(statusArg) >= 0) P.statusPerSec = Number(statusArg);
-const log = (...a: unknown[]): void => { console.error('[bench]', ...a); };
+const log = (...a: unknown[]): void => {
+  console.error('[bench]', ...a);
+};
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -105,7 +143,11 @@ const SERVER_SCRIPTS: Record<ServerKind, string> = {
   'persisting-relay': 'test/bench/servers/bare-socketio.ts',
 };
 
-interface Ready { port: number; url?: string; demoAccounts?: { login: string; password: string }[] }
+interface Ready {
+  port: number;
+  url?: string;
+  demoAccounts?: { login: string; password: string }[];
+}
 
 /**
  * V8 flags for every server under test. A server pinned to one core runs its
@@ -116,7 +158,11 @@ interface Ready { port: number; url?: string; demoAccounts?: { login: string; pa
  * same flag for every server, so the comparison stays like for like;
  * `BENCH_SERVER_NODE_ARGS` adds more.
  */
-const SERVER_NODE_ARGS = ['--expose-gc', ...(CAN_PIN ? ['--single-threaded-gc'] : []), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+const SERVER_NODE_ARGS = [
+  '--expose-gc',
+  ...(CAN_PIN ? ['--single-threaded-gc'] : []),
+  ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+];
 
 /**
  * Environment of every server under test. `MALLOC_MMAP_THRESHOLD_` is what
@@ -129,11 +175,17 @@ const SERVER_ENV = { NODE_ENV: 'production', MALLOC_MMAP_THRESHOLD_: '131072' };
 
 /** MONGODB_URI with a fresh database for one start of `ours-mongo`. */
 const freshMongoUri = (uri: string): string =>
-  uri.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]*)(?:\/([^?]*))?/, (_m, host: string, db?: string) => `${host}/${(db || 'caseroom-bench').slice(0, 30)}_${Date.now().toString(36)}`);
+  uri.replace(
+    /^(mongodb(?:\+srv)?:\/\/[^/?]*)(?:\/([^?]*))?/,
+    (_m, host: string, db?: string) => `${host}/${(db || 'caseroom-bench').slice(0, 30)}_${Date.now().toString(36)}`,
+  );
 
 async function startServerProcess(kind: ServerKind): Promise<{ proc: Managed; ready: Ready }> {
-  const env = PERSISTING.has(kind) ? { ...SERVER_ENV, BENCH_RELAY_PERSIST: '1' }
-    : kind === 'ours-mongo' && MONGODB_URI ? { ...SERVER_ENV, BENCH_MONGODB_URI: freshMongoUri(MONGODB_URI) } : SERVER_ENV;
+  const env = PERSISTING.has(kind)
+    ? { ...SERVER_ENV, BENCH_RELAY_PERSIST: '1' }
+    : kind === 'ours-mongo' && MONGODB_URI
+      ? { ...SERVER_ENV, BENCH_MONGODB_URI: freshMongoUri(MONGODB_URI) }
+      : SERVER_ENV;
   const proc = startNode(kind, SERVER_SCRIPTS[kind], { core: SERVER_CORE, nodeArgs: SERVER_NODE_ARGS, env });
   const ready = await proc.waitEvent<Ready>('ready', 60_000);
   return { proc, ready };
@@ -156,7 +208,9 @@ function sampleMemory(s: Managed, ms: number): { stop(): Promise<{ peakRss: numb
         const m = await mem(s, false);
         rss.push(m.rss);
         heap.push(m.heapUsed);
-      } catch { /* server busy or gone */ }
+      } catch {
+        /* server busy or gone */
+      }
       await sleep(ms);
     }
   })();
@@ -190,27 +244,40 @@ async function setupOurs(ready: Ready, active: number, filedExtra: number, cold:
     if (!a) throw new Error(`no demo account ${prefix}`);
     return a;
   };
-  const login = async (prefix: string): Promise<TestClient> => { const a = acc(prefix); return new TestClient(url).login(a.login, a.password); };
+  const login = async (prefix: string): Promise<TestClient> => {
+    const a = acc(prefix);
+    return new TestClient(url).login(a.login, a.password);
+  };
   const [citizen, operator, expert] = await Promise.all([login('citizen'), login('operator.portal'), login('expert')]);
   const cats = await citizen.get('/api/categories');
   const cat = cats.body.items.find((c: { code: string }) => c.code === 'portal_issues');
   const extra: Record<string, string> = {};
   for (const f of cat.extraFields as { key: string; kind: string }[]) extra[f.key] = f.kind === 'date' ? '2026-03-01' : 'значение';
   const total = active + filedExtra + cold;
-  const ids = await pool(Array.from({ length: total }, (_, i) => i), 8, async (i) => {
-    const draft = await citizen.post('/api/appeals', { categoryId: cat.id, type: 'complaint', subject: `Нагрузочный тест ${i}`, description: 'Проверка производительности.', extra });
-    if (draft.status !== 201) throw new Error(`draft failed: ${draft.status} ${JSON.stringify(draft.body)}`);
-    const id = draft.body.appeal.id as string;
-    const sub = await citizen.post(`/api/appeals/${id}/submit`, {});
-    if (sub.status !== 200) throw new Error(`submit failed: ${sub.status}`);
-    if (i < active) {
-      const take = await operator.post(`/api/appeals/${id}/transitions`, { action: 'take' });
-      if (take.status !== 200) throw new Error(`take failed: ${take.status} ${JSON.stringify(take.body)}`);
-      const inv = await operator.post(`/api/appeals/${id}/experts`, { expertId: expert.user.id });
-      if (inv.status !== 200) throw new Error(`invite failed: ${inv.status} ${JSON.stringify(inv.body)}`);
-    }
-    return id;
-  });
+  const ids = await pool(
+    Array.from({ length: total }, (_, i) => i),
+    8,
+    async (i) => {
+      const draft = await citizen.post('/api/appeals', {
+        categoryId: cat.id,
+        type: 'complaint',
+        subject: `Нагрузочный тест ${i}`,
+        description: 'Проверка производительности.',
+        extra,
+      });
+      if (draft.status !== 201) throw new Error(`draft failed: ${draft.status} ${JSON.stringify(draft.body)}`);
+      const id = draft.body.appeal.id as string;
+      const sub = await citizen.post(`/api/appeals/${id}/submit`, {});
+      if (sub.status !== 200) throw new Error(`submit failed: ${sub.status}`);
+      if (i < active) {
+        const take = await operator.post(`/api/appeals/${id}/transitions`, { action: 'take' });
+        if (take.status !== 200) throw new Error(`take failed: ${take.status} ${JSON.stringify(take.body)}`);
+        const inv = await operator.post(`/api/appeals/${id}/experts`, { expertId: expert.user.id });
+        if (inv.status !== 200) throw new Error(`invite failed: ${inv.status} ${JSON.stringify(inv.body)}`);
+      }
+      return id;
+    },
+  );
   return { citizen, operator, expert, active: ids.slice(0, active), filed: ids.slice(active, active + filedExtra), cold: ids.slice(active + filedExtra) };
 }
 
@@ -249,16 +316,44 @@ function yjsTarget(kind: ServerKind, port: number, setup?: OursSetup): YjsTarget
 
 // ---------- phases ----------
 
-interface IdleResult { rooms: number; joinedFailed: number; baseRss: number; baseHeap: number; joinedRss: number; joinedHeap: number; idleRss: number; idleHeap: number; docsBefore: number | null; docsAfter: number | null; errors: string[] }
+interface IdleResult {
+  rooms: number;
+  joinedFailed: number;
+  baseRss: number;
+  baseHeap: number;
+  joinedRss: number;
+  joinedHeap: number;
+  idleRss: number;
+  idleHeap: number;
+  docsBefore: number | null;
+  docsAfter: number | null;
+  errors: string[];
+}
 
 async function idlePhase(server: Managed, workers: Managed[], t: YjsTarget, names: string[]): Promise<IdleResult> {
-  const docs = async (): Promise<number | null> => { try { return await server.request<number>('docs'); } catch { return null; } };
+  const docs = async (): Promise<number | null> => {
+    try {
+      return await server.request<number>('docs');
+    } catch {
+      return null;
+    }
+  };
   const docsBefore = await docs();
   const base = await mem(server);
   const shards = workers.map((_, w) => names.filter((_n, i) => i % workers.length === w));
-  const joined = await Promise.all(workers.map((wk, w) => wk.request<{ failed: number; errors: string[] }>('joinRooms', {
-    dialect: t.dialect, worker: w, targets: shards[w]!.map((n) => ({ ...t.at(n), headers: t.headers(0) })),
-  }, 300_000)));
+  const joined = await Promise.all(
+    workers.map((wk, w) =>
+      wk.request<{ failed: number; errors: string[] }>(
+        'joinRooms',
+        {
+          dialect: t.dialect,
+          worker: w,
+          targets: shards[w]!.map((n) => ({ ...t.at(n), headers: t.headers(0) })),
+        },
+        300_000,
+      ),
+    ),
+  );
   const j = await mem(server);
   await Promise.all(workers.map((wk) => wk.request('leaveRooms')));
   // Give the server time to notice the closes and unload (bounded).
@@ -266,23 +361,61 @@ async function idlePhase(server: Managed, workers: Managed[], t: YjsTarget, name
   const idle = await mem(server);
   const docsAfter = await docs();
   return {
-    rooms: names.length, joinedFailed: joined.reduce((s, r) => s + r.failed, 0),
-    baseRss: base.rss, baseHeap: base.heapUsed, joinedRss: j.rss, joinedHeap: j.heapUsed, idleRss: idle.rss, idleHeap: idle.heapUsed,
-    docsBefore, docsAfter, errors: joined.flatMap((r) => r.errors).slice(0, 3),
+    rooms: names.length,
+    joinedFailed: joined.reduce((s, r) => s + r.failed, 0),
+    baseRss: base.rss,
+    baseHeap: base.heapUsed,
+    joinedRss: j.rss,
+    joinedHeap: j.heapUsed,
+    idleRss: idle.rss,
+    idleHeap: idle.heapUsed,
+    docsBefore,
+    docsAfter,
+    errors: joined.flatMap((r) => r.errors).slice(0, 3),
   };
 }
 
 interface CoeditRun {
-  latencies: Float64Array; latencySentAt: Float64Array | null; warmupLatencies: Float64Array; sent: number; expected: number; received: number; awarenessReceived: number;
-  sendMs: number; wallMs: number; cpuPct: number; loopDelayP99Ms: number; closeCount: number; closes: string[];
+  latencies: Float64Array;
+  latencySentAt: Float64Array | null;
+  warmupLatencies: Float64Array;
+  sent: number;
+  expected: number;
+  received: number;
+  awarenessReceived: number;
+  sendMs: number;
+  wallMs: number;
+  cpuPct: number;
+  loopDelayP99Ms: number;
+  closeCount: number;
+  closes: string[];
 }
 interface CoeditResult {
   /** Every measured latency, for pooling across rounds. */
   samples: number[];
-  lat: Summary; warmup: Summary; delivery: number; sent: number; received: number; expected: number; connectFailed: number; connectErrors: string[];
-  genCpuPct: number[]; genLoopP99Ms: number; closes: number; closeReasons: string[];
-  converged: number; observers: number; convergeProblems: string[];
-  baseRss: number; baseHeap: number; activeGcRss: number; activeGcHeap: number; activeMeanRss: number; activeMeanHeap: number; activePeakRss: number; updateBytes: number;
+  lat: Summary;
+  warmup: Summary;
+  delivery: number;
+  sent: number;
+  received: number;
+  expected: number;
+  connectFailed: number;
+  connectErrors: string[];
+  genCpuPct: number[];
+  genLoopP99Ms: number;
+  closes: number;
+  closeReasons: string[];
+  converged: number;
+  observers: number;
+  convergeProblems: string[];
+  baseRss: number;
+  baseHeap: number;
+  activeGcRss: number;
+  activeGcHeap: number;
+  activeMeanRss: number;
+  activeMeanHeap: number;
+  activePeakRss: number;
+  updateBytes: number;
   storm: { s: number; failed: number; resynced: number; total: number; peakRss: number; errors: string[]; genCpuPct: number[] };
   /** The server process's CPU over the typing time, all threads (100 = one core), and its loop and GC. */
   serverCpuPct: number;
@@ -309,7 +442,10 @@ function machineTimes(): { total: number; steal: number } | null {
  * event-loop delay and GC pauses, and the share of the machine's CPU time the
  * hypervisor took meanwhile (steal: other virtual machines running on our cores).
  */
-async function watchServer<T>(server: Managed, load: () => Promise<T>): Promise<{ result: T; serverCpuPct: number; serverLoop: ServerLoop | null; stealPct: number | null }> {
+async function watchServer<T>(
+  server: Managed,
+  load: () => Promise<T>,
+): Promise<{ result: T; serverCpuPct: number; serverLoop: ServerLoop | null; stealPct: number | null }> {
   await server.request('loopStart', { trace: TRACE, core: SERVER_CORE });
   const cpu0 = await server.request<NodeJS.CpuUsage>('cpu');
   const m0 = machineTimes();
@@ -325,26 +461,47 @@ async function watchServer<T>(server: Managed, load: () => Promise<T>): Promise<
 
 async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, names: string[], observerHeaders: Record<string, string>): Promise<CoeditResult> {
   const W = workers.length;
-  const inits = await Promise.all(workers.map((wk, w) => {
-    const rooms = names.map((n, r) => ({ n, r })).filter(({ r }) => r % W === w).map(({ n, r }) => ({
-      ...t.at(n),
-      typists: Array.from({ length: P.typists }, (_, i) => t.headers(i)),
-      ...(r < P.observers ? { observer: observerHeaders } : {}),
-    }));
-    return wk.request<{ updateBytes: number }>('init', { dialect: t.dialect, worker: w, rooms, rate: P.rate, durationMs: P.durationMs, warmupMs: P.coeditWarmupMs, trace: TRACE });
-  }));
+  const inits = await Promise.all(
+    workers.map((wk, w) => {
+      const rooms = names
+        .map((n, r) => ({ n, r }))
+        .filter(({ r }) => r % W === w)
+        .map(({ n, r }) => ({
+          ...t.at(n),
+          typists: Array.from({ length: P.typists }, (_, i) => t.headers(i)),
+          ...(r < P.observers ? { observer: observerHeaders } : {}),
+        }));
+      return wk.request<{ updateBytes: number }>('init', {
+        dialect: t.dialect,
+        worker: w,
+        rooms,
+        rate: P.rate,
+        durationMs: P.durationMs,
+        warmupMs: P.coeditWarmupMs,
+        trace: TRACE,
+      });
+    }),
+  );
   const base = await mem(server);
   const conns = await Promise.all(workers.map((wk) => wk.request<{ failed: number; errors: string[] }>('connect', undefined, 300_000)));
   const sampler = sampleMemory(server, 250);
-  const { result: runs, serverCpuPct, serverLoop, stealPct } = await watchServer(server,
-    () => Promise.all(workers.map((wk) => wk.request<CoeditRun>('run', undefined, P.coeditWarmupMs + P.durationMs + 60_000))));
+  const {
+    result: runs,
+    serverCpuPct,
+    serverLoop,
+    stealPct,
+  } = await watchServer(server, () => Promise.all(workers.map((wk) => wk.request<CoeditRun>('run', undefined, P.coeditWarmupMs + P.durationMs + 60_000))));
   const active = await sampler.stop();
   // Still connected, everything delivered: the rooms' standing cost after a full GC.
   const activeGc = await mem(server);
   const conv = await Promise.all(workers.map((wk) => wk.request<{ checked: number; converged: number; problems: string[] }>('converge')));
   // Reconnect storm: every typist dropped at once, all reconnect.
   const stormSampler = sampleMemory(server, 50);
-  const storms = await Promise.all(workers.map((wk) => wk.request<{ ms: number; failed: number; resynced: number; total: number; errors: string[]; cpuPct: number }>('storm', undefined, 120_000)));
+  const storms = await Promise.all(
+    workers.map((wk) =>
+      wk.request<{ ms: number; failed: number; resynced: number; total: number; errors: string[]; cpuPct: number }>('storm', undefined, 120_000),
+    ),
+  );
   const stormMem = await stormSampler.stop();
   await Promise.all(workers.map((wk) => wk.request('closeAll')));
   const all: number[] = [];
@@ -356,42 +513,123 @@ async function coeditPhase(server: Managed, workers: Managed[], t: YjsTarget, na
   const expected = runs.reduce((s, r) => s + r.expected, 0);
   const received = runs.reduce((s, r) => s + r.received, 0);
   return {
-    samples: all, lat: summarize(all), warmup: summarize(warm), delivery: expected ? received / expected : Number.NaN, sent, received, expected,
-    connectFailed: conns.reduce((s, c) => s + c.failed, 0), connectErrors: conns.flatMap((c) => c.errors).slice(0, 3),
-    genCpuPct: runs.map((r) => r.cpuPct), genLoopP99Ms: Math.max(...runs.map((r) => r.loopDelayP99Ms)),
-    closes: runs.reduce((s, r) => s + r.closeCount, 0), closeReasons: runs.flatMap((r) => r.closes).slice(0, 3),
-    converged: conv.reduce((s, c) => s + c.converged, 0), observers: conv.reduce((s, c) => s + c.checked, 0), convergeProblems: conv.flatMap((c) => c.problems).slice(0, 3),
-    baseRss: base.rss, baseHeap: base.heapUsed, activeGcRss: activeGc.rss, activeGcHeap: activeGc.heapUsed, activeMeanRss: active.meanRss, activeMeanHeap: active.meanHeap, activePeakRss: active.peakRss,
-    updateBytes: inits[0]?.updateBytes ?? 0, serverCpuPct, serverLoop, stealPct, tail: tailOf(sentAt, all, serverLoop),
+    samples: all,
+    lat: summarize(all),
+    warmup: summarize(warm),
+    delivery: expected ? received / expected : Number.NaN,
+    sent,
+    received,
+    expected,
+    connectFailed: conns.reduce((s, c) => s + c.failed, 0),
+    connectErrors: conns.flatMap((c) => c.errors).slice(0, 3),
+    genCpuPct: runs.map((r) => r.cpuPct),
+    genLoopP99Ms: Math.max(...runs.map((r) => r.loopDelayP99Ms)),
+    closes: runs.reduce((s, r) => s + r.closeCount, 0),
+    closeReasons: runs.flatMap((r) => r.closes).slice(0, 3),
+    converged: conv.reduce((s, c) => s + c.converged, 0),
+    observers: conv.reduce((s, c) => s + c.checked, 0),
+    convergeProblems: conv.flatMap((c) => c.problems).slice(0, 3),
+    baseRss: base.rss,
+    baseHeap: base.heapUsed,
+    activeGcRss: activeGc.rss,
+    activeGcHeap: activeGc.heapUsed,
+    activeMeanRss: active.meanRss,
+    activeMeanHeap: active.meanHeap,
+    activePeakRss: active.peakRss,
+    updateBytes: inits[0]?.updateBytes ?? 0,
+    serverCpuPct,
+    serverLoop,
+    stealPct,
+    tail: tailOf(sentAt, all, serverLoop),
     storm: {
-      s: Math.max(...storms.map((s) => s.ms)) / 1000, failed: storms.reduce((s, x) => s + x.failed, 0), resynced: storms.reduce((s, x) => s + x.resynced, 0),
-      total: storms.reduce((s, x) => s + x.total, 0), peakRss: stormMem.peakRss, errors: storms.flatMap((s) => s.errors).slice(0, 3), genCpuPct: storms.map((s) => s.cpuPct),
+      s: Math.max(...storms.map((s) => s.ms)) / 1000,
+      failed: storms.reduce((s, x) => s + x.failed, 0),
+      resynced: storms.reduce((s, x) => s + x.resynced, 0),
+      total: storms.reduce((s, x) => s + x.total, 0),
+      peakRss: stormMem.peakRss,
+      errors: storms.flatMap((s) => s.errors).slice(0, 3),
+      genCpuPct: storms.map((s) => s.cpuPct),
     },
   };
 }
 
-interface ColdResult { variant: string; one: number | null; many: Summary; manyAllMs: number; failed: number; bytes: number; errors: string[] }
+interface ColdResult {
+  variant: string;
+  one: number | null;
+  many: Summary;
+  manyAllMs: number;
+  failed: number;
+  bytes: number;
+  errors: string[];
+}
 
 async function coldPhase(worker: Managed, t: YjsTarget, docs: { variant: string; one: string; many: string }[]): Promise<ColdResult[]> {
   const out: ColdResult[] = [];
   for (const d of docs) {
-    const one = await worker.request<{ times: number[]; failed: number; bytes: number; errors: string[] }>('coldOpen', { dialect: t.dialect, ...t.at(d.one), headers: t.headers(0), n: 1 });
-    const many = await worker.request<{ times: number[]; allMs: number; failed: number; errors: string[] }>('coldOpen', { dialect: t.dialect, ...t.at(d.many), headers: t.headers(0), n: P.coldOpeners });
-    out.push({ variant: d.variant, one: one.times[0] ?? null, many: summarize(many.times), manyAllMs: many.allMs, failed: one.failed + many.failed, bytes: one.bytes, errors: [...one.errors, ...many.errors].slice(0, 3) });
+    const one = await worker.request<{ times: number[]; failed: number; bytes: number; errors: string[] }>('coldOpen', {
+      dialect: t.dialect,
+      ...t.at(d.one),
+      headers: t.headers(0),
+      n: 1,
+    });
+    const many = await worker.request<{ times: number[]; allMs: number; failed: number; errors: string[] }>('coldOpen', {
+      dialect: t.dialect,
+      ...t.at(d.many),
+      headers: t.headers(0),
+      n: P.coldOpeners,
+    });
+    out.push({
+      variant: d.variant,
+      one: one.times[0] ?? null,
+      many: summarize(many.times),
+      manyAllMs: many.allMs,
+      failed: one.failed + many.failed,
+      bytes: one.bytes,
+      errors: [...one.errors, ...many.errors].slice(0, 3),
+    });
   }
   return out;
 }
 
 interface ChatRun {
-  chatLat: Float64Array; chatSentAt: Float64Array; ackLat: Float64Array; statusLat: Float64Array; sent: number; acked: number; expected: number; received: number;
-  statusSent: number; statusAcked: number; statusExpected: number; statusReceived: number; ackErrors: Record<string, number>; disconnects: number;
-  sendMs: number; wallMs: number; cpuPct: number; loopDelayP99Ms: number;
+  chatLat: Float64Array;
+  chatSentAt: Float64Array;
+  ackLat: Float64Array;
+  statusLat: Float64Array;
+  sent: number;
+  acked: number;
+  expected: number;
+  received: number;
+  statusSent: number;
+  statusAcked: number;
+  statusExpected: number;
+  statusReceived: number;
+  ackErrors: Record<string, number>;
+  disconnects: number;
+  sendMs: number;
+  wallMs: number;
+  cpuPct: number;
+  loopDelayP99Ms: number;
 }
 interface ChatResult {
   /** Every measured send → receive latency, for pooling across rounds. */
   samples: number[];
-  lat: Summary; ack: Summary; status: Summary; sent: number; acked: number; delivery: number; statusDelivery: number; statusAcked: number; statusSent: number;
-  errors: Record<string, number>; connectFailed: number; connectErrors: string[]; sendS: number; genCpuPct: number[]; genLoopP99Ms: number; disconnects: number;
+  lat: Summary;
+  ack: Summary;
+  status: Summary;
+  sent: number;
+  acked: number;
+  delivery: number;
+  statusDelivery: number;
+  statusAcked: number;
+  statusSent: number;
+  errors: Record<string, number>;
+  connectFailed: number;
+  connectErrors: string[];
+  sendS: number;
+  genCpuPct: number[];
+  genLoopP99Ms: number;
+  disconnects: number;
   /** The server process's CPU time over the sending time, all its threads (100 = one core). */
   serverCpuPct: number;
   /** The server's event-loop delay and GC pauses over the same time. */
@@ -401,7 +639,15 @@ interface ChatResult {
   /** `--trace-tail` only. */
   tail: TailReport | null;
 }
-interface ServerLoop { delayP50Ms: number; delayP99Ms: number; delayMaxMs: number; gcCount: number; gcTotalMs: number; gcMaxMs: number; trace: TailTrace | null }
+interface ServerLoop {
+  delayP50Ms: number;
+  delayP99Ms: number;
+  delayMaxMs: number;
+  gcCount: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
+  trace: TailTrace | null;
+}
 
 /** `--trace-tail`: the attribution of a phase's latency tail, and the server's threads over it. */
 interface TailReport extends TailAttribution {
@@ -415,28 +661,63 @@ function tailOf(sentAt: number[], latency: number[], loop: ServerLoop | null): T
   return { ...tailAttribution(sentAt, latency, trace.stalls, trace.gc), threads: trace.threads };
 }
 
-async function chatPhase(server: Managed, workers: Managed[], url: string, rooms: { appealId: string; clients: Record<string, string>[]; statusClient: number }[]): Promise<ChatResult> {
+async function chatPhase(
+  server: Managed,
+  workers: Managed[],
+  url: string,
+  rooms: { appealId: string; clients: Record<string, string>[]; statusClient: number }[],
+): Promise<ChatResult> {
   const W = workers.length;
-  await Promise.all(workers.map((wk, w) => wk.request('init', {
-    worker: w, url, rooms: rooms.filter((_, r) => r % W === w), rate: P.chatRate, statusPerSec: P.statusPerSec, durationMs: P.chatDurationMs, warmupMs: P.chatWarmupMs,
-    statusCycle: [{ action: 'request_info', comment: 'Уточните, пожалуйста, номер заказа' }, { action: 'resume' }],
-    trace: TRACE,
-  })));
+  await Promise.all(
+    workers.map((wk, w) =>
+      wk.request('init', {
+        worker: w,
+        url,
+        rooms: rooms.filter((_, r) => r % W === w),
+        rate: P.chatRate,
+        statusPerSec: P.statusPerSec,
+        durationMs: P.chatDurationMs,
+        warmupMs: P.chatWarmupMs,
+        statusCycle: [{ action: 'request_info', comment: 'Уточните, пожалуйста, номер заказа' }, { action: 'resume' }],
+        trace: TRACE,
+      }),
+    ),
+  );
   const conns = await Promise.all(workers.map((wk) => wk.request<{ failed: number; errors: string[] }>('connect', undefined, 300_000)));
-  const { result: runs, serverCpuPct, serverLoop, stealPct } = await watchServer(server,
-    () => Promise.all(workers.map((wk) => wk.request<ChatRun>('run', undefined, P.chatWarmupMs + P.chatDurationMs + 60_000))));
+  const {
+    result: runs,
+    serverCpuPct,
+    serverLoop,
+    stealPct,
+  } = await watchServer(server, () => Promise.all(workers.map((wk) => wk.request<ChatRun>('run', undefined, P.chatWarmupMs + P.chatDurationMs + 60_000))));
   await Promise.all(workers.map((wk) => wk.request('closeAll')));
   const cat = (k: 'chatLat' | 'chatSentAt' | 'ackLat' | 'statusLat'): number[] => runs.flatMap((r) => Array.from(r[k]));
-  const sum = (k: 'sent' | 'acked' | 'expected' | 'received' | 'statusSent' | 'statusAcked' | 'statusExpected' | 'statusReceived' | 'disconnects'): number => runs.reduce((s, r) => s + r[k], 0);
+  const sum = (k: 'sent' | 'acked' | 'expected' | 'received' | 'statusSent' | 'statusAcked' | 'statusExpected' | 'statusReceived' | 'disconnects'): number =>
+    runs.reduce((s, r) => s + r[k], 0);
   const errors: Record<string, number> = {};
   for (const r of runs) for (const [k, v] of Object.entries(r.ackErrors)) errors[k] = (errors[k] ?? 0) + v;
   return {
-    samples: cat('chatLat'), lat: summarize(cat('chatLat')), ack: summarize(cat('ackLat')), status: summarize(cat('statusLat')),
-    sent: sum('sent'), acked: sum('acked'), delivery: sum('received') / Math.max(1, sum('expected')),
-    statusDelivery: sum('statusReceived') / Math.max(1, sum('statusExpected')), statusAcked: sum('statusAcked'), statusSent: sum('statusSent'),
-    errors, connectFailed: conns.reduce((s, c) => s + c.failed, 0), connectErrors: conns.flatMap((c) => c.errors).slice(0, 3),
-    sendS: Math.max(...runs.map((r) => r.sendMs)) / 1000, genCpuPct: runs.map((r) => r.cpuPct), genLoopP99Ms: Math.max(...runs.map((r) => r.loopDelayP99Ms)),
-    disconnects: sum('disconnects'), serverCpuPct, serverLoop, stealPct, tail: tailOf(cat('chatSentAt'), cat('chatLat'), serverLoop),
+    samples: cat('chatLat'),
+    lat: summarize(cat('chatLat')),
+    ack: summarize(cat('ackLat')),
+    status: summarize(cat('statusLat')),
+    sent: sum('sent'),
+    acked: sum('acked'),
+    delivery: sum('received') / Math.max(1, sum('expected')),
+    statusDelivery: sum('statusReceived') / Math.max(1, sum('statusExpected')),
+    statusAcked: sum('statusAcked'),
+    statusSent: sum('statusSent'),
+    errors,
+    connectFailed: conns.reduce((s, c) => s + c.failed, 0),
+    connectErrors: conns.flatMap((c) => c.errors).slice(0, 3),
+    sendS: Math.max(...runs.map((r) => r.sendMs)) / 1000,
+    genCpuPct: runs.map((r) => r.cpuPct),
+    genLoopP99Ms: Math.max(...runs.map((r) => r.loopDelayP99Ms)),
+    disconnects: sum('disconnects'),
+    serverCpuPct,
+    serverLoop,
+    stealPct,
+    tail: tailOf(cat('chatSentAt'), cat('chatLat'), serverLoop),
   };
 }
 
@@ -495,7 +776,9 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[], re
     const idleNames = setup ? [...setup.active, ...setup.filed].slice(0, P.idleRooms) : Array.from({ length: P.idleRooms }, (_, i) => `idle-${i}`);
     /** One phase; a failure is recorded and the next phases still run. */
     const phase = async (name: string, fn: () => Promise<void>): Promise<void> => {
-      try { await fn(); } catch (e) {
+      try {
+        await fn();
+      } catch (e) {
         log(`${kind}: ${name} failed:`, e);
         report.phaseErrors = [...(report.phaseErrors ?? []), `${name}: ${errText(e)}`];
       }
@@ -511,15 +794,21 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[], re
           report.idle = await idlePhase(proc, yw, t, idleNames);
           if (kind === 'reference') {
             await proc.request('unloadMode');
-            report.idleUnload = await idlePhase(proc, yw, t, Array.from({ length: P.idleRooms }, (_, i) => `idle-unload-${i}`));
+            report.idleUnload = await idlePhase(
+              proc,
+              yw,
+              t,
+              Array.from({ length: P.idleRooms }, (_, i) => `idle-unload-${i}`),
+            );
           }
         });
       }
-      if (runsPhase('coedit')) await phase('co-editing', async () => {
-        log(`${kind}: co-editing ${P.coeditRooms} rooms × ${P.typists} for ${P.durationMs / 1000} s, then reconnect storm`);
-        const observer = setup ? headersOf(setup.citizen) : {};
-        report.coedit = await coeditPhase(proc, yw, t, coeditNames, observer);
-      });
+      if (runsPhase('coedit'))
+        await phase('co-editing', async () => {
+          log(`${kind}: co-editing ${P.coeditRooms} rooms × ${P.typists} for ${P.durationMs / 1000} s, then reconnect storm`);
+          const observer = setup ? headersOf(setup.citizen) : {};
+          report.coedit = await coeditPhase(proc, yw, t, coeditNames, observer);
+        });
     }
     if (isOurs(kind) && runsPhase('chat')) {
       await phase('chat', async () => {
@@ -527,21 +816,44 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[], re
         const rows0 = await proc.request<number>('chatRows');
         const s = setup!;
         const people = [s.citizen, s.operator, s.expert, s.citizen];
-        report.chat = await chatPhase(proc, cw, ready.url!, s.active.slice(0, P.chatRooms).map((appealId) => ({
-          appealId, clients: Array.from({ length: P.chatClients }, (_, i) => headersOf(people[i % people.length]!)), statusClient: 1,
-        })));
+        report.chat = await chatPhase(
+          proc,
+          cw,
+          ready.url!,
+          s.active.slice(0, P.chatRooms).map((appealId) => ({
+            appealId,
+            clients: Array.from({ length: P.chatClients }, (_, i) => headersOf(people[i % people.length]!)),
+            statusClient: 1,
+          })),
+        );
         report.chatRows = (await proc.request<number>('chatRows')) - rows0;
       });
     }
     if (!probe && (kind === 'ours' || kind === 'hocuspocus') && runsPhase('cold')) {
       await phase('cold load', async () => {
         log(`${kind}: cold load (${P.coldUpdates} updates)`);
-        const docs = kind === 'ours'
-          ? [{ variant: 'raw log', one: setup!.cold[0]!, many: setup!.cold[1]! }, { variant: 'compacted', one: setup!.cold[2]!, many: setup!.cold[3]! }, { variant: `compacted + ${P.coldTail} tail`, one: setup!.cold[4]!, many: setup!.cold[5]! }]
-          : [{ variant: 'compacted', one: 'cold-1', many: 'cold-n' }];
-        const seeded = kind === 'ours'
-          ? await proc.request('seedCold', { raw: [docs[0]!.one, docs[0]!.many], compacted: [docs[1]!.one, docs[1]!.many], tail: [docs[2]!.one, docs[2]!.many], updates: P.coldUpdates, tailUpdates: P.coldTail }, 300_000)
-          : await proc.request('seedCold', { names: ['cold-1', 'cold-n'], updates: P.coldUpdates }, 300_000);
+        const docs =
+          kind === 'ours'
+            ? [
+                { variant: 'raw log', one: setup!.cold[0]!, many: setup!.cold[1]! },
+                { variant: 'compacted', one: setup!.cold[2]!, many: setup!.cold[3]! },
+                { variant: `compacted + ${P.coldTail} tail`, one: setup!.cold[4]!, many: setup!.cold[5]! },
+              ]
+            : [{ variant: 'compacted', one: 'cold-1', many: 'cold-n' }];
+        const seeded =
+          kind === 'ours'
+            ? await proc.request(
+                'seedCold',
+                {
+                  raw: [docs[0]!.one, docs[0]!.many],
+                  compacted: [docs[1]!.one, docs[1]!.many],
+                  tail: [docs[2]!.one, docs[2]!.many],
+                  updates: P.coldUpdates,
+                  tailUpdates: P.coldTail,
+                },
+                300_000,
+              )
+            : await proc.request('seedCold', { names: ['cold-1', 'cold-n'], updates: P.coldUpdates }, 300_000);
         log(`${kind}: cold documents written`, JSON.stringify(seeded));
         report.cold = await coldPhase(yw[0]!, t, docs);
       });
@@ -559,9 +871,16 @@ async function benchChatBaseline(kind: ChatBaseline, cw: Managed[]): Promise<Ser
     const url = `http://127.0.0.1:${ready.port}`;
     log(`${kind}: chat fan-out`);
     const rows0 = await proc.request<number | null>('chatRows');
-    const chat = await chatPhase(proc, cw, url, Array.from({ length: P.chatRooms }, (_, r) => ({
-      appealId: `room-${r}`, clients: Array.from({ length: P.chatClients }, () => ({ origin: url })), statusClient: 1,
-    })));
+    const chat = await chatPhase(
+      proc,
+      cw,
+      url,
+      Array.from({ length: P.chatRooms }, (_, r) => ({
+        appealId: `room-${r}`,
+        clients: Array.from({ length: P.chatClients }, () => ({ origin: url })),
+        statusClient: 1,
+      })),
+    );
     const rows1 = await proc.request<number | null>('chatRows');
     return { kind, chat, ...(rows0 !== null && rows1 !== null ? { chatRows: rows1 - rows0 } : {}) };
   } finally {
@@ -569,7 +888,10 @@ async function benchChatBaseline(kind: ChatBaseline, cw: Managed[]): Promise<Ser
   }
 }
 
-const f = (v: number | null | undefined, d = 1): string => { const r = round(v, d); return r === null ? '—' : String(r); };
+const f = (v: number | null | undefined, d = 1): string => {
+  const r = round(v, d);
+  return r === null ? '—' : String(r);
+};
 const mb = (bytes: number | null | undefined): string => f(bytes === null || bytes === undefined ? null : bytes / MB, 1);
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
@@ -583,8 +905,30 @@ function printTable(title: string, head: string[], rows: string[][]): void {
 
 /** `--sweep`: the same co-editing load as the phase, stepped up (sweep.ts). */
 const SWEEP_PLAN: SweepPlan = QUICK
-  ? { typists: P.typists, rate: P.rate, warmupMs: P.coeditWarmupMs, durationMs: P.durationMs, firstRooms: 20, stepRooms: 20, refinements: 1, granularity: 5, maxRooms: 200, serverCores: CAN_PIN ? 1 : availableParallelism() }
-  : { typists: P.typists, rate: P.rate, warmupMs: P.coeditWarmupMs, durationMs: P.durationMs, firstRooms: 100, stepRooms: 100, refinements: 2, granularity: 25, maxRooms: 3000, serverCores: CAN_PIN ? 1 : availableParallelism() };
+  ? {
+      typists: P.typists,
+      rate: P.rate,
+      warmupMs: P.coeditWarmupMs,
+      durationMs: P.durationMs,
+      firstRooms: 20,
+      stepRooms: 20,
+      refinements: 1,
+      granularity: 5,
+      maxRooms: 200,
+      serverCores: CAN_PIN ? 1 : availableParallelism(),
+    }
+  : {
+      typists: P.typists,
+      rate: P.rate,
+      warmupMs: P.coeditWarmupMs,
+      durationMs: P.durationMs,
+      firstRooms: 100,
+      stepRooms: 100,
+      refinements: 2,
+      granularity: 25,
+      maxRooms: 3000,
+      serverCores: CAN_PIN ? 1 : availableParallelism(),
+    };
 
 /** A fresh server process of `kind` with `rooms` rooms to co-edit (ours: appeals filed, operator and expert in each). */
 async function prepareSweepServer(kind: SweepServer, rooms: number, typists: number): Promise<PreparedServer> {
@@ -602,34 +946,58 @@ async function prepareSweepServer(kind: SweepServer, rooms: number, typists: num
 
 async function sweep(): Promise<void> {
   const started = performance.now();
-  log(`sweep${QUICK ? ' (quick)' : ''}; cores=${availableParallelism()}; pinning ${CAN_PIN ? 'on (server core 0, generators core 1)' : 'off (taskset missing or one core)'}`);
+  log(
+    `sweep${QUICK ? ' (quick)' : ''}; cores=${availableParallelism()}; pinning ${CAN_PIN ? 'on (server core 0, generators core 1)' : 'off (taskset missing or one core)'}`,
+  );
   const yw = startWorkers('test/bench/workers/yjs-worker.ts', P.workers, 'yjs-gen');
   const results = [];
   try {
     for (const kind of SWEEP_SERVERS) {
       if (!wanted(kind)) continue;
-      results.push(await sweepServer({
-        prepare: prepareSweepServer,
-        watch: async (server, load) => { const w = await watchServer(server, load); return { result: w.result, serverCpuPct: w.serverCpuPct, stealPct: w.stealPct }; },
-        workers: yw,
-        log,
-      }, SWEEP_PLAN, kind));
+      results.push(
+        await sweepServer(
+          {
+            prepare: prepareSweepServer,
+            watch: async (server, load) => {
+              const w = await watchServer(server, load);
+              return { result: w.result, serverCpuPct: w.serverCpuPct, stealPct: w.stealPct };
+            },
+            workers: yw,
+            log,
+          },
+          SWEEP_PLAN,
+          kind,
+        ),
+      );
     }
   } finally {
     await Promise.all(yw.map((w) => w.stop()));
   }
   console.log(`\nCapacity sweep (${QUICK ? 'QUICK' : 'full'}), ${new Date().toISOString()}, node ${process.version}, pinning ${CAN_PIN ? 'on' : 'off'}`);
   for (const t of sweepTables(results, SWEEP_PLAN)) printTable(t.title, t.head, t.rows);
-  const json = { mode: QUICK ? 'sweep-quick' : 'sweep', ...sweepJson(results, SWEEP_PLAN), generator_processes: P.workers, pinned: CAN_PIN, server_node_args: SERVER_NODE_ARGS.join(' '), total_s: round((performance.now() - started) / 1000, 1) };
+  const json = {
+    mode: QUICK ? 'sweep-quick' : 'sweep',
+    ...sweepJson(results, SWEEP_PLAN),
+    generator_processes: P.workers,
+    pinned: CAN_PIN,
+    server_node_args: SERVER_NODE_ARGS.join(' '),
+    total_s: round((performance.now() - started) / 1000, 1),
+  };
   console.log(`\n${JSON.stringify(json)}`);
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
-  log(`${QUICK ? 'quick' : 'full'} run${PHASES ? ` (phases: ${[...PHASES].join(',')})` : ''}; cores=${availableParallelism()}; pinning ${CAN_PIN ? 'on (server core 0, generators core 1)' : 'off (taskset missing or one core)'}`);
+  log(
+    `${QUICK ? 'quick' : 'full'} run${PHASES ? ` (phases: ${[...PHASES].join(',')})` : ''}; cores=${availableParallelism()}; pinning ${CAN_PIN ? 'on (server core 0, generators core 1)' : 'off (taskset missing or one core)'}`,
+  );
   let start: StartReport | null = null;
   if (wantedPhase('start')) {
-    try { start = await measureStart(START_RUNS, START_SETTLE_MS, log); } catch (e) { log('start failed:', e); }
+    try {
+      start = await measureStart(START_RUNS, START_SETTLE_MS, log);
+    } catch (e) {
+      log('start failed:', e);
+    }
   }
   const yw = LOAD_PHASES ? startWorkers('test/bench/workers/yjs-worker.ts', P.workers, 'yjs-gen') : [];
   const cw = LOAD_PHASES ? startWorkers('test/bench/workers/chat-worker.ts', P.workers, 'chat-gen') : [];
@@ -639,27 +1007,40 @@ async function main(): Promise<void> {
   try {
     for (const kind of ['relay', 'persisting-raw-relay', 'reference', 'hocuspocus', 'ours'] as const) {
       if (!wanted(kind) || !LOAD_PHASES) continue;
-      try { reports.push(await benchYjsServer(kind, yw, cw)); } catch (e) {
+      try {
+        reports.push(await benchYjsServer(kind, yw, cw));
+      } catch (e) {
         log(`${kind} failed:`, e);
         reports.push({ kind, missing: `failed: ${errText(e)}` });
       }
     }
     if (MONGODB_URI && wanted('ours-mongo') && LOAD_PHASES) {
       // Co-editing and chat only (as in a later round): the idle and cold phases measure no store write.
-      try { reports.push(await benchYjsServer('ours-mongo', yw, cw, true)); } catch (e) {
+      try {
+        reports.push(await benchYjsServer('ours-mongo', yw, cw, true));
+      } catch (e) {
         log('ours-mongo failed:', e);
         reports.push({ kind: 'ours-mongo', missing: `failed: ${errText(e)}` });
       }
     }
     for (const kind of ['bare-socketio', 'persisting-relay'] as const) {
       if (!wanted(kind) || !wantedPhase('chat')) continue;
-      try { reports.push(await benchChatBaseline(kind, cw)); } catch (e) {
+      try {
+        reports.push(await benchChatBaseline(kind, cw));
+      } catch (e) {
         log(`${kind} failed:`, e);
         reports.push({ kind, missing: `failed: ${errText(e)}` });
       }
     }
     for (let round = 2; round <= ROUNDS; round++) {
-      const order: (ChatBaseline | RawRelay | 'reference' | 'ours')[] = ['relay', 'persisting-raw-relay', 'reference', 'ours', 'bare-socketio', 'persisting-relay'];
+      const order: (ChatBaseline | RawRelay | 'reference' | 'ours')[] = [
+        'relay',
+        'persisting-raw-relay',
+        'reference',
+        'ours',
+        'bare-socketio',
+        'persisting-relay',
+      ];
       if (round % 2 === 0) order.reverse();
       for (const kind of order) {
         if (!wanted(kind)) continue;
@@ -695,51 +1076,184 @@ async function main(): Promise<void> {
   const bare = by('bare-socketio');
   const persisting = by('persisting-relay');
 
-  console.log(`\nBenchmark (${QUICK ? 'QUICK: a tenth of the load' : 'full load'}), ${new Date().toISOString()}, node ${process.version}, pinning ${CAN_PIN ? 'on' : 'off'}`);
+  console.log(
+    `\nBenchmark (${QUICK ? 'QUICK: a tenth of the load' : 'full load'}), ${new Date().toISOString()}, node ${process.version}, pinning ${CAN_PIN ? 'on' : 'off'}`,
+  );
   const firstRound = ROUNDS > 1 ? ' — round 1 of ' + String(ROUNDS) : '';
-  printTable(`Co-editing${firstRound}: ${P.coeditRooms} rooms × ${P.typists} typists × ${P.rate} updates/s (+ caret each) for ${P.durationMs / 1000} s measured after ${P.coeditWarmupMs / 1000} s of the same load`,
-    ['server', 'p50 ms', 'p99 ms', 'max ms', 'warm-up p50/p99 ms', 'delivered', 'ratio', 'converged', 'closes', 'gen CPU %', 'gen lag p99 ms', 'RSS under load MB', 'RSS active, GC MB (Δ)', 'heap active, GC MB (Δ)', 'update B', 'server CPU %', 'server lag p99/max', 'GC n/ms/max'],
-    reports.filter((r) => !isChatBaseline(r.kind)).map((r) => {
-      const c = r.coedit;
-      if (!c) return [r.kind, r.missing ?? 'not run'];
-      return [r.kind, f(c.lat.p50, 2), f(c.lat.p99, 2), f(c.lat.max, 1), `${f(c.warmup.p50, 2)}/${f(c.warmup.p99, 1)}`, `${c.received}/${c.expected}`, f(c.delivery, 4), `${c.converged}/${c.observers}`, String(c.closes),
-        c.genCpuPct.map((x) => f(x, 0)).join('/'), f(c.genLoopP99Ms, 1), `${mb(c.activeMeanRss)} / peak ${mb(c.activePeakRss)}`, `${mb(c.activeGcRss)} (${f((c.activeGcRss - c.baseRss) / MB, 1)})`, `${mb(c.activeGcHeap)} (${f((c.activeGcHeap - c.baseHeap) / MB, 2)})`, String(c.updateBytes),
-        f(c.serverCpuPct, 0), c.serverLoop ? `${f(c.serverLoop.delayP99Ms, 1)}/${f(c.serverLoop.delayMaxMs, 0)}` : '—',
-        c.serverLoop ? `${c.serverLoop.gcCount}/${f(c.serverLoop.gcTotalMs, 0)}/${f(c.serverLoop.gcMaxMs, 1)}` : '—'];
-    }));
-  printTable('Reconnect storm: every co-editing client dropped at once and reconnected',
+  printTable(
+    `Co-editing${firstRound}: ${P.coeditRooms} rooms × ${P.typists} typists × ${P.rate} updates/s (+ caret each) for ${P.durationMs / 1000} s measured after ${P.coeditWarmupMs / 1000} s of the same load`,
+    [
+      'server',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'warm-up p50/p99 ms',
+      'delivered',
+      'ratio',
+      'converged',
+      'closes',
+      'gen CPU %',
+      'gen lag p99 ms',
+      'RSS under load MB',
+      'RSS active, GC MB (Δ)',
+      'heap active, GC MB (Δ)',
+      'update B',
+      'server CPU %',
+      'server lag p99/max',
+      'GC n/ms/max',
+    ],
+    reports
+      .filter((r) => !isChatBaseline(r.kind))
+      .map((r) => {
+        const c = r.coedit;
+        if (!c) return [r.kind, r.missing ?? 'not run'];
+        return [
+          r.kind,
+          f(c.lat.p50, 2),
+          f(c.lat.p99, 2),
+          f(c.lat.max, 1),
+          `${f(c.warmup.p50, 2)}/${f(c.warmup.p99, 1)}`,
+          `${c.received}/${c.expected}`,
+          f(c.delivery, 4),
+          `${c.converged}/${c.observers}`,
+          String(c.closes),
+          c.genCpuPct.map((x) => f(x, 0)).join('/'),
+          f(c.genLoopP99Ms, 1),
+          `${mb(c.activeMeanRss)} / peak ${mb(c.activePeakRss)}`,
+          `${mb(c.activeGcRss)} (${f((c.activeGcRss - c.baseRss) / MB, 1)})`,
+          `${mb(c.activeGcHeap)} (${f((c.activeGcHeap - c.baseHeap) / MB, 2)})`,
+          String(c.updateBytes),
+          f(c.serverCpuPct, 0),
+          c.serverLoop ? `${f(c.serverLoop.delayP99Ms, 1)}/${f(c.serverLoop.delayMaxMs, 0)}` : '—',
+          c.serverLoop ? `${c.serverLoop.gcCount}/${f(c.serverLoop.gcTotalMs, 0)}/${f(c.serverLoop.gcMaxMs, 1)}` : '—',
+        ];
+      }),
+  );
+  printTable(
+    'Reconnect storm: every co-editing client dropped at once and reconnected',
     ['server', 'all synced s', 'resynced', 'failed', 'peak RSS MB', 'gen CPU %', 'errors'],
-    reports.filter((r) => r.coedit).map((r) => {
-      const s = r.coedit!.storm;
-      return [r.kind, f(s.s, 3), `${s.resynced}/${s.total}`, String(s.failed), mb(s.peakRss), s.genCpuPct.map((x) => f(x, 0)).join('/'), s.errors.join('; ') || '-'];
-    }));
-  const idleRow = (name: string, i: IdleResult | undefined): string[] => i
-    ? [name, String(i.rooms), String(i.joinedFailed), mb(i.baseRss), `${mb(i.joinedRss)} (+${f(((i.joinedRss - i.baseRss) / i.rooms) / 1024, 1)} KB/room)`,
-      `${mb(i.joinedHeap)} (+${f(((i.joinedHeap - i.baseHeap) / i.rooms) / 1024, 1)} KB/room)`, `${mb(i.idleRss)} (${f((i.idleRss - i.baseRss) / MB, 1)})`, `${mb(i.idleHeap)} (${f((i.idleHeap - i.baseHeap) / MB, 2)})`, i.docsAfter === null ? '—' : `${i.docsBefore ?? '?'} → ${i.docsAfter}`]
-    : [name, '—'];
-  printTable('Memory: rooms joined (one client each, one update), then all left (after GC)',
+    reports
+      .filter((r) => r.coedit)
+      .map((r) => {
+        const s = r.coedit!.storm;
+        return [
+          r.kind,
+          f(s.s, 3),
+          `${s.resynced}/${s.total}`,
+          String(s.failed),
+          mb(s.peakRss),
+          s.genCpuPct.map((x) => f(x, 0)).join('/'),
+          s.errors.join('; ') || '-',
+        ];
+      }),
+  );
+  const idleRow = (name: string, i: IdleResult | undefined): string[] =>
+    i
+      ? [
+          name,
+          String(i.rooms),
+          String(i.joinedFailed),
+          mb(i.baseRss),
+          `${mb(i.joinedRss)} (+${f((i.joinedRss - i.baseRss) / i.rooms / 1024, 1)} KB/room)`,
+          `${mb(i.joinedHeap)} (+${f((i.joinedHeap - i.baseHeap) / i.rooms / 1024, 1)} KB/room)`,
+          `${mb(i.idleRss)} (${f((i.idleRss - i.baseRss) / MB, 1)})`,
+          `${mb(i.idleHeap)} (${f((i.idleHeap - i.baseHeap) / MB, 2)})`,
+          i.docsAfter === null ? '—' : `${i.docsBefore ?? '?'} → ${i.docsAfter}`,
+        ]
+      : [name, '—'];
+  printTable(
+    'Memory: rooms joined (one client each, one update), then all left (after GC)',
     ['server', 'rooms', 'failed', 'base RSS MB', 'joined RSS MB', 'joined heap MB', 'idle RSS MB (Δ)', 'idle heap MB (Δ)', 'docs in memory before → after'],
-    [idleRow('ours', ours?.idle), idleRow('reference (default: keeps docs)', ref?.idle), idleRow('reference (unload on last leave)', ref?.idleUnload), idleRow('hocuspocus', hoc?.idle)]);
-  printTable(`Cold load: ${P.coldUpdates} updates, socket open → synced (step 2 received)`,
+    [
+      idleRow('ours', ours?.idle),
+      idleRow('reference (default: keeps docs)', ref?.idle),
+      idleRow('reference (unload on last leave)', ref?.idleUnload),
+      idleRow('hocuspocus', hoc?.idle),
+    ],
+  );
+  printTable(
+    `Cold load: ${P.coldUpdates} updates, socket open → synced (step 2 received)`,
     ['server', 'stored as', '1 opener ms', `${P.coldOpeners} openers p50 ms`, 'p99 ms', 'all synced ms', 'failed', 'sync bytes'],
-    [...(ours?.cold ?? []).map((c) => ['ours', c.variant, f(c.one, 1), f(c.many.p50, 1), f(c.many.p99, 1), f(c.manyAllMs, 1), String(c.failed), String(c.bytes)]),
-      ...(hoc?.cold ?? []).map((c) => ['hocuspocus', c.variant, f(c.one, 1), f(c.many.p50, 1), f(c.many.p99, 1), f(c.manyAllMs, 1), String(c.failed), String(c.bytes)])]);
-  printTable(`Chat fan-out${firstRound}: ${P.chatRooms} rooms × ${P.chatClients} clients × ${P.chatRate} msg/s + ${P.statusPerSec} status push/room/s for ${P.chatDurationMs / 1000} s measured after ${P.chatWarmupMs / 1000} s of the same load`,
-    ['server', 'p50 ms', 'p99 ms', 'ack p99 ms', 'status p50', 'status p99', 'acked/sent', 'delivery', 'status ok', 'persisted', 'persisted/s', 'errors', 'server CPU %', 'server lag p99/max', 'GC n/ms/max', 'gen CPU %', 'gen lag p99'],
-    [ours, by('ours-mongo'), bare, persisting].filter((r): r is ServerReport => r !== undefined).map((r) => {
-      const c = r.chat;
-      if (!c) return [r.kind, r.missing ?? 'not run'];
-      return [r.kind, f(c.lat.p50, 2), f(c.lat.p99, 2), f(c.ack.p99, 2), f(c.status.p50, 1), f(c.status.p99, 1), `${c.acked}/${c.sent}`, f(c.delivery, 4),
-        `${c.statusAcked}/${c.statusSent} ${f(c.statusDelivery, 3)}`, r.chatRows === undefined ? '—' : String(r.chatRows), r.chatRows === undefined ? '—' : f(r.chatRows / c.sendS, 1),
-        JSON.stringify(c.errors) === '{}' ? '-' : JSON.stringify(c.errors), f(c.serverCpuPct, 0),
-        c.serverLoop ? `${f(c.serverLoop.delayP99Ms, 1)}/${f(c.serverLoop.delayMaxMs, 0)}` : '—', c.serverLoop ? `${c.serverLoop.gcCount}/${f(c.serverLoop.gcTotalMs, 0)}/${f(c.serverLoop.gcMaxMs, 1)}` : '—', c.genCpuPct.map((x) => f(x, 0)).join('/'), f(c.genLoopP99Ms, 1)];
-    }));
+    [
+      ...(ours?.cold ?? []).map((c) => [
+        'ours',
+        c.variant,
+        f(c.one, 1),
+        f(c.many.p50, 1),
+        f(c.many.p99, 1),
+        f(c.manyAllMs, 1),
+        String(c.failed),
+        String(c.bytes),
+      ]),
+      ...(hoc?.cold ?? []).map((c) => [
+        'hocuspocus',
+        c.variant,
+        f(c.one, 1),
+        f(c.many.p50, 1),
+        f(c.many.p99, 1),
+        f(c.manyAllMs, 1),
+        String(c.failed),
+        String(c.bytes),
+      ]),
+    ],
+  );
+  printTable(
+    `Chat fan-out${firstRound}: ${P.chatRooms} rooms × ${P.chatClients} clients × ${P.chatRate} msg/s + ${P.statusPerSec} status push/room/s for ${P.chatDurationMs / 1000} s measured after ${P.chatWarmupMs / 1000} s of the same load`,
+    [
+      'server',
+      'p50 ms',
+      'p99 ms',
+      'ack p99 ms',
+      'status p50',
+      'status p99',
+      'acked/sent',
+      'delivery',
+      'status ok',
+      'persisted',
+      'persisted/s',
+      'errors',
+      'server CPU %',
+      'server lag p99/max',
+      'GC n/ms/max',
+      'gen CPU %',
+      'gen lag p99',
+    ],
+    [ours, by('ours-mongo'), bare, persisting]
+      .filter((r): r is ServerReport => r !== undefined)
+      .map((r) => {
+        const c = r.chat;
+        if (!c) return [r.kind, r.missing ?? 'not run'];
+        return [
+          r.kind,
+          f(c.lat.p50, 2),
+          f(c.lat.p99, 2),
+          f(c.ack.p99, 2),
+          f(c.status.p50, 1),
+          f(c.status.p99, 1),
+          `${c.acked}/${c.sent}`,
+          f(c.delivery, 4),
+          `${c.statusAcked}/${c.statusSent} ${f(c.statusDelivery, 3)}`,
+          r.chatRows === undefined ? '—' : String(r.chatRows),
+          r.chatRows === undefined ? '—' : f(r.chatRows / c.sendS, 1),
+          JSON.stringify(c.errors) === '{}' ? '-' : JSON.stringify(c.errors),
+          f(c.serverCpuPct, 0),
+          c.serverLoop ? `${f(c.serverLoop.delayP99Ms, 1)}/${f(c.serverLoop.delayMaxMs, 0)}` : '—',
+          c.serverLoop ? `${c.serverLoop.gcCount}/${f(c.serverLoop.gcTotalMs, 0)}/${f(c.serverLoop.gcMaxMs, 1)}` : '—',
+          c.genCpuPct.map((x) => f(x, 0)).join('/'),
+          f(c.genLoopP99Ms, 1),
+        ];
+      }),
+  );
   for (const r of reports) if (r.missing) console.log(`\n${r.kind}: ${r.missing}`);
   for (const r of reports) for (const e of r.phaseErrors ?? []) console.log(`${r.kind} phase failed: ${e}`);
   for (const r of reports) {
     const c = r.coedit;
-    if (c && (c.connectFailed || c.convergeProblems.length || c.closeReasons.length)) console.log(`${r.kind} co-edit notes: connect failed ${c.connectFailed} ${c.connectErrors.join('; ')}; closes ${c.closeReasons.join('; ')}; ${c.convergeProblems.join('; ')}`);
-    if (r.chat && (r.chat.connectFailed || r.chat.disconnects)) console.log(`${r.kind} chat notes: connect failed ${r.chat.connectFailed} ${r.chat.connectErrors.join('; ')}; disconnects ${r.chat.disconnects}`);
+    if (c && (c.connectFailed || c.convergeProblems.length || c.closeReasons.length))
+      console.log(
+        `${r.kind} co-edit notes: connect failed ${c.connectFailed} ${c.connectErrors.join('; ')}; closes ${c.closeReasons.join('; ')}; ${c.convergeProblems.join('; ')}`,
+      );
+    if (r.chat && (r.chat.connectFailed || r.chat.disconnects))
+      console.log(`${r.kind} chat notes: connect failed ${r.chat.connectFailed} ${r.chat.connectErrors.join('; ')}; disconnects ${r.chat.disconnects}`);
   }
 
   // Every round's samples pooled per server (one round: the same as the tables above).
@@ -751,42 +1265,91 @@ async function main(): Promise<void> {
     let pool = pools.get(key);
     if (!pool) {
       const rs = roundsOf(kind).filter((r) => r[what]);
-      pool = rs.length === 0 ? { all: null, byRound: [], stealByRound: [], triesByRound: [] } : {
-        all: summarize(rs.flatMap((r) => r[what]!.samples)),
-        byRound: rs.map((r) => round(r[what]!.lat.p99)),
-        stealByRound: rs.map((r) => round(r[what]!.stealPct, 1)),
-        triesByRound: rs.map((r) => r.tries ?? 1),
-      };
+      pool =
+        rs.length === 0
+          ? { all: null, byRound: [], stealByRound: [], triesByRound: [] }
+          : {
+              all: summarize(rs.flatMap((r) => r[what]!.samples)),
+              byRound: rs.map((r) => round(r[what]!.lat.p99)),
+              stealByRound: rs.map((r) => round(r[what]!.stealPct, 1)),
+              triesByRound: rs.map((r) => r.tries ?? 1),
+            };
       pools.set(key, pool);
     }
     return pool;
   };
   if (ROUNDS > 1) {
     const rows: string[][] = [];
-    for (const [what, kinds] of [['coedit', ['ours', 'reference', 'relay', 'persisting-raw-relay']], ['chat', ['ours', 'bare-socketio', 'persisting-relay']]] as const) {
+    for (const [what, kinds] of [
+      ['coedit', ['ours', 'reference', 'relay', 'persisting-raw-relay']],
+      ['chat', ['ours', 'bare-socketio', 'persisting-relay']],
+    ] as const) {
       for (const kind of kinds) {
         const p = pooled(kind, what);
         if (!p.all) continue;
-        rows.push([what === 'coedit' ? 'co-editing' : 'chat', kind, p.byRound.map((v) => f(v, 2)).join(' / '), p.stealByRound.map((v) => f(v, 1)).join(' / '), p.triesByRound.join(' / '), String(p.all.n), f(p.all.p50, 2), f(p.all.p99, 2)]);
+        rows.push([
+          what === 'coedit' ? 'co-editing' : 'chat',
+          kind,
+          p.byRound.map((v) => f(v, 2)).join(' / '),
+          p.stealByRound.map((v) => f(v, 1)).join(' / '),
+          p.triesByRound.join(' / '),
+          String(p.all.n),
+          f(p.all.p50, 2),
+          f(p.all.p99, 2),
+        ]);
       }
     }
-    printTable(`Rounds: the latency comparisons run ${ROUNDS} times, servers alternating; p99 of each round, then of all samples pooled (used below). ${MAX_STEAL === null ? 'No run repeated for steal' : `A run of rounds 2…${ROUNDS} with more than ${MAX_STEAL} % steal was repeated (at most ${MAX_TRIES} tries, the least steal kept)`}`,
-      ['phase', 'server', 'p99 by round ms', 'steal % by round', 'tries by round', 'samples', 'pooled p50 ms', 'pooled p99 ms'], rows);
+    printTable(
+      `Rounds: the latency comparisons run ${ROUNDS} times, servers alternating; p99 of each round, then of all samples pooled (used below). ${MAX_STEAL === null ? 'No run repeated for steal' : `A run of rounds 2…${ROUNDS} with more than ${MAX_STEAL} % steal was repeated (at most ${MAX_TRIES} tries, the least steal kept)`}`,
+      ['phase', 'server', 'p99 by round ms', 'steal % by round', 'tries by round', 'samples', 'pooled p50 ms', 'pooled p99 ms'],
+      rows,
+    );
   }
 
   // --trace-tail: every measured window, round by round.
-  const traced = [...reports, ...later].flatMap((r) => (['coedit', 'chat'] as const).flatMap((what) => {
-    const tail = r[what]?.tail;
-    return tail ? [{ phase: what, server: r.kind, round: r.round ?? 1, tail }] : [];
-  }));
+  const traced = [...reports, ...later].flatMap((r) =>
+    (['coedit', 'chat'] as const).flatMap((what) => {
+      const tail = r[what]?.tail;
+      return tail ? [{ phase: what, server: r.kind, round: r.round ?? 1, tail }] : [];
+    }),
+  );
   if (TRACE) {
     const pct = (v: number): string => (Number.isFinite(v) ? f(100 * v, 0) : '—');
-    printTable('Tail attribution (--trace-tail): the samples at or above the p99, and all samples, in flight during a server event-loop stall (a 2 ms tick late by > 2 ms) or a GC pause; the stalls\' time split into the main thread running, waiting for the core, steal, and blocked (neither); the other threads\' CPU',
-      ['phase', 'server', 'round', 'p99 ms', 'tail / all in a stall %', 'tail / all in GC %', 'stalls n', 'stalled ms', 'ran / waited / steal / blocked ms', 'max stall ms', 'other threads: CPU ms, total (top 3)'],
-      traced.map(({ phase, server, round: n, tail: t }) => [phase === 'coedit' ? 'co-editing' : 'chat', server, String(n), f(t.p99, 2),
-        `${pct(t.tailInStall)} / ${pct(t.allInStall)}`, `${pct(t.tailInGc)} / ${pct(t.allInGc)}`, String(t.stalls.n), f(t.stalls.ms, 0),
-        `${f(t.stalls.ranMs, 0)} / ${f(t.stalls.waitMs, 0)} / ${f(t.stalls.stealMs, 0)} / ${f(t.stalls.blockedMs, 0)}`, f(t.stalls.maxMs, 1),
-        `${f(t.threads.slice(1).reduce((a, th) => a + th.ranMs, 0), 0)} (${t.threads.slice(1, 4).map((th) => f(th.ranMs, 0)).join(', ')})`]));
+    printTable(
+      "Tail attribution (--trace-tail): the samples at or above the p99, and all samples, in flight during a server event-loop stall (a 2 ms tick late by > 2 ms) or a GC pause; the stalls' time split into the main thread running, waiting for the core, steal, and blocked (neither); the other threads' CPU",
+      [
+        'phase',
+        'server',
+        'round',
+        'p99 ms',
+        'tail / all in a stall %',
+        'tail / all in GC %',
+        'stalls n',
+        'stalled ms',
+        'ran / waited / steal / blocked ms',
+        'max stall ms',
+        'other threads: CPU ms, total (top 3)',
+      ],
+      traced.map(({ phase, server, round: n, tail: t }) => [
+        phase === 'coedit' ? 'co-editing' : 'chat',
+        server,
+        String(n),
+        f(t.p99, 2),
+        `${pct(t.tailInStall)} / ${pct(t.allInStall)}`,
+        `${pct(t.tailInGc)} / ${pct(t.allInGc)}`,
+        String(t.stalls.n),
+        f(t.stalls.ms, 0),
+        `${f(t.stalls.ranMs, 0)} / ${f(t.stalls.waitMs, 0)} / ${f(t.stalls.stealMs, 0)} / ${f(t.stalls.blockedMs, 0)}`,
+        f(t.stalls.maxMs, 1),
+        `${f(
+          t.threads.slice(1).reduce((a, th) => a + th.ranMs, 0),
+          0,
+        )} (${t.threads
+          .slice(1, 4)
+          .map((th) => f(th.ranMs, 0))
+          .join(', ')})`,
+      ]),
+    );
   }
 
   const p99 = (r: ServerReport | undefined): number | null => (r ? round(pooled(r.kind, 'coedit').all?.p99) : null);
@@ -795,9 +1358,22 @@ async function main(): Promise<void> {
   const allGenCpu = reports.flatMap((r) => [...(r.coedit?.genCpuPct ?? []), ...(r.chat?.genCpuPct ?? [])]);
   if (start) {
     const s = start;
-    printTable(`Production start: the compiled server launched as npm start launches it (no demo data, a fresh DATA_DIR), GET /api/health every 10 ms from the spawn; idle RSS ${s.settleMs / 1000} s after the first 200; median of ${s.runs} launches each`,
+    printTable(
+      `Production start: the compiled server launched as npm start launches it (no demo data, a fresh DATA_DIR), GET /api/health every 10 ms from the spawn; idle RSS ${s.settleMs / 1000} s after the first 200; median of ${s.runs} launches each`,
       ['server', 'launch to healthy ms (median)', 'by launch', 'idle RSS MB (median)', 'by launch'],
-      ([['ours (dist/bench-server)', s.ours], ['bare node:http', s.bareNode]] as const).map(([name, x]) => [name, f(median(x.startMs), 0), x.startMs.map((v) => f(v, 0)).join(' '), f(median(x.idleRssMb), 1), x.idleRssMb.map((v) => f(v, 1)).join(' ')]));
+      (
+        [
+          ['ours (dist/bench-server)', s.ours],
+          ['bare node:http', s.bareNode],
+        ] as const
+      ).map(([name, x]) => [
+        name,
+        f(median(x.startMs), 0),
+        x.startMs.map((v) => f(v, 0)).join(' '),
+        f(median(x.idleRssMb), 1),
+        x.idleRssMb.map((v) => f(v, 1)).join(' '),
+      ]),
+    );
   }
   const compacted = ours?.cold?.find((c) => c.variant === 'compacted');
   const json = {
@@ -812,12 +1388,39 @@ async function main(): Promise<void> {
     start_to_healthy_ms_by_launch: start ? start.ours.startMs.map((v) => round(v, 0)) : null,
     idle_server_rss_mb_by_launch: start ? start.ours.idleRssMb.map((v) => round(v, 1)) : null,
     start_runs: start ? start.runs : null,
-    coedit_p99_by_round_ms: { ours: pooled('ours', 'coedit').byRound, reference: pooled('reference', 'coedit').byRound, raw_relay: pooled('relay', 'coedit').byRound, persisting_raw_relay: pooled('persisting-raw-relay', 'coedit').byRound },
-    chat_p99_by_round_ms: { ours: pooled('ours', 'chat').byRound, bare_relay: pooled('bare-socketio', 'chat').byRound, persisting_relay: pooled('persisting-relay', 'chat').byRound },
-    coedit_steal_pct_by_round: { ours: pooled('ours', 'coedit').stealByRound, reference: pooled('reference', 'coedit').stealByRound, raw_relay: pooled('relay', 'coedit').stealByRound, persisting_raw_relay: pooled('persisting-raw-relay', 'coedit').stealByRound },
-    chat_steal_pct_by_round: { ours: pooled('ours', 'chat').stealByRound, bare_relay: pooled('bare-socketio', 'chat').stealByRound, persisting_relay: pooled('persisting-relay', 'chat').stealByRound },
-    coedit_tries_by_round: { ours: pooled('ours', 'coedit').triesByRound, reference: pooled('reference', 'coedit').triesByRound, raw_relay: pooled('relay', 'coedit').triesByRound, persisting_raw_relay: pooled('persisting-raw-relay', 'coedit').triesByRound },
-    chat_tries_by_round: { ours: pooled('ours', 'chat').triesByRound, bare_relay: pooled('bare-socketio', 'chat').triesByRound, persisting_relay: pooled('persisting-relay', 'chat').triesByRound },
+    coedit_p99_by_round_ms: {
+      ours: pooled('ours', 'coedit').byRound,
+      reference: pooled('reference', 'coedit').byRound,
+      raw_relay: pooled('relay', 'coedit').byRound,
+      persisting_raw_relay: pooled('persisting-raw-relay', 'coedit').byRound,
+    },
+    chat_p99_by_round_ms: {
+      ours: pooled('ours', 'chat').byRound,
+      bare_relay: pooled('bare-socketio', 'chat').byRound,
+      persisting_relay: pooled('persisting-relay', 'chat').byRound,
+    },
+    coedit_steal_pct_by_round: {
+      ours: pooled('ours', 'coedit').stealByRound,
+      reference: pooled('reference', 'coedit').stealByRound,
+      raw_relay: pooled('relay', 'coedit').stealByRound,
+      persisting_raw_relay: pooled('persisting-raw-relay', 'coedit').stealByRound,
+    },
+    chat_steal_pct_by_round: {
+      ours: pooled('ours', 'chat').stealByRound,
+      bare_relay: pooled('bare-socketio', 'chat').stealByRound,
+      persisting_relay: pooled('persisting-relay', 'chat').stealByRound,
+    },
+    coedit_tries_by_round: {
+      ours: pooled('ours', 'coedit').triesByRound,
+      reference: pooled('reference', 'coedit').triesByRound,
+      raw_relay: pooled('relay', 'coedit').triesByRound,
+      persisting_raw_relay: pooled('persisting-raw-relay', 'coedit').triesByRound,
+    },
+    chat_tries_by_round: {
+      ours: pooled('ours', 'chat').triesByRound,
+      bare_relay: pooled('bare-socketio', 'chat').triesByRound,
+      persisting_relay: pooled('persisting-relay', 'chat').triesByRound,
+    },
     max_steal_pct: MAX_STEAL,
     coedit_p50_ms: round(ours ? pooled('ours', 'coedit').all?.p50 : null),
     coedit_p99_ms: p99(ours),
@@ -888,25 +1491,51 @@ async function main(): Promise<void> {
     pinned: CAN_PIN,
     server_node_args: SERVER_NODE_ARGS.join(' '),
     // Our server on the MongoDB store (MONGODB_URI; round 1 only): null without it.
-    mongo_server: by('ours-mongo') ? MONGODB_URI?.replace(/\/\/[^@/]*@/, '//') ?? null : null,
+    mongo_server: by('ours-mongo') ? (MONGODB_URI?.replace(/\/\/[^@/]*@/, '//') ?? null) : null,
     coedit_p99_mongo_ms: round(by('ours-mongo')?.coedit?.lat.p99),
     coedit_delivery_ratio_mongo: round(by('ours-mongo')?.coedit?.delivery, 5),
     chat_p99_mongo_ms: round(by('ours-mongo')?.chat?.lat.p99),
-    chat_persisted_per_s_mongo: (() => { const r = by('ours-mongo'); return r?.chat && r.chatRows !== undefined ? round(r.chatRows / r.chat.sendS, 1) : null; })(),
+    chat_persisted_per_s_mongo: (() => {
+      const r = by('ours-mongo');
+      return r?.chat && r.chatRows !== undefined ? round(r.chatRows / r.chat.sendS, 1) : null;
+    })(),
     total_s: round((performance.now() - started) / 1000, 1),
-    ...(TRACE ? {
-      tail_trace: traced.map(({ phase, server, round: n, tail: t }) => ({
-        phase, server, round: n, p99_ms: round(t.p99), tail_in_stall: round(t.tailInStall, 3), all_in_stall: round(t.allInStall, 3),
-        tail_in_gc: round(t.tailInGc, 3), all_in_gc: round(t.allInGc, 3), stalls: t.stalls.n, stalled_ms: round(t.stalls.ms, 0),
-        stalled_ran_ms: round(t.stalls.ranMs, 0), stalled_wait_ms: round(t.stalls.waitMs, 0), stalled_steal_ms: round(t.stalls.stealMs, 0), stalled_blocked_ms: round(t.stalls.blockedMs, 0),
-        other_threads_cpu_ms: round(t.threads.slice(1).reduce((a, th) => a + th.ranMs, 0), 0),
-      })),
-    } : {}),
+    ...(TRACE
+      ? {
+          tail_trace: traced.map(({ phase, server, round: n, tail: t }) => ({
+            phase,
+            server,
+            round: n,
+            p99_ms: round(t.p99),
+            tail_in_stall: round(t.tailInStall, 3),
+            all_in_stall: round(t.allInStall, 3),
+            tail_in_gc: round(t.tailInGc, 3),
+            all_in_gc: round(t.allInGc, 3),
+            stalls: t.stalls.n,
+            stalled_ms: round(t.stalls.ms, 0),
+            stalled_ran_ms: round(t.stalls.ranMs, 0),
+            stalled_wait_ms: round(t.stalls.waitMs, 0),
+            stalled_steal_ms: round(t.stalls.stealMs, 0),
+            stalled_blocked_ms: round(t.stalls.blockedMs, 0),
+            other_threads_cpu_ms: round(
+              t.threads.slice(1).reduce((a, th) => a + th.ranMs, 0),
+              0,
+            ),
+          })),
+        }
+      : {}),
   };
   console.log(`\n${JSON.stringify(json)}`);
 }
 
 (SWEEP ? sweep() : main()).then(
-  async () => { await stopAll(); process.exit(0); },
-  async (e: unknown) => { console.error(e); await stopAll(); process.exit(1); },
+  async () => {
+    await stopAll();
+    process.exit(0);
+  },
+  async (e: unknown) => {
+    console.error(e);
+    await stopAll();
+    process.exit(1);
+  },
 );

@@ -95,7 +95,9 @@ function overlapsAny(spans: readonly Span[], starts: Float64Array, longest: numb
  */
 export function tailAttribution(sentAt: ArrayLike<number>, latency: ArrayLike<number>, stalls: readonly Stall[], gcs: readonly Span[]): TailAttribution {
   const n = Math.min(sentAt.length, latency.length);
-  const sorted = Array.from(latency).slice(0, n).sort((a, b) => a - b);
+  const sorted = Array.from(latency)
+    .slice(0, n)
+    .sort((a, b) => a - b);
   const p99 = percentile(sorted, 99);
   const prep = (spans: readonly Span[]): { spans: Span[]; starts: Float64Array; longest: number } => {
     const s = [...spans].sort((a, b) => a.at - b.at);
@@ -119,18 +121,31 @@ export function tailAttribution(sentAt: ArrayLike<number>, latency: ArrayLike<nu
     const inStall = overlapsAny(st.spans, st.starts, st.longest, from, to);
     const inGc = overlapsAny(gc.spans, gc.starts, gc.longest, from, to);
     if (inTail) tail++;
-    if (inStall) { allStall++; if (inTail) tailStall++; }
-    if (inGc) { allGc++; if (inTail) tailGc++; }
+    if (inStall) {
+      allStall++;
+      if (inTail) tailStall++;
+    }
+    if (inGc) {
+      allGc++;
+      if (inTail) tailGc++;
+    }
   }
   const within = stalls.filter((s) => s.at + s.ms >= first && s.at <= last);
   const sum = (k: 'ms' | 'ranMs' | 'waitMs' | 'stealMs'): number => within.reduce((a, s) => a + s[k], 0);
   const share = (part: number, whole: number): number => (whole > 0 ? part / whole : Number.NaN);
   return {
-    n, p99,
-    tailInStall: share(tailStall, tail), allInStall: share(allStall, n),
-    tailInGc: share(tailGc, tail), allInGc: share(allGc, n),
+    n,
+    p99,
+    tailInStall: share(tailStall, tail),
+    allInStall: share(allStall, n),
+    tailInGc: share(tailGc, tail),
+    allInGc: share(allGc, n),
     stalls: {
-      n: within.length, ms: sum('ms'), ranMs: sum('ranMs'), waitMs: sum('waitMs'), stealMs: sum('stealMs'),
+      n: within.length,
+      ms: sum('ms'),
+      ranMs: sum('ranMs'),
+      waitMs: sum('waitMs'),
+      stealMs: sum('stealMs'),
       blockedMs: within.reduce((a, s) => a + Math.max(0, s.ms - s.ranMs - s.waitMs - s.stealMs), 0),
       maxMs: within.reduce((m, s) => Math.max(m, s.ms), 0),
     },

@@ -31,13 +31,24 @@ function frame(dialect: Dialect, doc: string, write: (e: encoding.Encoder) => vo
 }
 
 export const updateFrame = (d: Dialect, doc: string, update: Uint8Array): Uint8Array =>
-  frame(d, doc, (e) => { encoding.writeVarUint(e, MSG_SYNC); syncProtocol.writeUpdate(e, update); });
+  frame(d, doc, (e) => {
+    encoding.writeVarUint(e, MSG_SYNC);
+    syncProtocol.writeUpdate(e, update);
+  });
 
 export const step1Frame = (d: Dialect, doc: string, stateVector: Uint8Array = EMPTY_STATE_VECTOR): Uint8Array =>
-  frame(d, doc, (e) => { encoding.writeVarUint(e, MSG_SYNC); encoding.writeVarUint(e, SYNC_STEP1); encoding.writeVarUint8Array(e, stateVector); });
+  frame(d, doc, (e) => {
+    encoding.writeVarUint(e, MSG_SYNC);
+    encoding.writeVarUint(e, SYNC_STEP1);
+    encoding.writeVarUint8Array(e, stateVector);
+  });
 
 export const emptyStep2Frame = (d: Dialect, doc: string): Uint8Array =>
-  frame(d, doc, (e) => { encoding.writeVarUint(e, MSG_SYNC); encoding.writeVarUint(e, SYNC_STEP2); encoding.writeVarUint8Array(e, EMPTY_UPDATE); });
+  frame(d, doc, (e) => {
+    encoding.writeVarUint(e, MSG_SYNC);
+    encoding.writeVarUint(e, SYNC_STEP2);
+    encoding.writeVarUint8Array(e, EMPTY_UPDATE);
+  });
 
 /** One awareness entry (the caret), encoded by hand as y-protocols/awareness does. */
 export function awarenessFrame(d: Dialect, doc: string, clientId: number, clock: number, state: unknown): Uint8Array {
@@ -46,19 +57,22 @@ export function awarenessFrame(d: Dialect, doc: string, clientId: number, clock:
   encoding.writeVarUint(inner, clientId);
   encoding.writeVarUint(inner, clock);
   encoding.writeVarString(inner, JSON.stringify(state));
-  return frame(d, doc, (e) => { encoding.writeVarUint(e, MSG_AWARENESS); encoding.writeVarUint8Array(e, encoding.toUint8Array(inner)); });
+  return frame(d, doc, (e) => {
+    encoding.writeVarUint(e, MSG_AWARENESS);
+    encoding.writeVarUint8Array(e, encoding.toUint8Array(inner));
+  });
 }
 
 /** Hocuspocus: the token message that opens a document on the connection. */
 export const authFrame = (doc: string, token = 'bench'): Uint8Array =>
-  frame('hocuspocus', doc, (e) => { encoding.writeVarUint(e, MSG_AUTH); encoding.writeVarUint(e, 0); encoding.writeVarString(e, token); });
+  frame('hocuspocus', doc, (e) => {
+    encoding.writeVarUint(e, MSG_AUTH);
+    encoding.writeVarUint(e, 0);
+    encoding.writeVarString(e, token);
+  });
 
 export type Incoming =
-  | { kind: 'step1' }
-  | { kind: 'step2'; payload: Uint8Array }
-  | { kind: 'update'; payload: Uint8Array }
-  | { kind: 'awareness' }
-  | { kind: 'other' };
+  { kind: 'step1' } | { kind: 'step2'; payload: Uint8Array } | { kind: 'update'; payload: Uint8Array } | { kind: 'awareness' } | { kind: 'other' };
 
 /** Decodes just the headers of an incoming message. */
 export function parseIncoming(d: Dialect, data: Uint8Array): Incoming {
@@ -97,7 +111,11 @@ export class BareClient {
   syncedPayloadBytes = 0;
   private syncWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
-  constructor(readonly t: ClientTarget, readonly hooks: BareClientHooks = {}, readonly fullDoc: Y.Doc | null = null) {}
+  constructor(
+    readonly t: ClientTarget,
+    readonly hooks: BareClientHooks = {},
+    readonly fullDoc: Y.Doc | null = null,
+  ) {}
 
   /** Opens the socket and resolves when synced (step 2 received; on open for the relay). */
   connect(timeoutMs = 30_000): Promise<void> {
@@ -106,19 +124,40 @@ export class BareClient {
     ws.binaryType = 'nodebuffer';
     this.ws = ws;
     const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { reject(new Error(`sync timeout ${this.t.doc}`)); }, timeoutMs);
-      this.syncWaiters.push({ resolve: () => { clearTimeout(timer); resolve(); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+      const timer = setTimeout(() => {
+        reject(new Error(`sync timeout ${this.t.doc}`));
+      }, timeoutMs);
+      this.syncWaiters.push({
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
     });
     ws.on('open', () => {
       if (this.t.dialect === 'hocuspocus') ws.send(authFrame(this.t.doc));
-      if (this.t.dialect === 'relay') { this.markSynced(); return; }
+      if (this.t.dialect === 'relay') {
+        this.markSynced();
+        return;
+      }
       const sv = this.fullDoc ? Y.encodeStateVector(this.fullDoc) : undefined;
       ws.send(step1Frame(this.t.dialect, this.t.doc, sv));
     });
-    ws.on('message', (data: Buffer) => { this.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)); });
+    ws.on('message', (data: Buffer) => {
+      this.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    });
     // Events of a socket this client has already replaced (terminate + connect) are ignored.
-    ws.on('unexpected-response', (_req, res) => { if (this.ws === ws) this.fail(new Error(`HTTP ${res.statusCode} on upgrade`)); ws.terminate(); });
-    ws.on('error', (err) => { if (this.ws === ws) this.fail(err); });
+    ws.on('unexpected-response', (_req, res) => {
+      if (this.ws === ws) this.fail(new Error(`HTTP ${res.statusCode} on upgrade`));
+      ws.terminate();
+    });
+    ws.on('error', (err) => {
+      if (this.ws === ws) this.fail(err);
+    });
     ws.on('close', (code, reason) => {
       if (this.ws !== ws) return;
       this.fail(new Error(`closed ${code} ${reason.toString()}`));
@@ -138,7 +177,10 @@ export class BareClient {
 
   private receive(data: Uint8Array): void {
     const at = performance.now();
-    if (this.fullDoc) { this.receiveFull(data); return; }
+    if (this.fullDoc) {
+      this.receiveFull(data);
+      return;
+    }
     const m = parseIncoming(this.t.dialect, data);
     switch (m.kind) {
       case 'step1':
@@ -172,7 +214,10 @@ export class BareClient {
     const head = encoding.length(reply);
     const sub = syncProtocol.readSyncMessage(dec, reply, doc, this);
     if (encoding.length(reply) > head && this.t.dialect !== 'relay') this.send(encoding.toUint8Array(reply));
-    if (sub === SYNC_STEP2) { this.syncedPayloadBytes = data.length; this.markSynced(); }
+    if (sub === SYNC_STEP2) {
+      this.syncedPayloadBytes = data.length;
+      this.markSynced();
+    }
   }
 
   send(frameBytes: Uint8Array): boolean {
@@ -197,8 +242,14 @@ export class BareClient {
     this.synced = false;
     if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(() => { ws.terminate(); resolve(); }, 3000);
-      ws.once('close', () => { clearTimeout(t); resolve(); });
+      const t = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, 3000);
+      ws.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
       ws.close(1000);
     });
   }

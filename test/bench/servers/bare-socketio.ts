@@ -17,7 +17,11 @@ import { commonHandlers, serveIpc } from '../proc.js';
 import { relayStore } from './relay-store.js';
 
 type Ack = (r: { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } }) => void;
-interface ChatSend { appealId: string; clientId: string; text: string }
+interface ChatSend {
+  appealId: string;
+  clientId: string;
+  text: string;
+}
 
 const persisting = await relayStore('bench-relay-');
 const store = persisting?.store ?? null;
@@ -42,15 +46,22 @@ io.on('connection', (socket) => {
       socket.to(p.appealId).emit('chat:message', message);
       return;
     }
-    store.chat.append({ appealId: p.appealId, clientId: p.clientId, authorId: socket.id, authorRole: 'citizen', text: p.text, internal: false, at: Date.now() }, { durability: 'process' }).then(
-      ({ message, created }) => {
-        ack({ ok: true, data: message });
-        if (!created) return;
-        rows++;
-        socket.to(p.appealId).emit('chat:message', message);
-      },
-      (err: unknown) => { ack({ ok: false, error: { code: 'INTERNAL', message: String(err) } }); },
-    );
+    store.chat
+      .append(
+        { appealId: p.appealId, clientId: p.clientId, authorId: socket.id, authorRole: 'citizen', text: p.text, internal: false, at: Date.now() },
+        { durability: 'process' },
+      )
+      .then(
+        ({ message, created }) => {
+          ack({ ok: true, data: message });
+          if (!created) return;
+          rows++;
+          socket.to(p.appealId).emit('chat:message', message);
+        },
+        (err: unknown) => {
+          ack({ ok: false, error: { code: 'INTERNAL', message: String(err) } });
+        },
+      );
   });
   socket.on('status:change', (p: { appealId: string; action: string }, ack: Ack) => {
     const version = (versions.get(p.appealId) ?? 0) + 1;
@@ -60,15 +71,22 @@ io.on('connection', (socket) => {
   });
 });
 
-const ipc = serveIpc({
-  ...commonHandlers,
-  /** Messages appended (persisting relay only; the plain relay has none). */
-  chatRows: () => (store ? rows : null),
-}, async () => {
-  await new Promise<void>((resolve) => {
-    io.disconnectSockets(true);
-    void io.close(() => { resolve(); });
-  });
-  await persisting?.close();
+const ipc = serveIpc(
+  {
+    ...commonHandlers,
+    /** Messages appended (persisting relay only; the plain relay has none). */
+    chatRows: () => (store ? rows : null),
+  },
+  async () => {
+    await new Promise<void>((resolve) => {
+      io.disconnectSockets(true);
+      void io.close(() => {
+        resolve();
+      });
+    });
+    await persisting?.close();
+  },
+);
+http.listen(0, '127.0.0.1', () => {
+  ipc.emit('ready', { port: (http.address() as AddressInfo).port });
 });
-http.listen(0, '127.0.0.1', () => { ipc.emit('ready', { port: (http.address() as AddressInfo).port }); });

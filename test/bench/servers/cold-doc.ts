@@ -10,11 +10,17 @@ import * as Y from 'yjs';
  * `snapshotAt` updates (taken with encodeStateAsUpdate: Y.mergeUpdates over
  * 100k small updates is far too slow — ~37 s for 40k here).
  */
-export function buildColdDocument(n: number, snapshotAt = n, clientId = 4242): { updates: Uint8Array[]; merged: Uint8Array; mergedAt: Uint8Array; textLength: number } {
+export function buildColdDocument(
+  n: number,
+  snapshotAt = n,
+  clientId = 4242,
+): { updates: Uint8Array[]; merged: Uint8Array; mergedAt: Uint8Array; textLength: number } {
   const doc = new Y.Doc();
   doc.clientID = clientId;
   const updates: Uint8Array[] = [];
-  doc.on('update', (u: Uint8Array) => { updates.push(u); });
+  doc.on('update', (u: Uint8Array) => {
+    updates.push(u);
+  });
   const frag = doc.getXmlFragment('default');
   let text: Y.XmlText | null = null;
   let len = 0;

@@ -19,7 +19,14 @@ import { buildColdDocument } from './cold-doc.js';
 
 const mongoUri = process.env.BENCH_MONGODB_URI;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-ours-'));
-const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error', SEED_DEMO: 'true', ...(mongoUri ? { MONGODB_URI: mongoUri } : {}) });
+const config = loadConfig({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'error',
+  SEED_DEMO: 'true',
+  ...(mongoUri ? { MONGODB_URI: mongoUri } : {}),
+});
 const server = await startServer({ config });
 /** A side connection for counting rows and dropping the database (MongoDB only). */
 const side = mongoUri ? await mongoose.createConnection(mongoUri).asPromise() : null;
@@ -44,45 +51,48 @@ async function appendAll(appealId: string, updates: readonly Uint8Array[]): Prom
   return last;
 }
 
-const ipc = serveIpc({
-  ...commonHandlers,
-  /** Loaded description documents, when the running server exposes the count (null otherwise). */
-  docs: () => {
-    const loaded = (server as { collab?: { description?: { loadedCount?: () => number } } }).collab?.description?.loadedCount?.();
-    return typeof loaded === 'number' ? loaded : null;
+const ipc = serveIpc(
+  {
+    ...commonHandlers,
+    /** Loaded description documents, when the running server exposes the count (null otherwise). */
+    docs: () => {
+      const loaded = (server as { collab?: { description?: { loadedCount?: () => number } } }).collab?.description?.loadedCount?.();
+      return typeof loaded === 'number' ? loaded : null;
+    },
+    chatRows: () => count('chat_messages'),
+    yjsRows: () => count('yjs_updates'),
+    /**
+     * Writes the cold-load documents through the Store port: `raw` appeals get
+     * the n-update log, `compacted` the merged state, `tail` the merged state of
+     * the first n plus `tail` more raw updates.
+     */
+    async seedCold(a: { raw: string[]; compacted: string[]; tail: string[]; updates: number; tailUpdates: number }) {
+      const t0 = performance.now();
+      const doc = buildColdDocument(a.updates + a.tailUpdates, a.updates);
+      const first = doc.updates.slice(0, a.updates);
+      const mergedFirst = doc.mergedAt;
+      for (const id of a.raw) await appendAll(id, first);
+      for (const id of a.compacted) {
+        const seq = await server.store.yjs.append(id, mergedFirst, null, Date.now());
+        await server.store.yjs.compact(id, seq, mergedFirst);
+      }
+      for (const id of a.tail) {
+        const seq = await server.store.yjs.append(id, mergedFirst, null, Date.now());
+        await server.store.yjs.compact(id, seq, mergedFirst);
+        await appendAll(id, doc.updates.slice(a.updates));
+      }
+      memReport(); // collect the seeding garbage now, not during the measurement
+      return { ms: performance.now() - t0, mergedBytes: mergedFirst.length, rawBytes: first.reduce((s, u) => s + u.length, 0) };
+    },
   },
-  chatRows: () => count('chat_messages'),
-  yjsRows: () => count('yjs_updates'),
-  /**
-   * Writes the cold-load documents through the Store port: `raw` appeals get
-   * the n-update log, `compacted` the merged state, `tail` the merged state of
-   * the first n plus `tail` more raw updates.
-   */
-  async seedCold(a: { raw: string[]; compacted: string[]; tail: string[]; updates: number; tailUpdates: number }) {
-    const t0 = performance.now();
-    const doc = buildColdDocument(a.updates + a.tailUpdates, a.updates);
-    const first = doc.updates.slice(0, a.updates);
-    const mergedFirst = doc.mergedAt;
-    for (const id of a.raw) await appendAll(id, first);
-    for (const id of a.compacted) {
-      const seq = await server.store.yjs.append(id, mergedFirst, null, Date.now());
-      await server.store.yjs.compact(id, seq, mergedFirst);
+  async () => {
+    await server.close();
+    if (side) {
+      await side.dropDatabase();
+      await side.close();
     }
-    for (const id of a.tail) {
-      const seq = await server.store.yjs.append(id, mergedFirst, null, Date.now());
-      await server.store.yjs.compact(id, seq, mergedFirst);
-      await appendAll(id, doc.updates.slice(a.updates));
-    }
-    memReport(); // collect the seeding garbage now, not during the measurement
-    return { ms: performance.now() - t0, mergedBytes: mergedFirst.length, rawBytes: first.reduce((s, u) => s + u.length, 0) };
+    rmSync(dataDir, { recursive: true, force: true });
   },
-}, async () => {
-  await server.close();
-  if (side) {
-    await side.dropDatabase();
-    await side.close();
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+);
 
 ipc.emit('ready', { port: server.port, url: server.url, demoAccounts: server.demoAccounts });

@@ -29,12 +29,17 @@ function updateOf(data: Uint8Array): Uint8Array | null {
 }
 
 const rooms = new Map<string, Set<WebSocket>>();
-const http = createServer((_req, res) => { res.end('relay'); });
+const http = createServer((_req, res) => {
+  res.end('relay');
+});
 const wss = new WebSocketServer({ server: http });
 wss.on('connection', (ws, req) => {
   const name = req.url ?? '/';
   let room = rooms.get(name);
-  if (!room) { room = new Set(); rooms.set(name, room); }
+  if (!room) {
+    room = new Set();
+    rooms.set(name, room);
+  }
   const peers = room;
   peers.add(ws);
   const forward = (data: RawData, isBinary: boolean): void => {
@@ -48,8 +53,13 @@ wss.on('connection', (ws, req) => {
     }
     // Appends of a room resolve in the order made, so forwarding keeps the order.
     store.yjs.append(name, update, null, Date.now(), { durability: 'process' }).then(
-      () => { forward(data, isBinary); },
-      (err: unknown) => { console.error('persisting raw relay: append failed', err); ws.close(1011); },
+      () => {
+        forward(data, isBinary);
+      },
+      (err: unknown) => {
+        console.error('persisting raw relay: append failed', err);
+        ws.close(1011);
+      },
     );
   });
   ws.on('close', () => {
@@ -61,8 +71,12 @@ wss.on('connection', (ws, req) => {
 const ipc = serveIpc({ ...commonHandlers, docs: () => rooms.size }, async () => {
   await new Promise<void>((resolve) => {
     for (const c of wss.clients) c.terminate();
-    http.close(() => { resolve(); });
+    http.close(() => {
+      resolve();
+    });
   });
   await persisting?.close();
 });
-http.listen(0, '127.0.0.1', () => { ipc.emit('ready', { port: (http.address() as AddressInfo).port }); });
+http.listen(0, '127.0.0.1', () => {
+  ipc.emit('ready', { port: (http.address() as AddressInfo).port });
+});

@@ -22,22 +22,37 @@ const utils = require('y-websocket-v2/bin/utils') as {
   docs: Map<string, unknown>;
 };
 
-const http = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('okay'); });
+const http = createServer((_req, res) => {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end('okay');
+});
 const wss = new WebSocketServer({ noServer: true });
-wss.on('connection', (ws: WebSocket, req: IncomingMessage) => { utils.setupWSConnection(ws, req); });
-http.on('upgrade', (req, socket, head) => { wss.handleUpgrade(req, socket, head, (ws) => { wss.emit('connection', ws, req); }); });
+wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+  utils.setupWSConnection(ws, req);
+});
+http.on('upgrade', (req, socket, head) => {
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    wss.emit('connection', ws, req);
+  });
+});
 
-const ipc = serveIpc({
-  ...commonHandlers,
-  docs: () => utils.docs.size,
-  unloadMode: () => {
-    utils.setPersistence({ provider: null, bindState: () => undefined, writeState: () => Promise.resolve() });
-    return true;
+const ipc = serveIpc(
+  {
+    ...commonHandlers,
+    docs: () => utils.docs.size,
+    unloadMode: () => {
+      utils.setPersistence({ provider: null, bindState: () => undefined, writeState: () => Promise.resolve() });
+      return true;
+    },
   },
-}, () => new Promise<void>((resolve) => {
-  for (const c of wss.clients) c.terminate();
-  http.close(() => { resolve(); });
-}));
+  () =>
+    new Promise<void>((resolve) => {
+      for (const c of wss.clients) c.terminate();
+      http.close(() => {
+        resolve();
+      });
+    }),
+);
 
 http.listen(0, '127.0.0.1', () => {
   ipc.emit('ready', { port: (http.address() as AddressInfo).port });

@@ -31,10 +31,23 @@ interface Init {
   trace?: boolean;
 }
 
-interface AckResult { ok: boolean; data?: unknown; error?: { code: string; message: string } }
+interface AckResult {
+  ok: boolean;
+  data?: unknown;
+  error?: { code: string; message: string };
+}
 
-interface Client { socket: Socket; room: number; idx: number; statusSeen: number }
-interface Room { spec: ChatRoomSpec; statusSentAt: number[]; clients: Client[] }
+interface Client {
+  socket: Socket;
+  room: number;
+  idx: number;
+  statusSeen: number;
+}
+interface Room {
+  spec: ChatRoomSpec;
+  statusSentAt: number[];
+  clients: Client[];
+}
 
 let cfg: Init;
 let rooms: Room[] = [];
@@ -85,9 +98,17 @@ serveIpc({
       const client: Client = { socket, room: r, idx, statusSeen: 0 };
       try {
         await new Promise<void>((resolve, reject) => {
-          const t = setTimeout(() => { reject(new Error('connect timeout')); }, 15_000);
-          socket.once('connect', () => { clearTimeout(t); resolve(); });
-          socket.once('connect_error', (e) => { clearTimeout(t); reject(e); });
+          const t = setTimeout(() => {
+            reject(new Error('connect timeout'));
+          }, 15_000);
+          socket.once('connect', () => {
+            clearTimeout(t);
+            resolve();
+          });
+          socket.once('connect_error', (e) => {
+            clearTimeout(t);
+            reject(e);
+          });
         });
         const joined = await emitAck(socket, 'room:join', { appealId: room.spec.appealId });
         if (!joined.ok) throw new Error(`room:join ${joined.error?.code ?? ''} ${joined.error?.message ?? ''}`);
@@ -114,7 +135,9 @@ serveIpc({
         if (sent >= measureFrom) statusLat.push(performance.now() - sent);
         statusReceived++;
       });
-      socket.on('disconnect', () => { disconnects++; });
+      socket.on('disconnect', () => {
+        disconnects++;
+      });
       room.clients.push(client);
       clients.push(client);
     });
@@ -122,7 +145,14 @@ serveIpc({
   },
 
   async run() {
-    chatLat = []; chatSentAt = []; ackLat = []; statusLat = []; received = 0; statusReceived = 0; ackErrors = {}; disconnects = 0;
+    chatLat = [];
+    chatSentAt = [];
+    ackLat = [];
+    statusLat = [];
+    received = 0;
+    statusReceived = 0;
+    ackErrors = {};
+    disconnects = 0;
     const count = Math.ceil((cfg.rate * (cfg.warmupMs + cfg.durationMs)) / 1000);
     const statusCount = Math.ceil((cfg.statusPerSec * (cfg.warmupMs + cfg.durationMs)) / 1000);
     const period = 1000 / cfg.rate;
@@ -139,67 +169,109 @@ serveIpc({
     const t0 = performance.now();
     measureFrom = t0 + cfg.warmupMs;
     const deadline = t0 + cfg.warmupMs + cfg.durationMs + 2 * period;
-    const chatLoops = clients.map((c) => new Promise<void>((resolve) => {
-      const room = rooms[c.room]!;
-      let n = 0;
-      setTimeout(() => {
-        const tick = (): void => {
-          const now = performance.now();
-          if (n >= count || now > deadline || !c.socket.connected) { clearInterval(timer); resolve(); return; }
-          const clientId = `bench-w${cfg.worker}-r${c.room}-c${c.idx}-m${n}`;
-          n++;
-          sentAt.set(clientId, now);
-          sent++;
-          void emitAck(c.socket, 'chat:send', { appealId: room.spec.appealId, clientId, text: `сообщение ${clientId}` }).then((res) => {
-            if (res.ok) {
-              acked++;
-              expected += room.clients.length - 1;
-              if (now >= measureFrom) ackLat.push(performance.now() - now);
-            } else { noteError(res.error?.code ?? 'UNKNOWN'); sentAt.delete(clientId); }
-          });
-        };
-        const timer = setInterval(tick, period);
-        tick();
-      }, Math.random() * period);
-    }));
-    const statusLoops = rooms.map((room) => new Promise<void>((resolve) => {
-      const c = room.clients.find((x) => x.idx === room.spec.statusClient);
-      if (!c || statusCount === 0) { resolve(); return; }
-      let n = 0;
-      let busy = false;
-      setTimeout(() => {
-        const tick = (): void => {
-          const now = performance.now();
-          if (n >= statusCount || now > deadline || !c.socket.connected) { clearInterval(timer); resolve(); return; }
-          if (busy) return;
-          busy = true;
-          const step = cfg.statusCycle[n % cfg.statusCycle.length]!;
-          n++;
-          room.statusSentAt.push(now);
-          statusSent++;
-          void emitAck(c.socket, 'status:change', { appealId: room.spec.appealId, ...step }).then((res) => {
-            busy = false;
-            if (res.ok) { statusAcked++; statusExpected += room.clients.length; } else {
-              noteError(`status:${res.error?.code ?? 'UNKNOWN'}`);
-              room.statusSentAt.pop();
-            }
-          });
-        };
-        const timer = setInterval(tick, statusPeriod);
-        tick();
-      }, Math.random() * statusPeriod);
-    }));
+    const chatLoops = clients.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          const room = rooms[c.room]!;
+          let n = 0;
+          setTimeout(() => {
+            const tick = (): void => {
+              const now = performance.now();
+              if (n >= count || now > deadline || !c.socket.connected) {
+                clearInterval(timer);
+                resolve();
+                return;
+              }
+              const clientId = `bench-w${cfg.worker}-r${c.room}-c${c.idx}-m${n}`;
+              n++;
+              sentAt.set(clientId, now);
+              sent++;
+              void emitAck(c.socket, 'chat:send', { appealId: room.spec.appealId, clientId, text: `сообщение ${clientId}` }).then((res) => {
+                if (res.ok) {
+                  acked++;
+                  expected += room.clients.length - 1;
+                  if (now >= measureFrom) ackLat.push(performance.now() - now);
+                } else {
+                  noteError(res.error?.code ?? 'UNKNOWN');
+                  sentAt.delete(clientId);
+                }
+              });
+            };
+            const timer = setInterval(tick, period);
+            tick();
+          }, Math.random() * period);
+        }),
+    );
+    const statusLoops = rooms.map(
+      (room) =>
+        new Promise<void>((resolve) => {
+          const c = room.clients.find((x) => x.idx === room.spec.statusClient);
+          if (!c || statusCount === 0) {
+            resolve();
+            return;
+          }
+          let n = 0;
+          let busy = false;
+          setTimeout(() => {
+            const tick = (): void => {
+              const now = performance.now();
+              if (n >= statusCount || now > deadline || !c.socket.connected) {
+                clearInterval(timer);
+                resolve();
+                return;
+              }
+              if (busy) return;
+              busy = true;
+              const step = cfg.statusCycle[n % cfg.statusCycle.length]!;
+              n++;
+              room.statusSentAt.push(now);
+              statusSent++;
+              void emitAck(c.socket, 'status:change', { appealId: room.spec.appealId, ...step }).then((res) => {
+                busy = false;
+                if (res.ok) {
+                  statusAcked++;
+                  statusExpected += room.clients.length;
+                } else {
+                  noteError(`status:${res.error?.code ?? 'UNKNOWN'}`);
+                  room.statusSentAt.pop();
+                }
+              });
+            };
+            const timer = setInterval(tick, statusPeriod);
+            tick();
+          }, Math.random() * statusPeriod);
+        }),
+    );
     await Promise.all([...chatLoops, ...statusLoops]);
     const sendEnd = performance.now();
-    while ((acked + Object.values(ackErrors).reduce((s, v) => s + v, 0) < sent || received < expected || statusReceived < statusExpected)
-      && performance.now() - Math.max(sendEnd, lastReceiptAt) < 3000 && performance.now() - sendEnd < 10_000) await sleep(50);
+    while (
+      (acked + Object.values(ackErrors).reduce((s, v) => s + v, 0) < sent || received < expected || statusReceived < statusExpected) &&
+      performance.now() - Math.max(sendEnd, lastReceiptAt) < 3000 &&
+      performance.now() - sendEnd < 10_000
+    )
+      await sleep(50);
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     elu.disable();
     return {
-      chatLat: Float64Array.from(chatLat), chatSentAt: Float64Array.from(chatSentAt), ackLat: Float64Array.from(ackLat), statusLat: Float64Array.from(statusLat),
-      sent, acked, expected, received, statusSent, statusAcked, statusExpected, statusReceived, ackErrors, disconnects,
-      sendMs: sendEnd - t0, wallMs: wall, cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100, loopDelayP99Ms: Math.max(0, elu.percentile(99) / 1e6 - 10) /* minus the 10 ms sampling period */,
+      chatLat: Float64Array.from(chatLat),
+      chatSentAt: Float64Array.from(chatSentAt),
+      ackLat: Float64Array.from(ackLat),
+      statusLat: Float64Array.from(statusLat),
+      sent,
+      acked,
+      expected,
+      received,
+      statusSent,
+      statusAcked,
+      statusExpected,
+      statusReceived,
+      ackErrors,
+      disconnects,
+      sendMs: sendEnd - t0,
+      wallMs: wall,
+      cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
+      loopDelayP99Ms: Math.max(0, elu.percentile(99) / 1e6 - 10) /* minus the 10 ms sampling period */,
     };
   },
 

@@ -80,7 +80,10 @@ function onUpdate(self: Typist, payload: Uint8Array, at: number): void {
     const to = meta.to.get(client) ?? from;
     let k = Math.max(0, Math.ceil((from - sender.start) / L));
     let seen = self.got.get(client);
-    if (!seen) { seen = new Uint8Array(sender.frames.length); self.got.set(client, seen); }
+    if (!seen) {
+      seen = new Uint8Array(sender.frames.length);
+      self.got.set(client, seen);
+    }
     for (; sender.start + k * L < to && k < sender.frames.length; k++) {
       const sentAt = sender.sentAt[k]!;
       if (sentAt === 0 || seen[k]) continue;
@@ -101,7 +104,9 @@ function makeTypist(spec: RoomSpec, roomIdx: number, headers: Record<string, str
   const doc = new Y.Doc();
   doc.clientID = clientId;
   const updates: Uint8Array[] = [];
-  doc.on('update', (u: Uint8Array) => { updates.push(u); });
+  doc.on('update', (u: Uint8Array) => {
+    updates.push(u);
+  });
   const p = new Y.XmlElement('paragraph');
   const t = new Y.XmlText();
   p.insert(0, [t]);
@@ -116,17 +121,35 @@ function makeTypist(spec: RoomSpec, roomIdx: number, headers: Record<string, str
   doc.destroy();
   const target: ClientTarget = { dialect, url: spec.url, doc: spec.doc, headers };
   const frames = updates.slice(1).map((u) => updateFrame(dialect, spec.doc, u));
-  const carets = text.map((_, k) => awarenessFrame(dialect, spec.doc, clientId, k + 1, {
-    user: { name: `bench ${clientId}` }, cursor: { anchor: (k + 1) * L, head: (k + 1) * L },
-  }));
+  const carets = text.map((_, k) =>
+    awarenessFrame(dialect, spec.doc, clientId, k + 1, {
+      user: { name: `bench ${clientId}` },
+      cursor: { anchor: (k + 1) * L, head: (k + 1) * L },
+    }),
+  );
   const typist: Typist = {
-    client: null as unknown as BareClient, clientId, room: roomIdx, start, setup: updateFrame(dialect, spec.doc, updates[0]!),
-    frames, carets, text, sentAt: new Float64Array(count), sent: 0, got: new Map(),
+    client: null as unknown as BareClient,
+    clientId,
+    room: roomIdx,
+    start,
+    setup: updateFrame(dialect, spec.doc, updates[0]!),
+    frames,
+    carets,
+    text,
+    sentAt: new Float64Array(count),
+    sent: 0,
+    got: new Map(),
   };
   typist.client = new BareClient(target, {
-    onUpdate: (payload, at) => { onUpdate(typist, payload, at); },
-    onAwareness: () => { awarenessReceived++; },
-    onClose: (code, reason) => { closes.push(`${code} ${reason}`); },
+    onUpdate: (payload, at) => {
+      onUpdate(typist, payload, at);
+    },
+    onAwareness: () => {
+      awarenessReceived++;
+    },
+    onClose: (code, reason) => {
+      closes.push(`${code} ${reason}`);
+    },
   });
   return typist;
 }
@@ -136,7 +159,12 @@ const errText = (e: unknown): string => (e instanceof Error ? e.message : String
 async function connectAll(list: BareClient[], concurrency: number): Promise<number> {
   let failed = 0;
   await pool(list, concurrency, async (c) => {
-    try { await c.connect(); } catch (e) { failed++; if (errors.length < 20) errors.push(errText(e)); }
+    try {
+      await c.connect();
+    } catch (e) {
+      failed++;
+      if (errors.length < 20) errors.push(errText(e));
+    }
   });
   return failed;
 }
@@ -161,7 +189,9 @@ serveIpc({
     typists = [];
     observers = [];
     a.rooms.forEach((spec, r) => {
-      spec.typists.forEach((h, i) => { typists.push(makeTypist(spec, r, h, (a.worker + 1) * 1_000_000 + r * 10 + i + 1, count)); });
+      spec.typists.forEach((h, i) => {
+        typists.push(makeTypist(spec, r, h, (a.worker + 1) * 1_000_000 + r * 10 + i + 1, count));
+      });
       if (spec.observer) {
         const doc = new Y.Doc();
         const target: ClientTarget = { dialect, url: spec.url, doc: spec.doc, headers: spec.observer };
@@ -198,22 +228,36 @@ serveIpc({
     const t0 = performance.now();
     measureFrom = t0 + warmupMs;
     const deadline = t0 + warmupMs + durationMs + 2 * period;
-    await Promise.all(typists.map((t) => new Promise<void>((resolve) => {
-      const offset = Math.random() * period;
-      setTimeout(() => {
-        const tick = (): void => {
-          const now = performance.now();
-          if (t.sent >= count || now > deadline) { clearInterval(timer); resolve(); return; }
-          const k = t.sent;
-          t.sentAt[k] = now;
-          if (!t.client.send(t.frames[k]!)) { t.sentAt[k] = 0; clearInterval(timer); resolve(); return; }
-          t.client.send(t.carets[k]!);
-          t.sent++;
-        };
-        const timer = setInterval(tick, period);
-        tick();
-      }, offset);
-    })));
+    await Promise.all(
+      typists.map(
+        (t) =>
+          new Promise<void>((resolve) => {
+            const offset = Math.random() * period;
+            setTimeout(() => {
+              const tick = (): void => {
+                const now = performance.now();
+                if (t.sent >= count || now > deadline) {
+                  clearInterval(timer);
+                  resolve();
+                  return;
+                }
+                const k = t.sent;
+                t.sentAt[k] = now;
+                if (!t.client.send(t.frames[k]!)) {
+                  t.sentAt[k] = 0;
+                  clearInterval(timer);
+                  resolve();
+                  return;
+                }
+                t.client.send(t.carets[k]!);
+                t.sent++;
+              };
+              const timer = setInterval(tick, period);
+              tick();
+            }, offset);
+          }),
+      ),
+    );
     const sendEnd = performance.now();
     const peersOf = (t: Typist): number => rooms[t.room]!.typists.length - 1;
     const expected = typists.reduce((s, t) => s + t.sent * peersOf(t), 0);
@@ -224,9 +268,20 @@ serveIpc({
     elu.disable();
     const sent = typists.reduce((s, t) => s + t.sent, 0);
     return {
-      latencies: Float64Array.from(latencies), latencySentAt: latencySentAt ? Float64Array.from(latencySentAt) : null, warmupLatencies: Float64Array.from(warmupLatencies), sent, expected, received, awarenessSent: sent, awarenessReceived,
-      sendMs: sendEnd - t0, wallMs: wall, cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
-      loopDelayP99Ms: Math.max(0, elu.percentile(99) / 1e6 - 10) /* minus the 10 ms sampling period */, closes: closes.slice(0, 5), closeCount: closes.length,
+      latencies: Float64Array.from(latencies),
+      latencySentAt: latencySentAt ? Float64Array.from(latencySentAt) : null,
+      warmupLatencies: Float64Array.from(warmupLatencies),
+      sent,
+      expected,
+      received,
+      awarenessSent: sent,
+      awarenessReceived,
+      sendMs: sendEnd - t0,
+      wallMs: wall,
+      cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
+      loopDelayP99Ms: Math.max(0, elu.percentile(99) / 1e6 - 10) /* minus the 10 ms sampling period */,
+      closes: closes.slice(0, 5),
+      closeCount: closes.length,
     };
   },
 
@@ -245,7 +300,9 @@ serveIpc({
         await c.connect();
         await sleep(100);
         lateText = late.getXmlFragment('default').toJSON();
-      } catch (e) { problems.push(`late joiner: ${errText(e)}`); }
+      } catch (e) {
+        problems.push(`late joiner: ${errText(e)}`);
+      }
       await c.close();
       if (dialect === 'relay') {
         if (missing.length === 0) ok++;
@@ -262,7 +319,10 @@ serveIpc({
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (const t of typists) t.client.terminate();
-    const failed = await connectAll(typists.map((t) => t.client), typists.length);
+    const failed = await connectAll(
+      typists.map((t) => t.client),
+      typists.length,
+    );
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const resynced = typists.filter((t) => t.client.synced).length;
@@ -284,7 +344,9 @@ serveIpc({
       const doc = new Y.Doc();
       doc.clientID = 500_000_000 + a.worker * 100_000 + i;
       let first: Uint8Array | null = null;
-      doc.on('update', (u: Uint8Array) => { first ??= u; });
+      doc.on('update', (u: Uint8Array) => {
+        first ??= u;
+      });
       const p = new Y.XmlElement('paragraph');
       const text = new Y.XmlText();
       p.insert(0, [text]);
@@ -295,7 +357,10 @@ serveIpc({
         await c.connect();
         c.send(updateFrame(a.dialect, t.doc, first!));
         idleClients.push(c);
-      } catch (e) { failed++; if (errors.length < 20) errors.push(errText(e)); }
+      } catch (e) {
+        failed++;
+        if (errors.length < 20) errors.push(errText(e));
+      }
     });
     await sleep(500);
     return { ms: performance.now() - t0, failed, errors: errors.slice(0, 5) };
@@ -315,10 +380,18 @@ serveIpc({
     const times: number[] = [];
     let failed = 0;
     const t0 = performance.now();
-    await Promise.all(clients.map(async (c) => {
-      const s = performance.now();
-      try { await c.connect(60_000); times.push(performance.now() - s); } catch (e) { failed++; if (errors.length < 5) errors.push(errText(e)); }
-    }));
+    await Promise.all(
+      clients.map(async (c) => {
+        const s = performance.now();
+        try {
+          await c.connect(60_000);
+          times.push(performance.now() - s);
+        } catch (e) {
+          failed++;
+          if (errors.length < 5) errors.push(errText(e));
+        }
+      }),
+    );
     const allMs = performance.now() - t0;
     const bytes = clients[0]?.syncedPayloadBytes ?? 0;
     await Promise.all(clients.map((c) => c.close()));
