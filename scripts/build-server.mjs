@@ -50,4 +50,4 @@ await build({
   define: { SERVER_BUILD_CLIENT_DIR: JSON.stringify('../client') },
   logLevel: 'warning',
 });
-await copyFile(path.join(root, 'server/store/sqlite/checkpoint.worker.mjs'), path.join(outdir, 'checkpoint.worker.mjs'));
+await copyFile(path.join(root, 'server/store/sqlite/engine/checkpoint.worker.mjs'), path.join(outdir, 'checkpoint.worker.mjs'));

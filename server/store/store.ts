@@ -184,16 +184,15 @@ export interface ChatQuery {
  * - `process`, **in the kernel at once, fsynced within a bounded time**: the
  *   write is visible to every read and survives a crash of the server process,
  *   and reaches the disk within `PROCESS_DURABILITY_BOUND_MS`. SQLite:
- *   committed (or, for a Yjs update, appended to the staging file with one
- *   write(2)), the fdatasync following within 50 ms (+25 ms for the staging
- *   file's drain); MongoDB: acknowledged by a majority without waiting for the
+ *   committed, the fdatasync following within 50 ms (the group commit's late
+ *   sync); MongoDB: acknowledged by a majority without waiting for the
  *   journal, which the server commits within its own interval (100 ms by
  *   default).
  */
 export type Durability = 'disk' | 'process';
 
-/** The longest a `process` write of SQLite stays off the disk (staging drain 25 ms + late sync 50 ms). */
-export const PROCESS_DURABILITY_BOUND_MS = 75;
+/** The longest a `process` write of SQLite stays off the disk (the group commit's late sync). */
+export const PROCESS_DURABILITY_BOUND_MS = 50;
 
 /** Taken by the writes that may choose `process`; without it a write is `disk`. */
 export interface WriteOptions {

@@ -1,14 +1,14 @@
 /** The Store contract against SQLite, plus what only the embedded adapter promises. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
-import { GroupCommit, type GroupCommitOptions } from '../../server/store/sqlite/group-commit.js';
+import { GroupCommit, type GroupCommitOptions } from '../../server/store/sqlite/engine/group-commit.js';
 import { MIGRATIONS, migrate, schemaVersion } from '../../server/store/sqlite/migrations.js';
-import { DataDirInUseError } from '../../server/store/sqlite/data-dir-lock.js';
-import { SQLITE_FILE, YJS_STAGING_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
-import { WalSync } from '../../server/store/sqlite/wal-sync.js';
-import { StoreError } from '../../server/store/store.js';
+import { DataDirInUseError } from '../../server/store/sqlite/engine/data-dir-lock.js';
+import { LEGACY_YJS_STAGING_FILE, SQLITE_FILE, openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
+import { WalSync } from '../../server/store/sqlite/engine/wal-sync.js';
+import { StoreError, StoreUnavailableError } from '../../server/store/store.js';
 import { makeAppeal, makeAttachment, makeAttachmentVersion, makeAuditDraft, makeChatMessage, makeHistoryEntry, makeUser } from '../helpers/factories.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 import { runStoreContract } from './store.contract.js';
@@ -29,7 +29,7 @@ runStoreContract('sqlite', async () => {
 describe('Cross-store contract: sqlite', () => {
   // cross-store.contract.ts races two stores on one database (mongo.test.ts).
   // On SQLite the second store is refused by the data-directory lock, whether
-  // in this process (here) or another (staging-log.test.ts), so those races cannot arise.
+  // in this process (here) or another (sqlite-kill.test.ts), so those races cannot arise.
   it('refuses a second store on the same data directory, so no two processes write one store', async () => {
     const dataDir = await tempDir();
     const first = await openSqliteStore({ dataDir });
@@ -57,13 +57,14 @@ describe('SQLite store', () => {
 
   it('refuses a second store on a data directory that is open, touching nothing, and opens it once the first has closed', async () => {
     const dataDir = await tempDir();
-    const first = await openSqliteStore({ dataDir, stagingDrainMs: 60_000 });
+    const first = await openSqliteStore({ dataDir });
     await first.yjs.append('doc', new Uint8Array([1]), 'u1', 1, { durability: 'process' });
-    const staged = readFileSync(path.join(dataDir, YJS_STAGING_FILE));
+    const file = path.join(dataDir, SQLITE_FILE);
+    const before = [readFileSync(file), readFileSync(`${file}-wal`)];
     await expect(openSqliteStore({ dataDir })).rejects.toThrow(DataDirInUseError);
     await expect(openSqliteStore({ dataDir })).rejects.toThrow(/DATA_DIR .* is in use by another case room server/);
-    // The refused open replayed and emptied nothing: the first store's log is as it was, and it goes on.
-    expect(readFileSync(path.join(dataDir, YJS_STAGING_FILE))).toEqual(staged);
+    // The refused open wrote nothing (no migration, no checkpoint), and the first store goes on.
+    expect([readFileSync(file), readFileSync(`${file}-wal`)]).toEqual(before);
     expect(await first.yjs.append('doc', new Uint8Array([2]), 'u1', 2, { durability: 'process' })).toBe(2);
     await first.close();
 
@@ -72,21 +73,37 @@ describe('SQLite store', () => {
     await again.close();
   });
 
-  it('stores a Yjs update whose seq another connection took meanwhile after the last one, and reports it', async () => {
+  it('appends a Yjs update after the last stored one, also when another connection wrote meanwhile', async () => {
     const dataDir = await tempDir();
-    const onDiskError = vi.fn();
-    const store = await openSqliteStore({ dataDir, onDiskError });
+    const store = await openSqliteStore({ dataDir });
     expect(await store.yjs.append('doc', new Uint8Array([1]), 'u1', 1)).toBe(1);
-    expect(await store.yjs.append('doc', new Uint8Array([2]), 'u1', 2)).toBe(2);
+    expect(await store.yjs.append('doc', new Uint8Array([2]), 'u1', 2, { durability: 'process' })).toBe(2);
     const other = new Database(path.join(dataDir, SQLITE_FILE));
     other.pragma('busy_timeout = 5000');
     other.prepare('INSERT INTO yjs_updates (appeal_id, seq, "update", author_id, at) VALUES (?, ?, ?, ?, ?)').run('doc', 3, Buffer.from([3]), null, 3);
     other.close();
-    // The seq is assigned when the record is journalled; the drain finds it taken.
-    await store.yjs.append('doc', new Uint8Array([4]), 'u1', 4);
-    expect(onDiskError).toHaveBeenCalledWith(expect.objectContaining({ message: expect.stringContaining('taken by another connection; stored as 4') }));
-    expect(await store.yjs.append('doc', new Uint8Array([5]), 'u1', 5)).toBe(5);
-    expect((await store.yjs.load('doc')).map((r) => [r.seq, r.update[0]])).toEqual([[1, 1], [2, 2], [3, 3], [4, 4], [5, 5]]);
+    expect(await store.yjs.append('doc', new Uint8Array([4]), 'u1', 4)).toBe(4);
+    expect(await store.yjs.append('other-doc', new Uint8Array([9]), 'u1', 5)).toBe(1);
+    expect((await store.yjs.load('doc')).map((r) => [r.seq, r.update[0]])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
+    await store.close();
+  });
+
+  it('refuses a data directory whose staging file from an earlier release still holds updates, and removes an empty one', async () => {
+    const dataDir = await tempDir();
+    await (await openSqliteStore({ dataDir })).close();
+    const legacy = path.join(dataDir, LEGACY_YJS_STAGING_FILE);
+    writeFileSync(legacy, Buffer.from([4, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9, 9]));
+    await expect(openSqliteStore({ dataDir })).rejects.toThrow(StoreUnavailableError);
+    await expect(openSqliteStore({ dataDir })).rejects.toThrow(/12 bytes of Yjs updates .* start that release once/);
+    expect(readFileSync(legacy)).toHaveLength(12);
+    writeFileSync(legacy, '');
+    const store = await openSqliteStore({ dataDir });
+    expect(existsSync(legacy)).toBe(false);
     await store.close();
   });
 
@@ -139,14 +156,20 @@ describe('SQLite store', () => {
     const dataDir = await tempDir();
     const file = path.join(dataDir, SQLITE_FILE);
     const v1 = new Database(file);
-    migrate(v1, MIGRATIONS.filter((m) => m.version === 1));
+    migrate(
+      v1,
+      MIGRATIONS.filter((m) => m.version === 1),
+    );
     const insert = v1.prepare('INSERT INTO yjs_updates (appeal_id, seq, "update", author_id, at) VALUES (?, ?, ?, ?, ?)');
     insert.run('a1', 1, Buffer.from([1, 2, 3]), 'u1', 100);
     insert.run('a1', 2, Buffer.from([4]), null, 200);
     insert.run('a2', 1, Buffer.from([5, 6]), 'u2', 300);
     v1.close();
     const store = await openSqliteStore({ dataDir });
-    expect((await store.yjs.load('a1')).map((r) => [r.seq, [...r.update], r.authorId, r.at])).toEqual([[1, [1, 2, 3], 'u1', 100], [2, [4], null, 200]]);
+    expect((await store.yjs.load('a1')).map((r) => [r.seq, [...r.update], r.authorId, r.at])).toEqual([
+      [1, [1, 2, 3], 'u1', 100],
+      [2, [4], null, 200],
+    ]);
     expect(await store.yjs.append('a1', new Uint8Array([7]), 'u1', 400)).toBe(3);
     await store.close();
     const check = new Database(file, { readonly: true });
@@ -245,7 +268,12 @@ describe('group commit', () => {
       commit.run(() => insert.run(1)),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
-    expect(db.prepare<[], { x: number }>('SELECT x FROM t ORDER BY x').all().map((r) => r.x)).toEqual([1, 3]);
+    expect(
+      db
+        .prepare<[], { x: number }>('SELECT x FROM t ORDER BY x')
+        .all()
+        .map((r) => r.x),
+    ).toEqual([1, 3]);
     expect(count()).toBe(2);
     other.close();
     db.close();
@@ -255,13 +283,20 @@ describe('group commit', () => {
     const { db, other, commit, count } = await setup();
     const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
     await commit.run(() => insert.run(1));
-    await expect(commit.run(() => {
-      insert.run(2);
-      throw new Error('fails after writing');
-    })).rejects.toThrow('fails after writing');
+    await expect(
+      commit.run(() => {
+        insert.run(2);
+        throw new Error('fails after writing');
+      }),
+    ).rejects.toThrow('fails after writing');
     expect(db.inTransaction).toBe(false);
     await commit.run(() => insert.run(3));
-    expect(db.prepare<[], { x: number }>('SELECT x FROM t ORDER BY x').all().map((r) => r.x)).toEqual([1, 3]);
+    expect(
+      db
+        .prepare<[], { x: number }>('SELECT x FROM t ORDER BY x')
+        .all()
+        .map((r) => r.x),
+    ).toEqual([1, 3]);
     expect(count()).toBe(2);
     other.close();
     db.close();
@@ -314,7 +349,12 @@ describe('group commit with a WAL sync (synchronous=NORMAL + fdatasync off the e
 
   it("settles a 'process' write at COMMIT and a 'disk' write of the same batch only after the sync", async () => {
     let finishSync: () => void = () => undefined;
-    const { db, commit } = await setup(() => new Promise<void>((resolve) => { finishSync = resolve; }));
+    const { db, commit } = await setup(
+      () =>
+        new Promise<void>((resolve) => {
+          finishSync = resolve;
+        }),
+    );
     const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
     const settled: string[] = [];
     const onDisk = commit.run(() => insert.run(1)).then(() => settled.push('disk'));
@@ -337,13 +377,24 @@ describe('group commit with a WAL sync (synchronous=NORMAL + fdatasync off the e
 
   it("syncs a batch of 'process' writes only once lateSyncMs has passed, one sync for all of them", async () => {
     let syncs = 0;
-    const { db, commit } = await lateSetup({ sync: () => { syncs++; return Promise.resolve(); }, lateSyncMs: 40 });
+    const { db, commit } = await lateSetup({
+      sync: () => {
+        syncs++;
+        return Promise.resolve();
+      },
+      lateSyncMs: 40,
+    });
     const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
     const t0 = performance.now();
     await commit.run(() => insert.run(1), 'process');
     await commit.run(() => insert.run(2), 'process');
     expect(syncs).toBe(0);
-    await vi.waitFor(() => { expect(syncs).toBe(1); }, { timeout: 2000, interval: 5 });
+    await vi.waitFor(
+      () => {
+        expect(syncs).toBe(1);
+      },
+      { timeout: 2000, interval: 5 },
+    );
     expect(performance.now() - t0).toBeGreaterThanOrEqual(35);
     await new Promise((r) => setTimeout(r, 80));
     expect(syncs).toBe(1);
@@ -352,7 +403,13 @@ describe('group commit with a WAL sync (synchronous=NORMAL + fdatasync off the e
 
   it("lets a 'disk' write's sync stand in for the one owed to earlier 'process' writes, and syncs what is owed on close", async () => {
     let syncs = 0;
-    const { db, commit } = await lateSetup({ sync: () => { syncs++; return Promise.resolve(); }, lateSyncMs: 30 });
+    const { db, commit } = await lateSetup({
+      sync: () => {
+        syncs++;
+        return Promise.resolve();
+      },
+      lateSyncMs: 30,
+    });
     const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
     await commit.run(() => insert.run(1), 'process');
     await commit.run(() => insert.run(2));
@@ -370,10 +427,17 @@ describe('group commit with a WAL sync (synchronous=NORMAL + fdatasync off the e
   it('reports a failed late sync (its writes were already acknowledged)', async () => {
     const errors: unknown[] = [];
     const { db, commit } = await lateSetup({
-      sync: () => Promise.reject(new Error('EIO: fdatasync failed')), lateSyncMs: 10, onLateSyncError: (e) => errors.push(e),
+      sync: () => Promise.reject(new Error('EIO: fdatasync failed')),
+      lateSyncMs: 10,
+      onLateSyncError: (e) => errors.push(e),
     });
     await commit.run(() => db.prepare('INSERT INTO t (x) VALUES (1)').run(), 'process');
-    await vi.waitFor(() => { expect(String(errors[0])).toMatch(/fdatasync failed/); }, { timeout: 2000, interval: 5 });
+    await vi.waitFor(
+      () => {
+        expect(String(errors[0])).toMatch(/fdatasync failed/);
+      },
+      { timeout: 2000, interval: 5 },
+    );
     db.close();
   });
 

@@ -79,9 +79,7 @@ function sqliteUsers(ctx: SqliteContext): UserRepo {
           params.department_id = filter.departmentId;
         }
         const w = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-        const items = ctx
-          .all(`SELECT * FROM users ${w} ORDER BY created_at, id LIMIT @limit OFFSET @offset`, params)
-          .map((r) => users.decode(r));
+        const items = ctx.all(`SELECT * FROM users ${w} ORDER BY created_at, id LIMIT @limit OFFSET @offset`, params).map((r) => users.decode(r));
         const total = ctx.get(`SELECT COUNT(*) AS n FROM users ${w}`, params)?.n as number;
         return { items, total };
       }),
@@ -99,8 +97,7 @@ function sqliteSessions(ctx: SqliteContext): SessionRepo {
       }),
     touch: (id, expiresAt) => ctx.write(() => void ctx.run('UPDATE sessions SET expires_at = ? WHERE id = ?', expiresAt, id)),
     delete: (id) => ctx.write(() => void ctx.run('DELETE FROM sessions WHERE id = ?', id)),
-    deleteForUser: (userId) =>
-      ctx.write(() => ctx.all('DELETE FROM sessions WHERE user_id = ? RETURNING id', userId).map((r) => r.id as string)),
+    deleteForUser: (userId) => ctx.write(() => ctx.all('DELETE FROM sessions WHERE user_id = ? RETURNING id', userId).map((r) => r.id as string)),
   };
 }
 
@@ -119,14 +116,9 @@ function sqliteCodes(ctx: SqliteContext): CodeRepo {
         return row.attempts as number;
       }),
     // The guard `consumed_at IS NULL` makes the update itself the single-use check.
-    consume: (id, at) =>
-      ctx.write(() => ctx.run('UPDATE codes SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL', at, id).changes === 1),
+    consume: (id, at) => ctx.write(() => ctx.run('UPDATE codes SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL', at, id).changes === 1),
     countSince: (userId, channel, since) =>
-      ctx.read(
-        () =>
-          ctx.get('SELECT COUNT(*) AS n FROM codes WHERE user_id = ? AND channel = ? AND created_at >= ?', userId, channel, since)
-            ?.n as number,
-      ),
+      ctx.read(() => ctx.get('SELECT COUNT(*) AS n FROM codes WHERE user_id = ? AND channel = ? AND created_at >= ?', userId, channel, since)?.n as number),
   };
 }
 

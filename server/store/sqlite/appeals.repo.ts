@@ -141,10 +141,6 @@ export function sqliteAppeals(ctx: SqliteContext): AppealRepo {
         return { items, total };
       }),
     history: (appealId, afterSeq = 0) =>
-      ctx.read(() =>
-        ctx
-          .all('SELECT * FROM status_history WHERE appeal_id = ? AND seq > ? ORDER BY seq', appealId, afterSeq)
-          .map((r) => history.decode(r)),
-      ),
+      ctx.read(() => ctx.all('SELECT * FROM status_history WHERE appeal_id = ? AND seq > ? ORDER BY seq', appealId, afterSeq).map((r) => history.decode(r))),
   };
 }

@@ -43,15 +43,12 @@ export function sqliteChat(ctx: SqliteContext): ChatRepo {
         if (!query.includeInternal) where.push('internal = 0');
         // With beforeSeq: the newest `limit` before it, returned ascending.
         const newest = query.beforeSeq !== undefined;
-        const rows = ctx.all(
-          `SELECT * FROM chat_messages WHERE ${where.join(' AND ')} ORDER BY seq ${newest ? 'DESC' : 'ASC'} LIMIT @limit`,
-          {
-            appeal_id: appealId,
-            limit: query.limit,
-            ...(query.afterSeq !== undefined ? { after: query.afterSeq } : {}),
-            ...(query.beforeSeq !== undefined ? { before: query.beforeSeq } : {}),
-          },
-        );
+        const rows = ctx.all(`SELECT * FROM chat_messages WHERE ${where.join(' AND ')} ORDER BY seq ${newest ? 'DESC' : 'ASC'} LIMIT @limit`, {
+          appeal_id: appealId,
+          limit: query.limit,
+          ...(query.afterSeq !== undefined ? { after: query.afterSeq } : {}),
+          ...(query.beforeSeq !== undefined ? { before: query.beforeSeq } : {}),
+        });
         if (newest) rows.reverse();
         return rows.map((r) => messages.decode(r));
       }),

@@ -1,12 +1,9 @@
 /** Yjs update logs, document versions and attachments on SQLite. */
 import type { AttachmentRecord, AttachmentRepo, AuditDraft, YjsRepo, YjsUpdateRecord, YjsVersionRecord } from '../store.js';
 import { MAX_STORED_BYTES, StoreError } from '../store.js';
-import type Database from 'better-sqlite3';
-import { isPrimaryKeyConflict } from './errors.js';
 import { appendAudit } from './journal.repo.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
-import { PayloadReader, PayloadWriter, type StagingKind, type StagingLog } from './staging-log.js';
 
 const updates = new Table<YjsUpdateRecord>('yjs_updates', {
   appealId: 'text',
@@ -32,41 +29,18 @@ const attachments = new Table<AttachmentRecord>('attachments', {
   createdAt: 'int',
 });
 
-/** How the Yjs log's staging log (staging-log.ts) writes, reads and stores an update. */
-export function yjsStagingKind(db: Database.Database): StagingKind<YjsUpdateRecord> {
-  const lastSeq = db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM yjs_updates WHERE appeal_id = ?');
-  const insert = db.prepare(updates.insertSql());
-  return {
-    name: 'yjs',
-    encode: (r) => new PayloadWriter().f64(r.seq).f64(r.at).str(r.appealId).str(r.authorId).bytes(r.update).done(),
-    decode: (payload) => {
-      const read = new PayloadReader(payload);
-      const seq = read.f64();
-      const at = read.f64();
-      const appealId = read.str();
-      const authorId = read.str();
-      if (appealId === null) throw new RangeError('Yjs record without an appeal');
-      return { appealId, seq, at, authorId, update: read.rest() };
-    },
-    lastSeq: (appealId) => lastSeq.get(appealId)?.seq ?? 0,
-    insert: (r) => {
-      try {
-        insert.run(updates.params(r));
-        return true;
-      } catch (error) {
-        if (isPrimaryKeyConflict(error)) return false;
-        throw error;
-      }
-    },
-  };
-}
-
 /**
- * The Yjs log. Appends go through the staging log (staging-log.ts): written to
- * its file at once, moved into `yjs_updates` in batches. Reads add the records
- * still queued there; a compaction moves them first.
+ * Appends at the document's next seq. It runs inside the group commit's
+ * transaction, which holds the write lock: nothing interleaves between the
+ * MAX(seq) it reads (one seek at the end of the document's range of the
+ * clustered table) and its insert.
  */
-export function sqliteYjs(ctx: SqliteContext, staging: StagingLog<YjsUpdateRecord>): YjsRepo {
+const APPEND_NEXT = `INSERT INTO yjs_updates (appeal_id, seq, "update", author_id, at)
+  SELECT @appeal_id, COALESCE(MAX(seq), 0) + 1, @update, @author_id, @at FROM yjs_updates WHERE appeal_id = @appeal_id
+  RETURNING seq`;
+
+/** The Yjs log: one row per update, written through the group commit like every other write. */
+export function sqliteYjs(ctx: SqliteContext): YjsRepo {
   /** The same limit as on MongoDB (store.ts), so that a room behaves alike on both. */
   const fits = (bytes: Uint8Array, what: string): void => {
     if (bytes.byteLength > MAX_STORED_BYTES) throw new StoreError('too_large', what);
@@ -74,43 +48,29 @@ export function sqliteYjs(ctx: SqliteContext, staging: StagingLog<YjsUpdateRecor
   return {
     append: async (appealId, update, authorId, at, options) => {
       fits(update, 'update');
-      const seq = staging.append({ appealId, update, authorId, at });
-      if ((options?.durability ?? 'disk') === 'disk') await staging.drainAndSync();
-      return seq;
+      return await ctx.write(() => ctx.get(APPEND_NEXT, updates.params({ appealId, seq: 0, update, authorId, at }))?.seq as number, options?.durability);
     },
-    load: (appealId) =>
-      ctx.read(() => [
-        ...ctx.all('SELECT * FROM yjs_updates WHERE appeal_id = ? ORDER BY seq', appealId).map((r) => updates.decode(r)),
-        ...staging.pending().filter((r) => r.appealId === appealId),
-      ]),
+    load: (appealId) => ctx.read(() => ctx.all('SELECT * FROM yjs_updates WHERE appeal_id = ? ORDER BY seq', appealId).map((r) => updates.decode(r))),
     // The merged row keeps the time of the newest update it replaces; updates
     // after upToSeq are untouched, so appends racing a compaction are not lost.
-    compact: (appealId, upToSeq, merged) =>
-      // The executor turns a failed drain into a rejection.
-      new Promise<void>((resolve) => {
-        fits(merged, 'update');
-        // Nothing it replaces may stay in the staging log, to be replayed after it.
-        staging.drain();
-        resolve(ctx.write(() => {
-          const at = ctx.get('SELECT MAX(at) AS at FROM yjs_updates WHERE appeal_id = ? AND seq <= ?', appealId, upToSeq)?.at as
-            | number
-            | null;
-          ctx.run('DELETE FROM yjs_updates WHERE appeal_id = ? AND seq <= ?', appealId, upToSeq);
-          ctx.run(updates.insertSql(), updates.params({ appealId, seq: upToSeq, update: merged, authorId: null, at: at ?? 0 }));
-        }));
-      }),
+    compact: async (appealId, upToSeq, merged) => {
+      fits(merged, 'update');
+      await ctx.write(() => {
+        const at = ctx.get('SELECT MAX(at) AS at FROM yjs_updates WHERE appeal_id = ? AND seq <= ?', appealId, upToSeq)?.at as number | null;
+        ctx.run('DELETE FROM yjs_updates WHERE appeal_id = ? AND seq <= ?', appealId, upToSeq);
+        ctx.run(updates.insertSql(), updates.params({ appealId, seq: upToSeq, update: merged, authorId: null, at: at ?? 0 }));
+      });
+    },
     saveVersion: async (version) => {
       fits(version.state, 'state');
       await ctx.write(() => void ctx.run(versions.insertSql(), versions.params(version)));
     },
     listVersions: (appealId) =>
       ctx.read(() =>
-        ctx
-          .all('SELECT id, appeal_id, at, author_ids FROM yjs_versions WHERE appeal_id = ? ORDER BY at DESC, rowid DESC', appealId)
-          .map((r) => {
-            const { state: _state, ...rest } = versions.decode(r);
-            return rest;
-          }),
+        ctx.all('SELECT id, appeal_id, at, author_ids FROM yjs_versions WHERE appeal_id = ? ORDER BY at DESC, rowid DESC', appealId).map((r) => {
+          const { state: _state, ...rest } = versions.decode(r);
+          return rest;
+        }),
       ),
     getVersion: (appealId, id) =>
       ctx.read(() => {
@@ -145,9 +105,7 @@ export function sqliteAttachments(ctx: SqliteContext): AttachmentRepo {
       }),
     get: (id) => ctx.read(() => get(id)),
     list: (appealId) =>
-      ctx.read(() =>
-        ctx.all('SELECT * FROM attachments WHERE appeal_id = ? ORDER BY created_at, id', appealId).map((r) => attachments.decode(r)),
-      ),
+      ctx.read(() => ctx.all('SELECT * FROM attachments WHERE appeal_id = ? ORDER BY created_at, id', appealId).map((r) => attachments.decode(r))),
     addVersion: (id, version, auditDraft) =>
       ctx.write(() => {
         const att = get(id);

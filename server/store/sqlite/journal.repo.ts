@@ -35,23 +35,27 @@ const LIST_AUDIT = 'SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?';
 /**
  * The journal read on a connection of its own, read-only: `npm run
  * audit:verify` beside a running server, which holds the data directory's
- * lock (data-dir-lock.ts). In WAL mode a reader sees the last commit and never
+ * lock (engine/data-dir-lock.ts). In WAL mode a reader sees the last commit and never
  * blocks the writer.
  */
 export function readOnlyAudit(file: string): { list: AuditRepo['list']; close: () => void } {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   const list = db.prepare<[number, number], Row>(LIST_AUDIT);
   return {
-    list: (afterSeq, limit) => new Promise((resolve) => { resolve(list.all(afterSeq, limit).map((r) => audit.decode(r))); }),
-    close: () => { db.close(); },
+    list: (afterSeq, limit) =>
+      new Promise((resolve) => {
+        resolve(list.all(afterSeq, limit).map((r) => audit.decode(r)));
+      }),
+    close: () => {
+      db.close();
+    },
   };
 }
 
 export function sqliteAudit(ctx: SqliteContext): AuditRepo {
   return {
     append: (draft) => ctx.write(() => appendAudit(ctx, draft)),
-    list: (afterSeq, limit) =>
-      ctx.read(() => ctx.all(LIST_AUDIT, afterSeq, limit).map((r) => audit.decode(r))),
+    list: (afterSeq, limit) => ctx.read(() => ctx.all(LIST_AUDIT, afterSeq, limit).map((r) => audit.decode(r))),
   };
 }
 
@@ -60,10 +64,7 @@ export function sqliteCounters(ctx: SqliteContext): CounterRepo {
     next: (name) =>
       ctx.write(
         () =>
-          ctx.get(
-            'INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value',
-            name,
-          )?.value as number,
+          ctx.get('INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value', name)?.value as number,
       ),
   };
 }

@@ -1,43 +1,44 @@
 /**
  * The embedded Store adapter: one SQLite file `<dataDir>/caseroom.sqlite` opened
  * with better-sqlite3 in WAL mode. Writes go through the group commit
- * (group-commit.ts) and are acknowledged only once their WAL frames are on disk,
+ * (engine/group-commit.ts) and are acknowledged only once their WAL frames are on disk,
  * so an acknowledged write survives a power cut — except those that ask for
  * `process` durability (chat messages, Yjs updates): acknowledged once a crash
  * of the process can no longer lose them, on disk within tens of milliseconds.
  * Migrations commit with `synchronous=FULL`; after them COMMIT runs with
  * `synchronous=NORMAL` and the group commit fsyncs the WAL on libuv's thread
- * pool (wal-sync.ts): the same guarantee without the event loop waiting for the
- * disk. Reads run synchronously on the same connection. Yjs updates go to an
- * append-only staging file first and into their table in batches
- * (staging-log.ts). The store holds the data directory's lock while open
- * (data-dir-lock.ts): one server per directory.
+ * pool (engine/wal-sync.ts): the same guarantee without the event loop waiting for the
+ * disk. Reads run synchronously on the same connection. The store holds the
+ * data directory's lock while open (engine/data-dir-lock.ts): one server per
+ * directory.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from '../../lib/clock.js';
-import type { Store } from '../store.js';
+import { StoreUnavailableError, type Store } from '../store.js';
 import { sqliteAccounts } from './accounts.repo.js';
 import { sqliteAppeals } from './appeals.repo.js';
 import { sqliteCatalogue } from './catalogue.repo.js';
 import { sqliteChat } from './chat.repo.js';
-import { sqliteAttachments, sqliteYjs, yjsStagingKind } from './documents.repo.js';
+import { sqliteAttachments, sqliteYjs } from './documents.repo.js';
+import { SQLITE_DEFAULT_PAGES, WalCheckpointer } from './engine/checkpointer.js';
+import { lockDataDir } from './engine/data-dir-lock.js';
+import { GroupCommit } from './engine/group-commit.js';
+import { WalSync } from './engine/wal-sync.js';
 import { translateSqliteError } from './errors.js';
-import { GroupCommit } from './group-commit.js';
 import { sqliteAudit, sqliteCounters } from './journal.repo.js';
 import { migrate } from './migrations.js';
 import { SqliteContext } from './table.js';
-import { WalSync } from './wal-sync.js';
-import { SQLITE_DEFAULT_PAGES, WalCheckpointer } from './checkpointer.js';
-import { replayStagingLog, StagingLog } from './staging-log.js';
-import { lockDataDir } from './data-dir-lock.js';
-import type { YjsUpdateRecord } from '../store.js';
 
 /** The database file inside the data directory. */
 export const SQLITE_FILE = 'caseroom.sqlite';
-/** The staging log (staging-log.ts) of the Yjs updates, beside it. */
-export const YJS_STAGING_FILE = 'caseroom.yjs-staging';
+/**
+ * Where releases before this one kept acknowledged Yjs updates until they
+ * reached the table. The store refuses a directory whose file still holds
+ * some rather than lose them.
+ */
+export const LEGACY_YJS_STAGING_FILE = 'caseroom.yjs-staging';
 
 export interface SqliteStoreOptions {
   /** Directory of the database file; created if missing. */
@@ -46,17 +47,15 @@ export interface SqliteStoreOptions {
   clock?: Clock;
   /** How long a statement waits for a lock held by another process. */
   busyTimeoutMs?: number;
-  /** Longest wait for the disk sync of `process` writes (group-commit.ts); default LATE_SYNC_MS. */
+  /** Longest wait for the disk sync of `process` writes (engine/group-commit.ts); default LATE_SYNC_MS. */
   lateSyncMs?: number;
   /**
    * Told when background disk work fails: a late sync (its writes were
    * acknowledged but may not be on disk) or a WAL checkpoint.
    */
   onDiskError?: (error: unknown) => void;
-  /** Longest pause between WAL checkpoints while writes arrive (checkpointer.ts). */
+  /** Longest pause between WAL checkpoints while writes arrive (engine/checkpointer.ts). */
   checkpointIntervalMs?: number;
-  /** Pause between moves of the Yjs staging log into its table (staging-log.ts); default DRAIN_MS. */
-  stagingDrainMs?: number;
 }
 
 /** Opens (creating and migrating if needed) the SQLite store in `dataDir`. */
@@ -69,7 +68,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
 
 function open(opts: SqliteStoreOptions): Store {
   mkdirSync(opts.dataDir, { recursive: true });
-  // Before anything is read or replayed: a second server here would empty this one's staging log.
+  // Before anything is read or written: one server per directory.
   const lock = lockDataDir(opts.dataDir);
   let db: Database.Database;
   try {
@@ -84,17 +83,15 @@ function open(opts: SqliteStoreOptions): Store {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    refuseLegacyStaging(opts.dataDir);
     migrate(db, undefined, opts.clock?.now() ?? Date.now());
-    // Still with synchronous=FULL: what is replayed is on disk before its file is emptied.
-    const replay = (fn: () => number): number => db.transaction(fn).immediate();
-    replayStagingLog(path.join(opts.dataDir, YJS_STAGING_FILE), yjsStagingKind(db), replay, opts.onDiskError);
   } catch (error) {
     db.close();
     lock.release();
     throw error;
   }
   // From here COMMIT skips its fsync and the group commit syncs the WAL on the
-  // thread pool before it acknowledges (wal-sync.ts); the guarantee stays FULL's.
+  // thread pool before it acknowledges (engine/wal-sync.ts); the guarantee stays FULL's.
   const file = path.join(opts.dataDir, SQLITE_FILE);
   let walSync: WalSync;
   let checkpointer: WalCheckpointer;
@@ -117,27 +114,12 @@ function open(opts: SqliteStoreOptions): Store {
   const commit = new GroupCommit(db, {
     translate: translateSqliteError,
     sync: () => walSync.sync(),
-    onCommit: () => { checkpointer.noteCommit(); },
+    onCommit: () => {
+      checkpointer.noteCommit();
+    },
     ...(opts.lateSyncMs !== undefined ? { lateSyncMs: opts.lateSyncMs } : {}),
     ...(opts.onDiskError ? { onLateSyncError: opts.onDiskError } : {}),
   });
-  let yjsLog: StagingLog<YjsUpdateRecord>;
-  try {
-    yjsLog = new StagingLog({
-      file: path.join(opts.dataDir, YJS_STAGING_FILE),
-      kind: yjsStagingKind(db),
-      commit,
-      sync: () => walSync.sync(),
-      ...(opts.stagingDrainMs !== undefined ? { drainMs: opts.stagingDrainMs } : {}),
-      ...(opts.onDiskError ? { onError: opts.onDiskError } : {}),
-    });
-  } catch (error) {
-    void checkpointer.close().then(() => walSync.close()).finally(() => {
-      db.close();
-      lock.release();
-    });
-    throw error;
-  }
   const ctx = new SqliteContext(db, commit);
   const accounts = sqliteAccounts(ctx);
   let closing: Promise<void> | null = null;
@@ -151,13 +133,14 @@ function open(opts: SqliteStoreOptions): Store {
     appeals: sqliteAppeals(ctx),
     audit: sqliteAudit(ctx),
     chat: sqliteChat(ctx),
-    yjs: sqliteYjs(ctx, yjsLog),
+    yjs: sqliteYjs(ctx),
     attachments: sqliteAttachments(ctx),
     counters: sqliteCounters(ctx),
     close: () => {
       closing ??= (async () => {
-        yjsLog.close();
-        await commit.close().catch((error: unknown) => { opts.onDiskError?.(error); });
+        await commit.close().catch((error: unknown) => {
+          opts.onDiskError?.(error);
+        });
         await checkpointer.close();
         await walSync.close();
         db.close();
@@ -167,4 +150,21 @@ function open(opts: SqliteStoreOptions): Store {
     },
   };
   return store;
+}
+
+/**
+ * Stops the open when an earlier release left acknowledged Yjs updates in its
+ * staging file (it crashed before they reached the table): starting that
+ * release once replays and empties the file. An empty file is removed.
+ */
+function refuseLegacyStaging(dataDir: string): void {
+  const file = path.join(dataDir, LEGACY_YJS_STAGING_FILE);
+  const size = statSync(file, { throwIfNoEntry: false })?.size;
+  if (size === undefined) return;
+  if (size > 0) {
+    throw new StoreUnavailableError(
+      `${file} holds ${size} bytes of Yjs updates an earlier release acknowledged but did not store; start that release once on this DATA_DIR to replay them, then this one`,
+    );
+  }
+  unlinkSync(file);
 }

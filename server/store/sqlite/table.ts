@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Durability } from '../store.js';
-import type { GroupCommit } from './group-commit.js';
+import type { GroupCommit } from './engine/group-commit.js';
 
 /** How a field is stored. */
 export type ColumnKind = 'text' | 'int' | 'bool' | 'json' | 'blob';

@@ -5,7 +5,7 @@
  * With `BENCH_RELAY_PERSIST=1` it is the **persisting raw relay**: a message
  * that carries a Yjs update (y-websocket sync step 2 or update) is first
  * appended through our SQLite Store (`store.yjs.append`, with the durability
- * our rooms use: the staging log, drained into SQLite every 25 ms), then
+ * our rooms use: acknowledged at COMMIT, the WAL synced within 50 ms), then
  * forwarded as bytes; nothing is decoded beyond the message's header and no
  * document is held. It measures what persisting every update costs here
  * before any of our room's work (validation, the document, carets, ordering).

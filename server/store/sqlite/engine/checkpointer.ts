@@ -3,10 +3,9 @@
  *
  * SQLite's automatic checkpoint runs inside the COMMIT that pushes the WAL past
  * `wal_autocheckpoint` pages, and better-sqlite3 runs COMMIT on the calling
- * thread: under the chat benchmark that was one checkpoint every ~0.4 s, each
- * reading and writing back a few hundred pages and fsyncing the WAL and the
- * database file — 20–40 ms in which the server's event loop, and every room on
- * it, stood still. It was the largest single cause of our latency tail.
+ * thread: the checkpoint reads and writes back up to that many pages and
+ * fsyncs the WAL and the database file while the server's event loop, and
+ * every room on it, waits.
  *
  * Here a worker thread with its own connection (checkpoint.worker.mjs) runs
  * PASSIVE checkpoints at most every `intervalMs` while there are commits: they
@@ -38,9 +37,9 @@ import type Database from 'better-sqlite3';
 /**
  * Longest pause between two checkpoints while writes arrive. Each checkpoint
  * fsyncs the WAL and the database and rewrites the pages committed since the
- * last one; at 1 s the chat benchmark's hot pages are written back five times
- * less often than at 200 ms, and the CPU of the server's helper threads, which
- * share its core, fell by about a tenth (docs/bench.md, fifteenth session).
+ * last one: the longer the pause, the less often a hot page is written back
+ * (on a thread that may share the server's core), and the longer the WAL a
+ * crash leaves to replay.
  */
 export const CHECKPOINT_INTERVAL_MS = 1000;
 /** The server connection's own auto-checkpoint while the worker runs (pages; ~40 MB of WAL). */

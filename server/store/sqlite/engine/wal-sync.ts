@@ -3,8 +3,8 @@
  *
  * With `synchronous=FULL` in WAL mode, SQLite fsyncs the WAL file inside every
  * COMMIT, and better-sqlite3 runs COMMIT on the calling thread: each commit
- * stalled the server's event loop, and with it every room's sockets, for the
- * length of an fsync (p50 0.5 ms, p99 several ms under the chat benchmark).
+ * would stall the server's event loop, and with it every room's sockets, for
+ * the length of an fsync (the disk's, with its tail).
  *
  * Instead the connection runs with `synchronous=NORMAL` — a COMMIT writes its
  * WAL frames and returns without an fsync — and the group commit asks this
@@ -13,8 +13,9 @@
  * would have acknowledged it: its frames are on disk. The event loop goes on
  * with other rooms meanwhile.
  *
- * Why this is the same guarantee: in WAL mode a transaction is durable once its
- * frames are durable in the WAL. Linux's fsync flushes the file (inode), not a
+ * Why this is the same guarantee (test/contract/sqlite-engine-assumptions.test.ts
+ * checks what of it an upgrade of SQLite or better-sqlite3 could change): in
+ * WAL mode a transaction is durable once its frames are durable in the WAL. Linux's fsync flushes the file (inode), not a
  * descriptor, so syncing our own descriptor of `<db>-wal` covers what SQLite's
  * connection wrote. SQLite reuses the WAL from its start only after a complete
  * checkpoint, and with NORMAL it still syncs the WAL before and the database

@@ -1,13 +1,13 @@
 /**
  * One server per data directory.
  *
- * The SQLite adapter keeps state of its own beside the database: the Yjs
- * staging log (staging-log.ts) is emptied after every drain, and each
- * document's next seq is counted in memory. A second server on the same
- * directory would empty the first one's staging file under it (a crash then
- * loses what was acknowledged) and hand out the same seqs. So the store takes
- * this lock before it touches anything, and a second server on the directory
- * stops at start with a message that says why.
+ * The SQLite store belongs to one server. A second one on the same directory
+ * would hold its own copy of each live document and compact the Yjs log from
+ * it, deleting updates the first had stored under the same seqs; and the
+ * rooms' live events would not reach each other's clients (several instances
+ * run on MongoDB and Redis). So the store takes this lock before it touches
+ * anything, and a second server on the directory stops at start with a message
+ * that says why.
  *
  * The lock is SQLite's own: a small database file held in exclusive locking
  * mode. Its POSIX lock belongs to the process, so the kernel drops it when the
@@ -18,7 +18,7 @@
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreUnavailableError } from '../store.js';
+import { StoreUnavailableError } from '../../store.js';
 
 /** The lock's database file inside the data directory. */
 export const LOCK_FILE = 'caseroom.lock';

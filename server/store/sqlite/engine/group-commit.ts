@@ -12,7 +12,7 @@
  * synchronous and the flush runs them back to back.
  */
 import type Database from 'better-sqlite3';
-import type { Durability } from '../store.js';
+import type { Durability } from '../../store.js';
 
 /*
  * Durability (the Store contract's): a `disk` write settles after the sync; a
@@ -65,7 +65,6 @@ export class GroupCommit {
   /** A sync owed to `process` writes already acknowledged. */
   private lateSync: NodeJS.Timeout | null = null;
   private readonly runBatch: (batch: Pending[]) => Outcome[];
-  private readonly runOne: (write: () => unknown) => unknown;
 
   constructor(
     db: Database.Database,
@@ -74,21 +73,20 @@ export class GroupCommit {
     // Called inside the outer transaction, so better-sqlite3 uses a SAVEPOINT.
     const nested = db.transaction((write: () => unknown) => write());
     const batchTx = db.transaction((batch: Pending[]): Outcome[] =>
-        batch.map((p): Outcome => {
-          try {
-            return { ok: true, value: nested(p.write) };
-          } catch (error) {
-            // Some errors (disk full, I/O) make SQLite roll back the whole
-            // transaction; the remaining writes must not run outside it.
-            if (!db.inTransaction) throw error;
-            return { ok: false, error };
-          }
-        }),
+      batch.map((p): Outcome => {
+        try {
+          return { ok: true, value: nested(p.write) };
+        } catch (error) {
+          // Some errors (disk full, I/O) make SQLite roll back the whole
+          // transaction; the remaining writes must not run outside it.
+          if (!db.inTransaction) throw error;
+          return { ok: false, error };
+        }
+      }),
     );
     // A batch of one needs no savepoint: if its write throws, rolling back the
     // whole transaction undoes exactly that write.
     const singleTx = db.transaction((write: () => unknown): unknown => write());
-    this.runOne = (write) => singleTx.immediate(write);
     // IMMEDIATE takes the write lock up front: no lock upgrade, no SQLITE_BUSY mid-batch.
     this.runBatch = (batch) => {
       const [only] = batch;
@@ -110,26 +108,6 @@ export class GroupCommit {
         this.flush();
       });
     });
-  }
-
-  /**
-   * Runs `write` in a transaction of its own, now, and returns its result: for
-   * a caller that batches its writes itself (a staging log's drain,
-   * staging-log.ts). It counts as a `process` write: committed on return, the
-   * late sync follows. Throws the translated error, with nothing written, when
-   * it fails. Must not be called from inside a queued write.
-   */
-  runNow<T>(write: () => T): T {
-    if (this.closed) throw new StoreClosedError();
-    let value: T;
-    try {
-      value = this.runOne(write) as T;
-    } catch (error) {
-      throw this.options.translate(error);
-    }
-    this.options.onCommit?.();
-    if (this.options.sync) this.syncLate(this.options.sync);
-    return value;
   }
 
   /** Commits everything queued so far (synchronously) and settles the promises. */
@@ -196,7 +174,9 @@ export class GroupCommit {
   private syncLate(sync: () => Promise<void>): void {
     this.lateSync ??= setTimeout(() => {
       this.lateSync = null;
-      sync().catch((error: unknown) => { this.options.onLateSyncError?.(error); });
+      sync().catch((error: unknown) => {
+        this.options.onLateSyncError?.(error);
+      });
     }, this.options.lateSyncMs ?? LATE_SYNC_MS);
   }
 
