@@ -2,21 +2,12 @@
  * socket.io's in-memory adapter with our connection state recovery.
  *
  * Recovery keeps every broadcast packet for the length of the window, so that a
- * client whose connection dropped gets what it missed. socket.io's own
- * SessionAwareAdapter keeps each packet as live objects (the payload, two Sets,
- * an options object; ~1.1 KB) and prunes them once a minute, so at the chat
- * benchmark's 900 broadcasts a second it held up to three minutes of them:
- * ~100 MB of heap whose every new packet survived two scavenges, with 10–14 ms
- * pauses. Here each packet is kept in a PacketLog (packet-log.ts): its JSON as
- * UTF-8 in off-heap chunks and its place in typed arrays, so no JS object per
- * packet outlives a scavenge; pruned to the window on every broadcast, and
- * found by its offset without a scan.
- * Every payload of ours is JSON (shared/protocol/events.ts), so the text is the
- * packet — and the wire encoding too: socket.io-parser writes an event packet
- * as its type, its namespace unless `/`, then `JSON.stringify(data)`. A kept
- * packet is encoded from the JSON already made for the log instead of
- * stringifying (and walking for binary) the same data a second time, about
- * 1 KB of garbage per chat message less (docs/bench.md, "Eleventh session").
+ * client whose connection dropped gets what it missed. As socket.io's own
+ * SessionAwareAdapter does, a kept packet is its data array (the event, its
+ * arguments, then its offset) with the rooms it went to and those it skipped;
+ * unlike it, the packets that left the window are dropped on every broadcast,
+ * not once a minute, and a packet is found by the number in its offset rather
+ * than by a scan.
  *
  * Nothing is replayed before the connection is authorised. socket.io 4.8
  * sends the `missedPackets` of a restored session from the Socket constructor,
@@ -41,7 +32,6 @@
 import { randomBytes } from 'node:crypto';
 import { Adapter, type BroadcastOptions, type PrivateSessionId, type Session } from 'socket.io-adapter';
 import type { SocketData } from '../../../shared/protocol/events.js';
-import { PacketLog } from './packet-log.js';
 
 type Persisted = Omit<Session, 'missedPackets'>;
 
@@ -53,8 +43,26 @@ interface Kept {
 
 /** socket.io-parser's EVENT packet type. */
 const EVENT = 2;
+/** Dropped packets at the front of the list before it is copied without them. */
+const COMPACT_AT = 1024;
 
-interface Packet { type: number; data: unknown[]; id?: number; nsp?: string }
+interface Packet {
+  type: number;
+  data: unknown[];
+  id?: number;
+  nsp?: string;
+}
+
+/** A broadcast kept for recovery. */
+interface KeptPacket {
+  /** When it was broadcast (ms). */
+  at: number;
+  /** The event, its arguments, then its offset. */
+  data: unknown[];
+  /** Sent to these rooms (all sockets when empty), skipping those in `except`. */
+  rooms: ReadonlySet<string>;
+  except: ReadonlySet<string>;
+}
 
 /** A broadcast as one instance relays it to the others. */
 interface Relayed {
@@ -75,38 +83,29 @@ export class RecoveryAdapter extends Adapter {
   /** Offsets from an earlier process never match this one's. */
   private readonly boot = randomBytes(6).toString('base64url');
   private readonly sessions = new Map<PrivateSessionId, Kept>();
-  /** Each packet's data array (event name, payload, offset) as JSON; the offset of packet n is `<boot>.<n in base 36>`. */
-  private readonly log = new PacketLog();
+  /**
+   * The packets of the window, oldest first, from index `head` on (those
+   * before it were dropped). The offset of packet n is `<boot>.<n in base
+   * 36>`; the packet at `head` is number `firstN`.
+   */
+  private packets: (KeptPacket | null)[] = [];
+  private head = 0;
+  private firstN = 0;
   /** The server's `connectionStateRecovery.maxDisconnectionDuration`, as socket.io's adapter reads it. */
   private readonly windowMs: number;
   private readonly nspName: string;
   /** Where broadcasts made on this instance go to reach the others (null: one instance). */
   private relay: ((payload: string) => void) | null = null;
-  /** The packet being broadcast and its data's JSON, for the encoder (set and used within one `broadcast`). */
-  private kept: { packet: Packet; json: string } | null = null;
 
   constructor(nsp: { name: string; server: { opts: { connectionStateRecovery?: { maxDisconnectionDuration?: number } } } }) {
     super(nsp);
     this.windowMs = nsp.server.opts.connectionStateRecovery?.maxDisconnectionDuration ?? 0;
     this.nspName = nsp.name;
-    // The in-memory adapter encodes a broadcast once for all its sockets with
-    // `this.encoder` (the server's, private in its types) and precomputes the
-    // WebSocket frame from the result. This adapter gets an encoder of its own
-    // that answers a kept packet with the string built from the log's JSON.
-    const self = this as unknown as { encoder: { encode: (packet: Packet) => unknown[] } };
-    const shared = self.encoder;
-    const prefix = `${EVENT}${nsp.name === '/' ? '' : `${nsp.name},`}`;
-    self.encoder = {
-      encode: (packet) => {
-        const kept = this.kept;
-        return kept?.packet === packet ? [prefix + kept.json] : shared.encode(packet);
-      },
-    };
   }
 
   /** Packets held for recovery (for tests and diagnostics). */
   get heldPackets(): number {
-    return this.log.size;
+    return this.packets.length - this.head;
   }
 
   override persistSession(session: Persisted): void {
@@ -136,8 +135,8 @@ export class RecoveryAdapter extends Adapter {
   replay(socketId: string, offset: unknown, inRooms: ReadonlySet<string>): number | null {
     const missed = typeof offset === 'string' ? this.after(offset, [...inRooms]) : null;
     if (!missed) return null;
-    for (const data of missed) {
-      data.pop(); // the old offset; `keep` adds the new one
+    for (const kept of missed) {
+      const data = kept.slice(0, -1); // without the old offset; `keep` adds the new one
       this.broadcast({ type: EVENT, data, nsp: this.nspName }, { rooms: new Set([socketId]), except: new Set(), flags: { local: true } });
     }
     return missed.length;
@@ -160,9 +159,14 @@ export class RecoveryAdapter extends Adapter {
       return false;
     }
     if (!isRelayed(m)) return false;
-    this.broadcast({ type: EVENT, data: m.data, nsp: this.nspName }, {
-      rooms: new Set(m.rooms), except: new Set(m.except), flags: { ...m.flags, local: true },
-    });
+    this.broadcast(
+      { type: EVENT, data: m.data, nsp: this.nspName },
+      {
+        rooms: new Set(m.rooms),
+        except: new Set(m.except),
+        flags: { ...m.flags, local: true },
+      },
+    );
     return true;
   }
 
@@ -173,14 +177,8 @@ export class RecoveryAdapter extends Adapter {
       this.relay(JSON.stringify(relayed));
     }
     // As socket.io's: packets with an ack or marked volatile are never replayed.
-    if (packet.type === EVENT && packet.id === undefined && opts.flags?.volatile === undefined) {
-      this.kept = { packet, json: this.keep(packet.data, opts) };
-    }
-    try {
-      super.broadcast(packet, opts);
-    } finally {
-      this.kept = null;
-    }
+    if (packet.type === EVENT && packet.id === undefined && opts.flags?.volatile === undefined) this.keep(packet.data, opts);
+    super.broadcast(packet, opts);
   }
 
   /** Forgets the persisted sessions of these login sessions (logout, lock, password change, expiry). */
@@ -194,22 +192,42 @@ export class RecoveryAdapter extends Adapter {
     for (const [pid, k] of this.sessions) if (k.session.rooms.includes(room)) this.sessions.delete(pid);
   }
 
-  /** Logs the packet (its data gets the offset) and returns the data's JSON. */
-  private keep(data: unknown[], opts: BroadcastOptions): string {
+  /** Keeps the packet; its data gets the offset, which the client learns as the last argument. */
+  private keep(data: unknown[], opts: BroadcastOptions): void {
     const now = Date.now();
-    this.log.dropBefore(now - this.windowMs);
-    // The client learns the offset as the packet's last argument.
-    data.push(`${this.boot}.${this.log.nextN.toString(36)}`);
-    const json = JSON.stringify(data);
-    this.log.push(json, now, opts.rooms, opts.except ?? []);
-    return json;
+    this.dropBefore(now - this.windowMs);
+    data.push(`${this.boot}.${(this.firstN + this.heldPackets).toString(36)}`);
+    this.packets.push({ at: now, data, rooms: opts.rooms, except: opts.except ?? new Set() });
   }
 
-  /** The packets after `offset` for a session in `rooms`, or null when the offset is not held. */
-  private after(offset: string, rooms: string[]): unknown[][] | null {
+  /** Lets go of the packets broadcast before `threshold`. */
+  private dropBefore(threshold: number): void {
+    while (this.head < this.packets.length && (this.packets[this.head]?.at ?? Infinity) < threshold) {
+      this.packets[this.head++] = null;
+      this.firstN++;
+    }
+    if (this.head >= COMPACT_AT && this.head * 2 >= this.packets.length) {
+      this.packets = this.packets.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /**
+   * The data of the packets after `offset` that a session in `rooms`
+   * received — sent to all or to one of its rooms, and skipping none of them —
+   * or null when the offset is not held.
+   */
+  private after(offset: string, rooms: readonly string[]): unknown[][] | null {
     const n = this.packetOf(offset);
     if (n === null) return null;
-    return this.log.after(n, rooms).map((json) => JSON.parse(json) as unknown[]);
+    const out: unknown[][] = [];
+    for (let i = this.head + (n - this.firstN) + 1; i < this.packets.length; i++) {
+      const p = this.packets[i];
+      if (!p) continue;
+      const included = p.rooms.size === 0 || rooms.some((r) => p.rooms.has(r));
+      if (included && !rooms.some((r) => p.except.has(r))) out.push(p.data);
+    }
+    return out;
   }
 
   private holds(offset: string): boolean {
@@ -218,10 +236,10 @@ export class RecoveryAdapter extends Adapter {
 
   /** The number of the packet an offset of this process names, if it is still held. */
   private packetOf(offset: string): number | null {
-    this.log.dropBefore(Date.now() - this.windowMs);
+    this.dropBefore(Date.now() - this.windowMs);
     const [boot, n36] = offset.split('.');
     const n = n36 && /^[0-9a-z]{1,11}$/.test(n36) ? Number.parseInt(n36, 36) : Number.NaN;
-    return boot === this.boot && this.log.holds(n) ? n : null;
+    return boot === this.boot && Number.isInteger(n) && n >= this.firstN && n < this.firstN + this.heldPackets ? n : null;
   }
 
   private sweepSessions(): void {
