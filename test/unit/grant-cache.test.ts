@@ -37,11 +37,18 @@ function fakeAccess(): { access: RoomAccess; reads: () => number; deny: (v: bool
   return {
     access,
     reads: () => reads,
-    deny: (v) => { denied = v; },
+    deny: (v) => {
+      denied = v;
+    },
     hold: () => {
       let release!: () => void;
-      gate = new Promise<void>((r) => { release = r; });
-      return () => { gate = null; release(); };
+      gate = new Promise<void>((r) => {
+        release = r;
+      });
+      return () => {
+        gate = null;
+        release();
+      };
     },
   };
 }
@@ -59,7 +66,7 @@ describe('RoomGrantCache', () => {
     expect(f.reads()).toBe(3);
   });
 
-  it('answers `cached` without a promise only while a grant is remembered and fresh', async () => {
+  it('answers `cached` only while a grant is remembered and fresh', async () => {
     const f = fakeAccess();
     const clock = new ManualClock();
     const cache = new RoomGrantCache(f.access, clock);
@@ -77,7 +84,11 @@ describe('RoomGrantCache', () => {
   });
 
   const appeal = makeRegisteredAppeal({ id: 'a1' });
-  const statusChanged = (a: AppealRecord): DomainEvent => ({ type: 'appeal.status_changed', appeal: a, entry: { ...makeHistoryEntry(), appealId: a.id, seq: 2 } });
+  const statusChanged = (a: AppealRecord): DomainEvent => ({
+    type: 'appeal.status_changed',
+    appeal: a,
+    entry: { ...makeHistoryEntry(), appealId: a.id, seq: 2 },
+  });
   const events: [string, DomainEvent][] = [
     ['appeal.access_changed', { type: 'appeal.access_changed', appealId: 'a1', userIds: ['u-alice'] }],
     ['session.ended', { type: 'session.ended', sessionIds: ['s-alice'], userId: 'u-alice' }],
@@ -96,7 +107,7 @@ describe('RoomGrantCache', () => {
     });
   }
 
-  it('after a status change, derives the room\'s grants again from the event\'s record, with no read', async () => {
+  it("after a status change, derives the room's grants again from the event's record, with no read", async () => {
     const f = fakeAccess();
     const cache = new RoomGrantCache(f.access, new ManualClock());
     const held = await cache.write(alice, 'a1');

@@ -52,20 +52,22 @@ export class ChatService {
    * caller can broadcast right after the commit, in commit order.
    */
   async send(viewer: Viewer, input: ChatSendInput): Promise<{ message: ChatMessage; created: boolean; grant: RoomGrant }> {
-    // Both are usually remembered: then no promise is made for them.
-    const grant = this.d.grants?.cached(viewer, input.appealId) ?? await (this.d.grants ?? this.d.rooms).write(viewer, input.appealId);
+    const grant = await (this.d.grants ?? this.d.rooms).write(viewer, input.appealId);
     if (!isOpen(grant.appeal.status)) throw new DomainError('FORBIDDEN', 'Обращение закрыто: чат доступен только для чтения');
     if (input.internal && !grant.isStaff) throw forbidden('Служебные заметки доступны только сотрудникам');
-    const authorName = this.d.names.cached(viewer.id) ?? await this.d.names.nameOf(viewer.id);
-    const { message, created } = await this.d.store.chat.append({
-      appealId: input.appealId,
-      clientId: input.clientId,
-      authorId: viewer.id,
-      authorRole: viewer.role,
-      text: input.text,
-      internal: input.internal,
-      at: this.d.clock.now(),
-    }, CHAT_DURABILITY);
+    const authorName = await this.d.names.nameOf(viewer.id);
+    const { message, created } = await this.d.store.chat.append(
+      {
+        appealId: input.appealId,
+        clientId: input.clientId,
+        authorId: viewer.id,
+        authorRole: viewer.role,
+        text: input.text,
+        internal: input.internal,
+        at: this.d.clock.now(),
+      },
+      CHAT_DURABILITY,
+    );
     // Client ids are random per client; a match by someone else is not theirs to read.
     if (!created && message.authorId !== viewer.id) throw conflict('Идентификатор сообщения уже занят');
     if (created) {
@@ -125,7 +127,14 @@ export class ChatService {
 
 export function toWire(r: ChatMessageRecord, authorName: string): ChatMessage {
   return {
-    appealId: r.appealId, seq: r.seq, clientId: r.clientId, authorId: r.authorId, authorName,
-    authorRole: r.authorRole, text: r.text, internal: r.internal, at: r.at,
+    appealId: r.appealId,
+    seq: r.seq,
+    clientId: r.clientId,
+    authorId: r.authorId,
+    authorName,
+    authorRole: r.authorRole,
+    text: r.text,
+    internal: r.internal,
+    at: r.at,
   };
 }

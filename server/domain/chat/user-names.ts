@@ -28,7 +28,7 @@ export class UserNames {
     return name;
   }
 
-  /** The name if it is cached and fresh, without a promise (the chat hot path); undefined otherwise. */
+  /** The name if it is cached and fresh, for a caller that cannot wait for a read; undefined otherwise. */
   cached(userId: string): string | undefined {
     const hit = this.cache.get(userId);
     return hit && hit.until > this.clock.now() ? hit.name : undefined;

@@ -60,7 +60,7 @@ export class RoomGrantCache {
     return grant;
   }
 
-  /** The remembered grant if it is still fresh, without a promise (the chat hot path); null otherwise. */
+  /** The remembered grant if it is still fresh; null otherwise (nothing is read). */
   cached(viewer: Viewer, appealId: string): RoomGrant | null {
     const hit = this.byAppeal.get(appealId)?.get(keyOf(viewer));
     return hit && hit.until > this.clock.now() ? hit.grant : null;

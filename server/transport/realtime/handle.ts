@@ -55,8 +55,7 @@ export function handle<S extends z.ZodType, T>(
     const fail = (err: unknown): void => {
       send({ ok: false, error: errorBodyOf(err, logger, event) });
     };
-    // No async wrapper of its own: one per event was a promise and a frame more
-    // on every chat message (docs/bench.md, eleventh and twelfth sessions).
+    // No async wrapper of its own: the handler's promise is the one promise of an event.
     let result: Promise<T>;
     try {
       for (const bucket of options.buckets) if (!bucket.take()) throw rateLimited(bucket.retryAfter());
