@@ -12,10 +12,10 @@
  *
  * The knee is the most rooms that passed, reported as typists per core (the
  * server has one core when pinned). The generators share the other core; a
- * step in which their CPU together reaches 70 % of it ends the sweep of that
- * server, since its latencies would be the generators' as much as the
- * server's: its knee is then reported as at least the last step that passed,
- * bounded by the generator.
+ * step in which their CPU together reaches 70 % of it does not count (its
+ * latencies would be the generators' as much as the server's) and ends the
+ * sweep of that server: its knee is then reported as at least the last step
+ * that passed, bounded by the generator.
  */
 import type { Managed } from './proc.js';
 import { round, summarize, type Summary } from './stats.js';
@@ -208,7 +208,7 @@ export async function sweepServer(deps: SweepDeps, plan: SweepPlan, kind: SweepS
   let bound: SweepResult['bound'] = 'cap';
   for (let rooms = plan.firstRooms; rooms <= plan.maxRooms; rooms += plan.stepRooms) {
     const s = await step(rooms);
-    if (s.passed) lastPass = rooms;
+    // A step the generators could not carry says nothing about the server: it does not count.
     if (generatorBound(s)) {
       bound = 'generator';
       break;
@@ -217,6 +217,7 @@ export async function sweepServer(deps: SweepDeps, plan: SweepPlan, kind: SweepS
       firstFail = s;
       break;
     }
+    lastPass = rooms;
   }
   if (firstFail) {
     bound = firstFail.failure.startsWith('p99') ? 'p99' : 'delivery';
@@ -225,12 +226,12 @@ export async function sweepServer(deps: SweepDeps, plan: SweepPlan, kind: SweepS
       const mid = roundTo((lastPass + fail) / 2, plan.granularity);
       if (mid <= lastPass || mid >= fail) break;
       const s = await step(mid);
-      if (generatorBound(s) && !s.passed) break;
+      if (generatorBound(s)) break;
       if (s.passed) lastPass = mid;
       else fail = mid;
     }
   }
-  const counted = steps.filter((s) => s.passed || !generatorBound(s));
+  const counted = steps.filter((s) => !generatorBound(s));
   return {
     server: kind,
     steps,
@@ -265,7 +266,7 @@ export function sweepTables(results: SweepResult[], plan: SweepPlan): { title: s
           f(s.serverCpuPct, 0),
           f(s.stealPct, 1),
           f(s.rssMb, 0),
-          s.passed ? 'pass' : s.failure,
+          s.generatorCpuPct >= GENERATOR_CPU_LIMIT_PCT ? `not counted: generators ${round(s.generatorCpuPct, 0)} %` : s.passed ? 'pass' : s.failure,
         ]),
     ),
   };
@@ -307,6 +308,7 @@ export function sweepJson(results: SweepResult[], plan: SweepPlan): Record<strin
         server_cpu_pct: round(s.serverCpuPct, 1),
         steal_pct: round(s.stealPct, 1),
         rss_mb: round(s.rssMb, 1),
+        counted: s.generatorCpuPct < GENERATOR_CPU_LIMIT_PCT,
         passed: s.passed,
       }));
   }
