@@ -154,7 +154,7 @@ interface Ready {
  * garbage collector on its main thread: V8's helper threads (parallel
  * scavenge, concurrent marking) would share that core with the event loop, and
  * the main thread then waits for helpers the scheduler has put behind it —
- * event-loop stalls of 30–100 ms here (docs/bench.md, fourth session). The
+ * event-loop stalls of 30–100 ms here. The
  * same flag for every server, so the comparison stays like for like;
  * `BENCH_SERVER_NODE_ARGS` adds more.
  */
