@@ -121,6 +121,8 @@ export interface AppealFilter {
   overdueAt?: number;
   /** A user id, or null for unassigned. */
   assigneeId?: string | null;
+  /** Only appeals whose room is open (`isOpen`: not a draft, not completed, not rejected): the wall's rows. */
+  openOnly?: boolean;
   sort: 'deadline' | 'created';
   limit: number;
   offset: number;

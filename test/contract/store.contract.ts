@@ -635,6 +635,31 @@ function describeAppealList(s: () => Store): void {
       expect(p3).toEqual({ items: [list[0]], total: 7 });
       expect((await s().appeals.list({ ...base, departmentId: 'dep-paged', limit: 3, offset: 10 })).items).toEqual([]);
     });
+
+    it('selects only open appeals in the query (the wall): 5 open among 1,000 closed ones, by deadline and paged, the total counting the open ones', async () => {
+      const dep = 'dep-busy';
+      // Closed appeals with the nearest deadlines: a query that filtered them out afterwards would fill its pages with them.
+      const closed = range(1000).map((i) =>
+        makeRegisteredAppeal({ departmentId: dep, status: i % 2 === 0 ? 'completed' : 'rejected', deadlineAt: T0 + i * HOUR, createdAt: T0 + i }),
+      );
+      for (let i = 0; i < closed.length; i += 100) await Promise.all(closed.slice(i, i + 100).map((a) => s().appeals.create(a)));
+      const open = (['registered', 'in_progress', 'info_requested', 'awaiting_confirmation', 'registered'] as const).map((status, i) =>
+        makeRegisteredAppeal({ departmentId: dep, status, deadlineAt: T0 + 2000 * HOUR + i * HOUR }),
+      );
+      for (const a of open) await s().appeals.create(a);
+      await s().appeals.create(makeAppeal({ departmentId: dep, deadlineAt: T0 }));
+      await s().appeals.create(makeRegisteredAppeal({ departmentId: 'dep-other', deadlineAt: T0 }));
+
+      const filter: AppealFilter = { departmentId: dep, openOnly: true, sort: 'deadline', limit: 100, offset: 0 };
+      const all = await s().appeals.list(filter);
+      expect(all.total).toBe(5);
+      expect(all.items.map((a) => a.id)).toEqual(open.map((a) => a.id));
+      const p1 = await s().appeals.list({ ...filter, limit: 2, offset: 0 });
+      const p3 = await s().appeals.list({ ...filter, limit: 2, offset: 4 });
+      expect(p1.items.map((a) => a.id)).toEqual([open[0]!.id, open[1]!.id]);
+      expect(p3).toEqual({ items: [open[4]], total: 5 });
+      expect((await s().appeals.list({ ...filter, openOnly: false })).total).toBe(1006);
+    });
   });
 }
 

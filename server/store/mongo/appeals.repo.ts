@@ -28,6 +28,7 @@
  * `$inc: { version: 1 }` would be refused by the server (ConflictingUpdateOperators).
  */
 import type { PipelineStage, UpdateQuery } from 'mongoose';
+import { isOpen, STATUSES } from '../../../shared/status-machine.js';
 import type { AppealFilter, AppealPatch, AppealRecord, AppealRepo, AuditDraft, Page, StatusHistoryRecord } from '../store.js';
 import { pick, toAppeal, toHistory } from './convert.js';
 import { guarded, isDuplicateKey } from './errors.js';
@@ -38,6 +39,8 @@ import { eq, KeyedQueue, num } from './sequence.js';
 
 /** Never overdue: finished appeals, and drafts (not filed, so no term runs). */
 const NEVER_OVERDUE = ['completed', 'rejected', 'draft'];
+/** `openOnly`: the statuses whose room is open. */
+const OPEN_STATUSES: string[] = STATUSES.filter(isOpen);
 
 const deadlineSort = (deadlineAt: number | null): number => deadlineAt ?? Number.MAX_SAFE_INTEGER;
 
@@ -115,6 +118,7 @@ function matchOf(f: AppealFilter): Record<string, unknown> {
     // `$lt` on a number never matches null: appeals without a deadline are never overdue.
     and.push({ deadlineAt: { $lt: num(f.overdueAt) } }, { status: { $nin: NEVER_OVERDUE } });
   }
+  if (f.openOnly === true) and.push({ status: { $in: OPEN_STATUSES } });
   if (f.assigneeId !== undefined) and.push({ assigneeId: eq(f.assigneeId) });
   return and.length > 0 ? { $and: and } : {};
 }

@@ -1,4 +1,5 @@
 /** Appeals and their status history on SQLite. */
+import { isOpen, STATUSES } from '../../../shared/status-machine.js';
 import type { AppealFilter, AppealPatch, AppealRecord, AppealRepo, StatusHistoryRecord } from '../store.js';
 import { appendAudit } from './journal.repo.js';
 import type { SqliteContext } from './table.js';
@@ -46,6 +47,11 @@ const history = new Table<StatusHistoryRecord>('status_history', {
 
 const IMMUTABLE = ['id', 'citizenId', 'createdAt', 'version'] as const;
 
+/** `openOnly` as a list of statuses (an IN list seeks the index on department, status, deadline). */
+const OPEN_STATUSES_SQL = STATUSES.filter(isOpen)
+  .map((st) => `'${st}'`)
+  .join(', ');
+
 /** WHERE clause and parameters for a list filter. */
 function whereOf(filter: AppealFilter): { sql: string; params: Record<string, unknown> } {
   const where: string[] = [];
@@ -68,6 +74,7 @@ function whereOf(filter: AppealFilter): { sql: string; params: Record<string, un
     where.push("deadline_at IS NOT NULL AND deadline_at < @overdue_at AND status NOT IN ('completed', 'rejected', 'draft')");
     params.overdue_at = filter.overdueAt;
   }
+  if (filter.openOnly) where.push(`status IN (${OPEN_STATUSES_SQL})`);
   if (filter.assigneeId === null) where.push('assignee_id IS NULL');
   else if (filter.assigneeId !== undefined) eq('assignee_id', filter.assigneeId);
   return { sql: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params };
