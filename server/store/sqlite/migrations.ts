@@ -209,6 +209,32 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE yjs_updates_clustered RENAME TO yjs_updates;
     `,
   },
+  {
+    // The case's entries beside its status history (supplements, corrections)
+    // and how far each person has seen them.
+    version: 3,
+    sql: `
+      CREATE TABLE case_entries (
+        appeal_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        author_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        attachment_ids TEXT NOT NULL,
+        changes TEXT NOT NULL,
+        PRIMARY KEY (appeal_id, seq)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE case_entry_marks (
+        appeal_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (appeal_id, user_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version of the file (0 for a fresh one). */
