@@ -75,6 +75,11 @@ export type UpdatedField = (typeof UPDATED_FIELDS)[number];
 /** Of those, the ones that decide who may do what in the room. */
 export const ACCESS_FIELDS: ReadonlySet<UpdatedField> = new Set(['assigneeId', 'expertIds']);
 
+/** The clocks of the law (59-ФЗ, PRODUCT.md §10) a deadline event names. */
+export const DEADLINE_CLOCKS = ['registration', 'answer', 'redirect'] as const;
+export const deadlineClockSchema = z.enum(DEADLINE_CLOCKS);
+export type DeadlineClock = (typeof DEADLINE_CLOCKS)[number];
+
 /** A login session's id (sha256 of the cookie token, hex). */
 const sessionIdSchema = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -100,6 +105,44 @@ export const domainEventSchema = z.discriminatedUnion('type', [
    * not through the bus.
    */
   z.strictObject({ type: z.literal('chat.posted'), message: chatPostedSchema }),
+  /** A clock of the law (59-ФЗ) is `workingDaysLeft` working days from its due time: the assignee is reminded (supervisors when none). */
+  z.strictObject({
+    type: z.literal('deadline.reminder'),
+    appeal: appealAccessSchema,
+    clock: deadlineClockSchema,
+    dueAt: z.number(),
+    workingDaysLeft: z.number().int().min(0).max(60),
+  }),
+  /** A clock ran out with the appeal still open: the department's supervisors and the assignee are alerted. */
+  z.strictObject({ type: z.literal('deadline.missed'), appeal: appealAccessSchema, clock: deadlineClockSchema, dueAt: z.number() }),
+  /** A supervisor extended the answer's deadline; the citizen is told at once. */
+  z.strictObject({
+    type: z.literal('appeal.extended'),
+    appeal: appealAccessSchema,
+    actorId: idSchema,
+    previousDueAt: z.number(),
+    dueAt: z.number(),
+    days: z.number().int().min(1).max(30),
+    reason: z.string().min(1).max(2000),
+  }),
+  /** The appeal went to another department (outside this one's competence); `appeal` is as it is now, in the receiving one. */
+  z.strictObject({
+    type: z.literal('appeal.redirected'),
+    appeal: appealAccessSchema,
+    actorId: idSchema,
+    fromDepartmentId: idSchema,
+    toDepartmentId: idSchema,
+    reason: z.string().min(1).max(2000),
+  }),
+  /** The proposed resolution will be confirmed automatically at `autoConfirmAt` unless the citizen answers. */
+  z.strictObject({ type: z.literal('resolution.autoconfirm_soon'), appeal: appealAccessSchema, autoConfirmAt: z.number() }),
+  /** The daily list of a department's overdue appeals, for its supervisors. `date` is the local day (YYYY-MM-DD). */
+  z.strictObject({
+    type: z.literal('overdue.digest'),
+    departmentId: idSchema,
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    appealIds: z.array(idSchema).min(1).max(10_000),
+  }),
 ]);
 
 export type AppealAccessEvent = z.infer<typeof appealAccessSchema>;

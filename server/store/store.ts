@@ -30,8 +30,10 @@ import type {
   YjsUpdateRecord,
 } from './records.js';
 import type { AuditDraft } from './audit-chain.js';
+import type { JobRepo } from './jobs.port.js';
 
 export type * from './records.js';
+export type * from './jobs.port.js';
 export type { AuditDraft } from './audit-chain.js';
 
 /**
@@ -266,6 +268,8 @@ export interface Store {
   readonly yjs: YjsRepo;
   readonly attachments: AttachmentRepo;
   readonly counters: CounterRepo;
+  /** Timed jobs and deliveries, leased by compare-and-set (jobs.port.ts). */
+  readonly jobs: JobRepo;
   /** Flushes pending writes and closes the connection. */
   close(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import { ManualClock } from '../../server/lib/clock.js';
 import { GENESIS_HASH, hashAuditEntry } from '../../server/store/audit-chain.js';
 import type { Store } from '../../server/store/store.js';
 import { makeAppeal, makeAttachment, makeAttachmentVersion, makeAuditDraft, makeChatMessage, makeCode, makeHistoryEntry, T0 } from '../helpers/factories.js';
+import { describeJobsAcrossStores } from './jobs.contract.js';
 
 export interface StorePair {
   a: Store;
@@ -42,6 +43,9 @@ export function runCrossStoreContract(name: string, openPair: () => Promise<Stor
       await pair.cleanup();
     });
     const both = (): [Store, Store] => [pair.a, pair.b];
+
+    // A claim is won by a unique insert, atomic on every MongoDB-wire server: not skipped on FerretDB.
+    describeJobsAcrossStores(both);
 
     it('numbers: two stores drawing on one counter get distinct values with no gap', async () => {
       const values = await Promise.all(range(60).map((i) => both()[i % 2]!.counters.next('appeal:77:2026')));

@@ -27,6 +27,7 @@ import {
   makeUser,
   uniq,
 } from '../helpers/factories.js';
+import { describeJobs } from './jobs.contract.js';
 
 export interface StoreHarness {
   store: Store;
@@ -83,6 +84,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeAttachmentsAndCounters(() => store);
     describeWriteBatches(() => store);
     describeHostileKeys(() => store);
+    describeJobs(() => store);
   });
 }
 

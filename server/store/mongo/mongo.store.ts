@@ -32,6 +32,7 @@ import { codeRepo, sessionRepo, sweepExpired, userRepo } from './accounts.repo.j
 import { appealRepo } from './appeals.repo.js';
 import { catalogueRepo } from './catalogue.repo.js';
 import { attachmentRepo, counterRepo, yjsRepo } from './documents.repo.js';
+import { mongoJobs } from './jobs.repo.js';
 import { auditRepo, chatRepo } from './journal.repo.js';
 import { outbox } from './outbox.js';
 import type { Models } from './schemas.js';
@@ -172,6 +173,8 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
     await Promise.all(Object.values(models).map((model) => model.init()));
     const server = await serverKindOf(conn);
     const { inFlight, outbox: box, repos } = buildMongoStore(models, opts);
+    const jobs = mongoJobs(conn, inFlight);
+    await jobs.init();
     const sweep = (now: number): Promise<number> => inFlight.track(() => sweepExpired(models, now));
     if (server === 'mongodb') {
       for (const model of [models.sessions, models.codes]) {
@@ -193,6 +196,7 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
       kind: 'mongo',
       server,
       ...repos,
+      jobs: jobs.repo,
       sweepExpired: sweep,
       sweepOutbox: () => inFlight.track(() => box.sweep()),
       async close() {

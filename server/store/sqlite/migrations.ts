@@ -235,6 +235,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    // The durable job table (jobs.port.ts): timed jobs and deliveries, leased by compare-and-set.
+    version: 4,
+    sql: `
+      CREATE TABLE jobs (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        run_at INTEGER NOT NULL,
+        payload TEXT,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        lease_token TEXT,
+        lease_until INTEGER NOT NULL,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX jobs_due ON jobs (state, run_at);
+    `,
+  },
 ];
 
 /** The schema version of the file (0 for a fresh one). */

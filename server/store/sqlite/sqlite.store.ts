@@ -27,6 +27,7 @@ import { lockDataDir } from './engine/data-dir-lock.js';
 import { GroupCommit } from './engine/group-commit.js';
 import { WalSync } from './engine/wal-sync.js';
 import { translateSqliteError } from './errors.js';
+import { sqliteJobs } from './jobs.repo.js';
 import { sqliteAudit, sqliteCounters } from './journal.repo.js';
 import { migrate } from './migrations.js';
 import { SqliteContext } from './table.js';
@@ -136,6 +137,7 @@ function open(opts: SqliteStoreOptions): Store {
     yjs: sqliteYjs(ctx),
     attachments: sqliteAttachments(ctx),
     counters: sqliteCounters(ctx),
+    jobs: sqliteJobs(ctx),
     close: () => {
       closing ??= (async () => {
         await commit.close().catch((error: unknown) => {
