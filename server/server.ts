@@ -26,6 +26,7 @@ import type { BlobStore, Store } from './store/store.js';
 import { createHttpApp } from './transport/http/app.js';
 import { appealRoutes } from './transport/http/appeal.routes.js';
 import { directoryRoutes } from './transport/http/directory.routes.js';
+import { wallRoutes } from './transport/http/wall.routes.js';
 import { DirectoryService } from './domain/accounts/directory.service.js';
 import { attachmentRoutes } from './transport/http/attachment.routes.js';
 import { adminUserRoutes, authRoutes } from './transport/http/auth.routes.js';
@@ -42,6 +43,7 @@ import { PresenceService } from './domain/presence/presence.service.js';
 import { RoomGrantCache } from './domain/rooms/grant-cache.js';
 import { RoomSessions } from './domain/rooms/room-sessions.js';
 import { WallService } from './domain/wall/wall.service.js';
+import { ListFeed } from './domain/lists/list-feed.js';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 // The Redis client loads only when REDIS_URL asks for it (the link and the ClusterBus are imported on demand below).
 import type { ClusterLink } from './transport/bus/cluster-link.js';
@@ -155,6 +157,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   await catalogue.seed();
   const demoAccounts = config.seedDemo ? await accounts.seedDemo(await catalogue.departments()) : [];
 
+  // The wall is read over REST and pushed over socket.io: its parts exist before either transport.
+  const names = new UserNames(store, clock);
+  const presence = new PresenceService();
+  const wall = new WallService({ store, presence, clock, names });
+
   let port = config.port;
   const allowedOrigins = (): string[] => config.allowedOrigins(port);
   const app = createHttpApp({
@@ -170,6 +177,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       catalogueRoutes(catalogue),
       appealRoutes(appeals),
       directoryRoutes(new DirectoryService(store)),
+      wallRoutes(wall),
       attachmentRoutes(attachments, { tempDir: path.join(config.dataDir, 'uploads'), idleTimeoutMs: o.uploads?.idleTimeoutMs }),
       descriptionRoutes(description),
     ],
@@ -178,8 +186,6 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const http = createServer(app);
   const upgrades = new UpgradeRouter(http);
   // socket.io on /socket.io/; closed first on shutdown so clients hear it before the port goes.
-  const names = new UserNames(store, clock);
-  const presence = new PresenceService();
   const grants = new RoomGrantCache(rooms, clock);
   const chat = new ChatService({ store, rooms, grants, names, clock, bus });
   // Subscribes the grants first, so that every later handler of an event sees them decided again.
@@ -196,7 +202,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     sessions,
     cluster,
     chat,
-    wall: new WallService({ store, presence, clock }),
+    wall,
+    lists: new ListFeed({ store }),
   });
   shutdown.add('close realtime', () => realtime.close());
   // Yjs on /yjs/: connections closed (SHUTTING_DOWN) before the port goes; documents flushed after.

@@ -13,8 +13,11 @@ import type {
   roomSyncSchema,
   statusChangeSchema,
   typingSchema,
+  listChangedSchema,
+  listsWatchSchema,
   wallWatchSchema,
 } from '../schemas/realtime.schema.js';
+import type { presencePersonSchema, wallRoomSchema } from '../schemas/wall.schema.js';
 import type { historyEntrySchema } from '../schemas/appeal.schema.js';
 import type { attachmentSummarySchema } from '../schemas/attachment.schema.js';
 import type { Role, Status } from '../status-machine.js';
@@ -39,34 +42,18 @@ export interface ChatMessage {
 /** One transition of an appeal's status (the same shape as the REST history's items). */
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
-export interface PresencePerson {
-  userId: string;
-  name: string;
-  role: Role;
-  /** How the person takes part: owner, officer, expert, observer. */
-  roomRole: string;
-  colour: string;
-}
+/** A person in a room now (`presencePersonSchema`); `roomRole` is `observer` for a supervisor watching a room they have not taken. */
+export type PresencePerson = z.infer<typeof presencePersonSchema>;
 
 /** An attachment with its versions (the same shape as the REST replies'). */
 export type AttachmentSummary = z.infer<typeof attachmentSummarySchema>;
 
-/** One line of the supervisor's wall. */
-export interface WallRoom {
-  appealId: string;
-  number: string | null;
-  subject: string;
-  status: Status;
-  assigneeId: string | null;
-  online: PresencePerson[];
-  lastActivityAt: number | null;
-  /** Citizen messages after the last staff message. */
-  unanswered: number;
-  /** Since the oldest unanswered citizen message (ms), or null. */
-  waitingSince: number | null;
-  deadlineAt: number | null;
-  overdue: boolean;
-}
+/** One line of the supervisor's wall (`wallRoomSchema`). */
+export type WallRoom = z.infer<typeof wallRoomSchema>;
+
+/** A hint that one appeal's line in the viewer's lists changed, and why: read the list again (REST decides what it shows). */
+export type ListChanged = z.infer<typeof listChangedSchema>;
+export type ListChangeReason = ListChanged['reason'];
 
 export interface MissedSince {
   messages: ChatMessage[];
@@ -94,6 +81,8 @@ export interface ClientToServerEvents {
   'typing:set': (p: z.input<typeof typingSchema>) => void;
   'status:change': (p: z.input<typeof statusChangeSchema>, ack: AckFn<{ status: Status; version: number }>) => void;
   'wall:watch': (p: z.input<typeof wallWatchSchema>, ack: AckFn<WallRoom[]>) => void;
+  /** Subscribes to `list:changed` for the lists this person may see (queue, own appeals, invitations). */
+  'lists:watch': (p: z.input<typeof listsWatchSchema>, ack: AckFn<null>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -107,6 +96,10 @@ export interface ServerToClientEvents {
   /** The description's version list changed (a version was saved or restored). */
   'description:versions': (p: { appealId: string }) => void;
   'wall:room': (room: WallRoom) => void;
+  /** To `lists:watch` subscribers who may see the appeal in a list. */
+  'list:changed': (p: ListChanged) => void;
+  /** The appeal's assignee or experts changed: the room reads the appeal (and the actions it offers) again. */
+  'appeal:updated': (p: { appealId: string; changed: ('assigneeId' | 'expertIds')[] }) => void;
   /** The person lost access to the room (reassigned, removed); the client leaves it. */
   'room:revoked': (p: { appealId: string }) => void;
 }

@@ -55,6 +55,7 @@ import {
 } from '../schemas/catalogue.schema.js';
 import { pageOf, pageSchema } from '../schemas/common.schema.js';
 import { restoredTextSchema, versionDetailSchema, versionSummarySchema } from '../schemas/description.schema.js';
+import { wallQuerySchema, wallRoomSchema } from '../schemas/wall.schema.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -167,6 +168,7 @@ export const ROUTES = {
   'appeals.removeExpert': route({ method: 'DELETE', path: '/api/appeals/:id/experts/:expertId', reply: appealReply }),
   'public.status': route({ method: 'POST', path: '/api/public/status', body: lookupSchema, reply: z.object({ status: publicStatusSchema }) }),
   'staff.get': route({ method: 'GET', path: '/api/staff', reply: staffDirectorySchema }),
+  'wall.list': route({ method: 'GET', path: '/api/wall', query: wallQuerySchema, reply: pageOf(wallRoomSchema) }),
 
   // Attachments.
   'attachments.upload': route({

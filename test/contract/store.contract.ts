@@ -642,11 +642,17 @@ function describeAppealList(s: () => Store): void {
       const dep = 'dep-busy';
       // Closed appeals with the nearest deadlines: a query that filtered them out afterwards would fill its pages with them.
       const closed = range(1000).map((i) =>
-        makeRegisteredAppeal({ departmentId: dep, status: i % 2 === 0 ? 'completed' : 'rejected', deadlineAt: T0 + i * HOUR, createdAt: T0 + i }),
+        makeRegisteredAppeal({
+          number: `WL-2026-${String(i).padStart(6, '0')}`,
+          departmentId: dep,
+          status: i % 2 === 0 ? 'completed' : 'rejected',
+          deadlineAt: T0 + i * HOUR,
+          createdAt: T0 + i,
+        }),
       );
       for (let i = 0; i < closed.length; i += 100) await Promise.all(closed.slice(i, i + 100).map((a) => s().appeals.create(a)));
       const open = (['registered', 'in_progress', 'info_requested', 'awaiting_confirmation', 'registered'] as const).map((status, i) =>
-        makeRegisteredAppeal({ departmentId: dep, status, deadlineAt: T0 + 2000 * HOUR + i * HOUR }),
+        makeRegisteredAppeal({ number: `WO-2026-${String(i).padStart(6, '0')}`, departmentId: dep, status, deadlineAt: T0 + 2000 * HOUR + i * HOUR }),
       );
       for (const a of open) await s().appeals.create(a);
       await s().appeals.create(makeAppeal({ departmentId: dep, deadlineAt: T0 }));

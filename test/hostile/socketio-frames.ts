@@ -16,7 +16,7 @@ export interface SioAttack {
   isPreConnect?: boolean;
 }
 
-const EVENTS = ['room:join', 'room:leave', 'room:sync', 'chat:send', 'chat:history', 'chat:read', 'typing:set', 'status:change', 'wall:watch'];
+const EVENTS = ['room:join', 'room:leave', 'room:sync', 'chat:send', 'chat:history', 'chat:read', 'typing:set', 'status:change', 'wall:watch', 'lists:watch'];
 const RESERVED = [
   '__proto__',
   'constructor',

@@ -172,6 +172,7 @@ describe('REST route table', () => {
     await call(operator, 'appeals.transition', { params: { id: appeal.id }, body: { action: 'take' } });
     await call(operator, 'appeals.history', { params: { id: appeal.id }, query: { after: 0 } });
     const staff = await call(supervisor, 'staff.get');
+    await call(supervisor, 'wall.list', { query: { limit: 10, offset: 0 } });
     await call(supervisor, 'appeals.assign', { params: { id: appeal.id }, body: { assigneeId: operator.user.id } });
     await call(operator, 'appeals.inviteExpert', { params: { id: appeal.id }, body: { expertId: expert.user.id } });
     await call(expert, 'appeals.invited');

@@ -11,7 +11,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const person = (userId: string) => ({ userId, name: userId, role: 'operator' as const, roomRole: 'officer' });
+const person = (userId: string) => ({ userId, name: userId, role: 'operator' as const, roomRole: 'officer' as const });
 
 /** Two services linked as two instances would be, through a list of messages delivered by hand. */
 function pair(): { here: PresenceService; there: PresenceService; deliver: () => void; changedHere: string[] } {

@@ -316,6 +316,8 @@ export class AppealService {
     const part = roomRoleOf(viewer, appeal);
     const actor: Actor = part === 'owner' ? 'citizen' : viewer.role;
     const t = TRANSITIONS.find((x) => x.action === input.action && x.from === appeal.status);
+    // Two officers pressed «Взять в работу» at once: the one who lost is told who won.
+    if (!t && input.action === 'take') await this.refuseIfTakenByAnother(viewer, appeal);
     if (!t) throw new DomainError('INVALID_TRANSITION', `Из статуса «${STATUS_LABELS_RU[appeal.status]}» так перейти нельзя`);
     if (!t.actors.includes(actor)) throw forbidden('Это действие недоступно вашей роли');
     if (isAssignedToAnother(actor, viewer.id, appeal, t.action)) throw forbidden('Обращение назначено другому сотруднику');
@@ -327,8 +329,16 @@ export class AppealService {
     if (t.action === 'take') patch.assigneeId = viewer.id;
     if (input.version !== undefined && input.version !== appeal.version) throw conflict();
     const updated = await this.commit(viewer.id, actor, appeal, t, comment || null, patch);
+    if (!updated && t.action === 'take') await this.refuseIfTakenByAnother(viewer, await this.visible(viewer, appeal.id));
     if (!updated) throw conflict();
     return updated;
+  }
+
+  /** CONFLICT naming the officer who has the appeal, when it is someone else's now (a lost «Взять в работу»). */
+  private async refuseIfTakenByAnother(viewer: Viewer, appeal: AppealRecord): Promise<void> {
+    if (appeal.assigneeId === null || appeal.assigneeId === viewer.id || appeal.status === 'registered') return;
+    const name = (await this.d.store.users.get(appeal.assigneeId))?.fullName;
+    throw new DomainError('CONFLICT', name ? `Обращение уже взял в работу другой сотрудник: ${name}` : 'Обращение уже взял в работу другой сотрудник');
   }
 
   private async commit(

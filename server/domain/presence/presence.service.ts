@@ -7,6 +7,7 @@
  */
 import { colourOf } from '../../../shared/identity-colour.js';
 import type { PresencePerson } from '../../../shared/protocol/events.js';
+import { ROOM_ROLES } from '../../../shared/schemas/appeal.schema.js';
 
 /** How often each instance tells the others everyone it has in its rooms (`REDIS_URL`). */
 export const PRESENCE_REFRESH_MS = 10_000;
@@ -104,6 +105,11 @@ export class PresenceService {
     return !samePeople(before, this.people(appealId));
   }
 
+  /** How this connection takes part in the room (`observer` for a supervisor watching), or null when it is not in it. */
+  roomRoleOf(appealId: string, connectionId: string): PresencePerson['roomRole'] | null {
+    return this.rooms.get(appealId)?.get(connectionId)?.roomRole ?? null;
+  }
+
   /** Whether this connection is in the room. */
   has(appealId: string, connectionId: string): boolean {
     return this.rooms.get(appealId)?.has(connectionId) ?? false;
@@ -177,7 +183,11 @@ function isPerson(p: unknown): p is PresencePerson {
   if (typeof p !== 'object' || p === null) return false;
   const r = p as Record<string, unknown>;
   return (
-    typeof r.userId === 'string' && typeof r.name === 'string' && typeof r.role === 'string' && typeof r.colour === 'string' && typeof r.roomRole === 'string'
+    typeof r.userId === 'string' &&
+    typeof r.name === 'string' &&
+    typeof r.role === 'string' &&
+    typeof r.colour === 'string' &&
+    (ROOM_ROLES as readonly unknown[]).includes(r.roomRole)
   );
 }
 

@@ -43,6 +43,15 @@ export function grantOf(viewer: Viewer, appeal: AppealAccess): RoomGrant {
   return { appeal: accessOf(appeal), part, canWrite: canWriteInRoom(viewer, appeal), isStaff: isStaffIn(viewer, appeal) };
 }
 
+/**
+ * How the person shows in the room's presence: an officer who may not write
+ * (a supervisor who has not taken the appeal) only watches — an observer,
+ * whom the citizen is not shown.
+ */
+export function presenceRoleOf(grant: Pick<RoomGrant, 'part' | 'canWrite'>): RoomRole {
+  return grant.part === 'officer' && !grant.canWrite ? 'observer' : grant.part;
+}
+
 /** Like `grantOf`, but FORBIDDEN when the viewer may only watch. */
 export function writeGrantOf(viewer: Viewer, appeal: AppealAccess): RoomGrant {
   const grant = grantOf(viewer, appeal);

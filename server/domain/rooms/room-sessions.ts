@@ -16,7 +16,11 @@ import type { PresenceService } from '../presence/presence.service.js';
 import { TypingService } from '../presence/typing.service.js';
 import type { Viewer } from '../viewer.js';
 import type { RoomGrantCache } from './grant-cache.js';
-import type { RoomAccess, RoomGrant } from './room-access.js';
+import { presenceRoleOf, type RoomAccess, type RoomGrant } from './room-access.js';
+
+function withoutObservers(people: PresencePerson[]): PresencePerson[] {
+  return people.filter((p) => p.roomRole !== 'observer');
+}
 
 /** One live connection of a person (a socket, a tab). */
 export interface Connection {
@@ -51,6 +55,8 @@ export class RoomSessions {
   readonly presence: PresenceService;
   private readonly typing: TypingService;
   private readonly unsubscribe: () => void;
+  /** Per room, the people list last told to those who are not staff (see `presenceNews`). */
+  private readonly shownToOthers = new Map<string, string>();
   private typingExpired: (appealId: string, userId: string) => void = () => undefined;
 
   constructor(private readonly d: RoomSessionsDeps) {
@@ -77,7 +83,12 @@ export class RoomSessions {
    */
   async enter(conn: Connection, appealId: string): Promise<Entered> {
     const grant = await this.d.rooms.enter(conn.viewer, appealId);
-    const presenceChanged = this.d.presence.join(appealId, conn.id, { userId: conn.viewer.id, name: conn.name, role: conn.viewer.role, roomRole: grant.part });
+    const presenceChanged = this.d.presence.join(appealId, conn.id, {
+      userId: conn.viewer.id,
+      name: conn.name,
+      role: conn.viewer.role,
+      roomRole: presenceRoleOf(grant),
+    });
     return { grant, presenceChanged };
   }
 
@@ -94,6 +105,34 @@ export class RoomSessions {
 
   people(appealId: string): PresencePerson[] {
     return this.d.presence.people(appealId);
+  }
+
+  /**
+   * The room's people as a grant shows them: staff see everyone, observers
+   * marked (`roomRole: 'observer'`); the citizen does not see observers.
+   */
+  peopleFor(appealId: string, grant: Pick<RoomGrant, 'isStaff'>): PresencePerson[] {
+    const people = this.d.presence.people(appealId);
+    return grant.isStaff ? people : withoutObservers(people);
+  }
+
+  /**
+   * What to tell the room after its people changed: everyone, to the staff;
+   * to the others the list without observers, or null when that list is what
+   * they were told last — an observer coming or going reaches them not even
+   * as a repeat.
+   */
+  presenceNews(appealId: string): { staff: PresencePerson[]; others: PresencePerson[] | null } {
+    const staff = this.d.presence.people(appealId);
+    if (staff.length === 0) {
+      this.shownToOthers.delete(appealId);
+      return { staff, others: [] };
+    }
+    const others = withoutObservers(staff);
+    const key = others.map((p) => `${p.userId}:${p.roomRole}`).join(',');
+    if (this.shownToOthers.get(appealId) === key) return { staff, others: null };
+    this.shownToOthers.set(appealId, key);
+    return { staff, others };
   }
 
   /** Takes the connection out of the room's presence and typing. */

@@ -1,15 +1,20 @@
 /**
  * The supervisor's wall: one line per open room of the department — who is
  * online, last activity, how many citizen messages wait for a staff answer and
- * since when, the deadline. Chat figures are kept per room in memory, loaded
- * from the store on first use and then updated as messages arrive.
+ * since when, the deadline, the assignee. Only open rooms are selected, in the
+ * store's query itself, nearest deadline first and paged: closed appeals,
+ * however many, never take a line's place. Chat figures are kept per room in
+ * memory, loaded from the store on first use and then updated as messages
+ * arrive.
  */
+import type { Page } from '../../../shared/protocol/api.js';
 import type { WallRoom } from '../../../shared/protocol/events.js';
-import { isOpen } from '../../../shared/status-machine.js';
+import { WALL_PAGE_SIZE } from '../../../shared/schemas/wall.schema.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AppealRecord, Store } from '../../store/store.js';
 import { isOverdue } from '../appeals/appeal.view.js';
 import { forbidden } from '../errors.js';
+import type { UserNames } from '../chat/user-names.js';
 import type { ChatPosted } from '../events.js';
 import type { PresenceService } from '../presence/presence.service.js';
 import type { Viewer } from '../viewer.js';
@@ -24,8 +29,6 @@ interface ChatFigures {
 
 /** How far back the first load looks for the last staff answer. */
 const SCAN_MESSAGES = 200;
-/** Rooms listed on one wall. */
-const WALL_ROOMS = 200;
 /** Rooms whose figures are kept; the oldest are dropped beyond it (reloaded on demand). */
 const MAX_CACHED = 5_000;
 
@@ -33,6 +36,8 @@ export interface WallDeps {
   store: Store;
   presence: PresenceService;
   clock: Clock;
+  /** The assignee's name on each line. */
+  names: UserNames;
 }
 
 export class WallService {
@@ -48,13 +53,21 @@ export class WallService {
     return viewer.departmentId;
   }
 
-  /** Every open room of the viewer's department, nearest deadline first. */
+  /** The first page of the department's open rooms (the `wall:watch` answer). */
   async rooms(viewer: Viewer): Promise<WallRoom[]> {
+    return (await this.page(viewer, { limit: WALL_PAGE_SIZE, offset: 0 })).items;
+  }
+
+  /**
+   * A page of the open rooms of the viewer's department, nearest deadline
+   * first (so the overdue ones lead), with the number of open rooms in all.
+   */
+  async page(viewer: Viewer, page: { limit: number; offset: number }): Promise<Page<WallRoom>> {
     const departmentId = this.departmentOf(viewer);
-    const page = await this.d.store.appeals.list({ departmentId, excludeDrafts: true, sort: 'deadline', limit: WALL_ROOMS, offset: 0 });
-    const rows: WallRoom[] = [];
-    for (const appeal of page.items) if (isOpen(appeal.status)) rows.push(await this.row(appeal));
-    return rows;
+    const found = await this.d.store.appeals.list({ departmentId, openOnly: true, sort: 'deadline', ...page });
+    const items: WallRoom[] = [];
+    for (const appeal of found.items) items.push(await this.row(appeal));
+    return { items, total: found.total };
   }
 
   /** One line of the wall for an appeal. */
@@ -67,6 +80,7 @@ export class WallService {
       subject: appeal.subject,
       status: appeal.status,
       assigneeId: appeal.assigneeId,
+      assigneeName: appeal.assigneeId ? await this.d.names.nameOf(appeal.assigneeId) : null,
       online: this.d.presence.people(appeal.id),
       lastActivityAt: activity > 0 ? activity : null,
       unanswered: f.unanswered,

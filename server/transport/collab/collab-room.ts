@@ -58,6 +58,12 @@ export class CollabRoom {
    * same write.
    */
   publish(entry: PresenceEntry, from: RoomConnection): void {
+    if (!from.canWrite) {
+      // A silent observer: nobody else is shown its entry (the citizen must not
+      // learn it is there); its own client still gets the echo its watchdog needs.
+      if (from.wantsEcho()) from.sendPresence(presenceMessage([entry]), 1);
+      return;
+    }
     if (!this.presence.apply(entry)) return;
     this.relayPresence(entry, from);
     this.toOthers?.(entry);
@@ -88,6 +94,19 @@ export class CollabRoom {
       this.toOthers?.(removal);
     }
     return this.conns.size === 0;
+  }
+
+  /** The connection may no longer write (it only watches now): its entry is withdrawn from the others. */
+  withdrawPresence(conn: RoomConnection): void {
+    const removal = conn.awarenessId === null ? null : this.presence.remove(conn.awarenessId);
+    if (!removal) return;
+    const message = presenceMessage([removal]);
+    const send = (): void => {
+      this.broadcastPresence(message, conn);
+    };
+    if (this.loaded) this.loaded.afterRelayed(send);
+    else send();
+    this.toOthers?.(removal);
   }
 
   dispose(): void {

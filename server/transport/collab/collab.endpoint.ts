@@ -297,6 +297,7 @@ export class CollabEndpoint {
         },
       );
     }
+          if (conn.canWrite && !grant.canWrite) room.withdrawPresence(conn);
   }
 }
 

@@ -42,7 +42,9 @@ export function registerChatHandlers(ctx: RealtimeContext, socket: RealtimeSocke
       chatReadSchema,
       async (p, viewer): Promise<null> => {
         if (await ctx.chat.markRead(viewer, p.appealId, p.seq)) {
-          ctx.io.to(rooms.appeal(p.appealId)).emit('chat:read', { appealId: p.appealId, userId: viewer.id, seq: p.seq });
+          // An observer's reading is the staff's business: the citizen is not shown that they are there.
+          const observes = ctx.sessions.presence.roomRoleOf(p.appealId, socket.id) === 'observer';
+          ctx.io.to(observes ? rooms.staff(p.appealId) : rooms.appeal(p.appealId)).emit('chat:read', { appealId: p.appealId, userId: viewer.id, seq: p.seq });
         }
         return null;
       },

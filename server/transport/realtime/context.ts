@@ -8,6 +8,7 @@ import type { AppealService } from '../../domain/appeals/appeal.service.js';
 import type { ChatService } from '../../domain/chat/chat.service.js';
 import type { UserNames } from '../../domain/chat/user-names.js';
 import type { EventBus } from '../../domain/events.js';
+import type { ListFeed } from '../../domain/lists/list-feed.js';
 import type { RoomSessions } from '../../domain/rooms/room-sessions.js';
 import type { Viewer } from '../../domain/viewer.js';
 import type { WallService } from '../../domain/wall/wall.service.js';
@@ -33,14 +34,23 @@ export interface RealtimeContext {
   watchedDepartments: Set<string>;
   /** Rooms with a coalesced wall line pending (see `pushWallSoon`). */
   wallSoon: Map<string, NodeJS.Timeout>;
+  /** Who may watch which live list, and who hears of a change. */
+  lists: ListFeed;
+  /** Whether any socket of this instance has watched a list (until then no hint is worked out). */
+  listsWatched: boolean;
+  /** Chat hints of an appeal waiting to go out as one (see `pushListChanged`). */
+  listSoon: Map<string, NodeJS.Timeout>;
 }
 
-/** socket.io room names: everyone in the appeal, its staff, one session, one wall. */
+/** socket.io room names: everyone in the appeal, its staff, one session, one wall, the live lists. */
 export const rooms = {
   appeal: (appealId: string): string => `appeal:${appealId}`,
   staff: (appealId: string): string => `appeal:${appealId}:staff`,
   session: (sessionId: string): string => `session:${sessionId}`,
   wall: (departmentId: string): string => `wall:${departmentId}`,
+  /** Live lists (`lists:watch`): a department's appeals, one person's own appeals and invitations. */
+  departmentList: (departmentId: string): string => `list:department:${departmentId}`,
+  personList: (userId: string): string => `list:person:${userId}`,
 } as const;
 
 /** The appeal id of an `appeal:<id>` room name (not of the staff room), or null. */

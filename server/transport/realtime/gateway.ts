@@ -8,6 +8,7 @@ import { Server } from 'socket.io';
 import type { AccountService, LiveSession } from '../../domain/accounts/account.types.js';
 import type { AppealService } from '../../domain/appeals/appeal.service.js';
 import type { ChatService } from '../../domain/chat/chat.service.js';
+import type { ListFeed } from '../../domain/lists/list-feed.js';
 import type { UserNames } from '../../domain/chat/user-names.js';
 import { ACCESS_FIELDS, type DomainEvent, type EventBus } from '../../domain/events.js';
 import type { RoomSessions } from '../../domain/rooms/room-sessions.js';
@@ -23,6 +24,7 @@ import { RecoveryAdapter } from './recovery-adapter.js';
 import { announcePresence, recheckRoom, registerRoomHandlers, restoreRooms, vetRestoredRooms } from './room.handlers.js';
 import { pushStatusChanged, registerStatusHandlers } from './status.handlers.js';
 import { pushWall, pushWallSoon, registerWallHandlers } from './wall.handlers.js';
+import { pushListChanged, registerListHandlers } from './lists.handlers.js';
 
 /** Limits of one connection, sized to the product rather than the library defaults. */
 export const REALTIME_LIMITS = {
@@ -60,6 +62,8 @@ export interface RealtimeDeps {
   sessions: RoomSessions;
   names: UserNames;
   wall: WallService;
+  /** Who may watch which live list (`lists:watch`) and who hears of a change. */
+  lists: ListFeed;
   bus: EventBus;
   logger: Logger;
   allowedOrigins: () => string[];
@@ -112,6 +116,9 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
     }),
     watchedDepartments: new Set(),
     wallSoon: new Map(),
+    lists: d.lists,
+    listsWatched: false,
+    listSoon: new Map(),
   };
 
   // A recovered connection: which restored rooms it lost while away (told once connected).
@@ -145,6 +152,7 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
     registerChatHandlers(ctx, socket, { any, chat: chatBucket });
     registerStatusHandlers(ctx, socket, any);
     registerWallHandlers(ctx, socket, any);
+    registerListHandlers(ctx, socket, any);
     if (socket.recovered) {
       for (const appealId of revokedWhileAway.get(socket) ?? []) socket.emit('room:revoked', { appealId });
       restoreRooms(ctx, socket).catch((err: unknown) => {
@@ -161,17 +169,28 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
   const ready = cluster ? subscribeCluster(ctx, guard, cluster) : Promise.resolve();
 
   const onEvent = (event: DomainEvent): void => {
+    // The live lists hear of every event that changes a line (list.handlers.ts decides which).
+    pushListChanged(ctx, event);
     switch (event.type) {
       case 'appeal.status_changed':
         pushStatusChanged(ctx, event.appeal, event.entry);
+        // Taking an appeal makes its taker the assignee: a supervisor stops being an observer.
+        if (event.entry.action === 'take') ctx.serial.run(event.appeal.id, () => recheckRoom(ctx, event.appeal.id));
         return;
-      case 'appeal.updated':
+      case 'appeal.updated': {
         // The plain text following the co-edited description changes nobody's access.
-        if (!event.changed.some((f) => ACCESS_FIELDS.has(f))) return;
-        guard.forgetRoom(rooms.appeal(event.appeal.id));
-        ctx.serial.run(event.appeal.id, () => recheckRoom(ctx, event.appeal.id));
-        pushWall(ctx, event.appeal.id);
+        const changed = event.changed.filter((f): f is 'assigneeId' | 'expertIds' => ACCESS_FIELDS.has(f));
+        if (changed.length === 0) return;
+        const appealId = event.appeal.id;
+        guard.forgetRoom(rooms.appeal(appealId));
+        ctx.serial.run(appealId, async () => {
+          await recheckRoom(ctx, appealId);
+          // Those still in the room read the appeal again: the assignee, and the actions offered to each.
+          ctx.io.local.to(rooms.appeal(appealId)).emit('appeal:updated', { appealId, changed });
+        });
+        pushWall(ctx, appealId);
         return;
+      }
       case 'appeal.access_changed':
         guard.forgetRoom(rooms.appeal(event.appealId));
         ctx.serial.run(event.appealId, () => recheckRoom(ctx, event.appealId, event.userIds));
@@ -224,6 +243,8 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
       );
       for (const s of sockets) s.conn.close();
       await Promise.race([
+      for (const timer of ctx.listSoon.values()) clearTimeout(timer);
+      ctx.listSoon.clear();
         gone,
         new Promise((r) => {
           setTimeout(r, SHUTDOWN_WAIT_MS).unref();

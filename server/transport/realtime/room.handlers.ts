@@ -12,6 +12,7 @@ import type { RoomGrant } from '../../domain/rooms/room-access.js';
 import type { TokenBucket } from '../../lib/token-bucket.js';
 import { appealIdOfRoom, rooms, viewerOf, type RealtimeContext, type RealtimeSocket } from './context.js';
 import { handle } from './handle.js';
+import { listRoomsOf } from './lists.handlers.js';
 import { pushWall } from './wall.handlers.js';
 
 /** The connection a socket is, for RoomSessions. */
@@ -43,8 +44,8 @@ export function registerRoomHandlers(ctx: RealtimeContext, socket: RealtimeSocke
           status: grant.appeal.status,
           // Taken after the last read: the socket is in the room already, so a
           // `presence:changed` pushed during the reads went out before this ack,
-          // and an older snapshot here would undo it.
-          presence: ctx.sessions.people(p.appealId),
+          // and an older snapshot here would undo it. As this person may see it.
+          presence: ctx.sessions.peopleFor(p.appealId, grant),
           readMarks,
           canWrite: grant.canWrite,
           isStaff: grant.isStaff,
@@ -127,9 +128,13 @@ async function enter(ctx: RealtimeContext, socket: RealtimeSocket, appealId: str
  * Tells this instance's sockets in the room who is there now, on every
  * instance: each instance announces to its own sockets, after a change of its
  * own or one another instance reported (PresenceService publishes its own).
+ * The staff hear everyone, observers marked; the others (the citizen) the
+ * list without observers, and only when that list changed.
  */
 export function announcePresence(ctx: RealtimeContext, appealId: string): void {
-  ctx.io.local.to(rooms.appeal(appealId)).emit('presence:changed', { appealId, people: ctx.sessions.people(appealId) });
+  const news = ctx.sessions.presenceNews(appealId);
+  ctx.io.local.to(rooms.staff(appealId)).emit('presence:changed', { appealId, people: news.staff });
+  if (news.others) ctx.io.local.to(rooms.appeal(appealId)).except(rooms.staff(appealId)).emit('presence:changed', { appealId, people: news.others });
   pushWall(ctx, appealId);
 }
 
@@ -174,8 +179,9 @@ export async function vetRestoredRooms(ctx: RealtimeContext, socket: RealtimeSoc
   const viewer = viewerOf(socket);
   const revoked: string[] = [];
   const appealIds = new Set<string>();
+  const lists = listRoomsOf(ctx, viewer);
   for (const room of [...socket.rooms]) {
-    if (room === socket.id || room === rooms.session(viewer.sessionId)) continue;
+    if (room === socket.id || room === rooms.session(viewer.sessionId) || lists.has(room)) continue;
     const appealId = appealIdOfRoom(room) ?? staffAppealIdOfRoom(room);
     if (appealId) appealIds.add(appealId);
     else if (room !== rooms.wall(viewer.departmentId ?? '') || viewer.role !== 'supervisor') await socket.leave(room);
