@@ -291,16 +291,24 @@ describe('observers', () => {
         [operator.user.id, 'officer'],
         [supervisor.user.id, 'observer'],
       ]);
-    // A citizen joining now is not shown the observer either.
+    // The observer reads the citizen's message: the staff are told, the citizen is not.
+    const readAtCitizen = collect(cit, 'chat:read');
+    const sent = await ok<{ seq: number }>(cit, 'chat:send', { appealId: id, clientId: clientId(), text: 'Жду ответа' });
+    const operatorHears = next<{ userId: string }>(op, 'chat:read', (r) => r.userId === supervisor.user.id);
+    await ok(sup, 'chat:read', { appealId: id, seq: sent.seq });
+    expect(await operatorHears).toEqual({ appealId: id, userId: supervisor.user.id, seq: sent.seq });
+    // A citizen joining now is shown neither the observer nor their read mark.
     const again = await connect(server.url, citizen);
-    expect((await ok<RoomJoined>(again, 'room:join', { appealId: id })).presence.map((p) => p.userId).sort()).toEqual(
-      [citizen.user.id, operator.user.id].sort(),
-    );
+    const rejoined = await ok<RoomJoined>(again, 'room:join', { appealId: id });
+    expect(rejoined.presence.map((p) => p.userId).sort()).toEqual([citizen.user.id, operator.user.id].sort());
+    expect(Object.keys(rejoined.readMarks)).not.toContain(supervisor.user.id);
+    expect((await ok<RoomJoined>(op, 'room:join', { appealId: id })).readMarks[supervisor.user.id]).toBe(sent.seq);
     await ok(sup, 'room:leave', { appealId: id });
     await expect.poll(() => atOperator.at(-1)?.people.map((p) => p.userId)).toEqual([citizen.user.id, operator.user.id]);
     await settle();
-    // Neither the observer's coming nor going reached the citizen, not even as a repeat.
+    // Neither the observer's coming nor going reached the citizen, not even as a repeat, nor their reading.
     expect(atCitizen).toEqual([]);
+    expect(readAtCitizen).toEqual([]);
 
     // The supervisor assigns the appeal to themself: now a party, shown to the citizen as an officer.
     await ok(sup, 'room:join', { appealId: id });

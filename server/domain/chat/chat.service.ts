@@ -117,6 +117,22 @@ export class ChatService {
     return this.d.store.chat.readMarks(appealId);
   }
 
+  /**
+   * The read marks a grant may see: all of them for staff; for the citizen,
+   * none of a supervisor who is not the assignee — an observer's reading
+   * would tell them the observer is there.
+   */
+  async readMarksFor(grant: Pick<RoomGrant, 'appeal' | 'isStaff'>): Promise<Record<string, number>> {
+    const marks = await this.d.store.chat.readMarks(grant.appeal.id);
+    if (grant.isStaff) return marks;
+    const shown: Record<string, number> = {};
+    for (const [userId, seq] of Object.entries(marks)) {
+      const isParty = userId === grant.appeal.citizenId || userId === grant.appeal.assigneeId || grant.appeal.expertIds.includes(userId);
+      if (isParty || (await this.d.store.users.get(userId))?.role !== 'supervisor') shown[userId] = seq;
+    }
+    return shown;
+  }
+
   private async withNames(records: ChatMessageRecord[]): Promise<ChatMessage[]> {
     const names = new Map<string, string>();
     for (const r of records) if (!names.has(r.authorId)) names.set(r.authorId, await this.d.names.nameOf(r.authorId));

@@ -99,8 +99,9 @@ export class RoomSessions {
     return { messages, history };
   }
 
-  readMarks(appealId: string): Promise<Record<string, number>> {
-    return this.d.chat.readMarks(appealId);
+  /** The room's read marks as the grant may see them (the citizen is not shown an observer's). */
+  readMarks(grant: RoomGrant): Promise<Record<string, number>> {
+    return this.d.chat.readMarksFor(grant);
   }
 
   people(appealId: string): PresencePerson[] {

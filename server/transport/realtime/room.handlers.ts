@@ -38,7 +38,7 @@ export function registerRoomHandlers(ctx: RealtimeContext, socket: RealtimeSocke
         const grant = await enter(ctx, socket, p.appealId);
         const since = p.since ?? null;
         const missed = since ? await ctx.sessions.missedSince(viewer, grant, since.chatSeq, since.historySeq) : { messages: [], history: [] };
-        const readMarks = await ctx.sessions.readMarks(p.appealId);
+        const readMarks = await ctx.sessions.readMarks(grant);
         return {
           appealId: p.appealId,
           status: grant.appeal.status,
