@@ -23,6 +23,8 @@ export interface RoomHandlers {
   onRead(p: { userId: string; seq: number }): void;
   onAttachment(p: { kind: 'added' | 'version' | 'restored'; attachment: AttachmentSummary }): void;
   onVersions(): void;
+  /** The appeal's assignee or experts changed (`appeal:updated`): read the appeal again, its actions with it. */
+  onAppealUpdated?(): void;
   /** Access is gone: a room:revoked push, or a catch-up refused with NOT_FOUND; no catch-up follows. */
   onRevoked(): void;
   onError(e: unknown): void;
@@ -154,6 +156,9 @@ export class RoomChannel {
     });
     this.#on('description:versions', (p) => {
       if (mine(p)) this.handlers.onVersions();
+    });
+    this.#on('appeal:updated', (p) => {
+      if (mine(p)) this.handlers.onAppealUpdated?.();
     });
     this.#on('room:revoked', (p) => {
       if (mine(p)) this.#revoke();

@@ -23,6 +23,8 @@ export class ListState<T> implements Pageable {
   #offset = $state(0);
   readonly #task = new Task();
   readonly #fetchPage: (page: { limit: number; offset: number }) => Promise<Page<T>>;
+  /** Bumped by every read: only the newest one's answer is shown (a refresh must not undo a page turn). */
+  #generation = 0;
 
   /** `fetchPage` calls the list's route with the page asked for (and the filters of the moment). */
   constructor(fetchPage: (page: { limit: number; offset: number }) => Promise<Page<T>>) {
@@ -64,12 +66,38 @@ export class ListState<T> implements Pageable {
 
   /** Loads the page at `offset` (default: the first). */
   async load(offset = 0): Promise<void> {
+    const generation = ++this.#generation;
     await this.#task.run(async () => {
       const page = await this.#fetchPage({ limit: PAGE_SIZE, offset });
+      if (generation !== this.#generation) return;
       this.#items = page.items;
       this.#total = page.total;
       this.#offset = offset;
     });
+  }
+
+  /**
+   * Reads the page shown again, quietly (no busy state, an error keeps what is
+   * shown): a live list after a `list:changed` hint. A page left empty at the
+   * end steps back one.
+   */
+  async refresh(): Promise<void> {
+    const generation = ++this.#generation;
+    const offset = this.#offset;
+    let page: Page<T>;
+    try {
+      page = await this.#fetchPage({ limit: PAGE_SIZE, offset });
+    } catch {
+      // The next hint, or the person, reads it again.
+      return;
+    }
+    if (generation !== this.#generation) return;
+    if (page.items.length === 0 && offset > 0) {
+      await this.load(Math.max(0, offset - PAGE_SIZE));
+      return;
+    }
+    this.#items = page.items;
+    this.#total = page.total;
   }
 
   nextPage(): Promise<void> {

@@ -1,9 +1,11 @@
 /** The department queue for operators and supervisors: filters, deadline order, «Взять в работу». */
 import type { Priority } from '../../../../shared/schemas/appeal.schema';
 import type { Status } from '../../../../shared/status-machine';
-import { api } from '../api';
+import { api, isApiError } from '../api';
+import { t } from '../i18n/i18n.svelte';
 import type { Appeal } from '../api-types';
 import { ListState } from './ListState.svelte';
+import { session } from './SessionState.svelte';
 import { Task } from './Task.svelte';
 
 export interface QueueFilters {
@@ -52,14 +54,40 @@ export class QueueState {
     return this.load();
   }
 
-  /** Takes the appeal into work (registered → in_progress); true on success. */
+  /**
+   * Takes the appeal into work (registered → in_progress); true on success.
+   * When another officer was quicker (the server refuses with CONFLICT), the
+   * message names who has it now, and the list is read again.
+   */
   async take(appeal: Appeal): Promise<boolean> {
     this.#busyId = appeal.id;
-    const ok = await this.#take.run(async () => {
-      const { appeal: updated } = await api('appeals.transition', { params: { id: appeal.id }, body: { action: 'take', version: appeal.version } });
-      this.list.replace((a) => a.id === appeal.id, updated);
-    });
+    const lost = { byAnother: false };
+    const ok = await this.#take.run(
+      async () => {
+        const { appeal: updated } = await api('appeals.transition', { params: { id: appeal.id }, body: { action: 'take', version: appeal.version } });
+        this.list.replace((a) => a.id === appeal.id, updated);
+      },
+      (e) => {
+        lost.byAnother = isApiError(e, 'CONFLICT') || isApiError(e, 'INVALID_TRANSITION');
+      },
+    );
+    if (!ok) {
+      if (lost.byAnother) await this.#tellWhoTook(appeal.id);
+      await this.list.refresh();
+    }
     this.#busyId = null;
     return ok;
+  }
+
+  /** After a lost «Взять в работу»: «Обращение уже взял в работу другой сотрудник: <name>» (the appeal as it is now). */
+  async #tellWhoTook(appealId: string): Promise<void> {
+    try {
+      const { appeal } = await api('appeals.get', { params: { id: appealId } });
+      if (appeal.assigneeId && appeal.assigneeId !== session.user?.id && appeal.assigneeName) {
+        this.#take.fail(t('queue.takenBy', { name: appeal.assigneeName }));
+      }
+    } catch {
+      // The refusal's own message stays.
+    }
   }
 }

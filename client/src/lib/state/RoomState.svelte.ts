@@ -165,6 +165,8 @@ export class RoomState {
     this.#description = new DescriptionState(this.appealId, this.connection, this.#canWrite);
     try {
       await channel.open();
+      // A reassignment: «Исполнитель», the offered actions and the right to write follow at once.
+      onAppealUpdated: () => void this.#refreshAppeal(),
     } catch (e) {
       this.#error = errorText(e);
       return;
@@ -228,3 +230,9 @@ export class RoomState {
     }
   }
 }
+      if (this.#isClosed || this.#isRevoked) return;
+      // Taking the appeal makes a supervisor a writer; a reassignment may make them an observer again.
+      if (appeal.canWrite !== this.#canWrite) {
+        this.#canWrite = appeal.canWrite;
+        this.#description?.setEditable(appeal.canWrite);
+      }
