@@ -134,7 +134,7 @@ export interface AuditRecord {
   action: string;
   subjectType: string;
   subjectId: string | null;
-  /** JSON-safe details, never personal data. */
+  /** JSON-safe details: ids, codes, counts; of personal data only the file names of attachment entries (read by staff). */
   details: Record<string, unknown>;
   prevHash: string;
   hash: string;
@@ -168,8 +168,11 @@ export interface AttachmentVersion {
   size: number;
   mime: string;
   fileName: string;
+  /** Who uploaded it, or restored it (a restore is a version of its own). */
   uploadedBy: string;
   at: number;
+  /** Set on a restore: the earlier version whose bytes and name this one repeats. Absent on an upload. */
+  restoredFrom?: number;
 }
 
 export interface AttachmentRecord {
@@ -179,4 +182,33 @@ export interface AttachmentRecord {
   currentVersion: number;
   versions: AttachmentVersion[];
   createdAt: number;
+}
+
+/** One field an appeal's correction changed, as text (`details.expected`, `extra.account`, `subject`…). */
+export interface FieldChange {
+  field: string;
+  before: string;
+  after: string;
+}
+
+/**
+ * An entry of the case's own history beside the status history: what the
+ * citizen added after submission (`supplement`: text and documents) or
+ * changed in a rejected appeal before resubmitting it (`correction`: each
+ * field with its earlier value).
+ */
+export interface CaseEntryRecord {
+  id: string;
+  appealId: string;
+  /** 1, 2, 3… per appeal, in order. */
+  seq: number;
+  kind: 'supplement' | 'correction';
+  at: number;
+  authorId: string;
+  /** The supplement's text ('' for a correction). */
+  text: string;
+  /** Attachments of the appeal the supplement brought. */
+  attachmentIds: string[];
+  /** A correction's changed fields (empty for a supplement). */
+  changes: FieldChange[];
 }

@@ -20,6 +20,7 @@ import type {
   AttachmentRecord,
   AttachmentVersion,
   AuditRecord,
+  CaseEntryRecord,
   CategoryRecord,
   ChatMessageRecord,
   CodeRecord,
@@ -251,6 +252,25 @@ export interface AttachmentRepo {
   setCurrent(id: string, version: number, audit?: AuditDraft): Promise<AttachmentRecord | null>;
 }
 
+/**
+ * The case's entries beside its status history (supplements, corrections),
+ * and how far each person has seen them.
+ */
+export interface CaseEntryRepo {
+  /**
+   * Stores the entry with the appeal's next seq (1, 2, 3…, no gaps) and
+   * returns it. With `audit`, its journal entry is appended as with an
+   * attachment: in the same transaction on SQLite; on MongoDB right after.
+   */
+  append(entry: Omit<CaseEntryRecord, 'seq'>, audit?: AuditDraft): Promise<CaseEntryRecord>;
+  /** The appeal's entries with seq > afterSeq (all by default), ascending. */
+  list(appealId: string, afterSeq?: number): Promise<CaseEntryRecord[]>;
+  /** The highest seq this person has seen in this appeal; 0 when none. */
+  seenMark(appealId: string, userId: string): Promise<number>;
+  /** Moves the person's mark forward to `seq`; a lower or equal seq changes nothing. */
+  markSeen(appealId: string, userId: string, seq: number): Promise<void>;
+}
+
 export interface CounterRepo {
   /** Atomically increments the named counter and returns the new value (1 first). */
   next(name: string): Promise<number>;
@@ -268,6 +288,7 @@ export interface Store {
   readonly yjs: YjsRepo;
   readonly attachments: AttachmentRepo;
   readonly counters: CounterRepo;
+  readonly caseEntries: CaseEntryRepo;
   /** Timed jobs and deliveries, leased by compare-and-set (jobs.port.ts). */
   readonly jobs: JobRepo;
   /** Flushes pending writes and closes the connection. */

@@ -17,6 +17,7 @@ import {
   makeAppeal,
   makeAttachment,
   makeAttachmentVersion,
+  makeCaseEntry,
   makeCategory,
   makeChatMessage,
   makeCode,
@@ -84,6 +85,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeAttachmentsAndCounters(() => store);
     describeWriteBatches(() => store);
     describeHostileKeys(() => store);
+    describeCaseEntries(() => store);
     describeJobs(() => store);
   });
 }
@@ -923,6 +925,17 @@ function describeAttachmentsAndCounters(s: () => Store): void {
       expect(await s().attachments.get(att.id)).toEqual(att);
     });
 
+    it("keeps a restore's restoredFrom on its version and leaves an upload without one", async () => {
+      const att = makeAttachment();
+      await s().attachments.create(att);
+      const restore = makeAttachmentVersion({ version: 2, at: T0 + HOUR, restoredFrom: 1 });
+      const added = await s().attachments.addVersion(att.id, restore);
+      expect(added?.versions).toEqual([att.versions[0], restore]);
+      const stored = await s().attachments.get(att.id);
+      expect(stored?.versions[1]?.restoredFrom).toBe(1);
+      expect(stored?.versions[0]).not.toHaveProperty('restoredFrom');
+    });
+
     it('appends the journal entry given with each change, and none for a change that did not happen', async () => {
       const att = makeAttachment();
       const draft = (action: string): ReturnType<typeof makeAuditDraft> => makeAuditDraft({ action, subjectType: 'attachment', subjectId: att.id });
@@ -981,6 +994,83 @@ function describeWriteBatches(s: () => Store): void {
       const updated = s().appeals.update(appeal.id, 1, { subject: 'seen' });
       await updated;
       expect((await s().appeals.get(appeal.id))?.subject).toBe('seen');
+    });
+  });
+}
+
+function describeCaseEntries(s: () => Store): void {
+  describe('case entries', () => {
+    it('gives each appeal its own seq 1, 2, 3, returns the stored entry, and lists ascending after a seq', async () => {
+      const appealId = `app-${uniq()}`;
+      const first = makeCaseEntry({ appealId, attachmentIds: ['att-1', 'att-2'] });
+      const correction = makeCaseEntry({
+        appealId,
+        kind: 'correction',
+        text: '',
+        at: T0 + HOUR,
+        changes: [
+          { field: 'subject', before: 'Было', after: 'Стало' },
+          { field: 'details.expected', before: '', after: 'Перерасчёт' },
+        ],
+      });
+      const stored = await s().caseEntries.append(first);
+      expect(stored).toEqual({ ...first, seq: 1 });
+      expect(await s().caseEntries.append(correction)).toEqual({ ...correction, seq: 2 });
+      expect((await s().caseEntries.append(makeCaseEntry({ appealId: `other-${uniq()}` }))).seq).toBe(1);
+      expect(await s().caseEntries.append(makeCaseEntry({ appealId, text: 'третья' }))).toMatchObject({ seq: 3, text: 'третья' });
+      const all = await s().caseEntries.list(appealId);
+      expect(all.map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(all[0]).toEqual({ ...first, seq: 1 });
+      expect(all[1]).toEqual({ ...correction, seq: 2 });
+      expect((await s().caseEntries.list(appealId, 1)).map((e) => e.seq)).toEqual([2, 3]);
+      expect(await s().caseEntries.list(appealId, 3)).toEqual([]);
+      expect(await s().caseEntries.list('app-none')).toEqual([]);
+    });
+
+    it('returns copies: mutating a returned entry changes nothing stored', async () => {
+      const entry = makeCaseEntry({ attachmentIds: ['att-1'], changes: [{ field: 'subject', before: 'a', after: 'b' }] });
+      const stored = await s().caseEntries.append(entry);
+      stored.attachmentIds.push('att-x');
+      stored.changes[0]!.after = 'x';
+      const [listed] = await s().caseEntries.list(entry.appealId);
+      expect(listed).toEqual({ ...entry, seq: 1 });
+    });
+
+    it('gives 30 concurrent appends of one appeal the seqs 1..30 without gaps', async () => {
+      const appealId = `busy-${uniq()}`;
+      const seqs = await Promise.all(
+        range(30).map((i) =>
+          s()
+            .caseEntries.append(makeCaseEntry({ appealId, text: `№${i}` }))
+            .then((e) => e.seq),
+        ),
+      );
+      expect([...seqs].sort((a, b) => a - b)).toEqual(range(30));
+      expect((await s().caseEntries.list(appealId)).map((e) => e.seq)).toEqual(range(30));
+    });
+
+    it('appends the journal entry given with an entry', async () => {
+      const entry = makeCaseEntry();
+      await s().caseEntries.append(entry, makeAuditDraft({ action: 'appeal.supplemented', subjectId: entry.appealId, details: { seq: 1 } }));
+      expect((await s().audit.list(0, 10)).map((e) => [e.seq, e.action, e.subjectId, e.details])).toEqual([
+        [1, 'appeal.supplemented', entry.appealId, { seq: 1 }],
+      ]);
+    });
+
+    it('keeps a seen mark per person and appeal that only moves forward, 0 when there is none', async () => {
+      const appealId = `app-${uniq()}`;
+      expect(await s().caseEntries.seenMark(appealId, 'u1')).toBe(0);
+      await s().caseEntries.markSeen(appealId, 'u1', 3);
+      await s().caseEntries.markSeen(appealId, 'u2', 1);
+      await s().caseEntries.markSeen(`other-${uniq()}`, 'u1', 9);
+      expect(await s().caseEntries.seenMark(appealId, 'u1')).toBe(3);
+      await s().caseEntries.markSeen(appealId, 'u1', 2);
+      expect(await s().caseEntries.seenMark(appealId, 'u1')).toBe(3);
+      await s().caseEntries.markSeen(appealId, 'u1', 5);
+      expect(await s().caseEntries.seenMark(appealId, 'u1')).toBe(5);
+      expect(await s().caseEntries.seenMark(appealId, 'u2')).toBe(1);
+      await Promise.all([4, 9, 6].map((seq) => s().caseEntries.markSeen(appealId, 'u3', seq)));
+      expect(await s().caseEntries.seenMark(appealId, 'u3')).toBe(9);
     });
   });
 }

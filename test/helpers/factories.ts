@@ -10,6 +10,7 @@ import type {
   AppealRecord,
   AttachmentRecord,
   AttachmentVersion,
+  CaseEntryRecord,
   CategoryRecord,
   ChatMessageRecord,
   CodeRecord,
@@ -214,4 +215,19 @@ export function makeAttachment(overrides: Partial<AttachmentRecord> = {}): Attac
 /** An audit draft for `audit.append`; the store numbers, links and hashes it. */
 export function makeAuditDraft(fields: Partial<AuditDraft> = {}): AuditDraft {
   return { at: T0, actorId: null, action: 'test.action', subjectType: 'appeal', subjectId: null, details: {}, ...fields };
+}
+
+/** A case entry for `caseEntries.append` (a supplement unless overridden); the store gives its seq. */
+export function makeCaseEntry(overrides: Partial<Omit<CaseEntryRecord, 'seq'>> = {}): Omit<CaseEntryRecord, 'seq'> {
+  return {
+    id: newId(),
+    appealId: newId(),
+    kind: 'supplement',
+    at: T0,
+    authorId: newId(),
+    text: 'Прикладываю квитанцию за март.',
+    attachmentIds: [],
+    changes: [],
+    ...overrides,
+  };
 }

@@ -19,6 +19,7 @@ import {
   makeAttachment,
   makeAttachmentVersion,
   makeAuditDraft,
+  makeCaseEntry,
   makeCategory,
   makeChatMessage,
   makeCode,
@@ -137,6 +138,12 @@ async function exerciseEverything(store: typeof h.store, fixtures: typeof h.fixt
   await store.attachments.setCurrent(att.id, 1, makeAuditDraft());
 
   await store.counters.next('appeal:77:2026');
+
+  await store.caseEntries.append(makeCaseEntry({ appealId: 'room' }), makeAuditDraft());
+  await store.caseEntries.list('room');
+  await store.caseEntries.list('room', 2);
+  await store.caseEntries.seenMark('room', 'u');
+  await store.caseEntries.markSeen('room', 'u', 3);
   await h.outbox.sweep();
   await sweepExpired(h.models, T0);
 }

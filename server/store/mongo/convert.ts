@@ -200,6 +200,7 @@ const toAttachmentVersion = (v: AttachmentVersion): AttachmentVersion => ({
   fileName: v.fileName,
   uploadedBy: v.uploadedBy,
   at: v.at,
+  ...(typeof v.restoredFrom === 'number' ? { restoredFrom: v.restoredFrom } : {}),
 });
 
 export const toAttachment = (d: AttachmentRecord): AttachmentRecord => ({

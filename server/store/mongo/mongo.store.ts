@@ -30,6 +30,7 @@ import type { Store } from '../store.js';
 import { StoreUnavailableError } from '../store.js';
 import { codeRepo, sessionRepo, sweepExpired, userRepo } from './accounts.repo.js';
 import { appealRepo } from './appeals.repo.js';
+import { caseEntryRepo } from './case-entries.repo.js';
 import { catalogueRepo } from './catalogue.repo.js';
 import { attachmentRepo, counterRepo, yjsRepo } from './documents.repo.js';
 import { mongoJobs } from './jobs.repo.js';
@@ -152,6 +153,7 @@ export function buildMongoStore(m: Models, opts: { logger?: MongoLogger; inFligh
       yjs: yjsRepo(m, inFlight),
       attachments: attachmentRepo(m, box, inFlight),
       counters: counterRepo(m, inFlight),
+      caseEntries: caseEntryRepo(m, box, inFlight),
     },
   };
 }

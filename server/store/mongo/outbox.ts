@@ -24,7 +24,7 @@ import type { MongoAuditRepo } from './journal.repo.js';
 import type { Models, OutboxEntry } from './schemas.js';
 
 /** The collections that carry an outbox. */
-export type OutboxCollection = 'appeals' | 'attachments';
+export type OutboxCollection = 'appeals' | 'attachments' | 'case_entries';
 
 export interface Outbox {
   /** A new outbox entry for `draft` (none without a draft). */
@@ -39,7 +39,7 @@ export interface Outbox {
 export type OutboxErrorHandler = (error: unknown, where: { collection: OutboxCollection; id: string }) => void;
 
 export function outbox(m: Models, audit: MongoAuditRepo, onError: OutboxErrorHandler): Outbox {
-  const models = { appeals: m.appeals, attachments: m.attachments };
+  const models = { appeals: m.appeals, attachments: m.attachments, case_entries: m.caseEntries };
 
   async function flushOrThrow(collection: OutboxCollection, id: string, entries: readonly OutboxEntry[]): Promise<void> {
     for (const e of entries) await audit.appendOnce(e.key, e.draft);
@@ -47,7 +47,8 @@ export function outbox(m: Models, audit: MongoAuditRepo, onError: OutboxErrorHan
     // 1.24 ignores a `$pull` by condition ({ key: … }) without an error.
     const pull = { $pullAll: { auditOutbox: [...entries] } };
     if (collection === 'appeals') await m.appeals.updateOne({ id }, pull).exec();
-    else await m.attachments.updateOne({ id }, pull).exec();
+    else if (collection === 'attachments') await m.attachments.updateOne({ id }, pull).exec();
+    else await m.caseEntries.updateOne({ id }, pull).exec();
   }
 
   return {
@@ -62,7 +63,7 @@ export function outbox(m: Models, audit: MongoAuditRepo, onError: OutboxErrorHan
     },
     async sweep() {
       let appended = 0;
-      for (const collection of ['appeals', 'attachments'] as const) {
+      for (const collection of ['appeals', 'attachments', 'case_entries'] as const) {
         // The sparse index on auditOutbox.key holds only documents with a pending entry.
         const docs = await models[collection]
           .aggregate<{ id: string; auditOutbox: OutboxEntry[] }>([

@@ -30,6 +30,7 @@ import type {
   AuditDraft,
   AttachmentRecord,
   AuditRecord,
+  CaseEntryRecord,
   CategoryRecord,
   ChatMessageRecord,
   CodeRecord,
@@ -65,6 +66,10 @@ export interface AppealDoc extends Omit<AppealRecord, 'number'> {
 }
 
 export interface AttachmentDoc extends AttachmentRecord {
+  auditOutbox?: OutboxEntry[];
+}
+
+export interface CaseEntryDoc extends CaseEntryRecord {
   auditOutbox?: OutboxEntry[];
 }
 
@@ -366,7 +371,16 @@ export function defineModels(conn: Connection) {
   yjsVersion.index({ id: 1 }, { unique: true });
   yjsVersion.index({ appealId: 1, at: -1, id: -1 });
 
-  const attachmentVersion = subdocument({ version: Number, blobId: String, size: Number, mime: String, fileName: String, uploadedBy: String, at: Number });
+  const attachmentVersion = subdocument({
+    version: Number,
+    blobId: String,
+    size: Number,
+    mime: String,
+    fileName: String,
+    uploadedBy: String,
+    at: Number,
+    restoredFrom: Number,
+  });
   const attachment = schema<AttachmentDoc>('attachments', {
     id: String,
     appealId: String,
@@ -378,6 +392,26 @@ export function defineModels(conn: Connection) {
   attachment.index({ id: 1 }, { unique: true });
   attachment.index({ appealId: 1, createdAt: 1, id: 1 });
   attachment.index({ 'auditOutbox.key': 1 }, { sparse: true });
+
+  const fieldChange = subdocument({ field: String, before: String, after: String });
+  const caseEntry = schema<CaseEntryDoc>('case_entries', {
+    id: String,
+    appealId: String,
+    seq: Number,
+    kind: String,
+    at: Number,
+    authorId: String,
+    text: String,
+    attachmentIds: [String],
+    changes: [fieldChange],
+    auditOutbox: [outboxEntry],
+  });
+  caseEntry.index({ appealId: 1, seq: 1 }, { unique: true });
+  caseEntry.index({ id: 1 }, { unique: true });
+  caseEntry.index({ 'auditOutbox.key': 1 }, { sparse: true });
+
+  const caseEntryMark = schema<ReadMarkDoc>('case_entry_marks', { appealId: String, userId: String, seq: Number });
+  caseEntryMark.index({ appealId: 1, userId: 1 }, { unique: true });
 
   // One document per value taken (documents.repo.ts): the last one is the counter's state.
   const counter = schema<CounterDoc>('counters', { name: String, value: Number });
@@ -398,6 +432,8 @@ export function defineModels(conn: Connection) {
     yjsVersions: conn.model<YjsVersionDoc>('YjsVersion', yjsVersion),
     attachments: conn.model<AttachmentDoc>('Attachment', attachment),
     counters: conn.model<CounterDoc>('Counter', counter),
+    caseEntries: conn.model<CaseEntryDoc>('CaseEntry', caseEntry),
+    caseEntryMarks: conn.model<ReadMarkDoc>('CaseEntryMark', caseEntryMark),
   };
 }
 

@@ -19,6 +19,7 @@ import type { Clock } from '../../lib/clock.js';
 import { StoreUnavailableError, type Store } from '../store.js';
 import { sqliteAccounts } from './accounts.repo.js';
 import { sqliteAppeals } from './appeals.repo.js';
+import { sqliteCaseEntries } from './case-entries.repo.js';
 import { sqliteCatalogue } from './catalogue.repo.js';
 import { sqliteChat } from './chat.repo.js';
 import { sqliteAttachments, sqliteYjs } from './documents.repo.js';
@@ -137,6 +138,7 @@ function open(opts: SqliteStoreOptions): Store {
     yjs: sqliteYjs(ctx),
     attachments: sqliteAttachments(ctx),
     counters: sqliteCounters(ctx),
+    caseEntries: sqliteCaseEntries(ctx),
     jobs: sqliteJobs(ctx),
     close: () => {
       closing ??= (async () => {
