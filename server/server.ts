@@ -25,6 +25,8 @@ import { openBlobStore, openStore } from './store/open-store.js';
 import type { BlobStore, Store } from './store/store.js';
 import { createHttpApp } from './transport/http/app.js';
 import { appealRoutes } from './transport/http/appeal.routes.js';
+import { caseEntryRoutes } from './transport/http/case-entry.routes.js';
+import { CaseEntryService } from './domain/case-entries/case-entry.service.js';
 import { directoryRoutes } from './transport/http/directory.routes.js';
 import { wallRoutes } from './transport/http/wall.routes.js';
 import { DirectoryService } from './domain/accounts/directory.service.js';
@@ -141,7 +143,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret });
   /** The one access check for rooms: HTTP attachments, socket.io and Yjs share it. */
   const rooms = new RoomAccess(appeals);
-  const attachments = new AttachmentService({ store, blobs, rooms, audit, bus, clock }, o.uploads);
+  const attachments = new AttachmentService({ store, blobs, rooms, audit, bus, clock, names: new UserNames(store, clock) }, o.uploads);
   const description = new DescriptionService({
     store,
     clock,
@@ -162,6 +164,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const presence = new PresenceService();
   const wall = new WallService({ store, presence, clock, names });
 
+  const entries = new CaseEntryService({ store, clock, audit, bus, appeals, names, description });
+
   let port = config.port;
   const allowedOrigins = (): string[] => config.allowedOrigins(port);
   const app = createHttpApp({
@@ -176,6 +180,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       adminUserRoutes(accounts),
       catalogueRoutes(catalogue),
       appealRoutes(appeals),
+      caseEntryRoutes(entries),
       directoryRoutes(new DirectoryService(store)),
       wallRoutes(wall),
       attachmentRoutes(attachments, { tempDir: path.join(config.dataDir, 'uploads'), idleTimeoutMs: o.uploads?.idleTimeoutMs }),

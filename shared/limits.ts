@@ -20,6 +20,8 @@ export const LIMITS = {
   descriptionChars: 20000,
   /** Comment or reason on a status transition. */
   commentChars: 4000,
+  /** The text of a supplement («Дополнить обращение»). */
+  supplementChars: 4000,
   /** Page size of lists. */
   pageSizeMax: 100,
   /** Confirmation codes: lifetime and tries (issue 2). */

@@ -52,7 +52,10 @@ export const attachmentSummarySchema = z.strictObject({
         size: z.number().int().nonnegative(),
         mime: z.string().max(200),
         uploadedBy: idSchema,
+        uploadedByName: z.string().max(1000),
         at: z.number(),
+        action: z.enum(['uploaded', 'restored']),
+        restoredFrom: z.number().int().positive().nullable(),
       }),
     )
     .max(10_000),
@@ -105,6 +108,14 @@ export const domainEventSchema = z.discriminatedUnion('type', [
    * not through the bus.
    */
   z.strictObject({ type: z.literal('chat.posted'), message: chatPostedSchema }),
+  /** The citizen supplemented the appeal or corrected it (a case entry); the room fetches what it may see of it. */
+  z.strictObject({
+    type: z.literal('case.entry_added'),
+    appealId: idSchema,
+    seq: z.number().int().positive(),
+    kind: z.enum(['supplement', 'correction']),
+    authorId: idSchema,
+  }),
   /** A clock of the law (59-ФЗ) is `workingDaysLeft` working days from its due time: the assignee is reminded (supervisors when none). */
   z.strictObject({
     type: z.literal('deadline.reminder'),

@@ -93,6 +93,8 @@ export interface ServerToClientEvents {
   /** One event per transition, from REST or socket alike. */
   'status:changed': (p: { appealId: string; status: Status; version: number; entry: HistoryEntry }) => void;
   'attachment:changed': (p: { appealId: string; kind: 'added' | 'version' | 'restored'; attachment: AttachmentSummary }) => void;
+  /** The citizen supplemented or corrected the appeal (case entry `seq`): clients fetch the entries after the last they have. */
+  'entry:added': (p: { appealId: string; seq: number; kind: 'supplement' | 'correction'; authorId: string }) => void;
   /** The description's version list changed (a version was saved or restored). */
   'description:versions': (p: { appealId: string }) => void;
   'wall:room': (room: WallRoom) => void;

@@ -42,7 +42,8 @@ import {
   submitSchema,
   transitionSchema,
 } from '../schemas/appeal.schema.js';
-import { attachmentSummarySchema, downloadQuerySchema, restoreVersionSchema } from '../schemas/attachment.schema.js';
+import { attachmentSummarySchema, downloadQuerySchema, fileJournalEntrySchema, restoreVersionSchema } from '../schemas/attachment.schema.js';
+import { caseEntriesQuerySchema, caseEntriesReplySchema, caseEntrySchema, entriesSeenSchema, supplementSchema } from '../schemas/case-entry.schema.js';
 import {
   categoryInputSchema,
   categoryPatchSchema,
@@ -168,6 +169,17 @@ export const ROUTES = {
   'appeals.removeExpert': route({ method: 'DELETE', path: '/api/appeals/:id/experts/:expertId', reply: appealReply }),
   'public.status': route({ method: 'POST', path: '/api/public/status', body: lookupSchema, reply: z.object({ status: publicStatusSchema }) }),
   'staff.get': route({ method: 'GET', path: '/api/staff', reply: staffDirectorySchema }),
+
+  // The case's entries: supplements and corrections (docs/api.md, "Case entries").
+  'entries.list': route({ method: 'GET', path: '/api/appeals/:id/entries', query: caseEntriesQuerySchema, reply: caseEntriesReplySchema }),
+  'entries.supplement': route({
+    method: 'POST',
+    path: '/api/appeals/:id/supplements',
+    body: supplementSchema,
+    reply: z.object({ entry: caseEntrySchema }),
+    status: 201,
+  }),
+  'entries.seen': route({ method: 'POST', path: '/api/appeals/:id/entries/seen', body: entriesSeenSchema, reply: 'empty' }),
   'wall.list': route({ method: 'GET', path: '/api/wall', query: wallQuerySchema, reply: pageOf(wallRoomSchema) }),
 
   // Attachments.
@@ -192,6 +204,11 @@ export const ROUTES = {
     reply: attachmentReply,
   }),
   'attachments.list': route({ method: 'GET', path: '/api/appeals/:id/attachments', reply: attachmentsReply }),
+  'attachments.journal': route({
+    method: 'GET',
+    path: '/api/appeals/:id/attachments/journal',
+    reply: z.object({ items: z.array(fileJournalEntrySchema) }),
+  }),
   'attachments.download': route({
     method: 'GET',
     path: '/api/appeals/:id/attachments/:attId/download',

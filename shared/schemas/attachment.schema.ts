@@ -24,9 +24,30 @@ export const attachmentSummarySchema = z.object({
       fileName: z.string(),
       size: z.number(),
       mime: z.string(),
+      /** Who uploaded it, or restored it. */
       uploadedBy: z.string(),
+      uploadedByName: z.string(),
       at: z.number(),
+      /** A restore is a version of its own, repeating the bytes and name of `restoredFrom`. */
+      action: z.enum(['uploaded', 'restored']),
+      restoredFrom: z.number().nullable(),
     }),
   ),
   createdAt: z.number(),
+});
+
+/** What happened to a file, as the journal names it. */
+export const FILE_JOURNAL_ACTIONS = ['uploaded', 'new_version', 'restored'] as const;
+
+/** One line of the journal of a case's files (staff only): date and time, person, file name, action. */
+export const fileJournalEntrySchema = z.object({
+  at: z.number(),
+  attachmentId: z.string(),
+  version: z.number(),
+  fileName: z.string(),
+  action: z.enum(FILE_JOURNAL_ACTIONS),
+  /** For a restore: the version brought back. */
+  restoredFrom: z.number().nullable(),
+  actorId: z.string(),
+  actorName: z.string(),
 });

@@ -241,6 +241,28 @@ function describeUsers(s: () => Store): void {
 }
 
 function describeSessionsAndCodes(s: () => Store): void {
+
+    it('lists by a part of the name or the e-mail, in any case (Cyrillic too), with the other filters', async () => {
+      const petrova = makeUser({ fullName: 'Петрова Анна Сергеевна', email: 'anna.p@example.ru', role: 'operator', departmentId: 'dep-a', createdAt: T0 });
+      const petrov = makeUser({ fullName: 'Петров Пётр', email: 'peter@example.ru', createdAt: T0 + HOUR });
+      const sidorov = makeUser({ fullName: 'Сидоров Сидор', email: 'sid.petrov@example.ru', createdAt: T0 + 2 * HOUR });
+      const dotted = makeUser({ fullName: 'Орлов (a.b) Олег', email: 'orlov@example.ru', createdAt: T0 + 3 * HOUR });
+      for (const u of [petrova, petrov, sidorov, dotted]) await s().users.create(u);
+      const ids = async (filter: { search: string; role?: 'operator' }): Promise<string[]> =>
+        (await s().users.list({ ...filter, limit: 10, offset: 0 })).items.map((u) => u.id);
+
+      expect(await ids({ search: 'ПЕТРОВ' })).toEqual([petrova.id, petrov.id]);
+      expect(await ids({ search: 'петров' })).toEqual([petrova.id, petrov.id]);
+      expect(await ids({ search: 'PETROV' })).toEqual([sidorov.id]);
+      expect(await ids({ search: 'Anna.P@' })).toEqual([petrova.id]);
+      expect(await ids({ search: 'петров', role: 'operator' })).toEqual([petrova.id]);
+      // The text is literal: regex and LIKE characters match only themselves.
+      expect(await ids({ search: '(a.b)' })).toEqual([dotted.id]);
+      expect(await ids({ search: '.*' })).toEqual([]);
+      expect(await ids({ search: '%' })).toEqual([]);
+      const page = await s().users.list({ search: 'петров', limit: 1, offset: 1 });
+      expect(page).toEqual({ items: [petrov], total: 2 });
+    });
   describe('sessions', () => {
     it('stores, reads, touches and deletes a session', async () => {
       const session = makeSession();

@@ -3,12 +3,13 @@
  * item 4): typed by content and checked whole, 10 MB (10 485 760 bytes)
  * enforced while streaming, names sanitised, nothing stored and no temp file
  * left on refusal, versions and restore journalled and published, downloads
- * authorised and labelled safely. Streaming, the idle timeout and the caps:
+ * authorised and labelled safely, the journal of the case's files for staff. Streaming, the idle timeout and the caps:
  * upload-streaming.test.ts.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../server/domain/audit/audit.service.js';
 import type { DomainEvent } from '../../server/domain/events.js';
 import { ATTACHMENT_LIMIT_TEXT, LIMITS } from '../../shared/limits.js';
 import type { AttachmentSummary } from '../../shared/protocol/events.js';
@@ -242,8 +243,10 @@ describe('upload, versions, restore and download', () => {
 
     const audit = await auditActions(a.id);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'attachment.added', actorId: citizen.user.id, details: { appealId, version: 1 } });
-    expect(JSON.stringify(audit[0])).not.toContain('Заявление');
+    expect(audit[0]).toMatchObject({ action: 'attachment.added', actorId: citizen.user.id, details: { appealId, version: 1, fileName: 'Заявление №1.pdf' } });
+    expect(a.versions).toEqual([
+      expect.objectContaining({ uploadedBy: citizen.user.id, uploadedByName: citizen.user.fullName, action: 'uploaded', restoredFrom: null }),
+    ]);
 
     // The room's staff see them too.
     expect((await listOf(operator)).map((x) => x.id)).toEqual(expect.arrayContaining([a.id, b.id]));
@@ -276,7 +279,7 @@ describe('upload, versions, restore and download', () => {
     expect(uploadTempFiles()).toEqual([]);
   });
 
-  it('a new version becomes current, an earlier one can be restored, each step journalled and published', async () => {
+  it('a new version becomes current; a restore is a version of its own by the restorer; each step journalled and published', async () => {
     const before = events.length;
     const v2bytes = pdfBytes('second');
     const v2 = await citizen.request(
@@ -291,9 +294,20 @@ describe('upload, versions, restore and download', () => {
     const current = await fetch(`${server.url}/api/appeals/${appealId}/attachments/${pdfId}/download`, { headers: { cookie: citizen.cookie } });
     expect(Buffer.from(await current.arrayBuffer()).equals(v2bytes)).toBe(true);
 
-    const restored = await citizen.post(`/api/appeals/${appealId}/attachments/${pdfId}/restore`, { version: 1 });
+    const restored = await operator.post(`/api/appeals/${appealId}/attachments/${pdfId}/restore`, { version: 1 });
     expect(restored.status).toBe(200);
-    expect(restored.body.attachment).toMatchObject({ currentVersion: 1, fileName: 'Заявление №1.pdf' });
+    expect(restored.body.attachment).toMatchObject({ currentVersion: 3, fileName: 'Заявление №1.pdf' });
+    expect(restored.body.attachment.versions.at(-1)).toMatchObject({
+      version: 3,
+      fileName: 'Заявление №1.pdf',
+      uploadedBy: operator.user.id,
+      uploadedByName: operator.user.fullName,
+      action: 'restored',
+      restoredFrom: 1,
+    });
+    // Restoring what is current already changes nothing.
+    const again = await operator.post(`/api/appeals/${appealId}/attachments/${pdfId}/restore`, { version: 3 });
+    expect(again.body.attachment.versions).toHaveLength(3);
     const back = await fetch(`${server.url}/api/appeals/${appealId}/attachments/${pdfId}/download`, { headers: { cookie: citizen.cookie } });
     expect(Buffer.from(await back.arrayBuffer()).equals(pdf)).toBe(true);
     const old = await fetch(`${server.url}/api/appeals/${appealId}/attachments/${pdfId}/download?version=2`, { headers: { cookie: citizen.cookie } });
@@ -301,13 +315,13 @@ describe('upload, versions, restore and download', () => {
 
     expect(events.slice(before).map((e) => [e.kind, e.attachment.currentVersion])).toEqual([
       ['version', 2],
-      ['restored', 1],
+      ['restored', 3],
     ]);
     const audit = await auditActions(pdfId);
-    expect(audit.map((e) => [e.action, e.details.version])).toEqual([
-      ['attachment.added', 1],
-      ['attachment.version_added', 2],
-      ['attachment.restored', 1],
+    expect(audit.map((e) => [e.action, e.actorId, e.details.version, e.details.fileName, e.details.restoredFrom])).toEqual([
+      ['attachment.added', citizen.user.id, 1, 'Заявление №1.pdf', undefined],
+      ['attachment.version_added', citizen.user.id, 2, 'Заявление №1 (испр.).pdf', undefined],
+      ['attachment.restored', operator.user.id, 3, 'Заявление №1.pdf', 1],
     ]);
 
     expect((await citizen.post(`/api/appeals/${appealId}/attachments/${pdfId}/restore`, { version: 9 })).status).toBe(404);
@@ -322,7 +336,7 @@ describe('upload, versions, restore and download', () => {
       ]),
     );
     expect(two.status).toBe(400);
-    expect((await listOf(citizen)).find((x) => x.id === pdfId)?.versions).toHaveLength(2);
+    expect((await listOf(citizen)).find((x) => x.id === pdfId)?.versions).toHaveLength(3);
   });
 
   it('a citizen of another appeal gets 404 everywhere; an observer may read but not write', async () => {
@@ -339,5 +353,47 @@ describe('upload, versions, restore and download', () => {
     const observed = await upload(supervisor, [{ name: 'a.pdf', bytes: pdfBytes('y') }]);
     expect(observed.status).toBe(403);
     expect(observed.body.error.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('the journal of the case files', () => {
+  it('lists for staff every upload, new version and restore with time, person, file name and action, oldest first', async () => {
+    const first = await upload(citizen, [{ name: 'Квитанция март.pdf', bytes: pdfBytes('journal-1') }]);
+    const attId = first.body.items[0].id as string;
+    await citizen.request(
+      'POST',
+      `/api/appeals/${appealId}/attachments/${attId}/versions`,
+      formWith([{ name: 'Квитанция март (2).pdf', bytes: pdfBytes('journal-2') }]),
+    );
+    await operator.post(`/api/appeals/${appealId}/attachments/${attId}/restore`, { version: 1 });
+
+    for (const staff of [operator, supervisor]) {
+      const res = await staff.get(`/api/appeals/${appealId}/attachments/journal`);
+      expect(res.status).toBe(200);
+      const mine = res.body.items.filter((e: { attachmentId: string }) => e.attachmentId === attId);
+      expect(mine.map((e: Record<string, unknown>) => [e.version, e.action, e.fileName, e.actorId, e.actorName, e.restoredFrom])).toEqual([
+        [1, 'uploaded', 'Квитанция март.pdf', citizen.user.id, citizen.user.fullName, null],
+        [2, 'new_version', 'Квитанция март (2).pdf', citizen.user.id, citizen.user.fullName, null],
+        [3, 'restored', 'Квитанция март.pdf', operator.user.id, operator.user.fullName, 1],
+      ]);
+      const times = (res.body.items as { at: number }[]).map((e) => e.at);
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      for (const e of mine) expect(typeof e.at).toBe('number');
+    }
+  });
+
+  it('refuses the citizen (FORBIDDEN) and answers NOT_FOUND to anyone outside the room', async () => {
+    const own = await citizen.get(`/api/appeals/${appealId}/attachments/journal`);
+    expect(own.status).toBe(403);
+    expect(own.body.error.code).toBe('FORBIDDEN');
+    const outside = await stranger.get(`/api/appeals/${appealId}/attachments/journal`);
+    expect(outside.status).toBe(404);
+    expect(outside.body.error.code).toBe('NOT_FOUND');
+    const otherDepartment = await loginAs(server, 'operator.housing');
+    expect((await otherDepartment.get(`/api/appeals/${appealId}/attachments/journal`)).status).toBe(404);
+  });
+
+  it('keeps the audit chain verifiable with the file names in it', async () => {
+    expect(await verifyAuditChain((after, limit) => server.store.audit.list(after, limit))).toMatchObject({ ok: true });
   });
 });

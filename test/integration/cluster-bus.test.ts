@@ -78,12 +78,13 @@ describe.skipIf(!redisBinary)('the domain event bus over Redis', () => {
     const socket = await connect(server.url, citizen);
     await ok(socket, 'room:join', { appealId: appeal.id });
     await ok<ChatMessage>(socket, 'chat:send', { appealId: appeal.id, clientId: clientId(), text: 'Добрый день' });
+    expect((await citizen.post(`/api/appeals/${appeal.id}/supplements`, { text: 'Дополняю обращение' })).status).toBe(201);
     const leaving = await loginAs(server, 'citizen');
     expect((await leaving.post('/api/auth/logout')).status).toBe(204);
 
     const types = (): Set<string> => new Set(carried.map((m) => (JSON.parse(m) as { type: string }).type));
     await until(
-      () => ['appeal.status_changed', 'appeal.updated', 'attachment.changed', 'chat.posted', 'session.ended'].every((t) => types().has(t)),
+      () => ['appeal.status_changed', 'appeal.updated', 'attachment.changed', 'chat.posted', 'session.ended', 'case.entry_added'].every((t) => types().has(t)),
       5000,
       'every kind of event on Redis',
     );
@@ -91,6 +92,7 @@ describe.skipIf(!redisBinary)('the domain event bus over Redis', () => {
     expect(keys.filter((k) => SECRET_KEY.test(k))).toEqual([]);
     // And no text of the chat or the appeal travels either.
     expect(carried.join('\n')).not.toContain('Добрый день');
+    expect(carried.join('\n')).not.toContain('Дополняю обращение');
     expect(carried.join('\n')).not.toContain(appeal.subject);
   });
 

@@ -184,6 +184,12 @@ describe('REST route table', () => {
     await call(citizen, 'attachments.addVersion', { params: { id: appeal.id, attId }, body: formWith([{ name: 'фото.png', bytes: pngBytes() }]) });
     await call(citizen, 'attachments.restore', { params: { id: appeal.id, attId }, body: { version: 1 } });
     await call(citizen, 'attachments.list', { params: { id: appeal.id } });
+    await call(operator, 'attachments.journal', { params: { id: appeal.id } });
+
+    // The case's entries: a supplement, the list, the officer's mark.
+    const supplement = await call(citizen, 'entries.supplement', { params: { id: appeal.id }, body: { text: 'Прикладываю скан', attachmentIds: [attId] } });
+    await call(operator, 'entries.list', { params: { id: appeal.id }, query: { after: 0 } });
+    await call(operator, 'entries.seen', { params: { id: appeal.id }, body: { seq: supplement.body.entry.seq } });
     const file = await call(citizen, 'attachments.download', { params: { id: appeal.id, attId }, query: { version: 2, inline: '1' } });
     expect(file.headers.get('content-type')).toBe('image/png');
 

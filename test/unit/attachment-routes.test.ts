@@ -19,6 +19,7 @@ import { AppealService } from '../../server/domain/appeals/appeal.service.js';
 import { AttachmentService, toAttachmentSummary } from '../../server/domain/attachments/attachment.service.js';
 import { contentDisposition } from '../../server/domain/attachments/file-name.js';
 import { AuditService } from '../../server/domain/audit/audit.service.js';
+import { UserNames } from '../../server/domain/chat/user-names.js';
 import { LocalBus } from '../../server/domain/events.js';
 import { RoomAccess } from '../../server/domain/rooms/room-access.js';
 import type { Viewer } from '../../server/domain/viewer.js';
@@ -49,6 +50,8 @@ interface Running {
   /** A browser-like client per person (cookie set). */
   as: Record<'citizen' | 'operator' | 'supervisor' | 'stranger', TestClient>;
   ids: Record<'citizen' | 'operator' | 'supervisor' | 'stranger', string>;
+  /** Full names by user id, as the summaries name the people behind versions. */
+  names: Map<string, string>;
 }
 
 let running: Running | null = null;
@@ -84,7 +87,15 @@ async function serve(options: { idleTimeoutMs?: number } = {}): Promise<Running>
     logger,
   });
   const rooms = new RoomAccess(new AppealService({ store, clock, audit, bus, secret: 'test-secret' }));
-  const attachments = new AttachmentService({ store, blobs: new DiskBlobStore(path.join(dataDir, 'blobs')), rooms, audit, bus, clock });
+  const attachments = new AttachmentService({
+    store,
+    blobs: new DiskBlobStore(path.join(dataDir, 'blobs')),
+    rooms,
+    audit,
+    bus,
+    clock,
+    names: new UserNames(store, clock),
+  });
   const tempDir = path.join(dataDir, 'uploads');
 
   const app = express();
@@ -104,8 +115,11 @@ async function serve(options: { idleTimeoutMs?: number } = {}): Promise<Running>
   };
   const as = {} as Running['as'];
   const ids = {} as Running['ids'];
+  const names = new Map<string, string>();
   for (const [key, p] of Object.entries(people) as [keyof Running['as'], Omit<Viewer, 'sessionId'>][]) {
-    await store.users.create(makeUser({ id: p.id, role: p.role, departmentId: p.departmentId }));
+    const user = makeUser({ id: p.id, role: p.role, departmentId: p.departmentId });
+    await store.users.create(user);
+    names.set(p.id, user.fullName);
     const token = newToken();
     await store.sessions.create({ id: sessionIdOf(token), userId: p.id, csrfToken: newToken(), createdAt: T0, expiresAt: T0 + 12 * HOUR });
     const client = new TestClient(url);
@@ -122,7 +136,7 @@ async function serve(options: { idleTimeoutMs?: number } = {}): Promise<Running>
       status: 'in_progress',
     }),
   );
-  running = { url, http, store, tempDir, as, ids };
+  running = { url, http, store, tempDir, as, ids, names };
   return running;
 }
 
@@ -165,7 +179,7 @@ describe('uploads', () => {
     const stored = await r.store.attachments.list(APPEAL);
     expect(stored).toHaveLength(2);
     const byId = new Map(stored.map((a) => [a.id, a]));
-    expect(res.body).toStrictEqual({ items: res.body.items.map((i: { id: string }) => toAttachmentSummary(byId.get(i.id)!)) });
+    expect(res.body).toStrictEqual({ items: res.body.items.map((i: { id: string }) => toAttachmentSummary(byId.get(i.id)!, r.names)) });
     expect(res.body.items.map((i: { fileName: string; mime: string }) => [i.fileName, i.mime])).toStrictEqual([
       ['Заявление.pdf', 'application/pdf'],
       ['photo.png', 'image/png'],
@@ -179,7 +193,7 @@ describe('uploads', () => {
     const res = await post(r.as.operator, `${base}/${id}/versions`, [{ name: 'Заявление-2.pdf', bytes: pdfBytes('second') }]);
     expect(res.status).toBe(201);
     const stored = await r.store.attachments.get(id);
-    expect(res.body).toStrictEqual({ attachment: toAttachmentSummary(stored!) });
+    expect(res.body).toStrictEqual({ attachment: toAttachmentSummary(stored!, r.names) });
     expect(res.body.attachment).toMatchObject({ currentVersion: 2, fileName: 'Заявление-2.pdf' });
 
     const two = await post(r.as.operator, `${base}/${id}/versions`, [
@@ -265,21 +279,27 @@ describe('uploads', () => {
 });
 
 describe('restore, list, download', () => {
-  it('POST restore: the earlier version is current again; a version that is not a whole number from 1 is refused', async () => {
+  it('POST restore: the earlier version comes back as version 3, by the restorer; a version that is not a whole number from 1 is refused', async () => {
     const r = await serve();
     const id = await onePdf(r);
     await post(r.as.citizen, `${base}/${id}/versions`, [{ name: 'v2.pdf', bytes: pdfBytes('second') }]);
     const restored = await r.as.citizen.post(`${base}/${id}/restore`, { version: 1 });
     expect(restored.status).toBe(200);
-    expect(restored.body).toStrictEqual({ attachment: toAttachmentSummary((await r.store.attachments.get(id))!) });
-    expect(restored.body.attachment.currentVersion).toBe(1);
+    expect(restored.body).toStrictEqual({ attachment: toAttachmentSummary((await r.store.attachments.get(id))!, r.names) });
+    expect(restored.body.attachment.currentVersion).toBe(3);
+    expect(restored.body.attachment.versions[2]).toMatchObject({
+      action: 'restored',
+      restoredFrom: 1,
+      uploadedBy: r.ids.citizen,
+      uploadedByName: r.names.get(r.ids.citizen),
+    });
     for (const version of [0, 1.5, '1', null]) {
       const bad = await r.as.citizen.post(`${base}/${id}/restore`, { version });
       expect(bad.status).toBe(400);
       expect(bad.body.error).toMatchObject({ code: 'VALIDATION_FAILED', message: 'Проверьте введённые данные', fields: { version: expect.any(String) } });
     }
     // A whole number with no such version gets past the route to the service's NOT_FOUND.
-    expect((await r.as.citizen.post(`${base}/${id}/restore`, { version: 3 })).body.error).toStrictEqual({ code: 'NOT_FOUND', message: 'У файла нет версии 3' });
+    expect((await r.as.citizen.post(`${base}/${id}/restore`, { version: 4 })).body.error).toStrictEqual({ code: 'NOT_FOUND', message: 'У файла нет версии 4' });
   });
 
   it("GET attachments: the summaries of the room's files", async () => {
@@ -287,7 +307,7 @@ describe('restore, list, download', () => {
     await onePdf(r);
     const res = await get(r.as.operator, base);
     expect(res.status).toBe(200);
-    expect(json(res)).toStrictEqual({ items: (await r.store.attachments.list(APPEAL)).map(toAttachmentSummary) });
+    expect(json(res)).toStrictEqual({ items: (await r.store.attachments.list(APPEAL)).map((a) => toAttachmentSummary(a, r.names)) });
     expect(json(await get(r.as.stranger, base))).toStrictEqual({ error: { code: 'NOT_FOUND', message: 'Обращение не найдено' } });
   });
 

@@ -9,11 +9,12 @@
 import { readFile } from 'node:fs/promises';
 import { LIMITS } from '../../../shared/limits.js';
 import type { AttachmentSummary } from '../../../shared/protocol/events.js';
+import type { FILE_JOURNAL_ACTIONS } from '../../../shared/schemas/attachment.schema.js';
 import type { Clock } from '../../lib/clock.js';
-import { newId, sha256 } from '../../lib/ids.js';
+import { newId } from '../../lib/ids.js';
 import type { AttachmentRecord, AttachmentVersion, AuditDraft, BlobStore, Store } from '../../store/store.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { conflict, DomainError, notFound } from '../errors.js';
+import { conflict, DomainError, forbidden, notFound } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { RoomAccess } from '../rooms/room-access.js';
 import type { Viewer } from '../viewer.js';
@@ -62,6 +63,20 @@ export interface AttachmentDeps {
   audit: AuditService;
   bus: EventBus;
   clock: Clock;
+  /** Display names of the people who uploaded or restored versions. */
+  names: { nameOf(userId: string): Promise<string> };
+}
+
+/** One line of the journal of a case's files. */
+export interface FileJournalEntry {
+  at: number;
+  attachmentId: string;
+  version: number;
+  fileName: string;
+  action: (typeof FILE_JOURNAL_ACTIONS)[number];
+  restoredFrom: number | null;
+  actorId: string;
+  actorName: string;
 }
 
 type ChangeKind = 'added' | 'version' | 'restored';
@@ -75,8 +90,11 @@ const AUDIT_ACTION: Record<ChangeKind, string> = {
   restored: 'attachment.restored',
 };
 
-/** The wire shape of an attachment (socket events and REST replies). */
-export function toAttachmentSummary(record: AttachmentRecord): AttachmentSummary {
+/**
+ * The wire shape of an attachment (socket events and REST replies), with the
+ * names of the people behind its versions from `names` ('' when missing).
+ */
+export function toAttachmentSummary(record: AttachmentRecord, names: ReadonlyMap<string, string> = new Map()): AttachmentSummary {
   const current = currentOf(record);
   return {
     id: record.id,
@@ -91,7 +109,10 @@ export function toAttachmentSummary(record: AttachmentRecord): AttachmentSummary
       size: v.size,
       mime: v.mime,
       uploadedBy: v.uploadedBy,
+      uploadedByName: names.get(v.uploadedBy) ?? '',
       at: v.at,
+      action: v.restoredFrom === undefined ? 'uploaded' : 'restored',
+      restoredFrom: v.restoredFrom ?? null,
     })),
     createdAt: record.createdAt,
   };
@@ -140,7 +161,7 @@ export class AttachmentService {
       await this.d.store.attachments.create(record, this.journalEntry(viewer, 'added', record, currentOf(record)));
       created.push(record);
     }
-    for (const record of created) this.publish('added', record);
+    for (const record of created) await this.publish('added', record);
     return created;
   }
 
@@ -169,23 +190,83 @@ export class AttachmentService {
       }
       throw conflict('Файл одновременно обновили; попробуйте ещё раз');
     });
-    this.publish('version', updated);
+    await this.publish('version', updated);
     return updated;
   }
 
-  /** Makes an earlier version current again; nothing is deleted. Restoring the current one changes nothing. */
+  /**
+   * Brings an earlier version back as a version of its own: the next number,
+   * the earlier one's bytes, name and type, the restorer as its author and
+   * `restoredFrom` naming it. Nothing is deleted; restoring the current one
+   * changes nothing.
+   */
   async restore(viewer: Viewer, appealId: string, attachmentId: string, version: number): Promise<AttachmentRecord> {
     await this.d.rooms.write(viewer, appealId);
-    return this.serially(attachmentId, async () => {
-      const record = await this.attachmentOf(appealId, attachmentId);
-      const restored = record.versions.find((v) => v.version === version);
-      if (!restored) throw new DomainError('NOT_FOUND', `У файла нет версии ${version}`);
-      if (record.currentVersion === version) return record;
-      const updated = await this.d.store.attachments.setCurrent(attachmentId, version, this.journalEntry(viewer, 'restored', record, restored));
-      if (!updated) throw notFound('Файл не найден');
-      this.publish('restored', updated);
-      return updated;
+    const updated = await this.serially(attachmentId, async () => {
+      for (let attempt = 1; attempt <= VERSION_TRIES; attempt++) {
+        const record = await this.attachmentOf(appealId, attachmentId);
+        const earlier = record.versions.find((v) => v.version === version);
+        if (!earlier) throw new DomainError('NOT_FOUND', `У файла нет версии ${version}`);
+        if (record.currentVersion === version) return null;
+        const restored: AttachmentVersion = {
+          ...earlier,
+          version: Math.max(...record.versions.map((v) => v.version)) + 1,
+          uploadedBy: viewer.id,
+          at: this.d.clock.now(),
+          restoredFrom: version,
+        };
+        const added = await this.d.store.attachments.addVersion(attachmentId, restored, this.journalEntry(viewer, 'restored', record, restored));
+        if (added) return added;
+      }
+      throw conflict('Файл одновременно обновили; попробуйте ещё раз');
     });
+    if (!updated) return this.attachmentOf(appealId, attachmentId);
+    await this.publish('restored', updated);
+    return updated;
+  }
+
+  /**
+   * The journal of the case's files, for its staff (officers and invited
+   * experts; the citizen gets FORBIDDEN): every upload, new version and
+   * restore, oldest first, with date and time, person, file name and action.
+   */
+  async journal(viewer: Viewer, appealId: string): Promise<FileJournalEntry[]> {
+    const grant = await this.d.rooms.enter(viewer, appealId);
+    if (!grant.isStaff) throw forbidden('Журнал файлов доступен сотрудникам, работающим с делом');
+    const records = await this.d.store.attachments.list(appealId);
+    const names = await this.namesOf(records);
+    const entries = records.flatMap((r) =>
+      [...r.versions]
+        .sort((a, b) => a.version - b.version)
+        .map((v, i): FileJournalEntry => ({
+          at: v.at,
+          attachmentId: r.id,
+          version: v.version,
+          fileName: v.fileName,
+          action: v.restoredFrom !== undefined ? 'restored' : i === 0 ? 'uploaded' : 'new_version',
+          restoredFrom: v.restoredFrom ?? null,
+          actorId: v.uploadedBy,
+          actorName: names.get(v.uploadedBy) ?? '',
+        })),
+    );
+    return entries.sort((a, b) => a.at - b.at || a.version - b.version);
+  }
+
+  /** The wire shapes of `records`, with the names of the people behind their versions. */
+  async summaries(records: AttachmentRecord[]): Promise<AttachmentSummary[]> {
+    const names = await this.namesOf(records);
+    return records.map((r) => toAttachmentSummary(r, names));
+  }
+
+  /** The wire shape of one record, with names. */
+  async summary(record: AttachmentRecord): Promise<AttachmentSummary> {
+    return toAttachmentSummary(record, await this.namesOf([record]));
+  }
+
+  private async namesOf(records: AttachmentRecord[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const id of new Set(records.flatMap((r) => r.versions.map((v) => v.uploadedBy)))) names.set(id, await this.d.names.nameOf(id));
+    return names;
   }
 
   async list(viewer: Viewer, appealId: string): Promise<AttachmentRecord[]> {
@@ -244,9 +325,10 @@ export class AttachmentService {
 
   /**
    * The journal entry of a change that makes `current` the attachment's current
-   * version; the store appends it with the change. It keeps ids, the version and
-   * a hash of the file name: the name itself may carry personal data ("Паспорт
-   * Иванова.pdf") and the chain cannot be edited later; the record holds the name.
+   * version; the store appends it with the change: ids, the version (and the
+   * one a restore brought back) and the file name. The name may carry personal
+   * data ("Паспорт Иванова.pdf"): the journal is read by staff only, who see
+   * the files themselves (PRODUCT.md §4: "date, time, user, file name").
    */
   private journalEntry(viewer: Viewer, kind: ChangeKind, record: AttachmentRecord, current: AttachmentVersion): AuditDraft {
     return this.d.audit.draft({
@@ -260,14 +342,15 @@ export class AttachmentService {
         blobId: current.blobId,
         size: current.size,
         mime: current.mime,
-        fileNameSha256: sha256(current.fileName),
+        fileName: current.fileName,
+        ...(current.restoredFrom !== undefined ? { restoredFrom: current.restoredFrom } : {}),
       },
     });
   }
 
   /** Tells the room (after the change and its journal entry are stored). */
-  private publish(kind: ChangeKind, record: AttachmentRecord): void {
-    this.d.bus.publish({ type: 'attachment.changed', appealId: record.appealId, kind, attachment: toAttachmentSummary(record) });
+  private async publish(kind: ChangeKind, record: AttachmentRecord): Promise<void> {
+    this.d.bus.publish({ type: 'attachment.changed', appealId: record.appealId, kind, attachment: await this.summary(record) });
   }
 
   private serially<T>(key: string, task: () => Promise<T>): Promise<T> {

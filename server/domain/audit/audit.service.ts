@@ -11,7 +11,7 @@ export interface AuditEntryInput {
   action: string;
   subjectType: string;
   subjectId: string | null;
-  /** Ids, codes and counts only; never personal data. */
+  /** Ids, codes and counts; no personal data, except an attachment entry's file name (PRODUCT.md §4 journals it). */
   details?: Record<string, unknown>;
 }
 

@@ -29,7 +29,7 @@
 import * as Y from 'yjs';
 import { LIMITS } from '../../../shared/limits.js';
 import { newId } from '../../lib/ids.js';
-import { descriptionOf, plainTextOf } from './description-text.js';
+import { descriptionOf, paragraphsFrom, plainTextOf } from './description-text.js';
 import { PlainTextFollower } from './plain-text-follower.js';
 import { RelayOrder, waiterErrorLogger, type RelaySlot } from './relay-order.js';
 import { REMOTE_ORIGIN, seedUpdate, type RoomContext } from './room-context.js';
@@ -237,6 +237,38 @@ export class DescriptionRoom {
       } finally {
         old.destroy();
       }
+    });
+  }
+
+  /**
+   * Replaces the whole text with `text` (one paragraph per line) as a new
+   * update by `authorId`, relayed to every peer like an edit: a correction
+   * made through the API lives in the document itself, so nothing the room
+   * writes later (the plain text, a compaction, a peer's sync) brings the old
+   * text back. The state before is kept as a version first (also when no
+   * version exists yet). Resolves with the text before; `changed` is false
+   * when it already read `text` (then nothing is written).
+   */
+  replaceText(text: string, authorId: string): Promise<{ changed: boolean; previous: string }> {
+    return this.enqueue(async () => {
+      const previous = plainTextOf(descriptionOf(this.doc));
+      if (previous === text) return { changed: false, previous };
+      if (this.isDirty || this.lastVersionAt === 0) {
+        this.isDirty = true;
+        await this.saveVersion();
+      }
+      await this.commit(
+        () => {
+          this.doc.transact(() => {
+            const fragment = descriptionOf(this.doc);
+            fragment.delete(0, fragment.length);
+            fragment.insert(0, paragraphsFrom(text));
+          });
+        },
+        authorId,
+        null,
+      ).relayed;
+      return { changed: true, previous };
     });
   }
 

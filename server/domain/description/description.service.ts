@@ -167,6 +167,22 @@ export class DescriptionService {
     }
   }
 
+  /**
+   * Puts `text` into the appeal's document as an edit by `authorId` (loading
+   * the document if no one has it open): the way a text written outside the
+   * editor (a correction through the API) becomes the description without the
+   * document writing its own text back over it. The caller has checked the
+   * right to change it. Resolves with the text before.
+   */
+  async replaceText(appealId: string, text: string, authorId: string): Promise<{ changed: boolean; previous: string }> {
+    const handle = await this.open(appealId);
+    try {
+      return await handle.room.replaceText(text, authorId);
+    } finally {
+      handle.release();
+    }
+  }
+
   /** Shutdown: saves, compacts and releases every loaded document, whoever holds it. */
   async closeAll(): Promise<void> {
     await Promise.all(

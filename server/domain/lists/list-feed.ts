@@ -70,6 +70,7 @@ export class ListFeed {
       case 'session.ended':
       case 'description.versions_changed':
       case 'attachment.changed':
+      case 'case.entry_added':
       case 'deadline.missed':
       case 'deadline.reminder':
       case 'overdue.digest':

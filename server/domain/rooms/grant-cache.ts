@@ -82,6 +82,7 @@ export class RoomGrantCache {
       case 'attachment.changed':
       case 'chat.posted':
       case 'description.versions_changed':
+      case 'case.entry_added':
         return;
     }
   }

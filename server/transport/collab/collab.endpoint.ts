@@ -109,6 +109,7 @@ export class CollabEndpoint {
           case 'attachment.changed':
           case 'chat.posted':
           case 'description.versions_changed':
+          case 'case.entry_added':
             break;
         }
       }),

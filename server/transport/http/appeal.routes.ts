@@ -14,7 +14,7 @@ export function appealRoutes(appeals: AppealService): Router {
   mountRoute(r, 'appeals.invited', async ({ res, query }) => appeals.invitations(requireConfirmed(res), query()));
   mountRoute(r, 'queue.list', async ({ res, query }) => appeals.queue(requireConfirmed(res), query()));
   mountRoute(r, 'appeals.get', async ({ res, param }) => ({ appeal: await appeals.get(requireConfirmed(res), param('id')) }));
-  mountRoute(r, 'appeals.update', async ({ res, param, body }) => ({ appeal: await appeals.updateDraft(requireConfirmed(res), param('id'), body()) }));
+  // 'appeals.update' is mounted by case-entry.routes.ts: saving a rejected appeal is a correction.
   mountRoute(r, 'appeals.submit', async ({ res, param, body }) => {
     const { version } = body();
     return appeals.submit(requireConfirmed(res), param('id'), version);

@@ -9,7 +9,7 @@
 import { Router, type Request, type Response } from 'express';
 import { LIMITS } from '../../../shared/limits.js';
 import { ROUTES } from '../../../shared/protocol/routes.js';
-import { toAttachmentSummary, type AttachmentService, type FileReceiver } from '../../domain/attachments/attachment.service.js';
+import type { AttachmentService, FileReceiver } from '../../domain/attachments/attachment.service.js';
 import { contentDisposition } from '../../domain/attachments/file-name.js';
 import { mountRoute } from './mount-route.js';
 import { requireConfirmed } from './request-context.js';
@@ -33,7 +33,7 @@ export function attachmentRoutes(attachments: AttachmentService, options: Attach
   mountRoute(r, 'attachments.upload', async ({ req, res, param }) => {
     const viewer = requireConfirmed(res);
     const created = await withUpload(req, res, ROUTES['attachments.upload'].body.maxFiles, uploads, (receive) => attachments.add(viewer, param('id'), receive));
-    return { items: created.map(toAttachmentSummary) };
+    return { items: await attachments.summaries(created) };
   });
 
   mountRoute(r, 'attachments.addVersion', async ({ req, res, param }) => {
@@ -41,19 +41,21 @@ export function attachmentRoutes(attachments: AttachmentService, options: Attach
     const updated = await withUpload(req, res, ROUTES['attachments.addVersion'].body.maxFiles, uploads, (receive) =>
       attachments.addVersion(viewer, param('id'), param('attId'), receive),
     );
-    return { attachment: toAttachmentSummary(updated) };
+    return { attachment: await attachments.summary(updated) };
   });
 
   mountRoute(r, 'attachments.restore', async ({ res, param, body }) => {
     const { version } = body();
     const restored = await attachments.restore(requireConfirmed(res), param('id'), param('attId'), version);
-    return { attachment: toAttachmentSummary(restored) };
+    return { attachment: await attachments.summary(restored) };
   });
 
   mountRoute(r, 'attachments.list', async ({ res, param }) => {
     const items = await attachments.list(requireConfirmed(res), param('id'));
-    return { items: items.map(toAttachmentSummary) };
+    return { items: await attachments.summaries(items) };
   });
+
+  mountRoute(r, 'attachments.journal', async ({ res, param }) => ({ items: await attachments.journal(requireConfirmed(res), param('id')) }));
 
   mountRoute(r, 'attachments.download', async ({ res, param, query }) => {
     const { version, inline } = query();

@@ -201,6 +201,10 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
       case 'attachment.changed':
         io.local.to(rooms.appeal(event.appealId)).emit('attachment:changed', { appealId: event.appealId, kind: event.kind, attachment: event.attachment });
         return;
+      case 'case.entry_added':
+        // Only the entry's number: each client fetches it over REST, as that person may see it.
+        io.local.to(rooms.appeal(event.appealId)).emit('entry:added', { appealId: event.appealId, seq: event.seq, kind: event.kind, authorId: event.authorId });
+        return;
       case 'session.ended':
         guard.forgetSessions(event.sessionIds);
         for (const id of event.sessionIds) io.local.in(rooms.session(id)).disconnectSockets(true);
