@@ -146,6 +146,9 @@ export const appealSchema = z.object({
   /** Transitions this viewer may take now. */
   actions: z.array(z.enum(TRANSITION_ACTIONS)),
   overdue: z.boolean(),
+  /** While a resolution awaits confirmation: when silence will confirm it (epoch ms); null otherwise. */
+  autoConfirmAt: z.number().nullable(),
+  /** Name and contacts of the citizen: for the citizen, the assignee, supervisors, and experts the citizen allowed; null for everyone else. */
   citizen: z.object({ fullName: z.string(), email: z.string().nullable(), phone: z.string().nullable() }).nullable(),
   /** In lists only: chat messages by others the viewer has not read (capped at 100). */
   unread: z.number().optional(),

@@ -73,7 +73,8 @@ describe('authorisation of appeals', () => {
     expect(seen.body.appeal.citizen).toBeNull();
     expect(seen.body.appeal.actions).toEqual([]);
     expect((await expert.get('/api/appeals/invited')).body.items.map((a: { id: string }) => a.id)).toEqual([appealId]);
-    expect((await operator.get(`/api/appeals/${appealId}`)).body.appeal.citizen.email).toBe('citizen@demo.local');
+    // The operator has not taken it: no contacts for them either (PRODUCT.md §8; appeal-view-privacy.test.ts has the whole rule).
+    expect((await operator.get(`/api/appeals/${appealId}`)).body.appeal.citizen).toBeNull();
 
     expect((await citizen.put('/api/me/privacy', { expertsSeeContacts: true })).status).toBe(200);
     expect((await expert.get(`/api/appeals/${appealId}`)).body.appeal.citizen.email).toBe('citizen@demo.local');

@@ -12,7 +12,7 @@ import type * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeUrl, type QueryValues, type RouteKey, type RouteSpec } from '../../shared/protocol/routes.js';
 import { routeKeyOf } from '../../server/transport/http/mount-route.js';
-import { formWith, pdfBytes, pngBytes } from '../helpers/files.js';
+import { formWith, pdfBytes } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { loginAs, TestClient, type ApiResponse } from '../helpers/session.js';
 import { closeAllYjs, openYjs, waitFor } from '../helpers/yjs.js';
@@ -181,7 +181,7 @@ describe('REST route table', () => {
     // Attachments.
     const uploaded = await call(citizen, 'attachments.upload', { params: { id: appeal.id }, body: formWith([{ name: 'скан.pdf', bytes: pdfBytes() }]) });
     const attId = uploaded.body.items[0].id as string;
-    await call(citizen, 'attachments.addVersion', { params: { id: appeal.id, attId }, body: formWith([{ name: 'фото.png', bytes: pngBytes() }]) });
+    await call(citizen, 'attachments.addVersion', { params: { id: appeal.id, attId }, body: formWith([{ name: 'скан (2).pdf', bytes: pdfBytes('v2') }]) });
     await call(citizen, 'attachments.restore', { params: { id: appeal.id, attId }, body: { version: 1 } });
     await call(citizen, 'attachments.list', { params: { id: appeal.id } });
     await call(operator, 'attachments.journal', { params: { id: appeal.id } });
@@ -191,7 +191,7 @@ describe('REST route table', () => {
     await call(operator, 'entries.list', { params: { id: appeal.id }, query: { after: 0 } });
     await call(operator, 'entries.seen', { params: { id: appeal.id }, body: { seq: supplement.body.entry.seq } });
     const file = await call(citizen, 'attachments.download', { params: { id: appeal.id, attId }, query: { version: 2, inline: '1' } });
-    expect(file.headers.get('content-type')).toBe('image/png');
+    expect(file.headers.get('content-type')).toBe('application/pdf');
 
     // The description's versions: one is kept when the last editor leaves.
     const editor = await openYjs(server.url, citizen.cookie, appeal.id);

@@ -77,6 +77,7 @@ export function draftAppeal(version: number, patch: Partial<Appeal> = {}): Appea
     canWrite: true,
     actions: ['submit'],
     overdue: false,
+    autoConfirmAt: null,
     citizen: null,
     ...patch,
   };

@@ -7,7 +7,7 @@
 import type { PublicStatus } from '../../../shared/protocol/api.js';
 import { DEFAULT_REGION } from '../../../shared/catalogue.js';
 import { draftSchema, type DraftInput, type QueueQuery, type TransitionInput } from '../../../shared/schemas/appeal.schema.js';
-import { AUTO_CONFIRM_DAYS, STATUS_LABELS_RU, TRANSITIONS, type Actor, type Transition } from '../../../shared/status-machine.js';
+import { STATUS_LABELS_RU, TRANSITIONS, type Actor, type Transition } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
 import { hmac, newAccessCode, newId } from '../../lib/ids.js';
 import type { AppealFilter, AppealPatch, AppealRecord, StatusHistoryRecord, Store } from '../../store/store.js';
@@ -18,7 +18,7 @@ import type { Viewer } from '../viewer.js';
 import { accessOf, isAssignedToAnother, roomRoleOf } from './appeal.policy.js';
 import { checkCompleteness } from './appeal.rules.js';
 import { countUnread } from './appeal.unread.js';
-import { toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
+import { autoConfirmAtOf, toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -291,10 +291,11 @@ export class AppealService {
 
   /** Completes appeals whose proposed resolution nobody disputed within 5 days. */
   async autoConfirmDue(): Promise<number> {
-    const cutoff = this.d.clock.now() - AUTO_CONFIRM_DAYS * DAY;
+    const now = this.d.clock.now();
     const page = await this.d.store.appeals.list({ status: 'awaiting_confirmation', sort: 'created', limit: 500, offset: 0 });
     let done = 0;
-    for (const appeal of page.items.filter((a) => a.statusChangedAt <= cutoff)) {
+    // The date the room shows the citizen (the view's autoConfirmAt) is the one applied here.
+    for (const appeal of page.items.filter((a) => (autoConfirmAtOf(a) ?? Infinity) <= now)) {
       const t = TRANSITIONS.find((x) => x.action === 'auto_confirm' && x.from === appeal.status);
       if (t && (await this.commit(null, 'system', appeal, t, 'Подтверждено автоматически: возражений не поступило', {}))) done++;
     }

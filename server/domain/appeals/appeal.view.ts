@@ -1,9 +1,10 @@
 /**
  * What a viewer is shown of an appeal. Contact data and identifiers reach the
- * officers only, and experts only when the citizen allowed it (PRODUCT.md §8).
+ * assigned operator and the department's supervisors only, and experts only
+ * when the citizen allowed it (PRODUCT.md §8).
  */
 import type { Appeal } from '../../../shared/protocol/api.js';
-import { transitionsFrom } from '../../../shared/status-machine.js';
+import { AUTO_CONFIRM_DAYS, transitionsFrom } from '../../../shared/status-machine.js';
 import type { AppealRecord, StatusHistoryRecord, UserRecord } from '../../store/store.js';
 import type { Viewer } from '../viewer.js';
 import { canWriteInRoom, isAssignedToAnother, roomRoleOf } from './appeal.policy.js';
@@ -21,11 +22,36 @@ export interface HistoryView extends StatusHistoryRecord {
   actorName: string | null;
 }
 
-/** Whether the viewer may see the citizen's contact data on this appeal. */
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * Whether the viewer may see the citizen's contact data and identifiers on this
+ * appeal: the citizen, the assigned operator and the department's supervisors;
+ * an invited expert only when the citizen allowed it. An operator of the
+ * department who is not the assignee sees the case without them (PRODUCT.md §8).
+ */
 export function seesContacts(viewer: Viewer, appeal: AppealRecord, citizen: UserRecord | null): boolean {
-  const part = roomRoleOf(viewer, appeal);
-  if (part === 'owner' || part === 'officer') return true;
-  return part === 'expert' && (citizen?.expertsSeeContacts ?? false);
+  switch (roomRoleOf(viewer, appeal)) {
+    case 'owner':
+      return true;
+    case 'officer':
+    case 'observer':
+      return viewer.role === 'supervisor' || appeal.assigneeId === viewer.id;
+    case 'expert':
+      return citizen?.expertsSeeContacts ?? false;
+    case null:
+      return false;
+  }
+}
+
+/**
+ * When a proposed resolution counts as confirmed if the citizen says nothing:
+ * AUTO_CONFIRM_DAYS after it was proposed (PRODUCT.md §2); null in any other
+ * status. The automatic confirmation applies this same rule, so the date the
+ * room shows is the one kept.
+ */
+export function autoConfirmAtOf(appeal: Pick<AppealRecord, 'status' | 'statusChangedAt'>): number | null {
+  return appeal.status === 'awaiting_confirmation' ? appeal.statusChangedAt + AUTO_CONFIRM_DAYS * DAY : null;
 }
 
 export function toAppealView(viewer: Viewer, appeal: AppealRecord, citizen: UserRecord | null, now: number, assigneeName: string | null = null): AppealView {
@@ -47,6 +73,7 @@ export function toAppealView(viewer: Viewer, appeal: AppealRecord, citizen: User
     canWrite: canWriteInRoom(viewer, appeal),
     actions: [...new Set(actions)],
     overdue: isOverdue(appeal, now),
+    autoConfirmAt: autoConfirmAtOf(appeal),
     citizen: citizen && contacts ? { fullName: citizen.fullName, email: citizen.email, phone: citizen.phone } : null,
     assigneeName,
   };

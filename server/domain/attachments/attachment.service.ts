@@ -21,6 +21,7 @@ import type { Viewer } from '../viewer.js';
 import { sanitizeFileName } from './file-name.js';
 import { checkFileType, PREVIEWABLE } from './file-sniff.js';
 import { UploadSlots, type UploadCaps } from './upload-slots.js';
+import { checkVersionKind } from './version-kind.js';
 
 /** Tries of a new version's number when other instances keep taking it first. */
 const VERSION_TRIES = 5;
@@ -183,6 +184,7 @@ export class AttachmentService {
       // Serial here; across instances the store refuses a number already taken, and the next one is tried.
       for (let attempt = 1; attempt <= VERSION_TRIES; attempt++) {
         const fresh = await this.attachmentOf(appealId, attachmentId);
+        checkVersionKind(fresh, checked);
         const next = Math.max(...fresh.versions.map((v) => v.version)) + 1;
         const version = await this.storeVersion(viewer, checked, next, this.d.clock.now());
         const added = await this.d.store.attachments.addVersion(attachmentId, version, this.journalEntry(viewer, 'version', fresh, version));
