@@ -1,7 +1,8 @@
 // Vite builds the client (root: client/, output: dist/client); the same file
 // configures Vitest: a 'server' project (node), a 'client' project (jsdom) and
 // an 'e2e' project (browser tests in Chromium against the built client).
-import { gzipSync } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import type { Plugin } from 'vite';
@@ -12,15 +13,52 @@ const repoRoot = import.meta.dirname;
 /** Initial JavaScript budget of the public pages (issue 4 §9), gzip bytes. */
 const INITIAL_JS_BUDGET = 200 * 1024;
 
+/** The text formats the server sends precompressed (server/transport/http/client-assets.ts names the same). */
+const COMPRESSIBLE = /\.(?:js|mjs|css|html|svg|json|txt|map|webmanifest)$/;
+
+interface Compressed {
+  source: Buffer;
+  raw: number;
+  gzip: Buffer;
+  br: Buffer;
+}
+
 /**
- * Prints the gzip size of the JavaScript a first visit loads (the entry chunk
- * and everything it imports statically) and fails the build over budget.
- * Chunks reached only through dynamic import() (room, role pages) are listed apart.
+ * gzip (level 9) and brotli (quality 11) of each output file, shared by the two
+ * plugins below; reused only for the same bytes (later plugins may still
+ * rewrite a chunk after the budget has measured it).
+ */
+const compressed = new Map<string, Compressed>();
+
+function compress(file: string, source: string | Uint8Array): Compressed {
+  const buf = typeof source === 'string' ? Buffer.from(source, 'utf8') : Buffer.from(source);
+  const known = compressed.get(file);
+  if (known?.source.equals(buf)) return known;
+  const out: Compressed = {
+    source: buf,
+    raw: buf.length,
+    gzip: gzipSync(buf, { level: 9 }),
+    br: brotliCompressSync(buf, {
+      params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT, [zlib.BROTLI_PARAM_SIZE_HINT]: buf.length },
+    }),
+  };
+  compressed.set(file, out);
+  return out;
+}
+
+/**
+ * Prints the raw, gzip and brotli sizes of the JavaScript a first visit loads
+ * (the entry chunk and everything it imports statically) and fails the build
+ * when its gzip passes the budget. Chunks reached only through dynamic
+ * import() (the room, its editor, the role pages) are listed apart.
  */
 function bundleBudget(): Plugin {
   return {
     name: 'case-room:bundle-budget',
     apply: 'build',
+    buildStart() {
+      compressed.clear();
+    },
     generateBundle(_options, bundle) {
       const chunks = new Map<string, { code: string; imports: string[]; isEntry: boolean }>();
       for (const [file, out] of Object.entries(bundle)) {
@@ -33,16 +71,19 @@ function bundleBudget(): Plugin {
         for (const dep of chunks.get(file)?.imports ?? []) visit(dep);
       };
       for (const [file, chunk] of chunks) if (chunk.isEntry) visit(file);
-      const gz = (file: string): number => gzipSync(chunks.get(file)?.code ?? '').length;
+      const sizes = (file: string): Compressed => compress(file, chunks.get(file)?.code ?? '');
       const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
+      const row = (label: string, file: string): string => {
+        const c = sizes(file);
+        return `  ${label}${kb(c.raw).padStart(10)} ${kb(c.gzip.length).padStart(9)} ${kb(c.br.length).padStart(9)}  ${file}`;
+      };
       let total = 0;
-      const lines: string[] = [];
+      const lines: string[] = [`             raw      gzip    brotli`];
       for (const file of initial) {
-        const size = gz(file);
-        total += size;
-        lines.push(`  initial  ${kb(size).padStart(9)}  ${file}`);
+        total += sizes(file).gzip.length;
+        lines.push(row('initial  ', file));
       }
-      for (const file of chunks.keys()) if (!initial.has(file)) lines.push(`  on demand${kb(gz(file)).padStart(9)}  ${file}`);
+      for (const file of chunks.keys()) if (!initial.has(file)) lines.push(row('on demand', file));
       const verdict = total <= INITIAL_JS_BUDGET ? 'within' : 'OVER';
       console.log(`\nInitial JS of the public pages: ${kb(total)} gzip (${verdict} the ${kb(INITIAL_JS_BUDGET)} budget)\n${lines.join('\n')}\n`);
       if (total > INITIAL_JS_BUDGET) this.error(`initial JS ${kb(total)} gzip exceeds the ${kb(INITIAL_JS_BUDGET)} budget`);
@@ -50,9 +91,32 @@ function bundleBudget(): Plugin {
   };
 }
 
+/**
+ * Writes `<file>.br` and `<file>.gz` beside every text file of the build, when
+ * smaller than the file: the server sends them to browsers that accept them
+ * and never compresses while serving.
+ */
+function precompress(): Plugin {
+  return {
+    name: 'case-room:precompress',
+    apply: 'build',
+    enforce: 'post',
+    writeBundle(options, bundle) {
+      const dir = options.dir ?? path.join(repoRoot, 'dist/client');
+      for (const [file, out] of Object.entries(bundle)) {
+        if (!COMPRESSIBLE.test(file)) continue;
+        const c = compress(file, out.type === 'chunk' ? out.code : out.source);
+        const target = path.join(dir, file);
+        if (c.br.length < c.raw) writeFileSync(`${target}.br`, c.br);
+        if (c.gzip.length < c.raw) writeFileSync(`${target}.gz`, c.gzip);
+      }
+    },
+  };
+}
+
 export default defineConfig({
   root: path.join(repoRoot, 'client'),
-  plugins: [svelte(), bundleBudget()],
+  plugins: [svelte(), bundleBudget(), precompress()],
   build: {
     outDir: path.join(repoRoot, 'dist/client'),
     emptyOutDir: true,

@@ -12,12 +12,20 @@ import { AppealService } from './domain/appeals/appeal.service.js';
 import { AttachmentService, type AttachmentOptions } from './domain/attachments/attachment.service.js';
 import { AuditService } from './domain/audit/audit.service.js';
 import { CatalogueService } from './domain/catalogue/catalogue.service.js';
+import { CalendarService } from './domain/clocks/calendar.service.js';
+import { ClockJobs } from './domain/clocks/clock-jobs.js';
+import { ClockService } from './domain/clocks/clock.service.js';
 import { RoomAccess } from './domain/rooms/room-access.js';
 import { LocalBus, type EventBus } from './domain/events.js';
 import { DevOutbox } from './channels/dev-outbox.js';
 import { createMailChannel } from './channels/mail.channel.js';
 import { createSmsChannel } from './channels/sms.channel.js';
-import type { MailChannel, SmsChannel } from './domain/notify/ports.js';
+import type { MailChannel, PushChannel, SmsChannel } from './domain/notify/ports.js';
+import { Scheduler } from './domain/jobs/scheduler.js';
+import { NotificationService, type NotificationOptions } from './domain/notifications/notification.service.js';
+import { loadVapidKeys, WebPushChannel } from './channels/push.channel.js';
+import { notificationRoutes } from './transport/http/notification.routes.js';
+import { attachNotificationPush } from './transport/realtime/notification.push.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { Shutdown } from './lib/shutdown.js';
@@ -33,6 +41,7 @@ import { DirectoryService } from './domain/accounts/directory.service.js';
 import { attachmentRoutes } from './transport/http/attachment.routes.js';
 import { adminUserRoutes, authRoutes } from './transport/http/auth.routes.js';
 import { catalogueRoutes } from './transport/http/catalogue.routes.js';
+import { clockRoutes } from './transport/http/clock.routes.js';
 import { UpgradeRouter } from './transport/upgrade-router.js';
 import { DescriptionService } from './domain/description/description.service.js';
 import { COLLAB_PREFIX, CollabEndpoint } from './transport/collab/collab.endpoint.js';
@@ -57,6 +66,12 @@ export interface ServerOptions {
   /** Tests may pass channels wired to their own loopback SMTP/SMS servers. */
   mail?: MailChannel;
   sms?: SmsChannel;
+  /** Tests may pass a push channel of their own, or null to turn web push off. */
+  push?: PushChannel | null;
+  /** Tests may tune the notifications' merge window and retries. */
+  notify?: NotificationOptions;
+  /** How often the scheduler looks for due jobs (default 1 s); 0: never by itself (tests call runDue). */
+  schedulerIntervalMs?: number;
   /** Tests may tune the Yjs endpoint's per-connection limits and timings. */
   collab?: Partial<ConnectionOptions>;
   /** Tests may tune uploads: the idle timeout and the concurrency caps (defaults in shared/limits.ts). */
@@ -68,6 +83,8 @@ export interface ServerOptions {
    */
   store?: Store;
   blobs?: BlobStore;
+  /** Tests may serve a client folder of their own instead of the build in dist/client. */
+  clientDir?: string;
 }
 
 /** The running server and what tests need to reach inside it. */
@@ -81,6 +98,9 @@ export interface RunningServer {
   /** The Yjs endpoint and the description documents behind it (tests count loaded documents). */
   collab: { description: DescriptionService; endpoint: CollabEndpoint };
   services: { accounts: AccountServiceImpl; appeals: AppealService; catalogue: CatalogueService; audit: AuditService };
+  /** The durable scheduler (timed jobs, deliveries) and the notification service. */
+  scheduler: Scheduler;
+  notifications: NotificationService;
   /** Demo accounts seeded on this start (empty when the store already had users). */
   demoAccounts: Awaited<ReturnType<AccountServiceImpl['seedDemo']>>;
   /** Closes the connections whose session has expired (runs every SESSION_SWEEP_MS); returns the ended session ids. */
@@ -93,8 +113,6 @@ declare const SERVER_BUILD_CLIENT_DIR: string | undefined;
 /** The built client, relative to this module: ../dist/client from server/, or what the build says. */
 const CLIENT_DIR_FROM_HERE = typeof SERVER_BUILD_CLIENT_DIR === 'string' ? SERVER_BUILD_CLIENT_DIR : '../dist/client';
 
-/** Interval of the clock-driven work (auto-confirmation). */
-const TICK_MS = 60_000;
 /** How often the sessions of open sockets and Yjs connections are checked for expiry. */
 export const SESSION_SWEEP_MS = 30_000;
 
@@ -124,6 +142,30 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const outbox = new DevOutbox(config.dataDir, logger, clock);
   const mail = o.mail ?? createMailChannel({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox });
   const sms = o.sms ?? createSmsChannel({ gatewayUrl: config.smsGatewayUrl, token: config.smsGatewayToken, outbox });
+  // Timed jobs and deliveries are rows of the store, run by the scheduler (server/domain/jobs/).
+  const scheduler = new Scheduler({ jobs: store.jobs, clock, logger }, { leaseMs: config.schedulerLeaseMs });
+  const push =
+    o.push !== undefined
+      ? o.push
+      : new WebPushChannel(
+          await loadVapidKeys({ dataDir: config.dataDir, publicKey: config.vapid?.publicKey, privateKey: config.vapid?.privateKey }),
+          config.vapidSubject,
+        );
+  const notifications = new NotificationService(
+    {
+      store,
+      clock,
+      bus,
+      scheduler,
+      mail,
+      sms,
+      push,
+      siteUrl: () => config.publicUrl?.replace(/\/$/, '') ?? `http://127.0.0.1:${port}`,
+      presentIn: (appealId) => new Set(presence.people(appealId).map((p) => p.userId)),
+      logger,
+    },
+    o.notify,
+  );
   const accounts = new AccountServiceImpl(
     { store, clock, secret: config.secret, mail, sms, audit, bus, logger },
     cluster
@@ -140,7 +182,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         }
       : {},
   );
-  const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret });
+  // The working-day calendar the law's clocks run on (docs/notifications.md, "Clocks").
+  const calendar = new CalendarService({ store, clock, audit, bus, logger });
+  const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret, calendar });
   /** The one access check for rooms: HTTP attachments, socket.io and Yjs share it. */
   const rooms = new RoomAccess(appeals);
   const attachments = new AttachmentService({ store, blobs, rooms, audit, bus, clock, names: new UserNames(store, clock) }, o.uploads);
@@ -157,6 +201,21 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   });
 
   await catalogue.seed();
+  await calendar.seed();
+  // The clocks' timed work — reminders, missed-deadline alerts, the daily digest, auto-confirmation — as scheduler jobs.
+  const clockJobs = new ClockJobs({ store, clock, bus, scheduler, appeals, calendar, logger });
+  const clocks = new ClockService({
+    store,
+    clock,
+    audit,
+    bus,
+    appeals,
+    calendar,
+    onDeadlinesMoved: (ids) => {
+      for (const id of ids) void clockJobs.armSoon(id);
+    },
+  });
+  await clockJobs.start();
   const demoAccounts = config.seedDemo ? await accounts.seedDemo(await catalogue.departments()) : [];
 
   // The wall is read over REST and pushed over socket.io: its parts exist before either transport.
@@ -180,13 +239,15 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       adminUserRoutes(accounts),
       catalogueRoutes(catalogue),
       appealRoutes(appeals),
+      clockRoutes(clocks, calendar),
       caseEntryRoutes(entries),
       directoryRoutes(new DirectoryService(store)),
       wallRoutes(wall),
       attachmentRoutes(attachments, { tempDir: path.join(config.dataDir, 'uploads'), idleTimeoutMs: o.uploads?.idleTimeoutMs }),
       descriptionRoutes(description),
+      notificationRoutes(notifications),
     ],
-    clientDir: path.resolve(import.meta.dirname, CLIENT_DIR_FROM_HERE),
+    clientDir: o.clientDir ?? path.resolve(import.meta.dirname, CLIENT_DIR_FROM_HERE),
   });
   const http = createServer(app);
   const upgrades = new UpgradeRouter(http);
@@ -211,6 +272,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     lists: new ListFeed({ store }),
   });
   shutdown.add('close realtime', () => realtime.close());
+  // The in-app channel: each socket joins its person's room; notices are pushed there.
+  const stopNotificationPush = attachNotificationPush(realtime.io, bus);
+  notifications.start();
   // Yjs on /yjs/: connections closed (SHUTTING_DOWN) before the port goes; documents flushed after.
   const collab = new CollabEndpoint({
     accounts,
@@ -238,12 +302,6 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   port = (http.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
 
-  const tick = setInterval(() => {
-    appeals.autoConfirmDue().catch((err: unknown) => {
-      logger.error('auto-confirm failed', { error: String(err) });
-    });
-  }, TICK_MS);
-  tick.unref();
   // A socket outliving its session (expired while connected) is closed at the next sweep.
   const sweepSessions = (): Promise<string[]> => accounts.endExpiredSessions([...realtime.liveSessions(), ...collab.liveSessions()]);
   const sweep = setInterval(() => {
@@ -252,9 +310,18 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     });
   }, SESSION_SWEEP_MS);
   sweep.unref();
+  if (o.schedulerIntervalMs !== 0) scheduler.start(o.schedulerIntervalMs ?? 1000);
 
+  shutdown.add('stop clock jobs', async () => {
+    await clockJobs.stop();
+    calendar.close();
+  });
+  shutdown.add('stop scheduler and notifications', async () => {
+    stopNotificationPush();
+    await notifications.stop();
+    await scheduler.stop();
+  });
   shutdown.add('stop timers', () => {
-    clearInterval(tick);
     clearInterval(sweep);
   });
   shutdown.add(
@@ -284,6 +351,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     demoAccounts,
     collab: { description, endpoint: collab },
     services: { accounts, appeals, catalogue, audit },
+    scheduler,
+    notifications,
     sweepSessions,
     close: () => shutdown.run(),
   };

@@ -11,6 +11,7 @@ import { LIMITS } from '../../../shared/limits.js';
 import type { AccountService } from '../../domain/accounts/account.types.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { cacheControlOf, precompressedAssets, sendPrecompressed } from './client-assets.js';
 import { errorHandler } from './http-errors.js';
 import { mountRoute } from './mount-route.js';
 import { csrfMiddleware, sessionMiddleware } from './request-context.js';
@@ -86,7 +87,12 @@ export function createHttpApp(d: HttpAppDeps): Express {
   return app;
 }
 
-/** Serves the built client: its assets, and index.html for every other path outside the API (the SPA's routes). */
+/**
+ * Serves the built client: its assets, and index.html for every other path
+ * outside the API (the SPA's routes). Text files go out precompressed when the
+ * request accepts it (client-assets.ts); hashed names under /assets/ are
+ * cached for a year, index.html is checked again on every load.
+ */
 export function mountClient(app: Express, clientDir: string): void {
   const index = path.join(clientDir, 'index.html');
   if (!existsSync(index)) {
@@ -95,14 +101,25 @@ export function mountClient(app: Express, clientDir: string): void {
     });
     return;
   }
-  app.use(express.static(clientDir, { index: false, maxAge: '1h', setHeaders: immutableAssets }));
-  app.get(/^\/(?!api\/|socket\.io\/|yjs\/).*/, (_req, res) => {
-    res.setHeader('Cache-Control', 'no-cache');
+  app.use(precompressedAssets(clientDir));
+  app.use(
+    express.static(clientDir, {
+      index: false,
+      setHeaders: (res, file) => {
+        res.setHeader('Cache-Control', cacheControlOf(`/${path.relative(clientDir, file)}`));
+      },
+    }),
+  );
+  app.get(/^\/(?!api\/|socket\.io\/|yjs\/).*/, (req, res, next) => {
     // Relative to its folder: `send` refuses a path with a dot-directory in it, and the install may live under one (~/.local/…).
-    res.sendFile('index.html', { root: clientDir });
+    sendPrecompressed(req, res, next, {
+      root: clientDir,
+      relPath: 'index.html',
+      cacheControl: 'no-cache',
+      fallback: () => {
+        res.setHeader('Cache-Control', 'no-cache');
+        res.sendFile('index.html', { root: clientDir });
+      },
+    });
   });
-}
-
-function immutableAssets(res: express.Response, file: string): void {
-  if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
 }
