@@ -2,7 +2,7 @@
  * Outbound e-mail. With SMTP_URL: nodemailer over SMTP (loaded only then); without: the dev outbox.
  */
 import type { Transporter } from 'nodemailer';
-import type { MailChannel } from '../domain/notify/ports.js';
+import type { MailChannel, MailExtras } from '../domain/notify/ports.js';
 import type { DevOutbox } from './dev-outbox.js';
 
 /** Sends through an SMTP server given as `smtp://user:pass@host:port` or `smtps://…`. */
@@ -16,8 +16,18 @@ export class SmtpMailChannel implements MailChannel {
     this.transport = import('nodemailer').then((m) => m.default.createTransport(smtpUrl));
   }
 
-  async send(to: string, subject: string, text: string): Promise<void> {
-    await (await this.transport).sendMail({ from: this.from, to, subject, text });
+  async send(to: string, subject: string, text: string, extras: MailExtras = {}): Promise<void> {
+    await (
+      await this.transport
+    ).sendMail({
+      from: this.from,
+      to,
+      subject,
+      text,
+      ...(extras.html !== undefined ? { html: extras.html } : {}),
+      ...(extras.headers ? { headers: extras.headers } : {}),
+      ...(extras.messageId ? { messageId: extras.messageId } : {}),
+    });
   }
 
   /** Closes pooled connections (shutdown). */

@@ -36,10 +36,13 @@ const envSchema = z.object({
   SMS_GATEWAY_URL: optionalUrl(['http:', 'https:']),
   /** Bearer token for the SMS gateway. */
   SMS_GATEWAY_TOKEN: z.string().optional(),
-  /** Web push keys (issue on notifications). */
+  /** Web push keys (base64url); absent: generated into DATA_DIR/vapid.json on the first start. */
   VAPID_PUBLIC_KEY: z.string().optional(),
   VAPID_PRIVATE_KEY: z.string().optional(),
-  VAPID_SUBJECT: z.string().optional(),
+  /** The contact push services are given (`mailto:` or `https:`). */
+  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:)/, 'a mailto: or https: URL').optional(),
+  /** How long a scheduled job's run holds it before another instance (or this one, restarted) may take it again. */
+  SCHEDULER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
   /** Seed demo accounts on first start of an empty store. */
   SEED_DEMO: z
     .enum(['true', 'false'])
@@ -66,6 +69,8 @@ export interface Config {
   smsGatewayUrl: string | undefined;
   smsGatewayToken: string | undefined;
   vapid: { publicKey: string; privateKey: string; subject: string } | undefined;
+  vapidSubject: string;
+  schedulerLeaseMs: number;
   seedDemo: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   trustProxy: number;
@@ -106,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
         ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY, subject: e.VAPID_SUBJECT ?? 'mailto:admin@caseroom.local' }
         : undefined,
+    vapidSubject: e.VAPID_SUBJECT ?? 'mailto:admin@caseroom.local',
+    schedulerLeaseMs: e.SCHEDULER_LEASE_MS,
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,

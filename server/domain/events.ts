@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { idSchema } from '../../shared/schemas/common.schema.js';
+import { NOTIFICATION_KINDS } from '../../shared/schemas/notification.schema.js';
 import { ROLES, STATUSES } from '../../shared/status-machine.js';
 
 /** The fields of an appeal that decide who may do what in its room (what a room grant is decided on). */
@@ -77,6 +78,19 @@ export const UPDATED_FIELDS = ['assigneeId', 'expertIds', 'description'] as cons
 export type UpdatedField = (typeof UPDATED_FIELDS)[number];
 /** Of those, the ones that decide who may do what in the room. */
 export const ACCESS_FIELDS: ReadonlySet<UpdatedField> = new Set(['assigneeId', 'expertIds']);
+
+/** A journalled notice as the in-app channel pushes it (server/domain/notifications). */
+export const notificationEventSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  kind: z.enum(NOTIFICATION_KINDS),
+  topic: z.string().max(64),
+  appealId: idSchema.nullable(),
+  appealNumber: z.string().max(64).nullable(),
+  title: z.string().max(500),
+  body: z.string().max(2000),
+  link: z.string().max(500).nullable(),
+  at: z.number(),
+});
 
 /** The clocks of the law (59-ФЗ, PRODUCT.md §10) a deadline event names. */
 export const DEADLINE_CLOCKS = ['registration', 'answer', 'redirect'] as const;
@@ -154,6 +168,10 @@ export const domainEventSchema = z.discriminatedUnion('type', [
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     appealIds: z.array(idSchema).min(1).max(10_000),
   }),
+  /** A notice was journalled for `userId` with the in-app channel: every instance pushes it to the person's open tabs. */
+  z.strictObject({ type: z.literal('notification.created'), userId: idSchema, notification: notificationEventSchema, unread: z.number().int().nonnegative() }),
+  /** The person's unread count changed (marks read or unread): their open tabs update the bell. */
+  z.strictObject({ type: z.literal('notification.unread'), userId: idSchema, unread: z.number().int().nonnegative() }),
 ]);
 
 export type AppealAccessEvent = z.infer<typeof appealAccessSchema>;

@@ -48,8 +48,10 @@ export type JobOutcome =
 export interface JobRepo {
   /**
    * Inserts the job, or replaces the kind, runAt and payload of the job with
-   * that key, whatever its state: it is pending again with no attempts, and a
-   * lease on its earlier content is void (that run's `settle` then changes nothing).
+   * that key, whatever its state: it is pending again with no attempts. A run
+   * under way (a live lease) keeps its lease, so no second run of the key
+   * starts meanwhile; its `settle` then records nothing and ends the lease,
+   * leaving the new content pending. An expired lease is simply dropped.
    */
   schedule(job: NewJob, now: number): Promise<void>;
   /** Inserts the job only when no job has its key; true when inserted. Idempotent delivery: a second copy of one event adds nothing. */

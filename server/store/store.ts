@@ -32,9 +32,11 @@ import type {
 } from './records.js';
 import type { AuditDraft } from './audit-chain.js';
 import type { JobRepo } from './jobs.port.js';
+import type { NotificationRepo } from './notifications.port.js';
 
 export type * from './records.js';
 export type * from './jobs.port.js';
+export type * from './notifications.port.js';
 export type { AuditDraft } from './audit-chain.js';
 
 /**
@@ -291,6 +293,8 @@ export interface Store {
   readonly caseEntries: CaseEntryRepo;
   /** Timed jobs and deliveries, leased by compare-and-set (jobs.port.ts). */
   readonly jobs: JobRepo;
+  /** Each person's notification journal, settings and push subscriptions (notifications.port.ts). */
+  readonly notifications: NotificationRepo;
   /** Flushes pending writes and closes the connection. */
   close(): Promise<void>;
 }

@@ -20,6 +20,7 @@ import type {
 import type { presencePersonSchema, wallRoomSchema } from '../schemas/wall.schema.js';
 import type { historyEntrySchema } from '../schemas/appeal.schema.js';
 import type { attachmentSummarySchema } from '../schemas/attachment.schema.js';
+import type { NotificationPush } from '../schemas/notification.schema.js';
 import type { Role, Status } from '../status-machine.js';
 import type { ErrorBody } from './error-codes.js';
 
@@ -104,6 +105,10 @@ export interface ServerToClientEvents {
   'appeal:updated': (p: { appealId: string; changed: ('assigneeId' | 'expertIds')[] }) => void;
   /** The person lost access to the room (reassigned, removed); the client leaves it. */
   'room:revoked': (p: { appealId: string }) => void;
+  /** A notice for this person (in-app channel): a toast, and the bell's unread count. */
+  'notification:new': (p: { notification: NotificationPush; unread: number }) => void;
+  /** This person's unread count changed (marked read or unread in another tab). */
+  'notification:unread': (p: { unread: number }) => void;
 }
 
 export interface InterServerEvents {

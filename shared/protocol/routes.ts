@@ -56,6 +56,16 @@ import {
 } from '../schemas/catalogue.schema.js';
 import { pageOf, pageSchema } from '../schemas/common.schema.js';
 import { restoredTextSchema, versionDetailSchema, versionSummarySchema } from '../schemas/description.schema.js';
+import {
+  notificationListQuerySchema,
+  notificationListReplySchema,
+  notificationMarkSchema,
+  notificationSettingsSchema,
+  pushKeyReplySchema,
+  pushSubscriptionSchema,
+  pushUnsubscribeSchema,
+  unreadReplySchema,
+} from '../schemas/notification.schema.js';
 import { wallQuerySchema, wallRoomSchema } from '../schemas/wall.schema.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -169,6 +179,16 @@ export const ROUTES = {
   'appeals.removeExpert': route({ method: 'DELETE', path: '/api/appeals/:id/experts/:expertId', reply: appealReply }),
   'public.status': route({ method: 'POST', path: '/api/public/status', body: lookupSchema, reply: z.object({ status: publicStatusSchema }) }),
   'staff.get': route({ method: 'GET', path: '/api/staff', reply: staffDirectorySchema }),
+
+  // Notifications: the person's own journal, settings and push subscriptions (docs/api.md, "Notifications").
+  'notifications.list': route({ method: 'GET', path: '/api/notifications', query: notificationListQuerySchema, reply: notificationListReplySchema }),
+  'notifications.unread': route({ method: 'GET', path: '/api/notifications/unread', reply: unreadReplySchema }),
+  'notifications.mark': route({ method: 'POST', path: '/api/notifications/marks', body: notificationMarkSchema, reply: unreadReplySchema }),
+  'notifications.settings': route({ method: 'GET', path: '/api/notifications/settings', reply: notificationSettingsSchema }),
+  'notifications.saveSettings': route({ method: 'PUT', path: '/api/notifications/settings', body: notificationSettingsSchema, reply: notificationSettingsSchema }),
+  'notifications.pushKey': route({ method: 'GET', path: '/api/notifications/push/key', reply: pushKeyReplySchema }),
+  'notifications.pushSubscribe': route({ method: 'POST', path: '/api/notifications/push/subscriptions', body: pushSubscriptionSchema, reply: 'empty' }),
+  'notifications.pushUnsubscribe': route({ method: 'POST', path: '/api/notifications/push/unsubscribe', body: pushUnsubscribeSchema, reply: 'empty' }),
 
   // The case's entries: supplements and corrections (docs/api.md, "Case entries").
   'entries.list': route({ method: 'GET', path: '/api/appeals/:id/entries', query: caseEntriesQuerySchema, reply: caseEntriesReplySchema }),

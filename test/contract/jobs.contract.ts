@@ -105,14 +105,26 @@ export function describeJobs(s: () => Store): void {
       expect(await s().jobs.count('failed', 'other.kind')).toBe(0);
     });
 
-    it('a schedule during a run voids that run: its settle changes nothing and the new content waits, claimable', async () => {
+    it('a schedule during a run waits for it: no second run meanwhile; its settle records nothing and the new content is claimable after', async () => {
       await s().jobs.schedule(job('m', T0, { v: 1 }), T0);
       await s().jobs.claim({ now: T0, token: 'old', leaseMs: 60_000, limit: 1 });
       await s().jobs.schedule(job('m', T0 + 5, { v: 2 }), T0 + 1);
-      expect(await s().jobs.settle('m', 'old', { state: 'done' }, T0 + 2)).toBe(false);
-      const j = await s().jobs.get('m');
-      expect([j?.state, j?.attempts, j?.payload, j?.leaseToken]).toEqual(['pending', 0, { v: 2 }, null]);
-      expect((await s().jobs.claim({ now: T0 + 5, token: 'new', leaseMs: 1000, limit: 1 })).map((x) => x.payload)).toEqual([{ v: 2 }]);
+      const during = await s().jobs.get('m');
+      expect([during?.state, during?.attempts, during?.payload, during?.runAt]).toEqual(['pending', 0, { v: 2 }, T0 + 5]);
+      expect(await s().jobs.claim({ now: T0 + 5, token: 'meanwhile', leaseMs: 1000, limit: 1 })).toEqual([]);
+      expect(await s().jobs.settle('m', 'old', { state: 'done' }, T0 + 6)).toBe(false);
+      const after = await s().jobs.get('m');
+      expect([after?.state, after?.payload, after?.leaseToken, after?.leaseUntil]).toEqual(['pending', { v: 2 }, null, 0]);
+      expect((await s().jobs.claim({ now: T0 + 6, token: 'new', leaseMs: 1000, limit: 1 })).map((x) => x.payload)).toEqual([{ v: 2 }]);
+    });
+
+    it('a schedule after a lease expired replaces the job at once: claimable, the dead run cannot settle', async () => {
+      await s().jobs.schedule(job('e', T0, { v: 1 }), T0);
+      await s().jobs.claim({ now: T0, token: 'dead', leaseMs: 1000, limit: 1 });
+      await s().jobs.schedule(job('e', T0 + 2000, { v: 2 }), T0 + 2000);
+      expect((await s().jobs.claim({ now: T0 + 2000, token: 'next', leaseMs: 1000, limit: 1 })).map((x) => x.payload)).toEqual([{ v: 2 }]);
+      expect(await s().jobs.settle('e', 'dead', { state: 'done' }, T0 + 2001)).toBe(false);
+      expect(await s().jobs.settle('e', 'next', { state: 'done' }, T0 + 2002)).toBe(true);
     });
 
     it('schedule re-arms a done job; cancel removes a job in any state', async () => {

@@ -29,6 +29,7 @@ import {
   uniq,
 } from '../helpers/factories.js';
 import { describeJobs } from './jobs.contract.js';
+import { describeNotifications } from './notifications.contract.js';
 
 export interface StoreHarness {
   store: Store;
@@ -87,6 +88,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeHostileKeys(() => store);
     describeCaseEntries(() => store);
     describeJobs(() => store);
+    describeNotifications(() => store);
   });
 }
 

@@ -208,6 +208,20 @@ describe('REST route table', () => {
     await call(operator, 'appeals.removeExpert', { params: { id: appeal.id, expertId: expert.user.id } });
     await call(anonymous, 'public.status', { body: { number: appeal.number, accessCode: submitted.body.accessCode } });
 
+    // Notifications: the journal, marks, settings, one device's push subscription.
+    await call(citizen, 'notifications.list', { query: { limit: 10 } });
+    await call(citizen, 'notifications.unread');
+    await call(citizen, 'notifications.mark', { body: { all: true } });
+    const notifySettings = await call(citizen, 'notifications.settings');
+    await call(citizen, 'notifications.saveSettings', { body: notifySettings.body });
+    await call(citizen, 'notifications.pushKey');
+    const device = {
+      endpoint: 'https://push.example/device-1',
+      keys: { p256dh: Buffer.alloc(65, 4).toString('base64url'), auth: Buffer.alloc(16, 7).toString('base64url') },
+    };
+    await call(citizen, 'notifications.pushSubscribe', { body: device });
+    await call(citizen, 'notifications.pushUnsubscribe', { body: { endpoint: device.endpoint } });
+
     // A person locks their own account.
     const locker = await loginAs(server, 'operator.housing');
     await call(locker, 'me.lock');

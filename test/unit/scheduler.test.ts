@@ -25,8 +25,9 @@ describe('Scheduler', () => {
     const { store: s } = await store();
     const scheduler = new Scheduler({ jobs: s.jobs, clock });
     const seen: Job[] = [];
-    scheduler.handle('reminder', async (job) => {
+    scheduler.handle('reminder', (job) => {
       seen.push(job);
+      return Promise.resolve();
     });
     await scheduler.schedule({ kind: 'reminder', key: 'appeal-1:-5', runAt: clock.now() + 25 * DAY, payload: { appealId: 'appeal-1' } });
     expect(await scheduler.runDue()).toBe(0);
@@ -45,8 +46,9 @@ describe('Scheduler', () => {
     const { store: s } = await store();
     const scheduler = new Scheduler({ jobs: s.jobs, clock });
     const ran: unknown[] = [];
-    scheduler.handle('k', async (job) => {
+    scheduler.handle('k', (job) => {
       ran.push(job.payload);
+      return Promise.resolve();
     });
     await scheduler.schedule({ kind: 'k', key: 'a', runAt: clock.now() + 1000, payload: 1 });
     await scheduler.schedule({ kind: 'k', key: 'a', runAt: clock.now() + 5000, payload: 2 });
@@ -67,16 +69,17 @@ describe('Scheduler', () => {
     const failed: string[] = [];
     scheduler.handle(
       'mail',
-      async (job) => {
+      (job) => {
         attempts.push(job.attempts);
-        throw new Error('connect ECONNREFUSED 127.0.0.1:2525');
+        return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:2525'));
       },
       {
         maxAttempts: 4,
         backoffMs: 30_000,
         maxBackoffMs: 90_000,
-        onFailed: async (job, error) => {
+        onFailed: (job, error) => {
           failed.push(`${job.key}: ${error}`);
+          return Promise.resolve();
         },
       },
     );
@@ -107,9 +110,9 @@ describe('Scheduler', () => {
     const calls: number[] = [];
     scheduler.handle(
       'sms',
-      async (job) => {
+      (job) => {
         calls.push(job.attempts);
-        if (calls.length < 3) return { retryAt: clock.now() + 3_600_000 };
+        return Promise.resolve(calls.length < 3 ? { retryAt: clock.now() + 3_600_000 } : undefined);
       },
       { maxAttempts: 1 },
     );
@@ -132,8 +135,9 @@ describe('Scheduler', () => {
     const second = await store(first.dir);
     const after = new Scheduler({ jobs: second.store.jobs, clock });
     const ran: number[] = [];
-    after.handle('k', async (job) => {
+    after.handle('k', (job) => {
       ran.push((job.payload as { i: number }).i);
+      return Promise.resolve();
     });
     clock.advance(19_000);
     expect(await after.runDue()).toBe(20);
@@ -168,8 +172,9 @@ describe('Scheduler', () => {
     await s.jobs.claim({ now: clock.now(), token: 'dead', leaseMs: 60_000, limit: 1 });
     const scheduler = new Scheduler({ jobs: s.jobs, clock }, { leaseMs: 60_000 });
     const ran: number[] = [];
-    scheduler.handle('k', async (job) => {
+    scheduler.handle('k', (job) => {
       ran.push(job.attempts);
+      return Promise.resolve();
     });
     expect(await scheduler.runDue()).toBe(0);
     clock.advance(60_000);

@@ -9,7 +9,9 @@
  * - `scheduler.schedule({ kind, key, runAt, payload })`: Promise<void>.
  *   Idempotent per key: scheduling a key again replaces the kind, runAt and
  *   payload of its job and makes it pending again (also after it ran, so a
- *   reminder moved by an extension is re-armed). `payload` is plain JSON.
+ *   reminder moved by an extension is re-armed). While the key's job is
+ *   running, the run finishes first (two runs of one key never overlap),
+ *   then the new content runs at its runAt. `payload` is plain JSON.
  * - `scheduler.enqueue({ kind, key, runAt, payload })`: Promise<boolean>.
  *   Inserts only when the key is new (true then): one delivery per key, however
  *   often the event that asks for it arrives.
@@ -58,7 +60,8 @@ export interface JobSpec {
   payload: unknown;
 }
 
-export type JobHandler = (job: Job) => Promise<void | { retryAt: number }>;
+/** What a handler may resolve: nothing (done), or `{ retryAt }` to run again then without spending an attempt. */
+export type JobHandler = (job: Job) => Promise<void> | Promise<{ retryAt: number } | undefined>;
 
 export interface HandlerOptions {
   /** Attempts before the job is marked failed (default 8). */
@@ -98,6 +101,12 @@ interface Registered {
 /** The wait before the attempt after `attempts` failed ones. */
 export function backoffDelay(attempts: number, backoffMs: number, maxBackoffMs: number): number {
   return Math.min(maxBackoffMs, backoffMs * 2 ** Math.max(0, attempts - 1));
+}
+
+/** The `retryAt` a handler answered, or null. */
+function retryAtOf(result: unknown): number | null {
+  if (typeof result !== 'object' || result === null || !('retryAt' in result)) return null;
+  return typeof result.retryAt === 'number' ? result.retryAt : null;
 }
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 1000);
@@ -156,10 +165,12 @@ export class Scheduler {
     }
     const pass = (async () => {
       let total = 0;
-      do {
+      let more = true;
+      while (more) {
         this.again = false;
         total += await this.drain();
-      } while (this.again && !this.stopped);
+        more = this.wantsAnotherPass();
+      }
       return total;
     })();
     this.running = pass;
@@ -172,6 +183,11 @@ export class Scheduler {
       },
     );
     return pass;
+  }
+
+  /** Whether a runDue call arrived during the pass that just ended. */
+  private wantsAnotherPass(): boolean {
+    return this.again && !this.stopped;
   }
 
   /** Runs due jobs on the next turn of the event loop (coalesced). */
@@ -223,10 +239,10 @@ export class Scheduler {
       const token = randomUUID();
       const claimed = await this.d.jobs.claim({ now, token, leaseMs: this.leaseMs, limit: this.batch, kinds });
       if (claimed.length === 0) return total;
-      let next = 0;
+      const queue = claimed[Symbol.iterator]();
       const worker = async (): Promise<void> => {
-        while (next < claimed.length) {
-          const job = claimed[next++]!;
+        for (let item = queue.next(); item.done !== true; item = queue.next()) {
+          const job = item.value;
           // A store that fails to record the outcome leaves the lease: the job runs again once it expires.
           await this.runOne(job, token).catch((error: unknown) => {
             this.d.logger?.error('job outcome not recorded', { kind: job.kind, key: job.key, error: errorText(error) });
@@ -243,7 +259,7 @@ export class Scheduler {
     const h = this.handlers.get(record.kind);
     if (!h) return;
     const job: Job = { key: record.key, kind: record.kind, runAt: record.runAt, payload: record.payload, attempts: record.attempts };
-    let result: void | { retryAt: number };
+    let result: unknown;
     try {
       result = await h.fn(job);
     } catch (error) {
@@ -260,8 +276,9 @@ export class Scheduler {
       return;
     }
     const now = this.d.clock.now();
-    if (result && typeof result.retryAt === 'number') {
-      await this.d.jobs.settle(job.key, token, { state: 'pending', runAt: result.retryAt, error: null, refund: true }, now);
+    const retryAt = retryAtOf(result);
+    if (retryAt !== null) {
+      await this.d.jobs.settle(job.key, token, { state: 'pending', runAt: retryAt, error: null, refund: true }, now);
       return;
     }
     await this.d.jobs.settle(job.key, token, { state: 'done' }, now);

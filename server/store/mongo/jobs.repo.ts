@@ -56,8 +56,8 @@ export function mongoJobs(conn: Connection, inFlight: InFlight): { repo: JobRepo
   const claims = db.collection<ClaimDoc>('job_claims', { writeConcern: DURABLE });
 
   const init = async (): Promise<void> => {
-    await jobs.createIndex({ state: 1, runAt: 1 }, { name: 'state_1_runAt_1' });
-    await claims.createIndex({ key: 1 }, { name: 'key_1' });
+    await jobs.createIndex({ state: 1, runAt: 1 }, { name: 'state_1_runAt_1' }, undefined);
+    await claims.createIndex({ key: 1 }, { name: 'key_1' }, undefined);
   };
 
   const fresh = (job: NewJob, now: number): Omit<JobDoc, '_id'> => ({
@@ -78,8 +78,31 @@ export function mongoJobs(conn: Connection, inFlight: InFlight): { repo: JobRepo
   const repo: JobRepo = {
     schedule: (job, now) =>
       inFlight.track(async () => {
-        const { createdAt, ...rest } = fresh(job, now);
-        await jobs.updateOne({ _id: str(job.key) }, { $set: rest, $setOnInsert: { createdAt } }, { upsert: true });
+        const { createdAt, leaseToken: _t, leaseUntil: _u, ...content } = fresh(job, now);
+        const _id = str(job.key);
+        // A run under a live lease keeps it, marked (`~`): no second run starts meanwhile, and its
+        // settle leaves the new content pending. Each step is conditional on what was read; a race repeats it.
+        for (let attempt = 0; attempt < 10; attempt++) {
+          const held = await jobs.findOne({ _id, leaseToken: { $ne: null }, leaseUntil: { $gt: num(now) } }, { projection: { leaseToken: 1 } });
+          if (held?.leaseToken) {
+            const marked = held.leaseToken.endsWith('~') ? held.leaseToken : `${held.leaseToken}~`;
+            const r = await jobs.updateOne({ _id, leaseToken: held.leaseToken }, { $set: { ...content, leaseToken: marked } });
+            if (r.matchedCount === 1) return;
+            continue;
+          }
+          try {
+            await jobs.updateOne(
+              { _id, $or: [{ leaseToken: null }, { leaseUntil: { $lte: num(now) } }] },
+              { $set: { ...content, leaseToken: null, leaseUntil: 0 }, $setOnInsert: { createdAt } },
+              { upsert: true },
+            );
+            return;
+          } catch (error) {
+            // The job exists and took a lease meanwhile: the upsert's insert collided; look again.
+            if (!isDuplicateKey(error)) throw error;
+          }
+        }
+        throw new Error(`job ${_id} could not be scheduled: its lease kept changing`);
       }),
     enqueue: (job, now) =>
       inFlight.track(async () => {
@@ -141,14 +164,17 @@ export function mongoJobs(conn: Connection, inFlight: InFlight): { repo: JobRepo
             $inc: { attempts: outcome.refund ? -1 : 0 },
           });
         if (outcome.state !== 'pending' && r.modifiedCount === 1) await claims.deleteMany({ key: str(key) });
-        return r.modifiedCount === 1;
+        if (r.modifiedCount === 1) return true;
+        // Scheduled again during the run: the lease ends, the new content stays pending.
+        await jobs.updateOne({ _id: str(key), leaseToken: `${str(token)}~` }, { $set: cleared });
+        return false;
       }),
     nextRunAt: () =>
       inFlight.track(async () => {
         const d = await jobs.find({ state: 'pending' }).sort({ runAt: 1 }).limit(1).project<{ runAt: number }>({ runAt: 1 }).toArray();
         return d[0]?.runAt ?? null;
       }),
-    count: (state, kind) => inFlight.track(() => jobs.countDocuments(kind === undefined ? { state: str(state) } : { state: str(state), kind: str(kind) })),
+    count: (state, kind) => inFlight.track(() => jobs.countDocuments(kind === undefined ? { state } : { state, kind: str(kind) })),
     purgeDone: (before) =>
       inFlight.track(async () => {
         const old = await jobs

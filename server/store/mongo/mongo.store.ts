@@ -35,6 +35,7 @@ import { catalogueRepo } from './catalogue.repo.js';
 import { attachmentRepo, counterRepo, yjsRepo } from './documents.repo.js';
 import { mongoJobs } from './jobs.repo.js';
 import { auditRepo, chatRepo } from './journal.repo.js';
+import { mongoNotifications } from './notifications.repo.js';
 import { outbox } from './outbox.js';
 import type { Models } from './schemas.js';
 import { defineModels, DURABLE } from './schemas.js';
@@ -177,6 +178,8 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
     const { inFlight, outbox: box, repos } = buildMongoStore(models, opts);
     const jobs = mongoJobs(conn, inFlight);
     await jobs.init();
+    const notifications = mongoNotifications(conn, inFlight);
+    await notifications.init();
     const sweep = (now: number): Promise<number> => inFlight.track(() => sweepExpired(models, now));
     if (server === 'mongodb') {
       for (const model of [models.sessions, models.codes]) {
@@ -199,6 +202,7 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
       server,
       ...repos,
       jobs: jobs.repo,
+      notifications: notifications.repo,
       sweepExpired: sweep,
       sweepOutbox: () => inFlight.track(() => box.sweep()),
       async close() {

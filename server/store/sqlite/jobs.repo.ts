@@ -1,5 +1,5 @@
 /** The durable job table on SQLite (jobs.port.ts). One connection holds the file, so a claim's select and its updates run in one transaction. */
-import type { JobRecord, JobRepo, NewJob } from '../store.js';
+import type { JobOutcome, JobRecord, JobRepo, NewJob } from '../store.js';
 import type { SqliteContext } from './table.js';
 import { Table } from './table.js';
 
@@ -36,8 +36,11 @@ export function sqliteJobs(ctx: SqliteContext): JobRepo {
     schedule: (job, now) =>
       ctx.write(() => {
         ctx.run(
+          // A run under a live lease keeps it, marked (`~`): no second run starts meanwhile, and its settle leaves the new content pending.
           `${jobs.insertSql()} ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, run_at = excluded.run_at, payload = excluded.payload,
-            state = 'pending', attempts = 0, lease_token = NULL, lease_until = 0, last_error = NULL, updated_at = excluded.updated_at`,
+            state = 'pending', attempts = 0, last_error = NULL, updated_at = excluded.updated_at,
+            lease_token = CASE WHEN lease_token IS NOT NULL AND lease_until > excluded.updated_at THEN rtrim(lease_token, '~') || '~' ELSE NULL END,
+            lease_until = CASE WHEN lease_token IS NOT NULL AND lease_until > excluded.updated_at THEN lease_until ELSE 0 END`,
           jobs.params(fresh(job, now)),
         );
       }),
@@ -73,42 +76,17 @@ export function sqliteJobs(ctx: SqliteContext): JobRepo {
             now,
             now,
           ).changes;
-          if (changed === 1) out.push(jobs.decode(ctx.get('SELECT * FROM jobs WHERE key = ?', key)!));
+          const row = changed === 1 ? ctx.get('SELECT * FROM jobs WHERE key = ?', key) : undefined;
+          if (row) out.push(jobs.decode(row));
         }
         return out;
       }),
     settle: (key, token, outcome, now) =>
       ctx.write(() => {
-        const where = 'WHERE key = ? AND lease_token = ?';
-        switch (outcome.state) {
-          case 'done':
-            return (
-              ctx.run(`UPDATE jobs SET state = 'done', lease_token = NULL, lease_until = 0, last_error = NULL, updated_at = ? ${where}`, now, key, token)
-                .changes === 1
-            );
-          case 'failed':
-            return (
-              ctx.run(
-                `UPDATE jobs SET state = 'failed', lease_token = NULL, lease_until = 0, last_error = ?, updated_at = ? ${where}`,
-                outcome.error,
-                now,
-                key,
-                token,
-              ).changes === 1
-            );
-          case 'pending':
-            return (
-              ctx.run(
-                `UPDATE jobs SET run_at = ?, lease_token = NULL, lease_until = 0, last_error = ?, attempts = attempts - ?, updated_at = ? ${where}`,
-                outcome.runAt,
-                outcome.error,
-                outcome.refund ? 1 : 0,
-                now,
-                key,
-                token,
-              ).changes === 1
-            );
-        }
+        if (settleHeld(ctx, key, token, outcome, now)) return true;
+        // Scheduled again during the run: the lease ends, the new content stays pending.
+        ctx.run('UPDATE jobs SET lease_token = NULL, lease_until = 0, updated_at = ? WHERE key = ? AND lease_token = ?', now, key, `${token}~`);
+        return false;
       }),
     nextRunAt: () => ctx.read(() => (ctx.get(`SELECT MIN(run_at) AS t FROM jobs WHERE state = 'pending'`)?.t as number | null) ?? null),
     count: (state, kind) =>
@@ -121,4 +99,38 @@ export function sqliteJobs(ctx: SqliteContext): JobRepo {
       ),
     purgeDone: (before) => ctx.write(() => ctx.run(`DELETE FROM jobs WHERE state = 'done' AND updated_at < ?`, before).changes),
   };
+}
+
+/** Records the outcome when `token` still holds the job; true then. */
+function settleHeld(ctx: SqliteContext, key: string, token: string, outcome: JobOutcome, now: number): boolean {
+  const where = 'WHERE key = ? AND lease_token = ?';
+  switch (outcome.state) {
+    case 'done':
+      return (
+        ctx.run(`UPDATE jobs SET state = 'done', lease_token = NULL, lease_until = 0, last_error = NULL, updated_at = ? ${where}`, now, key, token).changes ===
+        1
+      );
+    case 'failed':
+      return (
+        ctx.run(
+          `UPDATE jobs SET state = 'failed', lease_token = NULL, lease_until = 0, last_error = ?, updated_at = ? ${where}`,
+          outcome.error,
+          now,
+          key,
+          token,
+        ).changes === 1
+      );
+    case 'pending':
+      return (
+        ctx.run(
+          `UPDATE jobs SET run_at = ?, lease_token = NULL, lease_until = 0, last_error = ?, attempts = attempts - ?, updated_at = ? ${where}`,
+          outcome.runAt,
+          outcome.error,
+          outcome.refund ? 1 : 0,
+          now,
+          key,
+          token,
+        ).changes === 1
+      );
+  }
 }

@@ -255,6 +255,44 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_due ON jobs (state, run_at);
     `,
   },
+  {
+    // Notifications (notifications.port.ts): each person's journal, settings and web-push subscriptions.
+    version: 6,
+    sql: `
+      CREATE TABLE notifications (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        appeal_id TEXT,
+        appeal_number TEXT,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        link TEXT,
+        at INTEGER NOT NULL,
+        read_at INTEGER,
+        deliveries TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX notifications_user ON notifications (user_id, at);
+      CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
+
+      CREATE TABLE notification_settings (
+        user_id TEXT PRIMARY KEY,
+        settings TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE push_subscriptions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        p256dh TEXT NOT NULL,
+        auth TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id);
+    `,
+  },
 ];
 
 /** The schema version of the file (0 for a fresh one). */

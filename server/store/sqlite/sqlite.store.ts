@@ -30,6 +30,7 @@ import { WalSync } from './engine/wal-sync.js';
 import { translateSqliteError } from './errors.js';
 import { sqliteJobs } from './jobs.repo.js';
 import { sqliteAudit, sqliteCounters } from './journal.repo.js';
+import { sqliteNotifications } from './notifications.repo.js';
 import { migrate } from './migrations.js';
 import { SqliteContext } from './table.js';
 
@@ -140,6 +141,7 @@ function open(opts: SqliteStoreOptions): Store {
     counters: sqliteCounters(ctx),
     caseEntries: sqliteCaseEntries(ctx),
     jobs: sqliteJobs(ctx),
+    notifications: sqliteNotifications(ctx),
     close: () => {
       closing ??= (async () => {
         await commit.close().catch((error: unknown) => {
