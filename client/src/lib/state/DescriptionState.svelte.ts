@@ -129,6 +129,14 @@ export class DescriptionState {
     });
   }
 
+  /**
+   * The description's text now, one line per paragraph (as the appeal's plain
+   * text reads it); null until the document has synced with the server.
+   */
+  plainText(): string | null {
+    return this.#isSynced && this.#editor ? this.#editor.getText({ blockSeparator: '\n' }) : null;
+  }
+
   setEditable(editable: boolean): void {
     editable &&= this.isOpenForEdits;
     if (this.#editor && this.#editor.isEditable !== editable) this.#editor.setEditable(editable);
