@@ -14,6 +14,8 @@ export default tseslint.config(
       'dist',
       'data',
       'test/e2e/screenshots',
+      // The service worker: plain JavaScript run by the browser as it is (no module graph, no tsconfig).
+      'client/public/sw.js',
       'eslint.config.js',
       'stryker.config.mjs',
       'reports',
