@@ -26,10 +26,15 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/wall', access: ['supervisor'], load: () => import('./views/supervisor/Wall.svelte') },
   { pattern: '/invited', access: ['expert'], load: () => import('./views/expert/Invited.svelte') },
   { pattern: '/admin', access: ['admin'], load: () => import('./views/admin/Admin.svelte') },
-  { pattern: '/notifications', access: 'signed-in', load: () => import('./views/notifications/Journal.svelte') },
-  { pattern: '/notifications/settings', access: 'signed-in', load: () => import('./views/notifications/Settings.svelte') },
   { pattern: '*', access: 'public', load: eager(NotFound) },
 ];
 
 /** The app's one router. */
 export const router = new Router(ROUTES);
+
+// A signed-in page opened cold (a room's link from a notification) fetches its view's code while
+// the session is being checked, not after: one round trip fewer on a slow connection.
+if (typeof window !== 'undefined') {
+  const first = router.match?.route;
+  if (first && first.access !== 'public') first.load().catch(() => undefined);
+}

@@ -76,7 +76,8 @@ export interface UserRepo {
   /** By e-mail (lower-cased) or phone (+7…). */
   findByLogin(login: string): Promise<UserRecord | null>;
   update(id: string, patch: Partial<Omit<UserRecord, 'id' | 'createdAt'>>): Promise<UserRecord | null>;
-  list(filter: { role?: Role; departmentId?: string; limit: number; offset: number }): Promise<Page<UserRecord>>;
+  /** `search`: users whose name or e-mail contains it, in any case (Unicode case folding, so Cyrillic too). */
+  list(filter: { role?: Role; departmentId?: string; search?: string; limit: number; offset: number }): Promise<Page<UserRecord>>;
   count(): Promise<number>;
 }
 

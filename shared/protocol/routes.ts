@@ -115,7 +115,8 @@ export const ROUTES = {
   'auth.resend': route({ method: 'POST', path: '/api/auth/resend', body: resendCodeSchema, reply: z.object({ request: codeRequestSchema }) }),
   'auth.login': route({ method: 'POST', path: '/api/auth/login', body: loginSchema, reply: sessionReplySchema }),
   'auth.logout': route({ method: 'POST', path: '/api/auth/logout', reply: 'empty' }),
-  'me.get': route({ method: 'GET', path: '/api/me', reply: z.object({ user: userSchema, csrfToken: z.string().optional() }) }),
+  // Who is signed in: `{ user: null }` (200) for nobody, so that the page's first probe is not an error.
+  'me.get': route({ method: 'GET', path: '/api/me', reply: z.object({ user: userSchema.nullable(), csrfToken: z.string().optional() }) }),
   'me.lock': route({ method: 'POST', path: '/api/me/lock', reply: 'empty' }),
   'me.privacy': route({ method: 'PUT', path: '/api/me/privacy', body: privacySchema, reply: userReply }),
   'admin.users.list': route({ method: 'GET', path: '/api/admin/users', query: userListQuerySchema, reply: pageOf(userSchema) }),

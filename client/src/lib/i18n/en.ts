@@ -323,6 +323,11 @@ export const en: Record<MessageKey, string> = {
   'invited.empty': 'No invitations yet.',
 
   'room.title': 'Case',
+  'room.tabs': 'Parts of the case',
+  'room.tab.case': 'Case',
+  'room.tab.description': 'Description',
+  'room.tab.chat': 'Chat',
+  'room.tab.files': 'Files',
 
   'admin.title': 'Administration',
   'admin.sections': 'Administration sections',

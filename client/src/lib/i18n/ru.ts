@@ -326,6 +326,11 @@ export const ru = {
   'invited.empty': 'Приглашений пока нет.',
 
   'room.title': 'Дело',
+  'room.tabs': 'Разделы дела',
+  'room.tab.case': 'Дело',
+  'room.tab.description': 'Описание',
+  'room.tab.chat': 'Чат',
+  'room.tab.files': 'Файлы',
 
   'admin.title': 'Администрирование',
   'admin.sections': 'Разделы администрирования',

@@ -15,7 +15,7 @@ import { errorText } from '../validation';
 import { AttachmentsState } from './AttachmentsState.svelte';
 import { ChatState } from './ChatState.svelte';
 import { ConnectionState } from './ConnectionState.svelte';
-import { DescriptionState } from './DescriptionState.svelte';
+import type { DescriptionState } from './DescriptionState.svelte';
 import { StatusState } from './StatusState.svelte';
 import { Task } from './Task.svelte';
 
@@ -113,6 +113,12 @@ export class RoomState {
   }
 
   async open(): Promise<void> {
+    // The editor (Tiptap, ProseMirror, Yjs: most of the room's code) is a chunk of its own, fetched
+    // alongside the appeal and the join: the case and the chat show without waiting for it.
+    const editorModule = import('./DescriptionState.svelte');
+    editorModule.catch(() => undefined);
+    // The socket connects while the appeal loads (it is the tab's one connection, kept for the next room).
+    const socket = realtimeSocket();
     try {
       this.status.setAppeal((await api('appeals.get', { params: { id: this.appealId } })).appeal);
     } catch (e) {
@@ -122,7 +128,6 @@ export class RoomState {
     if (this.#isClosed) return;
     const appeal = this.status.appeal;
     this.#canWrite = appeal?.canWrite ?? false;
-    const socket = realtimeSocket();
     this.#stopWatching = this.connection.watchSocket(socket);
     const channel = new RoomChannel(socket, this.appealId, {
       onJoined: (joined) => {
@@ -151,6 +156,8 @@ export class RoomState {
         this.attachments.apply(p.attachment);
       },
       onVersions: () => void this.#description?.loadVersions(),
+      // A reassignment: «Исполнитель», the offered actions and the right to write follow at once.
+      onAppealUpdated: () => void this.#refreshAppeal(),
       onRevoked: () => {
         this.#isRevoked = true;
         this.#canWrite = false;
@@ -162,11 +169,9 @@ export class RoomState {
     });
     this.#channel = channel;
     this.#chat = new ChatState(channel, this.me.id);
-    this.#description = new DescriptionState(this.appealId, this.connection, this.#canWrite);
+    const description = this.#openDescription(editorModule);
     try {
       await channel.open();
-      // A reassignment: «Исполнитель», the offered actions and the right to write follow at once.
-      onAppealUpdated: () => void this.#refreshAppeal(),
     } catch (e) {
       this.#error = errorText(e);
       return;
@@ -175,8 +180,21 @@ export class RoomState {
       this.#chat.loadLatest(),
       this.#loadHistory(),
       this.attachments.load(),
-      this.#canWrite ? this.#description.loadVersions() : Promise.resolve(),
+      description.then((d) => (d && this.#canWrite ? d.loadVersions() : undefined)),
     ]);
+  }
+
+  /** The shared description, once its chunk (the editor, Yjs) is in; null when the room closed meanwhile or the chunk failed. */
+  async #openDescription(editorModule: Promise<{ DescriptionState: typeof DescriptionState }>): Promise<DescriptionState | null> {
+    try {
+      const { DescriptionState: Description } = await editorModule;
+      if (this.#isClosed) return null;
+      this.#description = new Description(this.appealId, this.connection, this.#canWrite);
+      return this.#description;
+    } catch (e) {
+      this.#error = errorText(e);
+      return null;
+    }
   }
 
   close(): void {
@@ -215,7 +233,13 @@ export class RoomState {
   async #refreshAppeal(): Promise<void> {
     try {
       const { appeal } = await api('appeals.get', { params: { id: this.appealId } });
+      if (this.#isClosed || this.#isRevoked) return;
       this.status.setAppeal(appeal);
+      // Taking the appeal makes a supervisor a writer; a reassignment may make them an observer again.
+      if (appeal.canWrite !== this.#canWrite) {
+        this.#canWrite = appeal.canWrite;
+        this.#description?.setEditable(appeal.canWrite);
+      }
     } catch {
       // Access may be gone (room:revoked follows); keep what is shown.
     }
@@ -230,9 +254,3 @@ export class RoomState {
     }
   }
 }
-      if (this.#isClosed || this.#isRevoked) return;
-      // Taking the appeal makes a supervisor a writer; a reassignment may make them an observer again.
-      if (appeal.canWrite !== this.#canWrite) {
-        this.#canWrite = appeal.canWrite;
-        this.#description?.setEditable(appeal.canWrite);
-      }
