@@ -26,6 +26,8 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/wall', access: ['supervisor'], load: () => import('./views/supervisor/Wall.svelte') },
   { pattern: '/invited', access: ['expert'], load: () => import('./views/expert/Invited.svelte') },
   { pattern: '/admin', access: ['admin'], load: () => import('./views/admin/Admin.svelte') },
+  { pattern: '/notifications', access: 'signed-in', load: () => import('./views/notifications/Journal.svelte') },
+  { pattern: '/notifications/settings', access: 'signed-in', load: () => import('./views/notifications/Settings.svelte') },
   { pattern: '*', access: 'public', load: eager(NotFound) },
 ];
 
