@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
+import { ACCESS_CODE_ALPHABET, ACCESS_CODE_LENGTH } from '../../shared/access-code.js';
 
 /** A random URL-safe id (128 bits, 22 characters). */
 export function newId(): string {
@@ -15,12 +16,10 @@ export function newNumericCode(): string {
   return String(randomInt(0, 1_000_000)).padStart(6, '0');
 }
 
-const ACCESS_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-
 /** An 8-character access code without look-alike characters (0/O, 1/I). */
 export function newAccessCode(): string {
   let s = '';
-  for (let i = 0; i < 8; i++) s += ACCESS_ALPHABET.charAt(randomInt(0, ACCESS_ALPHABET.length));
+  for (let i = 0; i < ACCESS_CODE_LENGTH; i++) s += ACCESS_CODE_ALPHABET.charAt(randomInt(0, ACCESS_CODE_ALPHABET.length));
   return s;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../status-machine.js';
+import { ROLES, type Role } from '../status-machine.js';
 import { dateSchema, emailSchema, idSchema, innSchema, pageSchema, phoneSchema } from './common.schema.js';
 
 export const passwordSchema = z
@@ -43,6 +43,9 @@ export const loginSchema = z.object({
   password: z.string().min(1).max(256),
 });
 
+/** The roles that belong to a department (it is required for them); the others have none. */
+export const DEPARTMENT_ROLES: readonly Role[] = ['operator', 'supervisor'];
+
 export const userCreateSchema = z.object({
   email: emailSchema,
   phone: phoneSchema,
@@ -67,6 +70,8 @@ export const privacySchema = z.object({
 export const userListQuerySchema = pageSchema.extend({
   role: z.enum(ROLES).optional(),
   departmentId: idSchema.optional(),
+  /** Part of the name or the e-mail, any case. */
+  search: z.string().trim().max(100).optional(),
 });
 
 // Replies.

@@ -70,8 +70,7 @@ function watchPage(page: Page, who: string): void {
     console.warn(`[e2e ${who}] page error: ${err.message}`);
   });
   page.on('console', (msg) => {
-    // The anonymous /api/me answers 401 by design; everything else is worth seeing.
-    if (msg.type() === 'error' && !msg.text().includes('401 (Unauthorized)')) console.warn(`[e2e ${who}] console error: ${msg.text()}`);
+    if (msg.type() === 'error') console.warn(`[e2e ${who}] console error: ${msg.text()}`);
     if (msg.text().includes('Content Security Policy')) cspViolations.push(`${who}: ${msg.text()}`);
   });
 }

@@ -123,14 +123,14 @@ describe('registration and confirmation', () => {
     expect(client.cookie).not.toBe(cookie0);
     const stale = new Client(app);
     stale.cookie = cookie0;
-    expect((await stale.get('/api/me')).status).toBe(401);
+    expect((await stale.get('/api/me')).body).toEqual({ user: null });
 
     const cookie1 = client.cookie;
     const c2 = await client.post('/api/auth/confirm', r.phone);
     expect(c2.body?.user).toMatchObject({ emailConfirmed: true, phoneConfirmed: true });
     expect(client.cookie).not.toBe(cookie1);
     stale.cookie = cookie1;
-    expect((await stale.get('/api/me')).status).toBe(401);
+    expect((await stale.get('/api/me')).body).toEqual({ user: null });
 
     const me = await client.get('/api/me');
     expect(me.status).toBe(200);
@@ -289,6 +289,18 @@ describe('CSRF', () => {
   });
 });
 
+describe('who is signed in', () => {
+  it('GET /api/me answers 200 with user null for nobody (no console error on a page load); other routes still answer 401', async () => {
+    const anonymous = new Client(app);
+    const me = await anonymous.get('/api/me');
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({ user: null });
+    const mine = await anonymous.get('/api/admin/users');
+    expect(mine.status).toBe(401);
+    expect(mine.body?.error?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
 describe('ending sessions', () => {
   it('logout invalidates the session on the server, not only the cookie', async () => {
     const client = new Client(app);
@@ -299,7 +311,7 @@ describe('ending sessions', () => {
     expect(client.cookie).toBeUndefined();
     const replay = new Client(app);
     replay.cookie = cookie;
-    expect((await replay.get('/api/me')).status).toBe(401);
+    expect((await replay.get('/api/me')).body).toEqual({ user: null });
   });
 
   for (const who of ['the same person', 'another person'] as const) {
@@ -314,7 +326,7 @@ describe('ending sessions', () => {
       expect(client.cookie).not.toBe(old);
       const replay = new Client(app);
       replay.cookie = old;
-      expect((await replay.get('/api/me')).status).toBe(401);
+      expect((await replay.get('/api/me')).body).toEqual({ user: null });
       expect(app.events.some((e) => e.type === 'session.ended' && e.sessionIds.includes(oldId))).toBe(true);
       expect((await client.get('/api/me')).body?.user?.email).toBe(b.input.email);
     });
@@ -335,7 +347,7 @@ describe('ending sessions', () => {
     await register(client);
     const replay = new Client(app);
     replay.cookie = old;
-    expect((await replay.get('/api/me')).status).toBe(401);
+    expect((await replay.get('/api/me')).body).toEqual({ user: null });
     expect(app.events.some((e) => e.type === 'session.ended' && e.sessionIds.includes(oldId))).toBe(true);
   });
 
@@ -347,8 +359,8 @@ describe('ending sessions', () => {
     const userId = (await first.get('/api/me')).body?.user?.id;
 
     expect((await second.post('/api/me/lock')).status).toBe(204);
-    expect((await first.get('/api/me')).status).toBe(401);
-    expect((await second.get('/api/me')).status).toBe(401);
+    expect((await first.get('/api/me')).body).toEqual({ user: null });
+    expect((await second.get('/api/me')).body).toEqual({ user: null });
     const ended = app.events.flatMap((e) => (e.type === 'session.ended' && e.userId === userId ? [e.sessionIds] : []));
     expect(ended.at(-1)).toHaveLength(2);
     const again = await new Client(app).post('/api/auth/login', { login: r.input.email, password: r.input.password });
@@ -379,10 +391,16 @@ describe('admin users', () => {
     expect((await operator.post('/api/auth/login', { login: input.email, password: input.password })).status).toBe(200);
     const list = await admin.get(`/api/admin/users?role=operator&departmentId=${dep.id}`);
     expect(list.body?.items?.map((u) => u.id)).toContain(id);
+    // Search by a part of the name (any case) or of the e-mail.
+    const byName = await admin.get(`/api/admin/users?search=${encodeURIComponent('пЕтРоВ п')}`);
+    expect(byName.body?.items?.map((u) => u.id)).toEqual([id]);
+    const byEmail = await admin.get(`/api/admin/users?search=${encodeURIComponent(input.email.slice(0, 12).toUpperCase())}`);
+    expect(byEmail.body?.items?.map((u) => u.id)).toEqual([id]);
+    expect((await admin.get(`/api/admin/users?search=${'x'.repeat(101)}`)).body?.error?.code).toBe('VALIDATION_FAILED');
 
     const locked = await admin.patch(`/api/admin/users/${id}`, { locked: true });
     expect(locked.body?.user?.locked).toBe(true);
-    expect((await operator.get('/api/me')).status).toBe(401);
+    expect((await operator.get('/api/me')).body).toEqual({ user: null });
     expect((await admin.patch('/api/admin/users/no-such-user-id', { locked: true })).status).toBe(404);
   });
 });

@@ -77,7 +77,10 @@ export class AccountServiceImpl implements AccountService, AccountCore {
     return this.admin.updateUser(viewer, id, patch);
   }
 
-  listUsers(viewer: Viewer, filter: { role?: Role; departmentId?: string; limit: number; offset: number }): Promise<{ items: PublicUser[]; total: number }> {
+  listUsers(
+    viewer: Viewer,
+    filter: { role?: Role; departmentId?: string; search?: string; limit: number; offset: number },
+  ): Promise<{ items: PublicUser[]; total: number }> {
     return this.admin.listUsers(viewer, filter);
   }
 

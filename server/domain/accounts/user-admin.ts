@@ -4,7 +4,7 @@
  * re-authorises.
  */
 import type { z } from 'zod';
-import type { userCreateSchema, userUpdateSchema } from '../../../shared/schemas/account.schema.js';
+import { DEPARTMENT_ROLES, type userCreateSchema, type userUpdateSchema } from '../../../shared/schemas/account.schema.js';
 import type { Role } from '../../../shared/status-machine.js';
 import { newId } from '../../lib/ids.js';
 import type { UserRecord } from '../../store/store.js';
@@ -14,8 +14,6 @@ import type { AccountCore } from './account-core.js';
 import type { PublicUser } from './account.types.js';
 import { hashPassword } from './password.js';
 import { toPublicUser } from './sessions.js';
-
-const DEPARTMENT_ROLES: readonly Role[] = ['operator', 'supervisor'];
 
 export class UserAdmin {
   constructor(private readonly core: AccountCore) {}
@@ -71,10 +69,11 @@ export class UserAdmin {
 
   async listUsers(
     viewer: Viewer,
-    filter: { role?: Role; departmentId?: string; limit: number; offset: number },
+    filter: { role?: Role; departmentId?: string; search?: string; limit: number; offset: number },
   ): Promise<{ items: PublicUser[]; total: number }> {
     requireAdmin(viewer);
-    const page = await this.core.deps.store.users.list(filter);
+    const search = filter.search?.trim();
+    const page = await this.core.deps.store.users.list({ ...filter, search: search ? search : undefined });
     return { items: page.items.map(toPublicUser), total: page.total };
   }
 

@@ -76,6 +76,11 @@ export function userRepo(m: Models, inFlight: InFlight): UserRepo {
       const where: QueryFilter<UserRecord> = {};
       if (filter.role !== undefined) where.role = filter.role;
       if (filter.departmentId !== undefined) where.departmentId = filter.departmentId;
+      if (filter.search) {
+        // A RegExp of the escaped text: a literal substring, matched case-insensitively by the server (Unicode).
+        const contains = new RegExp(filter.search.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+        where.$or = [{ fullName: contains }, { email: contains }];
+      }
       const [docs, total] = await Promise.all([
         filter.limit > 0
           ? m.users.find(where).sort({ createdAt: 1, id: 1 }).skip(filter.offset).limit(filter.limit).lean<UserRecord[]>().exec()

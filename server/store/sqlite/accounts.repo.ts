@@ -42,7 +42,16 @@ const codes = new Table<CodeRecord>('codes', {
   createdAt: 'int',
 });
 
+/**
+ * Lower case by Unicode's rules: SQLite's own lower() and LIKE fold ASCII only,
+ * and names are Cyrillic. Registered on the connection as `casefold(text)`.
+ */
+function caseFold(s: string): string {
+  return s.toLowerCase();
+}
+
 function sqliteUsers(ctx: SqliteContext): UserRepo {
+  ctx.db.function('casefold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? caseFold(s) : s));
   const byId = (id: string): UserRecord | null => {
     const row = ctx.get('SELECT * FROM users WHERE id = ?', id);
     return row ? users.decode(row) : null;
@@ -77,6 +86,10 @@ function sqliteUsers(ctx: SqliteContext): UserRepo {
         if (filter.departmentId !== undefined) {
           where.push('department_id = @department_id');
           params.department_id = filter.departmentId;
+        }
+        if (filter.search) {
+          where.push('(instr(casefold(full_name), @search) > 0 OR instr(casefold(email), @search) > 0)');
+          params.search = caseFold(filter.search);
         }
         const w = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
         const items = ctx.all(`SELECT * FROM users ${w} ORDER BY created_at, id LIMIT @limit OFFSET @offset`, params).map((r) => users.decode(r));

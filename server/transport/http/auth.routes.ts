@@ -7,7 +7,7 @@ import { Router, type Response } from 'express';
 import type { AccountService, IssuedSession } from '../../domain/accounts/account.types.js';
 import { DomainError } from '../../domain/errors.js';
 import { mountRoute } from './mount-route.js';
-import { clearSessionCookie, ipOf, requireConfirmed, sessionTokenFrom, setSessionCookie, viewerOf } from './request-context.js';
+import { clearSessionCookie, ipOf, optionalViewerOf, requireConfirmed, sessionTokenFrom, setSessionCookie, viewerOf } from './request-context.js';
 
 /** The cookie token of the request, or UNAUTHENTICATED. */
 function requireToken(res: Response): string {
@@ -59,7 +59,11 @@ export function authRoutes(deps: { accounts: AccountService; secureCookies: bool
   });
 
   // Unconfirmed accounts may read themselves (to show what is left to confirm) and lock themselves.
-  mountRoute(r, 'me.get', async ({ res }) => ({ user: await accounts.me(viewerOf(res)), csrfToken: csrfTokenOf(res) }));
+  // Nobody signed in is an answer, not an error: the page asks on every load.
+  mountRoute(r, 'me.get', async ({ res }) => {
+    const viewer = optionalViewerOf(res);
+    return viewer ? { user: await accounts.me(viewer), csrfToken: csrfTokenOf(res) } : { user: null };
+  });
 
   mountRoute(r, 'me.lock', async ({ res }) => {
     await accounts.lockSelf(viewerOf(res));

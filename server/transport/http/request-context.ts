@@ -40,6 +40,11 @@ export function sessionMiddleware(accounts: AccountService): RequestHandler {
   };
 }
 
+/** The signed-in viewer, or null for an anonymous request (no cookie, or one of an ended session). */
+export function optionalViewerOf(res: Response): Viewer | null {
+  return locals(res).viewer ?? null;
+}
+
 /** The signed-in viewer or UNAUTHENTICATED. */
 export function viewerOf(res: Response): Viewer {
   const v = locals(res).viewer;
