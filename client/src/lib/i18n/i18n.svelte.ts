@@ -87,3 +87,51 @@ export function formatDateTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
   return new Intl.DateTimeFormat(i18n.intlTag, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
 }
+
+/** Splits `YYYY-MM-DD` into a UTC time, or null when it is not a real calendar day. */
+function dayTime(iso: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const at = Date.UTC(y, mo - 1, d);
+  const back = new Date(at);
+  return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? at : null;
+}
+
+/**
+ * A calendar day (`YYYY-MM-DD`, as the API keeps it) in the language's format:
+ * `31 марта 2026 г.` / `31 March 2026`, or `31.03.2026` / `31/03/2026` when
+ * `numeric`. Anything that is not a day is returned as it is; empty stays empty.
+ */
+export function formatDay(iso: string | null | undefined, style: 'long' | 'numeric' = 'long'): string {
+  if (!iso) return '';
+  const at = dayTime(iso);
+  if (at === null) return iso;
+  const options: Intl.DateTimeFormatOptions =
+    style === 'long'
+      ? { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }
+      : { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' };
+  return new Intl.DateTimeFormat(i18n.intlTag, options).format(at);
+}
+
+/**
+ * A day typed in the language's numeric format — day first in both, `31.03.2026`
+ * or `31/03/2026`, with `.`, `/` or `-` between and one-digit days and months
+ * allowed — or as `YYYY-MM-DD`; returns `YYYY-MM-DD`, or null when it is not a real day.
+ */
+export function parseDay(text: string): string | null {
+  const s = text.trim();
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(s) ? s : null;
+  const m = iso ? null : /^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$/.exec(s);
+  const candidate = iso ?? (m ? `${m[3]}-${(m[2] ?? '').padStart(2, '0')}-${(m[1] ?? '').padStart(2, '0')}` : null);
+  return candidate !== null && dayTime(candidate) !== null ? candidate : null;
+}
+
+/** A file size in the language's units: `12 КБ`, `1,5 МБ` / `12 KB`, `1.5 MB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) {
+    const n = new Intl.NumberFormat(i18n.intlTag, { maximumFractionDigits: 1 }).format(bytes / 1024 / 1024);
+    return t('size.mb', { n });
+  }
+  return t('size.kb', { n: new Intl.NumberFormat(i18n.intlTag).format(Math.ceil(bytes / 1024)) });
+}

@@ -32,7 +32,7 @@ export class SessionState {
     return this.#user?.role ?? null;
   }
 
-  /** Asks the server who is signed in; an anonymous visitor is not an error. */
+  /** Asks the server who is signed in (`{ user: null }` for nobody); a failed request counts as nobody too. */
   async load(): Promise<void> {
     try {
       this.accept(await api('me.get'));

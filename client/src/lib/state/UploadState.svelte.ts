@@ -23,12 +23,31 @@ export interface UploadItem {
   status: UploadStatus;
   error: string;
   attachment: AttachmentSummary | null;
+  /** The key the file is kept under until it is sent (UploadKeeper), or null. */
+  keptKey: number | null;
+}
+
+/**
+ * Keeps queued files somewhere that outlives the page (the wizard keeps them
+ * in IndexedDB under its draft, lib/draft-files.ts). `keep` resolves with the
+ * key, or null when the file is not kept.
+ */
+export interface UploadKeeper {
+  keep(file: File): Promise<number | null>;
+  forget(key: number): Promise<void>;
 }
 
 let nextId = 1;
 
 export class UploadState {
   #items = $state<UploadItem[]>([]);
+  readonly #keeper: UploadKeeper | null;
+  /** Keeping in progress, so that a caller can wait for the files to be safe. */
+  readonly #keeping = new Set<Promise<void>>();
+
+  constructor(keeper: UploadKeeper | null = null) {
+    this.#keeper = keeper;
+  }
 
   get items(): UploadItem[] {
     return this.#items;
@@ -51,12 +70,51 @@ export class UploadState {
         : file.size > LIMITS.attachmentBytes
           ? t('upload.tooLarge', { mb: LIMITS.attachmentBytes / 1024 / 1024 })
           : '';
-      this.#items.push({ id: nextId++, file, progress: 0, status: error ? 'error' : 'queued', error, attachment: null });
+      const id = nextId++;
+      this.#items.push({ id, file, progress: 0, status: error ? 'error' : 'queued', error, attachment: null, keptKey: null });
+      if (!error) this.#keep(id, file);
+    }
+  }
+
+  /** Lists files kept earlier (a reload) as queued again, under their keys. */
+  restore(kept: readonly { key: number; file: File }[]): void {
+    const known = new Set(this.#items.map((i) => i.keptKey));
+    for (const { key, file } of kept) {
+      if (!known.has(key)) this.#items.push({ id: nextId++, file, progress: 0, status: 'queued', error: '', attachment: null, keptKey: key });
     }
   }
 
   remove(id: number): void {
-    this.#items = this.#items.filter((i) => i.id !== id || i.status === 'uploading');
+    const gone = this.#items.find((i) => i.id === id && i.status !== 'uploading');
+    if (!gone) return;
+    this.#items = this.#items.filter((i) => i !== gone);
+    this.#forget(gone.keptKey);
+  }
+
+  /** Resolves once every file added so far is kept (or could not be). */
+  async whenKept(): Promise<void> {
+    await Promise.all([...this.#keeping]);
+  }
+
+  #keep(id: number, file: File): void {
+    const keeper = this.#keeper;
+    if (!keeper) return;
+    const done = keeper
+      .keep(file)
+      .catch(() => null)
+      .then((key) => {
+        if (key === null) return;
+        const live = this.#items.find((i) => i.id === id);
+        // Removed (or sent) meanwhile: nothing should stay behind.
+        if (live && live.status !== 'done') live.keptKey = key;
+        else void keeper.forget(key);
+      });
+    this.#keeping.add(done);
+    void done.finally(() => this.#keeping.delete(done));
+  }
+
+  #forget(key: number | null): void {
+    if (key !== null) void this.#keeper?.forget(key);
   }
 
   /** Sends every queued file to the appeal, one after another. */
@@ -76,6 +134,8 @@ export class UploadState {
       live.status = 'done';
       live.progress = 1;
       live.attachment = items[0] ?? null;
+      this.#forget(live.keptKey);
+      live.keptKey = null;
     } catch (e) {
       live.status = 'error';
       live.error = errorText(e);

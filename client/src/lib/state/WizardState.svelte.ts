@@ -2,6 +2,9 @@
  * The new-appeal wizard: five steps (тема, документы, сведения, проверка, готово),
  * each validated with the shared schemas before the next opens; the draft is
  * saved on the server (POST, then PATCH with its version) whenever a step is passed.
+ * The step and the draft are in the URL (`href`, `open`, `showStep`), so a
+ * reload and the browser's back and forward keep the place; the files chosen
+ * are kept in the browser under the draft until they are sent (lib/draft-files.ts).
  */
 import { z } from 'zod';
 import { LIMITS } from '../../../../shared/limits';
@@ -16,7 +19,9 @@ import {
   type REPRESENTATIVE_KINDS,
 } from '../../../../shared/schemas/appeal.schema';
 import type { ExtraField } from '../../../../shared/catalogue';
+import { detailQuestionsOf, type DetailQuestion } from '../../../../shared/detail-questions';
 import { api, isApiError } from '../api';
+import { browserDraftFiles, type DraftFileStore } from '../draft-files';
 import type { Appeal, Category, Suggestion } from '../api-types';
 import { serverFieldErrors, validate, type FieldErrors } from '../validation';
 import type { CatalogueState } from './CatalogueState.svelte';
@@ -25,6 +30,18 @@ import { UploadState } from './UploadState.svelte';
 
 export const WIZARD_STEPS = ['topic', 'documents', 'details', 'summary', 'done'] as const;
 export type WizardStep = (typeof WIZARD_STEPS)[number];
+
+/** The step a URL names (`?step=`), or the first. */
+export function stepFromQuery(query: URLSearchParams): WizardStep {
+  const step = query.get('step');
+  return WIZARD_STEPS.find((s) => s === step) ?? 'topic';
+}
+
+/** The wizard's URL for a draft and a step; a wizard with nothing saved yet is plain `/appeals/new`. */
+export function wizardHref(draftId: string | null, step: WizardStep): string {
+  if (draftId === null) return '/appeals/new';
+  return `/appeals/new?${new URLSearchParams({ draft: draftId, step }).toString()}`;
+}
 
 export const DETAIL_FIELDS = ['service', 'happenedOn', 'stepsTaken', 'errorText', 'expected', 'actual', 'replyContact'] as const;
 export type DetailField = (typeof DETAIL_FIELDS)[number];
@@ -82,11 +99,13 @@ export class WizardState {
   representativeKind = $state<RepresentativeKind>('lawyer');
   /**
    * Files chosen in the wizard. A draft has no room yet, so they are sent right
-   * after submission (the room accepts uploads from then on), each with its progress.
+   * after submission (the room accepts uploads from then on), each with its
+   * progress; until then each is kept in the browser under the draft.
    */
-  readonly uploads = new UploadState();
+  readonly uploads: UploadState;
 
   #step = $state(0);
+  #isReady = $state(false);
   #errors = $state<FieldErrors>({});
   readonly #task = new Task();
   #suggestions = $state.raw<Suggestion[]>([]);
@@ -96,9 +115,35 @@ export class WizardState {
   #suggestTimer: ReturnType<typeof setTimeout> | undefined;
 
   readonly #catalogue: CatalogueState;
+  readonly #files: DraftFileStore;
 
-  constructor(catalogue: CatalogueState) {
+  constructor(catalogue: CatalogueState, files: DraftFileStore = browserDraftFiles()) {
     this.#catalogue = catalogue;
+    this.#files = files;
+    this.uploads = new UploadState({
+      keep: (file) => (this.#appealId === null ? Promise.resolve(null) : files.put(this.#appealId, file)),
+      forget: (key) => files.remove(key),
+    });
+  }
+
+  /** Whether `open` has finished (until then the URL is not read or written). */
+  get isReady(): boolean {
+    return this.#isReady;
+  }
+
+  /** Submitted (now or before a reload): only the «done» step is left. */
+  get isSubmitted(): boolean {
+    return this.#result !== null;
+  }
+
+  /** The URL of the current step of this draft. */
+  get href(): string {
+    return wizardHref(this.#appealId, this.step);
+  }
+
+  /** The questions of step 3 for the chosen category (shared/detail-questions.ts). */
+  get detailQuestions(): readonly DetailQuestion[] {
+    return detailQuestionsOf(this.category?.code);
   }
 
   get step(): WizardStep {
@@ -139,7 +184,28 @@ export class WizardState {
     return this.#catalogue.category(this.categoryId);
   }
 
-  /** Fills the wizard from a saved draft (or a rejected appeal being corrected). */
+  /**
+   * Opens the wizard where a URL points: the catalogue, then the draft it
+   * names with the files kept for it, then its step (as far as the steps
+   * before it are complete). Rejects when the draft cannot be read; the
+   * wizard is ready either way.
+   */
+  async open(query: URLSearchParams): Promise<void> {
+    try {
+      await this.#catalogue.load();
+      const draft = query.get('draft');
+      if (draft) await this.load(draft);
+      this.showStep(stepFromQuery(query));
+    } finally {
+      this.#isReady = true;
+    }
+  }
+
+  /**
+   * Fills the wizard from a saved draft (or a rejected appeal being corrected)
+   * and lists the files kept for it. An appeal already submitted opens on
+   * «done», and the files kept for it are sent now.
+   */
   async load(id: string): Promise<void> {
     const { appeal } = await api('appeals.get', { params: { id } });
     this.#appealId = appeal.id;
@@ -154,6 +220,41 @@ export class WizardState {
     this.applicantKind = a.kind;
     if (a.kind === 'legal_entity') Object.assign(this, { orgName: a.orgName, orgInn: a.orgInn, ogrn: a.ogrn });
     if (a.kind === 'representative') Object.assign(this, { principalName: a.principalName, representativeKind: a.representativeKind });
+    this.uploads.restore(await this.#files.list(appeal.id));
+    if (appeal.status !== 'draft' && appeal.status !== 'rejected') {
+      // The access code was shown once, at submission; it cannot be shown again.
+      this.#result = { appeal, accessCode: null };
+      this.#step = WIZARD_STEPS.indexOf('done');
+      void this.uploads.uploadAll(appeal.id);
+    }
+  }
+
+  /**
+   * Shows `step` (the URL's, after back, forward or a reload) when every step
+   * before it is complete, else the first incomplete one, without marking its
+   * fields; a submitted appeal stays on «done», and «done» is only for one.
+   * Returns the step shown.
+   */
+  showStep(step: WizardStep): WizardStep {
+    const shown = this.#result !== null ? WIZARD_STEPS.indexOf('done') : this.#firstIncompleteUpTo(step === 'done' ? 'summary' : step);
+    if (shown !== this.#step) {
+      // Errors shown on the step being left belong to it.
+      this.#errors = {};
+      this.#task.clear();
+      this.#step = shown;
+    }
+    return this.step;
+  }
+
+  /** The index of `step`, or of the first step before it with errors. */
+  #firstIncompleteUpTo(step: WizardStep): number {
+    const target = WIZARD_STEPS.indexOf(step);
+    for (let i = 0; i < target; i++) {
+      const s = WIZARD_STEPS[i] ?? 'topic';
+      if (Object.keys(this.#errorsOfStep(s)).length > 0) return i;
+    }
+    // Nothing saved yet: only the first step exists.
+    return this.#appealId === null ? 0 : target;
   }
 
   /** Asks for category suggestions a moment after the citizen stops typing. */
@@ -279,9 +380,11 @@ export class WizardState {
     return out;
   }
 
+  /** The answers to the category's questions and the reply contact; answers to questions of another category are left out. */
   #detailValues(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const k of DETAIL_FIELDS) if (this.details[k].trim()) out[k] = this.details[k].trim();
+    const asked: DetailField[] = [...this.detailQuestions.map((q) => q.key), 'replyContact'];
+    for (const k of asked) if (this.details[k].trim()) out[k] = this.details[k].trim();
     return out;
   }
 

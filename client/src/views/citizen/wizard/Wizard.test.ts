@@ -9,6 +9,8 @@ let app: Record<string, unknown> | undefined;
 
 beforeEach(() => {
   i18n.setLocale('ru');
+  // Each step change goes through the router, which scrolls to the top (jsdom has no scrolling).
+  vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined);
   calls = installFakeApi({
     ...catalogueRoutes,
     'POST /api/appeals': () => ({ status: 201, json: { appeal: draftAppeal(1) } }),
