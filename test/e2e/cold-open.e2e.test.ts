@@ -12,8 +12,8 @@
  *
  * Measured on this machine (docs/architecture.md, "Client"): before the
  * assets were precompressed and the editor split off (commit 38a238b) the
- * case showed after ~5.2 s and the chat after ~5.3 s; the figures now are in
- * the printed line.
+ * case showed after 5.6 s and the chat after 5.7 s (medians of three); the
+ * figures now are in the printed line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
