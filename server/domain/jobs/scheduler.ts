@@ -60,8 +60,8 @@ export interface JobSpec {
   payload: unknown;
 }
 
-/** What a handler may resolve: nothing (done), or `{ retryAt }` to run again then without spending an attempt. */
-export type JobHandler = (job: Job) => Promise<void> | Promise<{ retryAt: number } | undefined>;
+/** A handler resolves when the work is done; with `{ retryAt }` (a number) the job runs again then, without spending an attempt. Any other value counts as done. */
+export type JobHandler = (job: Job) => Promise<unknown>;
 
 export interface HandlerOptions {
   /** Attempts before the job is marked failed (default 8). */
