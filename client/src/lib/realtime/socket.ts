@@ -11,9 +11,14 @@ export type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 let socket: RealtimeSocket | null = null;
 
-/** The shared connection of this tab. */
+/**
+ * The shared connection of this tab. One the server ended (a logout in another
+ * tab) does not reconnect by itself: the next view that asks for it after a new
+ * login connects it again, with the new session's cookie.
+ */
 export function realtimeSocket(): RealtimeSocket {
   socket ??= io({ transports: ['websocket'], withCredentials: true });
+  if (!socket.active) socket.connect();
   return socket;
 }
 

@@ -1,11 +1,12 @@
 /**
  * How the room is connected: the socket.io link (chat, status, presence) and
  * the Yjs provider (description) together, as one of online / reconnecting /
- * offline for a clear indicator.
+ * offline for a clear indicator, or ended once the server ended the session
+ * (nothing reconnects until a new login).
  */
 import type { RealtimeSocket } from '../realtime/socket';
 
-export type LinkState = 'online' | 'reconnecting' | 'offline';
+export type LinkState = 'online' | 'reconnecting' | 'offline' | 'ended';
 export type ProviderStatus = 'connected' | 'connecting' | 'disconnected';
 
 export class ConnectionState {
@@ -29,7 +30,8 @@ export class ConnectionState {
 
   /** One word for both links. */
   readonly state: LinkState = $derived.by(() => {
-    if (!this.#isBrowserOnline || this.#isEnded) return 'offline';
+    if (this.#isEnded) return 'ended';
+    if (!this.#isBrowserOnline) return 'offline';
     const yjs = this.#provider;
     if (this.#socket === 'online' && (yjs === 'connected' || yjs === 'none')) return 'online';
     if (this.#socket === 'offline' && yjs !== 'connected') return 'offline';

@@ -72,9 +72,18 @@ export class RoomState {
     return this.#isStaff;
   }
 
-  /** May write in the chat and the description (observers may not). */
+  /** May write in the chat and the description (observers may not, nor anyone once the session has ended). */
   get canWrite(): boolean {
-    return this.#canWrite;
+    return this.#canWrite && !this.connection.isEnded;
+  }
+
+  /**
+   * The server ended this tab's session (a logout in another tab, a lock, an
+   * expiry): the room stays on screen read-only, with one message, until the
+   * person signs in again.
+   */
+  get isSessionEnded(): boolean {
+    return this.connection.isEnded;
   }
 
   get isJoined(): boolean {

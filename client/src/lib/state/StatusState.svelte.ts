@@ -133,14 +133,22 @@ export class StatusState {
   }
 
   async #send(action: TransitionAction, comment: string | undefined): Promise<boolean> {
+    if (!this.#appeal) return false;
+    return this.#task.run(() => this.transition(action, comment));
+  }
+
+  /**
+   * Takes `action` now and shows the appeal the server answers; throws the
+   * refusal. For a form with its own checks and error line (the citizen's
+   * prompt at the top of the room); the buttons above go through `choose`.
+   */
+  async transition(action: TransitionAction, comment?: string): Promise<void> {
     const a = this.#appeal;
-    if (!a) return false;
-    return this.#task.run(async () => {
-      // No `version`: the description's live text bumps it every few seconds, and the
-      // server already refuses a transition that no longer fits the current status.
-      const { appeal } = await api('appeals.transition', { params: { id: a.id }, body: { action, ...(comment ? { comment } : {}) } });
-      this.setAppeal(appeal);
-    });
+    if (!a) return;
+    // No `version`: the description's live text bumps it every few seconds, and the
+    // server already refuses a transition that no longer fits the current status.
+    const { appeal } = await api('appeals.transition', { params: { id: a.id }, body: { action, ...(comment ? { comment } : {}) } });
+    this.setAppeal(appeal);
   }
 }
 
