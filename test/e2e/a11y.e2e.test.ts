@@ -142,7 +142,14 @@ describe.skipIf(skipReason !== null)(suiteTitle('accessibility: axe on the main 
   it('the room at 360 px wide', async () => {
     const phone = await newContext(browser, 'citizen-phone', { width: 360, height: 780, bypassCSP: true });
     await signInContext(phone, server, demoAccount(server, 'citizen'));
-    await audit(phone, 'room (citizen, 360 px)', `/appeals/${appeal.id}`, roomReady);
+    // Tabbed at this width (test/e2e/room-phone.e2e.test.ts audits each tab): the case is shown first.
+    const phoneReady = async (page: Page): Promise<void> => {
+      await page.getByRole('heading', { level: 1, name: new RegExp(appeal.number) }).waitFor();
+      await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor();
+      await page.getByRole('tablist', { name: 'Разделы дела' }).waitFor();
+      await page.getByTestId('room-status').waitFor();
+    };
+    await audit(phone, 'room (citizen, 360 px)', `/appeals/${appeal.id}`, phoneReady);
     await phone.close();
   });
 

@@ -205,7 +205,13 @@ describe.skipIf(skipReason !== null)(suiteTitle('the live room in three browsers
   it('the room works at 360 px wide (phone)', async () => {
     const phone = await newContext(browser, 'citizen-phone', { width: 360, height: 780 });
     await signInContext(phone, server, demoAccount(server, 'citizen'));
-    const page = await openRoom(phone);
+    const page = await phone.newPage();
+    await page.goto(`${server.url}/appeals/${appealId}`);
+    await page.getByRole('heading', { level: 1, name: new RegExp(appealNumber) }).waitFor();
+    await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor();
+    // At this width the room is tabbed (test/e2e/room-phone.e2e.test.ts): the editor and the chat are a tap away.
+    await page.getByRole('tab', { name: 'Описание' }).click();
+    await page.locator('[data-testid="editor"][contenteditable="true"]').waitFor();
     // No horizontal scrolling of the page itself; when there is, name the elements sticking out.
     const sticking = await page.evaluate(() => {
       interface El {
@@ -239,6 +245,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('the live room in three browsers
       'elements wider than the 360 px screen',
     ).toEqual([]);
     // Live at this width too: a message from the operator arrives.
+    await page.getByRole('tab', { name: /^Чат/ }).click();
     const text = `Сообщение для телефона ${Date.now().toString(36)}`;
     await pages.operator.getByTestId('chat-input').fill(text);
     await pages.operator.getByTestId('chat-send').click();
