@@ -17,7 +17,7 @@ import { cspViolations, launchBrowser, newContext, screenshot, seriousAxeViolati
 const COLLEAGUE = { login: 'colleague.housing@example.ru', password: 'коллега-пароль-55' };
 const REPLY_CONTACT = 'ivanov.reply@example.ru';
 
-describe.skipIf(skipReason !== null)(suiteTitle('the case file, the citizen’s prompts and the ended session (Chromium, four browsers)'), () => {
+describe.skipIf(skipReason !== null)(suiteTitle('the case file, the citizen’s prompts and the ended session (Chromium, up to five browsers)'), () => {
   let server: TestServer;
   let browser: Browser;
   let appealId = '';
@@ -177,6 +177,22 @@ describe.skipIf(skipReason !== null)(suiteTitle('the case file, the citizen’s 
     expect(await pages.citizen.locator('.room .card').first().getAttribute('data-testid')).toBe('action-prompt');
     await expectAxeClean(pages.citizen, 'room with the information request (citizen)');
     await screenshot(pages.citizen, 'prompt-info-citizen');
+
+    // On a phone too: above the tabs, readable, nothing wider than the screen.
+    const phoneContext = await newContext(browser, 'citizen-phone', { width: 360, height: 780, bypassCSP: true });
+    await signInContext(phoneContext, server, demoAccount(server, 'citizen'));
+    const phone = await phoneContext.newPage();
+    await phone.goto(`${server.url}/appeals/${appealId}`);
+    await phone.getByTestId('action-prompt').getByTestId('prompt-text').filter({ hasText: request }).waitFor({ timeout: 5000 });
+    expect(await phone.getByTestId('action-prompt').isVisible()).toBe(true);
+    const widths = await phone.evaluate(() => {
+      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return [root.scrollWidth, root.clientWidth];
+    });
+    expect(widths[0]).toBeLessThanOrEqual(widths[1] ?? 0);
+    await expectAxeClean(phone, 'room with the information request (citizen, 360 px)');
+    await screenshot(phone, 'prompt-info-citizen-360');
+    await phoneContext.close();
 
     // An empty answer is refused in place; then the answer goes.
     await prompt.getByTestId('action-provide_info').click();
