@@ -21,6 +21,8 @@ const STYLE = `.room { display: grid; }\n${'.card { padding: 1rem; }\n'.repeat(1
 const PLAIN = `export const tiny = ${JSON.stringify('без сжатых копий '.repeat(50))};\n`;
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
+const SECRET = 'export const secret = "не для посторонних";\n';
+
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 interface RawReply {
@@ -47,12 +49,17 @@ function get(url: string, headers: Record<string, string> = {}, method = 'GET'):
 
 describe('static client assets, precompressed (real server)', () => {
   let server: TestServer;
+  let root = '';
   let clientDir = '';
 
   beforeAll(async () => {
-    clientDir = mkdtempSync(path.join(tmpdir(), 'client-assets-'));
+    root = mkdtempSync(path.join(tmpdir(), 'client-assets-'));
+    clientDir = path.join(root, 'client');
+    // Beside the client folder, never to be served.
+    writeFileSync(path.join(root, 'secret.js'), SECRET);
+    writeFileSync(path.join(root, 'secret.js.br'), brotliCompressSync(SECRET));
     const assets = path.join(clientDir, 'assets');
-    mkdirSync(assets);
+    mkdirSync(assets, { recursive: true });
     const put = (file: string, body: string | Buffer, variants: ('br' | 'gz')[]): void => {
       writeFileSync(path.join(clientDir, file), body);
       if (variants.includes('br')) writeFileSync(path.join(clientDir, `${file}.br`), brotliCompressSync(body));
@@ -68,7 +75,7 @@ describe('static client assets, precompressed (real server)', () => {
 
   afterAll(async () => {
     await server.stop();
-    rmSync(clientDir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   });
 
   it('sends the brotli variant to a browser that accepts it, with the JavaScript type, Vary and a year of cache', async () => {
@@ -166,6 +173,17 @@ describe('static client assets, precompressed (real server)', () => {
     // The gzip variant is another representation: its validator differs.
     const gz = await get(`${server.url}/assets/index-a1b2c3.js`, { 'Accept-Encoding': 'gzip' }, 'HEAD');
     expect(gz.headers.etag).not.toBe(etag);
+  });
+
+  it('serves nothing from outside the client folder, whatever the encoding: such a path gets the SPA page', async () => {
+    for (const p of ['/..%2fsecret.js', '/assets/..%2f..%2fsecret.js', '/%2e%2e/secret.js']) {
+      for (const accept of ['br', 'gzip', 'identity']) {
+        const res = await get(server.url + p, { 'Accept-Encoding': accept });
+        const enc = res.headers['content-encoding'];
+        const body = enc === 'br' ? brotliDecompressSync(res.body) : enc === 'gzip' ? gunzipSync(res.body) : res.body;
+        expect([res.status, res.headers['content-type'], body.toString('utf8')], `${p} ${accept}`).toEqual([200, 'text/html; charset=utf-8', INDEX]);
+      }
+    }
   });
 
   it('leaves the API alone: JSON, never cached, not from the client folder', async () => {

@@ -54,9 +54,10 @@ export function acceptedEncodings(header: string | undefined): Encoding[] {
   return (['br', 'gzip'] as const).filter((e) => weightOf(e) > 0).sort((a, b) => weightOf(b) - weightOf(a));
 }
 
-function isMissing(err: unknown): boolean {
+/** A refusal that means "not here" (no such variant, a path leaving the folder): the next candidate answers, as serve-static falls through. */
+function fallsThrough(err: unknown): boolean {
   const e = err as { status?: unknown; code?: unknown };
-  return e.status === 404 || e.code === 'ENOENT' || e.code === 'ENOTDIR';
+  return (typeof e.status === 'number' && e.status < 500) || e.code === 'ENOENT' || e.code === 'ENOTDIR';
 }
 
 /**
@@ -96,7 +97,7 @@ export function sendPrecompressed(
       },
       (err?: Error) => {
         if (!err) return;
-        if (isMissing(err) && !res.headersSent) tryNext(i + 1);
+        if (fallsThrough(err) && !res.headersSent) tryNext(i + 1);
         else if (!res.headersSent) next(err);
       },
     );
