@@ -168,6 +168,8 @@ export const domainEventSchema = z.discriminatedUnion('type', [
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     appealIds: z.array(idSchema).min(1).max(10_000),
   }),
+  /** An admin saved a year of the working-day calendar: every instance reads the calendar again. */
+  z.strictObject({ type: z.literal('calendar.changed'), year: z.number().int().min(2000).max(2100) }),
   /** A notice was journalled for `userId` with the in-app channel: every instance pushes it to the person's open tabs. */
   z.strictObject({ type: z.literal('notification.created'), userId: idSchema, notification: notificationEventSchema, unread: z.number().int().nonnegative() }),
   /** The person's unread count changed (marks read or unread): their open tabs update the bell. */

@@ -109,8 +109,65 @@ export interface AppealRecord {
   submittedAt: number | null;
   /** Last time the status changed; for "time waiting" and auto-confirmation. */
   statusChangedAt: number;
+  /** The law's clocks from submission on (null for a draft). */
+  clocks: AppealClocksRecord | null;
   /** Bumped on every write; used for optimistic concurrency. */
   version: number;
+}
+
+/**
+ * What the law's clocks of an appeal are computed from (59-ФЗ;
+ * server/domain/clocks/law-clocks.ts): the terms themselves follow from these
+ * instants and the working-day calendar, so a corrected calendar moves them.
+ */
+export interface AppealClocksRecord {
+  /** Received by the department that has it now: the submission, or the redirect that brought it. */
+  receivedAt: number;
+  /** Registered there: at submission; after a redirect, when the receiving department takes it (null until then). */
+  registeredAt: number | null;
+  /** The answer term in days (the category's, at submission). */
+  answerDays: number;
+  /** When the department answered: proposed a resolution or rejected (null again when it goes back to work). */
+  answeredAt: number | null;
+  /** Extensions of the answer term by this department, in order. */
+  extensions: AppealExtensionRecord[];
+  /** Every redirect, in order (the last one brought it here). */
+  redirects: AppealRedirectRecord[];
+  /** Time spent waiting for the citizen's answer to requests for information, before the current wait. */
+  waitingMs: number;
+  /** When the current wait for the citizen began; null when not waiting. */
+  waitingSince: number | null;
+}
+
+export interface AppealExtensionRecord {
+  at: number;
+  byId: string;
+  /** The supervisor's name then. */
+  byName: string;
+  days: number;
+  reason: string;
+}
+
+export interface AppealRedirectRecord {
+  at: number;
+  byId: string;
+  fromDepartmentId: string;
+  /** The departments' names then. */
+  fromDepartment: string;
+  toDepartmentId: string;
+  toDepartment: string;
+  reason: string;
+}
+
+/** One year of the working-day calendar: its exceptions to the Monday–Friday week. */
+export interface CalendarYearRecord {
+  year: number;
+  /** The decree on transfers its days follow, or null. */
+  decree: string | null;
+  days: { date: string; kind: 'holiday' | 'day_off' | 'workday'; note: string }[];
+  updatedAt: number;
+  /** The admin who saved it; null for the shipped data. */
+  updatedBy: string | null;
 }
 
 export interface StatusHistoryRecord {

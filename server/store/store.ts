@@ -20,6 +20,7 @@ import type {
   AttachmentRecord,
   AttachmentVersion,
   AuditRecord,
+  CalendarYearRecord,
   CaseEntryRecord,
   CategoryRecord,
   ChatMessageRecord,
@@ -274,6 +275,15 @@ export interface CaseEntryRepo {
   markSeen(appealId: string, userId: string, seq: number): Promise<void>;
 }
 
+/** The working-day calendar, one record per year. */
+export interface CalendarRepo {
+  get(year: number): Promise<CalendarYearRecord | null>;
+  /** Every stored year, ascending. */
+  list(): Promise<CalendarYearRecord[]>;
+  /** Stores the year, replacing the one stored. */
+  put(record: CalendarYearRecord): Promise<void>;
+}
+
 export interface CounterRepo {
   /** Atomically increments the named counter and returns the new value (1 first). */
   next(name: string): Promise<number>;
@@ -296,6 +306,7 @@ export interface Store {
   readonly jobs: JobRepo;
   /** Each person's notification journal, settings and push subscriptions (notifications.port.ts). */
   readonly notifications: NotificationRepo;
+  readonly calendar: CalendarRepo;
   /** Flushes pending writes and closes the connection. */
   close(): Promise<void>;
 }

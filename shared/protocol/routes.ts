@@ -43,6 +43,8 @@ import {
   transitionSchema,
 } from '../schemas/appeal.schema.js';
 import { attachmentSummarySchema, downloadQuerySchema, fileJournalEntrySchema, restoreVersionSchema } from '../schemas/attachment.schema.js';
+import { calendarQuerySchema, calendarReplySchema, calendarYearInputSchema } from '../schemas/calendar.schema.js';
+import { extendSchema, redirectReplySchema, redirectSchema } from '../schemas/clocks.schema.js';
 import { caseEntriesQuerySchema, caseEntriesReplySchema, caseEntrySchema, entriesSeenSchema, supplementSchema } from '../schemas/case-entry.schema.js';
 import {
   categoryInputSchema,
@@ -178,6 +180,11 @@ export const ROUTES = {
   'appeals.assign': route({ method: 'POST', path: '/api/appeals/:id/assign', body: assignSchema, reply: appealReply }),
   'appeals.inviteExpert': route({ method: 'POST', path: '/api/appeals/:id/experts', body: inviteSchema, reply: appealReply }),
   'appeals.removeExpert': route({ method: 'DELETE', path: '/api/appeals/:id/experts/:expertId', reply: appealReply }),
+  // The law's clocks (docs/api.md, "Clocks"): a supervisor extends the answer term, an officer redirects.
+  'appeals.extend': route({ method: 'POST', path: '/api/appeals/:id/extensions', body: extendSchema, reply: appealReply }),
+  'appeals.redirect': route({ method: 'POST', path: '/api/appeals/:id/redirect', body: redirectSchema, reply: redirectReplySchema }),
+  'admin.calendar.get': route({ method: 'GET', path: '/api/admin/calendar', query: calendarQuerySchema, reply: calendarReplySchema }),
+  'admin.calendar.put': route({ method: 'PUT', path: '/api/admin/calendar', body: calendarYearInputSchema, reply: calendarReplySchema }),
   'public.status': route({ method: 'POST', path: '/api/public/status', body: lookupSchema, reply: z.object({ status: publicStatusSchema }) }),
   'staff.get': route({ method: 'GET', path: '/api/staff', reply: staffDirectorySchema }),
 

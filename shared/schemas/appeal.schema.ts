@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
 import { ROLES, STATUSES, TRANSITION_ACTIONS } from '../status-machine.js';
+import { clocksSchema } from './clocks.schema.js';
 import { dateSchema, idSchema, innSchema, pageSchema } from './common.schema.js';
 
 export const APPEAL_TYPES = ['info_request', 'application', 'complaint', 'suggestion'] as const;
@@ -148,6 +149,8 @@ export const appealSchema = z.object({
   overdue: z.boolean(),
   /** While a resolution awaits confirmation: when silence will confirm it (epoch ms); null otherwise. */
   autoConfirmAt: z.number().nullable(),
+  /** The law's clocks (registration, answer, redirect), extensions, redirects and the time waiting for the citizen; null for a draft. */
+  clocks: clocksSchema.nullable(),
   /** Name and contacts of the citizen: for the citizen, the assignee, supervisors, and experts the citizen allowed; null for everyone else. */
   citizen: z.object({ fullName: z.string(), email: z.string().nullable(), phone: z.string().nullable() }).nullable(),
   /** In lists only: chat messages by others the viewer has not read (capped at 100). */

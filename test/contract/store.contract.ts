@@ -28,6 +28,7 @@ import {
   makeUser,
   uniq,
 } from '../helpers/factories.js';
+import { describeClocks } from './clocks.contract.js';
 import { describeJobs } from './jobs.contract.js';
 import { describeNotifications } from './notifications.contract.js';
 
@@ -89,6 +90,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeCaseEntries(() => store);
     describeJobs(() => store);
     describeNotifications(() => store);
+    describeClocks(() => store);
   });
 }
 

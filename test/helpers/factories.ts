@@ -139,6 +139,7 @@ export function makeAppeal(overrides: Partial<AppealRecord> = {}): AppealRecord 
     updatedAt: T0,
     submittedAt: null,
     statusChangedAt: T0,
+    clocks: null,
     version: 1,
     ...overrides,
   };

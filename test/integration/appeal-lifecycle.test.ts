@@ -6,6 +6,9 @@
  * the rejection → edit → resubmit path keeps the number and counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, endOfMskDay, mskDateOf } from '../../shared/calendar-dates.js';
+import { SHIPPED_CALENDAR } from '../../server/domain/clocks/ru-calendar.data.js';
+import { WorkingCalendar } from '../../server/domain/clocks/working-calendar.js';
 import { startSmsGateway, type SmsGateway } from '../helpers/auth-app.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { fileAppeal, loginAs, TestClient } from '../helpers/session.js';
@@ -70,7 +73,10 @@ describe('appeal lifecycle over HTTP', () => {
     expect(appeal.status).toBe('registered');
     expect(appeal.number).toMatch(/^77-\d{4}-\d{6}$/);
     expect(accessCode).toMatch(/^[A-Z2-9]{8}$/);
-    expect(appeal.deadlineAt - appeal.submittedAt).toBe(10 * 24 * 3600 * 1000); // portal issues: 10 days
+    // Portal issues: 10 days from the day after submission, ending on a working day (docs/notifications.md, "Clocks").
+    const lastDay = new WorkingCalendar(SHIPPED_CALENDAR).onOrAfter(addDays(mskDateOf(appeal.submittedAt), 10));
+    expect(appeal.deadlineAt).toBe(endOfMskDay(lastDay));
+    expect(appeal.clocks.answer).toMatchObject({ state: 'running', dueDate: lastDay });
 
     const operator = await loginAs(server, 'operator.portal');
     const queue = await operator.get('/api/queue?status=registered');

@@ -208,6 +208,15 @@ describe('REST route table', () => {
     await call(operator, 'appeals.removeExpert', { params: { id: appeal.id, expertId: expert.user.id } });
     await call(anonymous, 'public.status', { body: { number: appeal.number, accessCode: submitted.body.accessCode } });
 
+    // The law's clocks: an extension, the calendar, then a redirect (the department loses the appeal).
+    await call(supervisor, 'appeals.extend', { params: { id: appeal.id }, body: { days: 5, reason: 'Нужна проверка на месте' } });
+    const calendar = await call(admin, 'admin.calendar.get', { query: { year: 2026 } });
+    await call(admin, 'admin.calendar.put', { body: { year: 2026, decree: calendar.body.calendar.decree, days: calendar.body.calendar.days } });
+    await call(operator, 'appeals.redirect', {
+      params: { id: appeal.id },
+      body: { departmentId: department.body.department.id, reason: 'Не наша компетенция' },
+    });
+
     // Notifications: the journal, marks, settings, one device's push subscription.
     await call(citizen, 'notifications.list', { query: { limit: 10 } });
     await call(citizen, 'notifications.unread');

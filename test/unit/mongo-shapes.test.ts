@@ -144,6 +144,17 @@ async function exerciseEverything(store: typeof h.store, fixtures: typeof h.fixt
   await store.caseEntries.list('room', 2);
   await store.caseEntries.seenMark('room', 'u');
   await store.caseEntries.markSeen('room', 'u', 3);
+
+  fixtures.calendar_years = { year: 2026, decree: null, days: [{ date: '2026-05-11', kind: 'day_off', note: '' }], updatedAt: T0, updatedBy: null };
+  await store.calendar.put({
+    year: 2026,
+    decree: 'Постановление',
+    days: [{ date: '2026-05-11', kind: 'day_off', note: '' }],
+    updatedAt: T0,
+    updatedBy: 'admin',
+  });
+  await store.calendar.get(2026);
+  await store.calendar.list();
   await h.outbox.sweep();
   await sweepExpired(h.models, T0);
 }

@@ -176,7 +176,8 @@ describe('a transition that is taken', () => {
     await f.store.catalogue.createCategory(category);
     const view = await f.service.transition(citizen, 'a-path', { action: 'submit', version: 2 });
     const now = T0 + DAY;
-    expect(view).toMatchObject({ status: 'registered', departmentId: DEP, submittedAt: now, deadlineAt: now + 15 * DAY });
+    // 15 days from the day after 3 March (Moscow time): Wednesday 18 March, to its end.
+    expect(view).toMatchObject({ status: 'registered', departmentId: DEP, submittedAt: now, deadlineAt: Date.parse('2026-03-18T23:59:59.999+03:00') });
     expect(view.number).toMatch(/^77-2026-000001$/);
     expect((await f.store.appeals.history('a-path'))[0]).toMatchObject({ action: 'submit', from: 'draft', to: 'registered', actorRole: 'citizen' });
   });

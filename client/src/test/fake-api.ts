@@ -78,6 +78,7 @@ export function draftAppeal(version: number, patch: Partial<Appeal> = {}): Appea
     actions: ['submit'],
     overdue: false,
     autoConfirmAt: null,
+    clocks: null,
     citizen: null,
     ...patch,
   };

@@ -5,6 +5,7 @@
  * published on the bus only after it is durable.
  */
 import type { PublicStatus } from '../../../shared/protocol/api.js';
+import type { Clocks } from '../../../shared/schemas/clocks.schema.js';
 import { DEFAULT_REGION } from '../../../shared/catalogue.js';
 import { draftSchema, type DraftInput, type QueueQuery, type TransitionInput } from '../../../shared/schemas/appeal.schema.js';
 import { STATUS_LABELS_RU, TRANSITIONS, type Actor, type Transition } from '../../../shared/status-machine.js';
@@ -18,9 +19,11 @@ import type { Viewer } from '../viewer.js';
 import { accessOf, isAssignedToAnother, roomRoleOf } from './appeal.policy.js';
 import { checkCompleteness } from './appeal.rules.js';
 import { countUnread } from './appeal.unread.js';
+import type { WorkingCalendar } from '../clocks/working-calendar.js';
+import { shippedCalendar, type CalendarSource } from '../clocks/calendar.service.js';
+import { extensionRefusal, redirectRefusal } from '../clocks/clock.policy.js';
+import { clocksOf, clocksOnTransition, clocksView, deadlineOf, freshClocks } from '../clocks/law-clocks.js';
 import { autoConfirmAtOf, toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
-
-const DAY = 24 * 60 * 60 * 1000;
 
 export interface AppealDeps {
   store: Store;
@@ -28,6 +31,8 @@ export interface AppealDeps {
   audit: AuditService;
   bus: EventBus;
   secret: string;
+  /** The working-day calendar the law's clocks run on (the shipped years when not given). */
+  calendar?: CalendarSource;
 }
 
 export type { PublicStatus };
@@ -63,6 +68,7 @@ export class AppealService {
       updatedAt: now,
       submittedAt: null,
       statusChangedAt: now,
+      clocks: null,
       version: 0,
       ...(await this.draftPatch(input)),
     };
@@ -119,10 +125,15 @@ export class AppealService {
     if (Object.keys(missing).length > 0) throw invalid(missing, 'Заполните обязательные поля перед подачей');
     if (!category) throw invalid({ categoryId: 'выберите тему обращения' });
     const now = this.d.clock.now();
+    // Received and registered at once (59-ФЗ ст. 8); the answer term runs from today. An appeal
+    // redirected before stays with the department it was sent to, and keeps its redirects.
+    const earlier = appeal.clocks?.redirects ?? [];
+    const clocks = freshClocks(now, category.deadlineDays, true, earlier);
     const patch: AppealPatch = {
-      departmentId: category.departmentId,
-      deadlineAt: now + category.deadlineDays * DAY,
+      departmentId: earlier.length > 0 && appeal.departmentId ? appeal.departmentId : category.departmentId,
+      deadlineAt: deadlineOf(clocks, this.calendar()),
       submittedAt: now,
+      clocks,
     };
     let accessCode: string | null = null;
     if (appeal.number === null) {
@@ -302,6 +313,19 @@ export class AppealService {
     return done;
   }
 
+  /**
+   * Completes one appeal whose proposed resolution nobody disputed, if it is
+   * still awaiting confirmation and its date has come (the scheduler's job;
+   * a job left from an earlier proposal finds a later date and does nothing).
+   */
+  async autoConfirmOne(id: string): Promise<boolean> {
+    const appeal = await this.d.store.appeals.get(id);
+    const at = appeal ? autoConfirmAtOf(appeal) : null;
+    if (!appeal || at === null || at > this.d.clock.now()) return false;
+    const t = TRANSITIONS.find((x) => x.action === 'auto_confirm' && x.from === appeal.status);
+    return t !== undefined && (await this.commit(null, 'system', appeal, t, 'Подтверждено автоматически: возражений не поступило', {})) !== null;
+  }
+
   /** The appeal if the viewer may know it exists; NOT_FOUND otherwise. */
   async visible(viewer: Viewer, id: string): Promise<AppealRecord> {
     const appeal = await this.d.store.appeals.get(id);
@@ -345,7 +369,7 @@ export class AppealService {
   private async commit(
     actorId: string | null,
     actor: Actor,
-    appeal: Pick<AppealRecord, 'id' | 'version'>,
+    appeal: Pick<AppealRecord, 'id' | 'version' | 'clocks' | 'submittedAt' | 'deadlineAt'>,
     t: Transition,
     comment: string | null,
     patch: AppealPatch,
@@ -355,7 +379,7 @@ export class AppealService {
     const result = await this.d.store.appeals.transition(
       appeal.id,
       appeal.version,
-      { ...patch, status: t.to, statusChangedAt: now, updatedAt: now },
+      { ...patch, ...clocksOnTransition(appeal, t, now, this.calendar()), status: t.to, statusChangedAt: now, updatedAt: now },
       { at: now, actorId, actorRole: actor, from: t.from, to: t.to, action: t.action, comment },
       this.d.audit.draft({ actorId, action: `appeal.${t.action}`, subjectType: 'appeal', subjectId: appeal.id, details: { from: t.from, to: t.to } }),
     );
@@ -394,12 +418,30 @@ export class AppealService {
   private async view(viewer: Viewer, appeal: AppealRecord): Promise<AppealView> {
     const citizen = await this.d.store.users.get(appeal.citizenId);
     const assignee = appeal.assigneeId ? await this.d.store.users.get(appeal.assigneeId) : null;
-    return toAppealView(viewer, appeal, citizen, this.d.clock.now(), assignee?.fullName ?? null);
+    const now = this.d.clock.now();
+    return toAppealView(viewer, appeal, citizen, now, assignee?.fullName ?? null, this.clocksFor(viewer, appeal, now));
+  }
+
+  /** The law's clocks as this viewer sees them (null for a draft). */
+  private clocksFor(viewer: Viewer, appeal: AppealRecord, now: number): Clocks | null {
+    const c = clocksOf(appeal);
+    if (!c || appeal.status === 'draft') return null;
+    const calendar = this.calendar();
+    const part = roomRoleOf(viewer, appeal);
+    return clocksView(appeal, c, calendar, now, {
+      isStaff: part === 'officer' || part === 'expert',
+      canExtend: extensionRefusal(viewer, appeal, c, calendar, now) === null,
+      canRedirect: redirectRefusal(viewer, appeal, c) === null,
+    });
+  }
+
+  private calendar(): WorkingCalendar {
+    return (this.d.calendar ?? shippedCalendar).current();
   }
 }
 
 /** The event's copy of a history entry: its fields, named, and nothing a store may have added. */
-function statusEntryOf(e: StatusHistoryRecord): StatusEntry {
+export function statusEntryOf(e: StatusHistoryRecord): StatusEntry {
   return {
     appealId: e.appealId,
     seq: e.seq,

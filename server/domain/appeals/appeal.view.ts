@@ -4,6 +4,7 @@
  * when the citizen allowed it (PRODUCT.md §8).
  */
 import type { Appeal } from '../../../shared/protocol/api.js';
+import type { Clocks } from '../../../shared/schemas/clocks.schema.js';
 import { AUTO_CONFIRM_DAYS, transitionsFrom } from '../../../shared/status-machine.js';
 import type { AppealRecord, StatusHistoryRecord, UserRecord } from '../../store/store.js';
 import type { Viewer } from '../viewer.js';
@@ -54,8 +55,15 @@ export function autoConfirmAtOf(appeal: Pick<AppealRecord, 'status' | 'statusCha
   return appeal.status === 'awaiting_confirmation' ? appeal.statusChangedAt + AUTO_CONFIRM_DAYS * DAY : null;
 }
 
-export function toAppealView(viewer: Viewer, appeal: AppealRecord, citizen: UserRecord | null, now: number, assigneeName: string | null = null): AppealView {
-  const { accessCodeHash: _hidden, ...rest } = appeal;
+export function toAppealView(
+  viewer: Viewer,
+  appeal: AppealRecord,
+  citizen: UserRecord | null,
+  now: number,
+  assigneeName: string | null = null,
+  clocks: Clocks | null = null,
+): AppealView {
+  const { accessCodeHash: _hidden, clocks: _record, ...rest } = appeal;
   const part = roomRoleOf(viewer, appeal);
   const contacts = seesContacts(viewer, appeal, citizen);
   const actor = part === 'owner' ? 'citizen' : viewer.role;
@@ -74,6 +82,7 @@ export function toAppealView(viewer: Viewer, appeal: AppealRecord, citizen: User
     actions: [...new Set(actions)],
     overdue: isOverdue(appeal, now),
     autoConfirmAt: autoConfirmAtOf(appeal),
+    clocks,
     citizen: citizen && contacts ? { fullName: citizen.fullName, email: citizen.email, phone: citizen.phone } : null,
     assigneeName,
   };

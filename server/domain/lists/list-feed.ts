@@ -66,11 +66,15 @@ export class ListFeed {
       case 'chat.posted':
         return this.ofMessage(event.message);
       case 'appeal.extended':
+        return { hint: { appealId: event.appeal.id, reason: 'deadline' }, channels: readersOf(event.appeal, true) };
       case 'appeal.redirected':
+        // The sending department's lists drop it (its status change reaches the receiving one and the citizen).
+        return { hint: { appealId: event.appeal.id, reason: 'access' }, channels: [{ kind: 'department', id: event.fromDepartmentId }] };
       case 'session.ended':
       case 'description.versions_changed':
       case 'attachment.changed':
       case 'case.entry_added':
+      case 'calendar.changed':
       case 'deadline.missed':
       case 'deadline.reminder':
       case 'overdue.digest':

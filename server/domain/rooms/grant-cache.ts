@@ -71,6 +71,8 @@ export class RoomGrantCache {
     switch (event.type) {
       case 'appeal.status_changed':
       case 'appeal.updated':
+      case 'appeal.extended':
+      case 'appeal.redirected':
         this.rederive(event.appeal);
         return;
       case 'appeal.access_changed':
@@ -83,6 +85,11 @@ export class RoomGrantCache {
       case 'chat.posted':
       case 'description.versions_changed':
       case 'case.entry_added':
+      case 'deadline.reminder':
+      case 'deadline.missed':
+      case 'resolution.autoconfirm_soon':
+      case 'overdue.digest':
+      case 'calendar.changed':
         return;
     }
   }

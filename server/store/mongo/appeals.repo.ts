@@ -67,6 +67,7 @@ export const MUTABLE: readonly (keyof AppealPatch)[] = [
   'updatedAt',
   'submittedAt',
   'statusChangedAt',
+  'clocks',
 ];
 
 /**

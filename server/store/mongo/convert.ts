@@ -10,6 +10,7 @@ import type {
   AttachmentRecord,
   AttachmentVersion,
   AuditRecord,
+  CalendarYearRecord,
   CategoryRecord,
   ChatMessageRecord,
   CodeRecord,
@@ -138,6 +139,7 @@ export const toAppeal = (d: Omit<AppealRecord, 'number'> & { number?: string | n
   updatedAt: d.updatedAt,
   submittedAt: d.submittedAt ?? null,
   statusChangedAt: d.statusChangedAt,
+  clocks: d.clocks ?? null,
   version: d.version,
 });
 
@@ -209,4 +211,12 @@ export const toAttachment = (d: AttachmentRecord): AttachmentRecord => ({
   currentVersion: d.currentVersion,
   versions: d.versions.map(toAttachmentVersion),
   createdAt: d.createdAt,
+});
+
+export const toCalendarYear = (d: CalendarYearRecord): CalendarYearRecord => ({
+  year: d.year,
+  decree: d.decree ?? null,
+  days: d.days.map((x) => ({ date: x.date, kind: x.kind, note: x.note })),
+  updatedAt: d.updatedAt,
+  updatedBy: d.updatedBy ?? null,
 });

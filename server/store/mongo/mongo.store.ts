@@ -30,6 +30,7 @@ import type { Store } from '../store.js';
 import { StoreUnavailableError } from '../store.js';
 import { codeRepo, sessionRepo, sweepExpired, userRepo } from './accounts.repo.js';
 import { appealRepo } from './appeals.repo.js';
+import { calendarRepo } from './calendar.repo.js';
 import { caseEntryRepo } from './case-entries.repo.js';
 import { catalogueRepo } from './catalogue.repo.js';
 import { attachmentRepo, counterRepo, yjsRepo } from './documents.repo.js';
@@ -155,6 +156,7 @@ export function buildMongoStore(m: Models, opts: { logger?: MongoLogger; inFligh
       attachments: attachmentRepo(m, box, inFlight),
       counters: counterRepo(m, inFlight),
       caseEntries: caseEntryRepo(m, box, inFlight),
+      calendar: calendarRepo(m, inFlight),
     },
   };
 }

@@ -30,6 +30,7 @@ import type {
   AuditDraft,
   AttachmentRecord,
   AuditRecord,
+  CalendarYearRecord,
   CaseEntryRecord,
   CategoryRecord,
   ChatMessageRecord,
@@ -291,6 +292,7 @@ export function defineModels(conn: Connection) {
     updatedAt: Number,
     submittedAt: Number,
     statusChangedAt: Number,
+    clocks: Mixed,
     version: Number,
     deadlineSort: Number,
     historySeq: Number,
@@ -413,6 +415,16 @@ export function defineModels(conn: Connection) {
   const caseEntryMark = schema<ReadMarkDoc>('case_entry_marks', { appealId: String, userId: String, seq: Number });
   caseEntryMark.index({ appealId: 1, userId: 1 }, { unique: true });
 
+  const calendarDay = subdocument({ date: String, kind: String, note: String });
+  const calendarYear = schema<CalendarYearRecord>('calendar_years', {
+    year: Number,
+    decree: String,
+    days: [calendarDay],
+    updatedAt: Number,
+    updatedBy: String,
+  });
+  calendarYear.index({ year: 1 }, { unique: true });
+
   // One document per value taken (documents.repo.ts): the last one is the counter's state.
   const counter = schema<CounterDoc>('counters', { name: String, value: Number });
   counter.index({ name: 1, value: 1 }, { unique: true });
@@ -434,6 +446,7 @@ export function defineModels(conn: Connection) {
     counters: conn.model<CounterDoc>('Counter', counter),
     caseEntries: conn.model<CaseEntryDoc>('CaseEntry', caseEntry),
     caseEntryMarks: conn.model<ReadMarkDoc>('CaseEntryMark', caseEntryMark),
+    calendarYears: conn.model<CalendarYearRecord>('CalendarYear', calendarYear),
   };
 }
 

@@ -30,6 +30,7 @@ const appeals = new Table<AppealRecord>('appeals', {
   updatedAt: 'int',
   submittedAt: 'int',
   statusChangedAt: 'int',
+  clocks: 'json',
   version: 'int',
 });
 

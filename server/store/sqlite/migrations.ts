@@ -256,6 +256,20 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // The law's clocks of each appeal (59-ФЗ) and the working-day calendar they run on.
+    version: 5,
+    sql: `
+      ALTER TABLE appeals ADD COLUMN clocks TEXT;
+      CREATE TABLE calendar_years (
+        year INTEGER PRIMARY KEY,
+        decree TEXT,
+        days TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT
+      ) STRICT;
+    `,
+  },
+  {
     // Notifications (notifications.port.ts): each person's journal, settings and web-push subscriptions.
     version: 6,
     sql: `

@@ -19,6 +19,7 @@ import type { Clock } from '../../lib/clock.js';
 import { StoreUnavailableError, type Store } from '../store.js';
 import { sqliteAccounts } from './accounts.repo.js';
 import { sqliteAppeals } from './appeals.repo.js';
+import { sqliteCalendar } from './calendar.repo.js';
 import { sqliteCaseEntries } from './case-entries.repo.js';
 import { sqliteCatalogue } from './catalogue.repo.js';
 import { sqliteChat } from './chat.repo.js';
@@ -142,6 +143,7 @@ function open(opts: SqliteStoreOptions): Store {
     caseEntries: sqliteCaseEntries(ctx),
     jobs: sqliteJobs(ctx),
     notifications: sqliteNotifications(ctx),
+    calendar: sqliteCalendar(ctx),
     close: () => {
       closing ??= (async () => {
         await commit.close().catch((error: unknown) => {

@@ -104,12 +104,19 @@ export class CollabEndpoint {
             if (event.changed.some((f) => ACCESS_FIELDS.has(f))) this.recheck(event.appeal.id);
             break;
           case 'appeal.status_changed':
+          case 'appeal.redirected':
             this.recheck(event.appeal.id);
             break;
           case 'attachment.changed':
           case 'chat.posted':
           case 'description.versions_changed':
           case 'case.entry_added':
+          case 'appeal.extended':
+          case 'deadline.reminder':
+          case 'deadline.missed':
+          case 'resolution.autoconfirm_soon':
+          case 'overdue.digest':
+          case 'calendar.changed':
             break;
         }
       }),

@@ -213,6 +213,22 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
         ctx.wall.noteMessage(event.message);
         pushWallSoon(ctx, event.message.appealId);
         return;
+      case 'appeal.extended':
+        // The room reads the appeal again: its clocks show the new deadline.
+        io.local.to(rooms.appeal(event.appeal.id)).emit('appeal:updated', { appealId: event.appeal.id, changed: ['clocks'] });
+        pushWall(ctx, event.appeal.id);
+        return;
+      case 'appeal.redirected':
+        // The sending department's staff leave the room (the status change told those who stay).
+        guard.forgetRoom(rooms.appeal(event.appeal.id));
+        ctx.serial.run(event.appeal.id, () => recheckRoom(ctx, event.appeal.id));
+        return;
+      case 'deadline.reminder':
+      case 'deadline.missed':
+      case 'resolution.autoconfirm_soon':
+      case 'overdue.digest':
+      case 'calendar.changed':
+        return;
     }
   };
   const unsubscribe = d.bus.subscribe(onEvent);
@@ -227,6 +243,8 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
       ctx.sessions.close();
       for (const timer of ctx.wallSoon.values()) clearTimeout(timer);
       ctx.wallSoon.clear();
+      for (const timer of ctx.listSoon.values()) clearTimeout(timer);
+      ctx.listSoon.clear();
       // The transports are closed, not the socket.io sessions: a client sees a
       // dropped connection and comes back (to this server restarted, or to
       // another instance) by itself, where socket.io's DISCONNECT would make it
@@ -247,8 +265,6 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
       );
       for (const s of sockets) s.conn.close();
       await Promise.race([
-      for (const timer of ctx.listSoon.values()) clearTimeout(timer);
-      ctx.listSoon.clear();
         gone,
         new Promise((r) => {
           setTimeout(r, SHUTDOWN_WAIT_MS).unref();
