@@ -62,6 +62,7 @@ export const MATRIX = {
     'POST /transitions request_info': [n, Y1, n, Y1, n, n, n, n, n, n],
     'POST /transitions provide_info': [Y1, n, n, n, n, n, n, n, n, n],
     'POST /assign': [n, n, n, Y1, n, n, n, n, n, n],
+    'POST /extensions (the answer term)': [n, n, n, Y1, n, n, n, n, n, n],
     'POST /experts (invite)': [n, Y1, Y1, Y1, n, n, n, n, n, n],
     'DELETE /experts/:expertId': [n, Y1, Y1, Y1, n, n, n, n, n, n],
     'GET /attachments': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],

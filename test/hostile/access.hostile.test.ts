@@ -286,6 +286,8 @@ const restPlans: Plans<'rest'> = {
     run: async (p, s) => http(await p.client.post(`/api/appeals/${s.id}/transitions`, { action: 'provide_info', comment: 'Вот сведения' })),
   },
   'POST /assign': async (p, s) => http(await p.client.post(`/api/appeals/${s.id}/assign`, { assigneeId: s.assignee.client.user.id })),
+  'POST /extensions (the answer term)': async (p, s) =>
+    http(await p.client.post(`/api/appeals/${s.id}/extensions`, { days: 1, reason: `Продление: ${p.key}` })),
   'POST /experts (invite)': async (p, s) => http(await p.client.post(`/api/appeals/${s.id}/experts`, { expertId: s.expert.client.user.id })),
   'DELETE /experts/:expertId': {
     // A spare expert is invited before each cell and is the one removed, so the invited expert keeps the room.
