@@ -13,7 +13,7 @@ export class SmtpMailChannel implements MailChannel {
     smtpUrl: string,
     private readonly from: string,
   ) {
-    this.transport = import('nodemailer').then((m) => m.default.createTransport(smtpUrl));
+    this.transport = import('nodemailer').then((m) => m.default.createTransport(pooled(smtpUrl)));
   }
 
   async send(to: string, subject: string, text: string, extras: MailExtras = {}): Promise<void> {
@@ -36,6 +36,17 @@ export class SmtpMailChannel implements MailChannel {
       t.close();
     });
   }
+}
+
+/**
+ * The URL with `pool=true` unless it says otherwise: messages share a few
+ * open SMTP connections (nodemailer's default, 5) instead of a connection and
+ * a handshake each — what a burst of notifications needs.
+ */
+export function pooled(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  return url.toString();
 }
 
 /** The SMTP channel when `smtpUrl` is set, else the outbox's mail side. */

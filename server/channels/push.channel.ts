@@ -7,7 +7,7 @@
  * browsers' subscriptions stay valid across restarts.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import type { Agent } from 'node:https';
+import { Agent } from 'node:https';
 import path from 'node:path';
 import webpush from 'web-push';
 import type { PushChannel, PushTarget } from '../domain/notify/ports.js';
@@ -45,7 +45,9 @@ export class WebPushChannel implements PushChannel {
   readonly publicKey: string;
 
   private readonly timeoutMs: number;
-  private readonly agent: Agent | undefined;
+  private readonly agent: Agent;
+  /** The signed VAPID header per push service (its origin): an ES256 signature each message would cost more than the message. */
+  private readonly vapidByAudience = new Map<string, { authorization: string; until: number }>();
 
   constructor(
     private readonly keys: VapidKeys,
@@ -56,7 +58,24 @@ export class WebPushChannel implements PushChannel {
   ) {
     this.publicKey = keys.publicKey;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
-    this.agent = opts.agent;
+    // Connections to a push service are kept open between messages: a TLS handshake each would cost more than the message.
+    this.agent = opts.agent ?? new Agent({ keepAlive: true, maxSockets: 32 });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** `vapid t=<JWT valid 12 h>, k=<public key>` for a push service, signed again after an hour. */
+  private vapidAuthorization(audience: string): string {
+    const now = Date.now();
+    const kept = this.vapidByAudience.get(audience);
+    if (kept && kept.until > now) return kept.authorization;
+    const expiration = Math.floor(now / 1000) + 12 * 3600;
+    const headers = webpush.getVapidHeaders(audience, this.subject, this.keys.publicKey, this.keys.privateKey, 'aes128gcm', expiration);
+    const authorization = headers.Authorization;
+    this.vapidByAudience.set(audience, { authorization, until: now + 3_600_000 });
+    return authorization;
   }
 
   async send(target: PushTarget, payload: string, ttlSeconds: number): Promise<'sent' | 'gone'> {
@@ -64,9 +83,9 @@ export class WebPushChannel implements PushChannel {
       await webpush.sendNotification({ endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } }, payload, {
         TTL: ttlSeconds,
         timeout: this.timeoutMs,
-        ...(this.agent ? { agent: this.agent } : {}),
+        agent: this.agent,
         contentEncoding: 'aes128gcm',
-        vapidDetails: { subject: this.subject, publicKey: this.keys.publicKey, privateKey: this.keys.privateKey },
+        headers: { Authorization: this.vapidAuthorization(new URL(target.endpoint).origin) },
       });
       return 'sent';
     } catch (error) {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ours,ours-mongo,reference,hocuspocus,relay,persisting-raw-relay,bare-socketio,persisting-relay] [-- --phases=start,idle,coedit,chat,cold] [-- --rounds=N] [-- --max-steal=PCT|off] [-- --status-per-sec=N]`
+ * `npm run bench [-- --quick] [-- --only=ours,ours-mongo,reference,hocuspocus,relay,persisting-raw-relay,bare-socketio,persisting-relay] [-- --phases=start,idle,coedit,chat,notify,cold] [-- --rounds=N] [-- --max-steal=PCT|off] [-- --status-per-sec=N] [-- --notify-merge-ms=N]`
  * `npm run bench -- --sweep [--quick] [--only=ours,reference,relay]`: the co-editing capacity of one core (sweep.ts)
  *
  * The `start` phase (start.ts) launches the compiled server as `npm start`
@@ -35,7 +35,7 @@ const ONLY = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : nul
 const wanted = (name: string): boolean => ONLY === null || ONLY.has(name);
 const phasesArg = process.argv.find((a) => a.startsWith('--phases='));
 const PHASES = phasesArg ? new Set(phasesArg.slice('--phases='.length).split(',')) : null;
-/** Phases: start, idle, coedit (with the reconnect storm), chat, cold. */
+/** Phases: start, idle, coedit (with the reconnect storm), chat, notify (the chat phase again during a notification fan-out), cold. */
 const wantedPhase = (name: string): boolean => PHASES === null || PHASES.has(name);
 /** Whether any phase under load runs (not `--phases=start` alone). */
 const LOAD_PHASES = PHASES === null || [...PHASES].some((p) => p !== 'start');
@@ -84,6 +84,8 @@ const P = QUICK
       coldTail: 100,
       coldOpeners: 5,
       workers: 2,
+      notifyAppeals: 100,
+      notifyChanges: 1000,
     }
   : {
       coeditRooms: 100,
@@ -103,7 +105,17 @@ const P = QUICK
       coldTail: 1000,
       coldOpeners: 50,
       workers: 4,
+      notifyAppeals: 1000,
+      notifyChanges: 10_000,
     };
+
+/**
+ * `--notify-merge-ms=N`: the notification phase's merge window (default 0: each
+ * notice goes as soon as the pipeline takes it, so the figures measure the
+ * pipeline; the product's 60 s holds a person's later notices of a minute by design).
+ */
+const mergeArg = process.argv.find((a) => a.startsWith('--notify-merge-ms='))?.slice('--notify-merge-ms='.length);
+const NOTIFY_MERGE_MS = mergeArg !== undefined && Number.isFinite(Number(mergeArg)) && Number(mergeArg) >= 0 ? Number(mergeArg) : 0;
 
 /** `--status-per-sec=N`: status pushes per room per second in the chat phase (default 1; 0 for chat alone, a diagnosis). */
 const statusArg = process.argv.find((a) => a.startsWith('--status-per-sec='))?.slice('--status-per-sec='.length);
@@ -180,12 +192,13 @@ const freshMongoUri = (uri: string): string =>
     (_m, host: string, db?: string) => `${host}/${(db || 'caseroom-bench').slice(0, 30)}_${Date.now().toString(36)}`,
   );
 
-async function startServerProcess(kind: ServerKind): Promise<{ proc: Managed; ready: Ready }> {
-  const env = PERSISTING.has(kind)
+async function startServerProcess(kind: ServerKind, extraEnv: Record<string, string> = {}): Promise<{ proc: Managed; ready: Ready }> {
+  const base = PERSISTING.has(kind)
     ? { ...SERVER_ENV, BENCH_RELAY_PERSIST: '1' }
     : kind === 'ours-mongo' && MONGODB_URI
       ? { ...SERVER_ENV, BENCH_MONGODB_URI: freshMongoUri(MONGODB_URI) }
       : SERVER_ENV;
+  const env = { ...base, ...extraEnv };
   const proc = startNode(kind, SERVER_SCRIPTS[kind], { core: SERVER_CORE, nodeArgs: SERVER_NODE_ARGS, env });
   const ready = await proc.waitEvent<Ready>('ready', 60_000);
   return { proc, ready };
@@ -721,6 +734,114 @@ async function chatPhase(
   };
 }
 
+// ---------- the notification fan-out ----------
+
+interface NotifyReady {
+  smtpUrl: string;
+  pushBase: string;
+  caFile: string;
+}
+
+async function startNotifySink(): Promise<{ proc: Managed; ready: NotifyReady }> {
+  const proc = startNode('notify-sink', 'test/bench/servers/notify-sink.ts', { core: GENERATOR_CORE });
+  const ready = await proc.waitEvent<NotifyReady>('ready', 60_000);
+  return { proc, ready };
+}
+
+interface NotifyResult {
+  appeals: number;
+  changes: number;
+  changeErrors: number;
+  /** Seconds from the first status change to the last receipt at the sinks. */
+  spanS: number;
+  mailNotices: number;
+  mailReceived: number;
+  /** Mails the SMTP sink took (a mail may carry several notices, merged). */
+  mails: number;
+  pushNotices: number;
+  pushReceived: number;
+  deliveriesPerS: number;
+  /** Status change committed → received at the sink, ms. */
+  mail: Summary;
+  push: Summary;
+  mergeWindowMs: number;
+}
+
+/**
+ * `P.notifyChanges` status changes across `P.notifyAppeals` appeals (each its
+ * own citizen, with a web-push subscription at the sink), spread over the
+ * chat phase's time, while the chat phase runs again: every change makes one
+ * notice, delivered by e-mail to the SMTP sink (and, for a request for
+ * information, by push). Each notice's latency runs from its status change's
+ * commit to its receipt at the sink (one machine clock).
+ */
+async function notifyPhase(
+  server: Managed,
+  sink: Managed,
+  workers: Managed[],
+  url: string,
+  rooms: { appealId: string; clients: Record<string, string>[]; statusClient: number }[],
+): Promise<{ notify: NotifyResult; chat: ChatResult }> {
+  const subscriptions = await sink.request<unknown[]>('devices', { prefix: 'citizen', n: P.notifyAppeals }, 120_000);
+  const t0 = performance.now();
+  await server.request('seedNotify', { n: P.notifyAppeals, subscriptions }, 600_000);
+  log(`ours: ${P.notifyAppeals} appeals with their citizens and push subscriptions seeded in ${Math.round(performance.now() - t0)} ms`);
+  log(`ours: notification fan-out: ${P.notifyChanges} status changes over ${(P.chatWarmupMs + P.chatDurationMs) / 1000} s, with the chat phase again`);
+  const [run, chat] = await Promise.all([
+    server.request<{ ids: string[]; at: number[]; push: boolean[]; errors: number }>(
+      'notifyRun',
+      { changes: P.notifyChanges, durationMs: P.chatWarmupMs + P.chatDurationMs },
+      P.chatWarmupMs + P.chatDurationMs + 300_000,
+    ),
+    chatPhase(server, workers, url, rooms),
+  ]);
+  type Receipts = { mail: (number | null)[]; push: (number | null)[]; mails: number; pushes: number };
+  const pushIds = run.ids.filter((_, i) => run.push[i]);
+  let receipts: Receipts = await sink.request<Receipts>('receipts', { ids: run.ids });
+  const deadline = Date.now() + 180_000 + NOTIFY_MERGE_MS;
+  const missing = (r: Receipts): number => r.mail.filter((t) => t === null).length + r.push.filter((t, i) => t === null && run.push[i]).length;
+  while (missing(receipts) > 0 && Date.now() < deadline) {
+    await sleep(500);
+    receipts = await sink.request<Receipts>('receipts', { ids: run.ids });
+  }
+  const mailLat: number[] = [];
+  const pushLat: number[] = [];
+  let last = 0;
+  run.ids.forEach((_, i) => {
+    const m = receipts.mail[i];
+    if (m !== null && m !== undefined) {
+      mailLat.push(m - run.at[i]!);
+      last = Math.max(last, m);
+    }
+    const p = receipts.push[i];
+    if (run.push[i] && p !== null && p !== undefined) {
+      pushLat.push(p - run.at[i]!);
+      last = Math.max(last, p);
+    }
+  });
+  const first = Math.min(...run.at);
+  const spanS = Math.max(0.001, (last - first) / 1000);
+  const delivered = mailLat.length + pushLat.length;
+  return {
+    notify: {
+      appeals: P.notifyAppeals,
+      changes: run.ids.length,
+      changeErrors: run.errors,
+      spanS,
+      mailNotices: run.ids.length,
+      mailReceived: mailLat.length,
+      mails: receipts.mails,
+      pushNotices: pushIds.length,
+      pushReceived: pushLat.length,
+      deliveriesPerS: delivered / spanS,
+      mail: summarize(mailLat),
+      push: summarize(pushLat),
+      mergeWindowMs: NOTIFY_MERGE_MS,
+    },
+    chat,
+  };
+}
+
 // ---------- main ----------
 
 interface ServerReport {
@@ -731,6 +852,9 @@ interface ServerReport {
   cold?: ColdResult[];
   chat?: ChatResult;
   chatRows?: number;
+  /** The notification fan-out, and the chat phase run during it. */
+  notify?: NotifyResult;
+  chatDuringNotify?: ChatResult;
   missing?: string;
   phaseErrors?: string[];
   /** Runs of this round made for this server (more than 1: repeated for steal). */
@@ -762,12 +886,17 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[], re
   const runsPhase = (name: string): boolean => wantedPhase(name) && (!repeat || name === 'coedit' || name === 'chat');
   const report: ServerReport = { kind };
   log(`${kind}: starting`);
-  const { proc, ready } = await startServerProcess(kind);
+  // The notification phase's receivers start first: the server is given their addresses.
+  const notify = kind === 'ours' && runsPhase('notify') ? await startNotifySink() : null;
+  const { proc, ready } = await startServerProcess(
+    kind,
+    notify ? { BENCH_SMTP_URL: notify.ready.smtpUrl, BENCH_NOTIFY_MERGE_MS: String(NOTIFY_MERGE_MS), NODE_EXTRA_CA_CERTS: notify.ready.caFile } : {},
+  );
   try {
     let setup: OursSetup | undefined;
     if (isOurs(kind)) {
       const t0 = performance.now();
-      const active = Math.max(runsPhase('coedit') ? P.coeditRooms : 1, runsPhase('chat') ? P.chatRooms : 1);
+      const active = Math.max(runsPhase('coedit') ? P.coeditRooms : 1, runsPhase('chat') || runsPhase('notify') ? P.chatRooms : 1);
       setup = await setupOurs(ready, active, runsPhase('idle') ? Math.max(0, P.idleRooms - active) : 0, 6);
       log(`${kind}: logged in and filed ${setup.active.length + setup.filed.length + setup.cold.length} appeals in ${Math.round(performance.now() - t0)} ms`);
     }
@@ -829,6 +958,20 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[], re
         report.chatRows = (await proc.request<number>('chatRows')) - rows0;
       });
     }
+    if (notify && runsPhase('notify')) {
+      await phase('notification fan-out', async () => {
+        const s = setup!;
+        const people = [s.citizen, s.operator, s.expert, s.citizen];
+        const rooms = s.active.slice(0, P.chatRooms).map((appealId) => ({
+          appealId,
+          clients: Array.from({ length: P.chatClients }, (_, i) => headersOf(people[i % people.length]!)),
+          statusClient: 1,
+        }));
+        const result = await notifyPhase(proc, notify.proc, cw, ready.url!, rooms);
+        report.notify = result.notify;
+        report.chatDuringNotify = result.chat;
+      });
+    }
     if (!probe && (kind === 'ours' || kind === 'hocuspocus') && runsPhase('cold')) {
       await phase('cold load', async () => {
         log(`${kind}: cold load (${P.coldUpdates} updates)`);
@@ -860,6 +1003,7 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[], re
     }
   } finally {
     await proc.stop();
+    await notify?.proc.stop();
   }
   return report;
 }
@@ -888,6 +1032,7 @@ async function benchChatBaseline(kind: ChatBaseline, cw: Managed[]): Promise<Ser
   }
 }
 
+const ratioOf = (a: number | null | undefined, b: number | null | undefined): number | null => (a !== null && a !== undefined && b ? a / b : null);
 const f = (v: number | null | undefined, d = 1): string => {
   const r = round(v, d);
   return r === null ? '—' : String(r);
@@ -1024,7 +1169,8 @@ async function main(): Promise<void> {
       }
     }
     for (const kind of ['bare-socketio', 'persisting-relay'] as const) {
-      if (!wanted(kind) || !wantedPhase('chat')) continue;
+      // The notification phase's chat is compared with the bare relay's, in the same run.
+      if (!wanted(kind) || !(wantedPhase('chat') || (kind === 'bare-socketio' && wantedPhase('notify')))) continue;
       try {
         reports.push(await benchChatBaseline(kind, cw));
       } catch (e) {
@@ -1244,6 +1390,24 @@ async function main(): Promise<void> {
         ];
       }),
   );
+  const nf = ours?.notify;
+  const chatNotify = ours?.chatDuringNotify;
+  if (nf && chatNotify) {
+    printTable(
+      `Notification fan-out: ${nf.changes} status changes across ${nf.appeals} appeals (each its own citizen) over ${(P.chatWarmupMs + P.chatDurationMs) / 1000} s, e-mail to a loopback SMTP server and web push to a loopback HTTPS endpoint (decrypted there), merge window ${nf.mergeWindowMs} ms; the chat phase again meanwhile`,
+      ['channel', 'notices', 'received', 'messages', 'p50 ms', 'p99 ms', 'max ms'],
+      [
+        ['e-mail', String(nf.mailNotices), String(nf.mailReceived), String(nf.mails), f(nf.mail.p50, 0), f(nf.mail.p99, 0), f(nf.mail.max, 0)],
+        ['web push', String(nf.pushNotices), String(nf.pushReceived), String(nf.pushReceived), f(nf.push.p50, 0), f(nf.push.p99, 0), f(nf.push.max, 0)],
+      ],
+    );
+    console.log(
+      `deliveries ${nf.mailReceived + nf.pushReceived} in ${f(nf.spanS, 1)} s (first change to last receipt): ${f(nf.deliveriesPerS, 0)}/s; status changes refused ${nf.changeErrors}`,
+    );
+    console.log(
+      `chat during the fan-out: p50 ${f(chatNotify.lat.p50, 2)} ms, p99 ${f(chatNotify.lat.p99, 2)} ms (${f(ratioOf(chatNotify.lat.p99, bare?.chat?.lat.p99), 2)}× the bare relay's ${f(bare?.chat?.lat.p99, 2)} ms in this run; bar 2.5×), delivery ${f(chatNotify.delivery, 4)}, server CPU ${f(chatNotify.serverCpuPct, 0)} %`,
+    );
+  }
   for (const r of reports) if (r.missing) console.log(`\n${r.kind}: ${r.missing}`);
   for (const r of reports) for (const e of r.phaseErrors ?? []) console.log(`${r.kind} phase failed: ${e}`);
   for (const r of reports) {
@@ -1254,6 +1418,11 @@ async function main(): Promise<void> {
       );
     if (r.chat && (r.chat.connectFailed || r.chat.disconnects))
       console.log(`${r.kind} chat notes: connect failed ${r.chat.connectFailed} ${r.chat.connectErrors.join('; ')}; disconnects ${r.chat.disconnects}`);
+    const cn = r.chatDuringNotify;
+    if (cn && (cn.connectFailed || cn.disconnects || JSON.stringify(cn.errors) !== '{}'))
+      console.log(
+        `${r.kind} chat during the fan-out, notes: connect failed ${cn.connectFailed} ${cn.connectErrors.join('; ')}; disconnects ${cn.disconnects}; errors ${JSON.stringify(cn.errors)}`,
+      );
   }
 
   // Every round's samples pooled per server (one round: the same as the tables above).
@@ -1460,6 +1629,18 @@ async function main(): Promise<void> {
     chat_server_cpu_pct: round(ours?.chat?.serverCpuPct, 1),
     chat_server_cpu_bare_relay_pct: round(bare?.chat?.serverCpuPct, 1),
     chat_server_cpu_persisting_relay_pct: round(persisting?.chat?.serverCpuPct, 1),
+    notify_status_changes: ours?.notify?.changes ?? null,
+    notify_appeals: ours?.notify?.appeals ?? null,
+    notify_merge_window_ms: ours?.notify?.mergeWindowMs ?? null,
+    notify_deliveries: ours?.notify ? ours.notify.mailReceived + ours.notify.pushReceived : null,
+    notify_deliveries_expected: ours?.notify ? ours.notify.mailNotices + ours.notify.pushNotices : null,
+    notify_deliveries_per_s: round(ours?.notify?.deliveriesPerS, 0),
+    notify_mail_p99_ms: round(ours?.notify?.mail.p99, 0),
+    notify_push_p99_ms: round(ours?.notify?.push.p99, 0),
+    notify_mails: ours?.notify?.mails ?? null,
+    chat_p99_during_notify_ms: round(ours?.chatDuringNotify?.lat.p99),
+    chat_p99_during_notify_ratio_over_bare_relay: ratio(ours?.chatDuringNotify?.lat.p99, bare?.chat?.lat.p99),
+    chat_delivery_during_notify_ratio: round(ours?.chatDuringNotify?.delivery, 5),
     idle_rooms: P.idleRooms,
     idle_rooms_rss_delta_mb: ours?.idle ? round((ours.idle.idleRss - ours.idle.baseRss) / MB) : null,
     idle_rooms_heap_delta_mb: ours?.idle ? round((ours.idle.idleHeap - ours.idle.baseHeap) / MB) : null,

@@ -77,9 +77,9 @@ export interface HandlerOptions {
 export interface SchedulerOptions {
   /** How long a claim holds a job (default 5 minutes); a handler must finish well within it. */
   leaseMs?: number;
-  /** Jobs claimed at once (default 100). */
+  /** Jobs claimed at once (default 50). */
   batch?: number;
-  /** Runs at once (default 16). */
+  /** Runs at once (default 8). */
   concurrency?: number;
   /** How long done jobs are kept (default 7 days); removed by the timer. */
   keepDoneMs?: number;
@@ -129,8 +129,8 @@ export class Scheduler {
     opts: SchedulerOptions = {},
   ) {
     this.leaseMs = opts.leaseMs ?? 5 * 60_000;
-    this.batch = opts.batch ?? 100;
-    this.concurrency = opts.concurrency ?? 16;
+    this.batch = opts.batch ?? 50;
+    this.concurrency = opts.concurrency ?? 8;
     this.keepDoneMs = opts.keepDoneMs ?? 7 * 24 * 3_600_000;
   }
 
@@ -248,6 +248,10 @@ export class Scheduler {
             this.d.logger?.error('job outcome not recorded', { kind: job.kind, key: job.key, error: errorText(error) });
           });
           total++;
+          // Between jobs the event loop takes what waits (a room's messages first): deliveries are background work.
+          await new Promise<void>((resolve) => {
+            setImmediate(resolve);
+          });
         }
       };
       await Promise.all(Array.from({ length: Math.min(this.concurrency, claimed.length) }, worker));

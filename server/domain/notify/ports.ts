@@ -18,6 +18,8 @@ export interface MailExtras {
 export interface MailChannel {
   /** Resolves once the mail server accepted the message; rejects otherwise. */
   send(to: string, subject: string, text: string, extras?: MailExtras): Promise<void>;
+  /** Releases open connections (shutdown). */
+  close?(): void;
 }
 
 /** A text message to one phone number (+7XXXXXXXXXX). */
@@ -44,4 +46,6 @@ export interface PushChannel {
    * other failure (network, 5xx, 429), for a retry.
    */
   send(target: PushTarget, payload: string, ttlSeconds: number): Promise<'sent' | 'gone'>;
+  /** Releases open connections (shutdown). */
+  close?(): void;
 }

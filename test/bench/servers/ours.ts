@@ -12,7 +12,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import mongoose from 'mongoose';
 import { loadConfig } from '../../../server/config/config.js';
+import { endpointId, noticeId } from '../../../server/domain/notifications/notification.service.js';
 import { startServer } from '../../../server/server.js';
+import { makeRegisteredAppeal, makeUser } from '../../helpers/factories.js';
 import { SQLITE_FILE } from '../../../server/store/sqlite/sqlite.store.js';
 import { commonHandlers, memReport, serveIpc } from '../proc.js';
 import { buildColdDocument } from './cold-doc.js';
@@ -26,8 +28,97 @@ const config = loadConfig({
   LOG_LEVEL: 'error',
   SEED_DEMO: 'true',
   ...(mongoUri ? { MONGODB_URI: mongoUri } : {}),
+  // The notification fan-out phase's receivers (notify-sink.ts); without them the dev outbox.
+  ...(process.env.BENCH_SMTP_URL ? { SMTP_URL: process.env.BENCH_SMTP_URL } : {}),
 });
-const server = await startServer({ config });
+const mergeWindowMs = process.env.BENCH_NOTIFY_MERGE_MS === undefined ? undefined : Number(process.env.BENCH_NOTIFY_MERGE_MS);
+const server = await startServer({ config, ...(mergeWindowMs === undefined ? {} : { notify: { mergeWindowMs } }) });
+
+/** The notification phase's appeals: each its own citizen (with a push subscription), in progress with the portal's operator. */
+let notifyAppeals: { id: string; citizenId: string; seq: number }[] = [];
+
+async function seedNotify(a: { n: number; subscriptions: { endpoint: string; keys: { p256dh: string; auth: string } }[] }): Promise<number> {
+  const operator = await server.store.users.findByLogin('operator.portal@demo.local');
+  const category = (await server.store.catalogue.listCategories()).find((c) => c.code === 'portal_issues');
+  if (!operator || !category) throw new Error('no portal operator or category');
+  const now = Date.now();
+  notifyAppeals = [];
+  for (let i = 0; i < a.n; i++) {
+    const citizen = makeUser({ email: `notify-${i}@bench.local` });
+    await server.store.users.create(citizen);
+    const appeal = makeRegisteredAppeal({
+      citizenId: citizen.id,
+      categoryId: category.id,
+      departmentId: category.departmentId,
+      status: 'in_progress',
+      assigneeId: operator.id,
+      createdAt: now,
+      updatedAt: now,
+      statusChangedAt: now,
+      submittedAt: now,
+      deadlineAt: now + 30 * 86_400_000,
+    });
+    await server.store.appeals.create(appeal);
+    const sub = a.subscriptions[i];
+    if (sub) {
+      await server.store.notifications.savePushSubscription({
+        id: endpointId(sub.endpoint),
+        userId: citizen.id,
+        endpoint: sub.endpoint,
+        p256dh: sub.keys.p256dh,
+        auth: sub.keys.auth,
+        createdAt: now,
+      });
+    }
+    notifyAppeals.push({ id: appeal.id, citizenId: citizen.id, seq: 0 });
+  }
+  return notifyAppeals.length;
+}
+
+/**
+ * `changes` status changes by the operator, spread evenly over `durationMs`
+ * across the seeded appeals (request_info, then resume, in turn): each makes
+ * one notice for the appeal's citizen (request_info: action required, so
+ * in-app, e-mail and push; resume: status, in-app and e-mail). Returns each
+ * notice's id, the time its status change was committed and published, and
+ * whether it goes by push.
+ */
+async function notifyRun(a: { changes: number; durationMs: number }): Promise<{ ids: string[]; at: number[]; push: boolean[]; errors: number }> {
+  const operator = (await server.store.users.findByLogin('operator.portal@demo.local'))!;
+  const viewer = { id: operator.id, role: operator.role, departmentId: operator.departmentId, sessionId: 'bench' };
+  const ids: string[] = [];
+  const at: number[] = [];
+  const push: boolean[] = [];
+  let errors = 0;
+  const t0 = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  for (let k = 0; k < a.changes; k++) {
+    const due = t0 + (k * a.durationMs) / a.changes;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const appeal = notifyAppeals[k % notifyAppeals.length]!;
+    const requestInfo = appeal.seq % 2 === 0;
+    const seq = ++appeal.seq;
+    const p = server.services.appeals
+      .transitionRecord(viewer, appeal.id, requestInfo ? { action: 'request_info', comment: 'Уточните сведения' } : { action: 'resume' })
+      .then(
+        () => {
+          ids.push(noticeId(`status:${appeal.id}:${seq}`, appeal.citizenId));
+          at.push(Date.now());
+          push.push(requestInfo);
+        },
+        () => {
+          errors++;
+        },
+      );
+    inFlight.add(p);
+    void p.then(() => inFlight.delete(p));
+    // One change at a time per appeal: the next of the same appeal waits for this one.
+    if ((k + 1) % notifyAppeals.length === 0) await Promise.all([...inFlight]);
+  }
+  await Promise.all([...inFlight]);
+  return { ids, at, push, errors };
+}
 /** A side connection for counting rows and dropping the database (MongoDB only). */
 const side = mongoUri ? await mongoose.createConnection(mongoUri).asPromise() : null;
 
@@ -60,6 +151,8 @@ const ipc = serveIpc(
       return typeof loaded === 'number' ? loaded : null;
     },
     chatRows: () => count('chat_messages'),
+    seedNotify,
+    notifyRun,
     yjsRows: () => count('yjs_updates'),
     /**
      * Writes the cold-load documents through the Store port: `raw` appeals get

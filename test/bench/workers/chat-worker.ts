@@ -65,6 +65,10 @@ let lastReceiptAt = 0;
 let disconnects = 0;
 /** Latencies are kept for what was sent from this instant on (after the warm-up). */
 let measureFrom = Infinity;
+/** Runs made by this worker (client ids differ between runs). */
+let runNo = 0;
+/** Per room, the status changes accepted so far: where its cycle stands. */
+const cycleDone = new Map<string, number>();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -145,6 +149,8 @@ serveIpc({
   },
 
   async run() {
+    // A second run on the same rooms (the notification phase) needs fresh client ids: the server answers a repeated id with the stored message, unsent.
+    runNo++;
     chatLat = [];
     chatSentAt = [];
     ackLat = [];
@@ -182,7 +188,7 @@ serveIpc({
                 resolve();
                 return;
               }
-              const clientId = `bench-w${cfg.worker}-r${c.room}-c${c.idx}-m${n}`;
+              const clientId = `bench-w${cfg.worker}-r${c.room}-c${c.idx}-run${runNo}-m${n}`;
               n++;
               sentAt.set(clientId, now);
               sent++;
@@ -222,13 +228,16 @@ serveIpc({
               }
               if (busy) return;
               busy = true;
-              const step = cfg.statusCycle[n % cfg.statusCycle.length]!;
+              // The cycle goes on where the room's last accepted change left it (a later run on the same rooms).
+              const done = cycleDone.get(room.spec.appealId) ?? 0;
+              const step = cfg.statusCycle[done % cfg.statusCycle.length]!;
               n++;
               room.statusSentAt.push(now);
               statusSent++;
               void emitAck(c.socket, 'status:change', { appealId: room.spec.appealId, ...step }).then((res) => {
                 busy = false;
                 if (res.ok) {
+                  cycleDone.set(room.spec.appealId, done + 1);
                   statusAcked++;
                   statusExpected += room.clients.length;
                 } else {
