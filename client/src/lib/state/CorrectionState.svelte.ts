@@ -6,14 +6,14 @@
  * changed is sent; the server puts a new description into the document, keeps
  * the earlier values in the case's history, and the resubmission follows.
  */
-import type { Details } from '../../../../shared/schemas/appeal.schema';
+import { DETAIL_KEYS } from '../../../../shared/detail-questions';
 import type { Appeal } from '../../../../shared/protocol/api';
 import { api, isApiError } from '../api';
 import { serverFieldErrors, type FieldErrors } from '../validation';
 import { Task } from './Task.svelte';
 
-/** The details the form edits: every field of the structured details. */
-export const CORRECTABLE_DETAILS = ['service', 'happenedOn', 'stepsTaken', 'errorText', 'expected', 'actual', 'replyContact'] as const satisfies readonly (keyof Details)[];
+/** The details the form edits: the category's questions and the contact for the reply. */
+export const CORRECTABLE_DETAILS = [...DETAIL_KEYS, 'replyContact'] as const;
 export type CorrectableDetail = (typeof CORRECTABLE_DETAILS)[number];
 
 /** What the form started from, to send only what changed. */
