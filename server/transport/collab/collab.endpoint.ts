@@ -297,6 +297,7 @@ export class CollabEndpoint {
     for (const conn of [...room.conns]) {
       this.d.roomAccess.enter(conn.viewer, appealId).then(
         (grant) => {
+          if (conn.canWrite && !grant.canWrite) room.withdrawPresence(conn);
           conn.canWrite = grant.canWrite;
         },
         (err: unknown) => {
@@ -305,7 +306,6 @@ export class CollabEndpoint {
         },
       );
     }
-          if (conn.canWrite && !grant.canWrite) room.withdrawPresence(conn);
   }
 }
 
