@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=ours,ours-mongo,reference,hocuspocus,relay,persisting-raw-relay,bare-socketio,persisting-relay] [-- --phases=start,idle,coedit,chat,notify,cold] [-- --rounds=N] [-- --max-steal=PCT|off] [-- --status-per-sec=N] [-- --notify-merge-ms=N]`
+ * `npm run bench [-- --quick] [-- --only=ours,ours-mongo,reference,hocuspocus,relay,persisting-raw-relay,bare-socketio,persisting-relay] [-- --phases=start,idle,coedit,chat,notify,cold] [-- --rounds=N] [-- --max-steal=PCT|off] [-- --status-per-sec=N] [-- --notify-merge-ms=N] [-- --notify-per-sec=N]`
  * `npm run bench -- --sweep [--quick] [--only=ours,reference,relay]`: the co-editing capacity of one core (sweep.ts)
  *
  * The `start` phase (start.ts) launches the compiled server as `npm start`
@@ -86,6 +86,7 @@ const P = QUICK
       workers: 2,
       notifyAppeals: 100,
       notifyChanges: 1000,
+      notifyPerSec: 100,
     }
   : {
       coeditRooms: 100,
@@ -107,6 +108,7 @@ const P = QUICK
       workers: 4,
       notifyAppeals: 1000,
       notifyChanges: 10_000,
+      notifyPerSec: 100,
     };
 
 /**
@@ -116,6 +118,9 @@ const P = QUICK
  */
 const mergeArg = process.argv.find((a) => a.startsWith('--notify-merge-ms='))?.slice('--notify-merge-ms='.length);
 const NOTIFY_MERGE_MS = mergeArg !== undefined && Number.isFinite(Number(mergeArg)) && Number(mergeArg) >= 0 ? Number(mergeArg) : 0;
+/** `--notify-per-sec=N`: status changes per second in the notification phase (default 100: the 10,000 over 100 s). */
+const notifyRateArg = process.argv.find((a) => a.startsWith('--notify-per-sec='))?.slice('--notify-per-sec='.length);
+if (notifyRateArg !== undefined && Number(notifyRateArg) > 0) P.notifyPerSec = Number(notifyRateArg);
 
 /** `--status-per-sec=N`: status pushes per room per second in the chat phase (default 1; 0 for chat alone, a diagnosis). */
 const statusArg = process.argv.find((a) => a.startsWith('--status-per-sec='))?.slice('--status-per-sec='.length);
@@ -769,11 +774,11 @@ interface NotifyResult {
 
 /**
  * `P.notifyChanges` status changes across `P.notifyAppeals` appeals (each its
- * own citizen, with a web-push subscription at the sink), spread over the
- * chat phase's time, while the chat phase runs again: every change makes one
- * notice, delivered by e-mail to the SMTP sink (and, for a request for
- * information, by push). Each notice's latency runs from its status change's
- * commit to its receipt at the sink (one machine clock).
+ * own citizen, with a web-push subscription at the sink), `P.notifyPerSec` a
+ * second, with the chat phase run again in the middle of that time: every
+ * change makes one notice, delivered by e-mail to the SMTP sink (and, for a
+ * request for information, by push). Each notice's latency runs from its
+ * status change's commit to its receipt at the sink (one machine clock).
  */
 async function notifyPhase(
   server: Managed,
@@ -786,14 +791,18 @@ async function notifyPhase(
   const t0 = performance.now();
   await server.request('seedNotify', { n: P.notifyAppeals, subscriptions }, 600_000);
   log(`ours: ${P.notifyAppeals} appeals with their citizens and push subscriptions seeded in ${Math.round(performance.now() - t0)} ms`);
-  log(`ours: notification fan-out: ${P.notifyChanges} status changes over ${(P.chatWarmupMs + P.chatDurationMs) / 1000} s, with the chat phase again`);
+  const fanOutMs = (P.notifyChanges / P.notifyPerSec) * 1000;
+  const chatMs = P.chatWarmupMs + P.chatDurationMs;
+  // The chat phase in the middle of the fan-out, when the deliveries run at their steady pace.
+  const chatDelayMs = Math.max(0, (fanOutMs - chatMs) / 2);
+  log(`ours: notification fan-out: ${P.notifyChanges} status changes over ${fanOutMs / 1000} s, the chat phase again from ${chatDelayMs / 1000} s on`);
   const [run, chat] = await Promise.all([
     server.request<{ ids: string[]; at: number[]; push: boolean[]; errors: number }>(
       'notifyRun',
-      { changes: P.notifyChanges, durationMs: P.chatWarmupMs + P.chatDurationMs },
-      P.chatWarmupMs + P.chatDurationMs + 300_000,
+      { changes: P.notifyChanges, durationMs: fanOutMs },
+      fanOutMs + 300_000,
     ),
-    chatPhase(server, workers, url, rooms),
+    sleep(chatDelayMs).then(() => chatPhase(server, workers, url, rooms)),
   ]);
   type Receipts = { mail: (number | null)[]; push: (number | null)[]; mails: number; pushes: number };
   const pushIds = run.ids.filter((_, i) => run.push[i]);
@@ -1394,7 +1403,7 @@ async function main(): Promise<void> {
   const chatNotify = ours?.chatDuringNotify;
   if (nf && chatNotify) {
     printTable(
-      `Notification fan-out: ${nf.changes} status changes across ${nf.appeals} appeals (each its own citizen) over ${(P.chatWarmupMs + P.chatDurationMs) / 1000} s, e-mail to a loopback SMTP server and web push to a loopback HTTPS endpoint (decrypted there), merge window ${nf.mergeWindowMs} ms; the chat phase again meanwhile`,
+      `Notification fan-out: ${nf.changes} status changes across ${nf.appeals} appeals (each its own citizen), ${P.notifyPerSec}/s, e-mail to a loopback SMTP server and web push to a loopback HTTPS endpoint (decrypted there), merge window ${nf.mergeWindowMs} ms; the chat phase again in the middle of it`,
       ['channel', 'notices', 'received', 'messages', 'p50 ms', 'p99 ms', 'max ms'],
       [
         ['e-mail', String(nf.mailNotices), String(nf.mailReceived), String(nf.mails), f(nf.mail.p50, 0), f(nf.mail.p99, 0), f(nf.mail.max, 0)],
@@ -1632,6 +1641,7 @@ async function main(): Promise<void> {
     notify_status_changes: ours?.notify?.changes ?? null,
     notify_appeals: ours?.notify?.appeals ?? null,
     notify_merge_window_ms: ours?.notify?.mergeWindowMs ?? null,
+    notify_status_changes_per_s: ours?.notify ? P.notifyPerSec : null,
     notify_deliveries: ours?.notify ? ours.notify.mailReceived + ours.notify.pushReceived : null,
     notify_deliveries_expected: ours?.notify ? ours.notify.mailNotices + ours.notify.pushNotices : null,
     notify_deliveries_per_s: round(ours?.notify?.deliveriesPerS, 0),
