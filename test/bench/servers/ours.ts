@@ -47,6 +47,7 @@ async function seedNotify(a: { n: number; subscriptions: { endpoint: string; key
     const citizen = makeUser({ email: `notify-${i}@bench.local` });
     await server.store.users.create(citizen);
     const appeal = makeRegisteredAppeal({
+      number: `77-2099-${String(i).padStart(6, '0')}`,
       citizenId: citizen.id,
       categoryId: category.id,
       departmentId: category.departmentId,
