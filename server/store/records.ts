@@ -209,6 +209,15 @@ export interface ChatMessageRecord {
   /** Staff-only note: never sent to a citizen. */
   internal: boolean;
   at: number;
+  /**
+   * Set on an edit entry: the seq of the message it changes. An edit or a
+   * withdrawal is appended to the room's log like a message (its own seq and
+   * clientId, the target's `internal`); the message keeps its first text, so
+   * every earlier text stays in the log (server/domain/chat/chat-edits.ts).
+   */
+  editOf?: number;
+  /** On an edit entry: the message is withdrawn (the entry's text is empty). */
+  withdrawn?: boolean;
 }
 
 export interface YjsUpdateRecord {

@@ -216,6 +216,11 @@ export interface ChatRepo {
   append(msg: Omit<ChatMessageRecord, 'seq'>, options?: WriteOptions): Promise<{ message: ChatMessageRecord; created: boolean }>;
   /** Ascending by seq; with beforeSeq, the newest `limit` before it (still ascending). */
   list(appealId: string, query: ChatQuery): Promise<ChatMessageRecord[]>;
+  /**
+   * The messages with these seqs and every edit entry of them (`editOf` among
+   * the seqs), ascending by seq; internal ones only with `includeInternal`.
+   */
+  related(appealId: string, seqs: readonly number[], includeInternal: boolean): Promise<ChatMessageRecord[]>;
   setReadMark(appealId: string, userId: string, seq: number): Promise<void>;
   readMarks(appealId: string): Promise<Record<string, number>>;
 }

@@ -5,7 +5,9 @@
  */
 import type { z } from 'zod';
 import type {
+  chatEditSchema,
   chatHistorySchema,
+  chatWithdrawSchema,
   chatReadSchema,
   chatSendSchema,
   roomJoinSchema,
@@ -37,6 +39,27 @@ export interface ChatMessage {
   authorRole: Role;
   text: string;
   internal: boolean;
+  at: number;
+  /**
+   * Set on an edit entry (`chat:edited`, history and catch-up): the seq of the
+   * message it changes. Such an entry is no message of its own: it carries the
+   * changed message's current state (text, `editedAt`, `withdrawn`, `editSeq`,
+   * `revisions`), and its own `seq`, `clientId` and `at`.
+   */
+  editOf?: number;
+  /** When the message was last edited or withdrawn; absent while never changed. */
+  editedAt?: number;
+  /** Withdrawn by its author: `text` is empty. */
+  withdrawn?: boolean;
+  /** The seq of the newest edit entry in this state: of two states of one message the higher wins. */
+  editSeq?: number;
+  /** Staff only: the earlier texts, oldest first (each with the time it was written). */
+  revisions?: ChatRevision[];
+}
+
+/** An earlier text of an edited or withdrawn message (shown to staff only). */
+export interface ChatRevision {
+  text: string;
   at: number;
 }
 
@@ -78,6 +101,10 @@ export interface ClientToServerEvents {
   'room:sync': (p: z.input<typeof roomSyncSchema>, ack: AckFn<MissedSince>) => void;
   'chat:send': (p: z.input<typeof chatSendSchema>, ack: AckFn<ChatMessage>) => void;
   'chat:history': (p: z.input<typeof chatHistorySchema>, ack: AckFn<ChatMessage[]>) => void;
+  /** The author edits a message within 24 hours; the ack is the edit entry (`ChatMessage` with `editOf`). */
+  'chat:edit': (p: z.input<typeof chatEditSchema>, ack: AckFn<ChatMessage>) => void;
+  /** The author withdraws a message within 24 hours; the ack is the edit entry. */
+  'chat:withdraw': (p: z.input<typeof chatWithdrawSchema>, ack: AckFn<ChatMessage>) => void;
   'chat:read': (p: z.input<typeof chatReadSchema>, ack: AckFn<null>) => void;
   'typing:set': (p: z.input<typeof typingSchema>) => void;
   'status:change': (p: z.input<typeof statusChangeSchema>, ack: AckFn<{ status: Status; version: number }>) => void;
@@ -88,6 +115,8 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   'chat:message': (m: ChatMessage) => void;
+  /** A message was edited or withdrawn: the edit entry (`editOf` set), to the room except the author's socket. */
+  'chat:edited': (m: ChatMessage) => void;
   'chat:read': (p: { appealId: string; userId: string; seq: number }) => void;
   'typing:changed': (p: { appealId: string; userId: string; name: string; isTyping: boolean }) => void;
   'presence:changed': (p: { appealId: string; people: PresencePerson[] }) => void;

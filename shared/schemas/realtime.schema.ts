@@ -33,6 +33,21 @@ export const chatHistorySchema = z.object({
   limit: z.number().int().min(1).max(200).default(50),
 });
 
+/** A new text for one's own message (within 24 hours); `clientId` makes a resend harmless, as for `chat:send`. */
+export const chatEditSchema = z.object({
+  appealId: idSchema,
+  seq,
+  clientId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  text: z.string().trim().min(1).max(LIMITS.chatTextChars),
+});
+
+/** Withdrawal of one's own message (within 24 hours). */
+export const chatWithdrawSchema = z.object({
+  appealId: idSchema,
+  seq,
+  clientId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+});
+
 export const chatReadSchema = z.object({ appealId: idSchema, seq });
 
 export const typingSchema = z.object({ appealId: idSchema, isTyping: z.boolean() });

@@ -28,6 +28,7 @@ import {
   makeUser,
   uniq,
 } from '../helpers/factories.js';
+import { describeChatEdits } from './chat-edits.contract.js';
 import { describeClocks } from './clocks.contract.js';
 import { describeJobs } from './jobs.contract.js';
 import { describeNotifications } from './notifications.contract.js';
@@ -83,6 +84,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeAppealList(() => store);
     describeAudit(() => store);
     describeChat(() => store);
+    describeChatEdits(() => store);
     describeYjs(() => store);
     describeAttachmentsAndCounters(() => store);
     describeWriteBatches(() => store);

@@ -14,5 +14,6 @@ export async function countUnread(store: Store, viewer: Viewer, appeal: AppealRe
   const marks = await store.chat.readMarks(appeal.id);
   const after = marks[viewer.id] ?? 0;
   const messages = await store.chat.list(appeal.id, { afterSeq: after, limit: UNREAD_CAP + 1, includeInternal: isStaffIn(viewer, appeal) });
-  return Math.min(UNREAD_CAP + 1, messages.filter((m) => m.authorId !== viewer.id).length);
+  // An edit or a withdrawal (editOf) is no new message.
+  return Math.min(UNREAD_CAP + 1, messages.filter((m) => m.authorId !== viewer.id && m.editOf === undefined).length);
 }

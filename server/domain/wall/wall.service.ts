@@ -120,7 +120,8 @@ export class WallService {
     const f: ChatFigures = { lastMessageAt: recent.at(-1)?.at ?? null, unanswered: 0, waitingSince: null };
     for (let i = recent.length - 1; i >= 0; i--) {
       const m = recent[i];
-      if (!m || m.internal) continue;
+      // An edit or a withdrawal (editOf) is no message of its own.
+      if (!m || m.internal || m.editOf !== undefined) continue;
       if (m.authorRole !== 'citizen') break;
       f.unanswered++;
       f.waitingSince = m.at;

@@ -176,6 +176,8 @@ export const toChat = (d: ChatMessageRecord): ChatMessageRecord => ({
   text: d.text,
   internal: d.internal,
   at: d.at,
+  // An edit entry (ChatMessageRecord.editOf); a plain message has neither field.
+  ...(typeof d.editOf === 'number' ? { editOf: d.editOf, withdrawn: d.withdrawn === true } : {}),
 });
 
 export const toYjsUpdate = (d: YjsUpdateDoc): YjsUpdateRecord => ({

@@ -138,6 +138,14 @@ export function chatRepo(m: Models, inFlight: InFlight): ChatRepo {
       const messages = docs.map(toChat);
       return newest ? messages.reverse() : messages;
     },
+    async related(appealId, seqs, includeInternal) {
+      const wanted = seqs.filter((n) => Number.isSafeInteger(n)).map(num);
+      if (wanted.length === 0) return [];
+      const match: Record<string, unknown> = { appealId: eq(appealId), $or: [{ seq: { $in: wanted } }, { editOf: { $in: wanted } }] };
+      if (!includeInternal) match.internal = eq(false);
+      const docs = await m.chat.aggregate<ChatMessageRecord>([{ $match: match }, { $sort: { seq: 1 } }]).exec();
+      return docs.map(toChat);
+    },
     async setReadMark(appealId, userId, seq) {
       const write = () => m.readMarks.updateOne({ appealId, userId }, { $set: { seq } }, { upsert: true }).exec();
       try {

@@ -347,8 +347,12 @@ export function defineModels(conn: Connection) {
     text: String,
     internal: Boolean,
     at: Number,
+    editOf: Number,
+    withdrawn: Boolean,
   });
   chat.index({ appealId: 1, seq: 1 }, { unique: true });
+  // An edit entry is found by the message it changes; plain messages have no editOf.
+  chat.index({ appealId: 1, editOf: 1 }, { partialFilterExpression: { editOf: { $exists: true } } });
   chat.index({ appealId: 1, clientId: 1 }, { unique: true });
 
   const readMark = schema<ReadMarkDoc>('chat_read_marks', { appealId: String, userId: String, seq: Number });

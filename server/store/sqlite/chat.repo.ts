@@ -12,11 +12,20 @@ const messages = new Table<ChatMessageRecord>('chat_messages', {
   text: 'text',
   internal: 'bool',
   at: 'int',
+  editOf: 'int',
+  withdrawn: 'bool',
 });
 
+/** A row as a record: a plain message has no `editOf` and no `withdrawn` (as on MongoDB). */
+function decode(row: Record<string, unknown>): ChatMessageRecord {
+  // Table.decode gives NULL columns as null, which the record's optional fields do not admit.
+  const { editOf, withdrawn, ...message } = messages.decode(row) as Omit<ChatMessageRecord, 'editOf'> & { editOf: number | null };
+  return editOf === null ? message : { ...message, editOf, withdrawn: withdrawn === true };
+}
+
 /** The insert with the room's next seq, or no row when the clientId is already there. */
-const INSERT_NEXT = `INSERT INTO chat_messages (appeal_id, seq, client_id, author_id, author_role, text, internal, at)
-  SELECT @appeal_id, COALESCE(MAX(seq), 0) + 1, @client_id, @author_id, @author_role, @text, @internal, @at
+const INSERT_NEXT = `INSERT INTO chat_messages (appeal_id, seq, client_id, author_id, author_role, text, internal, at, edit_of, withdrawn)
+  SELECT @appeal_id, COALESCE(MAX(seq), 0) + 1, @client_id, @author_id, @author_role, @text, @internal, @at, @edit_of, COALESCE(@withdrawn, 0)
   FROM chat_messages WHERE appeal_id = @appeal_id
   ON CONFLICT (appeal_id, client_id) DO NOTHING RETURNING seq`;
 
@@ -30,10 +39,10 @@ export function sqliteChat(ctx: SqliteContext): ChatRepo {
       ctx.write(() => {
         const row = messages.params({ ...msg, seq: 0 });
         const inserted = ctx.get(INSERT_NEXT, row);
-        if (inserted) return { message: messages.decode({ ...row, seq: inserted.seq }), created: true };
+        if (inserted) return { message: decode({ ...row, withdrawn: row.withdrawn ?? 0, seq: inserted.seq }), created: true };
         const existing = ctx.get('SELECT * FROM chat_messages WHERE appeal_id = ? AND client_id = ?', msg.appealId, msg.clientId);
         if (!existing) throw new Error('chat message neither inserted nor found');
-        return { message: messages.decode(existing), created: false };
+        return { message: decode(existing), created: false };
       }, options?.durability),
     list: (appealId, query) =>
       ctx.read(() => {
@@ -50,7 +59,21 @@ export function sqliteChat(ctx: SqliteContext): ChatRepo {
           ...(query.beforeSeq !== undefined ? { before: query.beforeSeq } : {}),
         });
         if (newest) rows.reverse();
-        return rows.map((r) => messages.decode(r));
+        return rows.map(decode);
+      }),
+    related: (appealId, seqs, includeInternal) =>
+      ctx.read(() => {
+        if (seqs.length === 0) return [];
+        const list = JSON.stringify(seqs.filter((n) => Number.isSafeInteger(n)));
+        const internal = includeInternal ? '' : ' AND internal = 0';
+        const rows = ctx.all(
+          `SELECT * FROM chat_messages WHERE appeal_id = @appeal_id${internal} AND seq IN (SELECT value FROM json_each(@seqs))
+           UNION ALL
+           SELECT * FROM chat_messages WHERE appeal_id = @appeal_id${internal} AND edit_of IN (SELECT value FROM json_each(@seqs))
+           ORDER BY seq`,
+          { appeal_id: appealId, seqs: list },
+        );
+        return rows.map(decode);
       }),
     setReadMark: (appealId, userId, seq) =>
       ctx.write(

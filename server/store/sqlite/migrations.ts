@@ -307,6 +307,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id);
     `,
   },
+  {
+    // Chat edits and withdrawals (ChatMessageRecord.editOf): entries of the room's log pointing at the
+    // message they change, found by it when a page of messages is shown with their current text.
+    version: 10,
+    sql: `
+      ALTER TABLE chat_messages ADD COLUMN edit_of INTEGER;
+      ALTER TABLE chat_messages ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX chat_messages_edits ON chat_messages (appeal_id, edit_of) WHERE edit_of IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version of the file (0 for a fresh one). */

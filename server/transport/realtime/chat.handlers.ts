@@ -1,12 +1,16 @@
 /**
- * Chat over the socket: send (persist, then ack, then broadcast), history by
- * sequence, read marks. Internal notes go to the staff room only.
+ * Chat over the socket: send (persist, then ack, then broadcast), edits and
+ * withdrawals the same way, history by sequence, read marks. Internal notes
+ * go to the staff room only; the earlier texts of an edited message too.
  */
 import type { ChatMessage } from '../../../shared/protocol/events.js';
-import { chatHistorySchema, chatReadSchema, chatSendSchema } from '../../../shared/schemas/realtime.schema.js';
+import { chatEditSchema, chatHistorySchema, chatReadSchema, chatSendSchema, chatWithdrawSchema } from '../../../shared/schemas/realtime.schema.js';
+import { withoutRevisions } from '../../domain/chat/chat-edits.js';
 import { rooms, type RealtimeContext, type RealtimeSocket } from './context.js';
 import type { TokenBucket } from '../../lib/token-bucket.js';
 import { handle } from './handle.js';
+import type { ChatEditInput, ChatWithdrawInput } from '../../domain/chat/chat.service.js';
+import type { Viewer } from '../../domain/viewer.js';
 
 export function registerChatHandlers(ctx: RealtimeContext, socket: RealtimeSocket, buckets: { any: TokenBucket; chat: TokenBucket }): void {
   socket.on(
@@ -27,6 +31,20 @@ export function registerChatHandlers(ctx: RealtimeContext, socket: RealtimeSocke
       { buckets: [buckets.any, buckets.chat] },
     ),
   );
+
+  // An edit or a withdrawal: persisted, acked, then broadcast like a message. The staff room gets the
+  // entry with the earlier texts, the rest of the room (the citizen) without them; an internal note's
+  // entry goes to the staff room only.
+  const editHandler = async (p: ChatEditInput | ChatWithdrawInput, viewer: Viewer): Promise<ChatMessage> => {
+    const { message, created, grant } = await ctx.chat.edit(viewer, p);
+    if (created) {
+      socket.to(rooms.staff(p.appealId)).emit('chat:edited', message);
+      if (!message.internal) socket.to(rooms.appeal(p.appealId)).except(rooms.staff(p.appealId)).emit('chat:edited', withoutRevisions(message));
+    }
+    return grant.isStaff ? message : withoutRevisions(message);
+  };
+  socket.on('chat:edit', handle(socket, ctx.logger, 'chat:edit', chatEditSchema, editHandler, { buckets: [buckets.any, buckets.chat] }));
+  socket.on('chat:withdraw', handle(socket, ctx.logger, 'chat:withdraw', chatWithdrawSchema, editHandler, { buckets: [buckets.any, buckets.chat] }));
 
   socket.on(
     'chat:history',

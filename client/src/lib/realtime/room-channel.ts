@@ -137,6 +137,10 @@ export class RoomChannel {
     this.#on('chat:message', (m) => {
       if (mine(m)) this.deliverMessages([m]);
     });
+    // An edit or a withdrawal is an entry of the chat's log with its own seq, delivered like a message.
+    this.#on('chat:edited', (m) => {
+      if (mine(m)) this.deliverMessages([m]);
+    });
     this.#on('status:changed', (p) => {
       if (!mine(p)) return;
       this.handlers.onStatus(p);
