@@ -1414,7 +1414,7 @@ async function main(): Promise<void> {
       `deliveries ${nf.mailReceived + nf.pushReceived} in ${f(nf.spanS, 1)} s (first change to last receipt): ${f(nf.deliveriesPerS, 0)}/s; status changes refused ${nf.changeErrors}`,
     );
     console.log(
-      `chat during the fan-out: p50 ${f(chatNotify.lat.p50, 2)} ms, p99 ${f(chatNotify.lat.p99, 2)} ms (${f(ratioOf(chatNotify.lat.p99, bare?.chat?.lat.p99), 2)}× the bare relay's ${f(bare?.chat?.lat.p99, 2)} ms in this run; bar 2.5×), delivery ${f(chatNotify.delivery, 4)}, server CPU ${f(chatNotify.serverCpuPct, 0)} %`,
+      `chat during the fan-out: p50 ${f(chatNotify.lat.p50, 2)} ms, p99 ${f(chatNotify.lat.p99, 2)} ms (${f(ratioOf(chatNotify.lat.p99, bare?.chat?.lat.p99), 2)}× the bare relay's ${f(bare?.chat?.lat.p99, 2)} ms in this run; bar 2.5×), delivery ${f(chatNotify.delivery, 4)}, server CPU ${f(chatNotify.serverCpuPct, 0)} %, server lag p99/max ${chatNotify.serverLoop ? `${f(chatNotify.serverLoop.delayP99Ms, 1)}/${f(chatNotify.serverLoop.delayMaxMs, 0)}` : '—'} ms, generators' CPU ${chatNotify.genCpuPct.map((x) => f(x, 0)).join('/')} % and lag p99 ${f(chatNotify.genLoopP99Ms, 1)} ms, steal ${f(chatNotify.stealPct, 1)} %`,
     );
   }
   for (const r of reports) if (r.missing) console.log(`\n${r.kind}: ${r.missing}`);
