@@ -948,35 +948,31 @@ async function benchYjsServer(kind: ServerKind, yw: Managed[], cw: Managed[], re
           report.coedit = await coeditPhase(proc, yw, t, coeditNames, observer);
         });
     }
+    /** The chat rooms, each with a citizen of its own (their second tab too), the operator and the expert. */
+    let chatRooms: { appealId: string; clients: Record<string, string>[]; statusClient: number }[] | null = null;
+    const roomsForChat = async (): Promise<NonNullable<typeof chatRooms>> => {
+      if (chatRooms) return chatRooms;
+      const s = setup!;
+      const own = await proc.request<{ appealId: string; cookie: string }[]>('seedChatRooms', { n: P.chatRooms }, 120_000);
+      chatRooms = own.map((r) => {
+        const citizen = { cookie: r.cookie, origin: ready.url! };
+        const people = [citizen, headersOf(s.operator), headersOf(s.expert), citizen];
+        return { appealId: r.appealId, clients: Array.from({ length: P.chatClients }, (_, i) => people[i % people.length]!), statusClient: 1 };
+      });
+      return chatRooms;
+    };
     if (isOurs(kind) && runsPhase('chat')) {
       await phase('chat', async () => {
         log(`${kind}: chat fan-out`);
+        const rooms = await roomsForChat();
         const rows0 = await proc.request<number>('chatRows');
-        const s = setup!;
-        const people = [s.citizen, s.operator, s.expert, s.citizen];
-        report.chat = await chatPhase(
-          proc,
-          cw,
-          ready.url!,
-          s.active.slice(0, P.chatRooms).map((appealId) => ({
-            appealId,
-            clients: Array.from({ length: P.chatClients }, (_, i) => headersOf(people[i % people.length]!)),
-            statusClient: 1,
-          })),
-        );
+        report.chat = await chatPhase(proc, cw, ready.url!, rooms);
         report.chatRows = (await proc.request<number>('chatRows')) - rows0;
       });
     }
     if (notify && runsPhase('notify')) {
       await phase('notification fan-out', async () => {
-        const s = setup!;
-        const people = [s.citizen, s.operator, s.expert, s.citizen];
-        const rooms = s.active.slice(0, P.chatRooms).map((appealId) => ({
-          appealId,
-          clients: Array.from({ length: P.chatClients }, (_, i) => headersOf(people[i % people.length]!)),
-          statusClient: 1,
-        }));
-        const result = await notifyPhase(proc, notify.proc, cw, ready.url!, rooms);
+        const result = await notifyPhase(proc, notify.proc, cw, ready.url!, await roomsForChat());
         report.notify = result.notify;
         report.chatDuringNotify = result.chat;
       });

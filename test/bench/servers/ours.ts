@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import mongoose from 'mongoose';
 import { loadConfig } from '../../../server/config/config.js';
 import { endpointId, noticeId } from '../../../server/domain/notifications/notification.service.js';
+import { newToken, sha256 } from '../../../server/lib/ids.js';
 import { startServer } from '../../../server/server.js';
 import { makeRegisteredAppeal, makeUser } from '../../helpers/factories.js';
 import { SQLITE_FILE } from '../../../server/store/sqlite/sqlite.store.js';
@@ -33,6 +34,45 @@ const config = loadConfig({
 });
 const mergeWindowMs = process.env.BENCH_NOTIFY_MERGE_MS === undefined ? undefined : Number(process.env.BENCH_NOTIFY_MERGE_MS);
 const server = await startServer({ config, ...(mergeWindowMs === undefined ? {} : { notify: { mergeWindowMs } }) });
+
+/**
+ * The chat phase's rooms: `n` appeals in progress with the portal's operator
+ * and the demo expert invited, each filed by a citizen of its own who has a
+ * session (its cookie returned). One citizen behind every room would have a
+ * socket in each (two per room): every notice for them — a status change in
+ * any room — would go to all those sockets, which no person has.
+ */
+async function seedChatRooms(a: { n: number }): Promise<{ appealId: string; cookie: string }[]> {
+  const operator = await server.store.users.findByLogin('operator.portal@demo.local');
+  const expert = await server.store.users.findByLogin('expert@demo.local');
+  const category = (await server.store.catalogue.listCategories()).find((c) => c.code === 'portal_issues');
+  if (!operator || !expert || !category) throw new Error('no portal operator, expert or category');
+  const now = Date.now();
+  const rooms: { appealId: string; cookie: string }[] = [];
+  for (let i = 0; i < a.n; i++) {
+    const citizen = makeUser({ email: `chat-${i}@bench.local` });
+    await server.store.users.create(citizen);
+    const token = newToken();
+    await server.store.sessions.create({ id: sha256(token), userId: citizen.id, csrfToken: newToken(), createdAt: now, expiresAt: now + 12 * 3_600_000 });
+    const appeal = makeRegisteredAppeal({
+      number: `77-2098-${String(i).padStart(6, '0')}`,
+      citizenId: citizen.id,
+      categoryId: category.id,
+      departmentId: category.departmentId,
+      status: 'in_progress',
+      assigneeId: operator.id,
+      expertIds: [expert.id],
+      createdAt: now,
+      updatedAt: now,
+      statusChangedAt: now,
+      submittedAt: now,
+      deadlineAt: now + 30 * 86_400_000,
+    });
+    await server.store.appeals.create(appeal);
+    rooms.push({ appealId: appeal.id, cookie: `cr_session=${token}` });
+  }
+  return rooms;
+}
 
 /** The notification phase's appeals: each its own citizen (with a push subscription), in progress with the portal's operator. */
 let notifyAppeals: { id: string; citizenId: string; seq: number }[] = [];
@@ -154,6 +194,7 @@ const ipc = serveIpc(
     chatRows: () => count('chat_messages'),
     seedNotify,
     notifyRun,
+    seedChatRooms,
     yjsRows: () => count('yjs_updates'),
     /**
      * Writes the cold-load documents through the Store port: `raw` appeals get
