@@ -6,39 +6,39 @@
 import type { DraftInput } from '../../../shared/schemas/appeal.schema.js';
 import type { AppealPatch, AppealRecord, FieldChange } from '../../store/store.js';
 
-/** Fields of the appeal a correction may change, besides the description (which lives in the co-edited document). */
-const SCALARS = ['subject', 'type', 'categoryId', 'region'] as const;
-const RECORDS = ['details', 'applicant', 'extra'] as const;
-
 /** Fields whose values are the citizen's contact data or identifiers (PRODUCT.md §8). */
 export function isPersonalField(field: string): boolean {
   return field === 'details.replyContact' || field.startsWith('applicant.');
 }
 
-/** A field's value as text: '' for none; details, extras and the applicant hold strings (a date as YYYY-MM-DD). */
+/** A field's value as text: '' for none; the draft's fields hold strings (a date as YYYY-MM-DD). */
 const text = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
- * The changes `input` makes to `appeal` (the description aside) and the patch
- * that makes them: a record field (details, applicant, extra) is replaced
- * whole, as a draft's save replaces it, and compared key by key.
+ * The changes `input` makes to `appeal` and the patch that makes them, over
+ * every field of a draft's save but the description (which lives in the
+ * co-edited document) — so a field the draft gains is corrected and kept too.
+ * A record field (details, applicant, extra, a complaint's subject) is
+ * replaced whole, as a draft's save replaces it, and compared key by key.
  */
 export function correctionOf(appeal: AppealRecord, input: DraftInput): { changes: FieldChange[]; patch: AppealPatch } {
   const changes: FieldChange[] = [];
   const patch: AppealPatch = {};
-  for (const key of SCALARS) {
-    const next = input[key];
-    if (next === undefined || text(next) === text(appeal[key])) continue;
-    changes.push({ field: key, before: text(appeal[key]), after: text(next) });
-    Object.assign(patch, { [key]: next });
-  }
-  for (const key of RECORDS) {
-    const next: Record<string, unknown> | undefined = input[key];
-    if (next === undefined) continue;
-    const before = appeal[key] as Record<string, unknown>;
+  const stored = appeal as unknown as Record<string, unknown>;
+  for (const [key, next] of Object.entries(input as Record<string, unknown>)) {
+    if (key === 'description' || key === 'version' || next === undefined) continue;
+    const before = stored[key];
     const own: FieldChange[] = [];
-    for (const k of [...new Set([...Object.keys(before), ...Object.keys(next)])].sort()) {
-      if (text(before[k]) !== text(next[k])) own.push({ field: `${key}.${k}`, before: text(before[k]), after: text(next[k]) });
+    if (isRecord(before) || isRecord(next)) {
+      const was = isRecord(before) ? before : {};
+      const now = isRecord(next) ? next : {};
+      for (const k of [...new Set([...Object.keys(was), ...Object.keys(now)])].sort()) {
+        if (text(was[k]) !== text(now[k])) own.push({ field: `${key}.${k}`, before: text(was[k]), after: text(now[k]) });
+      }
+    } else if (text(before) !== text(next)) {
+      own.push({ field: key, before: text(before), after: text(next) });
     }
     if (own.length === 0) continue;
     changes.push(...own);
