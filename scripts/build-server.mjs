@@ -10,7 +10,9 @@
  * - native addons (better-sqlite3, argon2), which find their binaries beside
  *   their own files, and ws's optional native helpers (not installed);
  * - the drivers of the optional parts (mongoose, mongodb, redis), which load
- *   only when MONGODB_URI or REDIS_URL asks for them.
+ *   only when MONGODB_URI or REDIS_URL asks for them;
+ * - pdfkit, which reads its own data files beside its code, loaded at the
+ *   first PDF (server/channels/pdf.renderer.ts).
  *
  * CommonJS packages inside an ES module bundle call `require` for Node's
  * built-in modules: the banner gives each chunk one. The WAL checkpointer's
@@ -39,7 +41,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['better-sqlite3', 'argon2', 'bufferutil', 'utf-8-validate', 'mongoose', 'mongodb', 'redis'],
+  external: ['better-sqlite3', 'argon2', 'bufferutil', 'utf-8-validate', 'mongoose', 'mongodb', 'redis', 'pdfkit'],
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   // For stack traces that name the TypeScript and the packages' own files:
   // `NODE_OPTIONS=--enable-source-maps npm start`. Without the sources' text

@@ -42,6 +42,10 @@ import { attachmentRoutes } from './transport/http/attachment.routes.js';
 import { adminUserRoutes, authRoutes } from './transport/http/auth.routes.js';
 import { catalogueRoutes } from './transport/http/catalogue.routes.js';
 import { clockRoutes } from './transport/http/clock.routes.js';
+import { outcomeRoutes } from './transport/http/outcome.routes.js';
+import { FeedbackService } from './domain/decisions/feedback.service.js';
+import { DocumentService } from './domain/documents/document.service.js';
+import { PdfKitRenderer } from './channels/pdf.renderer.js';
 import { UpgradeRouter } from './transport/upgrade-router.js';
 import { DescriptionService } from './domain/description/description.service.js';
 import { COLLAB_PREFIX, CollabEndpoint } from './transport/collab/collab.endpoint.js';
@@ -224,6 +228,17 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const wall = new WallService({ store, presence, clock, names });
 
   const entries = new CaseEntryService({ store, clock, audit, bus, appeals, names, description });
+  // After the decision: the rating and its review (a scheduler job keeps the review's clock), and the case's PDFs.
+  const feedback = new FeedbackService({ store, clock, audit, bus, appeals, scheduler });
+  const documents = new DocumentService({
+    store,
+    clock,
+    appeals,
+    rooms,
+    chat: new ChatService({ store, rooms, names, clock, bus }),
+    attachments,
+    renderer: new PdfKitRenderer(),
+  });
 
   let port = config.port;
   const allowedOrigins = (): string[] => config.allowedOrigins(port);
@@ -241,6 +256,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       appealRoutes(appeals),
       clockRoutes(clocks, calendar),
       caseEntryRoutes(entries),
+      outcomeRoutes(feedback, documents),
       directoryRoutes(new DirectoryService(store)),
       wallRoutes(wall),
       attachmentRoutes(attachments, { tempDir: path.join(config.dataDir, 'uploads'), idleTimeoutMs: o.uploads?.idleTimeoutMs }),

@@ -48,6 +48,7 @@ export const TRANSITION_ACTIONS = [
   'reject',
   'resubmit',
   'reopen',
+  're_examine',
 ] as const;
 export type TransitionAction = (typeof TRANSITION_ACTIONS)[number];
 
@@ -71,6 +72,16 @@ export const TRANSITIONS: readonly Transition[] = [
   { action: 'reopen', from: 'completed', to: 'in_progress', actors: ['supervisor'], requires: 'comment' },
 ];
 
+/**
+ * Transitions taken only inside another use case, never from the status bar
+ * or `/transitions`: a supervisor's review of a rating starts the
+ * re-examination (PRODUCT.md §7), which reopens the completed appeal with a
+ * new assignee in the same write as the review's change.
+ */
+export const LINKED_TRANSITIONS: readonly Transition[] = [
+  { action: 're_examine', from: 'completed', to: 'in_progress', actors: ['supervisor'], requires: 'comment' },
+];
+
 /** Days after a proposed resolution when silence counts as confirmation (PRODUCT.md §2). */
 export const AUTO_CONFIRM_DAYS = 5;
 
@@ -87,4 +98,74 @@ export function transitionsFrom(actor: Actor, from: Status): Transition[] {
 /** Statuses in which the appeal's room is open for work (chat, co-editing). */
 export function isOpen(status: Status): boolean {
   return status !== 'draft' && status !== 'completed' && status !== 'rejected';
+}
+
+// After the decision (PRODUCT.md §7): the citizen's rating and the supervisor's review of it.
+
+/** The one status in which a decision may be rated, or a rating changed. */
+export const RATEABLE_STATUS: Status = 'completed';
+
+/** Stars of a rating. */
+export const MIN_STARS = 1;
+export const MAX_STARS = 5;
+
+/** The review's own clock: a supervisor answers a rating's review within this many days. */
+export const REVIEW_DAYS = 30;
+
+/** Whether a rating calls for a supervisor's review: one or two stars, or remarks the citizen marked as a complaint. */
+export function opensReview(stars: number, isComplaint: boolean): boolean {
+  return stars <= 2 || isComplaint;
+}
+
+/** The states of a review, in the order of its life. */
+export const REVIEW_STATES = ['pending', 'in_review', 'closed', 're_examination', 'completed', 'withdrawn'] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
+/** Russian labels of the review states (the seed's «статус пересмотра: в процессе, завершён»). */
+export const REVIEW_LABELS_RU: Record<ReviewState, string> = {
+  pending: 'Ожидает проверки руководителем',
+  in_review: 'На проверке у руководителя',
+  closed: 'Проверка завершена, дан ответ',
+  re_examination: 'Пересмотр в процессе',
+  completed: 'Пересмотр завершён',
+  withdrawn: 'Проверка не требуется',
+};
+
+export const REVIEW_ACTIONS = ['open', 'withdraw', 'start', 'close', 're_examine', 'complete'] as const;
+export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
+
+/** Who takes a review's step: the citizen by rating, the department's supervisor, or the system when the new decision is issued. */
+export type ReviewActor = 'citizen' | 'supervisor' | 'system';
+
+export interface ReviewTransition {
+  readonly action: ReviewAction;
+  /** null: the rating has no review yet. */
+  readonly from: readonly (ReviewState | null)[];
+  readonly to: ReviewState;
+  readonly actor: ReviewActor;
+}
+
+/** The review's table. Anything not listed here is refused. */
+export const REVIEW_TRANSITIONS: readonly ReviewTransition[] = [
+  { action: 'open', from: [null, 'withdrawn'], to: 'pending', actor: 'citizen' },
+  { action: 'withdraw', from: ['pending'], to: 'withdrawn', actor: 'citizen' },
+  { action: 'start', from: ['pending'], to: 'in_review', actor: 'supervisor' },
+  { action: 'close', from: ['pending', 'in_review'], to: 'closed', actor: 'supervisor' },
+  { action: 're_examine', from: ['pending', 'in_review'], to: 're_examination', actor: 'supervisor' },
+  { action: 'complete', from: ['re_examination'], to: 'completed', actor: 'system' },
+];
+
+/** The review step `actor` may take with `action` out of `from` (null: no review yet), or undefined. */
+export function findReviewTransition(action: ReviewAction, from: ReviewState | null, actor: ReviewActor): ReviewTransition | undefined {
+  return REVIEW_TRANSITIONS.find((t) => t.action === action && t.actor === actor && t.from.includes(from));
+}
+
+/** Review steps `actor` may take out of `from` (for buttons). */
+export function reviewActionsFrom(actor: ReviewActor, from: ReviewState | null): ReviewAction[] {
+  return REVIEW_TRANSITIONS.filter((t) => t.actor === actor && t.from.includes(from)).map((t) => t.action);
+}
+
+/** Whether the citizen may still change the rating: until a supervisor has started its review (none, waiting, or no longer needed). */
+export function isRatingChangeable(review: ReviewState | null): boolean {
+  return review === null || review === 'pending' || review === 'withdrawn';
 }

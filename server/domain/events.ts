@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { idSchema } from '../../shared/schemas/common.schema.js';
 import { NOTIFICATION_KINDS } from '../../shared/schemas/notification.schema.js';
-import { ROLES, STATUSES } from '../../shared/status-machine.js';
+import { REVIEW_ACTIONS, REVIEW_STATES, ROLES, STATUSES } from '../../shared/status-machine.js';
 
 /** The fields of an appeal that decide who may do what in its room (what a room grant is decided on). */
 export const appealAccessSchema = z.strictObject({
@@ -92,6 +92,9 @@ export const notificationEventSchema = z.strictObject({
   at: z.number(),
 });
 
+/** What happened to a rating or its review (`feedback.changed`). */
+export const FEEDBACK_CHANGES = ['rated', 'rating_changed', ...REVIEW_ACTIONS, 'checklist', 'overdue'] as const;
+
 /** The clocks of the law (59-ФЗ, PRODUCT.md §10) a deadline event names. */
 export const DEADLINE_CLOCKS = ['registration', 'answer', 'redirect'] as const;
 export const deadlineClockSchema = z.enum(DEADLINE_CLOCKS);
@@ -122,6 +125,33 @@ export const domainEventSchema = z.discriminatedUnion('type', [
    * not through the bus.
    */
   z.strictObject({ type: z.literal('chat.posted'), message: chatPostedSchema }),
+  /** A decision document was issued (completion, rejection, or the answer to a re-examination: `reviewId`). */
+  z.strictObject({
+    type: z.literal('decision.issued'),
+    appeal: appealAccessSchema,
+    decision: z.strictObject({
+      id: idSchema,
+      seq: z.number().int().positive(),
+      kind: z.enum(['completion', 'rejection']),
+      reviewId: idSchema.nullable(),
+    }),
+  }),
+  /**
+   * The citizen rated the decision or changed the rating, or its review moved
+   * (`change`); `reviewState` is the review's state after it (null: no review).
+   * The room reads the appeal again; the department's supervisors hear of a
+   * review opened or overdue.
+   */
+  z.strictObject({
+    type: z.literal('feedback.changed'),
+    appeal: appealAccessSchema,
+    change: z.enum(FEEDBACK_CHANGES),
+    actorId: idSchema.nullable(),
+    stars: z.number().int().min(1).max(5),
+    reviewId: idSchema.nullable(),
+    reviewState: z.enum(REVIEW_STATES).nullable(),
+    reviewDueAt: z.number().nullable(),
+  }),
   /** The citizen supplemented the appeal or corrected it (a case entry); the room fetches what it may see of it. */
   z.strictObject({
     type: z.literal('case.entry_added'),

@@ -6,6 +6,9 @@ import type { DepartmentLevel, ExtraField } from '../../shared/catalogue.js';
 import type { Applicant, AppealType, Details, Priority } from '../../shared/schemas/appeal.schema.js';
 import type { CodeChannel } from '../../shared/schemas/account.schema.js';
 import type { Actor, Role, Status } from '../../shared/status-machine.js';
+import type { DecisionRecord, FeedbackRecord } from './decision.records.js';
+
+export type * from './decision.records.js';
 
 export interface UserRecord {
   id: string;
@@ -111,6 +114,10 @@ export interface AppealRecord {
   statusChangedAt: number;
   /** The law's clocks from submission on (null for a draft). */
   clocks: AppealClocksRecord | null;
+  /** Decision documents, oldest first; the last may be a proposed resolution not yet issued (decision.records.ts). */
+  decisions: DecisionRecord[];
+  /** The citizen's rating of the decision and the supervisor's review of it; null until rated. */
+  feedback: FeedbackRecord | null;
   /** Bumped on every write; used for optimistic concurrency. */
   version: number;
 }

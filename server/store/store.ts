@@ -14,7 +14,7 @@
  * - Reads return copies; mutating a returned record never changes the store.
  */
 import type { Priority } from '../../shared/schemas/appeal.schema.js';
-import type { Role, Status } from '../../shared/status-machine.js';
+import type { ReviewState, Role, Status } from '../../shared/status-machine.js';
 import type {
   AppealRecord,
   AttachmentRecord,
@@ -130,6 +130,8 @@ export interface AppealFilter {
   assigneeId?: string | null;
   /** Only appeals whose room is open (`isOpen`: not a draft, not completed, not rejected): the wall's rows. */
   openOnly?: boolean;
+  /** Only appeals whose rating's review is in one of these states (the supervisors' reviews). */
+  reviewStates?: readonly ReviewState[];
   sort: 'deadline' | 'created';
   limit: number;
   offset: number;

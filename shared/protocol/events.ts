@@ -130,8 +130,11 @@ export interface ServerToClientEvents {
   'wall:room': (room: WallRoom) => void;
   /** To `lists:watch` subscribers who may see the appeal in a list. */
   'list:changed': (p: ListChanged) => void;
-  /** The appeal's assignee, experts or clocks (an extension) changed: the room reads the appeal (and the actions it offers) again. */
-  'appeal:updated': (p: { appealId: string; changed: ('assigneeId' | 'expertIds' | 'clocks')[] }) => void;
+  /**
+   * The appeal's assignee, experts, clocks (an extension) or outcome (a decision issued, the rating or its
+   * review changed) changed: the room reads the appeal (and the actions it offers) again.
+   */
+  'appeal:updated': (p: { appealId: string; changed: ('assigneeId' | 'expertIds' | 'clocks' | 'outcome')[] }) => void;
   /** The person lost access to the room (reassigned, removed); the client leaves it. */
   'room:revoked': (p: { appealId: string }) => void;
   /** A notice for this person (in-app channel): a toast, and the bell's unread count. */

@@ -45,6 +45,7 @@ import {
 import { attachmentSummarySchema, downloadQuerySchema, fileJournalEntrySchema, restoreVersionSchema } from '../schemas/attachment.schema.js';
 import { calendarQuerySchema, calendarReplySchema, calendarYearInputSchema } from '../schemas/calendar.schema.js';
 import { extendSchema, redirectReplySchema, redirectSchema } from '../schemas/clocks.schema.js';
+import { checklistMarkSchema, rateSchema, reviewActionSchema, reviewListQuerySchema } from '../schemas/outcome.schema.js';
 import { caseEntriesQuerySchema, caseEntriesReplySchema, caseEntrySchema, entriesSeenSchema, supplementSchema } from '../schemas/case-entry.schema.js';
 import {
   categoryInputSchema,
@@ -197,6 +198,15 @@ export const ROUTES = {
   'notifications.pushKey': route({ method: 'GET', path: '/api/notifications/push/key', reply: pushKeyReplySchema }),
   'notifications.pushSubscribe': route({ method: 'POST', path: '/api/notifications/push/subscriptions', body: pushSubscriptionSchema, reply: 'empty' }),
   'notifications.pushUnsubscribe': route({ method: 'POST', path: '/api/notifications/push/unsubscribe', body: pushUnsubscribeSchema, reply: 'empty' }),
+
+  // After the decision (docs/api.md, "Decisions, ratings and reviews"; docs/decisions.md).
+  'decisions.pdf': route({ method: 'GET', path: '/api/appeals/:id/decisions/:decisionId/pdf', reply: 'bytes' }),
+  'appeals.pdf': route({ method: 'GET', path: '/api/appeals/:id/pdf', reply: 'bytes' }),
+  'feedback.rate': route({ method: 'POST', path: '/api/appeals/:id/feedback', body: rateSchema, reply: appealReply, status: 201 }),
+  'feedback.change': route({ method: 'PUT', path: '/api/appeals/:id/feedback', body: rateSchema, reply: appealReply }),
+  'review.act': route({ method: 'POST', path: '/api/appeals/:id/review', body: reviewActionSchema, reply: appealReply }),
+  'review.checklist': route({ method: 'POST', path: '/api/appeals/:id/review/checklist/:itemId', body: checklistMarkSchema, reply: appealReply }),
+  'reviews.list': route({ method: 'GET', path: '/api/reviews', query: reviewListQuerySchema, reply: pageOf(appealSchema) }),
 
   // The case's entries: supplements and corrections (docs/api.md, "Case entries").
   'entries.list': route({ method: 'GET', path: '/api/appeals/:id/entries', query: caseEntriesQuerySchema, reply: caseEntriesReplySchema }),

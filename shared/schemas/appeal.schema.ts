@@ -3,6 +3,7 @@ import { LIMITS } from '../limits.js';
 import { ROLES, STATUSES, TRANSITION_ACTIONS } from '../status-machine.js';
 import { clocksSchema } from './clocks.schema.js';
 import { dateSchema, idSchema, innSchema, pageSchema } from './common.schema.js';
+import { decisionSchema, feedbackSchema, MAX_DECISION_FILES } from './outcome.schema.js';
 
 export const APPEAL_TYPES = ['info_request', 'application', 'complaint', 'suggestion'] as const;
 export type AppealType = (typeof APPEAL_TYPES)[number];
@@ -77,6 +78,8 @@ export const transitionSchema = z.object({
   action: z.enum(TRANSITION_ACTIONS),
   comment: z.string().trim().max(LIMITS.commentChars).optional(),
   version: z.number().int().min(0).optional(),
+  /** Files of the appeal the decision refers to (a proposed resolution, a rejection: docs/decisions.md). */
+  attachmentIds: z.array(idSchema).max(MAX_DECISION_FILES).optional(),
 });
 export type TransitionInput = z.infer<typeof transitionSchema>;
 
@@ -153,6 +156,10 @@ export const appealSchema = z.object({
   clocks: clocksSchema.nullable(),
   /** Name and contacts of the citizen: for the citizen, the assignee, supervisors, and experts the citizen allowed; null for everyone else. */
   citizen: z.object({ fullName: z.string(), email: z.string().nullable(), phone: z.string().nullable() }).nullable(),
+  /** Decision documents, oldest first; the last may be a proposed resolution (`issuedAt` null). */
+  decisions: z.array(decisionSchema),
+  /** The citizen's rating of the decision and its review; null until rated. */
+  feedback: feedbackSchema.nullable(),
   /** In lists only: chat messages by others the viewer has not read (capped at 100). */
   unread: z.number().optional(),
 });

@@ -70,7 +70,7 @@ export const wallWatchSchema = z.object({}).strict();
 export const listsWatchSchema = z.object({}).strict();
 
 /** Why a line of a live list changed. */
-export const LIST_CHANGE_REASONS = ['created', 'status', 'assignee', 'experts', 'message', 'access', 'deadline'] as const;
+export const LIST_CHANGE_REASONS = ['created', 'status', 'assignee', 'experts', 'message', 'access', 'deadline', 'feedback'] as const;
 
 /** `list:changed` (server → client): the appeal's id and why, nothing else. */
 export const listChangedSchema = z.strictObject({ appealId: idSchema, reason: z.enum(LIST_CHANGE_REASONS) });

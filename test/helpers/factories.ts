@@ -140,6 +140,8 @@ export function makeAppeal(overrides: Partial<AppealRecord> = {}): AppealRecord 
     submittedAt: null,
     statusChangedAt: T0,
     clocks: null,
+    decisions: [],
+    feedback: null,
     version: 1,
     ...overrides,
   };

@@ -8,7 +8,7 @@ import type { PublicStatus } from '../../../shared/protocol/api.js';
 import type { Clocks } from '../../../shared/schemas/clocks.schema.js';
 import { DEFAULT_REGION } from '../../../shared/catalogue.js';
 import { draftSchema, type DraftInput, type QueueQuery, type TransitionInput } from '../../../shared/schemas/appeal.schema.js';
-import { STATUS_LABELS_RU, TRANSITIONS, type Actor, type Transition } from '../../../shared/status-machine.js';
+import { LINKED_TRANSITIONS, STATUS_LABELS_RU, TRANSITIONS, type Actor, type Transition } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
 import { hmac, newAccessCode, newId } from '../../lib/ids.js';
 import type { AppealFilter, AppealPatch, AppealRecord, StatusHistoryRecord, Store } from '../../store/store.js';
@@ -24,6 +24,7 @@ import { shippedCalendar, type CalendarSource } from '../clocks/calendar.service
 import { extensionRefusal, redirectRefusal } from '../clocks/clock.policy.js';
 import { clocksOf, clocksOnTransition, clocksView, deadlineOf, freshClocks } from '../clocks/law-clocks.js';
 import { autoConfirmAtOf, toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
+import { DecisionIssuer } from '../decisions/decision.issuer.js';
 
 export interface AppealDeps {
   store: Store;
@@ -69,6 +70,8 @@ export class AppealService {
       submittedAt: null,
       statusChangedAt: now,
       clocks: null,
+      decisions: [],
+      feedback: null,
       version: 0,
       ...(await this.draftPatch(input)),
     };
@@ -326,6 +329,15 @@ export class AppealService {
     return t !== undefined && (await this.commit(null, 'system', appeal, t, 'Подтверждено автоматически: возражений не поступило', {})) !== null;
   }
 
+  /**
+   * A transition taken inside another use case (LINKED_TRANSITIONS: a review's
+   * re-examination), never from `/transitions`: the same checks and commit,
+   * with the caller's fields written in the same compare-and-set.
+   */
+  async transitionLinked(viewer: Viewer, appeal: AppealRecord, input: TransitionInput, extra: AppealPatch): Promise<AppealRecord> {
+    return this.apply(viewer, appeal, input, extra, true);
+  }
+
   /** The appeal if the viewer may know it exists; NOT_FOUND otherwise. */
   async visible(viewer: Viewer, id: string): Promise<AppealRecord> {
     const appeal = await this.d.store.appeals.get(id);
@@ -337,10 +349,10 @@ export class AppealService {
    * Decides and commits one transition on the stored `appeal`. A
    * compare-and-set that finds a newer version is a CONFLICT.
    */
-  private async apply(viewer: Viewer, appeal: AppealRecord, input: TransitionInput, extra: AppealPatch): Promise<AppealRecord> {
+  private async apply(viewer: Viewer, appeal: AppealRecord, input: TransitionInput, extra: AppealPatch, isLinked = false): Promise<AppealRecord> {
     const part = roomRoleOf(viewer, appeal);
     const actor: Actor = part === 'owner' ? 'citizen' : viewer.role;
-    const t = TRANSITIONS.find((x) => x.action === input.action && x.from === appeal.status);
+    const t = (isLinked ? LINKED_TRANSITIONS : TRANSITIONS).find((x) => x.action === input.action && x.from === appeal.status);
     // Two officers pressed «Взять в работу» at once: the one who lost is told who won.
     if (!t && input.action === 'take') await this.refuseIfTakenByAnother(viewer, appeal);
     if (!t) throw new DomainError('INVALID_TRANSITION', `Из статуса «${STATUS_LABELS_RU[appeal.status]}» так перейти нельзя`);
@@ -353,7 +365,7 @@ export class AppealService {
     const patch: AppealPatch = { ...extra };
     if (t.action === 'take') patch.assigneeId = viewer.id;
     if (input.version !== undefined && input.version !== appeal.version) throw conflict();
-    const updated = await this.commit(viewer.id, actor, appeal, t, comment || null, patch);
+    const updated = await this.commit(viewer.id, actor, appeal, t, comment || null, patch, input.attachmentIds);
     if (!updated && t.action === 'take') await this.refuseIfTakenByAnother(viewer, await this.visible(viewer, appeal.id));
     if (!updated) throw conflict();
     return updated;
@@ -369,22 +381,45 @@ export class AppealService {
   private async commit(
     actorId: string | null,
     actor: Actor,
-    appeal: Pick<AppealRecord, 'id' | 'version' | 'clocks' | 'submittedAt' | 'deadlineAt'>,
+    appeal: AppealRecord,
     t: Transition,
     comment: string | null,
     patch: AppealPatch,
+    attachmentIds: readonly string[] = [],
   ): Promise<AppealRecord | null> {
     const now = this.d.clock.now();
+    // The decision it proposes or issues, and the review it completes, go in the same compare-and-set (docs/decisions.md).
+    const outcome = await new DecisionIssuer(this.d.store, newId).outcomeFor(appeal, t, actorId, comment, attachmentIds, now);
+    const details = { from: t.from, to: t.to, ...(outcome.issued ? { decisionId: outcome.issued.id } : {}) };
     // The journal entry is written with the change itself (one transaction on SQLite).
     const result = await this.d.store.appeals.transition(
       appeal.id,
       appeal.version,
-      { ...patch, ...clocksOnTransition(appeal, t, now, this.calendar()), status: t.to, statusChangedAt: now, updatedAt: now },
+      { ...patch, ...outcome.patch, ...clocksOnTransition(appeal, t, now, this.calendar()), status: t.to, statusChangedAt: now, updatedAt: now },
       { at: now, actorId, actorRole: actor, from: t.from, to: t.to, action: t.action, comment },
-      this.d.audit.draft({ actorId, action: `appeal.${t.action}`, subjectType: 'appeal', subjectId: appeal.id, details: { from: t.from, to: t.to } }),
+      this.d.audit.draft({ actorId, action: `appeal.${t.action}`, subjectType: 'appeal', subjectId: appeal.id, details }),
     );
     if (!result) return null;
-    this.d.bus.publish({ type: 'appeal.status_changed', appeal: accessOf(result.appeal), entry: statusEntryOf(result.entry) });
+    const access = accessOf(result.appeal);
+    this.d.bus.publish({ type: 'appeal.status_changed', appeal: access, entry: statusEntryOf(result.entry) });
+    if (outcome.issued) {
+      const { id, seq, kind, reviewId } = outcome.issued;
+      this.d.bus.publish({ type: 'decision.issued', appeal: access, decision: { id, seq, kind, reviewId } });
+    }
+    const feedback = result.appeal.feedback;
+    if (outcome.completedReview && feedback) {
+      const r = outcome.completedReview;
+      this.d.bus.publish({
+        type: 'feedback.changed',
+        appeal: access,
+        change: 'complete',
+        actorId: null,
+        stars: feedback.stars,
+        reviewId: r.id,
+        reviewState: r.state,
+        reviewDueAt: r.dueAt,
+      });
+    }
     return result.appeal;
   }
 

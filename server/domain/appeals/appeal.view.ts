@@ -9,6 +9,7 @@ import { AUTO_CONFIRM_DAYS, transitionsFrom } from '../../../shared/status-machi
 import type { AppealRecord, StatusHistoryRecord, UserRecord } from '../../store/store.js';
 import type { Viewer } from '../viewer.js';
 import { canWriteInRoom, isAssignedToAnother, roomRoleOf } from './appeal.policy.js';
+import { toDecisionView, toFeedbackView } from '../decisions/outcome.view.js';
 
 export interface CitizenContact {
   fullName: string;
@@ -85,6 +86,8 @@ export function toAppealView(
     clocks,
     citizen: citizen && contacts ? { fullName: citizen.fullName, email: citizen.email, phone: citizen.phone } : null,
     assigneeName,
+    decisions: appeal.decisions.map(toDecisionView),
+    feedback: toFeedbackView(viewer, appeal, now),
   };
 }
 

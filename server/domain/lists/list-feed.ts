@@ -70,6 +70,12 @@ export class ListFeed {
       case 'appeal.redirected':
         // The sending department's lists drop it (its status change reaches the receiving one and the citizen).
         return { hint: { appealId: event.appeal.id, reason: 'access' }, channels: [{ kind: 'department', id: event.fromDepartmentId }] };
+      case 'feedback.changed':
+        // «Мои обращения» shows the rating and its review's state; the department's lists show reviews.
+        return { hint: { appealId: event.appeal.id, reason: 'feedback' }, channels: readersOf(event.appeal, true) };
+      case 'decision.issued':
+      case 'notification.created':
+      case 'notification.unread':
       case 'session.ended':
       case 'description.versions_changed':
       case 'attachment.changed':

@@ -85,6 +85,10 @@ export class RoomGrantCache {
       case 'chat.posted':
       case 'description.versions_changed':
       case 'case.entry_added':
+      case 'decision.issued':
+      case 'feedback.changed':
+      case 'notification.created':
+      case 'notification.unread':
       case 'deadline.reminder':
       case 'deadline.missed':
       case 'resolution.autoconfirm_soon':

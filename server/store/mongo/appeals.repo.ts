@@ -68,6 +68,8 @@ export const MUTABLE: readonly (keyof AppealPatch)[] = [
   'submittedAt',
   'statusChangedAt',
   'clocks',
+  'decisions',
+  'feedback',
 ];
 
 /**
@@ -121,6 +123,7 @@ function matchOf(f: AppealFilter): Record<string, unknown> {
   }
   if (f.openOnly === true) and.push({ status: { $in: OPEN_STATUSES } });
   if (f.assigneeId !== undefined) and.push({ assigneeId: eq(f.assigneeId) });
+  if (f.reviewStates !== undefined) and.push({ 'feedback.review.state': { $in: [...f.reviewStates] } });
   return and.length > 0 ? { $and: and } : {};
 }
 

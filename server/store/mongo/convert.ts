@@ -140,6 +140,9 @@ export const toAppeal = (d: Omit<AppealRecord, 'number'> & { number?: string | n
   submittedAt: d.submittedAt ?? null,
   statusChangedAt: d.statusChangedAt,
   clocks: d.clocks ?? null,
+  // Whole copies: a record read is never the document the driver holds (appeals stored before them have none).
+  decisions: structuredClone((d.decisions as AppealRecord['decisions'] | undefined) ?? []),
+  feedback: d.feedback ? structuredClone(d.feedback) : null,
   version: d.version,
 });
 

@@ -293,6 +293,8 @@ export function defineModels(conn: Connection) {
     submittedAt: Number,
     statusChangedAt: Number,
     clocks: Mixed,
+    decisions: Mixed,
+    feedback: Mixed,
     version: Number,
     deadlineSort: Number,
     historySeq: Number,
@@ -318,6 +320,8 @@ export function defineModels(conn: Connection) {
   appeal.index({ expertIds: 1, deadlineSort: 1, createdAt: 1, id: 1 });
   // The outbox sweep at open finds the few documents with a pending entry.
   appeal.index({ 'auditOutbox.key': 1 }, { sparse: true });
+  // The supervisors' reviews of ratings: department, review state, newest first.
+  appeal.index({ departmentId: 1, 'feedback.review.state': 1, createdAt: -1, id: -1 });
 
   const history = schema<StatusHistoryRecord>('status_history', historyEntry);
   history.index({ appealId: 1, seq: 1 }, { unique: true });

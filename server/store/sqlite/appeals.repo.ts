@@ -31,6 +31,8 @@ const appeals = new Table<AppealRecord>('appeals', {
   submittedAt: 'int',
   statusChangedAt: 'int',
   clocks: 'json',
+  decisions: 'json',
+  feedback: 'json',
   version: 'int',
 });
 
@@ -76,6 +78,14 @@ function whereOf(filter: AppealFilter): { sql: string; params: Record<string, un
     params.overdue_at = filter.overdueAt;
   }
   if (filter.openOnly) where.push(`status IN (${OPEN_STATUSES_SQL})`);
+  if (filter.reviewStates !== undefined) {
+    // Bound parameters in an IN list; the states come from the shared enum.
+    const names = filter.reviewStates.map((st, i) => {
+      params[`review_state_${i}`] = st;
+      return `@review_state_${i}`;
+    });
+    where.push(`feedback IS NOT NULL AND json_extract(feedback, '$.review.state') IN (${names.join(', ') || 'NULL'})`);
+  }
   if (filter.assigneeId === null) where.push('assignee_id IS NULL');
   else if (filter.assigneeId !== undefined) eq('assignee_id', filter.assigneeId);
   return { sql: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params };

@@ -317,6 +317,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX chat_messages_edits ON chat_messages (appeal_id, edit_of) WHERE edit_of IS NOT NULL;
     `,
   },
+  {
+    // After the decision (decision.records.ts): decision documents and the rating with its review, inside
+    // the appeal's row so that a transition writes them in its own compare-and-set; the review's state
+    // indexed for the supervisors' list of reviews.
+    version: 12,
+    sql: `
+      ALTER TABLE appeals ADD COLUMN decisions TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE appeals ADD COLUMN feedback TEXT;
+      CREATE INDEX appeals_review ON appeals (department_id, json_extract(feedback, '$.review.state'), created_at)
+        WHERE feedback IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version of the file (0 for a fresh one). */

@@ -111,6 +111,10 @@ export class CollabEndpoint {
           case 'chat.posted':
           case 'description.versions_changed':
           case 'case.entry_added':
+          case 'decision.issued':
+          case 'feedback.changed':
+          case 'notification.created':
+          case 'notification.unread':
           case 'appeal.extended':
           case 'deadline.reminder':
           case 'deadline.missed':

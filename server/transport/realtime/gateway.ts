@@ -223,6 +223,13 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
         guard.forgetRoom(rooms.appeal(event.appeal.id));
         ctx.serial.run(event.appeal.id, () => recheckRoom(ctx, event.appeal.id));
         return;
+      case 'decision.issued':
+      case 'feedback.changed':
+        // The room reads the appeal again: its decisions, the rating and the review's state.
+        io.local.to(rooms.appeal(event.appeal.id)).emit('appeal:updated', { appealId: event.appeal.id, changed: ['outcome'] });
+        return;
+      case 'notification.created':
+      case 'notification.unread':
       case 'deadline.reminder':
       case 'deadline.missed':
       case 'resolution.autoconfirm_soon':
