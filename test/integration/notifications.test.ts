@@ -66,9 +66,8 @@ afterAll(async () => {
 
 /** Lets the work an event started settle: the journal written, deliveries due now run, and those in the merge window. */
 async function settle(advanceMs = 0): Promise<void> {
-  await new Promise((r) => {
-    setTimeout(r, 30);
-  });
+  // The events heard so far worked out, then the deliveries due now (a run already under way is waited for).
+  await server.notifications.idle();
   await server.scheduler.runDue();
   if (advanceMs > 0) {
     clock.advance(advanceMs);

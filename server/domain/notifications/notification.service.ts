@@ -169,6 +169,11 @@ export class NotificationService {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    await this.idle();
+  }
+
+  /** Resolves once every event heard so far has been worked out (its notices stored, their deliveries queued). */
+  async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
