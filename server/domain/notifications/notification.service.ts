@@ -303,6 +303,9 @@ export class NotificationService {
     const deliveries: NotificationRecord['deliveries'] = {};
     for (const c of channels) deliveries[c] = c === 'inapp' ? { state: 'sent', at: now, error: null } : { state: 'pending', at: null, error: null };
     if (deliveries.push && !this.d.push) deliveries.push = { state: 'skipped', at: now, error: 'web push is not configured' };
+    // No device subscribed: nothing to queue (most people; a job each would be writes for nothing).
+    else if (deliveries.push && (await this.d.store.notifications.listPushSubscriptions(r.userId)).length === 0)
+      deliveries.push = { state: 'skipped', at: now, error: 'no subscribed device' };
     const record: NotificationRecord = {
       id: noticeId(eventKey, r.userId),
       userId: r.userId,
