@@ -13,6 +13,7 @@ import { AttachmentService, type AttachmentOptions } from './domain/attachments/
 import { AuditService } from './domain/audit/audit.service.js';
 import { CatalogueService } from './domain/catalogue/catalogue.service.js';
 import { CalendarService } from './domain/clocks/calendar.service.js';
+import { CannedReplyService } from './domain/canned/canned-reply.service.js';
 import { ClockJobs } from './domain/clocks/clock-jobs.js';
 import { ClockService } from './domain/clocks/clock.service.js';
 import { RoomAccess } from './domain/rooms/room-access.js';
@@ -40,6 +41,7 @@ import { wallRoutes } from './transport/http/wall.routes.js';
 import { DirectoryService } from './domain/accounts/directory.service.js';
 import { attachmentRoutes } from './transport/http/attachment.routes.js';
 import { adminUserRoutes, authRoutes } from './transport/http/auth.routes.js';
+import { cannedReplyRoutes } from './transport/http/canned-reply.routes.js';
 import { catalogueRoutes } from './transport/http/catalogue.routes.js';
 import { clockRoutes } from './transport/http/clock.routes.js';
 import { outcomeRoutes } from './transport/http/outcome.routes.js';
@@ -253,6 +255,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       authRoutes({ accounts, secureCookies: config.secureCookies }),
       adminUserRoutes(accounts),
       catalogueRoutes(catalogue),
+      cannedReplyRoutes(new CannedReplyService({ store, clock, audit, names })),
       appealRoutes(appeals),
       clockRoutes(clocks, calendar),
       caseEntryRoutes(entries),

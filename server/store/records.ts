@@ -8,6 +8,7 @@ import type { CodeChannel } from '../../shared/schemas/account.schema.js';
 import type { Actor, Role, Status } from '../../shared/status-machine.js';
 import type { DecisionRecord, FeedbackRecord } from './decision.records.js';
 
+export type * from './canned.records.js';
 export type * from './decision.records.js';
 
 export interface UserRecord {

@@ -13,6 +13,7 @@
  * - Unique violations throw `StoreError` with code `duplicate` and the field.
  * - Reads return copies; mutating a returned record never changes the store.
  */
+import type { CannedReplyRepo } from './canned.records.js';
 import type { Priority } from '../../shared/schemas/appeal.schema.js';
 import type { ReviewState, Role, Status } from '../../shared/status-machine.js';
 import type {
@@ -314,6 +315,8 @@ export interface Store {
   /** Each person's notification journal, settings and push subscriptions (notifications.port.ts). */
   readonly notifications: NotificationRepo;
   readonly calendar: CalendarRepo;
+  /** Canned replies of each department (canned.records.ts). */
+  readonly cannedReplies: CannedReplyRepo;
   /** Flushes pending writes and closes the connection. */
   close(): Promise<void>;
 }

@@ -70,6 +70,7 @@ import {
   unreadReplySchema,
 } from '../schemas/notification.schema.js';
 import { wallQuerySchema, wallRoomSchema } from '../schemas/wall.schema.js';
+import { cannedReplyInputSchema, cannedReplySchema } from '../schemas/canned.schema.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -125,6 +126,12 @@ export const ROUTES = {
   'admin.users.list': route({ method: 'GET', path: '/api/admin/users', query: userListQuerySchema, reply: pageOf(userSchema) }),
   'admin.users.create': route({ method: 'POST', path: '/api/admin/users', body: userCreateSchema, reply: userReply, status: 201 }),
   'admin.users.update': route({ method: 'PATCH', path: '/api/admin/users/:id', body: userUpdateSchema, reply: userReply }),
+
+  // Canned replies of the viewer's department (docs/api.md, "Canned replies"): staff read, supervisors write.
+  'canned.list': route({ method: 'GET', path: '/api/canned-replies', reply: z.object({ items: z.array(cannedReplySchema) }) }),
+  'canned.create': route({ method: 'POST', path: '/api/canned-replies', body: cannedReplyInputSchema, reply: z.object({ reply: cannedReplySchema }), status: 201 }),
+  'canned.update': route({ method: 'PUT', path: '/api/canned-replies/:id', body: cannedReplyInputSchema, reply: z.object({ reply: cannedReplySchema }) }),
+  'canned.delete': route({ method: 'DELETE', path: '/api/canned-replies/:id', reply: 'empty' }),
 
   // Catalogue.
   'departments.list': route({ method: 'GET', path: '/api/departments', reply: z.object({ items: z.array(departmentSchema) }) }),

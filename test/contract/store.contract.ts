@@ -28,6 +28,7 @@ import {
   makeUser,
   uniq,
 } from '../helpers/factories.js';
+import { describeCannedReplies } from './canned.contract.js';
 import { describeChatEdits } from './chat-edits.contract.js';
 import { describeClocks } from './clocks.contract.js';
 import { describeJobs } from './jobs.contract.js';
@@ -85,6 +86,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeAudit(() => store);
     describeChat(() => store);
     describeChatEdits(() => store);
+    describeCannedReplies(() => store);
     describeYjs(() => store);
     describeAttachmentsAndCounters(() => store);
     describeWriteBatches(() => store);

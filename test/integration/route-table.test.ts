@@ -173,6 +173,10 @@ describe('REST route table', () => {
     await call(operator, 'appeals.history', { params: { id: appeal.id }, query: { after: 0 } });
     const staff = await call(supervisor, 'staff.get');
     await call(supervisor, 'wall.list', { query: { limit: 10, offset: 0 } });
+    const canned = await call(supervisor, 'canned.create', { body: { title: 'Приветствие', text: 'Здравствуйте, {имя}!' } });
+    await call(operator, 'canned.list');
+    await call(supervisor, 'canned.update', { params: { id: canned.body.reply.id }, body: { title: 'Приветствие', text: 'Добрый день, {имя}!' } });
+    await call(supervisor, 'canned.delete', { params: { id: canned.body.reply.id } });
     await call(supervisor, 'appeals.assign', { params: { id: appeal.id }, body: { assigneeId: operator.user.id } });
     await call(operator, 'appeals.inviteExpert', { params: { id: appeal.id }, body: { expertId: expert.user.id } });
     await call(expert, 'appeals.invited');

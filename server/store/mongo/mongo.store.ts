@@ -31,6 +31,7 @@ import { StoreUnavailableError } from '../store.js';
 import { codeRepo, sessionRepo, sweepExpired, userRepo } from './accounts.repo.js';
 import { appealRepo } from './appeals.repo.js';
 import { calendarRepo } from './calendar.repo.js';
+import { cannedReplyRepo } from './canned.repo.js';
 import { caseEntryRepo } from './case-entries.repo.js';
 import { catalogueRepo } from './catalogue.repo.js';
 import { attachmentRepo, counterRepo, yjsRepo } from './documents.repo.js';
@@ -157,6 +158,7 @@ export function buildMongoStore(m: Models, opts: { logger?: MongoLogger; inFligh
       counters: counterRepo(m, inFlight),
       caseEntries: caseEntryRepo(m, box, inFlight),
       calendar: calendarRepo(m, inFlight),
+      cannedReplies: cannedReplyRepo(m, inFlight),
     },
   };
 }

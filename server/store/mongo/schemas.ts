@@ -31,6 +31,7 @@ import type {
   AttachmentRecord,
   AuditRecord,
   CalendarYearRecord,
+  CannedReplyRecord,
   CaseEntryRecord,
   CategoryRecord,
   ChatMessageRecord,
@@ -433,6 +434,18 @@ export function defineModels(conn: Connection) {
   });
   calendarYear.index({ year: 1 }, { unique: true });
 
+  const cannedReply = schema<CannedReplyRecord>('canned_replies', {
+    id: String,
+    departmentId: String,
+    title: String,
+    text: String,
+    updatedAt: Number,
+    updatedBy: String,
+    updatedByName: String,
+  });
+  cannedReply.index({ id: 1 }, { unique: true });
+  cannedReply.index({ departmentId: 1, title: 1 });
+
   // One document per value taken (documents.repo.ts): the last one is the counter's state.
   const counter = schema<CounterDoc>('counters', { name: String, value: Number });
   counter.index({ name: 1, value: 1 }, { unique: true });
@@ -455,6 +468,7 @@ export function defineModels(conn: Connection) {
     caseEntries: conn.model<CaseEntryDoc>('CaseEntry', caseEntry),
     caseEntryMarks: conn.model<ReadMarkDoc>('CaseEntryMark', caseEntryMark),
     calendarYears: conn.model<CalendarYearRecord>('CalendarYear', calendarYear),
+    cannedReplies: conn.model<CannedReplyRecord>('CannedReply', cannedReply),
   };
 }
 

@@ -329,6 +329,22 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE feedback IS NOT NULL;
     `,
   },
+  {
+    // Canned replies of each department (canned.records.ts), listed by department and title.
+    version: 11,
+    sql: `
+      CREATE TABLE canned_replies (
+        id TEXT PRIMARY KEY,
+        department_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_by_name TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX canned_replies_department ON canned_replies (department_id, title);
+    `,
+  },
 ];
 
 /** The schema version of the file (0 for a fresh one). */

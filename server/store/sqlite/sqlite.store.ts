@@ -20,6 +20,7 @@ import { StoreUnavailableError, type Store } from '../store.js';
 import { sqliteAccounts } from './accounts.repo.js';
 import { sqliteAppeals } from './appeals.repo.js';
 import { sqliteCalendar } from './calendar.repo.js';
+import { sqliteCannedReplies } from './canned.repo.js';
 import { sqliteCaseEntries } from './case-entries.repo.js';
 import { sqliteCatalogue } from './catalogue.repo.js';
 import { sqliteChat } from './chat.repo.js';
@@ -144,6 +145,7 @@ function open(opts: SqliteStoreOptions): Store {
     jobs: sqliteJobs(ctx),
     notifications: sqliteNotifications(ctx),
     calendar: sqliteCalendar(ctx),
+    cannedReplies: sqliteCannedReplies(ctx),
     close: () => {
       closing ??= (async () => {
         await commit.close().catch((error: unknown) => {
