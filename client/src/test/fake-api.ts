@@ -79,6 +79,8 @@ export function draftAppeal(version: number, patch: Partial<Appeal> = {}): Appea
     overdue: false,
     autoConfirmAt: null,
     clocks: null,
+    decisions: [],
+    feedback: null,
     citizen: null,
     ...patch,
   };
