@@ -151,9 +151,18 @@ export function caseDocument(p: CaseParts): PrintDocument {
 
   blocks.push({ kind: 'heading', text: 'Переписка' });
   if (p.messages.length === 0) blocks.push({ kind: 'paragraph', text: 'Сообщений нет', isMuted: true });
-  for (const m of p.messages) {
-    const head = `${printDateTime(m.at)} · ${m.authorName} (${ROLE_RU[m.authorRole]})${m.internal ? ' · служебная заметка' : ''}`;
-    blocks.push({ kind: 'entry', head, text: m.text });
+  // Edit entries carry a message's later state, which the message itself shows: one entry per message.
+  for (const m of p.messages.filter((x) => x.editOf === undefined)) {
+    const changed = m.withdrawn ? ' · отозвано' : m.editedAt !== undefined ? ` · изменено ${printDateTime(m.editedAt)}` : '';
+    const head = `${printDateTime(m.at)} · ${m.authorName} (${ROLE_RU[m.authorRole]})${m.internal ? ' · служебная заметка' : ''}${changed}`;
+    // Earlier texts reach staff only (the chat service sends them to staff alone).
+    const earlier = (m.revisions ?? []).map((r) => `${printDateTime(r.at)}: ${r.text}`);
+    blocks.push({
+      kind: 'entry',
+      head,
+      text: m.withdrawn ? 'Сообщение отозвано автором' : m.text,
+      ...(earlier.length > 0 ? { note: `Прежние редакции: ${earlier.join(' | ')}` } : {}),
+    });
   }
 
   blocks.push({ kind: 'heading', text: 'Файлы дела' });
