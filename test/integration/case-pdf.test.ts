@@ -6,7 +6,7 @@
  * staff's hold the internal notes; an expert without the citizen's consent
  * gets no contacts; someone outside the room gets 404.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../server/lib/ids.js';
@@ -137,5 +137,15 @@ describe('the case as a PDF', () => {
     expect((await download(outsider, `/api/appeals/${appealId}/pdf`)).status).toBe(404);
     const anonymous = await fetch(`${server.url}/api/appeals/${appealId}/pdf`);
     expect(anonymous.status).toBe(401);
+  });
+
+  it('the samples kept in test/fixtures/pdf (rendered by the browser test) read back as a decision and a citizen’s case', async () => {
+    const decision = await pdfText(new Uint8Array(readFileSync(path.resolve('test/fixtures/pdf/decision-sample.pdf'))));
+    expect(decision).toMatch(/Решение № 1 по обращению № \d{2}-\d{4}-\d{6}/);
+    expect(decision).toContain('Подписано');
+    const whole = await pdfText(new Uint8Array(readFileSync(path.resolve('test/fixtures/pdf/case-sample-citizen.pdf'))));
+    expect(whole).toContain('Версия для заявителя');
+    expect(whole).toContain('Пересмотр завершён');
+    expect(whole).not.toContain('служебная заметка');
   });
 });
