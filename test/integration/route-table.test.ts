@@ -14,7 +14,7 @@ import { ROUTES, routeUrl, type QueryValues, type RouteKey, type RouteSpec } fro
 import { routeKeyOf } from '../../server/transport/http/mount-route.js';
 import { formWith, pdfBytes } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { loginAs, TestClient, type ApiResponse } from '../helpers/session.js';
+import { fileAppeal, loginAs, TestClient, type ApiResponse } from '../helpers/session.js';
 import { closeAllYjs, openYjs, waitFor } from '../helpers/yjs.js';
 
 let server: TestServer;
@@ -219,6 +219,26 @@ describe('REST route table', () => {
     await call(operator, 'appeals.redirect', {
       params: { id: appeal.id },
       body: { departmentId: department.body.department.id, reason: 'Не наша компетенция' },
+    });
+
+    // After the decision (docs/decisions.md): the decision's and the case's PDFs, a rating, its review and re-examination.
+    const decided = (await fileAppeal(citizen, 'portal_issues', { type: 'application' })).appeal as { id: string };
+    await operator.post(`/api/appeals/${decided.id}/transitions`, { action: 'take' });
+    await operator.post(`/api/appeals/${decided.id}/transitions`, { action: 'propose_resolution', comment: 'Платёж зачислен' });
+    const confirmed = await citizen.post(`/api/appeals/${decided.id}/transitions`, { action: 'confirm' });
+    await call(citizen, 'decisions.pdf', { params: { id: decided.id, decisionId: confirmed.body.appeal.decisions[0].id } });
+    await call(operator, 'appeals.pdf', { params: { id: decided.id } });
+    await call(citizen, 'feedback.rate', { params: { id: decided.id }, body: { stars: 4, category: 'service' } });
+    await call(citizen, 'feedback.change', { params: { id: decided.id }, body: { stars: 2, category: 'legal', remarks: 'Не по существу' } });
+    await call(supervisor, 'reviews.list', { query: { state: 'open' } });
+    await call(supervisor, 'review.act', { params: { id: decided.id }, body: { action: 'start' } });
+    const reExamined = await call(supervisor, 'review.act', {
+      params: { id: decided.id },
+      body: { action: 're_examine', assigneeId: supervisor.user.id, comment: 'Пересмотреть', checklist: ['Запросить выписку'] },
+    });
+    await call(supervisor, 'review.checklist', {
+      params: { id: decided.id, itemId: reExamined.body.appeal.feedback.review.checklist[0].id },
+      body: { done: true },
     });
 
     // Notifications: the journal, marks, settings, one device's push subscription.
