@@ -14,6 +14,7 @@ import { AuditService } from './domain/audit/audit.service.js';
 import { CatalogueService } from './domain/catalogue/catalogue.service.js';
 import { CalendarService } from './domain/clocks/calendar.service.js';
 import { CannedReplyService } from './domain/canned/canned-reply.service.js';
+import { AppealGroupService } from './domain/groups/appeal-group.service.js';
 import { ClockJobs } from './domain/clocks/clock-jobs.js';
 import { ClockService } from './domain/clocks/clock.service.js';
 import { RoomAccess } from './domain/rooms/room-access.js';
@@ -42,6 +43,7 @@ import { DirectoryService } from './domain/accounts/directory.service.js';
 import { attachmentRoutes } from './transport/http/attachment.routes.js';
 import { adminUserRoutes, authRoutes } from './transport/http/auth.routes.js';
 import { cannedReplyRoutes } from './transport/http/canned-reply.routes.js';
+import { appealGroupRoutes } from './transport/http/appeal-group.routes.js';
 import { catalogueRoutes } from './transport/http/catalogue.routes.js';
 import { clockRoutes } from './transport/http/clock.routes.js';
 import { outcomeRoutes } from './transport/http/outcome.routes.js';
@@ -256,6 +258,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       adminUserRoutes(accounts),
       catalogueRoutes(catalogue),
       cannedReplyRoutes(new CannedReplyService({ store, clock, audit, names })),
+      appealGroupRoutes(new AppealGroupService({ store, clock, audit, appeals, names })),
       appealRoutes(appeals),
       clockRoutes(clocks, calendar),
       caseEntryRoutes(entries),

@@ -9,6 +9,7 @@ import type { Actor, Role, Status } from '../../shared/status-machine.js';
 import type { DecisionRecord, FeedbackRecord } from './decision.records.js';
 
 export type * from './canned.records.js';
+export type * from './group.records.js';
 export type * from './decision.records.js';
 
 export interface UserRecord {

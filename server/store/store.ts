@@ -14,6 +14,7 @@
  * - Reads return copies; mutating a returned record never changes the store.
  */
 import type { CannedReplyRepo } from './canned.records.js';
+import type { AppealGroupRepo } from './group.records.js';
 import type { Priority } from '../../shared/schemas/appeal.schema.js';
 import type { ReviewState, Role, Status } from '../../shared/status-machine.js';
 import type {
@@ -317,6 +318,8 @@ export interface Store {
   readonly calendar: CalendarRepo;
   /** Canned replies of each department (canned.records.ts). */
   readonly cannedReplies: CannedReplyRepo;
+  /** Groups of linked appeals (group.records.ts). */
+  readonly appealGroups: AppealGroupRepo;
   /** Flushes pending writes and closes the connection. */
   close(): Promise<void>;
 }

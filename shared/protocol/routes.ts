@@ -71,6 +71,15 @@ import {
 } from '../schemas/notification.schema.js';
 import { wallQuerySchema, wallRoomSchema } from '../schemas/wall.schema.js';
 import { cannedReplyInputSchema, cannedReplySchema } from '../schemas/canned.schema.js';
+import {
+  duplicateSchema,
+  groupLinkSchema,
+  groupNoteReplySchema,
+  groupNoteSchema,
+  groupReplySchema,
+  groupSchema,
+  groupTransitionSchema,
+} from '../schemas/group.schema.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -132,6 +141,15 @@ export const ROUTES = {
   'canned.create': route({ method: 'POST', path: '/api/canned-replies', body: cannedReplyInputSchema, reply: z.object({ reply: cannedReplySchema }), status: 201 }),
   'canned.update': route({ method: 'PUT', path: '/api/canned-replies/:id', body: cannedReplyInputSchema, reply: z.object({ reply: cannedReplySchema }) }),
   'canned.delete': route({ method: 'DELETE', path: '/api/canned-replies/:id', reply: 'empty' }),
+
+  // Linked appeals (docs/api.md, "Linked appeals"): staff only; a citizen never sees a group.
+  'groups.ofAppeal': route({ method: 'GET', path: '/api/appeals/:id/group', reply: groupReplySchema }),
+  'groups.duplicates': route({ method: 'GET', path: '/api/appeals/:id/duplicates', reply: z.object({ items: z.array(duplicateSchema) }) }),
+  'groups.unlink': route({ method: 'DELETE', path: '/api/appeals/:id/group', reply: groupReplySchema }),
+  'groups.link': route({ method: 'POST', path: '/api/appeal-groups', body: groupLinkSchema, reply: z.object({ group: groupSchema }), status: 201 }),
+  'groups.transition': route({ method: 'POST', path: '/api/appeal-groups/:id/transitions', body: groupTransitionSchema, reply: z.object({ group: groupSchema }) }),
+  'groups.notes': route({ method: 'GET', path: '/api/appeal-groups/:id/notes', reply: z.object({ items: z.array(groupNoteReplySchema) }) }),
+  'groups.addNote': route({ method: 'POST', path: '/api/appeal-groups/:id/notes', body: groupNoteSchema, reply: z.object({ note: groupNoteReplySchema }), status: 201 }),
 
   // Catalogue.
   'departments.list': route({ method: 'GET', path: '/api/departments', reply: z.object({ items: z.array(departmentSchema) }) }),

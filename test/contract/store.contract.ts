@@ -30,6 +30,7 @@ import {
 } from '../helpers/factories.js';
 import { describeCannedReplies } from './canned.contract.js';
 import { describeChatEdits } from './chat-edits.contract.js';
+import { describeAppealGroups } from './groups.contract.js';
 import { describeClocks } from './clocks.contract.js';
 import { describeJobs } from './jobs.contract.js';
 import { describeNotifications } from './notifications.contract.js';
@@ -87,6 +88,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeChat(() => store);
     describeChatEdits(() => store);
     describeCannedReplies(() => store);
+    describeAppealGroups(() => store);
     describeYjs(() => store);
     describeAttachmentsAndCounters(() => store);
     describeWriteBatches(() => store);

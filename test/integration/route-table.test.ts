@@ -177,6 +177,17 @@ describe('REST route table', () => {
     await call(operator, 'canned.list');
     await call(supervisor, 'canned.update', { params: { id: canned.body.reply.id }, body: { title: 'Приветствие', text: 'Добрый день, {имя}!' } });
     await call(supervisor, 'canned.delete', { params: { id: canned.body.reply.id } });
+    const [first, second] = [
+      (await fileAppeal(citizen, 'portal_issues', { type: 'application' })).appeal,
+      (await fileAppeal(citizen, 'portal_issues', { type: 'application' })).appeal,
+    ];
+    await call(operator, 'groups.duplicates', { params: { id: first.id } });
+    const group = await call(operator, 'groups.link', { body: { appealIds: [first.id, second.id] } });
+    await call(operator, 'groups.ofAppeal', { params: { id: first.id } });
+    await call(operator, 'groups.addNote', { params: { id: group.body.group.id }, body: { text: 'Одна причина у обоих' } });
+    await call(operator, 'groups.notes', { params: { id: group.body.group.id } });
+    await call(operator, 'groups.transition', { params: { id: group.body.group.id }, body: { action: 'take' } });
+    await call(operator, 'groups.unlink', { params: { id: second.id } });
     await call(supervisor, 'appeals.assign', { params: { id: appeal.id }, body: { assigneeId: operator.user.id } });
     await call(operator, 'appeals.inviteExpert', { params: { id: appeal.id }, body: { expertId: expert.user.id } });
     await call(expert, 'appeals.invited');

@@ -32,6 +32,7 @@ import { codeRepo, sessionRepo, sweepExpired, userRepo } from './accounts.repo.j
 import { appealRepo } from './appeals.repo.js';
 import { calendarRepo } from './calendar.repo.js';
 import { cannedReplyRepo } from './canned.repo.js';
+import { appealGroupRepo } from './groups.repo.js';
 import { caseEntryRepo } from './case-entries.repo.js';
 import { catalogueRepo } from './catalogue.repo.js';
 import { attachmentRepo, counterRepo, yjsRepo } from './documents.repo.js';
@@ -159,6 +160,7 @@ export function buildMongoStore(m: Models, opts: { logger?: MongoLogger; inFligh
       caseEntries: caseEntryRepo(m, box, inFlight),
       calendar: calendarRepo(m, inFlight),
       cannedReplies: cannedReplyRepo(m, inFlight),
+      appealGroups: appealGroupRepo(m, inFlight),
     },
   };
 }

@@ -31,6 +31,7 @@ import type {
   AttachmentRecord,
   AuditRecord,
   CalendarYearRecord,
+  AppealGroupRecord,
   CannedReplyRecord,
   CaseEntryRecord,
   CategoryRecord,
@@ -446,6 +447,18 @@ export function defineModels(conn: Connection) {
   cannedReply.index({ id: 1 }, { unique: true });
   cannedReply.index({ departmentId: 1, title: 1 });
 
+  const appealGroup = schema<AppealGroupRecord>('appeal_groups', {
+    id: String,
+    departmentId: String,
+    appealIds: [String],
+    createdAt: Number,
+    createdBy: String,
+    version: Number,
+  });
+  appealGroup.index({ id: 1 }, { unique: true });
+  // Multikey and unique: no appeal in two groups.
+  appealGroup.index({ appealIds: 1 }, { unique: true });
+
   // One document per value taken (documents.repo.ts): the last one is the counter's state.
   const counter = schema<CounterDoc>('counters', { name: String, value: Number });
   counter.index({ name: 1, value: 1 }, { unique: true });
@@ -469,6 +482,7 @@ export function defineModels(conn: Connection) {
     caseEntryMarks: conn.model<ReadMarkDoc>('CaseEntryMark', caseEntryMark),
     calendarYears: conn.model<CalendarYearRecord>('CalendarYear', calendarYear),
     cannedReplies: conn.model<CannedReplyRecord>('CannedReply', cannedReply),
+    appealGroups: conn.model<AppealGroupRecord>('AppealGroup', appealGroup),
   };
 }
 

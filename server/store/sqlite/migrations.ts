@@ -345,6 +345,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX canned_replies_department ON canned_replies (department_id, title);
     `,
   },
+  {
+    // Linked appeals (group.records.ts): a group's row, and one row per member so that an appeal is in
+    // one group at most and its group is found from it.
+    version: 13,
+    sql: `
+      CREATE TABLE appeal_groups (
+        id TEXT PRIMARY KEY,
+        department_id TEXT NOT NULL,
+        appeal_ids TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        version INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE appeal_group_members (
+        appeal_id TEXT PRIMARY KEY,
+        group_id TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX appeal_group_members_group ON appeal_group_members (group_id);
+    `,
+  },
 ];
 
 /** The schema version of the file (0 for a fresh one). */

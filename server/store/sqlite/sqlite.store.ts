@@ -21,6 +21,7 @@ import { sqliteAccounts } from './accounts.repo.js';
 import { sqliteAppeals } from './appeals.repo.js';
 import { sqliteCalendar } from './calendar.repo.js';
 import { sqliteCannedReplies } from './canned.repo.js';
+import { sqliteAppealGroups } from './groups.repo.js';
 import { sqliteCaseEntries } from './case-entries.repo.js';
 import { sqliteCatalogue } from './catalogue.repo.js';
 import { sqliteChat } from './chat.repo.js';
@@ -146,6 +147,7 @@ function open(opts: SqliteStoreOptions): Store {
     notifications: sqliteNotifications(ctx),
     calendar: sqliteCalendar(ctx),
     cannedReplies: sqliteCannedReplies(ctx),
+    appealGroups: sqliteAppealGroups(ctx),
     close: () => {
       closing ??= (async () => {
         await commit.close().catch((error: unknown) => {
