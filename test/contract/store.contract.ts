@@ -32,6 +32,7 @@ import { describeCannedReplies } from './canned.contract.js';
 import { describeChatEdits } from './chat-edits.contract.js';
 import { describeAppealGroups } from './groups.contract.js';
 import { describeClocks } from './clocks.contract.js';
+import { describeDecisions } from './decisions.contract.js';
 import { describeJobs } from './jobs.contract.js';
 import { describeNotifications } from './notifications.contract.js';
 
@@ -97,6 +98,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeJobs(() => store);
     describeNotifications(() => store);
     describeClocks(() => store);
+    describeDecisions(() => store);
   });
 }
 

@@ -109,6 +109,8 @@ async function exerciseEverything(store: typeof h.store, fixtures: typeof h.fixt
     await store.appeals.list({ departmentId: 'd', excludeDrafts: true, assigneeId: 'op', sort, ...page });
   }
   await store.appeals.list({ status: 'awaiting_confirmation', sort: 'created', limit: 500, offset: 0 });
+  // The supervisors' reviews of ratings (FeedbackService.list).
+  await store.appeals.list({ departmentId: 'd', reviewStates: ['pending', 'in_review'], sort: 'created', ...page });
 
   await store.audit.append(makeAuditDraft());
   await store.audit.list(0, 10);
