@@ -35,6 +35,8 @@ import { openBlobStore, openStore } from './store/open-store.js';
 import type { BlobStore, Store } from './store/store.js';
 import { createHttpApp } from './transport/http/app.js';
 import { appealRoutes } from './transport/http/appeal.routes.js';
+import { appealLinkRoutes } from './transport/http/appeal-link.routes.js';
+import { AppealLinkService } from './domain/appeals/appeal-links.service.js';
 import { caseEntryRoutes } from './transport/http/case-entry.routes.js';
 import { CaseEntryService } from './domain/case-entries/case-entry.service.js';
 import { directoryRoutes } from './transport/http/directory.routes.js';
@@ -260,6 +262,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       cannedReplyRoutes(new CannedReplyService({ store, clock, audit, names })),
       appealGroupRoutes(new AppealGroupService({ store, clock, audit, appeals, names })),
       appealRoutes(appeals),
+      appealLinkRoutes(new AppealLinkService({ store, clock, audit, bus, appeals, secret: config.secret, calendar })),
       clockRoutes(clocks, calendar),
       caseEntryRoutes(entries),
       outcomeRoutes(feedback, documents),

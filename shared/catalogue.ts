@@ -11,7 +11,12 @@ export interface SeedDepartment {
   name: string;
   region: string;
   level: DepartmentLevel;
+  /** The department above it (escalation goes there): its code, or absent at the top. */
+  parentCode?: string;
 }
+
+/** Rank of a level: escalation goes only to a department of a higher rank (PRODUCT.md §7). */
+export const LEVEL_RANK: Record<DepartmentLevel, number> = { municipal: 0, regional: 1, federal: 2 };
 
 /** A field a category adds to the appeal form. */
 export interface ExtraField {
@@ -38,13 +43,14 @@ export const DEFAULT_DEADLINE_DAYS = 30;
 export const DEFAULT_REGION = '77';
 
 export const SEED_DEPARTMENTS: SeedDepartment[] = [
-  { code: 'housing', name: 'Департамент жилищно-коммунального хозяйства', region: '77', level: 'regional' },
+  { code: 'housing', name: 'Департамент жилищно-коммунального хозяйства', region: '77', level: 'regional', parentCode: 'minstroy' },
   { code: 'social', name: 'Департамент труда и социальной защиты населения', region: '77', level: 'regional' },
   { code: 'health', name: 'Департамент здравоохранения', region: '77', level: 'regional' },
   { code: 'education', name: 'Департамент образования и науки', region: '77', level: 'regional' },
   { code: 'tax', name: 'Управление ФНС России по г. Москве', region: '77', level: 'federal' },
   { code: 'migration', name: 'Управление по вопросам миграции ГУ МВД России по г. Москве', region: '77', level: 'federal' },
   { code: 'portal', name: 'Служба поддержки портала государственных услуг', region: '77', level: 'federal' },
+  { code: 'minstroy', name: 'Министерство строительства и жилищно-коммунального хозяйства Российской Федерации', region: '77', level: 'federal' },
 ];
 
 const accountField: ExtraField = { key: 'accountNumber', label: 'Лицевой счёт', kind: 'text', required: true };

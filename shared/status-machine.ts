@@ -49,6 +49,7 @@ export const TRANSITION_ACTIONS = [
   'resubmit',
   'reopen',
   're_examine',
+  'answer',
 ] as const;
 export type TransitionAction = (typeof TRANSITION_ACTIONS)[number];
 
@@ -80,7 +81,24 @@ export const TRANSITIONS: readonly Transition[] = [
  */
 export const LINKED_TRANSITIONS: readonly Transition[] = [
   { action: 're_examine', from: 'completed', to: 'in_progress', actors: ['supervisor'], requires: 'comment' },
+  // The reply to a suggestion (with its mark), or a higher department's answer to an escalation
+  // (a decision or an explanatory note): no decision for the citizen to confirm (seed 004, PRODUCT.md §7).
+  { action: 'answer', from: 'in_progress', to: 'completed', actors: ['operator', 'supervisor'], requires: 'comment' },
 ];
+
+/**
+ * Kinds of appeal with flows of their own: a suggestion, and an appeal that
+ * came by escalation, are answered (`answer`, above) and have no resolution
+ * to propose and confirm.
+ */
+export function isAnsweredKind(appeal: { type: string | null; escalated: boolean }): boolean {
+  return appeal.type === 'suggestion' || appeal.escalated;
+}
+
+/** Whether the kind of appeal allows this action of the table (the others are the same for every kind). */
+export function allowedForKind(action: TransitionAction, appeal: { type: string | null; escalated: boolean }): boolean {
+  return !(isAnsweredKind(appeal) && action === 'propose_resolution');
+}
 
 /** Days after a proposed resolution when silence counts as confirmation (PRODUCT.md §2). */
 export const AUTO_CONFIRM_DAYS = 5;

@@ -22,6 +22,8 @@ export const appealAccessSchema = z.strictObject({
   assigneeId: idSchema.nullable(),
   departmentId: idSchema.nullable(),
   expertIds: z.array(idSchema).max(1000),
+  /** Higher departments the appeal was escalated to (their staff read the room); absent when none. */
+  readerDepartmentIds: z.array(idSchema).max(100).optional(),
 });
 
 /** One transition as the room's timeline shows it (the actor's name is looked up by whoever shows it). */
@@ -125,41 +127,6 @@ export const domainEventSchema = z.discriminatedUnion('type', [
    * not through the bus.
    */
   z.strictObject({ type: z.literal('chat.posted'), message: chatPostedSchema }),
-  /** A decision document was issued (completion, rejection, or the answer to a re-examination: `reviewId`). */
-  z.strictObject({
-    type: z.literal('decision.issued'),
-    appeal: appealAccessSchema,
-    decision: z.strictObject({
-      id: idSchema,
-      seq: z.number().int().positive(),
-      kind: z.enum(['completion', 'rejection']),
-      reviewId: idSchema.nullable(),
-    }),
-  }),
-  /**
-   * The citizen rated the decision or changed the rating, or its review moved
-   * (`change`); `reviewState` is the review's state after it (null: no review).
-   * The room reads the appeal again; the department's supervisors hear of a
-   * review opened or overdue.
-   */
-  z.strictObject({
-    type: z.literal('feedback.changed'),
-    appeal: appealAccessSchema,
-    change: z.enum(FEEDBACK_CHANGES),
-    actorId: idSchema.nullable(),
-    stars: z.number().int().min(1).max(5),
-    reviewId: idSchema.nullable(),
-    reviewState: z.enum(REVIEW_STATES).nullable(),
-    reviewDueAt: z.number().nullable(),
-  }),
-  /** The citizen supplemented the appeal or corrected it (a case entry); the room fetches what it may see of it. */
-  z.strictObject({
-    type: z.literal('case.entry_added'),
-    appealId: idSchema,
-    seq: z.number().int().positive(),
-    kind: z.enum(['supplement', 'correction']),
-    authorId: idSchema,
-  }),
   /** A clock of the law (59-ФЗ) is `workingDaysLeft` working days from its due time: the assignee is reminded (supervisors when none). */
   z.strictObject({
     type: z.literal('deadline.reminder'),
@@ -204,6 +171,68 @@ export const domainEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('notification.created'), userId: idSchema, notification: notificationEventSchema, unread: z.number().int().nonnegative() }),
   /** The person's unread count changed (marks read or unread): their open tabs update the bell. */
   z.strictObject({ type: z.literal('notification.unread'), userId: idSchema, unread: z.number().int().nonnegative() }),
+  /** A decision document was issued (completion, rejection, or the answer to a re-examination: `reviewId`). */
+  z.strictObject({
+    type: z.literal('decision.issued'),
+    appeal: appealAccessSchema,
+    decision: z.strictObject({
+      id: idSchema,
+      seq: z.number().int().positive(),
+      kind: z.enum(['completion', 'rejection']),
+      reviewId: idSchema.nullable(),
+    }),
+  }),
+  /**
+   * The citizen rated the decision or changed the rating, or its review moved
+   * (`change`); `reviewState` is the review's state after it (null: no review).
+   * The room reads the appeal again; the department's supervisors hear of a
+   * review opened or overdue.
+   */
+  z.strictObject({
+    type: z.literal('feedback.changed'),
+    appeal: appealAccessSchema,
+    change: z.enum(FEEDBACK_CHANGES),
+    actorId: idSchema.nullable(),
+    stars: z.number().int().min(1).max(5),
+    reviewId: idSchema.nullable(),
+    reviewState: z.enum(REVIEW_STATES).nullable(),
+    reviewDueAt: z.number().nullable(),
+  }),
+  /**
+   * An appeal was escalated to a higher department (PRODUCT.md §7): `appeal` is
+   * the new appeal there, `original` the escalated one (its readers now include
+   * that department). The higher department's queue and the citizen's list show it.
+   */
+  z.strictObject({
+    type: z.literal('appeal.escalated'),
+    appeal: appealAccessSchema,
+    original: appealAccessSchema,
+    actorId: idSchema,
+    byRole: z.enum(['citizen', 'supervisor']),
+  }),
+  /** The higher department answered an escalation (a decision or an explanatory note); it shows in the original case. */
+  z.strictObject({
+    type: z.literal('escalation.answered'),
+    appeal: appealAccessSchema,
+    originalAppealId: idSchema,
+    kind: z.enum(['decision', 'note']),
+    actorId: idSchema,
+  }),
+  /** A suggestion's mark changed after its reply («принято к рассмотрению», «учтено»). */
+  z.strictObject({
+    type: z.literal('suggestion.marked'),
+    appeal: appealAccessSchema,
+    mark: z.enum(['under_consideration', 'taken_into_account']),
+    actorId: idSchema,
+  }),
+  /** The citizen supplemented the appeal or corrected it (a case entry); the room fetches what it may see of it. */
+  z.strictObject({
+    type: z.literal('case.entry_added'),
+    appealId: idSchema,
+    seq: z.number().int().positive(),
+    kind: z.enum(['supplement', 'correction']),
+    authorId: idSchema,
+  }),
 ]);
 
 export type AppealAccessEvent = z.infer<typeof appealAccessSchema>;

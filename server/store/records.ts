@@ -7,10 +7,12 @@ import type { Applicant, AppealType, Details, Priority } from '../../shared/sche
 import type { CodeChannel } from '../../shared/schemas/account.schema.js';
 import type { Actor, Role, Status } from '../../shared/status-machine.js';
 import type { DecisionRecord, FeedbackRecord } from './decision.records.js';
+import type { ComplaintRecord, EscalationLinkRecord, EscalationRecord, SuggestionMark } from './link.records.js';
 
 export type * from './canned.records.js';
 export type * from './group.records.js';
 export type * from './decision.records.js';
+export type * from './link.records.js';
 
 export interface UserRecord {
   id: string;
@@ -67,6 +69,8 @@ export interface DepartmentRecord {
   /** Two-digit region code (77 = Moscow). */
   region: string;
   level: DepartmentLevel;
+  /** The department above it, where escalation goes (PRODUCT.md §7); null at the top. */
+  parentId: string | null;
 }
 
 export interface CategoryRecord {
@@ -120,6 +124,16 @@ export interface AppealRecord {
   decisions: DecisionRecord[];
   /** The citizen's rating of the decision and the supervisor's review of it; null until rated. */
   feedback: FeedbackRecord | null;
+  /** A complaint's subject (type `complaint`; link.records.ts); null for other kinds. */
+  complaint: ComplaintRecord | null;
+  /** A suggestion's mark once answered: «принято к рассмотрению» or «учтено». */
+  suggestionMark: SuggestionMark | null;
+  /** Set on an appeal created by escalation: its origin and the higher department's answer. */
+  escalation: EscalationRecord | null;
+  /** Escalations of this appeal to higher departments, oldest first. */
+  escalations: EscalationLinkRecord[];
+  /** Departments whose staff read this room without writing (the higher departments it was escalated to). */
+  readerDepartmentIds: string[];
   /** Bumped on every write; used for optimistic concurrency. */
   version: number;
 }

@@ -15,7 +15,7 @@
  */
 import type { CannedReplyRepo } from './canned.records.js';
 import type { AppealGroupRepo } from './group.records.js';
-import type { Priority } from '../../shared/schemas/appeal.schema.js';
+import type { AppealType, Priority } from '../../shared/schemas/appeal.schema.js';
 import type { ReviewState, Role, Status } from '../../shared/status-machine.js';
 import type {
   AppealRecord,
@@ -134,6 +134,10 @@ export interface AppealFilter {
   openOnly?: boolean;
   /** Only appeals whose rating's review is in one of these states (the supervisors' reviews). */
   reviewStates?: readonly ReviewState[];
+  /** Only appeals of this kind (complaint, suggestion…: the queue's filter by kind). */
+  type?: AppealType;
+  /** Only the repeats of this appeal (the other side of `repeatOfId`). */
+  repeatOfId?: string;
   sort: 'deadline' | 'created';
   limit: number;
   offset: number;
@@ -167,6 +171,17 @@ export interface AppealRepo {
     audit?: AuditDraft,
   ): Promise<{ appeal: AppealRecord; entry: StatusHistoryRecord } | null>;
   list(filter: AppealFilter): Promise<Page<AppealRecord>>;
+  /**
+   * Creates `created` and applies `patch` to appeal `id` by the same
+   * compare-and-set as `update`: both or neither (an escalation: the appeal in
+   * the higher department and the original's link to it). Null, and nothing
+   * stored, when the original moved on. With `audit`, its journal entry is
+   * appended as with `update`. SQLite: one transaction. MongoDB: the new
+   * appeal rides in the original's document (`pendingCreates`) in the
+   * compare-and-set that is the commit point, is inserted right after, and
+   * an insert a crash cut off is made by the sweep at open.
+   */
+  createLinked(created: AppealRecord, id: string, expectedVersion: number, patch: AppealPatch, audit?: AuditDraft): Promise<AppealRecord | null>;
   history(appealId: string, afterSeq?: number): Promise<StatusHistoryRecord[]>;
 }
 

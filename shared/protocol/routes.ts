@@ -69,6 +69,15 @@ import {
   pushUnsubscribeSchema,
   unreadReplySchema,
 } from '../schemas/notification.schema.js';
+import {
+  escalateReplySchema,
+  escalateSchema,
+  escalationAnswerSchema,
+  linksReplySchema,
+  repeatSchema,
+  suggestionAnswerSchema,
+  suggestionMarkSchema,
+} from '../schemas/links.schema.js';
 import { wallQuerySchema, wallRoomSchema } from '../schemas/wall.schema.js';
 import { cannedReplyInputSchema, cannedReplySchema } from '../schemas/canned.schema.js';
 import {
@@ -208,6 +217,13 @@ export const ROUTES = {
   'appeals.removeExpert': route({ method: 'DELETE', path: '/api/appeals/:id/experts/:expertId', reply: appealReply }),
   // The law's clocks (docs/api.md, "Clocks"): a supervisor extends the answer term, an officer redirects.
   'appeals.extend': route({ method: 'POST', path: '/api/appeals/:id/extensions', body: extendSchema, reply: appealReply }),
+  // Links and kinds (docs/after-decision.md): repeat, escalation, a suggestion's reply and mark.
+  'appeals.links': route({ method: 'GET', path: '/api/appeals/:id/links', reply: linksReplySchema }),
+  'appeals.repeat': route({ method: 'POST', path: '/api/appeals/:id/repeat', body: repeatSchema, reply: submitReplySchema, status: 201 }),
+  'appeals.escalate': route({ method: 'POST', path: '/api/appeals/:id/escalations', body: escalateSchema, reply: escalateReplySchema, status: 201 }),
+  'appeals.escalationAnswer': route({ method: 'POST', path: '/api/appeals/:id/escalation/answer', body: escalationAnswerSchema, reply: appealReply }),
+  'appeals.suggestionAnswer': route({ method: 'POST', path: '/api/appeals/:id/suggestion/answer', body: suggestionAnswerSchema, reply: appealReply }),
+  'appeals.suggestionMark': route({ method: 'PUT', path: '/api/appeals/:id/suggestion/mark', body: suggestionMarkSchema, reply: appealReply }),
   'appeals.redirect': route({ method: 'POST', path: '/api/appeals/:id/redirect', body: redirectSchema, reply: redirectReplySchema }),
   'admin.calendar.get': route({ method: 'GET', path: '/api/admin/calendar', query: calendarQuerySchema, reply: calendarReplySchema }),
   'admin.calendar.put': route({ method: 'PUT', path: '/api/admin/calendar', body: calendarYearInputSchema, reply: calendarReplySchema }),

@@ -4,6 +4,7 @@ import { ROLES, STATUSES, TRANSITION_ACTIONS } from '../status-machine.js';
 import { clocksSchema } from './clocks.schema.js';
 import { dateSchema, idSchema, innSchema, pageSchema } from './common.schema.js';
 import { decisionSchema, feedbackSchema, MAX_DECISION_FILES } from './outcome.schema.js';
+import { COMPLAINT_CONDUCTS, complaintSchema, escalationViewSchema, SUGGESTION_MARKS } from './links.schema.js';
 
 export const APPEAL_TYPES = ['info_request', 'application', 'complaint', 'suggestion'] as const;
 export type AppealType = (typeof APPEAL_TYPES)[number];
@@ -63,6 +64,8 @@ export const draftSchema = z.object({
     .string()
     .regex(/^\d{2}$/)
     .optional(),
+  /** A complaint's subject: the action or inaction and the officer or body concerned (links.schema.ts). */
+  complaint: complaintSchema.nullable().optional(),
 });
 export type DraftInput = z.infer<typeof draftSchema>;
 
@@ -90,6 +93,8 @@ export const queueQuerySchema = pageSchema.extend({
   categoryId: idSchema.optional(),
   priority: z.enum(PRIORITIES).optional(),
   overdue: boolQuery.optional(),
+  /** The kind of appeal (complaint, suggestion…). */
+  type: z.enum(APPEAL_TYPES).optional(),
   assignee: z.enum(['me', 'none', 'any']).default('any'),
   sort: z.enum(['deadline', 'created']).default('deadline'),
 });
@@ -140,6 +145,12 @@ export const appealSchema = z.object({
   expertIds: z.array(z.string()),
   resubmissionCount: z.number(),
   repeatOfId: z.string().nullable(),
+  complaint: z.object({ conduct: z.enum(COMPLAINT_CONDUCTS), concerned: z.string(), departmentId: z.string() }).nullable(),
+  suggestionMark: z.enum(SUGGESTION_MARKS).nullable(),
+  /** Set on an appeal created by escalation: its origin and the answer (links.schema.ts). */
+  escalation: escalationViewSchema.nullable(),
+  escalations: z.array(z.object({ appealId: z.string(), departmentId: z.string(), at: z.number() })),
+  readerDepartmentIds: z.array(z.string()),
   createdAt: z.number(),
   updatedAt: z.number(),
   submittedAt: z.number().nullable(),

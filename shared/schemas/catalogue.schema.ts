@@ -13,6 +13,8 @@ export const departmentInputSchema = z.object({
     .trim()
     .regex(/^\d{2}$/, 'код региона из двух цифр'),
   level: z.enum(DEPARTMENT_LEVELS),
+  /** The department above it (escalation goes there); null at the top. */
+  parentId: idSchema.nullable().optional(),
 });
 export type DepartmentInput = z.infer<typeof departmentInputSchema>;
 
@@ -54,6 +56,7 @@ export const departmentSchema = z.object({
   name: z.string(),
   region: z.string(),
   level: z.enum(DEPARTMENT_LEVELS),
+  parentId: z.string().nullable(),
 });
 
 export const categorySchema = z.object({

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ROLES, STATUSES } from '../status-machine.js';
-import { ROOM_ROLES } from './appeal.schema.js';
+import { APPEAL_TYPES, ROOM_ROLES } from './appeal.schema.js';
 import { pageSchema } from './common.schema.js';
 
 /** A person in a room now; every field from the server's records. */
@@ -23,6 +23,10 @@ export const wallRoomSchema = z.object({
   appealId: z.string(),
   number: z.string().nullable(),
   subject: z.string(),
+  /** The kind of appeal, and its links: a repeat of another, or one come by escalation (docs/after-decision.md). */
+  type: z.enum(APPEAL_TYPES).nullable(),
+  repeatOfId: z.string().nullable(),
+  escalatedFromId: z.string().nullable(),
   status: z.enum(STATUSES),
   assigneeId: z.string().nullable(),
   /** The assignee's full name; null when nobody has taken the appeal. */

@@ -34,6 +34,7 @@ import { describeAppealGroups } from './groups.contract.js';
 import { describeClocks } from './clocks.contract.js';
 import { describeDecisions } from './decisions.contract.js';
 import { describeJobs } from './jobs.contract.js';
+import { describeLinks } from './links.contract.js';
 import { describeNotifications } from './notifications.contract.js';
 
 export interface StoreHarness {
@@ -99,6 +100,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeNotifications(() => store);
     describeClocks(() => store);
     describeDecisions(() => store);
+    describeLinks(() => store);
   });
 }
 

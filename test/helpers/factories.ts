@@ -94,6 +94,7 @@ export function makeDepartment(overrides: Partial<DepartmentRecord> = {}): Depar
     name: 'Департамент транспорта',
     region: '77',
     level: 'regional',
+    parentId: null,
     ...overrides,
   };
 }
@@ -142,6 +143,11 @@ export function makeAppeal(overrides: Partial<AppealRecord> = {}): AppealRecord 
     clocks: null,
     decisions: [],
     feedback: null,
+    complaint: null,
+    suggestionMark: null,
+    escalation: null,
+    escalations: [],
+    readerDepartmentIds: [],
     version: 1,
     ...overrides,
   };

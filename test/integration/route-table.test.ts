@@ -252,6 +252,24 @@ describe('REST route table', () => {
       body: { done: true },
     });
 
+    // Links and kinds (docs/after-decision.md): a suggestion answered and marked, then repeated; an escalation answered.
+    const suggestion = (await fileAppeal(citizen, 'portal_issues', { type: 'suggestion' })).appeal as { id: string };
+    await operator.post(`/api/appeals/${suggestion.id}/transitions`, { action: 'take' });
+    await call(operator, 'appeals.suggestionAnswer', { params: { id: suggestion.id }, body: { text: 'Спасибо, учтём', mark: 'under_consideration' } });
+    await call(operator, 'appeals.suggestionMark', { params: { id: suggestion.id }, body: { mark: 'taken_into_account' } });
+    await call(citizen, 'appeals.repeat', { params: { id: suggestion.id }, body: { text: 'Предлагаю ещё раз' } });
+    await call(citizen, 'appeals.links', { params: { id: suggestion.id } });
+    const housing = (await fileAppeal(citizen, 'housing_billing')).appeal as { id: string };
+    const departments = (await citizen.get('/api/departments')).body.items as { id: string; code: string }[];
+    const ministryId = departments.find((d) => d.code === 'minstroy')!.id;
+    const escalated = await call(citizen, 'appeals.escalate', {
+      params: { id: housing.id },
+      body: { departmentId: ministryId, reason: 'Департамент не ответил по существу' },
+    });
+    const ministry = await loginAs(server, 'operator.minstroy');
+    await ministry.post(`/api/appeals/${escalated.body.appealId}/transitions`, { action: 'take' });
+    await call(ministry, 'appeals.escalationAnswer', { params: { id: escalated.body.appealId }, body: { kind: 'decision', text: 'Перерасчёт поручен' } });
+
     // Notifications: the journal, marks, settings, one device's push subscription.
     await call(citizen, 'notifications.list', { query: { limit: 10 } });
     await call(citizen, 'notifications.unread');

@@ -95,6 +95,7 @@ describe('status machine, every entry and helper', () => {
       'resubmit',
       'reopen',
       're_examine',
+      'answer',
     ]);
     // Every action is in the table, or taken only inside another use case (LINKED_TRANSITIONS).
     expect([...new Set([...TRANSITIONS, ...LINKED_TRANSITIONS].map((t) => t.action))].sort()).toStrictEqual([...TRANSITION_ACTIONS].sort());

@@ -28,7 +28,7 @@ export function installFakeApi(routes: Record<string, Handler>): Call[] {
   return calls;
 }
 
-export const DEPARTMENT: Department = { id: 'dep_housing_0001', code: 'housing', name: 'Департамент ЖКХ', region: '77', level: 'regional' };
+export const DEPARTMENT: Department = { id: 'dep_housing_0001', code: 'housing', name: 'Департамент ЖКХ', region: '77', level: 'regional', parentId: null };
 
 export const CATEGORY: Category = {
   id: 'cat_billing_00001',
@@ -68,6 +68,11 @@ export function draftAppeal(version: number, patch: Partial<Appeal> = {}): Appea
     expertIds: [],
     resubmissionCount: 0,
     repeatOfId: null,
+    complaint: null,
+    suggestionMark: null,
+    escalation: null,
+    escalations: [],
+    readerDepartmentIds: [],
     createdAt: 0,
     updatedAt: 0,
     submittedAt: null,

@@ -8,7 +8,10 @@ import type { AppealRecord } from '../../store/store.js';
 import type { Viewer } from '../viewer.js';
 
 /** What of an appeal decides who may do what in its room. */
-export type AppealAccess = Pick<AppealRecord, 'id' | 'status' | 'version' | 'citizenId' | 'assigneeId' | 'departmentId' | 'expertIds'>;
+export type AppealAccess = Pick<AppealRecord, 'id' | 'status' | 'version' | 'citizenId' | 'assigneeId' | 'departmentId' | 'expertIds'> & {
+  /** Higher departments the appeal was escalated to: their staff read the room (none when absent). */
+  readerDepartmentIds?: string[];
+};
 
 /** Just those fields: what a remembered grant keeps, so that the whole record (texts, details) can die young. */
 export function accessOf(appeal: AppealAccess): AppealAccess {
@@ -20,6 +23,7 @@ export function accessOf(appeal: AppealAccess): AppealAccess {
     assigneeId: appeal.assigneeId,
     departmentId: appeal.departmentId,
     expertIds: appeal.expertIds,
+    ...(appeal.readerDepartmentIds && appeal.readerDepartmentIds.length > 0 ? { readerDepartmentIds: [...appeal.readerDepartmentIds] } : {}),
   };
 }
 
@@ -42,7 +46,10 @@ export function roomRoleOf(viewer: Viewer, appeal: AppealAccess): RoomRole | nul
       return appeal.expertIds.includes(viewer.id) ? 'expert' : null;
     case 'operator':
     case 'supervisor':
-      return viewer.departmentId !== null && viewer.departmentId === appeal.departmentId ? 'officer' : null;
+      if (viewer.departmentId === null) return null;
+      if (viewer.departmentId === appeal.departmentId) return 'officer';
+      // The staff of a higher department the appeal was escalated to read the whole room, and act in none of it.
+      return appeal.readerDepartmentIds?.includes(viewer.departmentId) ? 'observer' : null;
   }
 }
 
@@ -70,5 +77,5 @@ export function canWriteInRoom(viewer: Viewer, appeal: AppealAccess): boolean {
 /** Staff see internal notes and the citizen's contact data (experts only if allowed). */
 export function isStaffIn(viewer: Viewer, appeal: AppealAccess): boolean {
   const part = roomRoleOf(viewer, appeal);
-  return part === 'officer' || part === 'expert';
+  return part === 'officer' || part === 'expert' || part === 'observer';
 }

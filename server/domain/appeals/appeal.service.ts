@@ -8,7 +8,7 @@ import type { PublicStatus } from '../../../shared/protocol/api.js';
 import type { Clocks } from '../../../shared/schemas/clocks.schema.js';
 import { DEFAULT_REGION } from '../../../shared/catalogue.js';
 import { draftSchema, type DraftInput, type QueueQuery, type TransitionInput } from '../../../shared/schemas/appeal.schema.js';
-import { LINKED_TRANSITIONS, STATUS_LABELS_RU, TRANSITIONS, type Actor, type Transition } from '../../../shared/status-machine.js';
+import { allowedForKind, LINKED_TRANSITIONS, STATUS_LABELS_RU, TRANSITIONS, type Actor, type Transition } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
 import { hmac, newAccessCode, newId } from '../../lib/ids.js';
 import type { AppealFilter, AppealPatch, AppealRecord, StatusHistoryRecord, Store } from '../../store/store.js';
@@ -23,6 +23,7 @@ import type { WorkingCalendar } from '../clocks/working-calendar.js';
 import { shippedCalendar, type CalendarSource } from '../clocks/calendar.service.js';
 import { extensionRefusal, redirectRefusal } from '../clocks/clock.policy.js';
 import { clocksOf, clocksOnTransition, clocksView, deadlineOf, freshClocks } from '../clocks/law-clocks.js';
+import { routeOf } from './appeal-links.rules.js';
 import { autoConfirmAtOf, toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
 import { DecisionIssuer } from '../decisions/decision.issuer.js';
 
@@ -72,6 +73,11 @@ export class AppealService {
       clocks: null,
       decisions: [],
       feedback: null,
+      complaint: null,
+      suggestionMark: null,
+      escalation: null,
+      escalations: [],
+      readerDepartmentIds: [],
       version: 0,
       ...(await this.draftPatch(input)),
     };
@@ -127,13 +133,16 @@ export class AppealService {
     const missing = checkCompleteness(appeal, category);
     if (Object.keys(missing).length > 0) throw invalid(missing, 'Заполните обязательные поля перед подачей');
     if (!category) throw invalid({ categoryId: 'выберите тему обращения' });
+    // A complaint that names the body concerned goes to that body's supervisor (seed 004); one that names none, by its category.
+    const routed = await routeOf(this.d.store, appeal);
     const now = this.d.clock.now();
     // Received and registered at once (59-ФЗ ст. 8); the answer term runs from today. An appeal
     // redirected before stays with the department it was sent to, and keeps its redirects.
     const earlier = appeal.clocks?.redirects ?? [];
     const clocks = freshClocks(now, category.deadlineDays, true, earlier);
     const patch: AppealPatch = {
-      departmentId: earlier.length > 0 && appeal.departmentId ? appeal.departmentId : category.departmentId,
+      departmentId: earlier.length > 0 && appeal.departmentId ? appeal.departmentId : (routed?.departmentId ?? category.departmentId),
+      ...(routed?.assigneeId && appeal.status === 'draft' ? { assigneeId: routed.assigneeId } : {}),
       deadlineAt: deadlineOf(clocks, this.calendar()),
       submittedAt: now,
       clocks,
@@ -189,6 +198,7 @@ export class AppealService {
       ...(q.status ? { status: q.status } : {}),
       ...(q.categoryId ? { categoryId: q.categoryId } : {}),
       ...(q.priority ? { priority: q.priority } : {}),
+      ...(q.type ? { type: q.type } : {}),
       ...(q.overdue ? { overdueAt: this.d.clock.now() } : {}),
       ...(q.assignee === 'me' ? { assigneeId: viewer.id } : q.assignee === 'none' ? { assigneeId: null } : {}),
     };
@@ -356,6 +366,11 @@ export class AppealService {
     // Two officers pressed «Взять в работу» at once: the one who lost is told who won.
     if (!t && input.action === 'take') await this.refuseIfTakenByAnother(viewer, appeal);
     if (!t) throw new DomainError('INVALID_TRANSITION', `Из статуса «${STATUS_LABELS_RU[appeal.status]}» так перейти нельзя`);
+    // A higher department reading an escalated room acts in its own appeal, never in this one.
+    if (part === 'observer') throw forbidden('Вышестоящее ведомство читает это обращение без права действий');
+    if (!allowedForKind(t.action, { type: appeal.type, escalated: appeal.escalation !== null })) {
+      throw new DomainError('INVALID_TRANSITION', 'Решения для подтверждения здесь нет: на это обращение дают ответ');
+    }
     if (!t.actors.includes(actor)) throw forbidden('Это действие недоступно вашей роли');
     if (isAssignedToAnother(actor, viewer.id, appeal, t.action)) throw forbidden('Обращение назначено другому сотруднику');
     const comment = input.comment?.trim() ?? '';
@@ -435,6 +450,9 @@ export class AppealService {
     }
     if (input.categoryId !== undefined && !(await this.d.store.catalogue.getCategory(input.categoryId))) {
       throw invalid({ categoryId: 'нет такой темы' });
+    }
+    if (input.complaint && !(await this.d.store.catalogue.getDepartment(input.complaint.departmentId))) {
+      throw invalid({ 'complaint.departmentId': 'нет такого органа' });
     }
     return patch;
   }

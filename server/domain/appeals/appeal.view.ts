@@ -5,8 +5,8 @@
  */
 import type { Appeal } from '../../../shared/protocol/api.js';
 import type { Clocks } from '../../../shared/schemas/clocks.schema.js';
-import { AUTO_CONFIRM_DAYS, transitionsFrom } from '../../../shared/status-machine.js';
-import type { AppealRecord, StatusHistoryRecord, UserRecord } from '../../store/store.js';
+import { allowedForKind, AUTO_CONFIRM_DAYS, transitionsFrom } from '../../../shared/status-machine.js';
+import type { AppealRecord, EscalationRecord, StatusHistoryRecord, UserRecord } from '../../store/store.js';
 import type { Viewer } from '../viewer.js';
 import { canWriteInRoom, isAssignedToAnother, roomRoleOf } from './appeal.policy.js';
 import { toDecisionView, toFeedbackView } from '../decisions/outcome.view.js';
@@ -37,8 +37,10 @@ export function seesContacts(viewer: Viewer, appeal: AppealRecord, citizen: User
     case 'owner':
       return true;
     case 'officer':
-    case 'observer':
       return viewer.role === 'supervisor' || appeal.assigneeId === viewer.id;
+    case 'observer':
+      // A higher department reading the escalated room: the citizen's contacts are in its own appeal.
+      return false;
     case 'expert':
       return citizen?.expertsSeeContacts ?? false;
     case null:
@@ -69,10 +71,11 @@ export function toAppealView(
   const contacts = seesContacts(viewer, appeal, citizen);
   const actor = part === 'owner' ? 'citizen' : viewer.role;
   const actions =
-    part === null || (part === 'expert' && actor === 'expert')
+    part === null || part === 'observer' || (part === 'expert' && actor === 'expert')
       ? []
       : transitionsFrom(actor, appeal.status)
           .filter((t) => !isAssignedToAnother(actor, viewer.id, appeal, t.action))
+          .filter((t) => allowedForKind(t.action, { type: appeal.type, escalated: appeal.escalation !== null }))
           .map((t) => t.action);
   return {
     ...rest,
@@ -86,8 +89,23 @@ export function toAppealView(
     clocks,
     citizen: citizen && contacts ? { fullName: citizen.fullName, email: citizen.email, phone: citizen.phone } : null,
     assigneeName,
+    escalation: appeal.escalation ? escalationViewOf(appeal.escalation) : null,
     decisions: appeal.decisions.map(toDecisionView),
     feedback: toFeedbackView(viewer, appeal, now),
+  };
+}
+
+/** The escalated appeal's origin as its room shows it (who escalated is said by role, not by id). */
+export function escalationViewOf(e: EscalationRecord): NonNullable<AppealView['escalation']> {
+  return {
+    fromAppealId: e.fromAppealId,
+    fromNumber: e.fromNumber,
+    fromDepartmentId: e.fromDepartmentId,
+    reason: e.reason,
+    evidenceIds: [...e.evidenceIds],
+    byRole: e.byRole,
+    at: e.at,
+    answer: e.answer ? { kind: e.answer.kind, text: e.answer.text, at: e.answer.at, byName: e.answer.byName } : null,
   };
 }
 

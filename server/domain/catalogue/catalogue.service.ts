@@ -2,12 +2,12 @@
  * Departments and categories: seeded on first start, edited by admins, read by
  * everyone (the category decides form fields, documents, department, deadline).
  */
-import { SEED_CATEGORIES, SEED_DEPARTMENTS } from '../../../shared/catalogue.js';
+import { LEVEL_RANK, SEED_CATEGORIES, SEED_DEPARTMENTS, type DepartmentLevel } from '../../../shared/catalogue.js';
 import type { CategoryInput, DepartmentInput } from '../../../shared/schemas/catalogue.schema.js';
 import { newId } from '../../lib/ids.js';
 import { StoreError, type CategoryRecord, type DepartmentRecord, type Store } from '../../store/store.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { DomainError, forbidden, notFound } from '../errors.js';
+import { DomainError, forbidden, invalid, notFound } from '../errors.js';
 import type { Viewer } from '../viewer.js';
 
 export class CatalogueService {
@@ -24,8 +24,16 @@ export class CatalogueService {
    */
   async seed(): Promise<void> {
     if ((await this.store.catalogue.listDepartments()).length > 0) return;
-    for (const d of SEED_DEPARTMENTS) await ignoreDuplicate(this.store.catalogue.createDepartment({ id: newId(), ...d }));
+    for (const { parentCode: _parent, ...d } of SEED_DEPARTMENTS) {
+      await ignoreDuplicate(this.store.catalogue.createDepartment({ id: newId(), ...d, parentId: null }));
+    }
     const byCode = new Map((await this.store.catalogue.listDepartments()).map((d) => [d.code, d.id]));
+    // Parents once every department is stored (escalation goes to the parent: PRODUCT.md §7).
+    for (const d of SEED_DEPARTMENTS) {
+      const id = byCode.get(d.code);
+      const parentId = d.parentCode ? byCode.get(d.parentCode) : undefined;
+      if (id && parentId) await this.store.catalogue.updateDepartment(id, { parentId });
+    }
     for (const c of SEED_CATEGORIES) {
       const { departmentCode, ...rest } = c;
       const departmentId = byCode.get(departmentCode);
@@ -82,7 +90,8 @@ export class CatalogueService {
 
   async createDepartment(viewer: Viewer, input: DepartmentInput): Promise<DepartmentRecord> {
     requireAdmin(viewer);
-    const dep = { id: newId(), ...input };
+    const dep = { id: newId(), ...input, parentId: input.parentId ?? null };
+    await this.checkParent(dep.id, dep.level, dep.parentId);
     await translateDuplicate(this.store.catalogue.createDepartment(dep));
     await this.audit.record({ actorId: viewer.id, action: 'department.create', subjectType: 'department', subjectId: dep.id });
     return dep;
@@ -90,6 +99,11 @@ export class CatalogueService {
 
   async updateDepartment(viewer: Viewer, id: string, input: Partial<DepartmentInput>): Promise<DepartmentRecord> {
     requireAdmin(viewer);
+    const before = await this.store.catalogue.getDepartment(id);
+    if (!before) throw notFound('Ведомство не найдено');
+    if (input.parentId !== undefined || input.level !== undefined) {
+      await this.checkParent(id, input.level ?? before.level, input.parentId !== undefined ? input.parentId : before.parentId);
+    }
     const dep = await translateDuplicate(this.store.catalogue.updateDepartment(id, input));
     if (!dep) throw notFound('Ведомство не найдено');
     await this.audit.record({ actorId: viewer.id, action: 'department.update', subjectType: 'department', subjectId: id });
@@ -112,6 +126,14 @@ export class CatalogueService {
     if (!cat) throw notFound('Категория не найдена');
     await this.audit.record({ actorId: viewer.id, action: 'category.update', subjectType: 'category', subjectId: id });
     return cat;
+  }
+
+  /** A parent exists, is not the department itself, and stands on a higher level (escalation goes up). */
+  private async checkParent(id: string, level: DepartmentLevel, parentId: string | null): Promise<void> {
+    if (parentId === null) return;
+    const parent = parentId === id ? null : await this.store.catalogue.getDepartment(parentId);
+    if (!parent) throw invalid({ parentId: 'нет такого вышестоящего ведомства' });
+    if (LEVEL_RANK[parent.level] <= LEVEL_RANK[level]) throw invalid({ parentId: 'вышестоящее ведомство должно быть выше по уровню' });
   }
 
   private async requireDepartment(id: string): Promise<void> {

@@ -73,6 +73,12 @@ export class ListFeed {
       case 'feedback.changed':
         // «Мои обращения» shows the rating and its review's state; the department's lists show reviews.
         return { hint: { appealId: event.appeal.id, reason: 'feedback' }, channels: readersOf(event.appeal, true) };
+      case 'appeal.escalated':
+        // A new appeal in the higher department's queue and the citizen's list.
+        return { hint: { appealId: event.appeal.id, reason: 'created' }, channels: readersOf(event.appeal, true) };
+      case 'suggestion.marked':
+        return { hint: { appealId: event.appeal.id, reason: 'status' }, channels: readersOf(event.appeal, true) };
+      case 'escalation.answered':
       case 'decision.issued':
       case 'notification.created':
       case 'notification.unread':

@@ -70,6 +70,11 @@ export const MUTABLE: readonly (keyof AppealPatch)[] = [
   'clocks',
   'decisions',
   'feedback',
+  'complaint',
+  'suggestionMark',
+  'escalation',
+  'escalations',
+  'readerDepartmentIds',
 ];
 
 /**
@@ -123,8 +128,41 @@ function matchOf(f: AppealFilter): Record<string, unknown> {
   }
   if (f.openOnly === true) and.push({ status: { $in: OPEN_STATUSES } });
   if (f.assigneeId !== undefined) and.push({ assigneeId: eq(f.assigneeId) });
+  if (f.type !== undefined) and.push({ type: eq(f.type) });
+  if (f.repeatOfId !== undefined) and.push({ repeatOfId: eq(f.repeatOfId) });
   if (f.reviewStates !== undefined) and.push({ 'feedback.review.state': { $in: [...f.reviewStates] } });
   return and.length > 0 ? { $and: and } : {};
+}
+
+/**
+ * Inserts the appeals `createLinked` left in a document's `pendingCreates`
+ * (a second insert of one is a duplicate, taken as done), then removes them
+ * from it. Run right after the commit point, and at open for what a crash cut off.
+ */
+export async function insertPendingCreates(m: Models, id: string, pending: readonly AppealDoc[] | undefined): Promise<void> {
+  if (!pending || pending.length === 0) return;
+  for (const doc of pending) {
+    try {
+      await m.appeals.create(doc);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+  // `$pullAll` of the entries as read back (whole-element equality), as the outbox does for FerretDB.
+  await m.appeals.updateOne({ id }, { $pullAll: { pendingCreates: [...pending] } }).exec();
+}
+
+/** At open: every document with appeals still to insert. Returns how many documents it finished. */
+export async function sweepPendingCreates(m: Models): Promise<number> {
+  const docs = await m.appeals
+    .aggregate<{ id: string; pendingCreates: AppealDoc[] }>([
+      { $match: { 'pendingCreates.id': { $exists: true } } },
+      { $project: { _id: 0, id: 1, pendingCreates: 1 } },
+    ])
+    .readConcern('majority')
+    .exec();
+  for (const d of docs) await insertPendingCreates(m, d.id, d.pendingCreates);
+  return docs.length;
 }
 
 export function appealRepo(m: Models, outbox: Outbox, inFlight: InFlight): AppealRepo {
@@ -221,6 +259,24 @@ export function appealRepo(m: Models, outbox: Outbox, inFlight: InFlight): Appea
     },
     transition(id, expectedVersion, patch, entry, auditDraft) {
       return inFlight.track(() => queue.run(id, () => transition(id, expectedVersion, patch, entry, auditDraft)));
+    },
+    createLinked(created, id, expectedVersion, patch, auditDraft) {
+      return inFlight.track(() =>
+        queue.run(id, async () => {
+          // The commit point: the original's compare-and-set carries the new appeal (see the port).
+          const pending = docOf(created, undefined);
+          const update = updateOf(patch, outbox.entry(auditDraft));
+          update.$push = { ...update.$push, pendingCreates: pending };
+          const d = await guarded(
+            () => m.appeals.findOneAndUpdate({ id, version: expectedVersion }, update, { returnDocument: 'after' }).lean<AppealDoc>().exec(),
+            collided({ number: patch.number }),
+          );
+          if (!d) return null;
+          await insertPendingCreates(m, id, d.pendingCreates);
+          await outbox.flush('appeals', id, d.auditOutbox);
+          return toAppeal(d);
+        }),
+      );
     },
     async list(filter): Promise<Page<AppealRecord>> {
       const match = matchOf(filter);

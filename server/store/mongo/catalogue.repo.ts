@@ -5,7 +5,7 @@ import { guarded } from './errors.js';
 import type { Models } from './schemas.js';
 import type { InFlight } from './sequence.js';
 
-const DEPARTMENT_MUTABLE: readonly (keyof DepartmentRecord)[] = ['code', 'name', 'region', 'level'];
+const DEPARTMENT_MUTABLE: readonly (keyof DepartmentRecord)[] = ['code', 'name', 'region', 'level', 'parentId'];
 const CATEGORY_MUTABLE: readonly (keyof CategoryRecord)[] = [
   'code',
   'name',

@@ -99,6 +99,8 @@ export const toDepartment = (d: DepartmentRecord): DepartmentRecord => ({
   name: d.name,
   region: d.region,
   level: d.level,
+  // Stored before departments had parents: none.
+  parentId: d.parentId ?? null,
 });
 
 export const toCategory = (d: CategoryRecord): CategoryRecord => ({
@@ -143,6 +145,12 @@ export const toAppeal = (d: Omit<AppealRecord, 'number'> & { number?: string | n
   // Whole copies: a record read is never the document the driver holds (appeals stored before them have none).
   decisions: structuredClone((d.decisions as AppealRecord['decisions'] | undefined) ?? []),
   feedback: d.feedback ? structuredClone(d.feedback) : null,
+  // Appeals stored before links and kinds (link.records.ts) have none of these.
+  complaint: d.complaint ? structuredClone(d.complaint) : null,
+  suggestionMark: d.suggestionMark ?? null,
+  escalation: d.escalation ? structuredClone(d.escalation) : null,
+  escalations: structuredClone((d.escalations as AppealRecord['escalations'] | undefined) ?? []),
+  readerDepartmentIds: [...((d.readerDepartmentIds as string[] | undefined) ?? [])],
   version: d.version,
 });
 

@@ -29,7 +29,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { Store } from '../store.js';
 import { StoreUnavailableError } from '../store.js';
 import { codeRepo, sessionRepo, sweepExpired, userRepo } from './accounts.repo.js';
-import { appealRepo } from './appeals.repo.js';
+import { appealRepo, sweepPendingCreates } from './appeals.repo.js';
 import { calendarRepo } from './calendar.repo.js';
 import { cannedReplyRepo } from './canned.repo.js';
 import { appealGroupRepo } from './groups.repo.js';
@@ -202,6 +202,7 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
       timer.unref();
     }
     await box.sweep();
+    await sweepPendingCreates(models);
     const sweepTimer = timer;
     return {
       kind: 'mongo',

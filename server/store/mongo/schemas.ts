@@ -66,6 +66,8 @@ export interface AppealDoc extends Omit<AppealRecord, 'number'> {
   /** The newest history entry, written atomically with the status change (see appeals.repo.ts). */
   lastHistory: StatusHistoryRecord | null;
   auditOutbox?: OutboxEntry[];
+  /** Appeals created with a change of this one (`createLinked`), until they are inserted (appeals.repo.ts). */
+  pendingCreates?: AppealDoc[];
 }
 
 export interface AttachmentDoc extends AttachmentRecord {
@@ -249,6 +251,7 @@ export function defineModels(conn: Connection) {
     name: String,
     region: String,
     level: String,
+    parentId: String,
   });
   department.index({ id: 1 }, { unique: true });
   department.index({ code: 1 }, { unique: true });
@@ -297,13 +300,21 @@ export function defineModels(conn: Connection) {
     clocks: Mixed,
     decisions: Mixed,
     feedback: Mixed,
+    complaint: Mixed,
+    suggestionMark: String,
+    escalation: Mixed,
+    escalations: Mixed,
+    readerDepartmentIds: [String],
     version: Number,
     deadlineSort: Number,
     historySeq: Number,
     lastHistory: subdocument<StatusHistoryRecord>(historyEntry),
     auditOutbox: [outboxEntry],
+    pendingCreates: Mixed,
   });
   appeal.index({ id: 1 }, { unique: true });
+  // The sweep at open finds the few documents with an appeal still to insert (createLinked).
+  appeal.index({ 'pendingCreates.id': 1 }, { sparse: true });
   // Unique among appeals that have a number. Drafts store no `number` at all,
   // so the sparse index leaves them out, and `{ number: x }` (the public
   // lookup) can use it — a partial index on `$type: 'string'` cannot serve

@@ -33,6 +33,11 @@ const appeals = new Table<AppealRecord>('appeals', {
   clocks: 'json',
   decisions: 'json',
   feedback: 'json',
+  complaint: 'json',
+  suggestionMark: 'text',
+  escalation: 'json',
+  escalations: 'json',
+  readerDepartmentIds: 'json',
   version: 'int',
 });
 
@@ -86,6 +91,8 @@ function whereOf(filter: AppealFilter): { sql: string; params: Record<string, un
     });
     where.push(`feedback IS NOT NULL AND json_extract(feedback, '$.review.state') IN (${names.join(', ') || 'NULL'})`);
   }
+  if (filter.type !== undefined) eq('type', filter.type);
+  if (filter.repeatOfId !== undefined) eq('repeat_of_id', filter.repeatOfId);
   if (filter.assigneeId === null) where.push('assignee_id IS NULL');
   else if (filter.assigneeId !== undefined) eq('assignee_id', filter.assigneeId);
   return { sql: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params };
@@ -157,6 +164,15 @@ export function sqliteAppeals(ctx: SqliteContext): AppealRepo {
           .map((r) => appeals.decode(r));
         const total = ctx.get(`SELECT COUNT(*) AS n FROM appeals ${sql}`, params)?.n as number;
         return { items, total };
+      }),
+    // The new appeal and the original's change share one savepoint: a lost compare-and-set stores neither.
+    createLinked: (created, id, expectedVersion, patch, auditDraft) =>
+      ctx.write(() => {
+        const original = casUpdate(id, expectedVersion, patch);
+        if (!original) return null;
+        ctx.run(appeals.insertSql(), appeals.params(created));
+        if (auditDraft) appendAudit(ctx, auditDraft);
+        return original;
       }),
     history: (appealId, afterSeq = 0) =>
       ctx.read(() => ctx.all('SELECT * FROM status_history WHERE appeal_id = ? AND seq > ? ORDER BY seq', appealId, afterSeq).map((r) => history.decode(r))),

@@ -9,6 +9,7 @@ const departments = new Table<DepartmentRecord>('departments', {
   name: 'text',
   region: 'text',
   level: 'text',
+  parentId: 'text',
 });
 
 const categories = new Table<CategoryRecord>('categories', {

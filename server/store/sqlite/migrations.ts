@@ -365,6 +365,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX appeal_group_members_group ON appeal_group_members (group_id);
     `,
   },
+  {
+    // Links and kinds (link.records.ts): a complaint's subject, a suggestion's mark, an escalation's
+    // origin and answer, the escalations of an appeal and the departments that read its room; departments'
+    // parents (escalation goes up); repeats found by the appeal they repeat.
+    version: 14,
+    sql: `
+      ALTER TABLE appeals ADD COLUMN complaint TEXT;
+      ALTER TABLE appeals ADD COLUMN suggestion_mark TEXT;
+      ALTER TABLE appeals ADD COLUMN escalation TEXT;
+      ALTER TABLE appeals ADD COLUMN escalations TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE appeals ADD COLUMN reader_department_ids TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE departments ADD COLUMN parent_id TEXT;
+      CREATE INDEX appeals_repeat_of ON appeals (repeat_of_id) WHERE repeat_of_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version of the file (0 for a fresh one). */

@@ -25,6 +25,8 @@ export interface DepartmentForm {
   name: string;
   region: string;
   level: DepartmentLevel;
+  /** The department above it, where escalation goes; '' for none. */
+  parentId: string;
 }
 
 const emptyCategory = (): CategoryForm => ({
@@ -36,7 +38,7 @@ const emptyCategory = (): CategoryForm => ({
   extraFields: [],
   keywords: '',
 });
-const emptyDepartment = (): DepartmentForm => ({ code: '', name: '', region: '77', level: 'regional' });
+const emptyDepartment = (): DepartmentForm => ({ code: '', name: '', region: '77', level: 'regional', parentId: '' });
 
 export class AdminCatalogueState {
   #categories = $state.raw<Category[]>([]);
@@ -162,11 +164,11 @@ export class AdminCatalogueState {
   editDepartment(d: Department | null): void {
     this.#errors = {};
     this.#editingDepartment = d?.id ?? null;
-    this.departmentForm = d ? { code: d.code, name: d.name, region: d.region, level: d.level } : emptyDepartment();
+    this.departmentForm = d ? { code: d.code, name: d.name, region: d.region, level: d.level, parentId: d.parentId ?? '' } : emptyDepartment();
   }
 
   async saveDepartment(): Promise<boolean> {
-    const checked = validate(departmentInputSchema, this.departmentForm);
+    const checked = validate(departmentInputSchema, { ...this.departmentForm, parentId: this.departmentForm.parentId || null });
     if (!checked.ok) {
       this.#errors = checked.errors;
       return false;

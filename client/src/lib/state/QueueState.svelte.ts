@@ -1,5 +1,5 @@
 /** The department queue for operators and supervisors: filters, deadline order, «Взять в работу». */
-import type { Priority } from '../../../../shared/schemas/appeal.schema';
+import type { AppealType, Priority } from '../../../../shared/schemas/appeal.schema';
 import type { Status } from '../../../../shared/status-machine';
 import { api, isApiError } from '../api';
 import { t } from '../i18n/i18n.svelte';
@@ -12,13 +12,15 @@ export interface QueueFilters {
   status: Status | '';
   categoryId: string;
   priority: Priority | '';
+  /** The kind of appeal (complaint, suggestion…). */
+  type: AppealType | '';
   overdue: '' | 'true';
   assignee: 'any' | 'me' | 'none';
   sort: 'deadline' | 'created';
 }
 
 export class QueueState {
-  filters = $state<QueueFilters>({ status: '', categoryId: '', priority: '', overdue: '', assignee: 'any', sort: 'deadline' });
+  filters = $state<QueueFilters>({ status: '', categoryId: '', priority: '', type: '', overdue: '', assignee: 'any', sort: 'deadline' });
   readonly list = new ListState((page) => {
     const f = this.filters;
     return api('queue.list', {
@@ -27,6 +29,7 @@ export class QueueState {
         status: f.status || undefined,
         categoryId: f.categoryId || undefined,
         priority: f.priority || undefined,
+        type: f.type || undefined,
         overdue: f.overdue || undefined,
         assignee: f.assignee,
         sort: f.sort,
@@ -50,7 +53,7 @@ export class QueueState {
   }
 
   resetFilters(): Promise<void> {
-    this.filters = { status: '', categoryId: '', priority: '', overdue: '', assignee: 'any', sort: 'deadline' };
+    this.filters = { status: '', categoryId: '', priority: '', type: '', overdue: '', assignee: 'any', sort: 'deadline' };
     return this.load();
   }
 

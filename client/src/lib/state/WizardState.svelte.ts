@@ -19,6 +19,7 @@ import {
   type REPRESENTATIVE_KINDS,
 } from '../../../../shared/schemas/appeal.schema';
 import type { ExtraField } from '../../../../shared/catalogue';
+import { complaintSchema, type ComplaintConduct } from '../../../../shared/schemas/links.schema';
 import { detailQuestionsOf, type DetailQuestion } from '../../../../shared/detail-questions';
 import { api, isApiError } from '../api';
 import { browserDraftFiles, type DraftFileStore } from '../draft-files';
@@ -87,6 +88,10 @@ export class WizardState {
   description = $state('');
   type = $state<AppealType | ''>('');
   categoryId = $state('');
+  /** A complaint's subject (seed 004): the action or inaction, the officer or body concerned, and that body; all or none. */
+  complaintConduct = $state<ComplaintConduct | ''>('');
+  complaintConcerned = $state('');
+  complaintDepartmentId = $state('');
   extra = $state<Record<string, string>>({});
   /** The citizen's own checklist ticks; not sent (the documents are attached in the room). */
   documentsAtHand = $state<Record<string, boolean>>({});
@@ -214,6 +219,9 @@ export class WizardState {
     this.description = appeal.description;
     this.type = appeal.type ?? '';
     this.categoryId = appeal.categoryId ?? '';
+    this.complaintConduct = appeal.complaint?.conduct ?? '';
+    this.complaintConcerned = appeal.complaint?.concerned ?? '';
+    this.complaintDepartmentId = appeal.complaint?.departmentId ?? '';
     this.extra = { ...appeal.extra };
     for (const k of DETAIL_FIELDS) this.details[k] = appeal.details[k] ?? '';
     const a = appeal.applicant;
@@ -353,7 +361,9 @@ export class WizardState {
     switch (step) {
       case 'topic': {
         const r = validate(topicSchema, { subject: this.subject, description: this.description, type: this.type, categoryId: this.categoryId });
-        return r.ok ? {} : r.errors;
+        const complaint = this.#complaint();
+        const c = complaint === null ? null : validate(complaintSchema, complaint);
+        return { ...(r.ok ? {} : r.errors), ...(c && !c.ok ? prefix('complaint', c.errors) : {}) };
       }
       case 'documents': {
         const r = validate(extraSchemaOf(this.category?.extraFields ?? []), this.#extraValues(true));
@@ -368,6 +378,13 @@ export class WizardState {
       case 'done':
         return {};
     }
+  }
+
+  /** The complaint's subject as typed, or null when it is no complaint or nothing of it is filled (a complaint may name none). */
+  #complaint(): { conduct: string; concerned: string; departmentId: string } | null {
+    if (this.type !== 'complaint') return null;
+    const c = { conduct: this.complaintConduct, concerned: this.complaintConcerned.trim(), departmentId: this.complaintDepartmentId };
+    return c.conduct === '' && c.concerned === '' && c.departmentId === '' ? null : c;
   }
 
   /** Extra values of the chosen category; `all` keeps empty ones for validation. */
@@ -393,6 +410,8 @@ export class WizardState {
     const draft: DraftInput = { subject: this.subject.trim(), description: this.description };
     if (this.type) draft.type = this.type;
     if (this.categoryId) draft.categoryId = this.categoryId;
+    const complaint = complaintSchema.safeParse(this.#complaint());
+    draft.complaint = complaint.success ? complaint.data : null;
     draft.extra = this.#extraValues();
     const details = detailsSchema.safeParse(this.#detailValues());
     if (details.success) draft.details = details.data;
