@@ -73,6 +73,10 @@ export const MATRIX = {
     'GET /description/versions': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
     'GET /description/versions/:versionId': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
     'POST /description/versions/:id/restore': [Y1, Y1, Y1, n, Y1, n, n, n, n, n],
+    // After the decision (docs/decisions.md): the case's PDF is the room's to read; an open appeal is rated by nobody, and has no review to act on.
+    'GET /appeals/:id/pdf': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'POST /feedback (appeal not completed)': [n, n, n, n, n, n, n, n, n, n],
+    'POST /review start (no rating)': [n, n, n, n, n, n, n, n, n, n],
   },
   socket: {
     'room:join': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],

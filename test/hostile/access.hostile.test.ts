@@ -268,6 +268,9 @@ async function bringTo(s: Side, want: 'in_progress' | 'info_requested'): Promise
 const restPlans: Plans<'rest'> = {
   'GET /appeals/:id': async (p, s) => http(await p.client.get(`/api/appeals/${s.id}`)),
   'GET /appeals/:id/history': async (p, s) => http(await p.client.get(`/api/appeals/${s.id}/history`)),
+  'GET /appeals/:id/pdf': async (p, s) => http(await p.client.get(`/api/appeals/${s.id}/pdf`)),
+  'POST /feedback (appeal not completed)': async (p, s) => http(await p.client.post(`/api/appeals/${s.id}/feedback`, { stars: 5, category: 'service' })),
+  'POST /review start (no rating)': async (p, s) => http(await p.client.post(`/api/appeals/${s.id}/review`, { action: 'start' })),
   'GET /appeals/mine lists it': async (p, s) => listed(await p.client.get('/api/appeals/mine?limit=100'), s.id),
   'GET /appeals/invited lists it': async (p, s) => listed(await p.client.get('/api/appeals/invited?limit=100'), s.id),
   'GET /queue lists it': async (p, s) => listed(await p.client.get('/api/queue?limit=100'), s.id),
