@@ -191,6 +191,12 @@ describe('review and re-examination', () => {
     const rated = await citizen.post(`/api/appeals/${id}/feedback`, rating(2));
     expect(rated.body.appeal.feedback.decisionId).toBe(firstDecision.id);
     const reviewId = rated.body.appeal.feedback.review.id as string;
+    // The department's supervisors are told of the review (the notification service consumes feedback.changed).
+    const topicsOf = async (client: TestClient): Promise<string[]> =>
+      ((await client.get('/api/notifications?limit=100')).body.items as { topic: string; appealId: string | null }[])
+        .filter((n) => n.appealId === id)
+        .map((n) => n.topic);
+    await expect.poll(() => topicsOf(supervisor)).toContain('action.review_opened');
 
     expect((await operator.post(`/api/appeals/${id}/review`, { action: 'start' })).status).toBe(403);
     expect((await citizen.post(`/api/appeals/${id}/review`, { action: 'start' })).status).toBe(403);
@@ -234,6 +240,7 @@ describe('review and re-examination', () => {
     expect(mine.feedback.review.state).toBe('re_examination');
     expect(mine.feedback.review.checklist.map((i: { text: string }) => i.text)).toEqual(['Запросить выписку банка', 'Пересчитать сумму платежа']);
     expect(mine.feedback.review.canMarkChecklist).toBe(false);
+    await expect.poll(() => topicsOf(citizen)).toEqual(expect.arrayContaining(['status.review_started', 'status.re_examination']));
     const item = mine.feedback.review.checklist[0].id as string;
     expect((await citizen.post(`/api/appeals/${id}/review/checklist/${item}`, { done: true })).status).toBe(403);
     const ticked = await supervisor.post(`/api/appeals/${id}/review/checklist/${item}`, { done: true });

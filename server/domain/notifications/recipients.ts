@@ -82,6 +82,10 @@ export async function plan(event: DomainEvent, lookup: RecipientLookup): Promise
       case 'reopen':
         out = [...person(owner, 'status', 'status.reopened'), ...person(assignee, 'status', 'status.reopened')];
         break;
+      case 'answer':
+        // A suggestion's reply, or a higher department's answer to an escalation (docs/after-decision.md).
+        out = person(owner, 'status', 'status.answered');
+        break;
     }
     if (entry.to === 'completed' || entry.to === 'rejected') out.push(...appeal.expertIds.flatMap((e) => person(e, 'status', 'status.closed')));
     // The one notice about one's own action: the citizen's receipt for what they filed.
@@ -171,6 +175,37 @@ export async function plan(event: DomainEvent, lookup: RecipientLookup): Promise
       ].filter((r) => r.userId !== event.actorId),
     };
   }
+  if (event.type === 'appeal.escalated') {
+    // The new appeal in the higher department: its supervisors have work; the citizen hears where it went.
+    const { appeal } = event;
+    const receiving = appeal.departmentId ? await lookup.supervisorsOf(appeal.departmentId) : [];
+    return {
+      eventKey: `escalated:${appeal.id}`,
+      appealId: appeal.id,
+      recipients: [
+        ...person(appeal.citizenId, 'status', 'status.escalated'),
+        ...receiving.flatMap((u) => person(u, 'action_required', 'action.escalated_in')),
+      ].filter((r) => r.userId !== event.actorId),
+    };
+  }
+  if (event.type === 'escalation.answered') {
+    // The answer comes back into the original case: its officer is told there.
+    const room = await lookup.roomOf(event.originalAppealId);
+    if (!room) return null;
+    return {
+      eventKey: `escalation-answered:${event.appeal.id}`,
+      appealId: event.originalAppealId,
+      recipients: person(room.assigneeId, 'status', 'status.escalation_answered').filter((r) => r.userId !== event.actorId),
+    };
+  }
+  if (event.type === 'suggestion.marked') {
+    const { appeal } = event;
+    return {
+      eventKey: `suggestion-marked:${appeal.id}:${appeal.version}`,
+      appealId: appeal.id,
+      recipients: person(appeal.citizenId, 'status', 'status.suggestion_marked').filter((r) => r.userId !== event.actorId),
+    };
+  }
   if (event.type === 'resolution.autoconfirm_soon') {
     const { appeal } = event;
     return {
@@ -178,6 +213,33 @@ export async function plan(event: DomainEvent, lookup: RecipientLookup): Promise
       appealId: appeal.id,
       recipients: person(appeal.citizenId, 'action_required', 'action.autoconfirm_soon', { date: event.autoConfirmAt }),
     };
+  }
+  if (event.type === 'feedback.changed') {
+    // After the decision (docs/decisions.md): supervisors hear of a review opened or overdue; the citizen of each step.
+    const { appeal, reviewId, reviewState } = event;
+    if (!reviewId) return null;
+    const supervisors = async (): Promise<string[]> => (appeal.departmentId ? await lookup.supervisorsOf(appeal.departmentId) : []);
+    const citizen = (topic: string): Recipient[] => person(appeal.citizenId, 'status', topic);
+    let recipients: Recipient[] = [];
+    let key = `${event.change}:${reviewId}`;
+    if ((event.change === 'rated' || event.change === 'rating_changed') && reviewState === 'pending') {
+      // Once per review, however often the rating changes while it waits.
+      key = `opened:${reviewId}`;
+      recipients = (await supervisors()).flatMap((u) =>
+        person(u, 'action_required', 'action.review_opened', event.reviewDueAt ? { date: event.reviewDueAt } : {}),
+      );
+    } else if (event.change === 'overdue') {
+      recipients = (await supervisors()).flatMap((u) => person(u, 'deadline', 'deadline.review_overdue'));
+    } else if (event.change === 'start') {
+      recipients = citizen('status.review_started');
+    } else if (event.change === 'close') {
+      recipients = citizen('status.review_closed');
+    } else if (event.change === 're_examine') {
+      recipients = citizen('status.re_examination');
+    } else if (event.change === 'complete') {
+      recipients = citizen('status.re_examination_completed');
+    }
+    return { eventKey: `review:${appeal.id}:${key}`, appealId: appeal.id, recipients: recipients.filter((r) => r.userId !== event.actorId) };
   }
   if (event.type === 'overdue.digest') {
     const supervisors = await lookup.supervisorsOf(event.departmentId);

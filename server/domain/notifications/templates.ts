@@ -51,6 +51,17 @@ const RU: Record<string, Text> = {
   }),
   'status.reopened': (p) => ({ title: 'Обращение возобновлено', body: `Руководитель возобновил работу по обращению № ${p.number}.` }),
   'status.closed': (p) => ({ title: 'Работа по обращению завершена', body: `Обращение № ${p.number} закрыто.` }),
+  'status.answered': (p) => ({ title: 'Дан ответ', body: `На обращение № ${p.number} дан ответ. Он — в комнате обращения.` }),
+  'status.escalated': (p) => ({
+    title: 'Обращение направлено в вышестоящую инстанцию',
+    body: `В вышестоящем ведомстве создано обращение № ${p.number}; исходное обращение связано с ним.`,
+  }),
+  'status.escalation_answered': (p) => ({ title: 'Ответ вышестоящего ведомства', body: `Вышестоящее ведомство ответило по обращению № ${p.number}.` }),
+  'status.suggestion_marked': (p) => ({ title: 'Изменена отметка о предложении', body: `Изменена отметка о рассмотрении предложения № ${p.number}.` }),
+  'action.escalated_in': (p) => ({
+    title: 'Обращение из нижестоящего ведомства',
+    body: `В ведомство направлено обращение № ${p.number} из нижестоящего ведомства.`,
+  }),
   'status.chat_message': (p) => ({ title: 'Новое сообщение', body: `Новое сообщение в чате обращения № ${p.number}.` }),
   'status.extended': (p) => ({ title: 'Срок ответа продлён', body: `Срок ответа по обращению № ${p.number} продлён до ${p.date}.` }),
   'status.redirected': (p) => ({
@@ -79,6 +90,18 @@ const RU: Record<string, Text> = {
   'deadline.missed': (p) => ({ title: 'Срок нарушен', body: `Срок по обращению № ${p.number} истёк ${p.date}.` }),
   'deadline.extended': (p) => ({ title: 'Срок продлён', body: `Срок ответа по обращению № ${p.number} продлён до ${p.date}.` }),
   'deadline.digest': (p) => ({ title: 'Просроченные обращения', body: `В ведомстве просрочено ${ruAppeals(p.count ?? 0)} на ${p.date}.` }),
+  'action.review_opened': (p) => ({
+    title: 'Отзыв на проверку',
+    body: `Заявитель низко оценил решение по обращению № ${p.number}. Проверьте его до ${p.date}.`,
+  }),
+  'deadline.review_overdue': (p) => ({ title: 'Срок проверки отзыва истёк', body: `Отзыв на решение по обращению № ${p.number} не проверен в срок.` }),
+  'status.review_started': (p) => ({ title: 'Отзыв на проверке', body: `Руководитель начал проверку вашего отзыва на решение по обращению № ${p.number}.` }),
+  'status.review_closed': (p) => ({
+    title: 'Проверка отзыва завершена',
+    body: `Руководитель ответил на ваш отзыв по обращению № ${p.number}. Ответ — в комнате обращения.`,
+  }),
+  'status.re_examination': (p) => ({ title: 'Решение пересматривается', body: `Решение по обращению № ${p.number} направлено на пересмотр.` }),
+  'status.re_examination_completed': (p) => ({ title: 'Пересмотр завершён', body: `По обращению № ${p.number} принято новое решение.` }),
 };
 
 const EN: Record<string, Text> = {
@@ -92,6 +115,14 @@ const EN: Record<string, Text> = {
     body: `No objection was raised: the resolution of appeal No. ${p.number} is confirmed.`,
   }),
   'status.reopened': (p) => ({ title: 'Appeal reopened', body: `A supervisor reopened appeal No. ${p.number}.` }),
+  'status.answered': (p) => ({ title: 'Answer given', body: `Appeal No. ${p.number} has been answered. The answer is in its room.` }),
+  'status.escalated': (p) => ({
+    title: 'Appeal sent to a higher authority',
+    body: `Appeal No. ${p.number} was created in the higher department, linked to the original appeal.`,
+  }),
+  'status.escalation_answered': (p) => ({ title: "The higher department's answer", body: `The higher department answered about appeal No. ${p.number}.` }),
+  'status.suggestion_marked': (p) => ({ title: 'Suggestion mark changed', body: `The mark of suggestion No. ${p.number} was changed.` }),
+  'action.escalated_in': (p) => ({ title: 'Appeal from a lower department', body: `Appeal No. ${p.number} was sent to your department from a lower one.` }),
   'status.closed': (p) => ({ title: 'Appeal closed', body: `Appeal No. ${p.number} is closed.` }),
   'status.chat_message': (p) => ({ title: 'New message', body: `A new message in the chat of appeal No. ${p.number}.` }),
   'status.extended': (p) => ({ title: 'Answer deadline extended', body: `The answer to appeal No. ${p.number} is now due by ${p.date}.` }),
@@ -124,6 +155,21 @@ const EN: Record<string, Text> = {
     title: 'Overdue appeals',
     body: `${p.count ?? 0} overdue appeal${p.count === 1 ? '' : 's'} in the department as of ${p.date}.`,
   }),
+  'action.review_opened': (p) => ({
+    title: 'Feedback to review',
+    body: `The applicant rated the decision on appeal No. ${p.number} low. Review it by ${p.date}.`,
+  }),
+  'deadline.review_overdue': (p) => ({
+    title: 'Feedback review overdue',
+    body: `The feedback on the decision of appeal No. ${p.number} was not reviewed in time.`,
+  }),
+  'status.review_started': (p) => ({ title: 'Feedback under review', body: `A supervisor started reviewing your feedback on appeal No. ${p.number}.` }),
+  'status.review_closed': (p) => ({
+    title: 'Feedback reviewed',
+    body: `A supervisor answered your feedback on appeal No. ${p.number}. The answer is in the appeal's room.`,
+  }),
+  'status.re_examination': (p) => ({ title: 'Decision re-examined', body: `The decision on appeal No. ${p.number} is being re-examined.` }),
+  'status.re_examination_completed': (p) => ({ title: 'Re-examination completed', body: `A new decision was made on appeal No. ${p.number}.` }),
 };
 
 export const TOPICS: readonly string[] = Object.keys(RU);
