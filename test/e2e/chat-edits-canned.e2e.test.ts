@@ -156,4 +156,36 @@ describe.skipIf(skipReason !== null)(suiteTitle('chat edits and canned replies (
     expect(await citizen.getByTestId('chat-list').textContent()).not.toMatch(/5 марта|4 марта/);
     expect(cspViolations).toEqual([]);
   });
+
+  it('linked appeals: the operator links a suggested duplicate, writes a note and takes one decision for both; the citizen’s room shows no group', async () => {
+    const text = { subject: 'Не открывается личный кабинет', description: 'После входа личный кабинет показывает пустую страницу и ошибку загрузки.' };
+    const { appeal: first } = await fileAppeal(citizenApi, 'portal_issues', { type: 'application', ...text });
+    const { appeal: second } = await fileAppeal(citizenApi, 'portal_issues', { type: 'application', ...text });
+    for (const a of [first, second]) expect((await operatorApi.post(`/api/appeals/${a.id}/transitions`, { action: 'take' })).status).toBe(200);
+    const operator = await openRoom(contexts.operator, first);
+    const panel = operator.getByTestId('group-panel');
+    await panel.getByTestId('group-duplicate').first().waitFor();
+    expect(await panel.getByTestId('group-duplicate').first().textContent()).toContain(second.number);
+    expect(await panel.getByTestId('group-duplicate').first().textContent()).toContain('похожий текст');
+    await expectAxeClean(operator, 'room: duplicates suggested');
+    await panel.getByTestId('group-duplicate').filter({ hasText: second.number }).getByTestId('group-link').click();
+    await expect.poll(() => panel.getByTestId('group-members').textContent()).toContain(second.number);
+    await panel.getByTestId('group-note').fill('Одна причина: сбой авторизации');
+    await panel.getByTestId('group-note-add').click();
+    await expect.poll(() => panel.getByTestId('group-notes').textContent()).toContain('Одна причина: сбой авторизации');
+    await panel.getByTestId('group-action').selectOption('request_info');
+    await panel.getByTestId('group-comment').fill('Укажите браузер и время входа');
+    await panel.getByTestId('group-decide').click();
+    await expect.poll(() => panel.getByTestId('group-done').textContent()).toContain('Решение применено к обращениям группы: 2.');
+    for (const a of [first, second]) expect((await operatorApi.get(`/api/appeals/${a.id}`)).body.appeal.status).toBe('info_requested');
+    await expect.poll(() => panel.getByTestId('group-members').textContent()).toContain('Требуются сведения');
+    await expectAxeClean(operator, 'room: a group with a note, decided');
+    await screenshot(operator, 'linked-appeals-staff');
+
+    const citizen = await openRoom(contexts.citizen, first);
+    expect(await citizen.getByTestId('group-panel').count()).toBe(0);
+    expect(await citizen.locator('main').textContent()).not.toContain('Одна причина');
+    await citizen.close();
+    await operator.close();
+  });
 });
