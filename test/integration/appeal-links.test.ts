@@ -150,6 +150,20 @@ describe('escalation to a higher authority', () => {
     expect(res.body.number).toMatch(/^77-\d{4}-\d{6}$/);
     expect(res.body.accessCode).toMatch(/^[A-Z2-9]{8}$/);
 
+    // Notified: the higher department's supervisors have work, with the new appeal's number.
+    const topics = async (client: TestClient, appealId: string): Promise<string[]> =>
+      ((await client.get('/api/notifications?limit=50')).body.items as { appealId: string | null; topic: string }[])
+        .filter((n) => n.appealId === appealId)
+        .map((n) => n.topic);
+    await expect.poll(() => topics(ministrySupervisor, escalatedId)).toContain('action.escalated_in');
+    const notice = ((await ministrySupervisor.get('/api/notifications?limit=50')).body.items as { topic: string; title: string; body: string }[]).find(
+      (n) => n.topic === 'action.escalated_in',
+    );
+    expect(notice).toMatchObject({
+      title: 'Обращение из нижестоящего ведомства',
+      body: `В ведомство направлено обращение № ${res.body.number} из нижестоящего ведомства.`,
+    });
+
     // The higher department's queue has it, with its origin.
     const queue = await ministryOperator.get('/api/queue?limit=100');
     const row = queue.body.items.find((a: { id: string }) => a.id === escalatedId);
@@ -199,6 +213,9 @@ describe('escalation to a higher authority', () => {
     expect(answered.status, JSON.stringify(answered.body)).toBe(200);
     expect(answered.body.appeal.status).toBe('completed');
     expect(answered.body.appeal.escalation.answer).toMatchObject({ kind: 'note', text: 'Перерасчёт поручен департаменту до 1 мая' });
+    // The citizen is told of the answer on the escalated appeal, the original's officer in the original case.
+    await expect.poll(() => topics(citizen, escalatedId)).toContain('status.answered');
+    await expect.poll(() => topics(housingOperator, original.id)).toContain('status.escalation_answered');
     const back = await housingOperator.get(`/api/appeals/${original.id}/links`);
     expect(back.body.escalations[0]).toMatchObject({ id: escalatedId, status: 'completed', attachments: [] });
     expect(back.body.escalations[0].escalationAnswer).toMatchObject({ kind: 'note', text: 'Перерасчёт поручен департаменту до 1 мая' });

@@ -228,13 +228,8 @@ export class AppealLinkService {
   async answerSuggestion(viewer: Viewer, id: string, input: { text: string; mark: SuggestionMark; version?: number }): Promise<AppealView> {
     const appeal = await this.d.appeals.visible(viewer, id);
     if (appeal.type !== 'suggestion') throw new DomainError('INVALID_TRANSITION', 'Ответ с отметкой дают на предложение');
-    const updated = await this.d.appeals.transitionLinked(
-      viewer,
-      appeal,
-      { action: 'answer', comment: input.text, version: input.version },
-      { suggestionMark: input.mark },
-    );
-    this.d.bus.publish({ type: 'suggestion.marked', appeal: accessOf(updated), mark: input.mark, actorId: viewer.id });
+    // The status change (`answer`) is the citizen's notice and the lists' hint; `suggestion.marked` is for a later change of the mark.
+    await this.d.appeals.transitionLinked(viewer, appeal, { action: 'answer', comment: input.text, version: input.version }, { suggestionMark: input.mark });
     return this.d.appeals.get(viewer, id);
   }
 
