@@ -130,6 +130,16 @@ describe.skipIf(skipReason !== null)(suiteTitle('decision, rating, review and re
     expect(await citizen.getByTestId('rating-stars').textContent()).toBe('2 из 5');
     await screenshot(citizen, 'rating-review-pending');
 
+    // The supervisor finds it above the queue, with a link to the room.
+    const queue = await contexts.supervisor.newPage();
+    await queue.goto(`${server.url}/queue`);
+    const item = queue.getByTestId('review-item').filter({ hasText: String(appeal.number) });
+    await item.waitFor({ timeout: LIVE_MS });
+    expect(await item.textContent()).toContain('Ожидает проверки руководителем');
+    expect(await item.getByRole('link').getAttribute('href')).toBe(`/appeals/${String(appeal.id)}`);
+    await expectAxeClean(queue, 'queue: feedback to review');
+    await queue.close();
+
     // The supervisor sees it live, starts the review, then the re-examination with a checklist.
     await supervisor.locator('[data-testid="review-state"][data-state="pending"]').waitFor({ timeout: LIVE_MS });
     await supervisor.getByTestId('review-start').click();

@@ -705,6 +705,8 @@ export const en: Record<MessageKey, string> = {
   'mine.decision': 'Decision No. {n} (PDF)',
   'mine.rating': 'Your rating: {n} of 5',
   'mine.review': 'Re-examination: {state}',
+  'reviews.title': 'Feedback to review',
+  'reviews.empty': 'No feedback awaits review.',
   'room.statusTitle': 'Appeal status',
   'room.status': 'Status',
   'room.assignee': 'Assignee',

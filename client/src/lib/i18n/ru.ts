@@ -708,6 +708,8 @@ export const ru = {
   'mine.decision': 'Решение № {n} (PDF)',
   'mine.rating': 'Ваша оценка: {n} из 5',
   'mine.review': 'Пересмотр: {state}',
+  'reviews.title': 'Отзывы на проверке',
+  'reviews.empty': 'Отзывов, ожидающих проверки, нет.',
   'room.statusTitle': 'Статус обращения',
   'room.status': 'Статус',
   'room.assignee': 'Исполнитель',
