@@ -34,6 +34,12 @@ export function appealGroupRepo(m: Models, inFlight: InFlight): AppealGroupRepo 
     },
     async put(record, expectedVersion) {
       const doc = toGroup(record);
+      // Checked first (servers without unique multikey indexes, FerretDB), then held by the index on MongoDB.
+      // (an aggregation: the query casting would take the $in for a value of the array's strings).
+      const [taken] = await m.appealGroups
+        .aggregate<AppealGroupRecord>([{ $match: { id: { $ne: doc.id }, appealIds: { $in: doc.appealIds } } }, { $limit: 1 }])
+        .exec();
+      if (taken) return false;
       try {
         if (expectedVersion === null) {
           await inFlight.track(() => m.appealGroups.create(doc));

@@ -368,8 +368,8 @@ export function defineModels(conn: Connection) {
     withdrawn: Boolean,
   });
   chat.index({ appealId: 1, seq: 1 }, { unique: true });
-  // An edit entry is found by the message it changes; plain messages have no editOf.
-  chat.index({ appealId: 1, editOf: 1 }, { partialFilterExpression: { editOf: { $exists: true } } });
+  // An edit entry is found by the message it changes; sparse: plain messages, without editOf, are not indexed.
+  chat.index({ appealId: 1, editOf: 1 }, { sparse: true });
   chat.index({ appealId: 1, clientId: 1 }, { unique: true });
 
   const readMark = schema<ReadMarkDoc>('chat_read_marks', { appealId: String, userId: String, seq: Number });
