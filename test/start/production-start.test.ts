@@ -166,7 +166,8 @@ describe('production start', () => {
     expect(r.modules).toContain(pathToFileURL(path.join(dir, 'server/main.js')).href);
     expect(loaded(r.modules, 'better-sqlite3')).toBe(true);
     expect(loaded(r.modules, 'argon2')).toBe(true);
-    for (const pkg of ['mongoose', 'mongodb', 'redis', '@redis/client', 'tsx', 'esbuild']) expect(loaded(r.modules, pkg), pkg).toBe(false);
+    // pdfkit too: it loads at the first PDF.
+    for (const pkg of ['mongoose', 'mongodb', 'redis', '@redis/client', 'tsx', 'esbuild', 'pdfkit']) expect(loaded(r.modules, pkg), pkg).toBe(false);
     // Nor what only SMTP_URL or an upload needs: bundled, in chunks of their own that stay unread.
     const chunks = readdirSync(path.join(dir, 'server'));
     for (const name of ['nodemailer', 'file-type', 'docx-check', 'file-structure']) {
@@ -205,6 +206,14 @@ describe('production start', () => {
         expect(sent.text).toBe('Здравствуйте');
         const yjs = await openYjs(url, citizen.cookie, appeal.id as string);
         expect(yjs.text()).toContain('Оплатить');
+        // The case as a PDF, from pdfkit left in node_modules with its data files and the DejaVu fonts.
+        const pdf = await fetch(`${url}/api/appeals/${String(appeal.id)}/pdf`, { headers: { cookie: citizen.cookie } });
+        expect(pdf.status).toBe(200);
+        expect(
+          Buffer.from(await pdf.arrayBuffer())
+            .subarray(0, 5)
+            .toString('latin1'),
+        ).toBe('%PDF-');
         const email = `start-${Date.now()}@mail.ru`;
         const mailed = smtp.messages.length;
         const registered = await new TestClient(url).post('/api/auth/register', {
@@ -220,6 +229,7 @@ describe('production start', () => {
         expect((await smtp.waitFor(email, mailed)).text).toMatch(/\d{6}/);
       });
       expect(r.code, r.output).toBe(0);
+      expect(loaded(r.modules, 'pdfkit')).toBe(true);
       for (const name of ['nodemailer', 'file-type', 'docx-check', 'file-structure']) {
         expect(
           r.modules.some((m) => path.basename(m).startsWith(`${name}-`)),
