@@ -134,7 +134,8 @@ export interface ServerToClientEvents {
    * The appeal's assignee, experts, clocks (an extension) or outcome (a decision issued, the rating or its
    * review changed) changed: the room reads the appeal (and the actions it offers) again.
    */
-  'appeal:updated': (p: { appealId: string; changed: ('assigneeId' | 'expertIds' | 'clocks' | 'outcome')[] }) => void;
+  /** `links`: a repeat, an escalation or its answer, a suggestion's mark (docs/after-decision.md). */
+  'appeal:updated': (p: { appealId: string; changed: ('assigneeId' | 'expertIds' | 'clocks' | 'outcome' | 'links')[] }) => void;
   /** The person lost access to the room (reassigned, removed); the client leaves it. */
   'room:revoked': (p: { appealId: string }) => void;
   /** A notice for this person (in-app channel): a toast, and the bell's unread count. */

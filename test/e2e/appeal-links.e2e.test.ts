@@ -180,7 +180,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('repeat appeals and escalation t
     await answerRoom.locator('[data-testid="room-status"][data-status="completed"]').waitFor();
     await expect.poll(() => answerRoom.getByTestId('escalation-answer').textContent()).toContain('Перерасчёт поручен департаменту до 1 мая');
 
-    await citizen.reload();
+    // Live, without a reload: the original room reads its links again on `appeal:updated`.
     const answer = citizen.getByTestId('escalations').getByTestId('linked-answer');
     await expect.poll(() => answer.textContent()).toContain('Пояснительная записка');
     expect(await answer.textContent()).toContain('Перерасчёт поручен департаменту до 1 мая');

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, RoomJoined } from '../../shared/protocol/events.js';
 import { formWith, pdfBytes } from '../helpers/files.js';
-import { clientId, connect, ok, request } from '../helpers/realtime.js';
+import { clientId, connect, next, ok, request } from '../helpers/realtime.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { fileAppeal, loginAs, type TestClient } from '../helpers/session.js';
 
@@ -275,7 +275,10 @@ describe('escalation to a higher authority', () => {
     await ok(officer, 'room:join', { appealId: appeal.id });
     await ok(officer, 'chat:send', { appealId: appeal.id, clientId: clientId(), text: 'Служебная заметка: перерасчёт не сделан', internal: true });
     await ok(officer, 'chat:send', { appealId: appeal.id, clientId: clientId(), text: 'Проверяем начисления', internal: false });
+    // The room hears of the escalation at once (it reads its links again).
+    const heard = next<{ appealId: string; changed: string[] }>(officer, 'appeal:updated', (p) => p.appealId === appeal.id);
     expect((await citizen.post(`/api/appeals/${appeal.id}/escalations`, { departmentId: dep.minstroy, reason: 'Долго нет ответа' })).status).toBe(201);
+    expect(await heard).toStrictEqual({ appealId: appeal.id, changed: ['links'] });
 
     const reader = await connect(server.url, ministryOperator);
     const joined = await ok<RoomJoined>(reader, 'room:join', { appealId: appeal.id });

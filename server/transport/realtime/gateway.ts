@@ -228,6 +228,18 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
         // The room reads the appeal again: its decisions, the rating and the review's state.
         io.local.to(rooms.appeal(event.appeal.id)).emit('appeal:updated', { appealId: event.appeal.id, changed: ['outcome'] });
         return;
+      case 'appeal.escalated':
+        // The original room shows the escalation at once; the higher department's wall gets the new appeal.
+        io.local.to(rooms.appeal(event.original.id)).emit('appeal:updated', { appealId: event.original.id, changed: ['links'] });
+        pushWall(ctx, event.appeal.id);
+        return;
+      case 'escalation.answered':
+        // The higher department's answer comes back into the original case, live.
+        io.local.to(rooms.appeal(event.originalAppealId)).emit('appeal:updated', { appealId: event.originalAppealId, changed: ['links'] });
+        return;
+      case 'suggestion.marked':
+        io.local.to(rooms.appeal(event.appeal.id)).emit('appeal:updated', { appealId: event.appeal.id, changed: ['links'] });
+        return;
       case 'notification.created':
       case 'notification.unread':
       case 'deadline.reminder':

@@ -40,8 +40,8 @@ export class LinksState {
     });
   }
 
-  /** Reads the links again for the appeal in this status (a decision or an answer may have changed them). */
-  reloadFor(_status: string): void {
+  /** Reads the links again for the appeal as just read (a decision, an escalation or its answer may have changed them). */
+  reloadFor(_appeal: unknown): void {
     void this.load();
   }
 
