@@ -111,6 +111,10 @@ async function exerciseEverything(store: typeof h.store, fixtures: typeof h.fixt
   await store.appeals.list({ status: 'awaiting_confirmation', sort: 'created', limit: 500, offset: 0 });
   // The supervisors' reviews of ratings (FeedbackService.list).
   await store.appeals.list({ departmentId: 'd', reviewStates: ['pending', 'in_review'], sort: 'created', ...page });
+  // Links and kinds (AppealLinkService): the repeats of an appeal, the queue by kind, an escalation's two writes as one.
+  await store.appeals.list({ repeatOfId: 'r', excludeDrafts: true, sort: 'created', limit: 50, offset: 0 });
+  await store.appeals.list({ departmentId: 'd', excludeDrafts: true, type: 'suggestion', sort: 'deadline', ...page });
+  await store.appeals.createLinked(makeRegisteredAppeal(), draft.id, 2, { escalations: [], readerDepartmentIds: ['d'] }, makeAuditDraft());
 
   await store.audit.append(makeAuditDraft());
   await store.audit.list(0, 10);

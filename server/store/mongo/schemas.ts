@@ -313,6 +313,8 @@ export function defineModels(conn: Connection) {
     pendingCreates: Mixed,
   });
   appeal.index({ id: 1 }, { unique: true });
+  // The repeats of an appeal (the other side of `repeatOfId`), newest first.
+  appeal.index({ repeatOfId: 1, createdAt: -1, id: -1 });
   // The sweep at open finds the few documents with an appeal still to insert (createLinked).
   appeal.index({ 'pendingCreates.id': 1 }, { sparse: true });
   // Unique among appeals that have a number. Drafts store no `number` at all,
