@@ -147,7 +147,13 @@ export const ROUTES = {
 
   // Canned replies of the viewer's department (docs/api.md, "Canned replies"): staff read, supervisors write.
   'canned.list': route({ method: 'GET', path: '/api/canned-replies', reply: z.object({ items: z.array(cannedReplySchema) }) }),
-  'canned.create': route({ method: 'POST', path: '/api/canned-replies', body: cannedReplyInputSchema, reply: z.object({ reply: cannedReplySchema }), status: 201 }),
+  'canned.create': route({
+    method: 'POST',
+    path: '/api/canned-replies',
+    body: cannedReplyInputSchema,
+    reply: z.object({ reply: cannedReplySchema }),
+    status: 201,
+  }),
   'canned.update': route({ method: 'PUT', path: '/api/canned-replies/:id', body: cannedReplyInputSchema, reply: z.object({ reply: cannedReplySchema }) }),
   'canned.delete': route({ method: 'DELETE', path: '/api/canned-replies/:id', reply: 'empty' }),
 
@@ -156,9 +162,20 @@ export const ROUTES = {
   'groups.duplicates': route({ method: 'GET', path: '/api/appeals/:id/duplicates', reply: z.object({ items: z.array(duplicateSchema) }) }),
   'groups.unlink': route({ method: 'DELETE', path: '/api/appeals/:id/group', reply: groupReplySchema }),
   'groups.link': route({ method: 'POST', path: '/api/appeal-groups', body: groupLinkSchema, reply: z.object({ group: groupSchema }), status: 201 }),
-  'groups.transition': route({ method: 'POST', path: '/api/appeal-groups/:id/transitions', body: groupTransitionSchema, reply: z.object({ group: groupSchema }) }),
+  'groups.transition': route({
+    method: 'POST',
+    path: '/api/appeal-groups/:id/transitions',
+    body: groupTransitionSchema,
+    reply: z.object({ group: groupSchema }),
+  }),
   'groups.notes': route({ method: 'GET', path: '/api/appeal-groups/:id/notes', reply: z.object({ items: z.array(groupNoteReplySchema) }) }),
-  'groups.addNote': route({ method: 'POST', path: '/api/appeal-groups/:id/notes', body: groupNoteSchema, reply: z.object({ note: groupNoteReplySchema }), status: 201 }),
+  'groups.addNote': route({
+    method: 'POST',
+    path: '/api/appeal-groups/:id/notes',
+    body: groupNoteSchema,
+    reply: z.object({ note: groupNoteReplySchema }),
+    status: 201,
+  }),
 
   // Catalogue.
   'departments.list': route({ method: 'GET', path: '/api/departments', reply: z.object({ items: z.array(departmentSchema) }) }),

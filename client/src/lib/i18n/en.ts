@@ -564,13 +564,15 @@ export const en: Record<MessageKey, string> = {
   'nav.wall': 'Live wall',
   'nav.canned': 'Canned replies',
   'canned.title': 'The department’s canned replies',
-  'canned.intro': 'Ready texts for the chat, a decision and a request for information. The department’s officers insert them with «Canned reply» or «/» at the start of a message.',
+  'canned.intro':
+    'Ready texts for the chat, a decision and a request for information. The department’s officers insert them with «Canned reply» or «/» at the start of a message.',
   'canned.newTitle': 'New canned reply',
   'canned.editTitle': 'Edit the canned reply',
   'canned.name': 'Title',
   'canned.text': 'Text',
   'canned.placeholders': 'Placeholders',
-  'canned.placeholdersHint': 'Placeholders: {имя} — the citizen’s name, {номер} — the appeal’s number, {срок} — the answer term. No other text in braces is accepted.',
+  'canned.placeholdersHint':
+    'Placeholders: {имя} — the citizen’s name, {номер} — the appeal’s number, {срок} — the answer term. No other text in braces is accepted.',
   'canned.phName': 'Insert {имя}',
   'canned.phNumber': 'Insert {номер}',
   'canned.phDeadline': 'Insert {срок}',
