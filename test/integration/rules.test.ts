@@ -356,8 +356,10 @@ describe('restores', () => {
     await waitFor(() => events.length >= 2, 5000, 'the version event');
     expect(events.map((e) => e.kind)).toEqual(['added', 'version']);
 
-    // Restoring an older one does change it, with its entry and event.
-    expect((await citizen.post(`${base}/restore`, { version: 1 })).body.attachment.currentVersion).toBe(1);
+    // Restoring an older one does change it: a version of its own (3, from 1), with its entry and event.
+    const restored = (await citizen.post(`${base}/restore`, { version: 1 })).body.attachment;
+    expect(restored.currentVersion).toBe(3);
+    expect(restored.versions.find((v: { version: number }) => v.version === 3)?.restoredFrom).toBe(1);
     await waitFor(() => events.length >= 3, 5000, 'the restore event');
     expect(events.map((e) => e.kind)).toEqual(['added', 'version', 'restored']);
     expect(await journal()).toBe(1);
