@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { formWith, pdfBytes } from '../helpers/files.js';
 import { pdfText } from '../helpers/pdf.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { demoAccount, fileAppeal, loginAs, type TestClient } from '../helpers/session.js';
@@ -75,10 +76,11 @@ describe.skipIf(skipReason !== null)(suiteTitle('decision, rating, review and re
     expect(bad.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`)).toEqual([]);
   }
 
-  /** Proposes a resolution through the status bar. */
-  async function propose(page: Page, text: string): Promise<void> {
+  /** Proposes a resolution through the status bar, with files of the case ticked for the decision. */
+  async function propose(page: Page, text: string, files: string[] = []): Promise<void> {
     await page.getByTestId('action-propose_resolution').click();
     await page.getByTestId('action-comment').fill(text);
+    for (const name of files) await page.getByTestId('decision-files').getByLabel(name).check();
     await page.getByTestId('action-confirm').click();
     await page.locator('[data-testid="room-status"][data-status="awaiting_confirmation"]').waitFor({ timeout: LIVE_MS });
   }
@@ -99,6 +101,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('decision, rating, review and re
   it('completion with a decision PDF → a rating of 2 → the supervisor’s review → re-examination → a new decision', async () => {
     const { appeal } = await fileAppeal(citizenApi, 'portal_issues', { type: 'application', subject: 'Оплата госпошлины списана дважды' });
     expect((await operatorApi.post(`/api/appeals/${appeal.id}/transitions`, { action: 'take' })).status).toBe(200);
+    const upload = await operatorApi.post(`/api/appeals/${appeal.id}/attachments`, formWith([{ name: 'Выписка по платежу.pdf', bytes: pdfBytes('выписка') }]));
+    expect(upload.status).toBe(201);
     const [operator, supervisor, citizen] = await Promise.all([
       openRoom(contexts.operator, appeal),
       openRoom(contexts.supervisor, appeal),
@@ -106,7 +110,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('decision, rating, review and re
     ]);
 
     // Completion: the proposal is shown to the citizen as a draft decision, the confirmation issues it.
-    await propose(operator, FIRST);
+    await propose(operator, FIRST, ['Выписка по платежу.pdf']);
     await citizen.getByTestId('decision').filter({ hasText: 'Проект решения № 1' }).waitFor({ timeout: LIVE_MS });
     await confirm(citizen);
     const first = citizen.getByTestId('decision').filter({ hasText: 'Решение № 1 от' });
@@ -117,6 +121,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('decision, rating, review and re
     expect(decisionText).toContain(`Решение № 1 по обращению № ${String(appeal.number)}`);
     expect(decisionText).toContain(FIRST);
     expect(decisionText).toContain(operatorApi.user.fullName as string);
+    expect(decisionText).toContain('Выписка по платежу.pdf');
+    expect(await first.textContent()).toContain('Приложения к решению: Выписка по платежу.pdf');
     writeFileSync(path.join(SCREENSHOT_DIR, 'decision-1.pdf'), decisionPdf);
 
     // The citizen rates it 2 stars: a review opens for the department's supervisor.

@@ -709,6 +709,7 @@ export const en: Record<MessageKey, string> = {
   'mine.review': 'Re-examination: {state}',
   'reviews.title': 'Feedback to review',
   'reviews.empty': 'No feedback awaits review.',
+  'room.decisionText': 'Text of the decision (it becomes the decision once the applicant confirms it)',
   'room.statusTitle': 'Appeal status',
   'room.status': 'Status',
   'room.assignee': 'Assignee',

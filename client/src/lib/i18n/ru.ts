@@ -711,6 +711,7 @@ export const ru = {
   'mine.review': 'Пересмотр: {state}',
   'reviews.title': 'Отзывы на проверке',
   'reviews.empty': 'Отзывов, ожидающих проверки, нет.',
+  'room.decisionText': 'Текст решения (станет решением после подтверждения заявителем)',
   'room.statusTitle': 'Статус обращения',
   'room.status': 'Статус',
   'room.assignee': 'Исполнитель',

@@ -30,6 +30,8 @@ export class StatusState {
   #openAction = $state<TransitionAction | null>(null);
   readonly #task = new Task();
   comment = $state('');
+  /** Files of the appeal the decision refers to (a proposed resolution, a rejection: docs/decisions.md). */
+  decisionFiles = $state<string[]>([]);
 
   constructor(readonly role: Role | null) {}
 
@@ -109,12 +111,14 @@ export class StatusState {
     }
     this.#openAction = action;
     this.comment = '';
+    this.decisionFiles = [];
     return false;
   }
 
   cancel(): void {
     this.#openAction = null;
     this.comment = '';
+    this.decisionFiles = [];
     this.#task.clear();
   }
 
@@ -127,14 +131,14 @@ export class StatusState {
       this.#task.fail(t(tr.requires === 'reason' ? 'room.reasonRequired' : 'room.commentRequired'));
       return false;
     }
-    const ok = await this.#send(tr.action, text || undefined);
+    const ok = await this.#send(tr.action, text || undefined, isDeciding(tr.action) ? this.decisionFiles : []);
     if (ok) this.cancel();
     return ok;
   }
 
-  async #send(action: TransitionAction, comment: string | undefined): Promise<boolean> {
+  async #send(action: TransitionAction, comment: string | undefined, files: readonly string[] = []): Promise<boolean> {
     if (!this.#appeal) return false;
-    return this.#task.run(() => this.transition(action, comment));
+    return this.#task.run(() => this.transition(action, comment, files));
   }
 
   /**
@@ -142,14 +146,22 @@ export class StatusState {
    * refusal. For a form with its own checks and error line (the citizen's
    * prompt at the top of the room); the buttons above go through `choose`.
    */
-  async transition(action: TransitionAction, comment?: string): Promise<void> {
+  async transition(action: TransitionAction, comment?: string, files: readonly string[] = []): Promise<void> {
     const a = this.#appeal;
     if (!a) return;
     // No `version`: the description's live text bumps it every few seconds, and the
     // server already refuses a transition that no longer fits the current status.
-    const { appeal } = await api('appeals.transition', { params: { id: a.id }, body: { action, ...(comment ? { comment } : {}) } });
+    const { appeal } = await api('appeals.transition', {
+      params: { id: a.id },
+      body: { action, ...(comment ? { comment } : {}), ...(files.length > 0 ? { attachmentIds: [...files] } : {}) },
+    });
     this.setAppeal(appeal);
   }
+}
+
+/** Whether the action's comment is a decision's text, and files may go with it (docs/decisions.md). */
+export function isDeciding(action: TransitionAction): boolean {
+  return action === 'propose_resolution' || action === 'reject';
 }
 
 /** The requirement of `action` out of `from` (for labels). */
