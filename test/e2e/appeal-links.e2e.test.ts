@@ -6,7 +6,9 @@
  * officer sees beside it; the citizen escalates to the department above, whose
  * officer finds the new appeal in the queue, reads the original room without
  * any way to act in it, and answers with an explanatory note that the citizen
- * then reads in the original case. axe on each new state; the ministry
+ * then reads in the original case; an officer answers a suggestion with a
+ * reply and the mark «Учтено», which the citizen sees with no decision to
+ * confirm. axe on each new state; the ministry
  * supervisor's browser keeps the CSP and reports any violation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -186,5 +188,34 @@ describe.skipIf(skipReason !== null)(suiteTitle('repeat appeals and escalation t
     expect(await answer.textContent()).toContain('Перерасчёт поручен департаменту до 1 мая');
     await expectAxeClean(citizen, 'original room with the answer');
     expect(cspViolations).toEqual([]);
+  });
+
+  it('answers a suggestion with a reply and a mark: completed with no decision to confirm, the mark shown to the citizen', async () => {
+    const portalApi = await loginAs(server, 'operator.portal');
+    const filed = await fileAppeal(citizenApi, 'portal_issues', { type: 'suggestion', subject: 'Добавить тёмную тему портала' });
+    const id = filed.appeal.id as string;
+    const number = filed.appeal.number as string;
+    expect((await portalApi.post(`/api/appeals/${id}/transitions`, { action: 'take' })).status).toBe(200);
+    const portal = await newContext(browser, 'portal-operator', { bypassCSP: true });
+    await signInContext(portal, server, demoAccount(server, 'operator.portal'));
+    const page = await portal.newPage();
+    await page.goto(`${server.url}/appeals/${id}`);
+    await page.getByRole('heading', { level: 1, name: new RegExp(number) }).waitFor();
+    expect(await page.getByTestId('action-propose_resolution').count()).toBe(0);
+    await page.getByTestId('suggestion-submit').click();
+    await expect.poll(() => page.locator('#suggestion-text-error').textContent()).toBe('напишите ответ на предложение');
+    expect(await page.locator('#suggestion-mark-error').textContent()).toBe('отметьте: принято к рассмотрению или учтено');
+    await expectAxeClean(page, 'suggestion reply form with its errors');
+    await page.getByLabel('Ответ заявителю').fill('Спасибо, тёмная тема появится в следующем выпуске');
+    await page.getByLabel('Учтено').check();
+    await page.getByTestId('suggestion-submit').click();
+    await page.locator('[data-testid="room-status"][data-status="completed"]').waitFor();
+    await expect.poll(() => page.getByTestId('suggestion-mark').textContent()).toContain('Учтено');
+
+    const citizen = await openRoom('citizen', id, number);
+    await expect.poll(() => citizen.getByTestId('suggestion-mark').textContent()).toContain('Отметка: Учтено');
+    expect(await citizen.getByTestId('action-confirm').count()).toBe(0);
+    expect(await citizen.getByTestId('kind-badges').first().textContent()).toContain('Предложение');
+    await expectAxeClean(citizen, 'answered suggestion (citizen)');
   });
 });
