@@ -46,7 +46,8 @@ describe('awareness under honest load and floods', () => {
     proc = await spawnServer(dataDir);
     const logins = demoLogins(proc.output());
     const as = (login: string): Promise<TestClient> => new TestClient(proc!.url).login(login, logins.get(login)!);
-    const people = [await as('citizen@demo.local'), await as('operator.portal@demo.local'), await as('supervisor.portal@demo.local')];
+    // Parties only: a supervisor who has not taken the appeal is an observer, whose caret reaches nobody.
+    const people = [await as('citizen@demo.local'), await as('operator.portal@demo.local')];
     const appealId = (await fileAppeal(people[0]!)).appeal.id as string;
     expect((await people[1]!.post(`/api/appeals/${appealId}/transitions`, { action: 'take' })).status).toBe(200);
 
