@@ -40,7 +40,10 @@ const envSchema = z.object({
   VAPID_PUBLIC_KEY: z.string().optional(),
   VAPID_PRIVATE_KEY: z.string().optional(),
   /** The contact push services are given (`mailto:` or `https:`). */
-  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:)/, 'a mailto: or https: URL').optional(),
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:)/, 'a mailto: or https: URL')
+    .optional(),
   /** How long a scheduled job's run holds it before another instance (or this one, restarted) may take it again. */
   SCHEDULER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
   /** Seed demo accounts on first start of an empty store. */

@@ -325,11 +325,11 @@ export interface Store {
   readonly yjs: YjsRepo;
   readonly attachments: AttachmentRepo;
   readonly counters: CounterRepo;
-  readonly caseEntries: CaseEntryRepo;
   /** Timed jobs and deliveries, leased by compare-and-set (jobs.port.ts). */
   readonly jobs: JobRepo;
   /** Each person's notification journal, settings and push subscriptions (notifications.port.ts). */
   readonly notifications: NotificationRepo;
+  readonly caseEntries: CaseEntryRepo;
   readonly calendar: CalendarRepo;
   /** Canned replies of each department (canned.records.ts). */
   readonly cannedReplies: CannedReplyRepo;

@@ -252,10 +252,16 @@ export const ROUTES = {
   'notifications.unread': route({ method: 'GET', path: '/api/notifications/unread', reply: unreadReplySchema }),
   'notifications.mark': route({ method: 'POST', path: '/api/notifications/marks', body: notificationMarkSchema, reply: unreadReplySchema }),
   'notifications.settings': route({ method: 'GET', path: '/api/notifications/settings', reply: notificationSettingsSchema }),
-  'notifications.saveSettings': route({ method: 'PUT', path: '/api/notifications/settings', body: notificationSettingsSchema, reply: notificationSettingsSchema }),
+  'notifications.saveSettings': route({
+    method: 'PUT',
+    path: '/api/notifications/settings',
+    body: notificationSettingsSchema,
+    reply: notificationSettingsSchema,
+  }),
   'notifications.pushKey': route({ method: 'GET', path: '/api/notifications/push/key', reply: pushKeyReplySchema }),
   'notifications.pushSubscribe': route({ method: 'POST', path: '/api/notifications/push/subscriptions', body: pushSubscriptionSchema, reply: 'empty' }),
   'notifications.pushUnsubscribe': route({ method: 'POST', path: '/api/notifications/push/unsubscribe', body: pushUnsubscribeSchema, reply: 'empty' }),
+  'wall.list': route({ method: 'GET', path: '/api/wall', query: wallQuerySchema, reply: pageOf(wallRoomSchema) }),
 
   // After the decision (docs/api.md, "Decisions, ratings and reviews"; docs/decisions.md).
   'decisions.pdf': route({ method: 'GET', path: '/api/appeals/:id/decisions/:decisionId/pdf', reply: 'bytes' }),
@@ -276,7 +282,6 @@ export const ROUTES = {
     status: 201,
   }),
   'entries.seen': route({ method: 'POST', path: '/api/appeals/:id/entries/seen', body: entriesSeenSchema, reply: 'empty' }),
-  'wall.list': route({ method: 'GET', path: '/api/wall', query: wallQuerySchema, reply: pageOf(wallRoomSchema) }),
 
   // Attachments.
   'attachments.upload': route({

@@ -80,8 +80,6 @@ export class ListFeed {
         return { hint: { appealId: event.appeal.id, reason: 'status' }, channels: readersOf(event.appeal, true) };
       case 'escalation.answered':
       case 'decision.issued':
-      case 'notification.created':
-      case 'notification.unread':
       case 'session.ended':
       case 'description.versions_changed':
       case 'attachment.changed':
@@ -89,6 +87,8 @@ export class ListFeed {
       case 'calendar.changed':
       case 'deadline.missed':
       case 'deadline.reminder':
+      case 'notification.created':
+      case 'notification.unread':
       case 'overdue.digest':
       case 'resolution.autoconfirm_soon':
         return null;

@@ -318,18 +318,6 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // After the decision (decision.records.ts): decision documents and the rating with its review, inside
-    // the appeal's row so that a transition writes them in its own compare-and-set; the review's state
-    // indexed for the supervisors' list of reviews.
-    version: 12,
-    sql: `
-      ALTER TABLE appeals ADD COLUMN decisions TEXT NOT NULL DEFAULT '[]';
-      ALTER TABLE appeals ADD COLUMN feedback TEXT;
-      CREATE INDEX appeals_review ON appeals (department_id, json_extract(feedback, '$.review.state'), created_at)
-        WHERE feedback IS NOT NULL;
-    `,
-  },
-  {
     // Canned replies of each department (canned.records.ts), listed by department and title.
     version: 11,
     sql: `
@@ -343,6 +331,18 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_by_name TEXT NOT NULL
       ) STRICT;
       CREATE INDEX canned_replies_department ON canned_replies (department_id, title);
+    `,
+  },
+  {
+    // After the decision (decision.records.ts): decision documents and the rating with its review, inside
+    // the appeal's row so that a transition writes them in its own compare-and-set; the review's state
+    // indexed for the supervisors' list of reviews.
+    version: 12,
+    sql: `
+      ALTER TABLE appeals ADD COLUMN decisions TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE appeals ADD COLUMN feedback TEXT;
+      CREATE INDEX appeals_review ON appeals (department_id, json_extract(feedback, '$.review.state'), created_at)
+        WHERE feedback IS NOT NULL;
     `,
   },
   {
