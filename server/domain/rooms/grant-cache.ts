@@ -75,6 +75,14 @@ export class RoomGrantCache {
       case 'appeal.redirected':
         this.rederive(event.appeal);
         return;
+      case 'appeal.escalated':
+        this.rederive(event.original);
+        this.rederive(event.appeal);
+        return;
+      case 'escalation.answered':
+      case 'suggestion.marked':
+        this.rederive(event.appeal);
+        return;
       case 'appeal.access_changed':
         this.forgetAppeal(event.appealId);
         return;

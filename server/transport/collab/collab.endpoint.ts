@@ -105,7 +105,13 @@ export class CollabEndpoint {
             break;
           case 'appeal.status_changed':
           case 'appeal.redirected':
+          case 'suggestion.marked':
             this.recheck(event.appeal.id);
+            break;
+          case 'appeal.escalated':
+            this.recheck(event.original.id);
+            break;
+          case 'escalation.answered':
             break;
           case 'attachment.changed':
           case 'chat.posted':
