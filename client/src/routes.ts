@@ -29,6 +29,7 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/admin', access: ['admin'], load: () => import('./views/admin/Admin.svelte') },
   { pattern: '/notifications', access: 'signed-in', load: () => import('./views/notifications/Journal.svelte') },
   { pattern: '/notifications/settings', access: 'signed-in', load: () => import('./views/notifications/Settings.svelte') },
+  { pattern: '/profile', access: 'signed-in', load: () => import('./views/profile/ProfileView.svelte') },
   { pattern: '*', access: 'public', load: eager(NotFound) },
 ];
 

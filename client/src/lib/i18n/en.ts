@@ -18,8 +18,15 @@ export const en: Record<MessageKey, string> = {
   'nav.login': 'Sign in',
   'nav.logout': 'Sign out',
   'nav.register': 'Register',
+  'nav.profile': 'Profile',
 
   'lang.switch': 'Interface language',
+
+  'profile.title': 'Profile',
+  'profile.personal.title': 'Personal data',
+  'profile.contacts.title': 'E-mail and phone',
+  'profile.password.title': 'Change password',
+  'profile.sessions.title': 'Active sessions and devices',
 
   'notify.bell': 'Notifications',
   'notify.bellUnread': 'Notifications: {count} unread',

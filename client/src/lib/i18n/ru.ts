@@ -20,8 +20,15 @@ export const ru = {
   'nav.login': 'Войти',
   'nav.logout': 'Выйти',
   'nav.register': 'Зарегистрироваться',
+  'nav.profile': 'Профиль',
 
   'lang.switch': 'Язык интерфейса',
+
+  'profile.title': 'Профиль',
+  'profile.personal.title': 'Личные данные',
+  'profile.contacts.title': 'Электронная почта и телефон',
+  'profile.password.title': 'Смена пароля',
+  'profile.sessions.title': 'Активные сеансы и устройства',
 
   'notify.bell': 'Уведомления',
   'notify.bellUnread': 'Уведомления: непрочитанных {count}',
