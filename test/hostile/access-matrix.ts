@@ -77,6 +77,15 @@ export const MATRIX = {
     'GET /appeals/:id/pdf': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
     'POST /feedback (appeal not completed)': [n, n, n, n, n, n, n, n, n, n],
     'POST /review start (no rating)': [n, n, n, n, n, n, n, n, n, n],
+    // The case's entries (docs/api.md "Case entries"): anyone in the room reads them; the owner alone supplements.
+    'GET /appeals/:id/entries': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'POST /supplements': [Y1, n, n, n, n, n, n, n, n, n],
+    // Linked appeals: every route is for the department's operators and supervisors.
+    'GET /appeals/:id/group': [n, Y1, Y1, Y1, n, n, n, n, n, n],
+    'GET /appeals/:id/duplicates': [n, Y1, Y1, Y1, n, n, n, n, n, n],
+    // Repeats and escalations (docs/after-decision.md): the links are the room's; a repeat waits for the decision.
+    'GET /appeals/:id/links': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
+    'POST /repeat (appeal not completed)': [n, n, n, n, n, n, n, n, n, n],
   },
   socket: {
     'room:join': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],

@@ -271,6 +271,13 @@ const restPlans: Plans<'rest'> = {
   'GET /appeals/:id/pdf': async (p, s) => http(await p.client.get(`/api/appeals/${s.id}/pdf`)),
   'POST /feedback (appeal not completed)': async (p, s) => http(await p.client.post(`/api/appeals/${s.id}/feedback`, { stars: 5, category: 'service' })),
   'POST /review start (no rating)': async (p, s) => http(await p.client.post(`/api/appeals/${s.id}/review`, { action: 'start' })),
+  'GET /appeals/:id/entries': async (p, s) => http(await p.client.get(`/api/appeals/${s.id}/entries`)),
+  'POST /supplements': async (p, s) => http(await p.client.post(`/api/appeals/${s.id}/supplements`, { text: `Дополнение от ${p.key}`, attachmentIds: [] })),
+  'GET /appeals/:id/group': async (p, s) => http(await p.client.get(`/api/appeals/${s.id}/group`)),
+  'GET /appeals/:id/duplicates': async (p, s) => http(await p.client.get(`/api/appeals/${s.id}/duplicates`)),
+  'GET /appeals/:id/links': async (p, s) => http(await p.client.get(`/api/appeals/${s.id}/links`)),
+  'POST /repeat (appeal not completed)': async (p, s) =>
+    http(await p.client.post(`/api/appeals/${s.id}/repeat`, { text: 'Проблема не решена, прошу рассмотреть повторно.' })),
   'GET /appeals/mine lists it': async (p, s) => listed(await p.client.get('/api/appeals/mine?limit=100'), s.id),
   'GET /appeals/invited lists it': async (p, s) => listed(await p.client.get('/api/appeals/invited?limit=100'), s.id),
   'GET /queue lists it': async (p, s) => listed(await p.client.get('/api/queue?limit=100'), s.id),
