@@ -27,6 +27,8 @@ import { Scheduler } from './domain/jobs/scheduler.js';
 import { NotificationService, type NotificationOptions } from './domain/notifications/notification.service.js';
 import { loadVapidKeys, WebPushChannel } from './channels/push.channel.js';
 import { notificationRoutes } from './transport/http/notification.routes.js';
+import { PersonalDataService } from './domain/personal-data/personal-data.service.js';
+import { personalDataRoutes } from './transport/http/personal-data.routes.js';
 import { attachNotificationPush } from './transport/realtime/notification.push.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
@@ -192,6 +194,18 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         }
       : {},
   );
+  // A person's own data: the export and the account's deletion (docs/personal-data.md), their work as scheduler jobs.
+  const personalData = new PersonalDataService({
+    store,
+    blobs,
+    clock,
+    scheduler,
+    bus,
+    audit,
+    logger,
+    retentionYears: config.retentionYears,
+    passwordFailures: accounts.limiters.loginFailures,
+  });
   // The working-day calendar the law's clocks run on (docs/notifications.md, "Clocks").
   const calendar = new CalendarService({ store, clock, audit, bus, logger });
   const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret, calendar });
@@ -271,6 +285,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       attachmentRoutes(attachments, { tempDir: path.join(config.dataDir, 'uploads'), idleTimeoutMs: o.uploads?.idleTimeoutMs }),
       descriptionRoutes(description),
       notificationRoutes(notifications),
+      personalDataRoutes(personalData, { secureCookies: config.secureCookies }),
     ],
     clientDir: o.clientDir ?? path.resolve(import.meta.dirname, CLIENT_DIR_FROM_HERE),
   });

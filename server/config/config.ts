@@ -46,6 +46,15 @@ const envSchema = z.object({
     .optional(),
   /** How long a scheduled job's run holds it before another instance (or this one, restarted) may take it again. */
   SCHEDULER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
+  /**
+   * Years a deleted account's appeals keep the person's data before it is pseudonymised: 5 by default,
+   * the term of citizens' appeals in the list of standard archival documents (приказ Росархива от
+   * 20.12.2019 № 236, ст. 154; docs/personal-data.md).
+   */
+  PERSONAL_DATA_RETENTION_YEARS: z.coerce.number().int().min(1).max(75).default(5),
+  /** Webhooks may go over plain http to loopback (127.0.0.1, ::1, localhost): on by default only with NODE_ENV=development (docs/oversight.md). */
+  WEBHOOKS_DEV_LOOPBACK: z.enum(['true', 'false']).optional(),
+  NODE_ENV: z.string().optional(),
   /** Seed demo accounts on first start of an empty store. */
   SEED_DEMO: z
     .enum(['true', 'false'])
@@ -74,6 +83,10 @@ export interface Config {
   vapid: { publicKey: string; privateKey: string; subject: string } | undefined;
   vapidSubject: string;
   schedulerLeaseMs: number;
+  /** PERSONAL_DATA_RETENTION_YEARS (docs/personal-data.md). */
+  retentionYears: number;
+  /** Webhooks may be plain http to a loopback address (WEBHOOKS_DEV_LOOPBACK, or NODE_ENV=development). */
+  webhooksDevLoopback: boolean;
   seedDemo: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   trustProxy: number;
@@ -116,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     vapidSubject: e.VAPID_SUBJECT ?? 'mailto:admin@caseroom.local',
     schedulerLeaseMs: e.SCHEDULER_LEASE_MS,
+    retentionYears: e.PERSONAL_DATA_RETENTION_YEARS,
+    webhooksDevLoopback: e.WEBHOOKS_DEV_LOOPBACK === undefined ? e.NODE_ENV === 'development' : e.WEBHOOKS_DEV_LOOPBACK === 'true',
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,

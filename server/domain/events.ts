@@ -233,6 +233,8 @@ export const domainEventSchema = z.discriminatedUnion('type', [
     kind: z.enum(['supplement', 'correction']),
     authorId: idSchema,
   }),
+  /** A person's data export is ready to download until `expiresAt` (docs/personal-data.md); the person is notified. */
+  z.strictObject({ type: z.literal('export.ready'), userId: idSchema, exportId: idSchema, expiresAt: z.number() }),
 ]);
 
 export type AppealAccessEvent = z.infer<typeof appealAccessSchema>;

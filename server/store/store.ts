@@ -36,10 +36,12 @@ import type {
 import type { AuditDraft } from './audit-chain.js';
 import type { JobRepo } from './jobs.port.js';
 import type { NotificationRepo } from './notifications.port.js';
+import type { PersonalDataRepo } from './personal-data.port.js';
 
 export type * from './records.js';
 export type * from './jobs.port.js';
 export type * from './notifications.port.js';
+export type * from './personal-data.port.js';
 export type { AuditDraft } from './audit-chain.js';
 
 /**
@@ -329,6 +331,8 @@ export interface Store {
   readonly jobs: JobRepo;
   /** Each person's notification journal, settings and push subscriptions (notifications.port.ts). */
   readonly notifications: NotificationRepo;
+  /** Data exports, and a deleted account's erasure and pseudonymisation (personal-data.port.ts). */
+  readonly personalData: PersonalDataRepo;
   readonly caseEntries: CaseEntryRepo;
   readonly calendar: CalendarRepo;
   /** Canned replies of each department (canned.records.ts). */
@@ -345,6 +349,8 @@ export interface BlobStore {
   put(data: Uint8Array): Promise<{ id: string; size: number }>;
   get(id: string): Promise<Uint8Array | null>;
   has(id: string): Promise<boolean>;
+  /** Removes the blob; true when it was there. The caller checks first that nothing references it (`personalData.blobReferenced`). */
+  delete(id: string): Promise<boolean>;
   /** Releases a connection of its own, if it has one (GridFS). */
   close?(): Promise<void>;
 }

@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   UNSUPPORTED_TYPE: 415,
   /** The file's content does not match its extension. */
   TYPE_MISMATCH: 415,
+  /** A download link past its expiry (a data export after 24 hours); prepare it again. */
+  LINK_EXPIRED: 410,
   /** Something broke on our side; the message carries no detail. */
   INTERNAL: 500,
 } as const satisfies Record<string, number>;

@@ -79,6 +79,7 @@ import {
   suggestionMarkSchema,
 } from '../schemas/links.schema.js';
 import { wallQuerySchema, wallRoomSchema } from '../schemas/wall.schema.js';
+import { dataExportListSchema, dataExportReplySchema, deleteAccountReplySchema, deleteAccountSchema } from '../schemas/personal-data.schema.js';
 import { cannedReplyInputSchema, cannedReplySchema } from '../schemas/canned.schema.js';
 import {
   duplicateSchema,
@@ -141,6 +142,11 @@ export const ROUTES = {
   'me.get': route({ method: 'GET', path: '/api/me', reply: z.object({ user: userSchema.nullable(), csrfToken: z.string().optional() }) }),
   'me.lock': route({ method: 'POST', path: '/api/me/lock', reply: 'empty' }),
   'me.privacy': route({ method: 'PUT', path: '/api/me/privacy', body: privacySchema, reply: userReply }),
+  // The person's own data (docs/personal-data.md): the export (prepared in the background, the link the person's alone for 24 hours), deletion.
+  'me.exports.create': route({ method: 'POST', path: '/api/me/exports', reply: dataExportReplySchema, status: 201 }),
+  'me.exports.list': route({ method: 'GET', path: '/api/me/exports', reply: dataExportListSchema }),
+  'me.exports.download': route({ method: 'GET', path: '/api/me/exports/:id/download', reply: 'bytes' }),
+  'me.delete': route({ method: 'POST', path: '/api/me/delete', body: deleteAccountSchema, reply: deleteAccountReplySchema }),
   'admin.users.list': route({ method: 'GET', path: '/api/admin/users', query: userListQuerySchema, reply: pageOf(userSchema) }),
   'admin.users.create': route({ method: 'POST', path: '/api/admin/users', body: userCreateSchema, reply: userReply, status: 201 }),
   'admin.users.update': route({ method: 'PATCH', path: '/api/admin/users/:id', body: userUpdateSchema, reply: userReply }),

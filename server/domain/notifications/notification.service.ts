@@ -190,7 +190,7 @@ export class NotificationService {
     if (!planned || planned.recipients.length === 0) return 0;
     const appeal = planned.appealId ? await appealOf(planned.appealId) : null;
     let made = 0;
-    for (const r of planned.recipients) if (await this.notifyOne(planned.eventKey, r, appeal)) made++;
+    for (const r of planned.recipients) if (await this.notifyOne(planned.eventKey, r, appeal, planned.link)) made++;
     return made;
   }
 
@@ -289,7 +289,7 @@ export class NotificationService {
     return settings;
   }
 
-  private async notifyOne(eventKey: string, r: Recipient, appeal: AppealRecord | null): Promise<boolean> {
+  private async notifyOne(eventKey: string, r: Recipient, appeal: AppealRecord | null, link?: string): Promise<boolean> {
     const now = this.d.clock.now();
     const settings = await this.settingsOf(r.userId);
     const channels = channelsFor(settings, r.kind, appeal, now);
@@ -315,7 +315,7 @@ export class NotificationService {
       appealNumber: number,
       title: text.title,
       body: text.body,
-      link: appeal ? `/appeals/${appeal.id}` : '/notifications',
+      link: appeal ? `/appeals/${appeal.id}` : (link ?? '/notifications'),
       at: now,
       readAt: null,
       deliveries,

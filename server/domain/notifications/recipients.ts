@@ -35,6 +35,8 @@ export interface Planned {
   /** The appeal, or null for a department's digest. */
   appealId: string | null;
   recipients: Recipient[];
+  /** Where the notice leads when it is not an appeal's room (the profile, for an export). */
+  link?: string;
 }
 
 const person = (userId: string | null | undefined, kind: NotificationKind, topic: string, extra: Partial<Recipient> = {}): Recipient[] =>
@@ -240,6 +242,15 @@ export async function plan(event: DomainEvent, lookup: RecipientLookup): Promise
       recipients = citizen('status.re_examination_completed');
     }
     return { eventKey: `review:${appeal.id}:${key}`, appealId: appeal.id, recipients: recipients.filter((r) => r.userId !== event.actorId) };
+  }
+  if (event.type === 'export.ready') {
+    // The person's own data export (docs/personal-data.md): ready, with the date its link expires.
+    return {
+      eventKey: `export:${event.exportId}`,
+      appealId: null,
+      link: '/profile',
+      recipients: person(event.userId, 'status', 'account.export_ready', { date: event.expiresAt }),
+    };
   }
   if (event.type === 'overdue.digest') {
     const supervisors = await lookup.supervisorsOf(event.departmentId);

@@ -90,6 +90,10 @@ const RU: Record<string, Text> = {
   'deadline.missed': (p) => ({ title: 'Срок нарушен', body: `Срок по обращению № ${p.number} истёк ${p.date}.` }),
   'deadline.extended': (p) => ({ title: 'Срок продлён', body: `Срок ответа по обращению № ${p.number} продлён до ${p.date}.` }),
   'deadline.digest': (p) => ({ title: 'Просроченные обращения', body: `В ведомстве просрочено ${ruAppeals(p.count ?? 0)} на ${p.date}.` }),
+  'account.export_ready': (p) => ({
+    title: 'Выгрузка ваших данных готова',
+    body: `Архив с вашими данными можно скачать в профиле, в разделе «Мои данные». Ссылка действует 24 часа (до ${p.date}).`,
+  }),
   'action.review_opened': (p) => ({
     title: 'Отзыв на проверку',
     body: `Заявитель низко оценил решение по обращению № ${p.number}. Проверьте его до ${p.date}.`,
@@ -151,6 +155,10 @@ const EN: Record<string, Text> = {
   }),
   'deadline.missed': (p) => ({ title: 'Deadline missed', body: `The deadline of appeal No. ${p.number} passed on ${p.date}.` }),
   'deadline.extended': (p) => ({ title: 'Deadline extended', body: `The answer to appeal No. ${p.number} is now due by ${p.date}.` }),
+  'account.export_ready': (p) => ({
+    title: 'Your data export is ready',
+    body: `Download the archive of your data from your profile, under «My data». The link is valid for 24 hours (until ${p.date}).`,
+  }),
   'deadline.digest': (p) => ({
     title: 'Overdue appeals',
     body: `${p.count ?? 0} overdue appeal${p.count === 1 ? '' : 's'} in the department as of ${p.date}.`,

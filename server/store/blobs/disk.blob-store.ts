@@ -80,4 +80,13 @@ export class DiskBlobStore implements BlobStore {
     const file = this.fileOf(id);
     return file ? exists(file) : false;
   }
+
+  /** Unlinks the file and fsyncs its directory, so the removal survives a power cut. */
+  async delete(id: string): Promise<boolean> {
+    const file = this.fileOf(id);
+    if (!file || !(await exists(file))) return false;
+    await rm(file, { force: true });
+    await fsyncPath(path.dirname(file));
+    return true;
+  }
 }

@@ -79,6 +79,14 @@ export class GridFsBlobStore implements BlobStore {
     return (await this.find(id)) !== null;
   }
 
+  /** Deletes the files document and its chunks (GridFS's own delete). */
+  async delete(id: string): Promise<boolean> {
+    const file = await this.find(id);
+    if (!file) return false;
+    await this.bucket.delete(file._id);
+    return true;
+  }
+
   private async find(id: string): Promise<mongoose.mongo.GridFSFile | null> {
     // Only well-formed ids reach the query, so the filter is a plain string.
     if (!ID.test(id)) return null;

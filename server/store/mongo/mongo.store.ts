@@ -39,6 +39,7 @@ import { attachmentRepo, counterRepo, yjsRepo } from './documents.repo.js';
 import { mongoJobs } from './jobs.repo.js';
 import { auditRepo, chatRepo } from './journal.repo.js';
 import { mongoNotifications } from './notifications.repo.js';
+import { mongoPersonalData } from './personal-data.repo.js';
 import { outbox } from './outbox.js';
 import type { Models } from './schemas.js';
 import { defineModels, DURABLE } from './schemas.js';
@@ -186,6 +187,8 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
     await jobs.init();
     const notifications = mongoNotifications(conn, inFlight);
     await notifications.init();
+    const personalData = mongoPersonalData(conn, inFlight);
+    await personalData.init();
     const sweep = (now: number): Promise<number> => inFlight.track(() => sweepExpired(models, now));
     if (server === 'mongodb') {
       for (const model of [models.sessions, models.codes]) {
@@ -210,6 +213,7 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
       ...repos,
       jobs: jobs.repo,
       notifications: notifications.repo,
+      personalData: personalData.repo,
       sweepExpired: sweep,
       sweepOutbox: () => inFlight.track(() => box.sweep()),
       async close() {

@@ -380,6 +380,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX appeals_repeat_of ON appeals (repeat_of_id) WHERE repeat_of_id IS NOT NULL;
     `,
   },
+  {
+    // Personal data exports and deleted accounts (personal-data.port.ts, docs/personal-data.md): an export's
+    // state and ZIP blob by person; a deleted account's contacts kept for its appeals until the retention ends.
+    version: 17,
+    sql: `
+      CREATE TABLE data_exports (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        blob_id TEXT,
+        size INTEGER,
+        created_at INTEGER NOT NULL,
+        ready_at INTEGER,
+        expires_at INTEGER
+      ) STRICT;
+      CREATE INDEX data_exports_user ON data_exports (user_id, created_at);
+      CREATE INDEX data_exports_blob ON data_exports (blob_id) WHERE blob_id IS NOT NULL;
+      CREATE TABLE retained_persons (
+        user_id TEXT PRIMARY KEY,
+        deleted_at INTEGER NOT NULL,
+        retain_until INTEGER NOT NULL,
+        email TEXT,
+        phone TEXT,
+        pseudonymised_at INTEGER,
+        pseudonym TEXT
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The schema version of the file (0 for a fresh one). */

@@ -34,6 +34,7 @@ import { translateSqliteError } from './errors.js';
 import { sqliteJobs } from './jobs.repo.js';
 import { sqliteAudit, sqliteCounters } from './journal.repo.js';
 import { sqliteNotifications } from './notifications.repo.js';
+import { sqlitePersonalData } from './personal-data.repo.js';
 import { migrate } from './migrations.js';
 import { SqliteContext } from './table.js';
 
@@ -144,6 +145,7 @@ function open(opts: SqliteStoreOptions): Store {
     counters: sqliteCounters(ctx),
     jobs: sqliteJobs(ctx),
     notifications: sqliteNotifications(ctx),
+    personalData: sqlitePersonalData(ctx),
     caseEntries: sqliteCaseEntries(ctx),
     calendar: sqliteCalendar(ctx),
     cannedReplies: sqliteCannedReplies(ctx),

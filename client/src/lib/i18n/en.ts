@@ -947,5 +947,6 @@ export const en: Record<MessageKey, string> = {
   'error.PAYLOAD_TOO_LARGE': 'The file or request is too large.',
   'error.UNSUPPORTED_TYPE': 'This file type is not supported: PDF, DOCX, JPG, PNG only.',
   'error.TYPE_MISMATCH': 'The file’s content does not match its extension.',
+  'error.LINK_EXPIRED': 'The link has expired. Prepare the export again.',
   'error.INTERNAL': 'Something went wrong. Please try again later.',
 };

@@ -950,6 +950,7 @@ export const ru = {
   'error.PAYLOAD_TOO_LARGE': 'Слишком большой файл или запрос.',
   'error.UNSUPPORTED_TYPE': 'Этот тип файла не поддерживается: только PDF, DOCX, JPG, PNG.',
   'error.TYPE_MISMATCH': 'Содержимое файла не соответствует его расширению.',
+  'error.LINK_EXPIRED': 'Срок действия ссылки истёк. Подготовьте выгрузку заново.',
   'error.INTERNAL': 'Что-то пошло не так. Повторите попытку позже.',
 } as const;
 
