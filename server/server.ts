@@ -46,6 +46,7 @@ import { wallRoutes } from './transport/http/wall.routes.js';
 import { DirectoryService } from './domain/accounts/directory.service.js';
 import { attachmentRoutes } from './transport/http/attachment.routes.js';
 import { adminUserRoutes, authRoutes } from './transport/http/auth.routes.js';
+import { profileRoutes } from './transport/http/profile.routes.js';
 import { cannedReplyRoutes } from './transport/http/canned-reply.routes.js';
 import { appealGroupRoutes } from './transport/http/appeal-group.routes.js';
 import { catalogueRoutes } from './transport/http/catalogue.routes.js';
@@ -271,6 +272,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     isHttps: config.secureCookies,
     routers: [
       authRoutes({ accounts, secureCookies: config.secureCookies }),
+      profileRoutes({ accounts, secureCookies: config.secureCookies }),
       adminUserRoutes(accounts),
       catalogueRoutes(catalogue),
       cannedReplyRoutes(new CannedReplyService({ store, clock, audit, names })),

@@ -33,6 +33,9 @@ export interface UserRecord {
   /** Citizen's choice: may invited experts see contact data (PRODUCT.md §8). */
   expertsSeeContacts: boolean;
   createdAt: number;
+  /** The version of the personal-data consent the person accepted, and when (consent.ts); null: none yet. */
+  consentVersion?: string | null;
+  consentAcceptedAt?: number | null;
 }
 
 export interface SessionRecord {
@@ -43,9 +46,13 @@ export interface SessionRecord {
   csrfToken: string;
   createdAt: number;
   expiresAt: number;
+  /** The device it was opened from (the profile's list of sessions): User-Agent (cut to 300 characters) and IP. */
+  userAgent?: string | null;
+  ip?: string | null;
 }
 
-export type CodePurpose = 'confirm_contact';
+/** Confirming a contact, changing it to `target`, recovering the password, unlocking the account. */
+export type CodePurpose = 'confirm_contact' | 'change_contact' | 'recover' | 'unlock';
 
 export interface CodeRecord {
   /** The request id given to the client; a code is valid only with it. */
@@ -59,6 +66,8 @@ export interface CodeRecord {
   expiresAt: number;
   consumedAt: number | null;
   createdAt: number;
+  /** change_contact: the new e-mail or phone the code was sent to. */
+  target?: string | null;
 }
 
 export interface DepartmentRecord {

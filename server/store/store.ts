@@ -94,6 +94,8 @@ export interface SessionRepo {
   delete(id: string): Promise<void>;
   /** Removes every session of a user; returns their ids (to disconnect sockets). */
   deleteForUser(userId: string): Promise<string[]>;
+  /** Every stored session of a user (expired ones too), oldest first. */
+  listForUser(userId: string): Promise<SessionRecord[]>;
 }
 
 export interface CodeRepo {

@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   ACCOUNT_NOT_CONFIRMED: 403,
   /** The account was locked by its owner or an admin. */
   ACCOUNT_LOCKED: 423,
+  /** The current personal-data consent text must be accepted first (POST /api/me/consent). */
+  CONSENT_REQUIRED: 403,
   /** Authenticated, but the role may not do this. */
   FORBIDDEN: 403,
   /** Cross-site request: Origin or CSRF token missing or wrong. */

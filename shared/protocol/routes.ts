@@ -79,6 +79,19 @@ import {
   suggestionMarkSchema,
 } from '../schemas/links.schema.js';
 import { wallQuerySchema, wallRoomSchema } from '../schemas/wall.schema.js';
+import {
+  codeByLoginSchema,
+  codeSentSchema,
+  consentAcceptSchema,
+  consentTermsSchema,
+  contactChangeSchema,
+  contactConfirmSchema,
+  passwordChangeSchema,
+  passwordResetSchema,
+  personalDataSchema,
+  sessionInfoSchema,
+  unlockConfirmSchema,
+} from '../schemas/profile.schema.js';
 import { dataExportListSchema, dataExportReplySchema, deleteAccountReplySchema, deleteAccountSchema } from '../schemas/personal-data.schema.js';
 import { cannedReplyInputSchema, cannedReplySchema } from '../schemas/canned.schema.js';
 import {
@@ -142,6 +155,19 @@ export const ROUTES = {
   'me.get': route({ method: 'GET', path: '/api/me', reply: z.object({ user: userSchema.nullable(), csrfToken: z.string().optional() }) }),
   'me.lock': route({ method: 'POST', path: '/api/me/lock', reply: 'empty' }),
   'me.privacy': route({ method: 'PUT', path: '/api/me/privacy', body: privacySchema, reply: userReply }),
+  // The profile, recovery, unlock and consent (docs/accounts.md).
+  'consent.get': route({ method: 'GET', path: '/api/consent', reply: z.object({ terms: consentTermsSchema }) }),
+  'me.consent': route({ method: 'POST', path: '/api/me/consent', body: consentAcceptSchema, reply: userReply }),
+  'me.profile': route({ method: 'PUT', path: '/api/me/profile', body: personalDataSchema, reply: userReply }),
+  'me.password': route({ method: 'POST', path: '/api/me/password', body: passwordChangeSchema, reply: z.object({ endedSessions: z.number() }) }),
+  'me.contact': route({ method: 'POST', path: '/api/me/contact', body: contactChangeSchema, reply: codeSentSchema }),
+  'me.contactConfirm': route({ method: 'POST', path: '/api/me/contact/confirm', body: contactConfirmSchema, reply: userReply }),
+  'me.sessions': route({ method: 'GET', path: '/api/me/sessions', reply: z.object({ items: z.array(sessionInfoSchema) }) }),
+  'me.sessionEnd': route({ method: 'DELETE', path: '/api/me/sessions/:id', reply: 'empty' }),
+  'auth.recover': route({ method: 'POST', path: '/api/auth/recover', body: codeByLoginSchema, reply: codeSentSchema }),
+  'auth.recoverReset': route({ method: 'POST', path: '/api/auth/recover/reset', body: passwordResetSchema, reply: sessionReplySchema }),
+  'auth.unlock': route({ method: 'POST', path: '/api/auth/unlock', body: codeByLoginSchema, reply: codeSentSchema }),
+  'auth.unlockConfirm': route({ method: 'POST', path: '/api/auth/unlock/confirm', body: unlockConfirmSchema, reply: sessionReplySchema }),
   // The person's own data (docs/personal-data.md): the export (prepared in the background, the link the person's alone for 24 hours), deletion.
   'me.exports.create': route({ method: 'POST', path: '/api/me/exports', reply: dataExportReplySchema, status: 201 }),
   'me.exports.list': route({ method: 'GET', path: '/api/me/exports', reply: dataExportListSchema }),

@@ -19,6 +19,8 @@ export const registerSchema = z.object({
   }, 'дата рождения вне допустимого диапазона'),
   inn: innSchema,
   address: z.string().trim().min(5).max(500),
+  /** The version of the personal-data consent text the person read and accepted (GET /api/consent). */
+  consentVersion: z.string({ error: 'необходимо согласие на обработку персональных данных' }).trim().min(1).max(64),
 });
 export type RegisterInput = z.infer<typeof registerSchema>;
 
@@ -92,6 +94,10 @@ export const userSchema = z.object({
   inn: z.string().nullable(),
   address: z.string().nullable(),
   createdAt: z.number(),
+  /** The personal-data consent accepted (version, when), and whether the current text must be accepted first. */
+  consentVersion: z.string().nullable().optional(),
+  consentAcceptedAt: z.number().nullable().optional(),
+  consentRequired: z.boolean().optional(),
 });
 
 /** Where a confirmation code went (masked destination). */

@@ -29,6 +29,7 @@ import {
   uniq,
 } from '../helpers/factories.js';
 import { describeCannedReplies } from './canned.contract.js';
+import { describeAccountProfile } from './account-profile.contract.js';
 import { describeChatEdits } from './chat-edits.contract.js';
 import { describeAppealGroups } from './groups.contract.js';
 import { describeClocks } from './clocks.contract.js';
@@ -83,6 +84,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
 
     describeUsers(() => store);
     describeSessionsAndCodes(() => store);
+    describeAccountProfile(() => store);
     describeCatalogue(() => store);
     describeAppeals(() => store);
     describeAppealList(() => store);

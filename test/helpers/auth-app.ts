@@ -22,6 +22,7 @@ import { createLogger } from '../../server/lib/logger.js';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import type { Store } from '../../server/store/store.js';
 import { adminUserRoutes, authRoutes } from '../../server/transport/http/auth.routes.js';
+import { profileRoutes } from '../../server/transport/http/profile.routes.js';
 import { errorHandler } from '../../server/transport/http/http-errors.js';
 import { csrfMiddleware, sessionMiddleware } from '../../server/transport/http/request-context.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
@@ -104,6 +105,7 @@ export async function startAuthApp(options: AccountServiceOptions = {}): Promise
     csrfMiddleware(() => [origin]),
   );
   app.use(authRoutes({ accounts, secureCookies: false }));
+  app.use(profileRoutes({ accounts, secureCookies: false }));
   app.use(adminUserRoutes(accounts));
   app.use(errorHandler(logger));
   const server = createServer(app);

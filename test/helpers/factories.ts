@@ -3,6 +3,7 @@
  * at fixed times (T0 and later) so tests never depend on the wall clock. Pass
  * overrides for what a test cares about.
  */
+import { INITIAL_CONSENT } from '../../server/domain/accounts/consent.js';
 import { randomInt } from 'node:crypto';
 import { newId, sha256 } from '../../server/lib/ids.js';
 import type { AuditDraft } from '../../server/store/audit-chain.js';
@@ -56,6 +57,8 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
     locked: false,
     expertsSeeContacts: false,
     createdAt: T0,
+    consentVersion: INITIAL_CONSENT.version,
+    consentAcceptedAt: T0,
     ...overrides,
   };
 }
@@ -67,6 +70,8 @@ export function makeSession(overrides: Partial<SessionRecord> = {}): SessionReco
     csrfToken: newId(),
     createdAt: T0,
     expiresAt: T0 + 12 * HOUR,
+    userAgent: null,
+    ip: null,
     ...overrides,
   };
 }
@@ -83,6 +88,7 @@ export function makeCode(overrides: Partial<CodeRecord> = {}): CodeRecord {
     expiresAt: T0 + 10 * MINUTE,
     consumedAt: null,
     createdAt: T0,
+    target: null,
     ...overrides,
   };
 }

@@ -16,6 +16,7 @@ import { clientId, closeAllSockets, collect, connect, ok, until, type ClientSock
 import { pdfBytes, formWith } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { fileAppeal, loginAs, TestClient } from '../helpers/session.js';
+import { INITIAL_CONSENT } from '../../server/domain/accounts/consent.js';
 
 let server: TestServer;
 let citizen: TestClient;
@@ -56,6 +57,7 @@ async function registerNeighbour(): Promise<TestClient> {
     birthDate: '1985-04-12',
     inn: '500100732259',
     address: 'г. Москва, ул. Тверская, д. 1',
+    consentVersion: INITIAL_CONSENT.version,
   });
   expect(reg.status).toBe(201);
   const byChannel = Object.fromEntries(reg.body.codes.map((r: { channel: string; requestId: string }) => [r.channel, r.requestId]));

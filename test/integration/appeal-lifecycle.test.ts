@@ -13,6 +13,7 @@ import { startSmsGateway, type SmsGateway } from '../helpers/auth-app.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { fileAppeal, loginAs, TestClient } from '../helpers/session.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { INITIAL_CONSENT } from '../../server/domain/accounts/consent.js';
 
 let server: TestServer;
 let smtp: TestSmtp;
@@ -47,6 +48,7 @@ async function registerCitizen(email: string, phone: string): Promise<TestClient
     birthDate: '1985-04-12',
     inn: '500100732259',
     address: 'г. Москва, ул. Тверская, д. 1',
+    consentVersion: INITIAL_CONSENT.version,
   });
   expect(reg.status).toBe(201);
   const mail = await smtp.waitFor(email, mailSince);

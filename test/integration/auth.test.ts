@@ -9,6 +9,7 @@ import { LIMITS } from '../../shared/limits.js';
 import { sessionIdOf } from '../../server/domain/accounts/sessions.js';
 import { Client, startAuthApp, type AuthApp, type Reply } from '../helpers/auth-app.js';
 import { makeDepartment, randomPhone, uniq } from '../helpers/factories.js';
+import { INITIAL_CONSENT } from '../../server/domain/accounts/consent.js';
 
 const LOCKOUT_SEC = 2;
 let app: AuthApp;
@@ -50,6 +51,7 @@ function registration(overrides: Record<string, unknown> = {}) {
     birthDate: '1985-04-12',
     inn: '500100732259',
     address: 'г. Москва, ул. Тверская, д. 1',
+    consentVersion: INITIAL_CONSENT.version,
     ...overrides,
   };
 }

@@ -16,6 +16,7 @@ import { formWith, pdfBytes } from '../helpers/files.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { fileAppeal, loginAs, TestClient, type ApiResponse } from '../helpers/session.js';
 import { closeAllYjs, openYjs, waitFor } from '../helpers/yjs.js';
+import { INITIAL_CONSENT } from '../../server/domain/accounts/consent.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -105,6 +106,7 @@ describe('REST route table', () => {
         birthDate: '1985-04-12',
         inn: '500100732259',
         address: 'г. Москва, ул. Тверская, д. 1',
+        consentVersion: INITIAL_CONSENT.version,
       },
     });
     const phoneRequest = (registered.body.codes as { requestId: string; channel: string }[]).find((c) => c.channel === 'phone')!;

@@ -25,6 +25,7 @@ import { closeAllSockets, connect, ok } from '../helpers/realtime.js';
 import { fileAppeal, TestClient } from '../helpers/session.js';
 import { startSmtp } from '../helpers/smtp.js';
 import { closeAllYjs, openYjs } from '../helpers/yjs.js';
+import { INITIAL_CONSENT } from '../../server/domain/accounts/consent.js';
 
 /** Runs in the module-loading thread: reports every resolved URL to the probe. */
 const HOOKS = `
@@ -224,6 +225,7 @@ describe('production start', () => {
           birthDate: '1985-04-12',
           inn: '500100732259',
           address: 'г. Москва, ул. Тверская, д. 1',
+          consentVersion: INITIAL_CONSENT.version,
         });
         expect(registered.status, JSON.stringify(registered.body)).toBe(201);
         expect((await smtp.waitFor(email, mailed)).text).toMatch(/\d{6}/);

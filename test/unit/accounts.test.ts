@@ -23,6 +23,7 @@ import { createLogger, type Logger } from '../../server/lib/logger.js';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite.store.js';
 import type { Store } from '../../server/store/store.js';
 import { makeDepartment, randomPhone, uniq } from '../helpers/factories.js';
+import { INITIAL_CONSENT } from '../../server/domain/accounts/consent.js';
 
 interface Sent {
   channel: 'email' | 'sms';
@@ -90,6 +91,7 @@ function registration(overrides: Record<string, string> = {}) {
     birthDate: '1985-04-12',
     inn: '500100732259',
     address: 'г. Москва, ул. Тверская, д. 1',
+    consentVersion: INITIAL_CONSENT.version,
     ...overrides,
   };
 }

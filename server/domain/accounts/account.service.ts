@@ -6,6 +6,7 @@
  * Never logged or audited: e-mails, phones, names, passwords, codes — only ids.
  */
 import type { z } from 'zod';
+import type { PersonalData, SessionInfo } from '../../../shared/schemas/profile.schema.js';
 import { CODE_CHANNELS, type CodeChannel, type RegisterInput, type userCreateSchema, type userUpdateSchema } from '../../../shared/schemas/account.schema.js';
 import type { Role } from '../../../shared/status-machine.js';
 import { newId } from '../../lib/ids.js';
@@ -16,6 +17,9 @@ import type { Viewer } from '../viewer.js';
 import { accountLocked, unauthenticated, type AccountCore, type AccountServiceDeps } from './account-core.js';
 import type { AccountService, CodeRequest, IssuedSession, LiveSession, PublicUser } from './account.types.js';
 import { consumeCode, issueCode, type CodeDeps } from './codes.js';
+import { currentConsent } from './consent.js';
+import { Profile } from './profile.js';
+import { Recovery, type CodeAnswer, type RecoveryPurpose } from './recovery.js';
 import { hashPassword } from './password.js';
 import { ACCOUNT_LIMITS, createLimiters, type AccountLimits, type LimiterBackend } from './rate-limits.js';
 import { seedDemoAccounts } from './seed.js';
@@ -40,6 +44,8 @@ export class AccountServiceImpl implements AccountService, AccountCore {
   private readonly codeDeps: CodeDeps;
   private readonly signIn: SignIn;
   private readonly admin: UserAdmin;
+  private readonly profile: Profile;
+  private readonly recovery: Recovery;
 
   constructor(
     readonly deps: AccountServiceDeps,
@@ -51,10 +57,50 @@ export class AccountServiceImpl implements AccountService, AccountCore {
     this.codeDeps = { ...deps, sendWindow: limits.codeSendsPerChannel };
     this.signIn = new SignIn(this);
     this.admin = new UserAdmin(this);
+    this.profile = new Profile(this, this.codeDeps);
+    this.recovery = new Recovery(this, this.codeDeps, this.signIn);
   }
 
-  login(login: string, password: string, ip: string, presentedToken?: string): Promise<IssuedSession> {
-    return this.signIn.login(login, password, ip, presentedToken);
+  login(login: string, password: string, ip: string, presentedToken?: string, userAgent?: string): Promise<IssuedSession> {
+    return this.signIn.login(login, password, ip, presentedToken, userAgent);
+  }
+
+  // The profile (profile.ts), recovery and unlock (recovery.ts).
+
+  updatePersonal(viewer: Viewer, data: PersonalData): Promise<PublicUser> {
+    return this.profile.updatePersonal(viewer, data);
+  }
+
+  changePassword(viewer: Viewer, currentPassword: string, newPassword: string): Promise<number> {
+    return this.profile.changePassword(viewer, currentPassword, newPassword);
+  }
+
+  requestContactChange(viewer: Viewer, channel: CodeChannel, value: string): Promise<CodeRequest> {
+    return this.profile.requestContactChange(viewer, channel, value);
+  }
+
+  confirmContactChange(viewer: Viewer, requestId: string, code: string, ip: string): Promise<PublicUser> {
+    return this.profile.confirmContactChange(viewer, requestId, code, ip);
+  }
+
+  listSessions(viewer: Viewer): Promise<SessionInfo[]> {
+    return this.profile.listSessions(viewer);
+  }
+
+  endSession(viewer: Viewer, publicId: string): Promise<void> {
+    return this.profile.endSession(viewer, publicId);
+  }
+
+  acceptConsent(viewer: Viewer, version: string): Promise<PublicUser> {
+    return this.profile.acceptConsent(viewer, version);
+  }
+
+  requestCodeByLogin(purpose: RecoveryPurpose, login: string, ip: string): Promise<CodeRequest> {
+    return this.recovery.request(purpose, login, ip);
+  }
+
+  completeByCode(purpose: RecoveryPurpose, answer: CodeAnswer, ip: string, presentedToken?: string, userAgent?: string): Promise<IssuedSession> {
+    return this.recovery.complete(purpose, answer, ip, { ip, userAgent }, presentedToken);
   }
 
   logout(sessionToken: string): Promise<void> {
@@ -84,8 +130,13 @@ export class AccountServiceImpl implements AccountService, AccountCore {
     return this.admin.listUsers(viewer, filter);
   }
 
-  async register(input: RegisterInput, ip: string, presentedToken?: string): Promise<{ session: IssuedSession; codes: CodeRequest[] }> {
+  async register(input: RegisterInput, ip: string, presentedToken?: string, userAgent?: string): Promise<{ session: IssuedSession; codes: CodeRequest[] }> {
     await this.limiters.registerPerIp.hit(ip);
+    // The consent must be to the text in force (consent.ts): one read before a new version was published is asked again.
+    if (input.consentVersion !== currentConsent().version) {
+      const message = 'Текст согласия на обработку персональных данных обновлён: прочитайте его и подтвердите снова';
+      throw invalid({ consentVersion: message }, message);
+    }
     const user: UserRecord = {
       id: newId(),
       email: input.email,
@@ -102,9 +153,11 @@ export class AccountServiceImpl implements AccountService, AccountCore {
       locked: false,
       expertsSeeContacts: false,
       createdAt: this.deps.clock.now(),
+      consentVersion: input.consentVersion,
+      consentAcceptedAt: this.deps.clock.now(),
     };
     await this.createUserRecord(user);
-    await this.audit({ actorId: user.id, action: 'account.registered', subjectId: user.id });
+    await this.audit({ actorId: user.id, action: 'account.registered', subjectId: user.id, details: { consentVersion: input.consentVersion } });
     const codes: CodeRequest[] = [];
     for (const channel of CODE_CHANNELS) {
       // The account exists either way; a code that could not be sent is asked for again with resend.
@@ -114,12 +167,12 @@ export class AccountServiceImpl implements AccountService, AccountCore {
         if (!(e instanceof DomainError)) throw e;
       }
     }
-    const session = await this.sessions.issue(user);
+    const session = await this.sessions.issue(user, { ip, userAgent });
     await this.signIn.endPresented(presentedToken);
     return { session, codes };
   }
 
-  async confirmCode(sessionToken: string, requestId: string, code: string, ip: string): Promise<IssuedSession> {
+  async confirmCode(sessionToken: string, requestId: string, code: string, ip: string, userAgent?: string): Promise<IssuedSession> {
     await this.limiters.confirmPerIp.hit(ip);
     const resolved = await this.sessions.resolve(sessionToken);
     if (!resolved) throw unauthenticated();
@@ -135,7 +188,7 @@ export class AccountServiceImpl implements AccountService, AccountCore {
     const updated = await this.deps.store.users.update(user.id, channel === 'email' ? { emailConfirmed: true } : { phoneConfirmed: true });
     if (!updated) throw unauthenticated();
     // A new session id after every step up in trust (session fixation).
-    const issued = await this.sessions.issue(updated);
+    const issued = await this.sessions.issue(updated, { ip, userAgent });
     await this.sessions.delete(session.id);
     this.deps.bus.publish({ type: 'session.ended', sessionIds: [session.id], userId: user.id });
     await this.audit({ actorId: user.id, action: 'account.contact_confirmed', subjectId: user.id, details: { channel } });

@@ -9,7 +9,7 @@ import type { CodeChannel } from '../../../shared/schemas/account.schema.js';
 import type { MailChannel, SmsChannel } from '../notify/ports.js';
 import type { Clock } from '../../lib/clock.js';
 import { hmac, newId, newNumericCode } from '../../lib/ids.js';
-import type { CodeRecord, Store, UserRecord } from '../../store/store.js';
+import type { CodePurpose, CodeRecord, Store, UserRecord } from '../../store/store.js';
 import { DomainError, rateLimited } from '../errors.js';
 import type { CodeRequest } from './account.types.js';
 import { maskEmail, maskPhone } from './mask.js';
@@ -27,16 +27,39 @@ export interface CodeDeps {
 
 const hashOf = (secret: string, requestId: string, code: string): string => hmac(secret, `${requestId}:${code}`);
 
+/** What a code is for, where it goes and what the message says (confirming the user's own contact by default). */
+export interface IssueOptions {
+  purpose?: CodePurpose;
+  /** The address the code goes to (a contact change's new address); the user's own contact by default. */
+  to?: string;
+  /** Stored with the code (a contact change's new address). */
+  target?: string;
+  subject?: string;
+  text?: (code: string, minutes: number) => string;
+  /**
+   * false: store the code but send nothing (a decoy: an answer that must look the
+   * same whether or not a code left; no one can ever give the right code).
+   * A decoy ignores the send limit.
+   */
+  deliver?: boolean;
+}
+
 /**
  * Creates a code for the user's e-mail or phone and sends it. The record is
  * durable before the message leaves, so a code that arrives can always be checked.
  */
-export async function issueCode(deps: CodeDeps, user: UserRecord, channel: CodeChannel): Promise<CodeRequest> {
+export async function issueCode(
+  deps: CodeDeps,
+  user: Pick<UserRecord, 'id' | 'email' | 'phone'>,
+  channel: CodeChannel,
+  options: IssueOptions = {},
+): Promise<CodeRequest> {
   const now = deps.clock.now();
   const windowMs = deps.sendWindow.durationSec * 1000;
+  const deliver = options.deliver ?? true;
   const sent = await deps.store.codes.countSince(user.id, channel, now - windowMs);
   // countSince gives no timestamps, so the wait reported is the window's upper bound.
-  if (sent >= deps.sendWindow.points) throw rateLimited(deps.sendWindow.durationSec);
+  if (deliver && sent >= deps.sendWindow.points) throw rateLimited(deps.sendWindow.durationSec);
 
   const code = newNumericCode();
   const id = newId();
@@ -44,24 +67,28 @@ export async function issueCode(deps: CodeDeps, user: UserRecord, channel: CodeC
     id,
     userId: user.id,
     channel,
-    purpose: 'confirm_contact',
+    purpose: options.purpose ?? 'confirm_contact',
     codeHash: hashOf(deps.secret, id, code),
     attempts: 0,
     expiresAt: now + LIMITS.codeTtlMs,
     consumedAt: null,
     createdAt: now,
+    target: options.target ?? null,
   };
   await deps.store.codes.create(record);
 
-  const minutes = Math.round(LIMITS.codeTtlMs / 60_000);
-  const text = `Код подтверждения: ${code}. Действует ${minutes} мин. Никому не сообщайте его.`;
-  if (channel === 'email') await deps.mail.send(user.email, 'Код подтверждения', text);
-  else await deps.sms.send(user.phone, text);
+  const to = options.to ?? (channel === 'email' ? user.email : user.phone);
+  if (deliver) {
+    const minutes = Math.round(LIMITS.codeTtlMs / 60_000);
+    const text = options.text ? options.text(code, minutes) : `Код подтверждения: ${code}. Действует ${minutes} мин. Никому не сообщайте его.`;
+    if (channel === 'email') await deps.mail.send(to, options.subject ?? 'Код подтверждения', text);
+    else await deps.sms.send(to, text);
+  }
 
   return {
     requestId: record.id,
     channel,
-    sentTo: channel === 'email' ? maskEmail(user.email) : maskPhone(user.phone),
+    sentTo: channel === 'email' ? maskEmail(to) : maskPhone(to),
     expiresAt: record.expiresAt,
   };
 }
@@ -73,10 +100,17 @@ const invalidCode = (message = 'Неверный код'): DomainError => new Do
  * Returns the consumed record; throws CODE_INVALID / CODE_EXPIRED / CODE_EXHAUSTED.
  * A request of another user is indistinguishable from a wrong code.
  */
-export async function consumeCode(deps: CodeDeps, userId: string, requestId: string, code: string): Promise<CodeRecord> {
+export async function consumeCode(
+  deps: CodeDeps,
+  userId: string,
+  requestId: string,
+  code: string,
+  purpose: CodePurpose = 'confirm_contact',
+): Promise<CodeRecord> {
   const now = deps.clock.now();
   const record = await deps.store.codes.get(requestId);
-  if (!record || record.userId !== userId) throw invalidCode();
+  // A code for another purpose (a recovery code offered as a contact confirmation) is a wrong code too.
+  if (!record || record.userId !== userId || record.purpose !== purpose) throw invalidCode();
   if (record.consumedAt !== null || record.expiresAt <= now) {
     throw new DomainError('CODE_EXPIRED', 'Срок действия кода истёк или он уже использован, запросите новый');
   }

@@ -8,6 +8,7 @@ import type { Role } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId, newToken } from '../../lib/ids.js';
 import { StoreError, type Store, type UserRecord } from '../../store/store.js';
+import { currentConsent } from './consent.js';
 import { hashPassword } from './password.js';
 
 export interface SeededAccount {
@@ -95,6 +96,9 @@ export async function seedDemoAccounts(store: Store, clock: Clock, departments: 
       locked: false,
       expertsSeeContacts: false,
       createdAt: clock.now(),
+      // The demo accounts are seeded as having read the consent text in force (consent.ts).
+      consentVersion: currentConsent().version,
+      consentAcceptedAt: clock.now(),
     };
     try {
       await store.users.create(user);

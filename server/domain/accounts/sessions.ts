@@ -8,6 +8,13 @@ import type { Clock } from '../../lib/clock.js';
 import { newToken, sha256 } from '../../lib/ids.js';
 import type { SessionRecord, Store, UserRecord } from '../../store/store.js';
 import type { IssuedSession, PublicUser } from './account.types.js';
+import { consentRequired } from './consent.js';
+
+/** The device a session is opened from, kept with it for the profile's list of sessions. */
+export interface DeviceInfo {
+  ip?: string | null;
+  userAgent?: string | null;
+}
 
 /** How often a used session's expiry is written back. */
 const TOUCH_EVERY_MS = 60_000;
@@ -32,6 +39,9 @@ export function toPublicUser(u: UserRecord): PublicUser {
     inn: u.inn,
     address: u.address,
     createdAt: u.createdAt,
+    consentVersion: u.consentVersion ?? null,
+    consentAcceptedAt: u.consentAcceptedAt ?? null,
+    consentRequired: consentRequired(u),
   };
 }
 
@@ -43,7 +53,7 @@ export class Sessions {
   ) {}
 
   /** A fresh session for the user; the token leaves this function only towards the cookie. */
-  async issue(user: UserRecord): Promise<IssuedSession> {
+  async issue(user: UserRecord, device: DeviceInfo = {}): Promise<IssuedSession> {
     const now = this.clock.now();
     const token = newToken();
     const record: SessionRecord = {
@@ -52,6 +62,8 @@ export class Sessions {
       csrfToken: newToken(),
       createdAt: now,
       expiresAt: now + this.ttlMs,
+      userAgent: device.userAgent ? device.userAgent.slice(0, 300) : null,
+      ip: device.ip ?? null,
     };
     await this.store.sessions.create(record);
     return { token, csrfToken: record.csrfToken, expiresAt: record.expiresAt, user: toPublicUser(user) };
@@ -89,6 +101,14 @@ export class Sessions {
 
   async delete(id: string): Promise<void> {
     await this.store.sessions.delete(id);
+  }
+
+  /** The user's live sessions, oldest first, with when each was last used (to the minute: touches are that coarse). */
+  async listLive(userId: string): Promise<{ session: SessionRecord; lastSeenAt: number }[]> {
+    const now = this.clock.now();
+    return (await this.store.sessions.listForUser(userId))
+      .filter((s) => s.expiresAt > now)
+      .map((session) => ({ session, lastSeenAt: Math.max(session.createdAt, session.expiresAt - this.ttlMs) }));
   }
 
   /** Ends every session of the user; returns the ended ids. */

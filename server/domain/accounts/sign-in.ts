@@ -12,7 +12,7 @@ import { sessionIdOf, toPublicUser } from './sessions.js';
 export class SignIn {
   constructor(private readonly core: AccountCore) {}
 
-  async login(login: string, password: string, ip: string, presentedToken?: string): Promise<IssuedSession> {
+  async login(login: string, password: string, ip: string, presentedToken?: string, userAgent?: string): Promise<IssuedSession> {
     await this.core.limiters.loginPerIp.hit(ip);
     const user = await this.core.deps.store.users.findByLogin(normaliseLogin(login));
     // Failures count per account, whichever of its logins was typed; per string for a login of no account.
@@ -35,7 +35,7 @@ export class SignIn {
       throw accountLocked();
     }
     await this.core.limiters.loginFailures.reset(key);
-    const session = await this.core.sessions.issue(user);
+    const session = await this.core.sessions.issue(user, { ip, userAgent });
     await this.endPresented(presentedToken);
     await this.core.audit({ actorId: user.id, action: 'account.login', subjectId: user.id });
     return session;

@@ -33,6 +33,8 @@ const USER_MUTABLE: readonly (keyof UserRecord)[] = [
   'phoneConfirmed',
   'locked',
   'expertsSeeContacts',
+  'consentVersion',
+  'consentAcceptedAt',
 ];
 
 export function userRepo(m: Models, inFlight: InFlight): UserRepo {
@@ -127,6 +129,14 @@ export function sessionRepo(m: Models, inFlight: InFlight): SessionRepo {
           deleted.push(...batch.map((s) => s.id));
         }
       });
+    },
+    async listForUser(userId) {
+      // Served by the userId index; a person has a handful of sessions, sorted here.
+      const docs = await m.sessions
+        .find({ userId: eq(userId) })
+        .lean<SessionDoc[]>()
+        .exec();
+      return docs.map(toSession).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
   };
 }

@@ -71,6 +71,8 @@ export const toUser = (d: UserRecord): UserRecord => ({
   locked: d.locked,
   expertsSeeContacts: d.expertsSeeContacts,
   createdAt: d.createdAt,
+  consentVersion: d.consentVersion ?? null,
+  consentAcceptedAt: d.consentAcceptedAt ?? null,
 });
 
 export const toSession = (d: SessionRecord): SessionRecord => ({
@@ -79,6 +81,8 @@ export const toSession = (d: SessionRecord): SessionRecord => ({
   csrfToken: d.csrfToken,
   createdAt: d.createdAt,
   expiresAt: d.expiresAt,
+  userAgent: d.userAgent ?? null,
+  ip: d.ip ?? null,
 });
 
 export const toCode = (d: CodeRecord): CodeRecord => ({
@@ -91,6 +95,7 @@ export const toCode = (d: CodeRecord): CodeRecord => ({
   expiresAt: d.expiresAt,
   consumedAt: d.consumedAt ?? null,
   createdAt: d.createdAt,
+  target: d.target ?? null,
 });
 
 export const toDepartment = (d: DepartmentRecord): DepartmentRecord => ({

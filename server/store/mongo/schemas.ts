@@ -210,6 +210,8 @@ export function defineModels(conn: Connection) {
     locked: Boolean,
     expertsSeeContacts: Boolean,
     createdAt: Number,
+    consentVersion: String,
+    consentAcceptedAt: Number,
   });
   user.index({ id: 1 }, { unique: true });
   user.index({ email: 1 }, { unique: true });
@@ -226,6 +228,8 @@ export function defineModels(conn: Connection) {
     createdAt: Number,
     expiresAt: Number,
     expireAt: Date,
+    userAgent: String,
+    ip: String,
   });
   session.index({ id: 1 }, { unique: true });
   session.index({ userId: 1 });
@@ -241,6 +245,7 @@ export function defineModels(conn: Connection) {
     consumedAt: Number,
     createdAt: Number,
     expireAt: Date,
+    target: String,
   });
   code.index({ id: 1 }, { unique: true });
   code.index({ userId: 1, channel: 1, createdAt: 1 });

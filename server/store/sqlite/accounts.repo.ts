@@ -20,6 +20,8 @@ const users = new Table<UserRecord>('users', {
   locked: 'bool',
   expertsSeeContacts: 'bool',
   createdAt: 'int',
+  consentVersion: 'text',
+  consentAcceptedAt: 'int',
 });
 
 const sessions = new Table<SessionRecord>('sessions', {
@@ -28,6 +30,8 @@ const sessions = new Table<SessionRecord>('sessions', {
   csrfToken: 'text',
   createdAt: 'int',
   expiresAt: 'int',
+  userAgent: 'text',
+  ip: 'text',
 });
 
 const codes = new Table<CodeRecord>('codes', {
@@ -40,6 +44,7 @@ const codes = new Table<CodeRecord>('codes', {
   expiresAt: 'int',
   consumedAt: 'int',
   createdAt: 'int',
+  target: 'text',
 });
 
 /**
@@ -111,6 +116,7 @@ function sqliteSessions(ctx: SqliteContext): SessionRepo {
     touch: (id, expiresAt) => ctx.write(() => void ctx.run('UPDATE sessions SET expires_at = ? WHERE id = ?', expiresAt, id)),
     delete: (id) => ctx.write(() => void ctx.run('DELETE FROM sessions WHERE id = ?', id)),
     deleteForUser: (userId) => ctx.write(() => ctx.all('DELETE FROM sessions WHERE user_id = ? RETURNING id', userId).map((r) => r.id as string)),
+    listForUser: (userId) => ctx.read(() => ctx.all('SELECT * FROM sessions WHERE user_id = ? ORDER BY created_at, id', userId).map((r) => sessions.decode(r))),
   };
 }
 

@@ -408,6 +408,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Accounts (docs/accounts.md): the accepted personal-data consent, each session's device, a contact change's new address.
+    version: 15,
+    sql: `
+      ALTER TABLE users ADD COLUMN consent_version TEXT;
+      ALTER TABLE users ADD COLUMN consent_accepted_at INTEGER;
+      ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+      ALTER TABLE sessions ADD COLUMN ip TEXT;
+      ALTER TABLE codes ADD COLUMN target TEXT;
+    `,
+  },
 ];
 
 /** The schema version of the file (0 for a fresh one). */

@@ -217,7 +217,7 @@ export class CollabEndpoint {
       refuse(socket, 401);
       return;
     }
-    if (!session.user.emailConfirmed || !session.user.phoneConfirmed) {
+    if (!session.user.emailConfirmed || !session.user.phoneConfirmed || session.user.consentRequired) {
       refuse(socket, 403);
       return;
     }

@@ -32,13 +32,13 @@ export function authRoutes(deps: { accounts: AccountService; secureCookies: bool
   const r = Router();
 
   mountRoute(r, 'auth.register', async ({ req, res, body }) => {
-    const { session, codes } = await accounts.register(body(), ipOf(req), sessionTokenFrom(res));
+    const { session, codes } = await accounts.register(body(), ipOf(req), sessionTokenFrom(res), req.headers['user-agent']);
     return { ...signIn(res, session, secureCookies), codes };
   });
 
   mountRoute(r, 'auth.confirm', async ({ req, res, body }) => {
     const { requestId, code } = body();
-    const session = await accounts.confirmCode(requireToken(res), requestId, code, ipOf(req));
+    const session = await accounts.confirmCode(requireToken(res), requestId, code, ipOf(req), req.headers['user-agent']);
     return signIn(res, session, secureCookies);
   });
 
@@ -49,7 +49,7 @@ export function authRoutes(deps: { accounts: AccountService; secureCookies: bool
 
   mountRoute(r, 'auth.login', async ({ req, res, body }) => {
     const { login, password } = body();
-    return signIn(res, await accounts.login(login, password, ipOf(req), sessionTokenFrom(res)), secureCookies);
+    return signIn(res, await accounts.login(login, password, ipOf(req), sessionTokenFrom(res), req.headers['user-agent']), secureCookies);
   });
 
   mountRoute(r, 'auth.logout', async ({ res }) => {

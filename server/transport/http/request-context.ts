@@ -63,6 +63,8 @@ export function requireConfirmed(res: Response): Viewer {
   if (user && (!user.emailConfirmed || !user.phoneConfirmed)) {
     throw new DomainError('ACCOUNT_NOT_CONFIRMED', 'Подтвердите электронную почту и телефон');
   }
+  // A citizen who has not accepted the consent text in force (docs/accounts.md): only me, the consent and logout stay open.
+  if (user?.consentRequired) throw new DomainError('CONSENT_REQUIRED', 'Примите согласие на обработку персональных данных');
   return viewer;
 }
 

@@ -70,6 +70,7 @@ async function resolve(d: AuthDeps, socket: RealtimeSocket): Promise<void> {
   if (!resolved) throw new DomainError('UNAUTHENTICATED', 'Войдите в систему');
   const { viewer, user } = resolved;
   if (!user.emailConfirmed || !user.phoneConfirmed) throw new DomainError('ACCOUNT_NOT_CONFIRMED', 'Подтвердите электронную почту и телефон');
+  if (user.consentRequired) throw new DomainError('CONSENT_REQUIRED', 'Примите согласие на обработку персональных данных');
   // A recovered connection keeps its old data; it must belong to this very session.
   if (socket.recovered && socket.data.sessionId !== viewer.sessionId) throw new DomainError('UNAUTHENTICATED', 'Сессия сменилась, подключитесь заново');
   socket.data = { userId: viewer.id, role: viewer.role, departmentId: viewer.departmentId, sessionId: viewer.sessionId, name: user.fullName };
