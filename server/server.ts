@@ -14,6 +14,7 @@ import { AuditService } from './domain/audit/audit.service.js';
 import { CatalogueService } from './domain/catalogue/catalogue.service.js';
 import { CalendarService } from './domain/clocks/calendar.service.js';
 import { CannedReplyService } from './domain/canned/canned-reply.service.js';
+import { SupportService } from './domain/support/support.service.js';
 import { AppealGroupService } from './domain/groups/appeal-group.service.js';
 import { ClockJobs } from './domain/clocks/clock-jobs.js';
 import { ClockService } from './domain/clocks/clock.service.js';
@@ -48,6 +49,7 @@ import { attachmentRoutes } from './transport/http/attachment.routes.js';
 import { adminUserRoutes, authRoutes } from './transport/http/auth.routes.js';
 import { profileRoutes } from './transport/http/profile.routes.js';
 import { cannedReplyRoutes } from './transport/http/canned-reply.routes.js';
+import { supportRoutes } from './transport/http/support.routes.js';
 import { appealGroupRoutes } from './transport/http/appeal-group.routes.js';
 import { catalogueRoutes } from './transport/http/catalogue.routes.js';
 import { clockRoutes } from './transport/http/clock.routes.js';
@@ -276,6 +278,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       adminUserRoutes(accounts),
       catalogueRoutes(catalogue),
       cannedReplyRoutes(new CannedReplyService({ store, clock, audit, names })),
+      supportRoutes(new SupportService({ store, clock, audit, bus, appeals, chat: new ChatService({ store, rooms, names, clock, bus }) })),
       appealGroupRoutes(new AppealGroupService({ store, clock, audit, appeals, names })),
       appealRoutes(appeals),
       appealLinkRoutes(new AppealLinkService({ store, clock, audit, bus, appeals, secret: config.secret, calendar })),

@@ -95,8 +95,15 @@ export function isAnsweredKind(appeal: { type: string | null; escalated: boolean
   return appeal.type === 'suggestion' || appeal.escalated;
 }
 
+/**
+ * Actions a support conversation (docs/support.md) never takes: support
+ * answers a question and rejects nothing under the law, so nothing is resubmitted.
+ */
+export const NOT_FOR_SUPPORT: ReadonlySet<TransitionAction> = new Set<TransitionAction>(['reject', 'resubmit']);
+
 /** Whether the kind of appeal allows this action of the table (the others are the same for every kind). */
-export function allowedForKind(action: TransitionAction, appeal: { type: string | null; escalated: boolean }): boolean {
+export function allowedForKind(action: TransitionAction, appeal: { type: string | null; escalated: boolean; kind?: string }): boolean {
+  if (appeal.kind === 'support' && NOT_FOR_SUPPORT.has(action)) return false;
   return !(isAnsweredKind(appeal) && action === 'propose_resolution');
 }
 

@@ -5,6 +5,7 @@
 import type { DepartmentLevel, ExtraField } from '../../shared/catalogue.js';
 import type { Applicant, AppealType, Details, Priority } from '../../shared/schemas/appeal.schema.js';
 import type { CodeChannel } from '../../shared/schemas/account.schema.js';
+import type { AppealKind } from '../../shared/support.js';
 import type { Actor, Role, Status } from '../../shared/status-machine.js';
 import type { DecisionRecord, FeedbackRecord } from './decision.records.js';
 import type { ComplaintRecord, EscalationLinkRecord, EscalationRecord, SuggestionMark } from './link.records.js';
@@ -143,6 +144,8 @@ export interface AppealRecord {
   escalations: EscalationLinkRecord[];
   /** Departments whose staff read this room without writing (the higher departments it was escalated to). */
   readerDepartmentIds: string[];
+  /** `support`: a conversation with the portal's support (docs/support.md), outside the law's clocks; `appeal` otherwise. */
+  kind: AppealKind;
   /** Bumped on every write; used for optimistic concurrency. */
   version: number;
 }

@@ -17,6 +17,7 @@ import type { CannedReplyRepo } from './canned.records.js';
 import type { AppealGroupRepo } from './group.records.js';
 import type { AppealType, Priority } from '../../shared/schemas/appeal.schema.js';
 import type { ReviewState, Role, Status } from '../../shared/status-machine.js';
+import type { AppealKind } from '../../shared/support.js';
 import type {
   AppealRecord,
   AttachmentRecord,
@@ -142,6 +143,8 @@ export interface AppealFilter {
   type?: AppealType;
   /** Only the repeats of this appeal (the other side of `repeatOfId`). */
   repeatOfId?: string;
+  /** Only appeals of this record kind (the support queue: `support`). */
+  kind?: AppealKind;
   sort: 'deadline' | 'created';
   limit: number;
   offset: number;

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
+import { supportOpenSchema } from '../support.js';
 import {
   codeRequestSchema,
   confirmCodeSchema,
@@ -189,6 +190,10 @@ export const ROUTES = {
   'canned.update': route({ method: 'PUT', path: '/api/canned-replies/:id', body: cannedReplyInputSchema, reply: z.object({ reply: cannedReplySchema }) }),
   'canned.delete': route({ method: 'DELETE', path: '/api/canned-replies/:id', reply: 'empty' }),
 
+  // Support conversations (docs/support.md): a citizen writes to the portal's support; its staff answer in their queue.
+  'support.open': route({ method: 'POST', path: '/api/support/conversations', body: supportOpenSchema, reply: appealReply, status: 201 }),
+  'support.mine': route({ method: 'GET', path: '/api/support/conversations', query: pageSchema, reply: pageOf(appealSchema) }),
+  'support.queue': route({ method: 'GET', path: '/api/support/queue', query: pageSchema, reply: pageOf(appealSchema) }),
   // Linked appeals (docs/api.md, "Linked appeals"): staff only; a citizen never sees a group.
   'groups.ofAppeal': route({ method: 'GET', path: '/api/appeals/:id/group', reply: groupReplySchema }),
   'groups.duplicates': route({ method: 'GET', path: '/api/appeals/:id/duplicates', reply: z.object({ items: z.array(duplicateSchema) }) }),

@@ -5,6 +5,7 @@ import { clocksSchema } from './clocks.schema.js';
 import { dateSchema, idSchema, innSchema, pageSchema } from './common.schema.js';
 import { decisionSchema, feedbackSchema, MAX_DECISION_FILES } from './outcome.schema.js';
 import { COMPLAINT_CONDUCTS, complaintSchema, escalationViewSchema, SUGGESTION_MARKS } from './links.schema.js';
+import { APPEAL_KINDS } from '../support.js';
 
 export const APPEAL_TYPES = ['info_request', 'application', 'complaint', 'suggestion'] as const;
 export type AppealType = (typeof APPEAL_TYPES)[number];
@@ -151,6 +152,8 @@ export const appealSchema = z.object({
   escalation: escalationViewSchema.nullable(),
   escalations: z.array(z.object({ appealId: z.string(), departmentId: z.string(), at: z.number() })),
   readerDepartmentIds: z.array(z.string()),
+  /** `support`: a conversation with the portal's support (docs/support.md), no law clocks; `appeal` otherwise. */
+  kind: z.enum(APPEAL_KINDS),
   createdAt: z.number(),
   updatedAt: z.number(),
   submittedAt: z.number().nullable(),

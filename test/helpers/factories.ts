@@ -154,6 +154,7 @@ export function makeAppeal(overrides: Partial<AppealRecord> = {}): AppealRecord 
     escalation: null,
     escalations: [],
     readerDepartmentIds: [],
+    kind: 'appeal',
     version: 1,
     ...overrides,
   };

@@ -73,6 +73,7 @@ export function draftAppeal(version: number, patch: Partial<Appeal> = {}): Appea
     escalation: null,
     escalations: [],
     readerDepartmentIds: [],
+    kind: 'appeal',
     createdAt: 0,
     updatedAt: 0,
     submittedAt: null,

@@ -5,6 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Role } from '../../../shared/status-machine.js';
+import { SUPPORT_DEPARTMENT_CODE } from '../../../shared/support.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId, newToken } from '../../lib/ids.js';
 import { StoreError, type Store, type UserRecord } from '../../store/store.js';
@@ -65,6 +66,17 @@ function specs(departments: { id: string; code: string; name: string }[]): Spec[
       fullName: supervisorName,
       departmentId: dep.id,
       note: `Руководитель: ${dep.name}`,
+    });
+  }
+  // Support staff (docs/support.md): answer the support conversations in the support department's queue.
+  const support = departments.find((d) => d.code === SUPPORT_DEPARTMENT_CODE);
+  if (support) {
+    list.push({
+      role: 'operator',
+      email: 'operator.support@demo.local',
+      fullName: 'Смирнова Ксения Олеговна',
+      departmentId: support.id,
+      note: `Служба поддержки: ${support.name}`,
     });
   }
   list.push({ role: 'expert', email: 'expert@demo.local', fullName: 'Петров Виктор Сергеевич', departmentId: null, note: 'Эксперт (приглашается в комнаты)' });

@@ -56,6 +56,8 @@ export class AppealLinkService {
   async repeat(viewer: Viewer, id: string, text: string): Promise<{ appeal: AppealView; accessCode: string | null }> {
     const original = await this.d.appeals.visible(viewer, id);
     if (original.citizenId !== viewer.id) throw forbidden('Повторное обращение подаёт заявитель');
+    // A support conversation is no appeal under the law: another question is another conversation (docs/support.md).
+    if (original.kind === 'support') throw new DomainError('INVALID_TRANSITION', 'Обращение в поддержку не подают повторно: напишите в поддержку снова');
     if (!REPEATABLE_STATUSES.has(original.status)) {
       throw new DomainError('INVALID_TRANSITION', 'Повторно подать можно только завершённое или отклонённое обращение');
     }
@@ -94,6 +96,7 @@ export class AppealLinkService {
       escalation: null,
       escalations: [],
       readerDepartmentIds: [],
+      kind: 'appeal',
       version: 0,
     };
     // Checked before anything is written: a repeat that could not be filed leaves no draft behind.
@@ -178,6 +181,7 @@ export class AppealLinkService {
       },
       escalations: [],
       readerDepartmentIds: [],
+      kind: 'appeal',
       version: 0,
     };
     const updated = await this.d.store.appeals.createLinked(
@@ -289,7 +293,7 @@ export class AppealLinkService {
             .filter((dep) => !taken.has(dep.id))
             .map((dep) => ({ id: dep.id, name: dep.name, level: dep.level }))
         : [],
-      canRepeat: part === 'owner' && REPEATABLE_STATUSES.has(appeal.status),
+      canRepeat: part === 'owner' && appeal.kind !== 'support' && REPEATABLE_STATUSES.has(appeal.status),
     };
   }
 

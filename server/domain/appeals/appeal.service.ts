@@ -78,6 +78,7 @@ export class AppealService {
       escalation: null,
       escalations: [],
       readerDepartmentIds: [],
+      kind: 'appeal',
       version: 0,
       ...(await this.draftPatch(input)),
     };
@@ -348,6 +349,15 @@ export class AppealService {
     return this.apply(viewer, appeal, input, extra, true);
   }
 
+  /**
+   * A page chosen by a caller that has decided who may read it (the support
+   * queue and one's support conversations: docs/support.md), each appeal as
+   * this viewer sees it, with its unread count.
+   */
+  async listVisible(viewer: Viewer, filter: AppealFilter): Promise<{ items: AppealView[]; total: number }> {
+    return this.listAs(viewer, filter);
+  }
+
   /** The appeal if the viewer may know it exists; NOT_FOUND otherwise. */
   async visible(viewer: Viewer, id: string): Promise<AppealRecord> {
     const appeal = await this.d.store.appeals.get(id);
@@ -368,7 +378,8 @@ export class AppealService {
     if (!t) throw new DomainError('INVALID_TRANSITION', `Из статуса «${STATUS_LABELS_RU[appeal.status]}» так перейти нельзя`);
     // A higher department reading an escalated room acts in its own appeal, never in this one.
     if (part === 'observer') throw forbidden('Вышестоящее ведомство читает это обращение без права действий');
-    if (!allowedForKind(t.action, { type: appeal.type, escalated: appeal.escalation !== null })) {
+    if (!allowedForKind(t.action, { type: appeal.type, escalated: appeal.escalation !== null, kind: appeal.kind })) {
+      if (appeal.kind === 'support') throw new DomainError('INVALID_TRANSITION', 'Обращение в поддержку не отклоняют: на вопрос дают ответ');
       throw new DomainError('INVALID_TRANSITION', 'Решения для подтверждения здесь нет: на это обращение дают ответ');
     }
     if (!t.actors.includes(actor)) throw forbidden('Это действие недоступно вашей роли');

@@ -75,7 +75,7 @@ export function toAppealView(
       ? []
       : transitionsFrom(actor, appeal.status)
           .filter((t) => !isAssignedToAnother(actor, viewer.id, appeal, t.action))
-          .filter((t) => allowedForKind(t.action, { type: appeal.type, escalated: appeal.escalation !== null }))
+          .filter((t) => allowedForKind(t.action, { type: appeal.type, escalated: appeal.escalation !== null, kind: appeal.kind }))
           .map((t) => t.action);
   return {
     ...rest,

@@ -30,8 +30,11 @@ export function freshClocks(at: number, answerDays: number, registered: boolean,
 /**
  * The appeal's clock record; one submitted before clocks were kept gets one
  * from what it has (registered at submission, the term its deadline shows).
+ * A support conversation (docs/support.md) is no appeal under 59-ФЗ: it has
+ * none, so no term, reminder, extension or redirect ever applies to it.
  */
-export function clocksOf(appeal: Pick<AppealRecord, 'clocks' | 'submittedAt' | 'deadlineAt'>): AppealClocksRecord | null {
+export function clocksOf(appeal: Pick<AppealRecord, 'clocks' | 'submittedAt' | 'deadlineAt'> & { kind?: AppealRecord['kind'] }): AppealClocksRecord | null {
+  if (appeal.kind === 'support') return null;
   if (appeal.clocks) return appeal.clocks;
   if (appeal.submittedAt === null) return null;
   const days = appeal.deadlineAt === null ? LAW_CLOCKS.answerDays : Math.max(1, Math.round((appeal.deadlineAt - appeal.submittedAt) / DAY));
@@ -127,7 +130,7 @@ const ANSWERED: ReadonlySet<Status> = new Set(['awaiting_confirmation', 'complet
  * reopening) takes the answer back. Submission writes fresh clocks itself.
  */
 export function clocksOnTransition(
-  appeal: Pick<AppealRecord, 'clocks' | 'submittedAt' | 'deadlineAt'>,
+  appeal: Pick<AppealRecord, 'clocks' | 'submittedAt' | 'deadlineAt'> & { kind?: AppealRecord['kind'] },
   t: Pick<Transition, 'from' | 'to' | 'action'>,
   now: number,
   calendar: WorkingCalendar,

@@ -75,6 +75,7 @@ export const MUTABLE: readonly (keyof AppealPatch)[] = [
   'escalation',
   'escalations',
   'readerDepartmentIds',
+  'kind',
 ];
 
 /**
@@ -130,6 +131,8 @@ function matchOf(f: AppealFilter): Record<string, unknown> {
   if (f.assigneeId !== undefined) and.push({ assigneeId: eq(f.assigneeId) });
   if (f.type !== undefined) and.push({ type: eq(f.type) });
   if (f.repeatOfId !== undefined) and.push({ repeatOfId: eq(f.repeatOfId) });
+  // Appeals stored before kinds have no `kind`: they are appeals.
+  if (f.kind !== undefined) and.push(f.kind === 'support' ? { kind: 'support' } : { kind: { $ne: 'support' } });
   if (f.reviewStates !== undefined) and.push({ 'feedback.review.state': { $in: [...f.reviewStates] } });
   return and.length > 0 ? { $and: and } : {};
 }

@@ -156,6 +156,8 @@ export const toAppeal = (d: Omit<AppealRecord, 'number'> & { number?: string | n
   escalation: d.escalation ? structuredClone(d.escalation) : null,
   escalations: structuredClone((d.escalations as AppealRecord['escalations'] | undefined) ?? []),
   readerDepartmentIds: [...((d.readerDepartmentIds as string[] | undefined) ?? [])],
+  // Appeals stored before support conversations (docs/support.md) have no kind: they are appeals.
+  kind: (d.kind as AppealRecord['kind'] | undefined) ?? 'appeal',
   version: d.version,
 });
 

@@ -310,6 +310,7 @@ export function defineModels(conn: Connection) {
     escalation: Mixed,
     escalations: Mixed,
     readerDepartmentIds: [String],
+    kind: String,
     version: Number,
     deadlineSort: Number,
     historySeq: Number,

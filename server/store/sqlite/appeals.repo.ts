@@ -38,6 +38,7 @@ const appeals = new Table<AppealRecord>('appeals', {
   escalation: 'json',
   escalations: 'json',
   readerDepartmentIds: 'json',
+  kind: 'text',
   version: 'int',
 });
 
@@ -93,6 +94,7 @@ function whereOf(filter: AppealFilter): { sql: string; params: Record<string, un
   }
   if (filter.type !== undefined) eq('type', filter.type);
   if (filter.repeatOfId !== undefined) eq('repeat_of_id', filter.repeatOfId);
+  if (filter.kind !== undefined) eq('kind', filter.kind);
   if (filter.assigneeId === null) where.push('assignee_id IS NULL');
   else if (filter.assigneeId !== undefined) eq('assignee_id', filter.assigneeId);
   return { sql: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params };

@@ -381,6 +381,14 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // Support conversations (docs/support.md): an appeal record of kind 'support', in the support department's queue.
+    version: 18,
+    sql: `
+      ALTER TABLE appeals ADD COLUMN kind TEXT NOT NULL DEFAULT 'appeal';
+      CREATE INDEX appeals_kind ON appeals (department_id, kind, created_at) WHERE kind <> 'appeal';
+    `,
+  },
+  {
     // Personal data exports and deleted accounts (personal-data.port.ts, docs/personal-data.md): an export's
     // state and ZIP blob by person; a deleted account's contacts kept for its appeals until the retention ends.
     version: 17,
