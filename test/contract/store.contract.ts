@@ -30,7 +30,7 @@ import {
 } from '../helpers/factories.js';
 import { describeCannedReplies } from './canned.contract.js';
 import { describeAccountProfile } from './account-profile.contract.js';
-import { describeSupportKind } from './support.contract.js';
+import { describeSearch } from './search.contract.js';
 import { describeChatEdits } from './chat-edits.contract.js';
 import { describeAppealGroups } from './groups.contract.js';
 import { describeClocks } from './clocks.contract.js';
@@ -93,8 +93,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeChat(() => store);
     describeChatEdits(() => store);
     describeCannedReplies(() => store);
-    describeErasure(() => store);
-    describeSupportKind(() => store);
+    describeSearch(() => store);
     describeAppealGroups(() => store);
     describeYjs(() => store);
     describeAttachmentsAndCounters(() => store);

@@ -1,0 +1,68 @@
+/**
+ * The text analysis search uses on both sides, indexing and query, on both
+ * adapters: words are runs of letters and digits, lower-cased with «ё» read
+ * as «е», and Cyrillic words cut to their Snowball Russian stem (the
+ * algorithm MongoDB's own Russian text index applies), so «отопления» and
+ * «отопление» are one term: «отоплен». Latin words and numbers stay whole.
+ * About 100 ns a word (docs/search.md).
+ */
+import { createRequire } from 'node:module';
+
+interface RussianStemmer {
+  stemWord(word: string): string;
+}
+
+// The stemmer alone, not @nlpjs/lang-ru's index (which loads its sentiment tables too).
+const StemmerRu = createRequire(import.meta.url)('@nlpjs/lang-ru/src/stemmer-ru.js') as new () => RussianStemmer;
+const stemmer = new StemmerRu();
+
+/** One word of a text: where it is (UTF-16 offsets) and its term. */
+export interface WordAt {
+  start: number;
+  end: number;
+  term: string;
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+const CYRILLIC = /\p{Script=Cyrillic}/u;
+/** Longer words are kept whole (nothing real is that long; it bounds the stemmer's work). */
+const MAX_STEMMED = 40;
+
+/** The term of one word: lower case, «ё» → «е», a Cyrillic word stemmed. */
+export function termOf(word: string): string {
+  const lower = word.toLowerCase().replaceAll('ё', 'е');
+  if (lower.length > MAX_STEMMED || !CYRILLIC.test(lower)) return lower;
+  const stem = stemmer.stemWord(lower);
+  return stem.length > 0 ? stem : lower;
+}
+
+/** Every word of `text` with its place and term, in order. */
+export function wordsOf(text: string): WordAt[] {
+  const out: WordAt[] = [];
+  for (const m of text.matchAll(WORD)) out.push({ start: m.index, end: m.index + m[0].length, term: termOf(m[0]) });
+  return out;
+}
+
+/** The terms of `text`, in order, repeats kept (what an index stores). */
+export function termsOf(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(WORD)) out.push(termOf(m[0]));
+  return out;
+}
+
+/** The most distinct terms a query is cut to. */
+export const MAX_QUERY_TERMS = 8;
+
+/** Prepositions, conjunctions and particles a query leaves out: nearly every text has them, they narrow nothing. */
+const QUERY_STOP_WORDS: ReadonlySet<string> = new Set(
+  'а без в во да для до же за и из или к ко ли на над не ни но о об от по под при про с со у что как'.split(' '),
+);
+
+/**
+ * A query's distinct terms, in order, at most MAX_QUERY_TERMS, stop words left
+ * out: every one must match. Empty when the query has no word to look for.
+ */
+export function queryTermsOf(text: string): string[] {
+  const terms = termsOf(text).filter((t) => !QUERY_STOP_WORDS.has(t));
+  return [...new Set(terms)].slice(0, MAX_QUERY_TERMS);
+}

@@ -1,0 +1,184 @@
+/**
+ * Search on SQLite (search.port.ts): an FTS5 table of terms, one row per
+ * appeal with a column per searchable part, ranked by bm25. The terms are
+ * the stems search-text.ts makes (FTS5 only splits them on spaces), so the
+ * query's words are stemmed the same way before MATCH. Access and filters are
+ * read from the appeal's own row in the same query; the `tags` column holds a
+ * term for the department and for the citizen, so that a grant naming one
+ * narrows the match inside FTS5 before any row is joined.
+ */
+import { queryTermsOf, termsOf } from '../search-text.js';
+import type { SearchChatDoc, SearchField, SearchGrant, SearchHit, SearchQuery, SearchRepo } from '../search.port.js';
+import type { Page } from '../store.js';
+import type { SqliteContext } from './table.js';
+
+/** bm25 weights, in column order: number, name, body, chat, notes, tags. */
+const BM25 = 'bm25(search_fts, 10.0, 5.0, 1.0, 0.5, 0.5, 0.0)';
+
+/** A tag term: a letter for what it names, then the id in hex (ids hold `-` and `_`, which FTS5 splits on). */
+const tag = (kind: 'd' | 'c', id: string): string => `${kind}${Buffer.from(id, 'utf8').toString('hex')}`;
+
+const joinTerms = (text: string | null): string => (text ? termsOf(text).join(' ') : '');
+
+/** One grant's part of the query: its MATCH expression and its conditions on the appeal's row. */
+function grantSql(grant: SearchGrant, i: number, terms: readonly string[], params: Record<string, unknown>): string | null {
+  if (grant.fields.length === 0) return null;
+  const words = terms.map((t) => `"${t}"`).join(' AND ');
+  let match = `{${grant.fields.join(' ')}} : (${words})`;
+  if (grant.departmentId !== undefined) match += ` AND tags : "${tag('d', grant.departmentId)}"`;
+  if (grant.citizenId !== undefined) match += ` AND tags : "${tag('c', grant.citizenId)}"`;
+  params[`m${i}`] = match;
+  const where = [`search_fts MATCH @m${i}`];
+  const eq = (column: string, value: string): void => {
+    params[`${column}${i}`] = value;
+    where.push(`a.${column} = @${column}${i}`);
+  };
+  if (grant.citizenId !== undefined) eq('citizen_id', grant.citizenId);
+  if (grant.departmentId !== undefined) eq('department_id', grant.departmentId);
+  if (grant.assigneeId !== undefined) eq('assignee_id', grant.assigneeId);
+  if (grant.readerDepartmentId !== undefined) {
+    params[`reader${i}`] = grant.readerDepartmentId;
+    where.push(`EXISTS (SELECT 1 FROM json_each(a.reader_department_ids) WHERE value = @reader${i})`);
+  }
+  if (grant.expertId !== undefined) {
+    params[`expert${i}`] = grant.expertId;
+    where.push(`EXISTS (SELECT 1 FROM json_each(a.expert_ids) WHERE value = @expert${i})`);
+  }
+  if (grant.expertsSeeContacts) where.push('a.experts_see_contacts = 1');
+  if (grant.excludeDrafts) where.push("a.status <> 'draft'");
+  return `SELECT d.appeal_id AS appeal_id, ${BM25} AS rank, ${i} AS g
+    FROM search_fts JOIN search_docs d ON d.doc = search_fts.rowid JOIN appeals a ON a.id = d.appeal_id
+    WHERE ${where.join(' AND ')} AND ${FILTER}`;
+}
+
+/** The query's filters on the appeal's row (a missing one is NULL and holds for all). */
+const FILTER = `(@f_status IS NULL OR a.status = @f_status)
+  AND (@f_category IS NULL OR a.category_id = @f_category)
+  AND (@f_department IS NULL OR a.department_id = @f_department)
+  AND (@f_type IS NULL OR a.type = @f_type)
+  AND (@f_from IS NULL OR COALESCE(a.submitted_at, a.created_at) >= @f_from)
+  AND (@f_to IS NULL OR COALESCE(a.submitted_at, a.created_at) < @f_to)`;
+
+export function sqliteSearch(ctx: SqliteContext): SearchRepo {
+  /** The appeal's row of search_docs, made (empty, version -1) when missing. */
+  const docOf = (appealId: string): { doc: number; version: number } => {
+    const row = ctx.get('SELECT doc, version FROM search_docs WHERE appeal_id = ?', appealId);
+    if (row) return { doc: row.doc as number, version: row.version as number };
+    const made = ctx.get('INSERT INTO search_docs (appeal_id, version, chat_seq) VALUES (?, -1, 0) RETURNING doc', appealId);
+    const doc = made?.doc as number;
+    ctx.run("INSERT INTO search_fts (rowid, number, name, body, chat, notes, tags) VALUES (?, '', '', '', '', '', '')", doc);
+    return { doc, version: -1 };
+  };
+
+  /** The chat and notes columns again from the messages kept. */
+  const refreshChat = (appealId: string, doc: number): void => {
+    const of = (internal: number): string =>
+      (ctx.get("SELECT group_concat(terms, ' ') AS t FROM search_chat WHERE appeal_id = ? AND internal = ?", appealId, internal)?.t as string | null) ?? '';
+    ctx.run('UPDATE search_fts SET chat = ?, notes = ? WHERE rowid = ?', of(0), of(1), doc);
+  };
+
+  const putChat = (d: SearchChatDoc): void => {
+    if (d.text === null) ctx.run('DELETE FROM search_chat WHERE appeal_id = ? AND seq = ?', d.appealId, d.seq);
+    else
+      ctx.run(
+        'INSERT OR REPLACE INTO search_chat (appeal_id, seq, internal, text, terms) VALUES (?, ?, ?, ?, ?)',
+        d.appealId,
+        d.seq,
+        d.internal ? 1 : 0,
+        d.text,
+        joinTerms(d.text),
+      );
+  };
+
+  return {
+    putAppeal: (d) =>
+      ctx.write(() => {
+        const { doc, version } = docOf(d.appealId);
+        if (version > d.version) return;
+        ctx.run('UPDATE search_docs SET version = ? WHERE doc = ?', d.version, doc);
+        const tags = [tag('c', d.citizenId), ...(d.departmentId ? [tag('d', d.departmentId)] : [])].join(' ');
+        ctx.run(
+          'UPDATE search_fts SET number = ?, name = ?, body = ?, tags = ? WHERE rowid = ?',
+          joinTerms(d.number),
+          joinTerms(d.name),
+          joinTerms(d.body),
+          tags,
+          doc,
+        );
+      }),
+    putChat: (d, logSeq) =>
+      ctx.write(() => {
+        const { doc } = docOf(d.appealId);
+        putChat(d);
+        ctx.run('UPDATE search_docs SET chat_seq = MAX(chat_seq, ?) WHERE doc = ?', logSeq, doc);
+        refreshChat(d.appealId, doc);
+      }),
+    replaceChat: (appealId, docs, logSeq) =>
+      ctx.write(() => {
+        const { doc } = docOf(appealId);
+        ctx.run('DELETE FROM search_chat WHERE appeal_id = ?', appealId);
+        for (const d of docs) putChat({ ...d, appealId });
+        ctx.run('UPDATE search_docs SET chat_seq = ? WHERE doc = ?', logSeq, doc);
+        refreshChat(appealId, doc);
+      }),
+    search: (query) => ctx.read((): Page<SearchHit> => search(ctx, query)),
+    stale: (afterId, limit) =>
+      ctx.read(() => {
+        const rows = ctx.all(
+          `SELECT a.id AS id, a.status AS status, a.version AS version, d.version AS indexed, d.chat_seq AS indexed_chat,
+             (SELECT MAX(seq) FROM chat_messages c WHERE c.appeal_id = a.id) AS chat_seq
+           FROM appeals a LEFT JOIN search_docs d ON d.appeal_id = a.id
+           WHERE a.id > @after ORDER BY a.id LIMIT @limit`,
+          { after: afterId ?? '', limit },
+        );
+        const ids = rows.filter((r) => r.status !== 'draft' && (r.indexed !== r.version || (r.chat_seq ?? 0) !== r.indexed_chat)).map((r) => r.id as string);
+        return { ids, next: rows.length < limit ? null : (rows[rows.length - 1]?.id as string) };
+      }),
+  };
+}
+
+function search(ctx: SqliteContext, query: SearchQuery): Page<SearchHit> {
+  const terms = queryTermsOf(query.text);
+  if (terms.length === 0) return { items: [], total: 0 };
+  const f = query.filter ?? {};
+  const params: Record<string, unknown> = {
+    f_status: f.status ?? null,
+    f_category: f.categoryId ?? null,
+    f_department: f.departmentId ?? null,
+    f_type: f.type ?? null,
+    f_from: f.from ?? null,
+    f_to: f.to ?? null,
+    limit: query.limit,
+    offset: query.offset,
+  };
+  const parts = query.grants.map((g, i) => grantSql(g, i, terms, params)).filter((s): s is string => s !== null);
+  if (parts.length === 0) return { items: [], total: 0 };
+  // One row per appeal, at its best rank over the grants it matched under; the total before LIMIT.
+  const rows = ctx.all(
+    // MATERIALIZED: bm25 runs in each FTS5 query, not in the aggregate the flattener would move it into.
+    `WITH hits AS MATERIALIZED (${parts.join(' UNION ALL ')})
+     SELECT appeal_id, MIN(rank) AS rank, group_concat(g) AS gs, COUNT(*) OVER () AS total
+     FROM hits GROUP BY appeal_id ORDER BY rank, appeal_id LIMIT @limit OFFSET @offset`,
+    params,
+  ) as { appeal_id: string; rank: number; gs: string; total: number }[];
+  const wanted = new Set(terms);
+  const items = rows.map((r): SearchHit => {
+    const fields = new Set<SearchField>(r.gs.split(',').flatMap((g) => query.grants[Number(g)]?.fields ?? []));
+    return { appealId: r.appeal_id, score: -r.rank, chat: matchingChat(ctx, r.appeal_id, fields, wanted) };
+  });
+  return { items, total: rows[0]?.total ?? 0 };
+}
+
+/** Up to 3 messages of the appeal in the parts allowed whose terms include a query term. */
+function matchingChat(ctx: SqliteContext, appealId: string, fields: ReadonlySet<SearchField>, wanted: ReadonlySet<string>): SearchHit['chat'] {
+  if (!fields.has('chat') && !fields.has('notes')) return [];
+  const out: SearchHit['chat'] = [];
+  for (const r of ctx.all('SELECT seq, internal, text, terms FROM search_chat WHERE appeal_id = ? ORDER BY seq', appealId)) {
+    const internal = r.internal === 1;
+    if (!fields.has(internal ? 'notes' : 'chat')) continue;
+    if (!(r.terms as string).split(' ').some((t) => wanted.has(t))) continue;
+    out.push({ seq: r.seq as number, internal, text: r.text as string });
+    if (out.length === 3) break;
+  }
+  return out;
+}
