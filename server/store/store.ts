@@ -37,11 +37,13 @@ import type {
 import type { AuditDraft } from './audit-chain.js';
 import type { JobRepo } from './jobs.port.js';
 import type { NotificationRepo } from './notifications.port.js';
+import type { SearchRepo } from './search.port.js';
 import type { PersonalDataRepo } from './personal-data.port.js';
 
 export type * from './records.js';
 export type * from './jobs.port.js';
 export type * from './notifications.port.js';
+export type * from './search.port.js';
 export type * from './personal-data.port.js';
 export type { AuditDraft } from './audit-chain.js';
 
@@ -344,6 +346,8 @@ export interface Store {
   readonly cannedReplies: CannedReplyRepo;
   /** Groups of linked appeals (group.records.ts). */
   readonly appealGroups: AppealGroupRepo;
+  /** Search across appeals: the index the domain keeps and the ranked query (search.port.ts). */
+  readonly search: SearchRepo;
   /** Flushes pending writes and closes the connection. */
   close(): Promise<void>;
 }

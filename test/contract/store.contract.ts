@@ -29,8 +29,9 @@ import {
   uniq,
 } from '../helpers/factories.js';
 import { describeCannedReplies } from './canned.contract.js';
-import { describeAccountProfile } from './account-profile.contract.js';
 import { describeSearch } from './search.contract.js';
+import { describeAccountProfile } from './account-profile.contract.js';
+import { describeSupportKind } from './support.contract.js';
 import { describeChatEdits } from './chat-edits.contract.js';
 import { describeAppealGroups } from './groups.contract.js';
 import { describeClocks } from './clocks.contract.js';
@@ -94,6 +95,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeChatEdits(() => store);
     describeCannedReplies(() => store);
     describeSearch(() => store);
+    describeErasure(() => store);
+    describeSupportKind(() => store);
     describeAppealGroups(() => store);
     describeYjs(() => store);
     describeAttachmentsAndCounters(() => store);

@@ -39,6 +39,7 @@ import { attachmentRepo, counterRepo, yjsRepo } from './documents.repo.js';
 import { mongoJobs } from './jobs.repo.js';
 import { auditRepo, chatRepo } from './journal.repo.js';
 import { mongoNotifications } from './notifications.repo.js';
+import { mongoSearch } from './search.repo.js';
 import { mongoPersonalData } from './personal-data.repo.js';
 import { outbox } from './outbox.js';
 import type { Models } from './schemas.js';
@@ -187,6 +188,8 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
     await jobs.init();
     const notifications = mongoNotifications(conn, inFlight);
     await notifications.init();
+    const search = mongoSearch(conn, inFlight);
+    await search.init();
     const personalData = mongoPersonalData(conn, inFlight);
     await personalData.init();
     const sweep = (now: number): Promise<number> => inFlight.track(() => sweepExpired(models, now));
@@ -213,6 +216,7 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
       ...repos,
       jobs: jobs.repo,
       notifications: notifications.repo,
+      search: search.repo,
       personalData: personalData.repo,
       sweepExpired: sweep,
       sweepOutbox: () => inFlight.track(() => box.sweep()),

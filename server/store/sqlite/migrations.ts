@@ -381,6 +381,28 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // Search (search.port.ts, docs/search.md): an FTS5 table of stemmed terms, one row per appeal (its rowid is
+    // search_docs.doc, which also keeps the version and chat seq indexed), and each message's current text.
+    version: 19,
+    sql: `
+      CREATE TABLE search_docs (
+        doc INTEGER PRIMARY KEY,
+        appeal_id TEXT NOT NULL UNIQUE,
+        version INTEGER NOT NULL,
+        chat_seq INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE search_chat (
+        appeal_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        internal INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        terms TEXT NOT NULL,
+        PRIMARY KEY (appeal_id, seq)
+      ) STRICT, WITHOUT ROWID;
+      CREATE VIRTUAL TABLE search_fts USING fts5 (number, name, body, chat, notes, tags, tokenize = 'unicode61 remove_diacritics 0');
+    `,
+  },
+  {
     // Support conversations (docs/support.md): an appeal record of kind 'support', in the support department's queue.
     version: 18,
     sql: `

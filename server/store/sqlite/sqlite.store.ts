@@ -37,6 +37,7 @@ import { sqliteNotifications } from './notifications.repo.js';
 import { sqlitePersonalData } from './personal-data.repo.js';
 import { migrate } from './migrations.js';
 import { SqliteContext } from './table.js';
+import { sqliteSearch } from './search.repo.js';
 
 /** The database file inside the data directory. */
 export const SQLITE_FILE = 'caseroom.sqlite';
@@ -150,6 +151,7 @@ function open(opts: SqliteStoreOptions): Store {
     calendar: sqliteCalendar(ctx),
     cannedReplies: sqliteCannedReplies(ctx),
     appealGroups: sqliteAppealGroups(ctx),
+    search: sqliteSearch(ctx),
     close: () => {
       closing ??= (async () => {
         await commit.close().catch((error: unknown) => {
