@@ -39,6 +39,21 @@ export function runBlobStoreContract(name: string, makeBlobs: () => Promise<Blob
       expect(Buffer.compare(Buffer.from(got!), Buffer.from(data))).toBe(0);
     });
 
+    it('deletes a blob: gone from has and get and from what is stored; others stay; a second delete and a bad id answer false', async () => {
+      const keep = await blobs.put(new Uint8Array(randomBytes(3000)));
+      const gone = await blobs.put(new Uint8Array(randomBytes(300 * 1024)));
+      expect(await blobs.delete(gone.id)).toBe(true);
+      expect(await blobs.has(gone.id)).toBe(false);
+      expect(await blobs.get(gone.id)).toBeNull();
+      expect(await blobs.has(keep.id)).toBe(true);
+      if (harness.countStored) expect(await harness.countStored()).toBe(1);
+      expect(await blobs.delete(gone.id)).toBe(false);
+      expect(await blobs.delete('../../etc/passwd')).toBe(false);
+      // Stored again after the delete, it is whole.
+      const again = await blobs.put(new Uint8Array(randomBytes(10)));
+      expect(await blobs.has(again.id)).toBe(true);
+    });
+
     it('stores an empty file', async () => {
       const { id, size } = await blobs.put(new Uint8Array(0));
       expect(size).toBe(0);

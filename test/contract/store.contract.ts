@@ -29,6 +29,7 @@ import {
   uniq,
 } from '../helpers/factories.js';
 import { describeCannedReplies } from './canned.contract.js';
+import { describeErasure } from './erasure.contract.js';
 import { describeSearch } from './search.contract.js';
 import { describeAccountProfile } from './account-profile.contract.js';
 import { describeSupportKind } from './support.contract.js';
@@ -94,6 +95,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeChat(() => store);
     describeChatEdits(() => store);
     describeCannedReplies(() => store);
+    describeErasure(() => store);
     describeSearch(() => store);
     describeErasure(() => store);
     describeSupportKind(() => store);
