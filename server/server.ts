@@ -28,6 +28,14 @@ import { Scheduler } from './domain/jobs/scheduler.js';
 import { NotificationService, type NotificationOptions } from './domain/notifications/notification.service.js';
 import { loadVapidKeys, WebPushChannel } from './channels/push.channel.js';
 import { notificationRoutes } from './transport/http/notification.routes.js';
+import { AuditViewService } from './domain/audit/audit-view.service.js';
+import { ApiKeyService } from './domain/oversight/api-keys.service.js';
+import { Open311 } from './domain/oversight/open311.service.js';
+import { PublicityService } from './domain/oversight/publicity.service.js';
+import { WebhookService, type WebhookOptions, type WebhookTransport } from './domain/oversight/webhook.service.js';
+import { nodeWebhookTransport } from './channels/webhook.transport.js';
+import { oversightRoutes } from './transport/http/oversight.routes.js';
+import { open311Routes } from './transport/http/open311.routes.js';
 import { PersonalDataService } from './domain/personal-data/personal-data.service.js';
 import { personalDataRoutes } from './transport/http/personal-data.routes.js';
 import { attachNotificationPush } from './transport/realtime/notification.push.js';
@@ -87,6 +95,8 @@ export interface ServerOptions {
   notify?: NotificationOptions;
   /** How often the scheduler looks for due jobs (default 1 s); 0: never by itself (tests call runDue). */
   schedulerIntervalMs?: number;
+  /** Tests may shorten the webhooks' retries and pass a transport of their own (docs/oversight.md). */
+  webhooks?: Partial<Omit<WebhookOptions, 'devLoopback'>> & { transport?: WebhookTransport };
   /** Tests may tune the Yjs endpoint's per-connection limits and timings. */
   collab?: Partial<ConnectionOptions>;
   /** Tests may tune uploads: the idle timeout and the concurrency caps (defaults in shared/limits.ts). */
@@ -249,6 +259,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const names = new UserNames(store, clock);
   const presence = new PresenceService();
   const wall = new WallService({ store, presence, clock, names });
+  // Oversight (docs/oversight.md): the journal on screen, Open311 with its keys, webhooks through the scheduler.
+  const apiKeys = new ApiKeyService({ store, clock, audit });
+  const { transport: webhookTransport, ...webhookOptions } = o.webhooks ?? {};
+  const webhooks = new WebhookService(
+    { store, clock, audit, bus, scheduler, transport: webhookTransport ?? nodeWebhookTransport, logger },
+    { devLoopback: config.webhooksDevLoopback, ...webhookOptions },
+  );
 
   const entries = new CaseEntryService({ store, clock, audit, bus, appeals, names, description });
   // After the decision: the rating and its review (a scheduler job keeps the review's clock), and the case's PDFs.
@@ -291,6 +308,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       descriptionRoutes(description),
       notificationRoutes(notifications),
       personalDataRoutes(personalData, { secureCookies: config.secureCookies }),
+      oversightRoutes({ auditView: new AuditViewService({ store, audit, names }), publicity: new PublicityService({ store, clock, audit }), apiKeys, webhooks }),
+      open311Routes({ open311: new Open311({ store, clock }), apiKeys }),
     ],
     clientDir: o.clientDir ?? path.resolve(import.meta.dirname, CLIENT_DIR_FROM_HERE),
   });
@@ -363,6 +382,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   });
   shutdown.add('stop scheduler and notifications', async () => {
     stopNotificationPush();
+    await webhooks.stop();
     await notifications.stop();
     await scheduler.stop();
     // Pooled SMTP connections and kept-alive push connections (channels passed in belong to the caller).

@@ -76,7 +76,7 @@ export const chatPostedSchema = z.strictObject({
 });
 
 /** The fields of an appeal an `appeal.updated` may name as changed. */
-export const UPDATED_FIELDS = ['assigneeId', 'expertIds', 'description'] as const;
+export const UPDATED_FIELDS = ['assigneeId', 'expertIds', 'description', 'privacy'] as const;
 export type UpdatedField = (typeof UPDATED_FIELDS)[number];
 /** Of those, the ones that decide who may do what in the room. */
 export const ACCESS_FIELDS: ReadonlySet<UpdatedField> = new Set(['assigneeId', 'expertIds']);
@@ -109,6 +109,8 @@ export const domainEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('appeal.status_changed'), appeal: appealAccessSchema, entry: statusEntrySchema }),
   /** Assignment, experts or the description's plain text changed (`changed`); the access fields are as they are now. */
   z.strictObject({ type: z.literal('appeal.updated'), appeal: appealAccessSchema, changed: z.array(z.enum(UPDATED_FIELDS)).min(1).max(UPDATED_FIELDS.length) }),
+  /** An expert joined the room (invited): the room's history entry, status unchanged (docs/privacy.md); the citizen is told in the room. */
+  z.strictObject({ type: z.literal('appeal.expert_joined'), appeal: appealAccessSchema, entry: statusEntrySchema, expertId: idSchema }),
   /** These people's access to the appeal may have gone (reassignment, expert removed). */
   z.strictObject({ type: z.literal('appeal.access_changed'), appealId: idSchema, userIds: z.array(idSchema).max(1000) }),
   z.strictObject({ type: z.literal('session.ended'), sessionIds: z.array(sessionIdSchema).max(10_000), userId: idSchema }),

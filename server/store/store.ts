@@ -39,12 +39,14 @@ import type { JobRepo } from './jobs.port.js';
 import type { NotificationRepo } from './notifications.port.js';
 import type { SearchRepo } from './search.port.js';
 import type { PersonalDataRepo } from './personal-data.port.js';
+import type { AuditQuery, OversightRepo } from './oversight.port.js';
 
 export type * from './records.js';
 export type * from './jobs.port.js';
 export type * from './notifications.port.js';
 export type * from './search.port.js';
 export type * from './personal-data.port.js';
+export type * from './oversight.port.js';
 export type { AuditDraft } from './audit-chain.js';
 
 /**
@@ -204,6 +206,8 @@ export interface AuditRepo {
   append(draft: AuditDraft): Promise<AuditRecord>;
   /** Entries with seq > afterSeq, in order. */
   list(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /** The entries matching the filter, newest first (the journal on screen; oversight.port.ts). */
+  query(filter: AuditQuery): Promise<Page<AuditRecord>>;
 }
 
 export interface ChatQuery {
@@ -346,6 +350,8 @@ export interface Store {
   readonly cannedReplies: CannedReplyRepo;
   /** Groups of linked appeals (group.records.ts). */
   readonly appealGroups: AppealGroupRepo;
+  /** Open311 keys and publication consents, webhooks and their deliveries (oversight.port.ts). */
+  readonly oversight: OversightRepo;
   /** Search across appeals: the index the domain keeps and the ranked query (search.port.ts). */
   readonly search: SearchRepo;
   /** Flushes pending writes and closes the connection. */

@@ -135,7 +135,7 @@ export interface ServerToClientEvents {
    * review changed) changed: the room reads the appeal (and the actions it offers) again.
    */
   /** `links`: a repeat, an escalation or its answer, a suggestion's mark (docs/after-decision.md). */
-  'appeal:updated': (p: { appealId: string; changed: ('assigneeId' | 'expertIds' | 'clocks' | 'outcome' | 'links')[] }) => void;
+  'appeal:updated': (p: { appealId: string; changed: ('assigneeId' | 'expertIds' | 'clocks' | 'outcome' | 'links' | 'privacy')[] }) => void;
   /** The person lost access to the room (reassigned, removed); the client leaves it. */
   'room:revoked': (p: { appealId: string }) => void;
   /** A notice for this person (in-app channel): a toast, and the bell's unread count. */

@@ -94,6 +94,18 @@ import {
   unlockConfirmSchema,
 } from '../schemas/profile.schema.js';
 import { dataExportListSchema, dataExportReplySchema, deleteAccountReplySchema, deleteAccountSchema } from '../schemas/personal-data.schema.js';
+import {
+  apiKeyInputSchema,
+  apiKeySchema,
+  auditEntrySchema,
+  auditQuerySchema,
+  auditVerifySchema,
+  deliveryQuerySchema,
+  publicitySchema,
+  webhookDeliverySchema,
+  webhookInputSchema,
+  webhookSchema,
+} from '../schemas/oversight.schema.js';
 import { cannedReplyInputSchema, cannedReplySchema } from '../schemas/canned.schema.js';
 import {
   duplicateSchema,
@@ -194,6 +206,37 @@ export const ROUTES = {
   'support.open': route({ method: 'POST', path: '/api/support/conversations', body: supportOpenSchema, reply: appealReply, status: 201 }),
   'support.mine': route({ method: 'GET', path: '/api/support/conversations', query: pageSchema, reply: pageOf(appealSchema) }),
   'support.queue': route({ method: 'GET', path: '/api/support/queue', query: pageSchema, reply: pageOf(appealSchema) }),
+  // Oversight (docs/oversight.md): the audit journal on screen, an appeal's publication on Open311, API keys, webhooks.
+  'audit.list': route({ method: 'GET', path: '/api/audit', query: auditQuerySchema, reply: pageOf(auditEntrySchema) }),
+  'audit.verify': route({ method: 'POST', path: '/api/audit/verify', reply: auditVerifySchema }),
+  'appeals.publicity': route({ method: 'GET', path: '/api/appeals/:id/publicity', reply: publicitySchema }),
+  'appeals.setPublicity': route({ method: 'PUT', path: '/api/appeals/:id/publicity', body: publicitySchema, reply: publicitySchema }),
+  'admin.apiKeys.list': route({ method: 'GET', path: '/api/admin/api-keys', reply: z.object({ items: z.array(apiKeySchema) }) }),
+  'admin.apiKeys.create': route({
+    method: 'POST',
+    path: '/api/admin/api-keys',
+    body: apiKeyInputSchema,
+    reply: z.object({ key: apiKeySchema, secret: z.string() }),
+    status: 201,
+  }),
+  'admin.apiKeys.revoke': route({ method: 'DELETE', path: '/api/admin/api-keys/:id', reply: z.object({ key: apiKeySchema }) }),
+  'admin.webhooks.list': route({ method: 'GET', path: '/api/admin/webhooks', reply: z.object({ items: z.array(webhookSchema) }) }),
+  'admin.webhooks.create': route({
+    method: 'POST',
+    path: '/api/admin/webhooks',
+    body: webhookInputSchema,
+    reply: z.object({ webhook: webhookSchema, secret: z.string() }),
+    status: 201,
+  }),
+  'admin.webhooks.delete': route({ method: 'DELETE', path: '/api/admin/webhooks/:id', reply: 'empty' }),
+  'admin.webhooks.deliveries': route({ method: 'GET', path: '/api/admin/webhook-deliveries', query: deliveryQuerySchema, reply: pageOf(webhookDeliverySchema) }),
+  'admin.webhooks.replay': route({
+    method: 'POST',
+    path: '/api/admin/webhook-deliveries/:id/replay',
+    reply: z.object({ delivery: webhookDeliverySchema }),
+    status: 201,
+  }),
+
   // Linked appeals (docs/api.md, "Linked appeals"): staff only; a citizen never sees a group.
   'groups.ofAppeal': route({ method: 'GET', path: '/api/appeals/:id/group', reply: groupReplySchema }),
   'groups.duplicates': route({ method: 'GET', path: '/api/appeals/:id/duplicates', reply: z.object({ items: z.array(duplicateSchema) }) }),

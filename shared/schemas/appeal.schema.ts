@@ -170,6 +170,8 @@ export const appealSchema = z.object({
   clocks: clocksSchema.nullable(),
   /** Name and contacts of the citizen: for the citizen, the assignee, supervisors, and experts the citizen allowed; null for everyone else. */
   citizen: z.object({ fullName: z.string(), email: z.string().nullable(), phone: z.string().nullable() }).nullable(),
+  /** The citizen's choice for this appeal: invited experts see their contacts and identifiers (docs/privacy.md); absent: off. */
+  expertsSeeContacts: z.boolean().optional(),
   /** Decision documents, oldest first; the last may be a proposed resolution (`issuedAt` null). */
   decisions: z.array(decisionSchema),
   /** The citizen's rating of the decision and its review; null until rated. */

@@ -28,6 +28,7 @@ import {
   makeUser,
   uniq,
 } from '../helpers/factories.js';
+import { describeOversight } from './audit-query.contract.js';
 import { describeCannedReplies } from './canned.contract.js';
 import { describeErasure } from './erasure.contract.js';
 import { describeSearch } from './search.contract.js';
@@ -92,6 +93,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeAppeals(() => store);
     describeAppealList(() => store);
     describeAudit(() => store);
+    describeOversight(() => store);
     describeChat(() => store);
     describeChatEdits(() => store);
     describeCannedReplies(() => store);

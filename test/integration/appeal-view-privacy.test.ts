@@ -115,12 +115,16 @@ describe('the appeal view per role: the case file for everyone in the room, cont
     expect(JSON.stringify(queue.body)).not.toContain('citizen@demo.local');
   });
 
-  it('an invited expert sees the case file, and the contacts only once the citizen allows it', async () => {
+  it('an invited expert sees the case file, and the contacts only once the citizen allows it for this appeal', async () => {
     expect(await seenBy(expert)).toEqual({ citizen: null, citizenId: null, replyContact: 'absent', caseFile: CASE_FILE });
+    // The account-wide setting is the default of new appeals only: this appeal keeps its own choice.
     expect((await citizen.put('/api/me/privacy', { expertsSeeContacts: true })).status).toBe(200);
+    expect((await seenBy(expert)).citizen).toBeNull();
+    expect((await citizen.put('/api/me/privacy', { expertsSeeContacts: false })).status).toBe(200);
+    expect((await citizen.put(`/api/appeals/${appealId}/privacy`, { expertsSeeContacts: true })).status).toBe(200);
     expect((await seenBy(expert)).replyContact).toBe(REPLY_CONTACT);
     expect(((await seenBy(expert)).citizen as { email: string }).email).toBe('citizen@demo.local');
-    expect((await citizen.put('/api/me/privacy', { expertsSeeContacts: false })).status).toBe(200);
+    expect((await citizen.put(`/api/appeals/${appealId}/privacy`, { expertsSeeContacts: false })).status).toBe(200);
     expect((await seenBy(expert)).citizen).toBeNull();
   });
 

@@ -76,7 +76,7 @@ describe('authorisation of appeals', () => {
     // The operator has not taken it: no contacts for them either (PRODUCT.md §8; appeal-view-privacy.test.ts has the whole rule).
     expect((await operator.get(`/api/appeals/${appealId}`)).body.appeal.citizen).toBeNull();
 
-    expect((await citizen.put('/api/me/privacy', { expertsSeeContacts: true })).status).toBe(200);
+    expect((await citizen.put(`/api/appeals/${appealId}/privacy`, { expertsSeeContacts: true })).status).toBe(200);
     expect((await expert.get(`/api/appeals/${appealId}`)).body.appeal.citizen.email).toBe('citizen@demo.local');
   });
 

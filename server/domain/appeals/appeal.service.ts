@@ -24,7 +24,8 @@ import { shippedCalendar, type CalendarSource } from '../clocks/calendar.service
 import { extensionRefusal, redirectRefusal } from '../clocks/clock.policy.js';
 import { clocksOf, clocksOnTransition, clocksView, deadlineOf, freshClocks } from '../clocks/law-clocks.js';
 import { routeOf } from './appeal-links.rules.js';
-import { autoConfirmAtOf, toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
+import { autoConfirmAtOf, carriedPersonalFields, toAppealView, type AppealView, type HistoryView } from './appeal.view.js';
+import { logPersonalRead, type AccessVia } from '../privacy/access-log.js';
 import { DecisionIssuer } from '../decisions/decision.issuer.js';
 
 export interface AppealDeps {
@@ -79,6 +80,8 @@ export class AppealService {
       escalations: [],
       readerDepartmentIds: [],
       kind: 'appeal',
+      // The citizen's account-wide choice is the default of each new appeal (docs/privacy.md).
+      expertsSeeContacts: (await this.d.store.users.get(viewer.id))?.expertsSeeContacts ?? false,
       version: 0,
       ...(await this.draftPatch(input)),
     };
@@ -162,8 +165,38 @@ export class AppealService {
     return { appeal: result, accessCode };
   }
 
-  async get(viewer: Viewer, id: string): Promise<AppealView> {
-    return this.view(viewer, await this.visible(viewer, id));
+  /**
+   * The appeal as the viewer may see it; `via` names the reply it goes out in for the access log (the case
+   * PDF is built from it), null when the server reads it to decide and sends none of it.
+   */
+  async get(viewer: Viewer, id: string, via: AccessVia | null = 'appeal'): Promise<AppealView> {
+    return this.view(viewer, await this.visible(viewer, id), via);
+  }
+
+  /**
+   * The citizen chooses for this appeal whether invited experts see their
+   * contacts and identifiers (docs/privacy.md). The owner only; journalled;
+   * the room reads the appeal again, so experts in it see the change at once.
+   */
+  async setExpertVisibility(viewer: Viewer, id: string, allowed: boolean): Promise<AppealView> {
+    const appeal = await this.visible(viewer, id);
+    if (appeal.citizenId !== viewer.id) throw forbidden('Это решает заявитель');
+    if (appeal.expertsSeeContacts === allowed) return this.view(viewer, appeal);
+    const updated = await this.d.store.appeals.update(
+      id,
+      appeal.version,
+      { expertsSeeContacts: allowed, updatedAt: this.d.clock.now() },
+      this.d.audit.draft({
+        actorId: viewer.id,
+        action: 'appeal.privacy_changed',
+        subjectType: 'appeal',
+        subjectId: id,
+        details: { expertsSeeContacts: allowed },
+      }),
+    );
+    if (!updated) throw conflict();
+    this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated), changed: ['privacy'] });
+    return this.view(viewer, updated);
   }
 
   async history(viewer: Viewer, id: string, afterSeq = 0): Promise<HistoryView[]> {
@@ -234,14 +267,19 @@ export class AppealService {
     const expert = await this.d.store.users.get(expertId);
     if (expert?.role !== 'expert') throw invalid({ expertId: 'нет такого эксперта' });
     if (appeal.expertIds.includes(expertId)) return this.view(viewer, appeal);
-    const updated = await this.d.store.appeals.update(
+    const now = this.d.clock.now();
+    // The room's history says an expert joined (the status stays): the citizen reads it in the room (docs/privacy.md).
+    const result = await this.d.store.appeals.transition(
       id,
       appeal.version,
-      { expertIds: [...appeal.expertIds, expertId], updatedAt: this.d.clock.now() },
+      { expertIds: [...appeal.expertIds, expertId], updatedAt: now },
+      { at: now, actorId: viewer.id, actorRole: viewer.role, from: appeal.status, to: appeal.status, action: EXPERT_JOINED, comment: expert.fullName },
       this.d.audit.draft({ actorId: viewer.id, action: 'appeal.expert_invited', subjectType: 'appeal', subjectId: id, details: { expertId } }),
     );
-    if (!updated) throw conflict();
+    if (!result) throw conflict();
+    const updated = result.appeal;
     this.d.bus.publish({ type: 'appeal.updated', appeal: accessOf(updated), changed: ['expertIds'] });
+    this.d.bus.publish({ type: 'appeal.expert_joined', appeal: accessOf(updated), entry: statusEntryOf(result.entry), expertId });
     return this.view(viewer, updated);
   }
 
@@ -310,7 +348,8 @@ export class AppealService {
       statusLabel: STATUS_LABELS_RU[appeal.status],
       deadlineAt: appeal.deadlineAt,
       updatedAt: appeal.updatedAt,
-      history: history.map((h) => ({ at: h.at, from: h.from, to: h.to })),
+      // The room's notes (an expert joined) are no status change.
+      history: history.filter((h) => h.action !== EXPERT_JOINED).map((h) => ({ at: h.at, from: h.from, to: h.to })),
     };
   }
 
@@ -472,18 +511,33 @@ export class AppealService {
     const page = await this.d.store.appeals.list(filter);
     const items = await Promise.all(
       page.items.map(async (a) => ({
-        ...(await this.view(viewer, a)),
+        ...(await this.rowView(viewer, a)),
         unread: await countUnread(this.d.store, viewer, a),
       })),
     );
     return { items, total: page.total };
   }
 
-  private async view(viewer: Viewer, appeal: AppealRecord): Promise<AppealView> {
+  /**
+   * The appeal as this viewer sees it, personal fields per the policy
+   * (server/domain/privacy/personal-data.policy.ts); the access log's entry is
+   * written before the reply goes out when it carries someone else's data.
+   */
+  private async view(viewer: Viewer, appeal: AppealRecord, via: AccessVia | null = 'appeal'): Promise<AppealView> {
     const citizen = await this.d.store.users.get(appeal.citizenId);
     const assignee = appeal.assigneeId ? await this.d.store.users.get(appeal.assigneeId) : null;
     const now = this.d.clock.now();
-    return toAppealView(viewer, appeal, citizen, now, assignee?.fullName ?? null, this.clocksFor(viewer, appeal, now));
+    const view = toAppealView(viewer, appeal, citizen, now, assignee?.fullName ?? null, this.clocksFor(viewer, appeal, now));
+    if (via) await logPersonalRead(this.d.audit, viewer, appeal, carriedPersonalFields(view), via);
+    return view;
+  }
+
+  /** A row of a list: no personal fields but for the citizen's own (the policy's `list_row`), so nothing to log. */
+  private async rowView(viewer: Viewer, appeal: AppealRecord): Promise<AppealView> {
+    const citizen = appeal.citizenId === viewer.id ? await this.d.store.users.get(appeal.citizenId) : null;
+    const assignee = appeal.assigneeId ? await this.d.store.users.get(appeal.assigneeId) : null;
+    const now = this.d.clock.now();
+    return toAppealView(viewer, appeal, citizen, now, assignee?.fullName ?? null, this.clocksFor(viewer, appeal, now), 'list_row');
   }
 
   /** The law's clocks as this viewer sees them (null for a draft). */
@@ -505,6 +559,9 @@ export class AppealService {
 }
 
 /** The event's copy of a history entry: its fields, named, and nothing a store may have added. */
+/** The history entry of an expert joining the room (no status change; its comment is the expert's name). */
+export const EXPERT_JOINED = 'expert_joined';
+
 export function statusEntryOf(e: StatusHistoryRecord): StatusEntry {
   return {
     appealId: e.appealId,

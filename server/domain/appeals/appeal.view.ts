@@ -10,6 +10,7 @@ import type { AppealRecord, EscalationRecord, StatusHistoryRecord, UserRecord } 
 import type { Viewer } from '../viewer.js';
 import { canWriteInRoom, isAssignedToAnother, roomRoleOf } from './appeal.policy.js';
 import { toDecisionView, toFeedbackView } from '../decisions/outcome.view.js';
+import { personalFieldsFor, seesPersonalData, type PersonalDataReply, type PersonalField } from '../privacy/personal-data.policy.js';
 
 export interface CitizenContact {
   fullName: string;
@@ -28,24 +29,25 @@ const DAY = 24 * 60 * 60 * 1000;
 
 /**
  * Whether the viewer may see the citizen's contact data and identifiers on this
- * appeal: the citizen, the assigned operator and the department's supervisors;
- * an invited expert only when the citizen allowed it. An operator of the
- * department who is not the assignee sees the case without them (PRODUCT.md §8).
+ * appeal — the personal-data policy's answer (server/domain/privacy/personal-data.policy.ts):
+ * the citizen, the assigned operator and the department's supervisors; an
+ * invited expert only when the citizen allowed it for this appeal.
  */
-export function seesContacts(viewer: Viewer, appeal: AppealRecord, citizen: UserRecord | null): boolean {
-  switch (roomRoleOf(viewer, appeal)) {
-    case 'owner':
-      return true;
-    case 'officer':
-      return viewer.role === 'supervisor' || appeal.assigneeId === viewer.id;
-    case 'observer':
-      // A higher department reading the escalated room: the citizen's contacts are in its own appeal.
-      return false;
-    case 'expert':
-      return citizen?.expertsSeeContacts ?? false;
-    case null:
-      return false;
+export function seesContacts(viewer: Viewer, appeal: AppealRecord): boolean {
+  return seesPersonalData(viewer, appeal);
+}
+
+/** The personal fields a view actually carries (for the access log): those the policy gave that have a value. */
+export function carriedPersonalFields(view: AppealView): PersonalField[] {
+  const out: PersonalField[] = [];
+  if (view.citizen) {
+    out.push('fullName');
+    if (view.citizen.email) out.push('email');
+    if (view.citizen.phone) out.push('phone');
   }
+  if (view.citizenId) out.push('citizenId');
+  if (view.details.replyContact) out.push('replyContact');
+  return out;
 }
 
 /**
@@ -65,10 +67,11 @@ export function toAppealView(
   now: number,
   assigneeName: string | null = null,
   clocks: Clocks | null = null,
+  reply: PersonalDataReply = 'appeal',
 ): AppealView {
   const { accessCodeHash: _hidden, clocks: _record, ...rest } = appeal;
   const part = roomRoleOf(viewer, appeal);
-  const contacts = seesContacts(viewer, appeal, citizen);
+  const contacts = personalFieldsFor(viewer, appeal, reply).length > 0;
   const actor = part === 'owner' ? 'citizen' : viewer.role;
   const actions =
     part === null || part === 'observer' || (part === 'expert' && actor === 'expert')
@@ -80,6 +83,7 @@ export function toAppealView(
   return {
     ...rest,
     citizenId: contacts ? appeal.citizenId : null,
+    expertsSeeContacts: appeal.expertsSeeContacts === true,
     details: contacts ? appeal.details : { ...appeal.details, replyContact: undefined },
     roomRole: part,
     canWrite: canWriteInRoom(viewer, appeal),

@@ -20,6 +20,7 @@ import type { AppealPatch, AppealRecord, AuditDraft, CaseEntryRecord, FieldChang
 import { roomRoleOf } from '../appeals/appeal.policy.js';
 import type { AppealService } from '../appeals/appeal.service.js';
 import { seesContacts, type AppealView } from '../appeals/appeal.view.js';
+import { logPersonalRead } from '../privacy/access-log.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { conflict, DomainError, forbidden, invalid } from '../errors.js';
 import type { EventBus } from '../events.js';
@@ -173,8 +174,7 @@ export class CaseEntryService {
    * them (PRODUCT.md §8), the category's own label on its extra fields.
    */
   private async views(viewer: Viewer, appeal: AppealRecord, records: CaseEntryRecord[]): Promise<CaseEntryView[]> {
-    const citizen = await this.d.store.users.get(appeal.citizenId);
-    const personal = seesContacts(viewer, appeal, citizen);
+    const personal = seesContacts(viewer, appeal);
     const category = appeal.categoryId ? await this.d.store.catalogue.getCategory(appeal.categoryId) : null;
     const labelOf = (field: string): string | null =>
       field.startsWith('extra.') ? (category?.extraFields.find((f) => `extra.${f.key}` === field)?.label ?? null) : null;
@@ -204,6 +204,11 @@ export class CaseEntryService {
         changes: await Promise.all(r.changes.filter((c) => personal || !isPersonalField(c.field)).map(shown)),
       });
     }
+    // The reply carries the citizen's changed contacts or identifiers: one entry of the access log for it.
+    const carried = [
+      ...new Set(records.flatMap((r) => r.changes.filter((c) => personal && isPersonalField(c.field)).map((c) => c.field.replace(/^details\./, '')))),
+    ];
+    await logPersonalRead(this.d.audit, viewer, appeal, carried, 'case_entries');
     return out;
   }
 }

@@ -39,7 +39,7 @@ export class DocumentService {
   /** One decision document (a proposal too, marked as a draft), for anyone in the room. */
   async decisionPdf(viewer: Viewer, appealId: string, decisionId: string): Promise<PdfFile> {
     await this.d.rooms.enter(viewer, appealId);
-    const appeal = await this.d.appeals.get(viewer, appealId);
+    const appeal = await this.d.appeals.get(viewer, appealId, 'decision_pdf');
     const decision = appeal.decisions.find((x) => x.id === decisionId);
     if (!decision) throw notFound('Решение не найдено');
     const files = await this.d.store.attachments.list(appealId);
@@ -51,7 +51,7 @@ export class DocumentService {
   /** The whole case as this person may see it in the room. */
   async casePdf(viewer: Viewer, appealId: string): Promise<PdfFile> {
     const grant = await this.d.rooms.enter(viewer, appealId);
-    const appeal = await this.d.appeals.get(viewer, appealId);
+    const appeal = await this.d.appeals.get(viewer, appealId, 'case_pdf');
     const history = await this.d.appeals.history(viewer, appealId);
     const messages = await this.d.chat.after(grant, 0);
     const attachments = await this.d.attachments.summaries(await this.d.attachments.list(viewer, appealId));

@@ -106,7 +106,8 @@ export class AppealGroupService {
   async transition(viewer: Viewer, groupId: string, input: GroupTransitionInput): Promise<GroupView> {
     const group = await this.staffGroup(viewer, groupId);
     const views = [];
-    for (const id of group.appealIds) views.push(await this.d.appeals.get(viewer, id));
+    // Read to decide, not sent: no access-log entry (docs/privacy.md).
+    for (const id of group.appealIds) views.push(await this.d.appeals.get(viewer, id, null));
     const statuses = new Set(views.map((v) => v.status));
     if (statuses.size > 1) throw new DomainError('INVALID_TRANSITION', 'Обращения группы в разных статусах: общее решение невозможно');
     const refused = views.filter((v) => !v.actions.includes(input.action));
@@ -180,10 +181,7 @@ export class AppealGroupService {
   /** An appeal this person works on as staff: an officer of its department (or a reader of its room as staff); NOT_FOUND otherwise. */
   private async staffAppeal(viewer: Viewer, appealId: string): Promise<AppealRecord> {
     if (viewer.role !== 'operator' && viewer.role !== 'supervisor') throw notFound();
-    const view = await this.d.appeals.get(viewer, appealId);
-    const appeal = await this.d.store.appeals.get(view.id);
-    if (!appeal) throw notFound();
-    return appeal;
+    return this.d.appeals.visible(viewer, appealId);
   }
 
   /** An appeal staff may link: their department's, submitted; a supervisor's of any department. */

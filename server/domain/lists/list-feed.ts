@@ -60,6 +60,9 @@ export class ListFeed {
         const reason: ListChangeReason | null = event.changed.includes('assigneeId') ? 'assignee' : event.changed.includes('expertIds') ? 'experts' : null;
         return reason ? { hint: { appealId: event.appeal.id, reason }, channels: readersOf(event.appeal, true) } : null;
       }
+      case 'appeal.expert_joined':
+        // The `appeal.updated` of the invitation told the lists already.
+        return null;
       case 'appeal.access_changed':
         // Those who lost the appeal (an expert removed): their list drops it.
         return { hint: { appealId: event.appealId, reason: 'access' }, channels: event.userIds.map((id) => ({ kind: 'person', id })) };

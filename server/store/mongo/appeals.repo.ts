@@ -76,6 +76,7 @@ export const MUTABLE: readonly (keyof AppealPatch)[] = [
   'escalations',
   'readerDepartmentIds',
   'kind',
+  'expertsSeeContacts',
 ];
 
 /**

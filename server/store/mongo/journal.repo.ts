@@ -14,6 +14,7 @@ import type { AuditDraft, AuditRecord, AuditRepo, ChatMessageRecord, ChatRepo, D
 import { sealAuditEntry } from '../audit-chain.js';
 import { orderedInsert, toAudit, toChat } from './convert.js';
 import { guarded, isDuplicateKey } from './errors.js';
+import { queryAudit } from './oversight.repo.js';
 import type { AuditDoc, Models } from './schemas.js';
 import { DURABLE, PROCESS } from './schemas.js';
 import type { InFlight } from './sequence.js';
@@ -72,6 +73,7 @@ export function auditRepo(m: Models, inFlight: InFlight): MongoAuditRepo {
       if (limit <= 0) return [];
       const docs = await m.audit.aggregate<AuditDoc>([{ $match: { seq: { $gt: num(afterSeq) } } }, { $sort: { seq: 1 } }, { $limit: num(limit) }]).exec();
       return docs.map(toAudit);
+    query: (filter) => queryAudit(m, filter),
     },
   };
 }

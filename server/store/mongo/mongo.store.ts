@@ -38,6 +38,7 @@ import { catalogueRepo } from './catalogue.repo.js';
 import { attachmentRepo, counterRepo, yjsRepo } from './documents.repo.js';
 import { mongoJobs } from './jobs.repo.js';
 import { auditRepo, chatRepo } from './journal.repo.js';
+import { mongoOversight } from './oversight.repo.js';
 import { mongoNotifications } from './notifications.repo.js';
 import { mongoSearch } from './search.repo.js';
 import { mongoPersonalData } from './personal-data.repo.js';
@@ -188,6 +189,8 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
     await jobs.init();
     const notifications = mongoNotifications(conn, inFlight);
     await notifications.init();
+    const oversight = mongoOversight(conn, inFlight);
+    await oversight.init();
     const search = mongoSearch(conn, inFlight);
     await search.init();
     const personalData = mongoPersonalData(conn, inFlight);
@@ -216,6 +219,7 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
       ...repos,
       jobs: jobs.repo,
       notifications: notifications.repo,
+      oversight: oversight.repo,
       search: search.repo,
       personalData: personalData.repo,
       sweepExpired: sweep,

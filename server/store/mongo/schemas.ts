@@ -311,6 +311,7 @@ export function defineModels(conn: Connection) {
     escalations: Mixed,
     readerDepartmentIds: [String],
     kind: String,
+    expertsSeeContacts: Boolean,
     version: Number,
     deadlineSort: Number,
     historySeq: Number,
@@ -362,6 +363,9 @@ export function defineModels(conn: Connection) {
   audit.index({ seq: 1 }, { unique: true });
   // Sparse: an entry without a key (none is written without one) is not indexed.
   audit.index({ key: 1 }, { unique: true, sparse: true });
+  // The access log of personal data (access-log.records.ts): by person, and by the appeal's department.
+  audit.index({ action: 1, subjectId: 1, seq: -1 });
+  audit.index({ action: 1, 'details.departmentId': 1, seq: -1 });
 
   const chat = schema<ChatMessageRecord>('chat_messages', {
     appealId: String,

@@ -39,6 +39,7 @@ const appeals = new Table<AppealRecord>('appeals', {
   escalations: 'json',
   readerDepartmentIds: 'json',
   kind: 'text',
+  expertsSeeContacts: 'bool',
   version: 'int',
 });
 

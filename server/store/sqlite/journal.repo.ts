@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { AuditDraft, AuditRecord, AuditRepo, CounterRepo } from '../store.js';
 import type { Row, SqliteContext } from './table.js';
 import { Table } from './table.js';
+import { queryAudit } from './oversight.repo.js';
 
 const audit = new Table<AuditRecord>('audit', {
   seq: 'int',
@@ -46,6 +47,7 @@ export function readOnlyAudit(file: string): { list: AuditRepo['list']; close: (
       new Promise((resolve) => {
         resolve(list.all(afterSeq, limit).map((r) => audit.decode(r)));
       }),
+    query: (filter) => queryAudit(ctx, filter),
     close: () => {
       db.close();
     },

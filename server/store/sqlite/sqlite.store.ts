@@ -36,6 +36,7 @@ import { sqliteAudit, sqliteCounters } from './journal.repo.js';
 import { sqliteNotifications } from './notifications.repo.js';
 import { sqlitePersonalData } from './personal-data.repo.js';
 import { migrate } from './migrations.js';
+import { sqliteOversight } from './oversight.repo.js';
 import { SqliteContext } from './table.js';
 import { sqliteSearch } from './search.repo.js';
 
@@ -151,6 +152,7 @@ function open(opts: SqliteStoreOptions): Store {
     calendar: sqliteCalendar(ctx),
     cannedReplies: sqliteCannedReplies(ctx),
     appealGroups: sqliteAppealGroups(ctx),
+    oversight: sqliteOversight(ctx),
     search: sqliteSearch(ctx),
     close: () => {
       closing ??= (async () => {

@@ -178,6 +178,9 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
         if (event.entry.action === 'take') ctx.serial.run(event.appeal.id, () => recheckRoom(ctx, event.appeal.id));
         return;
       case 'appeal.updated': {
+        // The citizen's choice for experts (docs/privacy.md): everyone in the room reads the appeal again, its personal fields as they are now.
+        if (event.changed.includes('privacy'))
+          io.local.to(rooms.appeal(event.appeal.id)).emit('appeal:updated', { appealId: event.appeal.id, changed: ['privacy'] });
         // The plain text following the co-edited description changes nobody's access.
         const changed = event.changed.filter((f): f is 'assigneeId' | 'expertIds' => ACCESS_FIELDS.has(f));
         if (changed.length === 0) return;
@@ -191,6 +194,10 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
         pushWall(ctx, appealId);
         return;
       }
+      case 'appeal.expert_joined':
+        // The room's history gets the note at once (its status stays): the citizen is told an expert joined.
+        pushStatusChanged(ctx, event.appeal, event.entry);
+        return;
       case 'appeal.access_changed':
         guard.forgetRoom(rooms.appeal(event.appealId));
         ctx.serial.run(event.appealId, () => recheckRoom(ctx, event.appealId, event.userIds));
