@@ -10,6 +10,7 @@ import Lookup from './views/public/Lookup.svelte';
 import Register from './views/public/Register.svelte';
 import Confirm from './views/public/Confirm.svelte';
 import NotFound from './views/public/NotFound.svelte';
+import Forgot from './views/public/Forgot.svelte';
 
 const eager = (c: Component<RouteProps>) => () => Promise.resolve({ default: c });
 
@@ -30,6 +31,8 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/notifications', access: 'signed-in', load: () => import('./views/notifications/Journal.svelte') },
   { pattern: '/notifications/settings', access: 'signed-in', load: () => import('./views/notifications/Settings.svelte') },
   { pattern: '/profile', access: 'signed-in', load: () => import('./views/profile/ProfileView.svelte') },
+  { pattern: '/consent', access: 'signed-in', load: () => import('./views/profile/ConsentPage.svelte') },
+  { pattern: '/forgot', access: 'public', load: eager(Forgot) },
   { pattern: '*', access: 'public', load: eager(NotFound) },
 ];
 

@@ -1,5 +1,6 @@
 /** The login form: e-mail or phone and password. */
 import { loginSchema } from '../../../../shared/schemas/account.schema';
+import { isApiError } from '../api';
 import type { User } from '../api-types';
 import { validate, type FieldErrors } from '../validation';
 import type { SessionState } from './SessionState.svelte';
@@ -9,6 +10,8 @@ export class LoginState {
   login = $state('');
   password = $state('');
   #errors = $state<FieldErrors>({});
+  /** The login answered ACCOUNT_LOCKED: the page offers unlocking by a code. */
+  #locked = $state(false);
   readonly #task = new Task();
   readonly #session: SessionState;
 
@@ -18,6 +21,10 @@ export class LoginState {
 
   get errors(): FieldErrors {
     return this.#errors;
+  }
+
+  get locked(): boolean {
+    return this.#locked;
   }
 
   get error(): string {
@@ -38,7 +45,12 @@ export class LoginState {
     }
     this.#errors = {};
     const { login, password } = checked.data;
-    const ok = await this.#task.run(() => this.#session.login(login, password));
+    const ok = await this.#task.run(
+      () => this.#session.login(login, password),
+      (e) => {
+        this.#locked = isApiError(e, 'ACCOUNT_LOCKED');
+      },
+    );
     return ok ? this.#session.user : null;
   }
 }

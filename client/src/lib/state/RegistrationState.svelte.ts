@@ -5,6 +5,7 @@
 import { registerSchema, confirmCodeSchema, type CodeChannel } from '../../../../shared/schemas/account.schema';
 import { api, isApiError } from '../api';
 import type { CodeRequest } from '../api-types';
+import { t } from '../i18n/i18n.svelte';
 import { errorText, serverFieldErrors, validate, type FieldErrors } from '../validation';
 import type { SessionState } from './SessionState.svelte';
 import { Task } from './Task.svelte';
@@ -17,6 +18,9 @@ export class RegistrationState {
   values = $state<Record<RegisterField, string>>({ fullName: '', email: '', phone: '', password: '', birthDate: '', inn: '', address: '' });
   /** Code inputs per channel. */
   codes = $state<Record<CodeChannel, string>>({ email: '', phone: '' });
+  /** The personal-data consent: the version of the text shown, and the checkbox (docs/accounts.md). */
+  consentVersion = $state('');
+  consent = $state(false);
   #errors = $state<FieldErrors>({});
   #requests = $state<Partial<Record<CodeChannel, CodeRequest>>>({});
   readonly #task = new Task();
@@ -54,9 +58,11 @@ export class RegistrationState {
   /** Validates and sends the form; true when the account exists and codes are on their way. */
   async register(): Promise<boolean> {
     this.#task.clear();
-    const checked = validate(registerSchema, this.values);
-    if (!checked.ok) {
-      this.#errors = checked.errors;
+    const checked = validate(registerSchema, { ...this.values, consentVersion: this.consentVersion });
+    if (!checked.ok || !this.consent) {
+      const errors = checked.ok ? {} : checked.errors;
+      if (!this.consent) errors.consent = t('consent.required');
+      this.#errors = errors;
       return false;
     }
     this.#errors = {};

@@ -32,6 +32,11 @@ export class SessionState {
     return this.#user?.role ?? null;
   }
 
+  /** A citizen who must accept the current personal-data consent text before anything else. */
+  get needsConsent(): boolean {
+    return this.#user?.consentRequired === true;
+  }
+
   /** Asks the server who is signed in (`{ user: null }` for nobody); a failed request counts as nobody too. */
   async load(): Promise<void> {
     try {
@@ -58,6 +63,11 @@ export class SessionState {
     }
   }
 
+  /** Shows the person as the server now describes them (a profile change), keeping the session and its CSRF token. */
+  setUser(user: User): void {
+    if (this.#user?.id === user.id) this.#user = user;
+  }
+
   /** Takes a session answer (login, register, confirm, me) or clears it. */
   accept(answer: SessionAnswer | null): void {
     this.#user = answer?.user ?? null;
@@ -70,6 +80,7 @@ export class SessionState {
 export function homeOf(user: User | null): string {
   if (!user) return '/';
   if (!user.emailConfirmed || !user.phoneConfirmed) return '/register/confirm';
+  if (user.consentRequired) return '/consent';
   switch (user.role) {
     case 'citizen':
       return '/appeals';
