@@ -46,6 +46,8 @@ import { openBlobStore, openStore } from './store/open-store.js';
 import type { BlobStore, Store } from './store/store.js';
 import { createHttpApp } from './transport/http/app.js';
 import { appealRoutes } from './transport/http/appeal.routes.js';
+import { privacyRoutes } from './transport/http/privacy.routes.js';
+import { AccessLogService } from './domain/privacy/access-log.js';
 import { appealLinkRoutes } from './transport/http/appeal-link.routes.js';
 import { AppealLinkService } from './domain/appeals/appeal-links.service.js';
 import { caseEntryRoutes } from './transport/http/case-entry.routes.js';
@@ -298,6 +300,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       supportRoutes(new SupportService({ store, clock, audit, bus, appeals, chat: new ChatService({ store, rooms, names, clock, bus }) })),
       appealGroupRoutes(new AppealGroupService({ store, clock, audit, appeals, names })),
       appealRoutes(appeals),
+      privacyRoutes(appeals, new AccessLogService({ store })),
       appealLinkRoutes(new AppealLinkService({ store, clock, audit, bus, appeals, secret: config.secret, calendar })),
       clockRoutes(clocks, calendar),
       caseEntryRoutes(entries),

@@ -35,6 +35,7 @@ import type {
   YjsUpdateRecord,
 } from './records.js';
 import type { AuditDraft } from './audit-chain.js';
+import type { AccessLogQuery } from './access-log.records.js';
 import type { JobRepo } from './jobs.port.js';
 import type { NotificationRepo } from './notifications.port.js';
 import type { SearchRepo } from './search.port.js';
@@ -204,6 +205,8 @@ export interface AuditRepo {
    * data in, so that the call can cross a thread or a network.
    */
   append(draft: AuditDraft): Promise<AuditRecord>;
+  /** The access log's entries (action `personal_data.read`, access-log.records.ts), newest first, indexed by person and by department. */
+  accessLog(query: AccessLogQuery): Promise<AuditRecord[]>;
   /** Entries with seq > afterSeq, in order. */
   list(afterSeq: number, limit: number): Promise<AuditRecord[]>;
   /** The entries matching the filter, newest first (the journal on screen; oversight.port.ts). */

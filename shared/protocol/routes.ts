@@ -80,6 +80,7 @@ import {
   suggestionMarkSchema,
 } from '../schemas/links.schema.js';
 import { wallQuerySchema, wallRoomSchema } from '../schemas/wall.schema.js';
+import { accessLogQuerySchema, accessLogReplySchema, appealPrivacySchema, myAccessLogQuerySchema } from '../schemas/privacy.schema.js';
 import {
   codeByLoginSchema,
   codeSentSchema,
@@ -312,6 +313,11 @@ export const ROUTES = {
   'appeals.assign': route({ method: 'POST', path: '/api/appeals/:id/assign', body: assignSchema, reply: appealReply }),
   'appeals.inviteExpert': route({ method: 'POST', path: '/api/appeals/:id/experts', body: inviteSchema, reply: appealReply }),
   'appeals.removeExpert': route({ method: 'DELETE', path: '/api/appeals/:id/experts/:expertId', reply: appealReply }),
+  // Personal data (docs/privacy.md): the citizen's choice for experts on one appeal; the access log.
+  'appeals.privacy': route({ method: 'PUT', path: '/api/appeals/:id/privacy', body: appealPrivacySchema, reply: appealReply }),
+  'me.accessLog': route({ method: 'GET', path: '/api/me/access-log', query: myAccessLogQuerySchema, reply: accessLogReplySchema }),
+  'accessLog.list': route({ method: 'GET', path: '/api/access-log', query: accessLogQuerySchema, reply: accessLogReplySchema }),
+  // The law's clocks (docs/api.md, "Clocks"): a supervisor extends the answer term, an officer redirects.
   // The law's clocks (docs/api.md, "Clocks"): a supervisor extends the answer term, an officer redirects.
   'appeals.extend': route({ method: 'POST', path: '/api/appeals/:id/extensions', body: extendSchema, reply: appealReply }),
   // Links and kinds (docs/after-decision.md): repeat, escalation, a suggestion's reply and mark.

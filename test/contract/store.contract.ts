@@ -30,6 +30,7 @@ import {
 } from '../helpers/factories.js';
 import { describeOversight } from './audit-query.contract.js';
 import { describeCannedReplies } from './canned.contract.js';
+import { describeAccessLog } from './access-log.contract.js';
 import { describeErasure } from './erasure.contract.js';
 import { describeSearch } from './search.contract.js';
 import { describeAccountProfile } from './account-profile.contract.js';
@@ -93,6 +94,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeAppeals(() => store);
     describeAppealList(() => store);
     describeAudit(() => store);
+    describeAccessLog(() => store);
     describeOversight(() => store);
     describeChat(() => store);
     describeChatEdits(() => store);

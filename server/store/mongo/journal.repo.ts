@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditDraft, AuditRecord, AuditRepo, ChatMessageRecord, ChatRepo, Durability } from '../store.js';
 import { sealAuditEntry } from '../audit-chain.js';
+import { PERSONAL_DATA_READ } from '../access-log.records.js';
 import { orderedInsert, toAudit, toChat } from './convert.js';
 import { guarded, isDuplicateKey } from './errors.js';
 import { queryAudit } from './oversight.repo.js';
@@ -69,11 +70,26 @@ export function auditRepo(m: Models, inFlight: InFlight): MongoAuditRepo {
   return {
     append: (draft) => append(randomUUID(), draft),
     appendOnce: append,
+    query: (filter) => queryAudit(m, filter),
     async list(afterSeq, limit) {
       if (limit <= 0) return [];
       const docs = await m.audit.aggregate<AuditDoc>([{ $match: { seq: { $gt: num(afterSeq) } } }, { $sort: { seq: 1 } }, { $limit: num(limit) }]).exec();
       return docs.map(toAudit);
-    query: (filter) => queryAudit(m, filter),
+    },
+    async accessLog(q) {
+      if (q.limit <= 0) return [];
+      // Served by the indexes on (action, subjectId, seq) and (action, details.departmentId, seq).
+      const match: Record<string, unknown> = { action: eq(PERSONAL_DATA_READ) };
+      if (q.subjectId !== undefined) match.subjectId = eq(q.subjectId);
+      if (q.departmentId !== undefined) match['details.departmentId'] = eq(q.departmentId);
+      if (q.appealId !== undefined) match['details.appealId'] = eq(q.appealId);
+      const at: Record<string, number> = {};
+      if (q.from !== undefined) at.$gte = num(q.from);
+      if (q.to !== undefined) at.$lt = num(q.to);
+      if (Object.keys(at).length > 0) match.at = at;
+      if (q.beforeSeq !== undefined) match.seq = { $lt: num(q.beforeSeq) };
+      const docs = await m.audit.aggregate<AuditDoc>([{ $match: match }, { $sort: { seq: -1 } }, { $limit: num(q.limit) }]).exec();
+      return docs.map(auditOut);
     },
   };
 }

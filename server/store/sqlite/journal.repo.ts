@@ -2,6 +2,7 @@
 import { sealAuditEntry } from '../audit-chain.js';
 import Database from 'better-sqlite3';
 import type { AuditDraft, AuditRecord, AuditRepo, CounterRepo } from '../store.js';
+import { PERSONAL_DATA_READ, type AccessLogQuery } from '../access-log.records.js';
 import type { Row, SqliteContext } from './table.js';
 import { Table } from './table.js';
 import { queryAudit } from './oversight.repo.js';
@@ -47,17 +48,56 @@ export function readOnlyAudit(file: string): { list: AuditRepo['list']; close: (
       new Promise((resolve) => {
         resolve(list.all(afterSeq, limit).map((r) => audit.decode(r)));
       }),
-    query: (filter) => queryAudit(ctx, filter),
     close: () => {
       db.close();
     },
   };
 }
 
+/**
+ * The access log's page (access-log.records.ts): by person through the index on (action, subject_id,
+ * seq), by department through the one on (action, details' departmentId, seq), newest first.
+ */
+function accessLogSql(q: AccessLogQuery): { sql: string; params: Record<string, unknown> } {
+  const where = ['action = @action'];
+  const params: Record<string, unknown> = { action: PERSONAL_DATA_READ, limit: Math.max(0, Math.trunc(q.limit)) };
+  if (q.subjectId !== undefined) {
+    where.push('subject_id = @subjectId');
+    params.subjectId = q.subjectId;
+  }
+  if (q.departmentId !== undefined) {
+    where.push("json_extract(details, '$.departmentId') = @departmentId");
+    params.departmentId = q.departmentId;
+  }
+  if (q.appealId !== undefined) {
+    where.push("json_extract(details, '$.appealId') = @appealId");
+    params.appealId = q.appealId;
+  }
+  if (q.from !== undefined) {
+    where.push('at >= @from');
+    params.from = q.from;
+  }
+  if (q.to !== undefined) {
+    where.push('at < @to');
+    params.to = q.to;
+  }
+  if (q.beforeSeq !== undefined) {
+    where.push('seq < @beforeSeq');
+    params.beforeSeq = q.beforeSeq;
+  }
+  return { sql: `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT @limit`, params };
+}
+
 export function sqliteAudit(ctx: SqliteContext): AuditRepo {
   return {
     append: (draft) => ctx.write(() => appendAudit(ctx, draft)),
     list: (afterSeq, limit) => ctx.read(() => ctx.all(LIST_AUDIT, afterSeq, limit).map((r) => audit.decode(r))),
+    accessLog: (q) =>
+      ctx.read(() => {
+        const { sql, params } = accessLogSql(q);
+        return ctx.all(sql, params).map((r) => audit.decode(r));
+      }),
+    query: (filter) => queryAudit(ctx, filter),
   };
 }
 

@@ -378,61 +378,6 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE appeals ADD COLUMN reader_department_ids TEXT NOT NULL DEFAULT '[]';
       ALTER TABLE departments ADD COLUMN parent_id TEXT;
       CREATE INDEX appeals_repeat_of ON appeals (repeat_of_id) WHERE repeat_of_id IS NOT NULL;
-  {
-    // Oversight (oversight.port.ts, docs/oversight.md): the journal read by appeal, person, action and
-    // period (an entry's appeal is its subject or its details' appealId: the same expression in the queries);
-    // Open311 keys and publication consents; webhooks and their delivery log.
-    version: 21,
-    sql: `
-      CREATE INDEX audit_q_appeal ON audit ((CASE WHEN subject_type = 'appeal' THEN subject_id ELSE json_extract(details, '$.appealId') END), seq);
-      CREATE INDEX audit_q_actor ON audit (actor_id, seq);
-      CREATE INDEX audit_q_subject ON audit (subject_type, subject_id, seq);
-      CREATE INDEX audit_q_action ON audit (action, seq);
-      CREATE INDEX audit_q_at ON audit (at);
-      CREATE TABLE api_keys (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        prefix TEXT NOT NULL,
-        key_hash TEXT NOT NULL UNIQUE,
-        rate_per_minute INTEGER NOT NULL,
-        created_at INTEGER NOT NULL,
-        created_by TEXT NOT NULL,
-        revoked_at INTEGER
-      ) STRICT;
-      CREATE TABLE appeal_publicity (
-        appeal_id TEXT PRIMARY KEY,
-        is_public INTEGER NOT NULL,
-        at INTEGER NOT NULL
-      ) STRICT, WITHOUT ROWID;
-      CREATE TABLE webhooks (
-        id TEXT PRIMARY KEY,
-        url TEXT NOT NULL,
-        events TEXT NOT NULL,
-        secret TEXT NOT NULL,
-        trusted INTEGER NOT NULL,
-        allow_private INTEGER NOT NULL,
-        active INTEGER NOT NULL,
-        created_at INTEGER NOT NULL,
-        created_by TEXT NOT NULL
-      ) STRICT;
-      CREATE TABLE webhook_deliveries (
-        id TEXT PRIMARY KEY,
-        webhook_id TEXT NOT NULL,
-        event TEXT NOT NULL,
-        body TEXT NOT NULL,
-        state TEXT NOT NULL,
-        attempts INTEGER NOT NULL,
-        last_status INTEGER,
-        last_error TEXT,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        delivered_at INTEGER,
-        replay_of TEXT
-      ) STRICT;
-      CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at, id);
-      CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, created_at, id);
-    `,
-  },
     `,
   },
   {
@@ -502,6 +447,71 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN user_agent TEXT;
       ALTER TABLE sessions ADD COLUMN ip TEXT;
       ALTER TABLE codes ADD COLUMN target TEXT;
+    `,
+  },
+  {
+    // Personal data (docs/privacy.md): the citizen's per-appeal choice whether invited experts see their
+    // contacts; the access log (journal entries 'personal_data.read') read by person and by department.
+    version: 16,
+    sql: `
+      ALTER TABLE appeals ADD COLUMN experts_see_contacts INTEGER DEFAULT 0;
+      CREATE INDEX audit_access_subject ON audit (action, subject_id, seq);
+      CREATE INDEX audit_access_department ON audit (action, json_extract(details, '$.departmentId'), seq);
+    `,
+  },
+  {
+    // Oversight (oversight.port.ts, docs/oversight.md): the journal read by appeal, person, action and
+    // period (an entry's appeal is its subject or its details' appealId: the same expression in the queries);
+    // Open311 keys and publication consents; webhooks and their delivery log.
+    version: 21,
+    sql: `
+      CREATE INDEX audit_q_appeal ON audit ((CASE WHEN subject_type = 'appeal' THEN subject_id ELSE json_extract(details, '$.appealId') END), seq);
+      CREATE INDEX audit_q_actor ON audit (actor_id, seq);
+      CREATE INDEX audit_q_subject ON audit (subject_type, subject_id, seq);
+      CREATE INDEX audit_q_action ON audit (action, seq);
+      CREATE INDEX audit_q_at ON audit (at);
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        rate_per_minute INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        revoked_at INTEGER
+      ) STRICT;
+      CREATE TABLE appeal_publicity (
+        appeal_id TEXT PRIMARY KEY,
+        is_public INTEGER NOT NULL,
+        at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        trusted INTEGER NOT NULL,
+        allow_private INTEGER NOT NULL,
+        active INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        webhook_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        body TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        last_status INTEGER,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        replay_of TEXT
+      ) STRICT;
+      CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at, id);
+      CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, created_at, id);
     `,
   },
 ];
