@@ -33,6 +33,11 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/profile', access: 'signed-in', load: () => import('./views/profile/ProfileView.svelte') },
   { pattern: '/consent', access: 'signed-in', load: () => import('./views/profile/ConsentPage.svelte') },
   { pattern: '/forgot', access: 'public', load: eager(Forgot) },
+  // Help and support (docs/support.md): the help's content loads only here; support asks a signed-out visitor to log in first.
+  { pattern: '/help', access: 'public', load: () => import('./views/help/Help.svelte') },
+  { pattern: '/help/faq', access: 'public', load: () => import('./views/help/Faq.svelte') },
+  { pattern: '/support', access: ['citizen'], load: () => import('./views/support/SupportView.svelte') },
+  { pattern: '/support/queue', access: ['operator', 'supervisor'], load: () => import('./views/support/SupportQueue.svelte') },
   { pattern: '*', access: 'public', load: eager(NotFound) },
 ];
 
