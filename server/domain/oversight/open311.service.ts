@@ -173,7 +173,7 @@ export class Open311 {
   async request(number: string): Promise<Open311Request[]> {
     const appeal = /^\d{2}-\d{4}-\d{6}$/.test(number) ? await this.d.store.appeals.getByNumber(number) : null;
     const found = appeal ? await this.d.store.oversight.publicAppealIds({ ids: [appeal.id], limit: 1 }) : [];
-    if (found.length === 0) throw new Open311Error(404, `Нет опубликованного обращения ${number.slice(0, 40)}`);
+    if (found.length === 0) throw new Open311Error(404, 'Нет такого опубликованного обращения');
     return this.shape(found, await this.categories());
   }
 
