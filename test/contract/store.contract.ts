@@ -101,7 +101,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeCannedReplies(() => store);
     describeErasure(() => store);
     describeSearch(() => store);
-    describeErasure(() => store);
     describeSupportKind(() => store);
     describeAppealGroups(() => store);
     describeYjs(() => store);
