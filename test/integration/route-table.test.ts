@@ -286,6 +286,15 @@ describe('REST route table', () => {
     await call(citizen, 'notifications.pushSubscribe', { body: device });
     await call(citizen, 'notifications.pushUnsubscribe', { body: { endpoint: device.endpoint } });
 
+    // The newcomer takes their data out, then deletes the account (docs/personal-data.md).
+    const leaver = await new TestClient(server.url).login(email, 'correct horse 42');
+    const exported = await call(leaver, 'me.exports.create');
+    // runDue waits for a pass the server's timer may have started, then runs what is due: the export is ready after it.
+    await server.scheduler.runDue();
+    expect((await call(leaver, 'me.exports.list')).body.items[0].state).toBe('ready');
+    await call(leaver, 'me.exports.download', { params: { id: exported.body.export.id as string } });
+    await call(leaver, 'me.delete', { body: { password: 'correct horse 42', confirm: true } });
+
     // A person locks their own account.
     const locker = await loginAs(server, 'operator.housing');
     await call(locker, 'me.lock');
