@@ -42,6 +42,9 @@ import { attachNotificationPush } from './transport/realtime/notification.push.j
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { Shutdown } from './lib/shutdown.js';
+import { SearchIndexer } from './domain/search/search.indexer.js';
+import { SearchService } from './domain/search/search.service.js';
+import { searchRoutes } from './transport/http/search.routes.js';
 import { openBlobStore, openStore } from './store/open-store.js';
 import type { BlobStore, Store } from './store/store.js';
 import { createHttpApp } from './transport/http/app.js';
@@ -128,6 +131,8 @@ export interface RunningServer {
   /** The durable scheduler (timed jobs, deliveries) and the notification service. */
   scheduler: Scheduler;
   notifications: NotificationService;
+  /** The search index's upkeep (tests wait for it with `idle()`). */
+  searchIndex: SearchIndexer;
   /** Demo accounts seeded on this start (empty when the store already had users). */
   demoAccounts: Awaited<ReturnType<AccountServiceImpl['seedDemo']>>;
   /** Closes the connections whose session has expired (runs every SESSION_SWEEP_MS); returns the ended session ids. */
@@ -224,6 +229,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   // The working-day calendar the law's clocks run on (docs/notifications.md, "Clocks").
   const calendar = new CalendarService({ store, clock, audit, bus, logger });
   const appeals = new AppealService({ store, clock, audit, bus, secret: config.secret, calendar });
+  // Search (docs/search.md): the index hears every change from here on; what it missed is caught up after listen.
+  const searchIndex = new SearchIndexer({ store, bus, logger });
+  searchIndex.start();
   /** The one access check for rooms: HTTP attachments, socket.io and Yjs share it. */
   const rooms = new RoomAccess(appeals);
   const attachments = new AttachmentService({ store, blobs, rooms, audit, bus, clock, names: new UserNames(store, clock) }, o.uploads);
@@ -300,6 +308,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       supportRoutes(new SupportService({ store, clock, audit, bus, appeals, chat: new ChatService({ store, rooms, names, clock, bus }) })),
       appealGroupRoutes(new AppealGroupService({ store, clock, audit, appeals, names })),
       appealRoutes(appeals),
+      searchRoutes(new SearchService({ store, audit })),
       privacyRoutes(appeals, new AccessLogService({ store })),
       appealLinkRoutes(new AppealLinkService({ store, clock, audit, bus, appeals, secret: config.secret, calendar })),
       clockRoutes(clocks, calendar),
@@ -320,7 +329,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const upgrades = new UpgradeRouter(http);
   // socket.io on /socket.io/; closed first on shutdown so clients hear it before the port goes.
   const grants = new RoomGrantCache(rooms, clock);
-  const chat = new ChatService({ store, rooms, grants, names, clock, bus });
+  const chat = new ChatService({ store, rooms, grants, names, clock, bus, onEdited: searchIndex.chatEdited });
   // Subscribes the grants first, so that every later handler of an event sees them decided again.
   const sessions = new RoomSessions({ rooms, grants, presence, chat, appeals, bus });
   const realtime = attachRealtime({
@@ -378,6 +387,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   }, SESSION_SWEEP_MS);
   sweep.unref();
   if (o.schedulerIntervalMs !== 0) scheduler.start(o.schedulerIntervalMs ?? 1000);
+  searchIndex.catchUp().catch((error: unknown) => {
+    logger.error('search index catch-up failed', { error: String(error) });
+  });
 
   shutdown.add('stop clock jobs', async () => {
     await clockJobs.stop();
@@ -407,6 +419,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       }),
   );
   shutdown.add('flush documents', () => description.closeAll());
+  shutdown.add('stop search index', () => searchIndex.stop());
   if (cluster) shutdown.add('close redis link', () => cluster.close());
   // A store passed in belongs to the caller.
   if (!o.store) shutdown.add('close store', () => store.close());
@@ -425,6 +438,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     scheduler,
     notifications,
     sweepSessions,
+    searchIndex,
     close: () => shutdown.run(),
   };
 }

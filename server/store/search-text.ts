@@ -28,9 +28,14 @@ const CYRILLIC = /\p{Script=Cyrillic}/u;
 /** Longer words are kept whole (nothing real is that long; it bounds the stemmer's work). */
 const MAX_STEMMED = 40;
 
+/** A word in lower case with «ё» read as «е», not stemmed. */
+export function normalOf(word: string): string {
+  return word.toLowerCase().replaceAll('ё', 'е');
+}
+
 /** The term of one word: lower case, «ё» → «е», a Cyrillic word stemmed. */
 export function termOf(word: string): string {
-  const lower = word.toLowerCase().replaceAll('ё', 'е');
+  const lower = normalOf(word);
   if (lower.length > MAX_STEMMED || !CYRILLIC.test(lower)) return lower;
   const stem = stemmer.stemWord(lower);
   return stem.length > 0 ? stem : lower;
@@ -47,6 +52,23 @@ export function wordsOf(text: string): WordAt[] {
 export function termsOf(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(WORD)) out.push(termOf(m[0]));
+  return out;
+}
+
+/**
+ * The terms of a person's name: each word's stem and the word itself. The
+ * stemmer takes surnames for nouns («Иванов» → «иван», but «Иванова» →
+ * «иванов»), so the whole word is kept too and «Иванова», «Иванову» find
+ * «Иванов».
+ */
+export function nameTermsOf(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(WORD)) {
+    const term = termOf(m[0]);
+    const whole = normalOf(m[0]);
+    out.push(term);
+    if (whole !== term) out.push(whole);
+  }
   return out;
 }
 

@@ -48,6 +48,7 @@ import { calendarQuerySchema, calendarReplySchema, calendarYearInputSchema } fro
 import { extendSchema, redirectReplySchema, redirectSchema } from '../schemas/clocks.schema.js';
 import { checklistMarkSchema, rateSchema, reviewActionSchema, reviewListQuerySchema } from '../schemas/outcome.schema.js';
 import { caseEntriesQuerySchema, caseEntriesReplySchema, caseEntrySchema, entriesSeenSchema, supplementSchema } from '../schemas/case-entry.schema.js';
+import { searchQuerySchema, searchReplySchema } from '../schemas/search.schema.js';
 import {
   categoryInputSchema,
   categoryPatchSchema,
@@ -300,6 +301,8 @@ export const ROUTES = {
   'appeals.mine': route({ method: 'GET', path: '/api/appeals/mine', query: pageSchema, reply: pageOf(appealSchema) }),
   'appeals.invited': route({ method: 'GET', path: '/api/appeals/invited', query: pageSchema, reply: pageOf(appealSchema) }),
   'queue.list': route({ method: 'GET', path: '/api/queue', query: queueQuerySchema, reply: pageOf(appealSchema) }),
+  // Search across the appeals one may open (docs/search.md).
+  'search.appeals': route({ method: 'GET', path: '/api/search', query: searchQuerySchema, reply: searchReplySchema }),
   'appeals.get': route({ method: 'GET', path: '/api/appeals/:id', reply: appealReply }),
   'appeals.update': route({ method: 'PATCH', path: '/api/appeals/:id', body: draftUpdateSchema, reply: appealReply }),
   'appeals.submit': route({ method: 'POST', path: '/api/appeals/:id/submit', body: submitSchema, reply: submitReplySchema }),

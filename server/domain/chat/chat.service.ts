@@ -32,6 +32,8 @@ export interface ChatDeps {
   clock: Clock;
   /** Where a new message is announced (`chat.posted`: the wall's figures on every instance). */
   bus: EventBus;
+  /** Told of each edit or withdrawal stored (the search index follows them; no bus event announces them). */
+  onEdited?: (appealId: string, seq: number) => void;
 }
 
 /**
@@ -121,6 +123,7 @@ export class ChatService {
     );
     // A client id already taken by another message of the room: not this person's to read.
     if (message.editOf !== target.seq || message.authorId !== viewer.id) throw conflict('Идентификатор сообщения уже занят');
+    if (created) this.d.onEdited?.(message.appealId, message.seq);
     return { message: editWire(created ? [...related, message] : related, message, authorName), created, grant };
   }
 

@@ -15,7 +15,7 @@
  * each term matched in (number 10, name 5, body 1, chat and notes 0.5).
  */
 import type { Connection, mongo } from 'mongoose';
-import { queryTermsOf, termsOf } from '../search-text.js';
+import { nameTermsOf, queryTermsOf, termsOf } from '../search-text.js';
 import type { SearchAppealDoc, SearchField, SearchGrant, SearchHit, SearchRepo } from '../search.port.js';
 import { SEARCH_FIELDS } from '../search.port.js';
 import { DURABLE } from './schemas.js';
@@ -111,13 +111,13 @@ export function mongoSearch(conn: Connection, inFlight: InFlight): { repo: Searc
     putAppeal: (d) =>
       inFlight.track(async () => {
         const { appealId, ...rest } = d;
-        const fields = { ...rest, 't.number': distinct(d.number), 't.name': distinct(d.name), 't.body': distinct(d.body) };
+        const fields = { ...rest, 't.number': distinct(d.number), 't.name': [...new Set(nameTermsOf(d.name))], 't.body': distinct(d.body) };
         // Only over an older version (or none): a late write never replaces a newer one.
         for (let attempt = 0; attempt < 2; attempt++) {
           const res = await docs.updateOne({ _id: str(appealId), version: { $lte: d.version } }, { $set: fields }, { writeConcern: DURABLE });
           if (res.matchedCount > 0) return;
           try {
-            const t = { ...emptyTerms(), number: distinct(d.number), name: distinct(d.name), body: distinct(d.body) };
+            const t = { ...emptyTerms(), number: distinct(d.number), name: [...new Set(nameTermsOf(d.name))], body: distinct(d.body) };
             await docs.insertOne({ _id: appealId, ...rest, chatSeq: 0, t }, { writeConcern: DURABLE });
             return;
           } catch (error) {

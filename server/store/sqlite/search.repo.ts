@@ -7,7 +7,7 @@
  * term for the department and for the citizen, so that a grant naming one
  * narrows the match inside FTS5 before any row is joined.
  */
-import { queryTermsOf, termsOf } from '../search-text.js';
+import { nameTermsOf, queryTermsOf, termsOf } from '../search-text.js';
 import type { SearchChatDoc, SearchField, SearchGrant, SearchHit, SearchQuery, SearchRepo } from '../search.port.js';
 import type { Page } from '../store.js';
 import type { SqliteContext } from './table.js';
@@ -100,7 +100,7 @@ export function sqliteSearch(ctx: SqliteContext): SearchRepo {
         ctx.run(
           'UPDATE search_fts SET number = ?, name = ?, body = ?, tags = ? WHERE rowid = ?',
           joinTerms(d.number),
-          joinTerms(d.name),
+          nameTermsOf(d.name).join(' '),
           joinTerms(d.body),
           tags,
           doc,
