@@ -157,6 +157,7 @@ export interface ReplyBody {
   request?: CodeRequest;
   items?: PublicUser[];
   total?: number;
+  endedSessions?: number;
   error?: ErrorBody;
 }
 
@@ -173,6 +174,8 @@ export interface Reply {
 export class Client {
   cookie: string | undefined;
   csrfToken: string | undefined;
+  /** Sent as User-Agent when set (the profile lists each session's device). */
+  userAgent: string | undefined;
 
   constructor(private readonly app: AuthApp) {}
 
@@ -182,6 +185,7 @@ export class Client {
     const origin = opts.origin === undefined ? this.app.origin : opts.origin;
     if (origin !== null) headers.origin = origin;
     if (this.cookie) headers.cookie = this.cookie;
+    if (this.userAgent) headers['user-agent'] = this.userAgent;
     if (this.csrfToken && opts.csrf !== false) headers['x-csrf-token'] = this.csrfToken;
     const res = await fetch(this.app.baseUrl + urlPath, {
       method,
@@ -202,4 +206,5 @@ export class Client {
   post = (p: string, body?: unknown, opts?: { origin?: string | null; csrf?: boolean }): Promise<Reply> => this.request('POST', p, body ?? {}, opts);
   put = (p: string, body?: unknown, opts?: { origin?: string | null; csrf?: boolean }): Promise<Reply> => this.request('PUT', p, body ?? {}, opts);
   patch = (p: string, body?: unknown, opts?: { origin?: string | null; csrf?: boolean }): Promise<Reply> => this.request('PATCH', p, body ?? {}, opts);
+  del = (p: string, opts?: { origin?: string | null; csrf?: boolean }): Promise<Reply> => this.request('DELETE', p, undefined, opts);
 }
