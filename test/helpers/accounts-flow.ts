@@ -69,6 +69,6 @@ export async function signIn(app: AuthApp, login: string, password = PASSWORD, u
 
 /** Whether the client's cookie still names a live session. */
 export async function isSignedIn(client: Client): Promise<boolean> {
-  const user = (await client.get('/api/me')).body?.user;
-  return user !== null && user !== undefined;
+  // `{ user: null }` when the cookie's session is gone.
+  return Boolean((await client.get('/api/me')).body?.user);
 }
