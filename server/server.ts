@@ -62,6 +62,8 @@ import { attachmentRoutes } from './transport/http/attachment.routes.js';
 import { adminUserRoutes, authRoutes } from './transport/http/auth.routes.js';
 import { profileRoutes } from './transport/http/profile.routes.js';
 import { cannedReplyRoutes } from './transport/http/canned-reply.routes.js';
+import { analyticsRoutes } from './transport/http/analytics.routes.js';
+import { AnalyticsService } from './domain/analytics/analytics.service.js';
 import { supportRoutes } from './transport/http/support.routes.js';
 import { appealGroupRoutes } from './transport/http/appeal-group.routes.js';
 import { catalogueRoutes } from './transport/http/catalogue.routes.js';
@@ -316,6 +318,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       outcomeRoutes(feedback, documents),
       directoryRoutes(new DirectoryService(store)),
       wallRoutes(wall),
+      analyticsRoutes(new AnalyticsService({ store, clock })),
       attachmentRoutes(attachments, { tempDir: path.join(config.dataDir, 'uploads'), idleTimeoutMs: o.uploads?.idleTimeoutMs }),
       descriptionRoutes(description),
       notificationRoutes(notifications),

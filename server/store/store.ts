@@ -36,6 +36,7 @@ import type {
 } from './records.js';
 import type { AuditDraft } from './audit-chain.js';
 import type { AccessLogQuery } from './access-log.records.js';
+import type { AnalyticsRepo } from './analytics.port.js';
 import type { JobRepo } from './jobs.port.js';
 import type { NotificationRepo } from './notifications.port.js';
 import type { SearchRepo } from './search.port.js';
@@ -43,6 +44,7 @@ import type { PersonalDataRepo } from './personal-data.port.js';
 import type { AuditQuery, OversightRepo } from './oversight.port.js';
 
 export type * from './records.js';
+export type * from './analytics.port.js';
 export type * from './jobs.port.js';
 export type * from './notifications.port.js';
 export type * from './search.port.js';
@@ -353,6 +355,8 @@ export interface Store {
   readonly cannedReplies: CannedReplyRepo;
   /** Groups of linked appeals (group.records.ts). */
   readonly appealGroups: AppealGroupRepo;
+  /** Figures for supervisors and admins, computed by the store (analytics.port.ts). */
+  readonly analytics: AnalyticsRepo;
   /** Open311 keys and publication consents, webhooks and their deliveries (oversight.port.ts). */
   readonly oversight: OversightRepo;
   /** Search across appeals: the index the domain keeps and the ranked query (search.port.ts). */

@@ -81,6 +81,7 @@ import {
   suggestionMarkSchema,
 } from '../schemas/links.schema.js';
 import { wallQuerySchema, wallRoomSchema } from '../schemas/wall.schema.js';
+import { analyticsAppealSchema, analyticsAppealsQuerySchema, analyticsQuerySchema, analyticsReplySchema } from '../schemas/analytics.schema.js';
 import { accessLogQuerySchema, accessLogReplySchema, appealPrivacySchema, myAccessLogQuerySchema } from '../schemas/privacy.schema.js';
 import {
   codeByLoginSchema,
@@ -351,6 +352,10 @@ export const ROUTES = {
   'notifications.pushSubscribe': route({ method: 'POST', path: '/api/notifications/push/subscriptions', body: pushSubscriptionSchema, reply: 'empty' }),
   'notifications.pushUnsubscribe': route({ method: 'POST', path: '/api/notifications/push/unsubscribe', body: pushUnsubscribeSchema, reply: 'empty' }),
   'wall.list': route({ method: 'GET', path: '/api/wall', query: wallQuerySchema, reply: pageOf(wallRoomSchema) }),
+  // Analytics (docs/analytics.md): supervisors their department, admins all.
+  'analytics.get': route({ method: 'GET', path: '/api/analytics', query: analyticsQuerySchema, reply: analyticsReplySchema }),
+  'analytics.appeals': route({ method: 'GET', path: '/api/analytics/appeals', query: analyticsAppealsQuerySchema, reply: pageOf(analyticsAppealSchema) }),
+  'analytics.csv': route({ method: 'GET', path: '/api/analytics/csv', query: analyticsAppealsQuerySchema, reply: 'bytes' }),
 
   // After the decision (docs/api.md, "Decisions, ratings and reviews"; docs/decisions.md).
   'decisions.pdf': route({ method: 'GET', path: '/api/appeals/:id/decisions/:decisionId/pdf', reply: 'bytes' }),

@@ -29,6 +29,7 @@ import {
   uniq,
 } from '../helpers/factories.js';
 import { describeOversight } from './audit-query.contract.js';
+import { describeAnalytics } from './analytics.contract.js';
 import { describeCannedReplies } from './canned.contract.js';
 import { describeAccessLog } from './access-log.contract.js';
 import { describeErasure } from './erasure.contract.js';
@@ -99,6 +100,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeChat(() => store);
     describeChatEdits(() => store);
     describeCannedReplies(() => store);
+    describeAnalytics(() => store);
     describeErasure(() => store);
     describeSearch(() => store);
     describeSupportKind(() => store);

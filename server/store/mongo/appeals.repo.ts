@@ -30,6 +30,8 @@
 import type { PipelineStage, UpdateQuery } from 'mongoose';
 import { isOpen, STATUSES } from '../../../shared/status-machine.js';
 import type { AppealFilter, AppealPatch, AppealRecord, AppealRepo, AuditDraft, Page, StatusHistoryRecord } from '../store.js';
+import { analyticsFieldsOf } from '../analytics.port.js';
+import { analyticsSet, followAnalytics } from './analytics.repo.js';
 import { pick, toAppeal, toHistory } from './convert.js';
 import { guarded, isDuplicateKey } from './errors.js';
 import type { Outbox } from './outbox.js';
@@ -110,6 +112,7 @@ export function docOf(appeal: AppealRecord, outboxEntry: OutboxEntry | undefined
     deadlineSort: deadlineSort(appeal.deadlineAt),
     historySeq: 0,
     lastHistory: null,
+    an: analyticsFieldsOf(appeal, null),
     ...(outboxEntry ? { auditOutbox: [outboxEntry] } : {}),
   };
 }
@@ -200,6 +203,7 @@ export function appealRepo(m: Models, outbox: Outbox, inFlight: InFlight): Appea
       collided({ number: patch.number }),
     );
     if (!d) return null;
+    await followAnalytics(m, d);
     await outbox.flush('appeals', id, d.auditOutbox);
     return toAppeal(d);
   }
@@ -217,13 +221,15 @@ export function appealRepo(m: Models, outbox: Outbox, inFlight: InFlight): Appea
     // The entry about to be replaced in `lastHistory` must be in status_history first.
     if (current.lastHistory) await materialise(toHistory(current.lastHistory));
     const record = toHistory({ ...entry, appealId: id, seq: current.historySeq + 1 });
+    // The analytics fields of the record as it will be, the first response kept or taken from this entry.
+    const an = analyticsSet({ ...toAppeal(current), ...pick(patch, MUTABLE) }, current.an?.firstResponseAt, entry);
     const d = await guarded(
       () =>
         m.appeals
           .findOneAndUpdate(
             // historySeq only changes with version; matching both keeps `record.seq` ours alone.
             { id, version: expectedVersion, historySeq: current.historySeq },
-            updateOf(patch, outbox.entry(auditDraft), { set: { lastHistory: record }, inc: { historySeq: 1 } }),
+            updateOf(patch, outbox.entry(auditDraft), { set: { lastHistory: record, an }, inc: { historySeq: 1 } }),
             { returnDocument: 'after' },
           )
           .lean<AppealDoc>()
@@ -276,6 +282,7 @@ export function appealRepo(m: Models, outbox: Outbox, inFlight: InFlight): Appea
             collided({ number: patch.number }),
           );
           if (!d) return null;
+          await followAnalytics(m, d);
           await insertPendingCreates(m, id, d.pendingCreates);
           await outbox.flush('appeals', id, d.auditOutbox);
           return toAppeal(d);

@@ -33,6 +33,7 @@ import { appealRepo, sweepPendingCreates } from './appeals.repo.js';
 import { calendarRepo } from './calendar.repo.js';
 import { cannedReplyRepo } from './canned.repo.js';
 import { appealGroupRepo } from './groups.repo.js';
+import { backfillAnalytics, mongoAnalytics } from './analytics.repo.js';
 import { caseEntryRepo } from './case-entries.repo.js';
 import { catalogueRepo } from './catalogue.repo.js';
 import { attachmentRepo, counterRepo, yjsRepo } from './documents.repo.js';
@@ -164,6 +165,7 @@ export function buildMongoStore(m: Models, opts: { logger?: MongoLogger; inFligh
       calendar: calendarRepo(m, inFlight),
       cannedReplies: cannedReplyRepo(m, inFlight),
       appealGroups: appealGroupRepo(m, inFlight),
+      analytics: mongoAnalytics(m),
     },
   };
 }
@@ -212,6 +214,7 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
     }
     await box.sweep();
     await sweepPendingCreates(models);
+    await backfillAnalytics(models);
     const sweepTimer = timer;
     return {
       kind: 'mongo',

@@ -25,6 +25,7 @@
  */
 import mongoose, { Schema } from 'mongoose';
 import type { Connection, SchemaDefinition } from 'mongoose';
+import type { AnalyticsFields } from '../analytics.port.js';
 import type {
   AppealRecord,
   AuditDraft,
@@ -68,6 +69,8 @@ export interface AppealDoc extends Omit<AppealRecord, 'number'> {
   auditOutbox?: OutboxEntry[];
   /** Appeals created with a change of this one (`createLinked`), until they are inserted (appeals.repo.ts). */
   pendingCreates?: AppealDoc[];
+  /** The analytics fields (analytics.port.ts), kept in step by every write; absent until backfilled at open. */
+  an?: AnalyticsFields;
 }
 
 export interface AttachmentDoc extends AttachmentRecord {
@@ -318,8 +321,11 @@ export function defineModels(conn: Connection) {
     lastHistory: subdocument<StatusHistoryRecord>(historyEntry),
     auditOutbox: [outboxEntry],
     pendingCreates: Mixed,
+    an: Mixed,
   });
   appeal.index({ id: 1 }, { unique: true });
+  // Analytics (analytics.repo.ts): one department's appeals received in a period.
+  appeal.index({ departmentId: 1, submittedAt: 1 });
   // The repeats of an appeal (the other side of `repeatOfId`), newest first.
   appeal.index({ repeatOfId: 1, createdAt: -1, id: -1 });
   // The sweep at open finds the few documents with an appeal still to insert (createLinked).

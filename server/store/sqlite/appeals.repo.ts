@@ -1,8 +1,9 @@
 /** Appeals and their status history on SQLite. */
 import { isOpen, STATUSES } from '../../../shared/status-machine.js';
 import type { AppealFilter, AppealPatch, AppealRecord, AppealRepo, StatusHistoryRecord } from '../store.js';
+import { keepAnalytics } from './analytics.repo.js';
 import { appendAudit } from './journal.repo.js';
-import type { SqliteContext } from './table.js';
+import type { Row, SqliteContext } from './table.js';
 import { Table } from './table.js';
 
 const appeals = new Table<AppealRecord>('appeals', {
@@ -54,6 +55,9 @@ const history = new Table<StatusHistoryRecord>('status_history', {
   action: 'text',
   comment: 'text',
 });
+
+/** A record from a `SELECT *` row of appeals (the analytics' drill-down reads them). */
+export const decodeAppealRow = (row: Row): AppealRecord => appeals.decode(row);
 
 const IMMUTABLE = ['id', 'citizenId', 'createdAt', 'version'] as const;
 
@@ -112,8 +116,11 @@ export function sqliteAppeals(ctx: SqliteContext): AppealRepo {
     return row ? appeals.decode(row) : null;
   };
 
-  /** Compare-and-set inside a write closure: null when the version moved on. */
-  const casUpdate = (id: string, expectedVersion: number, patch: AppealPatch): AppealRecord | null => {
+  /**
+   * Compare-and-set inside a write closure: null when the version moved on.
+   * The analytics columns follow the stored record (with `entry`, the history entry the write adds).
+   */
+  const casUpdate = (id: string, expectedVersion: number, patch: AppealPatch, entry?: Omit<StatusHistoryRecord, 'seq' | 'appealId'>): AppealRecord | null => {
     const fields = appeals.patchFields(patch, IMMUTABLE);
     const set = [...fields.map((f) => appeals.setClause([f])), 'version = version + 1'].join(', ');
     // RETURNING: the stored record comes back from the UPDATE itself, no second read.
@@ -122,13 +129,17 @@ export function sqliteAppeals(ctx: SqliteContext): AppealRepo {
       id,
       expected: expectedVersion,
     });
-    return row ? appeals.decode(row) : null;
+    if (!row) return null;
+    const appeal = appeals.decode(row);
+    keepAnalytics(ctx, appeal, row, entry);
+    return appeal;
   };
 
   return {
     create: (appeal, auditDraft) =>
       ctx.write(() => {
         ctx.run(appeals.insertSql(), appeals.params(appeal));
+        keepAnalytics(ctx, appeal, null);
         if (auditDraft) appendAudit(ctx, auditDraft);
       }),
     get: (id) => ctx.read(() => get(id)),
@@ -147,7 +158,7 @@ export function sqliteAppeals(ctx: SqliteContext): AppealRepo {
     // The update, the history row and the journal entry share one savepoint: all or none.
     transition: (id, expectedVersion, patch, entry, auditDraft) =>
       ctx.write(() => {
-        const appeal = casUpdate(id, expectedVersion, patch);
+        const appeal = casUpdate(id, expectedVersion, patch, entry);
         if (!appeal) return null;
         const last = ctx.get('SELECT MAX(seq) AS s FROM status_history WHERE appeal_id = ?', id)?.s as number | null;
         const stored: StatusHistoryRecord = { ...entry, appealId: id, seq: (last ?? 0) + 1 };
@@ -174,6 +185,7 @@ export function sqliteAppeals(ctx: SqliteContext): AppealRepo {
         const original = casUpdate(id, expectedVersion, patch);
         if (!original) return null;
         ctx.run(appeals.insertSql(), appeals.params(created));
+        keepAnalytics(ctx, created, null);
         if (auditDraft) appendAudit(ctx, auditDraft);
         return original;
       }),

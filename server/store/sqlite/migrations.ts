@@ -6,6 +6,7 @@
  * append a new one.
  */
 import type Database from 'better-sqlite3';
+import { ANALYTICS_MIGRATION_SQL } from './analytics.repo.js';
 
 export interface Migration {
   version: number;
@@ -379,6 +380,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE departments ADD COLUMN parent_id TEXT;
       CREATE INDEX appeals_repeat_of ON appeals (repeat_of_id) WHERE repeat_of_id IS NOT NULL;
     `,
+  },
+  {
+    // Analytics (analytics.port.ts): the denormalised an_* columns of each appeal, filled from the stored
+    // records, and the covering index its figures read (department, submission time, the columns).
+    version: 20,
+    sql: ANALYTICS_MIGRATION_SQL,
   },
   {
     // Search (search.port.ts, docs/search.md): an FTS5 table of stemmed terms, one row per appeal (its rowid is

@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
 import type { Clock } from '../../lib/clock.js';
 import { StoreUnavailableError, type Store } from '../store.js';
 import { sqliteAccounts } from './accounts.repo.js';
-import { sqliteAppeals } from './appeals.repo.js';
+import { decodeAppealRow, sqliteAppeals } from './appeals.repo.js';
 import { sqliteCalendar } from './calendar.repo.js';
 import { sqliteCannedReplies } from './canned.repo.js';
 import { sqliteAppealGroups } from './groups.repo.js';
@@ -32,6 +32,7 @@ import { GroupCommit } from './engine/group-commit.js';
 import { WalSync } from './engine/wal-sync.js';
 import { translateSqliteError } from './errors.js';
 import { sqliteJobs } from './jobs.repo.js';
+import { sqliteAnalytics } from './analytics.repo.js';
 import { sqliteAudit, sqliteCounters } from './journal.repo.js';
 import { sqliteNotifications } from './notifications.repo.js';
 import { sqlitePersonalData } from './personal-data.repo.js';
@@ -152,6 +153,7 @@ function open(opts: SqliteStoreOptions): Store {
     calendar: sqliteCalendar(ctx),
     cannedReplies: sqliteCannedReplies(ctx),
     appealGroups: sqliteAppealGroups(ctx),
+    analytics: sqliteAnalytics(ctx, decodeAppealRow),
     oversight: sqliteOversight(ctx),
     search: sqliteSearch(ctx),
     close: () => {
