@@ -115,6 +115,9 @@ describe.skipIf(skipReason !== null)(suiteTitle('help, FAQ and a support convers
     const heading = citizen.getByRole('heading', { level: 1, name: /ПД-\d{4}-\d{6} · Не загружается файл/ });
     await heading.waitFor();
     const number = /ПД-\d{4}-\d{6}/.exec((await heading.textContent()) ?? '')?.[0] ?? '';
+    // No law clock: the room says the 59-ФЗ terms do not apply instead of a deadline.
+    expect(await citizen.getByTestId('support-no-term').textContent()).toBe('сроки 59-ФЗ не применяются');
+    await citizen.getByText('Поддержка', { exact: true }).first().waitFor();
     await citizen.getByTestId('chat-list').getByTestId('chat-message').filter({ hasText: 'появляется «ошибка сети»' }).waitFor();
     await citizen.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor();
 

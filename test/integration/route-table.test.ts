@@ -179,6 +179,10 @@ describe('REST route table', () => {
     await call(operator, 'canned.list');
     await call(supervisor, 'canned.update', { params: { id: canned.body.reply.id }, body: { title: 'Приветствие', text: 'Добрый день, {имя}!' } });
     await call(supervisor, 'canned.delete', { params: { id: canned.body.reply.id } });
+    // Support conversations (docs/support.md): the portal's department is the support department.
+    await call(citizen, 'support.open', { body: { topic: 'Не приходит код', message: 'Второй день не приходит код подтверждения.' } });
+    await call(citizen, 'support.mine', { query: { limit: 10, offset: 0 } });
+    await call(operator, 'support.queue', { query: { limit: 10, offset: 0 } });
     const [first, second] = [
       (await fileAppeal(citizen, 'portal_issues', { type: 'application' })).appeal,
       (await fileAppeal(citizen, 'portal_issues', { type: 'application' })).appeal,

@@ -48,6 +48,7 @@ export const en: Record<MessageKey, string> = {
   'support.openedAt': 'Opened',
   'support.assignee': 'Specialist',
   'support.nobody': 'not assigned',
+  'support.noTerm': 'the 59-FZ terms do not apply',
 
   'lang.switch': 'Interface language',
 

@@ -50,6 +50,7 @@ export const ru = {
   'support.openedAt': 'Создано',
   'support.assignee': 'Специалист',
   'support.nobody': 'не назначен',
+  'support.noTerm': 'сроки 59-ФЗ не применяются',
 
   'lang.switch': 'Язык интерфейса',
 
