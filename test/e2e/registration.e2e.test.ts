@@ -40,6 +40,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('registration → confirmation c
     await page.getByLabel('Дата рождения').fill('1990-05-17');
     await page.getByLabel('ИНН').fill('500100732259');
     await page.getByLabel('Адрес регистрации').fill('г. Москва, ул. Тверская, д. 1');
+    await page.getByLabel('Я даю согласие на обработку моих персональных данных').check();
     await page.getByRole('button', { name: 'Зарегистрироваться' }).click();
 
     // 2. Both codes, from the dev outbox (<dataDir>/outbox.log).
