@@ -110,6 +110,16 @@ describe('deleting one’s account', () => {
     const unconfirmed = await citizen.post('/api/me/delete', { password: demoAccount(server, 'citizen').password });
     expect(unconfirmed.status).toBe(400);
     expect(unconfirmed.body.error.fields.confirm).toBe('Подтвердите удаление учётной записи');
+    for (const body of [
+      { password: demoAccount(server, 'citizen').password, confirm: 'да' },
+      { password: '', confirm: true },
+      { password: 'x', confirm: true, role: 'admin' },
+      [],
+    ]) {
+      const bad = await citizen.post('/api/me/delete', body);
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+      expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    }
     expect((await citizen.get('/api/me')).body.user.id).toBe(before.id);
     expect(await server.store.appeals.get(draftId)).not.toBeNull();
   });
@@ -198,6 +208,9 @@ describe('deleting one’s account', () => {
     expect(
       (await operator.post(`/api/appeals/${keptId}/transitions`, { action: 'reject', comment: 'Вопрос не относится к компетенции ведомства.' })).status,
     ).toBe(200);
+    // The deleted person is told nothing of it: no notice is stored for them.
+    await server.notifications.idle();
+    expect((await server.store.notifications.list(before.id, { limit: 10, offset: 0 })).total).toBe(0);
     clock.advance(Date.UTC(2038, 0, 1) + 1000 - clock.now());
     await server.scheduler.runDue();
     const row = await server.store.users.get(before.id);

@@ -290,6 +290,8 @@ export class NotificationService {
   }
 
   private async notifyOne(eventKey: string, r: Recipient, appeal: AppealRecord | null, link?: string): Promise<boolean> {
+    // A deleted account, whose data is kept for its appeals only (docs/personal-data.md), is told nothing.
+    if (await this.d.store.personalData.getRetained(r.userId)) return false;
     const now = this.d.clock.now();
     const settings = await this.settingsOf(r.userId);
     const channels = channelsFor(settings, r.kind, appeal, now);
