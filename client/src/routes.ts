@@ -28,6 +28,7 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/access-log', access: ['supervisor', 'admin'], load: () => import('./views/supervisor/AccessLog.svelte') },
   { pattern: '/canned', access: ['supervisor'], load: () => import('./views/supervisor/CannedReplies.svelte') },
   { pattern: '/invited', access: ['expert'], load: () => import('./views/expert/Invited.svelte') },
+  { pattern: '/search', access: ['citizen', 'operator', 'supervisor', 'expert'], load: () => import('./views/search/SearchView.svelte') },
   { pattern: '/admin', access: ['admin'], load: () => import('./views/admin/Admin.svelte') },
   { pattern: '/notifications', access: 'signed-in', load: () => import('./views/notifications/Journal.svelte') },
   { pattern: '/notifications/settings', access: 'signed-in', load: () => import('./views/notifications/Settings.svelte') },
