@@ -11,7 +11,7 @@ import type { AttachmentSummary, ChatMessage, ListChanged, RoomJoined } from '..
 import { pngBytes, formWith } from '../helpers/files.js';
 import { clientId, closeAllSockets, collect, connect, ok, request, until } from '../helpers/realtime.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { loginAs, TestClient } from '../helpers/session.js';
+import { fileAppeal, loginAs, TestClient } from '../helpers/session.js';
 
 let server: TestServer;
 let citizen: TestClient;
@@ -74,7 +74,7 @@ describe('opening a support conversation', () => {
   });
 
   it('refuses bad input with VALIDATION_FAILED naming the fields in Russian, and stores nothing', async () => {
-    const before = (await citizen.get('/api/support/conversations?limit=100')).body.total;
+    const before: number = (await citizen.get('/api/support/conversations?limit=100')).body.total;
     const res = await citizen.post('/api/support/conversations', { topic: 'a', message: 'коротко' });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
@@ -193,6 +193,12 @@ describe('the support queue and its room', () => {
     expect(redirect.status).toBe(409);
     const taken = await support.post(`/api/appeals/${appeal.id}/transitions`, { action: 'take' });
     expect(taken.body.appeal.actions).not.toContain('reject');
+    // While it is open no clock job is armed for it, while an appeal filed beside it has its answer clock's.
+    const control = (await fileAppeal(citizen)).appeal as { id: string };
+    await expect.poll(async () => (await server.store.jobs.get(`clock:${control.id}:answer:missed`))?.kind ?? null, { timeout: 5000 }).not.toBeNull();
+    for (const clock of ['registration', 'answer']) {
+      for (const job of ['missed', 'remind-5', 'remind-1']) expect(await server.store.jobs.get(`clock:${appeal.id}:${clock}:${job}`)).toBeNull();
+    }
     const reject = await support.post(`/api/appeals/${appeal.id}/transitions`, { action: 'reject', comment: 'Не по теме' });
     expect(reject.status).toBe(409);
     expect(reject.body.error).toMatchObject({ code: 'INVALID_TRANSITION', message: 'Обращение в поддержку не отклоняют: на вопрос дают ответ' });
