@@ -410,11 +410,11 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // Support conversations (docs/support.md): an appeal record of kind 'support', in the support department's queue.
+    // Support conversations (docs/support.md): an appeal record of kind 'support', in the support department's queue
+    // (read through the index on department and status: one department's appeals).
     version: 18,
     sql: `
       ALTER TABLE appeals ADD COLUMN kind TEXT NOT NULL DEFAULT 'appeal';
-      CREATE INDEX appeals_kind ON appeals (department_id, kind, created_at) WHERE kind <> 'appeal';
     `,
   },
   {
