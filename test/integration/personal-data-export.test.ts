@@ -231,4 +231,18 @@ describe('export my data', () => {
     expect((await download(citizen, `/api/me/exports/${exportId}/download`)).status).toBe(410);
     expect((await download(other, `/api/me/exports/${exportId}/download`)).status).toBe(404);
   });
+
+  it('allows 5 exports in 24 hours, then answers RATE_LIMITED with the wait', async () => {
+    // The expired one above is more than 24 hours old: five more are allowed.
+    for (let i = 0; i < 5; i++) {
+      const res = await citizen.post('/api/me/exports');
+      expect(res.status).toBe(201);
+      await prepared(citizen, res.body.export.id as string);
+      clock.advance(60_000);
+    }
+    const sixth = await citizen.post('/api/me/exports');
+    expect(sixth.status).toBe(429);
+    expect(sixth.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(sixth.headers.get('retry-after'))).toBe(24 * 3600 - 5 * 60);
+  });
 });

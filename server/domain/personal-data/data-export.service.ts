@@ -10,7 +10,7 @@
 import type { DataExportView } from '../../../shared/schemas/personal-data.schema.js';
 import { newId } from '../../lib/ids.js';
 import type { DataExportRecord } from '../../store/store.js';
-import { DomainError, notFound } from '../errors.js';
+import { DomainError, notFound, rateLimited } from '../errors.js';
 import type { Job } from '../jobs/scheduler.js';
 import type { Viewer } from '../viewer.js';
 import { buildZip } from './export-archive.js';
@@ -19,6 +19,9 @@ import { PERSONAL_DATA_JOBS, removeUnusedBlobs, type PersonalDataDeps } from './
 
 /** How long an export's link works. */
 export const EXPORT_TTL_MS = 24 * 3_600_000;
+
+/** Exports a person may request in 24 hours. */
+export const EXPORTS_PER_DAY = 5;
 
 const toView = (r: DataExportRecord, now: number): DataExportView => ({
   id: r.id,
@@ -45,8 +48,15 @@ export class DataExportService {
   /** Starts an export, or answers the one still being prepared. */
   async requestExport(viewer: Viewer): Promise<DataExportView> {
     const now = this.d.clock.now();
-    const pending = (await this.d.store.personalData.listExports(viewer.id)).find((e) => e.state === 'pending');
+    const mine = await this.d.store.personalData.listExports(viewer.id);
+    const pending = mine.find((e) => e.state === 'pending');
     if (pending) return toView(pending, now);
+    // Each export is a whole copy in the blob store for a day: a few a day are enough for anyone.
+    const today = mine.filter((e) => e.createdAt > now - EXPORT_TTL_MS);
+    if (today.length >= EXPORTS_PER_DAY) {
+      const oldest = today.at(-1)?.createdAt ?? now;
+      throw rateLimited((oldest + EXPORT_TTL_MS - now) / 1000);
+    }
     const record: DataExportRecord = {
       id: newId(),
       userId: viewer.id,
