@@ -42,6 +42,12 @@ describe.skipIf(skipReason !== null)(suiteTitle('help, FAQ and a support convers
   it('the help shows every topic with its screenshot and alt text, and the FAQ search finds an inflected word', async () => {
     const page = await citizenContext.newPage();
     await page.goto(`${server.url}/`);
+    // The landing page links help, the FAQ and support; the header links help, the footer all three.
+    const landingHelp = page.getByRole('region', { name: 'Помощь и поддержка' });
+    expect(await landingHelp.getByRole('link').allTextContents()).toEqual(['Как пользоваться сервисом', 'Частые вопросы', 'Написать в поддержку']);
+    expect(await page.getByRole('navigation', { name: 'Основная навигация' }).getByRole('link', { name: 'Помощь' }).count()).toBe(1);
+    expect(await page.locator('.site-footer').getByRole('link').allTextContents()).toEqual(['Помощь', 'Частые вопросы', 'Написать в поддержку']);
+    await expectAxeClean(page, '/ (landing)');
     await page.getByRole('link', { name: 'Как пользоваться сервисом' }).click();
     await page.getByRole('heading', { level: 1, name: 'Помощь' }).waitFor();
     const titles = await page.getByTestId('help-article').getByRole('heading', { level: 2 }).allTextContents();
