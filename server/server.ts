@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Config } from './config/config.js';
-import { AccountServiceImpl } from './domain/accounts/account.service.js';
+import { AccountServiceImpl, type AccountServiceOptions } from './domain/accounts/account.service.js';
 import { AppealService } from './domain/appeals/appeal.service.js';
 import { AttachmentService, type AttachmentOptions } from './domain/attachments/attachment.service.js';
 import { AuditService } from './domain/audit/audit.service.js';
@@ -117,6 +117,8 @@ export interface ServerOptions {
   blobs?: BlobStore;
   /** Tests may serve a client folder of their own instead of the build in dist/client. */
   clientDir?: string;
+  /** Tests may tune the accounts' limits (rate-limits.ts), e.g. raise the per-IP budgets for a run from one address. */
+  accountLimits?: AccountServiceOptions['limits'];
 }
 
 /** The running server and what tests need to reach inside it. */
@@ -202,19 +204,22 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   );
   const accounts = new AccountServiceImpl(
     { store, clock, secret: config.secret, mail, sms, audit, bus, logger },
-    cluster
-      ? {
-          // While Redis is away each instance counts in its own memory (the library's insurance limiter).
-          limiterBackend: (opts) =>
-            new RateLimiterRedis({
-              ...opts,
-              keyPrefix: `caseroom:rl:${opts.keyPrefix}`,
-              storeClient: cluster.client,
-              useRedisPackage: true,
-              insuranceLimiter: new RateLimiterMemory(opts),
-            }),
-        }
-      : {},
+    {
+      ...(o.accountLimits ? { limits: o.accountLimits } : {}),
+      ...(cluster
+        ? {
+            // While Redis is away each instance counts in its own memory (the library's insurance limiter).
+            limiterBackend: (opts) =>
+              new RateLimiterRedis({
+                ...opts,
+                keyPrefix: `caseroom:rl:${opts.keyPrefix}`,
+                storeClient: cluster.client,
+                useRedisPackage: true,
+                insuranceLimiter: new RateLimiterMemory(opts),
+              }),
+          }
+        : {}),
+    },
   );
   // A person's own data: the export and the account's deletion (docs/personal-data.md), their work as scheduler jobs.
   const personalData = new PersonalDataService({

@@ -20,7 +20,8 @@ import { INITIAL_CONSENT } from '../../server/domain/accounts/consent.js';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  // Every client here comes from 127.0.0.1: the per-IP login budget is raised for the route walk.
+  server = await startTestServer({ accountLimits: { loginPerIp: { points: 1000, durationSec: 60 } } });
 });
 afterAll(async () => {
   closeAllYjs();
@@ -115,6 +116,30 @@ describe('REST route table', () => {
     await call(newcomer, 'auth.confirm', { body: { requestId: phoneRequest.requestId, code: await outboxCode('sms', phone) } });
     await call(newcomer, 'me.get');
     await call(newcomer, 'me.privacy', { body: { expertsSeeContacts: true } });
+    // The profile, recovery, unlock and consent (docs/accounts.md).
+    await call(anonymous, 'consent.get');
+    await call(newcomer, 'me.consent', { body: { version: INITIAL_CONSENT.version } });
+    await call(newcomer, 'me.profile', {
+      body: { fullName: 'Петров Пётр', birthDate: '1985-04-12', inn: '500100732259', address: 'г. Москва, ул. Тверская, д. 2' },
+    });
+    const newPhone = `+79${String(Date.now() + 3).slice(-9)}`;
+    const change = await call(newcomer, 'me.contact', { body: { channel: 'phone', value: newPhone } });
+    await call(newcomer, 'me.contactConfirm', { body: { requestId: change.body.request.requestId, code: await outboxCode('sms', newPhone) } });
+    const laptop = await new TestClient(server.url).login(email, 'correct horse 42');
+    const listed = await call(newcomer, 'me.sessions');
+    await call(newcomer, 'me.sessionEnd', { params: { id: (listed.body.items as { id: string; current: boolean }[]).find((s) => !s.current)!.id } });
+    expect((await laptop.get('/api/me')).body.user).toBeNull();
+    await call(newcomer, 'me.password', { body: { currentPassword: 'correct horse 42', newPassword: 'correct horse 43' } });
+    const recovery = await call(new TestClient(server.url), 'auth.recover', { body: { login: email } });
+    const recovered = new TestClient(server.url);
+    await call(recovered, 'auth.recoverReset', {
+      body: { login: email, requestId: recovery.body.request.requestId, code: await outboxCode('email', email), password: 'correct horse 42' },
+    });
+    await recovered.post('/api/me/lock');
+    const unlock = await call(new TestClient(server.url), 'auth.unlock', { body: { login: email } });
+    await call(new TestClient(server.url), 'auth.unlockConfirm', {
+      body: { login: email, requestId: unlock.body.request.requestId, code: await outboxCode('email', email) },
+    });
     await call(newcomer, 'auth.logout');
     await call(new TestClient(server.url), 'auth.login', { body: { login: email, password: 'correct horse 42' } });
 
