@@ -243,6 +243,109 @@ describe('the personal-data matrix: every reply, every role', () => {
   });
 });
 
+describe('the choice per appeal, the case entries and the access log’s readers', () => {
+  it('only the citizen chooses for the experts; bad input and strangers are refused, nothing changes', async () => {
+    const url = `/api/appeals/${appealA.id}/privacy`;
+    const expert = clients['expert, no consent'];
+    expect((await expert.put(url, { expertsSeeContacts: true })).body.error).toEqual({ code: 'FORBIDDEN', message: 'Это решает заявитель' });
+    expect((await clients.assignee.put(url, { expertsSeeContacts: true })).status).toBe(403);
+    expect((await clients['foreign operator'].put(url, { expertsSeeContacts: true })).status).toBe(404);
+    const bad = await clients.citizen.put(url, { expertsSeeContacts: 'да' });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect((await clients.citizen.put(url, { expertsSeeContacts: true, extra: 1 })).status).toBe(400);
+    expect((await expert.get(`/api/appeals/${appealA.id}`)).body.appeal.citizen).toBeNull();
+    // Each change is journalled; setting what is already set changes nothing.
+    const before = await lastSeq();
+    const b = `/api/appeals/${appealB.id}/privacy`;
+    expect((await clients.citizen.put(b, { expertsSeeContacts: true })).body.appeal.expertsSeeContacts).toBe(true);
+    expect((await clients.citizen.put(b, { expertsSeeContacts: false })).body.appeal.expertsSeeContacts).toBe(false);
+    expect((await clients.citizen.put(b, { expertsSeeContacts: true })).body.appeal.expertsSeeContacts).toBe(true);
+    const changes = (await server.store.audit.list(before, 100)).filter((e) => e.action === 'appeal.privacy_changed');
+    expect(changes.map((e) => [e.actorId, e.subjectId, e.details])).toEqual([
+      [citizenValues.citizenId, appealB.id, { expertsSeeContacts: false }],
+      [citizenValues.citizenId, appealB.id, { expertsSeeContacts: true }],
+    ]);
+  });
+
+  it('an expert joining is pushed to the citizen’s room as an entry of its history, with no status change and no public trace', async () => {
+    const { appeal, accessCode } = await fileAppeal(clients.citizen, 'housing_billing');
+    await clients.assignee.post(`/api/appeals/${appeal.id}/transitions`, { action: 'take' });
+    const s = await connect(server.url, clients.citizen);
+    await ok(s, 'room:join', { appealId: appeal.id });
+    const pushed = next<{ appealId: string; status: string; entry: Record<string, unknown> }>(s, 'status:changed', (p) => p.appealId === appeal.id);
+    expect((await clients.assignee.post(`/api/appeals/${appeal.id}/experts`, { expertId: clients['expert, no consent'].user.id })).status).toBe(200);
+    const expertName = clients['expert, no consent'].user.fullName as string;
+    expect(await pushed).toMatchObject({
+      status: 'in_progress',
+      entry: { action: 'expert_joined', from: 'in_progress', to: 'in_progress', comment: expertName, actorId: clients.assignee.user.id, actorRole: 'operator' },
+    });
+    const history = (await clients.citizen.get(`/api/appeals/${appeal.id}/history`)).body.items as { action: string }[];
+    expect(history.map((h) => h.action)).toEqual(['submit', 'take', 'expert_joined']);
+    const lookup = await new TestClient(server.url).post('/api/public/status', { number: appeal.number, accessCode });
+    expect(lookup.body.status.history).toHaveLength(2);
+  });
+
+  it('a corrected reply contact in the case entries reaches the assignee with its access-log entry, and not the colleague', async () => {
+    const { appeal } = await fileAppeal(clients.citizen, 'housing_billing', { details: { service: 'ЕИРЦ', replyContact: REPLY_CONTACT } });
+    await clients.assignee.post(`/api/appeals/${appeal.id}/transitions`, { action: 'take' });
+    expect((await clients.assignee.post(`/api/appeals/${appeal.id}/transitions`, { action: 'reject', comment: 'Не указан лицевой счёт' })).status).toBe(200);
+    const version = (await clients.citizen.get(`/api/appeals/${appeal.id}`)).body.appeal.version as number;
+    const corrected = await clients.citizen.patch(`/api/appeals/${appeal.id}`, { version, details: { replyContact: 'novyi.kontakt@example.ru' } });
+    expect(corrected.status).toBe(200);
+
+    let before = await lastSeq();
+    const seen = await clients.assignee.get(`/api/appeals/${appeal.id}/entries`);
+    expect(JSON.stringify(seen.body)).toContain('novyi.kontakt@example.ru');
+    const logged = await accessEntriesAfter(before);
+    expect(logged.map((e) => [e.actorId, e.details.via, e.details.fields, e.details.role])).toEqual([
+      [clients.assignee.user.id, 'case_entries', ['replyContact'], 'operator'],
+    ]);
+
+    before = await lastSeq();
+    const hidden = await clients.colleague.get(`/api/appeals/${appeal.id}/entries`);
+    expect(hidden.status).toBe(200);
+    expect(JSON.stringify(hidden.body)).not.toContain('novyi.kontakt@example.ru');
+    expect(await accessEntriesAfter(before)).toEqual([]);
+  });
+
+  it('the access log: one’s own on the profile, the department’s for its supervisors, all for admins; others refused', async () => {
+    const mine = await clients.citizen.get('/api/me/access-log?limit=100');
+    expect(mine.status).toBe(200);
+    const readers = new Set(mine.body.items.map((e: { actorId: string }) => e.actorId));
+    expect(readers).toEqual(new Set([clients.assignee.user.id, clients.supervisor.user.id, clients['expert, no consent'].user.id]));
+    expect(mine.body.items[0]).toMatchObject({
+      subjectId: citizenValues.citizenId,
+      actorName: expect.any(String) as string,
+      role: expect.any(String) as string,
+    });
+    // Paged, newest first, with no entry twice.
+    const first = await clients.citizen.get('/api/me/access-log?limit=2');
+    const second = await clients.citizen.get(`/api/me/access-log?limit=2&before=${first.body.nextBefore as number}`);
+    const seqs = [...first.body.items, ...second.body.items].map((e: { seq: number }) => e.seq);
+    expect(seqs).toEqual(mine.body.items.slice(0, 4).map((e: { seq: number }) => e.seq));
+    // Those who read nobody's data have an empty log.
+    expect((await clients.assignee.get('/api/me/access-log')).body).toEqual({ items: [], nextBefore: null });
+
+    const dept = await clients.supervisor.get(`/api/access-log?appeal=${appealA.number}&limit=100`);
+    expect(dept.status).toBe(200);
+    expect(dept.body.items.length).toBeGreaterThan(0);
+    expect(dept.body.items.every((e: { appealId: string }) => e.appealId === appealA.id)).toBe(true);
+    expect((await clients.supervisor.get('/api/access-log?person=citizen@demo.local&limit=100')).body.items.length).toBe(mine.body.items.length);
+    expect((await clients.supervisor.get('/api/access-log?person=nikto@example.ru')).body.items).toEqual([]);
+    expect((await clients.supervisor.get('/api/access-log?from=2000-01-01&to=2000-01-02')).body.items).toEqual([]);
+    const other = await loginAs(server, 'supervisor.portal');
+    expect((await other.get('/api/access-log?limit=100')).body.items).toEqual([]);
+    expect((await clients.admin.get('/api/access-log?limit=100')).body.items.length).toBe(mine.body.items.length);
+    for (const who of [clients.citizen, clients.assignee, clients['expert, no consent']]) {
+      expect((await who.get('/api/access-log')).status).toBe(403);
+    }
+    const bad = await clients.supervisor.get('/api/access-log?appeal=ABC&from=2026-02-30');
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(JSON.stringify(bad.body.error)).toContain('номер вида 77-2026-000123');
+    expect((await clients.supervisor.get('/api/access-log?from=2026-03-02&to=2026-03-01')).status).toBe(400);
+  });
+});
+
 describe('the access log in the journal’s hash chain', () => {
   it('the chain over the access entries verifies; one tampered entry in the SQLite file breaks it', async (ctx) => {
     const entries = (await server.store.audit.list(0, 1_000_000)).filter((e) => e.action === PERSONAL_DATA_READ);

@@ -116,7 +116,14 @@ describe('a transition that is taken', () => {
       },
     ]);
     const audit = await f.store.audit.list(0, 100);
-    expect(audit).toHaveLength(1);
+    // The transition's entry, then the access-log entry of the reply's view, which carries the citizen's contacts to the assignee.
+    expect(audit.map((e) => e.action)).toEqual(['appeal.request_info', 'personal_data.read']);
+    expect(audit[1]).toMatchObject({
+      actorId: assignee.id,
+      subjectType: 'user',
+      subjectId: stored!.citizenId,
+      details: { appealId: 'a-path', role: 'operator', via: 'appeal' },
+    });
     expect(audit[0]).toMatchObject({
       at: now,
       actorId: assignee.id,
