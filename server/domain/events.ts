@@ -237,6 +237,8 @@ export const domainEventSchema = z.discriminatedUnion('type', [
   }),
   /** A person's data export is ready to download until `expiresAt` (docs/personal-data.md); the person is notified. */
   z.strictObject({ type: z.literal('export.ready'), userId: idSchema, exportId: idSchema, expiresAt: z.number() }),
+  /** A deleted account's data was replaced by its pseudonym at the end of retention; its kept appeals are indexed again. */
+  z.strictObject({ type: z.literal('account.pseudonymised'), userId: idSchema, appealIds: z.array(idSchema).max(100_000) }),
 ]);
 
 export type AppealAccessEvent = z.infer<typeof appealAccessSchema>;

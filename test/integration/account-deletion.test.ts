@@ -194,6 +194,11 @@ describe('deleting one’s account', () => {
   });
 
   it('replaces the person’s data by a pseudonym at the end of the retention period, not before; an appeal still open postpones it', async () => {
+    await server.searchIndex.idle();
+    const staff = await loginAs(server, 'supervisor.portal');
+    const found = await staff.get(`/api/search?q=${encodeURIComponent(before.fullName.split(' ')[0]!)}`);
+    expect(found.status).toBe(200);
+    expect(found.body.items.map((i: { id: string }) => i.id)).toContain(keptId);
     clock.advance(Date.UTC(2032, 0, 1) - 60_000 - clock.now());
     await server.scheduler.runDue();
     expect((await server.store.users.get(before.id))?.fullName).toBe(before.fullName);
@@ -215,6 +220,11 @@ describe('deleting one’s account', () => {
     await server.scheduler.runDue();
     const row = await server.store.users.get(before.id);
     expect(row?.fullName).toMatch(/^Заявитель [0-9A-F]{8}$/);
+    // The search index forgets the name too: the department's supervisor no longer finds the appeal by it.
+    await server.searchIndex.idle();
+    const supervisor = await loginAs(server, 'supervisor.portal');
+    const surname = before.fullName.split(' ')[0]!;
+    expect((await supervisor.get(`/api/search?q=${encodeURIComponent(surname)}`)).body.items.map((i: { id: string }) => i.id)).not.toContain(keptId);
     expect(row).toMatchObject({ birthDate: null, inn: null, address: null });
     expect(await server.store.personalData.getRetained(before.id)).toMatchObject({
       email: null,

@@ -148,6 +148,8 @@ export class AccountDeletionService {
         details: { keptAppeals: kept.length },
       });
     }
+    // Whatever else keeps the name beside the appeals (the search index) reads it again.
+    this.d.bus.publish({ type: 'account.pseudonymised', userId, appealIds: kept.map((a) => a.id) });
     return undefined;
   }
 }

@@ -40,6 +40,7 @@ const APPEAL_EVENTS: ReadonlySet<DomainEvent['type']> = new Set([
   'suggestion.marked',
   'appeal.escalated',
   'case.entry_added',
+  'account.pseudonymised',
 ]);
 
 /** The appeals an event may have changed for the index. */
@@ -47,6 +48,7 @@ function appealsOf(event: DomainEvent): string[] {
   if (!APPEAL_EVENTS.has(event.type)) return [];
   if (event.type === 'appeal.escalated') return [event.appeal.id, event.original.id];
   if (event.type === 'case.entry_added') return [event.appealId];
+  if (event.type === 'account.pseudonymised') return event.appealIds;
   return 'appeal' in event ? [event.appeal.id] : [];
 }
 
