@@ -20,7 +20,6 @@ export const en: Record<MessageKey, string> = {
   'nav.register': 'Register',
   'nav.profile': 'Profile',
   'nav.help': 'Help',
-  'nav.support': 'Contact support',
   'nav.supportQueue': 'Support',
   'footer.help': 'Help',
   'footer.faq': 'Frequently asked questions',

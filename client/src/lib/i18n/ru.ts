@@ -22,7 +22,6 @@ export const ru = {
   'nav.register': 'Зарегистрироваться',
   'nav.profile': 'Профиль',
   'nav.help': 'Помощь',
-  'nav.support': 'Написать в поддержку',
   'nav.supportQueue': 'Поддержка',
   'footer.help': 'Помощь',
   'footer.faq': 'Частые вопросы',
