@@ -25,6 +25,9 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/appeals/:id', access: 'signed-in', load: () => import('./views/room/RoomView.svelte') },
   { pattern: '/queue', access: ['operator', 'supervisor'], load: () => import('./views/operator/Queue.svelte') },
   { pattern: '/wall', access: ['supervisor'], load: () => import('./views/supervisor/Wall.svelte') },
+  // Analytics (docs/analytics.md): Chart.js loads with this page only.
+  { pattern: '/analytics', access: ['supervisor', 'admin'], load: () => import('./views/analytics/Analytics.svelte') },
+  { pattern: '/analytics/appeals', access: ['supervisor', 'admin'], load: () => import('./views/analytics/AnalyticsAppeals.svelte') },
   { pattern: '/access-log', access: ['supervisor', 'admin'], load: () => import('./views/supervisor/AccessLog.svelte') },
   { pattern: '/canned', access: ['supervisor'], load: () => import('./views/supervisor/CannedReplies.svelte') },
   { pattern: '/invited', access: ['expert'], load: () => import('./views/expert/Invited.svelte') },
