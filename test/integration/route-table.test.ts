@@ -222,6 +222,10 @@ describe('REST route table', () => {
     await call(supervisor, 'appeals.assign', { params: { id: appeal.id }, body: { assigneeId: operator.user.id } });
     await call(operator, 'appeals.inviteExpert', { params: { id: appeal.id }, body: { expertId: expert.user.id } });
     await call(expert, 'appeals.invited');
+    // Personal data (docs/privacy.md): the citizen's choice for experts, the access log.
+    await call(citizen, 'appeals.privacy', { params: { id: appeal.id }, body: { expertsSeeContacts: true } });
+    await call(citizen, 'me.accessLog', { query: { limit: 10 } });
+    await call(supervisor, 'accessLog.list', { query: { limit: 10 } });
     expect(staff.body.experts.length).toBeGreaterThan(0);
 
     // Attachments.
