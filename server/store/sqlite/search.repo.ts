@@ -3,9 +3,12 @@
  * appeal with a column per searchable part, ranked by bm25. The terms are
  * the stems search-text.ts makes (FTS5 only splits them on spaces), so the
  * query's words are stemmed the same way before MATCH. Access and filters are
- * read from the appeal's own row in the same query; the `tags` column holds a
- * term for the department and for the citizen, so that a grant naming one
- * narrows the match inside FTS5 before any row is joined.
+ * read from the appeal's own row in the same query. The `tags` column holds
+ * a term for each id a grant may name (department, citizen, reading
+ * departments, assignee, experts), so that FTS5 narrows the match to the
+ * grant's appeals before any row is joined; the join then checks the row
+ * itself, which decides (a tag behind a change only makes a hit missing
+ * until the indexer catches up, never one too many).
  */
 import { nameTermsOf, queryTermsOf, termsOf } from '../search-text.js';
 import type { SearchChatDoc, SearchField, SearchGrant, SearchHit, SearchQuery, SearchRepo } from '../search.port.js';
@@ -15,8 +18,12 @@ import type { SqliteContext } from './table.js';
 /** bm25 weights, in column order: number, name, body, chat, notes, tags. */
 const BM25 = 'bm25(search_fts, 10.0, 5.0, 1.0, 0.5, 0.5, 0.0)';
 
-/** A tag term: a letter for what it names, then the id in hex (ids hold `-` and `_`, which FTS5 splits on). */
-const tag = (kind: 'd' | 'c', id: string): string => `${kind}${Buffer.from(id, 'utf8').toString('hex')}`;
+/**
+ * A tag term: a letter for what it names (d: department, c: citizen, r: a
+ * reading department, a: assignee, e: an invited expert), then the id in hex
+ * (ids hold `-` and `_`, which FTS5 splits on).
+ */
+const tag = (kind: 'd' | 'c' | 'r' | 'a' | 'e', id: string): string => `${kind}${Buffer.from(id, 'utf8').toString('hex')}`;
 
 const joinTerms = (text: string | null): string => (text ? termsOf(text).join(' ') : '');
 
@@ -27,6 +34,9 @@ function grantSql(grant: SearchGrant, i: number, terms: readonly string[], param
   let match = `{${grant.fields.join(' ')}} : (${words})`;
   if (grant.departmentId !== undefined) match += ` AND tags : "${tag('d', grant.departmentId)}"`;
   if (grant.citizenId !== undefined) match += ` AND tags : "${tag('c', grant.citizenId)}"`;
+  if (grant.readerDepartmentId !== undefined) match += ` AND tags : "${tag('r', grant.readerDepartmentId)}"`;
+  if (grant.assigneeId !== undefined) match += ` AND tags : "${tag('a', grant.assigneeId)}"`;
+  if (grant.expertId !== undefined) match += ` AND tags : "${tag('e', grant.expertId)}"`;
   params[`m${i}`] = match;
   const where = [`search_fts MATCH @m${i}`];
   const eq = (column: string, value: string): void => {
@@ -93,18 +103,24 @@ export function sqliteSearch(ctx: SqliteContext): SearchRepo {
   return {
     putAppeal: (d) =>
       ctx.write(() => {
-        const { doc, version } = docOf(d.appealId);
-        if (version > d.version) return;
-        ctx.run('UPDATE search_docs SET version = ? WHERE doc = ?', d.version, doc);
-        const tags = [tag('c', d.citizenId), ...(d.departmentId ? [tag('d', d.departmentId)] : [])].join(' ');
-        ctx.run(
-          'UPDATE search_fts SET number = ?, name = ?, body = ?, tags = ? WHERE rowid = ?',
-          joinTerms(d.number),
-          nameTermsOf(d.name).join(' '),
-          joinTerms(d.body),
-          tags,
-          doc,
-        );
+        const tags = [
+          tag('c', d.citizenId),
+          ...(d.departmentId ? [tag('d', d.departmentId)] : []),
+          ...d.readerDepartmentIds.map((id) => tag('r', id)),
+          ...(d.assigneeId ? [tag('a', d.assigneeId)] : []),
+          ...d.expertIds.map((id) => tag('e', id)),
+        ].join(' ');
+        const columns = [joinTerms(d.number), nameTermsOf(d.name).join(' '), joinTerms(d.body), tags];
+        const row = ctx.get('SELECT doc, version FROM search_docs WHERE appeal_id = ?', d.appealId);
+        if (!row) {
+          // A new appeal: one write of the FTS row (an update is a delete and an insert inside FTS5).
+          const made = ctx.get('INSERT INTO search_docs (appeal_id, version, chat_seq) VALUES (?, ?, 0) RETURNING doc', d.appealId, d.version);
+          ctx.run("INSERT INTO search_fts (rowid, number, name, body, tags, chat, notes) VALUES (?, ?, ?, ?, ?, '', '')", made?.doc, ...columns);
+          return;
+        }
+        if ((row.version as number) > d.version) return;
+        ctx.run('UPDATE search_docs SET version = ? WHERE doc = ?', d.version, row.doc);
+        ctx.run('UPDATE search_fts SET number = ?, name = ?, body = ?, tags = ? WHERE rowid = ?', ...columns, row.doc);
       }),
     putChat: (d, logSeq) =>
       ctx.write(() => {
