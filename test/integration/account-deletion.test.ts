@@ -29,6 +29,7 @@ let keptId: string;
 let keptBlob: string;
 let draftId: string;
 let draftBlob: string;
+let supportId: string;
 let zipBlob: string;
 
 /** The blob's file under DATA_DIR (disk store), or null on MongoDB (GridFS). */
@@ -74,6 +75,10 @@ beforeAll(async () => {
       },
     ],
   });
+  // A support conversation: no appeal under 59-ФЗ, erased with the account.
+  const opened = await citizen.post('/api/support/conversations', { topic: 'Не приходит код', message: 'Код подтверждения не приходит на почту.' });
+  expect(opened.status).toBe(201);
+  supportId = opened.body.appeal.id as string;
   // A ready export, settings and a push subscription.
   const exp = (await citizen.post('/api/me/exports')).body.export;
   await vi.waitFor(async () => {
@@ -160,6 +165,8 @@ describe('deleting one’s account', () => {
 
     // Erased: the draft and its file, the export and its ZIP, notifications, settings, push subscriptions.
     expect(await server.store.appeals.get(draftId)).toBeNull();
+    expect(await server.store.appeals.get(supportId)).toBeNull();
+    expect(await server.store.chat.list(supportId, { limit: 10, includeInternal: true })).toEqual([]);
     expect(await server.store.attachments.list(draftId)).toEqual([]);
     expect(await stored(draftBlob)).toBe(false);
     expect(await stored(zipBlob)).toBe(false);
@@ -189,7 +196,7 @@ describe('deleting one’s account', () => {
     const journal = await server.store.audit.list(0, 10_000);
     expect(journal.find((e) => e.action === 'account.deleted')).toMatchObject({
       subjectId: before.id,
-      details: { keptAppeals: 1, erasedDrafts: 1, retainUntil },
+      details: { keptAppeals: 1, erasedDrafts: 1, erasedSupport: 1, retainUntil },
     });
   });
 

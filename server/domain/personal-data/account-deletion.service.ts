@@ -30,6 +30,9 @@ export function retentionEnd(closedAt: number, years: number): number {
   return Date.UTC(new Date(closedAt).getUTCFullYear() + 1 + years, 0, 1);
 }
 
+/** Whether the law keeps this appeal after its citizen's account is deleted: a registered appeal, not a draft and not a support conversation. */
+export const isKeptByLaw = (a: Pick<AppealRecord, 'status' | 'kind'>): boolean => a.status !== 'draft' && a.kind !== 'support';
+
 /** The placeholders a deleted account's row gets in place of its sign-in contacts (unique per account, never a real address). */
 export const deletedEmail = (userId: string): string => `deleted.${userId.toLowerCase()}@deleted.invalid`;
 export const deletedPhone = (userId: string): string => `deleted:${userId}`;
@@ -62,12 +65,13 @@ export class AccountDeletionService {
     await this.d.passwordFailures?.reset(key);
     const now = this.d.clock.now();
     const appeals = await appealsOf(this.d.store, user.id);
-    // Registered appeals are kept (59-ФЗ, the archive's terms); drafts were never sent and go.
-    const kept = appeals.filter((a) => a.status !== 'draft');
+    // Registered appeals are kept (59-ФЗ, the archive's terms); drafts were never sent, support conversations are no appeals: both go.
+    const kept = appeals.filter(isKeptByLaw);
     const drafts = appeals.filter((a) => a.status === 'draft');
+    const support = appeals.filter((a) => a.status !== 'draft' && !isKeptByLaw(a));
     const exportsBefore = await this.d.store.personalData.listExports(user.id);
 
-    const erasedAppeals = await this.d.store.personalData.eraseAppeals(drafts.map((a) => a.id));
+    const erasedAppeals = await this.d.store.personalData.eraseAppeals([...drafts, ...support].map((a) => a.id));
     const personal = await this.d.store.personalData.erasePersonal(user.id);
     let retainUntil: number | null = null;
     if (kept.length > 0) {
@@ -114,7 +118,7 @@ export class AccountDeletionService {
       action: 'account.deleted',
       subjectType: 'user',
       subjectId: user.id,
-      details: { keptAppeals: kept.length, erasedDrafts: drafts.length, retainUntil },
+      details: { keptAppeals: kept.length, erasedDrafts: drafts.length, erasedSupport: support.length, retainUntil },
     });
     return { keptAppeals: kept.length, retainUntil };
   }
@@ -132,7 +136,7 @@ export class AccountDeletionService {
     const retained = await this.d.store.personalData.getRetained(userId);
     if (!retained || retained.pseudonymisedAt !== null) return undefined;
     const now = this.d.clock.now();
-    const kept = (await appealsOf(this.d.store, userId)).filter((a) => a.status !== 'draft');
+    const kept = (await appealsOf(this.d.store, userId)).filter(isKeptByLaw);
     const end = Math.max(retained.retainUntil, kept.length > 0 ? this.retentionEndOf(kept, now) : 0);
     if (end > now) {
       if (end !== retained.retainUntil) await this.d.store.personalData.putRetained({ ...retained, retainUntil: end });
