@@ -8,6 +8,9 @@ import { LIMITS } from '../../shared/limits.js';
 import { Client, startAuthApp, type AuthApp } from '../helpers/auth-app.js';
 import { codeIn, isSignedIn, mailTo, PASSWORD, registerConfirmed, signIn, smsTo } from '../helpers/accounts-flow.js';
 import { randomPhone, uniq } from '../helpers/factories.js';
+import { closeAllSockets, connect } from '../helpers/realtime.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { demoAccount, loginAs } from '../helpers/session.js';
 
 let app: AuthApp;
 
@@ -260,5 +263,54 @@ describe('sessions', () => {
     const theirs = ((await stranger.client.get('/api/me/sessions')).body as unknown as { items: { id: string }[] }).items[0]?.id;
     expect((await chrome.client.del(`/api/me/sessions/${theirs}`)).status).toBe(404);
     expect(await isSignedIn(stranger.client)).toBe(true);
+  });
+});
+
+describe('on the live server', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    closeAllSockets();
+    await server.stop();
+  });
+
+  /** Resolves with the time the socket disconnects. */
+  const disconnectedAt = (socket: Awaited<ReturnType<typeof connect>>): Promise<number> =>
+    new Promise<number>((resolve) => {
+      socket.once('disconnect', () => {
+        resolve(Date.now());
+      });
+    });
+
+  it("a password change closes the other sessions' sockets within a second and keeps this one's", async () => {
+    const account = demoAccount(server, 'expert');
+    const here = await loginAs(server, 'expert');
+    const there = await loginAs(server, 'expert');
+    const mine = await connect(server.url, here);
+    const theirs = await connect(server.url, there);
+    const closed = disconnectedAt(theirs);
+    const t0 = Date.now();
+    const reply = await here.post('/api/me/password', { currentPassword: account.password, newPassword: 'expert new secret 1' });
+    expect(reply.status).toBe(200);
+    expect(reply.body.endedSessions).toBe(1);
+    expect((await closed) - t0).toBeLessThan(1000);
+    expect(mine.connected).toBe(true);
+    await expect(connect(server.url, there)).rejects.toMatchObject({ data: { code: 'UNAUTHENTICATED' } });
+    account.password = 'expert new secret 1';
+  });
+
+  it("ending a session from the list closes that session's sockets within a second", async () => {
+    const here = await loginAs(server, 'citizen');
+    const there = await loginAs(server, 'citizen');
+    const theirs = await connect(server.url, there);
+    const items = (await here.get('/api/me/sessions')).body.items as { id: string; current: boolean }[];
+    const other = items.filter((s) => !s.current).at(-1);
+    const closed = disconnectedAt(theirs);
+    const t0 = Date.now();
+    expect((await here.request('DELETE', `/api/me/sessions/${other?.id}`)).status).toBe(204);
+    expect((await closed) - t0).toBeLessThan(1000);
+    expect((await there.get('/api/me')).body.user).toBeNull();
   });
 });
