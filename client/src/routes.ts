@@ -29,6 +29,7 @@ export const ROUTES: readonly RouteDef[] = [
   { pattern: '/analytics', access: ['supervisor', 'admin'], load: () => import('./views/analytics/Analytics.svelte') },
   { pattern: '/analytics/appeals', access: ['supervisor', 'admin'], load: () => import('./views/analytics/AnalyticsAppeals.svelte') },
   { pattern: '/access-log', access: ['supervisor', 'admin'], load: () => import('./views/supervisor/AccessLog.svelte') },
+  { pattern: '/audit', access: ['supervisor', 'admin'], load: () => import('./views/audit/AuditJournal.svelte') },
   { pattern: '/canned', access: ['supervisor'], load: () => import('./views/supervisor/CannedReplies.svelte') },
   { pattern: '/invited', access: ['expert'], load: () => import('./views/expert/Invited.svelte') },
   { pattern: '/search', access: ['citizen', 'operator', 'supervisor', 'expert'], load: () => import('./views/search/SearchView.svelte') },

@@ -59,7 +59,7 @@ describe('who reads the journal', () => {
     expect(items.map((e) => e.seq)).toEqual([...items.map((e) => e.seq)].sort((a, b) => b - a));
     const assigned = items.find((e) => e.action === 'appeal.assigned')!;
     expect(assigned.actorName).toBe(supervisor.user.fullName);
-    expect(assigned.changes).toEqual([{ field: 'assigneeId', before: null, after: operator.user.id }]);
+    expect(assigned.changes).toEqual([{ field: 'assigneeId', before: null, after: operator.user.fullName }]);
     const submitted = items.find((e) => e.changes.some((c) => c.field === 'status' && c.before === 'draft'))!;
     expect(submitted.changes.find((c) => c.field === 'status')).toEqual({ field: 'status', before: 'draft', after: 'registered' });
 

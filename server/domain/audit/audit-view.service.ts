@@ -15,6 +15,8 @@ import type { Viewer } from '../viewer.js';
 import { verifyAuditChain, type AuditService } from './audit.service.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Fields whose values are user ids, shown by name. */
+const PERSON_FIELDS: ReadonlySet<string> = new Set(['assigneeId', 'expertId']);
 const VALUE_CHARS = 500;
 
 /** The start of a Moscow calendar day (YYYY-MM-DD). */
@@ -118,10 +120,18 @@ export class AuditViewService {
         subjectType: e.subjectType,
         subjectId: e.subjectId,
         appeal: id === null ? null : { id, number: numbers.get(id) ?? null },
-        changes: changesOf(e.details),
+        changes: await this.named(changesOf(e.details)),
       });
     }
     return { items, total: page.total };
+  }
+
+  /** The people a change names (an assignee, an expert) by their names; an unknown id stays as it is. */
+  private async named(changes: AuditEntryView['changes']): Promise<AuditEntryView['changes']> {
+    const name = async (v: string | null): Promise<string | null> => (v === null ? null : (await this.d.names.nameOf(v)) || v);
+    const out: AuditEntryView['changes'] = [];
+    for (const c of changes) out.push(PERSON_FIELDS.has(c.field) ? { ...c, before: await name(c.before), after: await name(c.after) } : c);
+    return out;
   }
 
   /** Walks the whole chain; the check itself is journalled. */
