@@ -14,6 +14,13 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { demoAccount, fileAppeal, loginAs } from '../helpers/session.js';
 import { cspViolations, launchBrowser, newContext, screenshot, seriousAxeViolations, signInContext, skipReason, suiteTitle } from './helpers.js';
 
+/** What the test reads of a canvas (the tests are type-checked without the DOM library). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+
 /** Parses our CSV (`;`, CRLF, quotes doubled); returns the rows after checking the BOM. */
 function parseCsv(text: string): string[][] {
   expect(text.charCodeAt(0)).toBe(0xfeff);
@@ -96,7 +103,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('analytics: charts, drill-down a
     expect(await page.getByTestId('fig-backlog').textContent()).toBe('3');
     // The canvas has pixels drawn (not a blank box).
     const drawn = await page.getByTestId('chart-breakdown').evaluate((el) => {
-      const c = el as HTMLCanvasElement;
+      const c = el as unknown as CanvasLike;
       const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
       let painted = 0;
       for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted++;
