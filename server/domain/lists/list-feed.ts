@@ -94,6 +94,8 @@ export class ListFeed {
       case 'notification.unread':
       case 'overdue.digest':
       case 'resolution.autoconfirm_soon':
+      case 'export.ready':
+      case 'account.pseudonymised':
         return null;
     }
   }
