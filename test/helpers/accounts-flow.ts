@@ -2,7 +2,7 @@
  * Registration and the codes of the accounts tests (docs/accounts.md) over
  * startAuthApp: e-mails read from the real SMTP sink, SMS from the gateway stand-in.
  */
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { currentConsent } from '../../server/domain/accounts/consent.js';
 import { Client, type AuthApp, type Reply } from './auth-app.js';
 import { randomPhone, uniq } from './factories.js';
@@ -35,11 +35,16 @@ export async function mailTo(app: AuthApp, to: string, since: number) {
   return app.smtp.waitFor(to, since);
 }
 
-/** The SMS to `phone` after `since` messages (the adapter awaits the gateway, so it is there when the call returns). */
+/** The SMS to `phone` after `since` messages, when the call awaited the gateway (registration, a contact change). */
 export function smsTo(app: AuthApp, phone: string, since: number): string {
   const msg = app.sms.messages.slice(since).find((m) => m.to === phone);
   if (!msg) throw new Error(`no SMS to ${phone}`);
   return msg.text;
+}
+
+/** The SMS to `phone` after `since` messages, waiting for it (recovery and unlock send in the background). */
+export async function smsSoon(app: AuthApp, phone: string, since: number): Promise<string> {
+  return vi.waitFor(() => smsTo(app, phone, since), { timeout: 5000, interval: 20 });
 }
 
 /** Registers and confirms both contacts; the client is signed in. */

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../shared/limits.js';
 import { Client, startAuthApp, type AuthApp, type Reply } from '../helpers/auth-app.js';
-import { codeIn, isSignedIn, mailTo, PASSWORD, registerConfirmed, registration, signIn, smsTo } from '../helpers/accounts-flow.js';
+import { codeIn, isSignedIn, mailTo, PASSWORD, registerConfirmed, registration, signIn, smsSoon } from '../helpers/accounts-flow.js';
 import { randomPhone, uniq } from '../helpers/factories.js';
 
 const LOCKOUT_SEC = 2;
@@ -116,7 +116,7 @@ describe('password recovery', () => {
     const since = app.sms.messages.length;
     const request = await browser.post('/api/auth/recover', { login: `8${input.phone.slice(2)}` });
     expect(request.body?.request?.channel).toBe('phone');
-    const text = smsTo(app, input.phone, since);
+    const text = await smsSoon(app, input.phone, since);
     expect(text).toContain('восстановления пароля');
     const reset = await browser.post('/api/auth/recover/reset', {
       login: input.phone,

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import type * as Y from 'yjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROUTES, routeUrl, type QueryValues, type RouteKey, type RouteSpec } from '../../shared/protocol/routes.js';
 import { routeKeyOf } from '../../server/transport/http/mount-route.js';
 import { formWith, pdfBytes } from '../helpers/files.js';
@@ -130,15 +130,33 @@ describe('REST route table', () => {
     await call(newcomer, 'me.sessionEnd', { params: { id: (listed.body.items as { id: string; current: boolean }[]).find((s) => !s.current)!.id } });
     expect((await laptop.get('/api/me')).body.user).toBeNull();
     await call(newcomer, 'me.password', { body: { currentPassword: 'correct horse 42', newPassword: 'correct horse 43' } });
+    // Recovery and unlock codes leave after the answer: wait for the outbox's newest code to change.
+    const lastCode = await outboxCode('email', email);
     const recovery = await call(new TestClient(server.url), 'auth.recover', { body: { login: email } });
+    const recoveryCode = await vi.waitFor(
+      async () => {
+        const code = await outboxCode('email', email);
+        if (code === lastCode) throw new Error('the recovery code has not arrived yet');
+        return code;
+      },
+      { timeout: 5000, interval: 50 },
+    );
     const recovered = new TestClient(server.url);
     await call(recovered, 'auth.recoverReset', {
-      body: { login: email, requestId: recovery.body.request.requestId, code: await outboxCode('email', email), password: 'correct horse 42' },
+      body: { login: email, requestId: recovery.body.request.requestId, code: recoveryCode, password: 'correct horse 42' },
     });
     await recovered.post('/api/me/lock');
     const unlock = await call(new TestClient(server.url), 'auth.unlock', { body: { login: email } });
+    const unlockCode = await vi.waitFor(
+      async () => {
+        const code = await outboxCode('email', email);
+        if (code === recoveryCode) throw new Error('the unlock code has not arrived yet');
+        return code;
+      },
+      { timeout: 5000, interval: 50 },
+    );
     await call(new TestClient(server.url), 'auth.unlockConfirm', {
-      body: { login: email, requestId: unlock.body.request.requestId, code: await outboxCode('email', email) },
+      body: { login: email, requestId: unlock.body.request.requestId, code: unlockCode },
     });
     await call(newcomer, 'auth.logout');
     await call(new TestClient(server.url), 'auth.login', { body: { login: email, password: 'correct horse 42' } });
@@ -318,6 +336,22 @@ describe('REST route table', () => {
     };
     await call(citizen, 'notifications.pushSubscribe', { body: device });
     await call(citizen, 'notifications.pushUnsubscribe', { body: { endpoint: device.endpoint } });
+    // Oversight (docs/oversight.md): the journal on screen, publication on Open311, keys, webhooks.
+    await call(supervisor, 'audit.list', { query: { appeal: appeal.number, limit: 10, offset: 0 } });
+    await call(admin, 'audit.verify');
+    await call(citizen, 'appeals.setPublicity', { params: { id: appeal.id }, body: { public: true } });
+    await call(citizen, 'appeals.publicity', { params: { id: appeal.id } });
+    const apiKey = await call(admin, 'admin.apiKeys.create', { body: { name: 'Открытые данные', ratePerMinute: 60 } });
+    await call(admin, 'admin.apiKeys.list');
+    await call(admin, 'admin.apiKeys.revoke', { params: { id: apiKey.body.key.id as string } });
+    const hook = await call(admin, 'admin.webhooks.create', { body: { url: 'https://10.0.0.9/hook', events: ['appeal.decision'], allowPrivate: true } });
+    await call(admin, 'admin.webhooks.list');
+    const hookDeliveries = await call(admin, 'admin.webhooks.deliveries', { query: { limit: 10, offset: 0 } });
+    expect(hookDeliveries.body.items).toEqual([]);
+    await oversightDelivery(server, hook.body.webhook.id as string);
+    const [logged] = (await call(admin, 'admin.webhooks.deliveries', { query: { limit: 10, offset: 0 } })).body.items as { id: string }[];
+    await call(admin, 'admin.webhooks.replay', { params: { id: logged!.id } });
+    await call(admin, 'admin.webhooks.delete', { params: { id: hook.body.webhook.id as string } });
 
     // The newcomer takes their data out, then deletes the account (docs/personal-data.md).
     const leaver = await new TestClient(server.url).login(email, 'correct horse 42');
@@ -354,6 +388,25 @@ async function expressAppOf(s: TestServer): Promise<Express> {
   }
   if (!app) throw new Error('no Express app seen on a request');
   return app;
+}
+
+/** A delivery in the webhook's log, stored as the service stores one (nothing is sent: its job is not queued). */
+async function oversightDelivery(s: TestServer, webhookId: string): Promise<void> {
+  const now = Date.now();
+  await s.store.oversight.createDelivery({
+    id: `route-table-delivery-${now}`,
+    webhookId,
+    event: 'appeal.decision',
+    body: '{}',
+    state: 'failed',
+    attempts: 8,
+    lastStatus: 500,
+    lastError: 'HTTP 500',
+    createdAt: now,
+    updatedAt: now,
+    deliveredAt: null,
+    replayOf: null,
+  });
 }
 
 /** The newest code sent to `to` through the dev outbox. */

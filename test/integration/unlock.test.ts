@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startAuthApp, type AuthApp } from '../helpers/auth-app.js';
-import { codeIn, isSignedIn, mailTo, PASSWORD, registerConfirmed, signIn, smsTo } from '../helpers/accounts-flow.js';
+import { codeIn, isSignedIn, mailTo, PASSWORD, registerConfirmed, signIn, smsSoon } from '../helpers/accounts-flow.js';
 
 let app: AuthApp;
 
@@ -58,7 +58,7 @@ describe('unlock by a code', () => {
     const browser = new Client(app);
     const since = app.sms.messages.length;
     const request = await browser.post('/api/auth/unlock', { login: input.phone });
-    const code = codeIn(smsTo(app, input.phone, since));
+    const code = codeIn(await smsSoon(app, input.phone, since));
     const requestId = request.body?.request?.requestId;
     const weak = await browser.post('/api/auth/unlock/confirm', { login: input.phone, requestId, code, password: 'abc' });
     expect(weak.body?.error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { password: 'не короче 10 символов' } });

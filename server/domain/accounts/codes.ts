@@ -42,6 +42,11 @@ export interface IssueOptions {
    * A decoy ignores the send limit.
    */
   deliver?: boolean;
+  /**
+   * Send without waiting for the channel (the answer must not take longer when a
+   * message leaves: recovery); a failed send is passed here instead of thrown.
+   */
+  background?: (error: unknown) => void;
 }
 
 /**
@@ -81,8 +86,11 @@ export async function issueCode(
   if (deliver) {
     const minutes = Math.round(LIMITS.codeTtlMs / 60_000);
     const text = options.text ? options.text(code, minutes) : `Код подтверждения: ${code}. Действует ${minutes} мин. Никому не сообщайте его.`;
-    if (channel === 'email') await deps.mail.send(to, options.subject ?? 'Код подтверждения', text);
-    else await deps.sms.send(to, text);
+    const send = channel === 'email' ? () => deps.mail.send(to, options.subject ?? 'Код подтверждения', text) : () => deps.sms.send(to, text);
+    const onError = options.background;
+    // After the answer has gone: the message's work must not lengthen it.
+    if (onError) setImmediate(() => void send().catch(onError));
+    else await send();
   }
 
   return {

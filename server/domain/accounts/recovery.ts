@@ -10,6 +10,8 @@
  * - checking a code behaves the same for a decoy (wrong-code counts, expiry,
  *   exhaustion), and the new password is hashed before the code is looked at,
  *   so each answer costs one argon2 hash whoever asks;
+ * - the code leaves in the background: the answer does not wait for the mail
+ *   or SMS gateway, which would take longer when a message is really sent;
  * - the login limits apply as they do to login itself: every request and
  *   every answer spends the client IP's login budget, a wrong code counts as a
  *   failed login of the account (or of the typed login), and an account in
@@ -83,12 +85,17 @@ export class Recovery {
     let request: CodeRequest | null = null;
     if (eligible) {
       try {
-        request = await issueCode(this.codeDeps, user, channel, { purpose, subject: message.subject, text: message.text });
+        request = await issueCode(this.codeDeps, user, channel, {
+          purpose,
+          subject: message.subject,
+          text: message.text,
+          background: (e) => {
+            this.core.deps.logger.warn('recovery code not sent', { userId: user.id, channel, error: e instanceof Error ? e.name : 'unknown' });
+          },
+        });
       } catch (e) {
-        // The account's send limit is spent, or the channel failed: a decoy, so that the answer does not say so.
-        if (e instanceof DomainError && e.code !== 'RATE_LIMITED') throw e;
-        if (!(e instanceof DomainError))
-          this.core.deps.logger.warn('recovery code not sent', { userId: user.id, channel, error: e instanceof Error ? e.name : 'unknown' });
+        // The account's send limit is spent: a decoy, so that the answer does not say so.
+        if (!(e instanceof DomainError && e.code === 'RATE_LIMITED')) throw e;
       }
     }
     if (!request) {
