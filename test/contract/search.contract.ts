@@ -243,6 +243,16 @@ export function describeSearch(s: () => Store): void {
       expect(await ids({ text: 'отключить' })).toEqual([]);
     });
 
+    it('forgets an erased appeal: its texts, terms and messages leave the index (a deleted account)', async () => {
+      expect(await ids({ text: 'врача' })).toEqual(sorted(a2));
+      await s().personalData.eraseAppeals([a2.id]);
+      expect(await ids({ text: 'врача' })).toEqual([]);
+      expect(await ids({ text: 'справку' })).toEqual([]);
+      expect(await ids({ text: 'паспорт' })).toEqual([]);
+      // Nothing of it is left for the catch-up to find either.
+      expect((await s().search.stale(null, 100)).ids).toEqual([]);
+    });
+
     it('names the appeals whose index is behind: not indexed, an older version, a chat log further on', async () => {
       const behind = async (): Promise<string[]> => {
         const out: string[] = [];

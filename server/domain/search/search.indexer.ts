@@ -3,7 +3,8 @@
  * chat (docs/search.md). It hears the bus: a status change (the submission
  * among them, with the number), an update (the description's plain text that
  * AppealService.syncDescription writes, the assignee, the experts, privacy),
- * a redirect, an escalation, a case entry; and a chat message (`chat.posted`);
+ * a redirect, an escalation, a case entry, a deleted account's pseudonym
+ * (`account.pseudonymised`); and a chat message (`chat.posted`);
  * ChatService tells it of each edit and withdrawal (`chatEdited`). Each
  * change re-reads the record and writes what the index keeps of it, so the
  * order events arrive in does not matter, and a late write never replaces a
@@ -65,6 +66,8 @@ export class SearchIndexer {
     this.unsubscribe ??= this.d.bus.subscribe((event) => {
       for (const id of appealsOf(event)) this.appealChanged(id);
       if (event.type === 'chat.posted') this.chatChanged(event.message.appealId, event.message.seq);
+      // A deleted account's name gave way to a pseudonym in the appeals kept by law.
+      if (event.type === 'account.pseudonymised') for (const id of event.appealIds) this.appealChanged(id);
     });
   }
 

@@ -84,6 +84,9 @@ export function mongoPersonalData(conn: Connection, inFlight: InFlight): { repo:
         await col('attachments').deleteMany({ appealId: { $in: ids } });
         for (const name of APPEAL_COLLECTIONS) await col(name).deleteMany({ appealId: { $in: ids } });
         await col('appeals').deleteMany({ id: { $in: ids } });
+        // The search index's texts and terms of them (search.repo.ts).
+        await col('search_chat').deleteMany({ appealId: { $in: ids } });
+        await db.collection<{ _id: string }>('search_docs', { writeConcern: DURABLE }).deleteMany({ _id: { $in: ids } });
         return { blobIds: [...blobIds] };
       }),
     erasePersonal: (userId) =>

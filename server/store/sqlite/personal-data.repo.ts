@@ -1,6 +1,7 @@
 /** Personal data on SQLite (personal-data.port.ts): exports, erasure and pseudonymisation, each in one transaction. */
 import type { DataExportRecord, PersonalDataRepo, RetainedPersonRecord } from '../personal-data.port.js';
 import { Table, type SqliteContext } from './table.js';
+import { eraseSearchEntries } from './search.repo.js';
 
 const exports = new Table<DataExportRecord>('data_exports', {
   id: 'text',
@@ -50,6 +51,7 @@ export function sqlitePersonalData(ctx: SqliteContext): PersonalDataRepo {
           for (const b of blobsOfAttachments(id)) blobIds.add(b);
           ctx.run('DELETE FROM attachments WHERE appeal_id = ?', id);
           for (const t of APPEAL_TABLES) ctx.run(`DELETE FROM ${t} WHERE appeal_id = ?`, id);
+          eraseSearchEntries(ctx, id);
           ctx.run('DELETE FROM appeals WHERE id = ?', id);
         }
         return { blobIds: [...blobIds] };

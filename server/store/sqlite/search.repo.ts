@@ -69,6 +69,13 @@ const FILTER = `(@f_status IS NULL OR a.status = @f_status)
   AND (@f_from IS NULL OR COALESCE(a.submitted_at, a.created_at) >= @f_from)
   AND (@f_to IS NULL OR COALESCE(a.submitted_at, a.created_at) < @f_to)`;
 
+/** Removes the appeal's index entries, texts and terms (an erased appeal: personal-data.repo.ts), inside the caller's write. */
+export function eraseSearchEntries(ctx: SqliteContext, appealId: string): void {
+  ctx.run('DELETE FROM search_fts WHERE rowid IN (SELECT doc FROM search_docs WHERE appeal_id = ?)', appealId);
+  ctx.run('DELETE FROM search_docs WHERE appeal_id = ?', appealId);
+  ctx.run('DELETE FROM search_chat WHERE appeal_id = ?', appealId);
+}
+
 export function sqliteSearch(ctx: SqliteContext): SearchRepo {
   /** The appeal's row of search_docs, made (empty, version -1) when missing. */
   const docOf = (appealId: string): { doc: number; version: number } => {
