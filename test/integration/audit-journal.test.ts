@@ -3,14 +3,15 @@
  * reads the entries of the department's appeals only, an admin every entry,
  * others nothing; the filters by appeal number, person, action and period;
  * each entry's changes; and the hash-chain check naming the entry tampered
- * with directly in SQLite.
+ * with directly in the database (SQLite, or MongoDB in the server-mongo run).
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../server/store/sqlite/sqlite.store.js';
 import { auditEntrySchema, auditVerifySchema } from '../../shared/schemas/oversight.schema.js';
-import { sqliteOnly, startTestServer, type TestServer } from '../helpers/server.js';
+import mongoose from 'mongoose';
+import { mongoUriFor, startTestServer, testStore, type TestServer } from '../helpers/server.js';
 import { demoAccount, fileAppeal, loginAs, type TestClient } from '../helpers/session.js';
 
 let server: TestServer;
@@ -24,6 +25,27 @@ let foreign: { id: string; number: string };
 
 const prefixOf = (role: string, code: string): string => `${role}.${code.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
 const entries = (body: { items: unknown[] }) => body.items.map((i) => auditEntrySchema.parse(i));
+
+/** Changes an entry's details directly in the database, as someone with access to the file or the server would. */
+async function tamper(seq: number, details: Record<string, unknown>): Promise<void> {
+  if (testStore === 'mongo') {
+    const conn = await mongoose.createConnection(mongoUriFor(server.dataDir)).asPromise();
+    try {
+      const res = await conn.db!.collection('audit').updateOne({ seq }, { $set: { details } });
+      expect(res.modifiedCount).toBe(1);
+    } finally {
+      await conn.close();
+    }
+    return;
+  }
+  const db = new Database(path.join(server.dataDir, SQLITE_FILE));
+  try {
+    db.pragma('busy_timeout = 5000');
+    expect(db.prepare('UPDATE audit SET details = ? WHERE seq = ?').run(JSON.stringify(details), seq).changes).toBe(1);
+  } finally {
+    db.close();
+  }
+}
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -104,36 +126,23 @@ describe('who reads the journal', () => {
 });
 
 describe('the hash-chain check', () => {
-  it(
-    'says the chain is intact, then names the entry changed in SQLite behind the server’s back',
-    { skip: sqliteOnly('tampers with the SQLite file') !== null },
-    async () => {
-      const intact = auditVerifySchema.parse((await admin.post('/api/audit/verify')).body);
-      expect(intact.ok).toBe(true);
-      const count = intact.ok ? intact.count : 0;
-      expect(count).toBeGreaterThan(5);
-      // The check itself is journalled.
-      const checks = entries((await admin.get('/api/audit?action=audit.verified')).body);
-      expect(checks[0]?.changes).toEqual([
-        { field: 'ok', before: null, after: 'true' },
-        { field: 'count', before: null, after: String(count) },
-      ]);
+  it('says the chain is intact, then names the entry changed in the database behind the server’s back', async () => {
+    const intact = auditVerifySchema.parse((await admin.post('/api/audit/verify')).body);
+    expect(intact.ok).toBe(true);
+    const count = intact.ok ? intact.count : 0;
+    expect(count).toBeGreaterThan(5);
+    // The check itself is journalled.
+    const checks = entries((await admin.get('/api/audit?action=audit.verified')).body);
+    expect(checks[0]?.changes).toEqual([
+      { field: 'ok', before: null, after: 'true' },
+      { field: 'count', before: null, after: String(count) },
+    ]);
 
-      const assigned = entries((await supervisor.get(`/api/audit?appeal=${own.number}&action=appeal.assigned`)).body)[0]!;
-      const db = new Database(path.join(server.dataDir, SQLITE_FILE));
-      try {
-        db.pragma('busy_timeout = 5000');
-        const changed = db
-          .prepare('UPDATE audit SET details = ? WHERE seq = ?')
-          .run(JSON.stringify({ assigneeId: supervisor.user.id, previous: null }), assigned.seq);
-        expect(changed.changes).toBe(1);
-      } finally {
-        db.close();
-      }
-      const broken = await supervisor.post('/api/audit/verify');
-      expect(broken.status).toBe(200);
-      expect(broken.body).toEqual({ ok: false, seq: assigned.seq, reason: 'content' });
-      expect((await admin.post('/api/audit/verify')).body).toEqual({ ok: false, seq: assigned.seq, reason: 'content' });
-    },
-  );
+    const assigned = entries((await supervisor.get(`/api/audit?appeal=${own.number}&action=appeal.assigned`)).body)[0]!;
+    await tamper(assigned.seq, { assigneeId: supervisor.user.id, previous: null });
+    const broken = await supervisor.post('/api/audit/verify');
+    expect(broken.status).toBe(200);
+    expect(broken.body).toEqual({ ok: false, seq: assigned.seq, reason: 'content' });
+    expect((await admin.post('/api/audit/verify')).body).toEqual({ ok: false, seq: assigned.seq, reason: 'content' });
+  });
 });
