@@ -6,28 +6,31 @@
  * (`<errors><error>…` in XML).
  */
 import { Router, type Request, type Response } from 'express';
-import XMLBuilder from 'fast-xml-builder';
 import type { ApiKeyService } from '../../domain/oversight/api-keys.service.js';
 import { Open311Error, type Open311 } from '../../domain/oversight/open311.service.js';
 
 type Format = 'json' | 'xml';
 
-const xml = new XMLBuilder({ format: true, suppressEmptyNode: false, processEntities: true });
+/** The XML builder, loaded with the first XML reply (a chunk of its own in the bundle). */
+let xml: Promise<{ build(value: unknown): string }> | undefined;
+const xmlBuilder = () =>
+  (xml ??= import('fast-xml-builder').then(({ default: XMLBuilder }) => new XMLBuilder({ format: true, suppressEmptyNode: false, processEntities: true })));
 
-function send(res: Response, format: Format, root: string, item: string, value: unknown): void {
+async function send(res: Response, format: Format, root: string, item: string, value: unknown): Promise<void> {
   res.setHeader('Cache-Control', 'no-store');
   if (format === 'json') {
     res.json(value);
     return;
   }
   const body = Array.isArray(value) ? { [root]: { [item]: value } } : { [root]: value };
-  res.type('application/xml; charset=utf-8').send(`<?xml version="1.0" encoding="utf-8"?>\n${xml.build(body)}`);
+  const text = (await xmlBuilder()).build(body);
+  res.type('application/xml; charset=utf-8').send(`<?xml version="1.0" encoding="utf-8"?>\n${text}`);
 }
 
-function refuse(res: Response, format: Format, error: Open311Error): void {
+function refuse(res: Response, format: Format, error: Open311Error): Promise<void> {
   if (error.retryAfter !== undefined) res.setHeader('Retry-After', String(error.retryAfter));
   res.status(error.status);
-  send(res, format, 'errors', 'error', [{ code: error.status, description: error.description }]);
+  return send(res, format, 'errors', 'error', [{ code: error.status, description: error.description }]);
 }
 
 /** `name.json` or `name.xml` → [name, format]; anything else null. */
@@ -43,7 +46,7 @@ export function open311Routes(d: { open311: Open311; apiKeys: ApiKeyService }): 
     async (req: Request, res: Response): Promise<void> => {
       const format = formatOf(req);
       if (format === null) {
-        refuse(res, 'json', new Open311Error(404, 'Нет такого адреса Open311: ответы .json или .xml'));
+        await refuse(res, 'json', new Open311Error(404, 'Нет такого адреса Open311: ответы .json или .xml'));
         return;
       }
       try {
@@ -51,9 +54,9 @@ export function open311Routes(d: { open311: Open311; apiKeys: ApiKeyService }): 
         const key = typeof req.query.api_key === 'string' ? req.query.api_key : header;
         await d.apiKeys.admit(key);
         const out = await work(req, format);
-        send(res, format, out.root, out.item, out.value);
+        await send(res, format, out.root, out.item, out.value);
       } catch (error) {
-        if (error instanceof Open311Error) refuse(res, format, error);
+        if (error instanceof Open311Error) await refuse(res, format, error);
         else throw error;
       }
     };
@@ -94,8 +97,8 @@ export function open311Routes(d: { open311: Open311; apiKeys: ApiKeyService }): 
       (req) => split(String(req.params.file ?? ''))?.[1] ?? null,
     ),
   );
-  r.use('/open311', (_req, res) => {
-    refuse(res, 'json', new Open311Error(404, 'Нет такого адреса Open311'));
+  r.use('/open311', async (_req, res) => {
+    await refuse(res, 'json', new Open311Error(404, 'Нет такого адреса Open311'));
   });
   return r;
 }
