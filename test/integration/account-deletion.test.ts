@@ -8,7 +8,7 @@
  * and phone; after the retention period a scheduler job replaces the name by
  * a pseudonym and drops the kept contacts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLOSE_CODES } from '../../shared/protocol/close-codes.js';
@@ -43,7 +43,8 @@ async function stored(id: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ clock, schedulerIntervalMs: 0 });
+  // TRUST_PROXY: the recovery probes come from an address of their own, so they spend no budget of the other logins.
+  server = await startTestServer({ clock, schedulerIntervalMs: 0, env: { TRUST_PROXY: '1' } });
   citizen = await loginAs(server, 'citizen');
   before = (await server.store.users.get(citizen.user.id as string))!;
   // A registered appeal with a file.
@@ -162,6 +163,25 @@ describe('deleting one’s account', () => {
     expect(again.status).toBe(401);
     expect(again.body.error.code).toBe('INVALID_CREDENTIALS');
     await expect(connect(server.url, laptop, { reconnection: false })).rejects.toThrow();
+    // Recovery and unlock find no account by the old e-mail or phone: the same answer as for a login of nobody, and nothing is sent.
+    const sentTo = (to: string): number =>
+      existsSync(path.join(server.dataDir, 'outbox.log'))
+        ? readFileSync(path.join(server.dataDir, 'outbox.log'), 'utf8')
+            .split('\n')
+            .filter((l) => l.includes(`"to":"${to}"`)).length
+        : 0;
+    const sentBefore = [sentTo(before.email), sentTo(before.phone)];
+    for (const route of ['/api/auth/recover', '/api/auth/unlock']) {
+      for (const login of [before.email, before.phone]) {
+        const probe = { 'x-forwarded-for': '203.0.113.7' };
+        const theirs = await new TestClient(server.url).request('POST', route, { login }, probe);
+        const nobodys = await new TestClient(server.url).request('POST', route, { login: `nobody-${Date.now()}@mail.ru` }, probe);
+        expect(theirs.status, `${route} ${login}`).toBe(nobodys.status);
+        expect(Object.keys(theirs.body as object).sort()).toEqual(Object.keys(nobodys.body as object).sort());
+      }
+    }
+    await server.scheduler.runDue();
+    expect([sentTo(before.email), sentTo(before.phone)]).toEqual(sentBefore);
 
     // Erased: the draft and its file, the export and its ZIP, notifications, settings, push subscriptions.
     expect(await server.store.appeals.get(draftId)).toBeNull();
