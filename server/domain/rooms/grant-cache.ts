@@ -89,6 +89,7 @@ export class RoomGrantCache {
       case 'session.ended':
         this.forgetSessions(event.sessionIds);
         return;
+      // An expert joining comes with the invitation's appeal.updated, which re-derived the grants already.
       case 'attachment.changed':
       case 'chat.posted':
       case 'description.versions_changed':
@@ -102,6 +103,9 @@ export class RoomGrantCache {
       case 'resolution.autoconfirm_soon':
       case 'overdue.digest':
       case 'calendar.changed':
+      case 'appeal.expert_joined':
+      case 'export.ready':
+      case 'account.pseudonymised':
         return;
     }
   }

@@ -127,6 +127,9 @@ export class CollabEndpoint {
           case 'resolution.autoconfirm_soon':
           case 'overdue.digest':
           case 'calendar.changed':
+          case 'appeal.expert_joined':
+          case 'export.ready':
+          case 'account.pseudonymised':
             break;
         }
       }),

@@ -254,6 +254,8 @@ export function attachRealtime(d: RealtimeDeps): Realtime {
       case 'resolution.autoconfirm_soon':
       case 'overdue.digest':
       case 'calendar.changed':
+      case 'export.ready':
+      case 'account.pseudonymised':
         return;
     }
   };
