@@ -2,16 +2,20 @@
  * Search on SQLite (search.port.ts): an FTS5 table of terms, one row per
  * appeal with a column per searchable part, ranked by bm25. The terms are
  * the stems search-text.ts makes (FTS5 only splits them on spaces), so the
- * query's words are stemmed the same way before MATCH. Access and filters are
- * read from the appeal's own row in the same query. The `tags` column holds
- * a term for each id a grant may name (department, citizen, reading
- * departments, assignee, experts), so that FTS5 narrows the match to the
- * grant's appeals before any row is joined; the join then checks the row
- * itself, which decides (a tag behind a change only makes a hit missing
- * until the indexer catches up, never one too many).
+ * query's words are stemmed the same way before MATCH.
+ *
+ * Access and filters are terms too: the `tags` column holds one for each id
+ * a grant may name (department, citizen, reading departments, assignee,
+ * experts), the experts' permission to see the name, the status, category
+ * and kind. A grant is then one FTS5 query, its words in the parts it allows
+ * and its conditions as tags, so that ranking and counting touch no other
+ * table (joining each match to its appeal cost more than the match itself:
+ * test/bench/search-cost.ts). The page found is checked again on the
+ * appeals' own rows, which decide: a tag behind a change drops the hit. A
+ * period filter is read from the appeals' rows in the query itself.
  */
 import { nameTermsOf, queryTermsOf, termsOf } from '../search-text.js';
-import type { SearchChatDoc, SearchField, SearchGrant, SearchHit, SearchQuery, SearchRepo } from '../search.port.js';
+import type { SearchChatDoc, SearchField, SearchFilter, SearchGrant, SearchHit, SearchQuery, SearchRepo } from '../search.port.js';
 import type { Page } from '../store.js';
 import type { SqliteContext } from './table.js';
 
@@ -20,25 +24,45 @@ const BM25 = 'bm25(search_fts, 10.0, 5.0, 1.0, 0.5, 0.5, 0.0)';
 
 /**
  * A tag term: a letter for what it names (d: department, c: citizen, r: a
- * reading department, a: assignee, e: an invited expert), then the id in hex
- * (ids hold `-` and `_`, which FTS5 splits on).
+ * reading department, a: assignee, e: an invited expert, g: category, s:
+ * status, k: kind, x: experts see the contacts), then the value in hex (ids
+ * hold `-` and `_`, which FTS5 splits on).
  */
-const tag = (kind: 'd' | 'c' | 'r' | 'a' | 'e', id: string): string => `${kind}${Buffer.from(id, 'utf8').toString('hex')}`;
+const tag = (kind: 'd' | 'c' | 'r' | 'a' | 'e' | 'g' | 's' | 'k' | 'x', id: string): string => `${kind}${Buffer.from(id, 'utf8').toString('hex')}`;
+const DRAFT = tag('s', 'draft');
 
 const joinTerms = (text: string | null): string => (text ? termsOf(text).join(' ') : '');
 
-/** One grant's part of the query: its MATCH expression and its conditions on the appeal's row. */
-function grantSql(grant: SearchGrant, i: number, terms: readonly string[], params: Record<string, unknown>): string | null {
-  if (grant.fields.length === 0) return null;
+/** One grant with the query's filters as an FTS5 expression: its words in the parts it allows, its conditions as tags. */
+function matchOf(grant: SearchGrant, terms: readonly string[], f: SearchFilter): string {
   const words = terms.map((t) => `"${t}"`).join(' AND ');
-  let match = `{${grant.fields.join(' ')}} : (${words})`;
-  if (grant.departmentId !== undefined) match += ` AND tags : "${tag('d', grant.departmentId)}"`;
-  if (grant.citizenId !== undefined) match += ` AND tags : "${tag('c', grant.citizenId)}"`;
-  if (grant.readerDepartmentId !== undefined) match += ` AND tags : "${tag('r', grant.readerDepartmentId)}"`;
-  if (grant.assigneeId !== undefined) match += ` AND tags : "${tag('a', grant.assigneeId)}"`;
-  if (grant.expertId !== undefined) match += ` AND tags : "${tag('e', grant.expertId)}"`;
-  params[`m${i}`] = match;
-  const where = [`search_fts MATCH @m${i}`];
+  const tags: string[] = [];
+  if (grant.departmentId !== undefined) tags.push(tag('d', grant.departmentId));
+  if (grant.citizenId !== undefined) tags.push(tag('c', grant.citizenId));
+  if (grant.readerDepartmentId !== undefined) tags.push(tag('r', grant.readerDepartmentId));
+  if (grant.assigneeId !== undefined) tags.push(tag('a', grant.assigneeId));
+  if (grant.expertId !== undefined) tags.push(tag('e', grant.expertId));
+  if (grant.expertsSeeContacts) tags.push(tag('x', '1'));
+  if (f.status !== undefined) tags.push(tag('s', f.status));
+  if (f.categoryId !== undefined) tags.push(tag('g', f.categoryId));
+  if (f.departmentId !== undefined) tags.push(tag('d', f.departmentId));
+  if (f.type !== undefined) tags.push(tag('k', f.type));
+  let match = `{${grant.fields.join(' ')}} : (${words})${tags.map((t) => ` AND tags : "${t}"`).join('')}`;
+  if (grant.excludeDrafts) match = `(${match}) NOT tags : "${DRAFT}"`;
+  return match;
+}
+
+/** The query's filters on the appeal's row (a missing one is NULL and holds for all). */
+const FILTER = `(@f_status IS NULL OR a.status = @f_status)
+  AND (@f_category IS NULL OR a.category_id = @f_category)
+  AND (@f_department IS NULL OR a.department_id = @f_department)
+  AND (@f_type IS NULL OR a.type = @f_type)
+  AND (@f_from IS NULL OR COALESCE(a.submitted_at, a.created_at) >= @f_from)
+  AND (@f_to IS NULL OR COALESCE(a.submitted_at, a.created_at) < @f_to)`;
+
+/** A grant's conditions and the filters on the appeal's own row `a`, for the check of a page (and a period in the query). */
+function rowConditions(grant: SearchGrant, i: number, params: Record<string, unknown>): string {
+  const where: string[] = [];
   const eq = (column: string, value: string): void => {
     params[`${column}${i}`] = value;
     where.push(`a.${column} = @${column}${i}`);
@@ -56,18 +80,9 @@ function grantSql(grant: SearchGrant, i: number, terms: readonly string[], param
   }
   if (grant.expertsSeeContacts) where.push('a.experts_see_contacts = 1');
   if (grant.excludeDrafts) where.push("a.status <> 'draft'");
-  return `SELECT d.appeal_id AS appeal_id, ${BM25} AS rank, ${i} AS g
-    FROM search_fts JOIN search_docs d ON d.doc = search_fts.rowid JOIN appeals a ON a.id = d.appeal_id
-    WHERE ${where.join(' AND ')} AND ${FILTER}`;
+  where.push(FILTER);
+  return where.join(' AND ');
 }
-
-/** The query's filters on the appeal's row (a missing one is NULL and holds for all). */
-const FILTER = `(@f_status IS NULL OR a.status = @f_status)
-  AND (@f_category IS NULL OR a.category_id = @f_category)
-  AND (@f_department IS NULL OR a.department_id = @f_department)
-  AND (@f_type IS NULL OR a.type = @f_type)
-  AND (@f_from IS NULL OR COALESCE(a.submitted_at, a.created_at) >= @f_from)
-  AND (@f_to IS NULL OR COALESCE(a.submitted_at, a.created_at) < @f_to)`;
 
 /** Removes the appeal's index entries, texts and terms (an erased appeal: personal-data.repo.ts), inside the caller's write. */
 export function eraseSearchEntries(ctx: SqliteContext, appealId: string): void {
@@ -112,10 +127,14 @@ export function sqliteSearch(ctx: SqliteContext): SearchRepo {
       ctx.write(() => {
         const tags = [
           tag('c', d.citizenId),
+          tag('s', d.status),
           ...(d.departmentId ? [tag('d', d.departmentId)] : []),
           ...d.readerDepartmentIds.map((id) => tag('r', id)),
           ...(d.assigneeId ? [tag('a', d.assigneeId)] : []),
           ...d.expertIds.map((id) => tag('e', id)),
+          ...(d.categoryId ? [tag('g', d.categoryId)] : []),
+          ...(d.type ? [tag('k', d.type)] : []),
+          ...(d.expertsSeeContacts ? [tag('x', '1')] : []),
         ].join(' ');
         const columns = [joinTerms(d.number), nameTermsOf(d.name).join(' '), joinTerms(d.body), tags];
         const row = ctx.get('SELECT doc, version FROM search_docs WHERE appeal_id = ?', d.appealId);
@@ -174,22 +193,51 @@ function search(ctx: SqliteContext, query: SearchQuery): Page<SearchHit> {
     limit: query.limit,
     offset: query.offset,
   };
-  const parts = query.grants.map((g, i) => grantSql(g, i, terms, params)).filter((s): s is string => s !== null);
+  const byPeriod = f.from !== undefined || f.to !== undefined;
+  const parts: string[] = [];
+  query.grants.forEach((g, i) => {
+    if (g.fields.length === 0) return;
+    params[`m${i}`] = matchOf(g, terms, f);
+    // The period is no tag: read from the appeals' rows (with the grant's conditions, which decide there anyway).
+    parts.push(
+      byPeriod
+        ? `SELECT search_fts.rowid AS doc, ${BM25} AS rank, ${i} AS g FROM search_fts JOIN search_docs d ON d.doc = search_fts.rowid
+             JOIN appeals a ON a.id = d.appeal_id WHERE search_fts MATCH @m${i} AND ${rowConditions(g, i, params)}`
+        : `SELECT rowid AS doc, ${BM25} AS rank, ${i} AS g FROM search_fts WHERE search_fts MATCH @m${i}`,
+    );
+  });
   if (parts.length === 0) return { items: [], total: 0 };
   // One row per appeal, at its best rank over the grants it matched under; the total before LIMIT.
   const rows = ctx.all(
     // MATERIALIZED: bm25 runs in each FTS5 query, not in the aggregate the flattener would move it into.
     `WITH hits AS MATERIALIZED (${parts.join(' UNION ALL ')})
-     SELECT appeal_id, MIN(rank) AS rank, group_concat(g) AS gs, COUNT(*) OVER () AS total
-     FROM hits GROUP BY appeal_id ORDER BY rank, appeal_id LIMIT @limit OFFSET @offset`,
+     SELECT d.appeal_id AS appeal_id, p.rank AS rank, p.gs AS gs, p.total AS total FROM
+       (SELECT doc, MIN(rank) AS rank, group_concat(g) AS gs, COUNT(*) OVER () AS total
+        FROM hits GROUP BY doc ORDER BY rank, doc LIMIT @limit OFFSET @offset) p
+     JOIN search_docs d ON d.doc = p.doc ORDER BY p.rank, p.doc`,
     params,
   ) as { appeal_id: string; rank: number; gs: string; total: number }[];
   const wanted = new Set(terms);
-  const items = rows.map((r): SearchHit => {
-    const fields = new Set<SearchField>(r.gs.split(',').flatMap((g) => query.grants[Number(g)]?.fields ?? []));
-    return { appealId: r.appeal_id, score: -r.rank, chat: matchingChat(ctx, r.appeal_id, fields, wanted) };
-  });
-  return { items, total: rows[0]?.total ?? 0 };
+  const items: SearchHit[] = [];
+  let dropped = 0;
+  for (const r of rows) {
+    // The appeal's own row decides: a hit whose tags are behind a change is dropped.
+    const grants = [...new Set(r.gs.split(',').map(Number))].filter((g) => holds(ctx, query.grants[g], g, r.appeal_id, params));
+    if (grants.length === 0) {
+      dropped++;
+      continue;
+    }
+    const fields = new Set<SearchField>(grants.flatMap((g) => query.grants[g]?.fields ?? []));
+    items.push({ appealId: r.appeal_id, score: -r.rank, chat: matchingChat(ctx, r.appeal_id, fields, wanted) });
+  }
+  return { items, total: (rows[0]?.total ?? 0) - dropped };
+}
+
+/** Whether the grant's conditions and the filters hold on the appeal's own row. */
+function holds(ctx: SqliteContext, grant: SearchGrant | undefined, i: number, appealId: string, base: Record<string, unknown>): boolean {
+  if (!grant) return false;
+  const params: Record<string, unknown> = { ...base, appeal_id: appealId };
+  return ctx.get(`SELECT 1 AS ok FROM appeals a WHERE a.id = @appeal_id AND ${rowConditions(grant, i, params)}`, params) !== undefined;
 }
 
 /** Up to 3 messages of the appeal in the parts allowed whose terms include a query term. */
