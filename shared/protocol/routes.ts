@@ -232,7 +232,12 @@ export const ROUTES = {
     status: 201,
   }),
   'admin.webhooks.delete': route({ method: 'DELETE', path: '/api/admin/webhooks/:id', reply: 'empty' }),
-  'admin.webhooks.deliveries': route({ method: 'GET', path: '/api/admin/webhook-deliveries', query: deliveryQuerySchema, reply: pageOf(webhookDeliverySchema) }),
+  'admin.webhooks.deliveries': route({
+    method: 'GET',
+    path: '/api/admin/webhook-deliveries',
+    query: deliveryQuerySchema,
+    reply: pageOf(webhookDeliverySchema),
+  }),
   'admin.webhooks.replay': route({
     method: 'POST',
     path: '/api/admin/webhook-deliveries/:id/replay',
