@@ -31,6 +31,8 @@ export interface UserRecord {
   phoneConfirmed: boolean;
   /** Locked at once by the owner (suspected compromise) or by an admin. */
   locked: boolean;
+  /** Who locked it: the owner's lock is lifted by a code to their contact, an admin's only by an admin; null: not locked, or locked before this was kept. */
+  lockedBy?: 'self' | 'admin' | null;
   /** Citizen's choice: may invited experts see contact data (PRODUCT.md §8). */
   expertsSeeContacts: boolean;
   createdAt: number;

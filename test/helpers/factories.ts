@@ -59,6 +59,7 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
     createdAt: T0,
     consentVersion: INITIAL_CONSENT.version,
     consentAcceptedAt: T0,
+    lockedBy: null,
     ...overrides,
   };
 }

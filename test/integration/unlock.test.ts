@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, startAuthApp, type AuthApp } from '../helpers/auth-app.js';
+import { makeUser } from '../helpers/factories.js';
 import { codeIn, isSignedIn, mailTo, PASSWORD, registerConfirmed, signIn, smsSoon } from '../helpers/accounts-flow.js';
 
 let app: AuthApp;
@@ -111,5 +112,38 @@ describe('unlock by a code', () => {
     });
     expect(asReset.body?.error?.code).toBe('CODE_INVALID');
     expect((await signIn(app, input.email)).reply.body?.error?.code).toBe('ACCOUNT_LOCKED');
+  });
+});
+
+describe("an admin's lock", () => {
+  it('is not lifted by a code: neither unlock nor recovery sends one, and sign-in stays refused', async () => {
+    const { input, user } = await registerConfirmed(app);
+    const control = await registerConfirmed(app);
+    const admin = makeUser({ role: 'admin' });
+    await app.store.users.create(admin);
+    await app.accounts.updateUser({ id: admin.id, role: 'admin', departmentId: null, sessionId: 'admin-session' }, user.id, { locked: true });
+    expect(await app.store.users.get(user.id)).toMatchObject({ locked: true, lockedBy: 'admin' });
+
+    const browser = new Client(app);
+    const mailSince = app.smtp.messages.length;
+    const smsSince = app.sms.messages.length;
+    const unlock = await browser.post('/api/auth/unlock', { login: input.email });
+    const recover = await browser.post('/api/auth/recover', { login: input.phone });
+    expect(unlock.status).toBe(200);
+    expect(recover.status).toBe(200);
+    // Both answered as always. Codes leave in the background, in order: once a later request's codes
+    // to another account have arrived, none went to the locked one.
+    await browser.post('/api/auth/recover', { login: control.input.email });
+    await browser.post('/api/auth/recover', { login: control.input.phone });
+    await mailTo(app, control.input.email, mailSince);
+    await smsSoon(app, control.input.phone, smsSince);
+    expect(app.smtp.messages.slice(mailSince).filter((m) => m.to.includes(input.email))).toEqual([]);
+    expect(app.sms.messages.slice(smsSince).filter((m) => m.to === input.phone)).toEqual([]);
+    expect((await signIn(app, input.email)).reply.body?.error?.code).toBe('ACCOUNT_LOCKED');
+
+    // An admin's unlock lifts it.
+    await app.accounts.updateUser({ id: admin.id, role: 'admin', departmentId: null, sessionId: 'admin-session' }, user.id, { locked: false });
+    expect(await app.store.users.get(user.id)).toMatchObject({ locked: false, lockedBy: null });
+    expect((await signIn(app, input.email)).reply.status).toBe(200);
   });
 });

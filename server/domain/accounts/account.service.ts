@@ -208,7 +208,7 @@ export class AccountServiceImpl implements AccountService, AccountCore {
   }
 
   async lockSelf(viewer: Viewer): Promise<void> {
-    await this.deps.store.users.update(viewer.id, { locked: true });
+    await this.deps.store.users.update(viewer.id, { locked: true, lockedBy: 'self' });
     await this.endSessions(viewer.id);
     await this.audit({ actorId: viewer.id, action: 'account.locked', subjectId: viewer.id, details: { by: 'self' } });
   }

@@ -80,7 +80,9 @@ export class Recovery {
   async request(purpose: RecoveryPurpose, rawLogin: string, ip: string): Promise<CodeRequest> {
     const { login, user, channel } = await this.locate(rawLogin, ip);
     const confirmed = user !== null && (channel === 'email' ? user.emailConfirmed : user.phoneConfirmed);
-    const eligible = user !== null && confirmed && (purpose === 'recover' || user.locked);
+    // The code lifts only the owner's own lock: an admin's lock is an admin's to lift (and gets no code either way).
+    const ownLockOrNone = user !== null && (user.locked ? user.lockedBy === 'self' : purpose === 'recover');
+    const eligible = user !== null && confirmed && ownLockOrNone;
     const message = MESSAGES[purpose];
     let request: CodeRequest | null = null;
     if (eligible) {
@@ -126,7 +128,9 @@ export class Recovery {
     }
     // A decoy's code was never sent, so only an account's own code gets here.
     if (!user) throw new DomainError('CODE_INVALID', 'Неверный код');
-    const updated = await this.core.deps.store.users.update(user.id, passwordHash ? { passwordHash, locked: false } : { locked: false });
+    // Only an account that is unlocked or locked by its owner was sent a code (request); the check repeats it for races.
+    if (user.locked && user.lockedBy !== 'self') throw new DomainError('CODE_INVALID', 'Неверный код');
+    const updated = await this.core.deps.store.users.update(user.id, { ...(passwordHash ? { passwordHash } : {}), locked: false, lockedBy: null });
     if (!updated) throw new DomainError('CODE_INVALID', 'Неверный код');
     await this.core.endSessions(user.id);
     await this.core.limiters.loginFailures.reset(key);

@@ -55,7 +55,9 @@ export class UserAdmin {
     const role = patch.role ?? user.role;
     const wanted = patch.departmentId !== undefined ? patch.departmentId : DEPARTMENT_ROLES.includes(role) ? user.departmentId : null;
     const departmentId = await this.checkDepartment(role, wanted);
-    const updated = await this.core.deps.store.users.update(id, { role, departmentId, ...(patch.locked !== undefined ? { locked: patch.locked } : {}) });
+    // An admin's lock is lifted by an admin only; the owner's code unlocks only the owner's own lock (docs/accounts.md).
+    const lock = patch.locked !== undefined ? { locked: patch.locked, lockedBy: patch.locked ? ('admin' as const) : null } : {};
+    const updated = await this.core.deps.store.users.update(id, { role, departmentId, ...lock });
     if (!updated) throw notFound('Пользователь не найден');
     if ((patch.locked === true && !user.locked) || role !== user.role || departmentId !== user.departmentId) await this.core.endSessions(id);
     await this.core.audit({

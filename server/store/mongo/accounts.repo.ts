@@ -35,6 +35,7 @@ const USER_MUTABLE: readonly (keyof UserRecord)[] = [
   'expertsSeeContacts',
   'consentVersion',
   'consentAcceptedAt',
+  'lockedBy',
 ];
 
 export function userRepo(m: Models, inFlight: InFlight): UserRepo {

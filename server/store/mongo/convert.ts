@@ -73,6 +73,7 @@ export const toUser = (d: UserRecord): UserRecord => ({
   createdAt: d.createdAt,
   consentVersion: d.consentVersion ?? null,
   consentAcceptedAt: d.consentAcceptedAt ?? null,
+  lockedBy: d.lockedBy ?? null,
 });
 
 export const toSession = (d: SessionRecord): SessionRecord => ({

@@ -215,6 +215,7 @@ export function defineModels(conn: Connection) {
     createdAt: Number,
     consentVersion: String,
     consentAcceptedAt: Number,
+    lockedBy: String,
   });
   user.index({ id: 1 }, { unique: true });
   user.index({ email: 1 }, { unique: true });

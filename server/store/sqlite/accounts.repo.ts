@@ -22,6 +22,7 @@ const users = new Table<UserRecord>('users', {
   createdAt: 'int',
   consentVersion: 'text',
   consentAcceptedAt: 'int',
+  lockedBy: 'text',
 });
 
 const sessions = new Table<SessionRecord>('sessions', {

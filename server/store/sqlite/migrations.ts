@@ -454,6 +454,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN user_agent TEXT;
       ALTER TABLE sessions ADD COLUMN ip TEXT;
       ALTER TABLE codes ADD COLUMN target TEXT;
+      ALTER TABLE users ADD COLUMN locked_by TEXT;
     `,
   },
   {
