@@ -22,6 +22,15 @@ export function describeAccountProfile(s: () => Store): void {
       expect(await s().users.get(legacy.id)).toEqual(updated);
     });
 
+    it('keeps who locked a user, and clears it', async () => {
+      const user = makeUser({ locked: true, lockedBy: 'self' });
+      await s().users.create(user);
+      expect(await s().users.get(user.id)).toEqual(user);
+      expect(await s().users.update(user.id, { lockedBy: 'admin' })).toMatchObject({ locked: true, lockedBy: 'admin' });
+      expect(await s().users.update(user.id, { locked: false, lockedBy: null })).toMatchObject({ locked: false, lockedBy: null });
+      expect(await s().users.get(user.id)).toMatchObject({ locked: false, lockedBy: null });
+    });
+
     it('changes the e-mail and phone with their confirmations, and refuses one another account holds', async () => {
       const a = makeUser();
       const b = makeUser();
