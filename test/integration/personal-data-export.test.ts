@@ -156,6 +156,13 @@ describe('export my data', () => {
       address: me.address,
     });
     expect(data.appeals.map((a: any) => a.number)).toEqual([appealA.number, appealB.number]);
+    // The consent accepted, and who read the person's data: the officer, in the replies that carried the contacts.
+    expect(data.profile.consent).toMatchObject({ version: expect.any(String) });
+    expect(data.accessLog.length).toBeGreaterThan(0);
+    expect(new Set(data.accessLog.map((e: any) => e.reader))).toEqual(new Set([operator.user.fullName]));
+    expect(data.accessLog.every((e: any) => e.role === 'operator' && e.fields.length > 0 && [appealA.number, appealB.number].includes(e.appealNumber))).toBe(
+      true,
+    );
 
     const a = data.appeals[0];
     expect(a.subject).toBe(first.subject);
@@ -185,6 +192,8 @@ describe('export my data', () => {
     const html = entries.get('index.html')!.toString('utf8');
     expect(html).toMatch(/^<!doctype html><html lang="ru">/);
     expect(html).toContain('<h1>Мои данные</h1>');
+    expect(html).toContain('<h2>Кто обращался к моим данным</h2>');
+    expect(html).toContain(`<td>${operator.user.fullName as string}</td>`);
     expect(html).toContain(`Обращение № ${appealA.number}`);
     expect(html).toContain(`Обращение № ${appealB.number}`);
     expect(html).toContain(first.subject);

@@ -24,6 +24,17 @@ export interface ExportProfile {
   phoneConfirmed: boolean;
   expertsSeeContacts: boolean;
   createdAt: string;
+  /** The personal-data consent accepted: its version and when (null: none recorded). */
+  consent: { version: string; acceptedAt: string | null } | null;
+}
+
+/** One read of the person's data by someone else (the access log). */
+export interface ExportAccess {
+  at: string;
+  reader: string;
+  role: string;
+  appealNumber: string | null;
+  fields: string[];
 }
 
 export interface ExportFile {
@@ -68,6 +79,8 @@ export interface ExportData {
   exportedAt: string;
   profile: ExportProfile;
   appeals: ExportAppeal[];
+  /** Who read the person's data, newest first (docs/privacy.md). */
+  accessLog: ExportAccess[];
 }
 
 /** The bytes of each file path in `data.appeals[].files[].path`. */
@@ -132,9 +145,21 @@ export function renderIndexHtml(data: ExportData): string {
       row('ИНН', p.inn) +
       row('Адрес', p.address) +
       row('Зарегистрирован', when(p.createdAt)) +
-      row('Эксперты видят контакты', p.expertsSeeContacts ? 'да' : 'нет'),
+      row('Эксперты видят контакты', p.expertsSeeContacts ? 'да' : 'нет') +
+      row('Согласие на обработку персональных данных', p.consent ? `редакция ${p.consent.version}, ${when(p.consent.acceptedAt)}` : null),
   );
   parts.push(`</tbody></table>`);
+  parts.push(`<h2>Кто обращался к моим данным</h2>`);
+  if (data.accessLog.length === 0) parts.push('<p>Записей нет.</p>');
+  else {
+    parts.push(
+      '<table><thead><tr><th scope="col">Когда</th><th scope="col">Кто</th><th scope="col">Обращение</th><th scope="col">Какие данные</th></tr></thead><tbody>',
+    );
+    for (const e of data.accessLog) {
+      parts.push(`<tr><td>${esc(when(e.at))}</td><td>${esc(e.reader)}</td><td>${esc(e.appealNumber ?? '—')}</td><td>${esc(e.fields.join(', '))}</td></tr>`);
+    }
+    parts.push('</tbody></table>');
+  }
   parts.push(`<h2>Обращения (${data.appeals.length})</h2>`);
   if (data.appeals.length === 0) parts.push('<p>Обращений нет.</p>');
   else {

@@ -6,6 +6,7 @@
  * rating. Names are those of the people now.
  */
 import { STATUS_LABELS_RU } from '../../../shared/status-machine.js';
+import type { AccessLogDetails } from '../../store/access-log.records.js';
 import type { ChatMessageRecord, Store } from '../../store/store.js';
 import { foldEdits } from '../chat/chat-edits.js';
 import { appealFolder, EXPORT_FORMAT, iso, isoOrNull, safeSegment, type ExportAppeal, type ExportBlobs, type ExportData } from './export-archive.js';
@@ -127,8 +128,10 @@ export async function collectExport(
       phoneConfirmed: user.phoneConfirmed,
       expertsSeeContacts: user.expertsSeeContacts,
       createdAt: iso(user.createdAt),
+      consent: user.consentVersion ? { version: user.consentVersion, acceptedAt: isoOrNull(user.consentAcceptedAt) } : null,
     },
     appeals,
+    accessLog: await accessLogOf(d.store, userId, nameOf),
   };
   return { data, blobs };
 }
@@ -142,5 +145,26 @@ async function chatOf(store: Store, appealId: string): Promise<ChatMessageRecord
     out.push(...page);
     if (page.length < 500) return out;
     afterSeq = page[page.length - 1]?.seq ?? afterSeq;
+  }
+}
+
+/** Who read the person's data (the access log's entries about them), newest first, with each reader's name now. */
+async function accessLogOf(store: Store, userId: string, nameOf: (id: string | null) => Promise<string>): Promise<ExportData['accessLog']> {
+  const out: ExportData['accessLog'] = [];
+  let beforeSeq: number | undefined;
+  for (;;) {
+    const page = await store.audit.accessLog({ subjectId: userId, limit: 500, ...(beforeSeq === undefined ? {} : { beforeSeq }) });
+    for (const e of page) {
+      const details = e.details as Partial<AccessLogDetails>;
+      out.push({
+        at: iso(e.at),
+        reader: await nameOf(e.actorId),
+        role: details.role ?? '',
+        appealNumber: details.appealNumber ?? null,
+        fields: details.fields ?? [],
+      });
+    }
+    if (page.length < 500) return out;
+    beforeSeq = page[page.length - 1]?.seq;
   }
 }
