@@ -42,7 +42,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('my data: export, lock and delet
   it('prepares the export in the background and offers the ZIP by its link', async () => {
     const page = await citizenCtx.newPage();
     await page.goto(`${server.url}/profile`);
-    const section = page.getByRole('region', { name: 'Мои данные' });
+    const section = page.getByRole('region', { name: 'Мои данные', exact: true });
     await section.waitFor();
     await expectAxeClean(page, 'profile: my data');
     await section.getByRole('button', { name: 'Подготовить выгрузку' }).click();
@@ -63,7 +63,7 @@ describe.skipIf(skipReason !== null)(suiteTitle('my data: export, lock and delet
   it('locks the officer’s account after the confirmation: every session ends, the page goes to the login', async () => {
     const page = await operatorCtx.newPage();
     await page.goto(`${server.url}/profile`);
-    const section = page.getByRole('region', { name: 'Мои данные' });
+    const section = page.getByRole('region', { name: 'Мои данные', exact: true });
     await section.waitFor();
     // Staff are not offered self-deletion.
     expect(await section.getByText('Учётную запись сотрудника отключает администратор.').count()).toBe(1);
