@@ -145,6 +145,30 @@ describe('webhooks', () => {
     expect((await admin.post('/api/admin/webhook-deliveries/unknown-delivery-id/replay')).status).toBe(404);
   });
 
+  it('sends the decision and the rating to the webhook that subscribed to them, and nothing else', async () => {
+    const r = await receiver();
+    receivers.push(r.server);
+    const hook = await register(r.url, { events: ['appeal.decision', 'appeal.rated'] });
+    const operator = await loginAs(server, 'operator.portal');
+    const { appeal } = await fileAppeal(citizen, 'portal_issues');
+    const step = async (who: TestClient, body: Record<string, unknown>) => {
+      const res = await who.post(`/api/appeals/${appeal.id}/transitions`, body);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    };
+    await step(operator, { action: 'take' });
+    await step(operator, { action: 'propose_resolution', comment: 'Кнопка исправлена, проверьте оплату.' });
+    await step(citizen, { action: 'confirm' });
+    const rated = await citizen.post(`/api/appeals/${appeal.id}/feedback`, { stars: 5, category: 'service' });
+    expect(rated.status, JSON.stringify(rated.body)).toBe(201);
+    await expect.poll(() => r.got.map((x) => x.headers['x-caseroom-event']).includes('appeal.rated'), { timeout: 10_000 }).toBe(true);
+    const bodies = r.got.map((x) => JSON.parse(x.body) as { event: string; appeal: { id: string; status: string }; data: Record<string, unknown> });
+    expect(r.got.every((x) => verify(hook.secret, x))).toBe(true);
+    expect(new Set(bodies.map((b) => b.event))).toEqual(new Set(['appeal.decision', 'appeal.rated']));
+    expect(bodies.every((b) => b.appeal.id === appeal.id)).toBe(true);
+    expect(bodies.find((b) => b.event === 'appeal.decision' && b.data.kind === 'completion')).toBeDefined();
+    expect(bodies.find((b) => b.event === 'appeal.rated')?.data).toEqual({ stars: 5, change: 'rated' });
+  });
+
   it('refuses a URL that is not https, or that is a private address, unless an admin allows that address; admins only', async () => {
     const refused = async (url: string, extra: Record<string, unknown> = {}) => {
       const res = await admin.post('/api/admin/webhooks', { url, events: ['appeal.decision'], ...extra });
