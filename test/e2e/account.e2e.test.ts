@@ -17,7 +17,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('accounts: consent, password rec
   let browser: Browser;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+    // Every sign-in, recovery and unlock here comes from 127.0.0.1: the per-IP login budget is raised.
+    [server, browser] = await Promise.all([startTestServer({ accountLimits: { loginPerIp: { points: 1000, durationSec: 60 } } }), launchBrowser()]);
   });
 
   afterAll(async () => {
@@ -114,6 +115,26 @@ describe.skipIf(skipReason !== null)(suiteTitle('accounts: consent, password rec
     await page.waitForURL((u) => u.pathname === '/appeals');
     await page.getByRole('heading', { name: 'Мои обращения', level: 1 }).waitFor();
     expect(await server.store.users.findByLogin(account.login)).toMatchObject({ consentVersion: '2027-02-01' });
+    await context.close();
+  });
+
+  it('a locked account is unlocked from the login page by a code from the dev outbox', async () => {
+    const account = demoAccount(server, 'expert');
+    const owner = await new TestClient(server.url).login(account.login, account.password);
+    expect((await owner.post('/api/me/lock')).status).toBe(204);
+    const context = await newContext(browser, 'locked', { bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Электронная почта или телефон').fill(account.login);
+    await page.getByLabel('Пароль').fill(account.password);
+    await page.getByRole('button', { name: 'Войти', exact: true }).click();
+    await page.getByRole('heading', { name: 'Разблокировка учётной записи', level: 2 }).waitFor();
+    const unlock = page.getByRole('region', { name: 'Разблокировка учётной записи' });
+    await unlock.getByRole('button', { name: 'Получить код' }).click();
+    await unlock.getByLabel('Код из сообщения').fill(await outboxCode(server, 'email', account.login));
+    await unlock.getByRole('button', { name: 'Разблокировать и войти' }).click();
+    await page.waitForURL((u) => u.pathname === '/invited');
+    expect(await server.store.users.findByLogin(account.login)).toMatchObject({ locked: false, lockedBy: null });
     await context.close();
   });
 
