@@ -19,6 +19,13 @@ import type { SearchChatDoc, SearchField, SearchFilter, SearchGrant, SearchHit, 
 import type { Page } from '../store.js';
 import type { SqliteContext } from './table.js';
 
+/**
+ * How many of each grant's matches are ranked, the newest first (the page
+ * asked for is always among them); every match is counted. Ranking is the
+ * cost that grows with the matches: bm25 reads each one's term positions.
+ */
+const RANK_WINDOW = 2000;
+
 /** bm25 weights, in column order: number, name, body, chat, notes, tags. */
 const BM25 = 'bm25(search_fts, 10.0, 5.0, 1.0, 0.5, 0.5, 0.0)';
 
@@ -194,7 +201,9 @@ function search(ctx: SqliteContext, query: SearchQuery): Page<SearchHit> {
     offset: query.offset,
   };
   const byPeriod = f.from !== undefined || f.to !== undefined;
+  const window = Math.max(RANK_WINDOW, query.offset + query.limit);
   const parts: string[] = [];
+  const counts: string[] = [];
   query.grants.forEach((g, i) => {
     if (g.fields.length === 0) return;
     params[`m${i}`] = matchOf(g, terms, f);
@@ -203,8 +212,10 @@ function search(ctx: SqliteContext, query: SearchQuery): Page<SearchHit> {
       byPeriod
         ? `SELECT search_fts.rowid AS doc, ${BM25} AS rank, ${i} AS g FROM search_fts JOIN search_docs d ON d.doc = search_fts.rowid
              JOIN appeals a ON a.id = d.appeal_id WHERE search_fts MATCH @m${i} AND ${rowConditions(g, i, params)}`
-        : `SELECT rowid AS doc, ${BM25} AS rank, ${i} AS g FROM search_fts WHERE search_fts MATCH @m${i}`,
+        : // The newest matches first (FTS5 walks rowids backwards), bm25 only for the window of them.
+          `SELECT * FROM (SELECT rowid AS doc, ${BM25} AS rank, ${i} AS g FROM search_fts WHERE search_fts MATCH @m${i} ORDER BY rowid DESC LIMIT ${window})`,
     );
+    counts.push(`SELECT rowid FROM search_fts WHERE search_fts MATCH @m${i}`);
   });
   if (parts.length === 0) return { items: [], total: 0 };
   // One row per appeal, at its best rank over the grants it matched under; the total before LIMIT.
@@ -230,7 +241,9 @@ function search(ctx: SqliteContext, query: SearchQuery): Page<SearchHit> {
     const fields = new Set<SearchField>(grants.flatMap((g) => query.grants[g]?.fields ?? []));
     items.push({ appealId: r.appeal_id, score: -r.rank, chat: matchingChat(ctx, r.appeal_id, fields, wanted) });
   }
-  return { items, total: (rows[0]?.total ?? 0) - dropped };
+  // Without a period the window may hold fewer than match: count them all (no bm25, no rows read).
+  const total = byPeriod ? (rows[0]?.total ?? 0) : (ctx.get(`SELECT COUNT(*) AS n FROM (${counts.join(' UNION ')})`, params)?.n as number);
+  return { items, total: total - dropped };
 }
 
 /** Whether the grant's conditions and the filters hold on the appeal's own row. */
