@@ -352,22 +352,6 @@ describe('REST route table', () => {
     const [logged] = (await call(admin, 'admin.webhooks.deliveries', { query: { limit: 10, offset: 0 } })).body.items as { id: string }[];
     await call(admin, 'admin.webhooks.replay', { params: { id: logged!.id } });
     await call(admin, 'admin.webhooks.delete', { params: { id: hook.body.webhook.id as string } });
-    // Oversight (docs/oversight.md): the journal on screen, publication on Open311, keys, webhooks.
-    await call(supervisor, 'audit.list', { query: { appeal: appeal.number, limit: 10, offset: 0 } });
-    await call(admin, 'audit.verify');
-    await call(citizen, 'appeals.setPublicity', { params: { id: appeal.id }, body: { public: true } });
-    await call(citizen, 'appeals.publicity', { params: { id: appeal.id } });
-    const apiKey = await call(admin, 'admin.apiKeys.create', { body: { name: 'Открытые данные', ratePerMinute: 60 } });
-    await call(admin, 'admin.apiKeys.list');
-    await call(admin, 'admin.apiKeys.revoke', { params: { id: apiKey.body.key.id as string } });
-    const hook = await call(admin, 'admin.webhooks.create', { body: { url: 'https://10.0.0.9/hook', events: ['appeal.decision'], allowPrivate: true } });
-    await call(admin, 'admin.webhooks.list');
-    const hookDeliveries = await call(admin, 'admin.webhooks.deliveries', { query: { limit: 10, offset: 0 } });
-    expect(hookDeliveries.body.items).toEqual([]);
-    await oversightDelivery(server, hook.body.webhook.id as string);
-    const [logged] = (await call(admin, 'admin.webhooks.deliveries', { query: { limit: 10, offset: 0 } })).body.items as { id: string }[];
-    await call(admin, 'admin.webhooks.replay', { params: { id: logged!.id } });
-    await call(admin, 'admin.webhooks.delete', { params: { id: hook.body.webhook.id as string } });
 
     // The newcomer takes their data out, then deletes the account (docs/personal-data.md).
     const leaver = await new TestClient(server.url).login(email, 'correct horse 42');
@@ -404,25 +388,6 @@ async function expressAppOf(s: TestServer): Promise<Express> {
   }
   if (!app) throw new Error('no Express app seen on a request');
   return app;
-}
-
-/** A delivery in the webhook's log, stored as the service stores one (nothing is sent: its job is not queued). */
-async function oversightDelivery(s: TestServer, webhookId: string): Promise<void> {
-  const now = Date.now();
-  await s.store.oversight.createDelivery({
-    id: `route-table-delivery-${now}`,
-    webhookId,
-    event: 'appeal.decision',
-    body: '{}',
-    state: 'failed',
-    attempts: 8,
-    lastStatus: 500,
-    lastError: 'HTTP 500',
-    createdAt: now,
-    updatedAt: now,
-    deliveredAt: null,
-    replayOf: null,
-  });
 }
 
 /** A delivery in the webhook's log, stored as the service stores one (nothing is sent: its job is not queued). */
