@@ -51,7 +51,8 @@ describe.skipIf(skipReason !== null)(suiteTitle('search across appeals (Chromium
     expect(bad.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`)).toEqual([]);
   }
 
-  const hitTitles = async (page: Page): Promise<string[]> => (await page.locator('[data-testid="search-hit"] .appeal-title').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
+  const hitTitles = async (page: Page): Promise<string[]> =>
+    (await page.locator('[data-testid="search-hit"] .appeal-title').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
 
   it('an operator searches from the queue by another form of the word, sees the marked words, and filters', async () => {
     const page = await contexts.operator.newPage();
