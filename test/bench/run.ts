@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --only=ours,ours-mongo,reference,hocuspocus,relay,persisting-raw-relay,bare-socketio,persisting-relay] [-- --phases=start,idle,coedit,chat,notify,cold] [-- --rounds=N] [-- --max-steal=PCT|off] [-- --status-per-sec=N] [-- --notify-merge-ms=N] [-- --notify-per-sec=N]`
  * `npm run bench -- --sweep [--quick] [--only=ours,reference,relay]`: the co-editing capacity of one core (sweep.ts)
+ * `npm run bench -- --scale [--appeals=N]`: a million appeals in one SQLite store — seeding, analytics, search, start (scale.ts)
  *
  * The `start` phase (start.ts) launches the compiled server as `npm start`
  * does and measures launch to healthy and the idle RSS, beside a bare Node
@@ -18,6 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { TestClient } from '../helpers/session.js';
+import { runScale } from './scale.js';
 import { measureStart, median, type StartReport } from './start.js';
 import { CAN_PIN, GENERATOR_CORE, installCleanup, SERVER_CORE, stopAll, startNode, type Managed, type MemReport, type TailTrace } from './proc.js';
 import { MB, round, summarize, tailAttribution, type Summary, type TailAttribution } from './stats.js';
@@ -28,6 +30,8 @@ installCleanup();
 const QUICK = process.argv.includes('--quick');
 /** `--sweep`: the co-editing load stepped up to each server's knee (sweep.ts), instead of the phases. */
 const SWEEP = process.argv.includes('--sweep');
+/** `--scale [--appeals=N]`: a million appeals in one SQLite store — seeding, analytics, search, start (scale.ts). */
+const SCALE = process.argv.includes('--scale');
 /** `--trace-tail`: where each latency tail comes from (docs/bench.md, "Tracing the tail"). */
 const TRACE = process.argv.includes('--trace-tail');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
@@ -1715,7 +1719,12 @@ async function main(): Promise<void> {
   console.log(`\n${JSON.stringify(json)}`);
 }
 
-(SWEEP ? sweep() : main()).then(
+/** The scale run's figures as its last line. */
+function printScale(r: Record<string, unknown>): void {
+  console.log(JSON.stringify(r));
+}
+
+(SCALE ? runScale().then(printScale) : SWEEP ? sweep() : main()).then(
   async () => {
     await stopAll();
     process.exit(0);

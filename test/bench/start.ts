@@ -36,7 +36,7 @@ export interface StartReport {
   bareNode: StartFigures;
 }
 
-const BUILD_DIR = path.join(ROOT, 'dist/bench-server');
+export const BUILD_DIR = path.join(ROOT, 'dist/bench-server');
 const BARE_SERVER =
   "require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('{\"ok\":true}'); }).listen(Number(process.env.PORT), process.env.HOST);";
 
@@ -66,9 +66,10 @@ function healthy(port: number): Promise<boolean> {
 
 const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
-async function launch(args: string[], settleMs: number): Promise<{ startMs: number; idleRssMb: number }> {
+/** One launch to healthy and its RSS `settleMs` later; in a fresh DATA_DIR, removed after, unless `keepDataDir` names one. */
+export async function launch(args: string[], settleMs: number, keepDataDir?: string): Promise<{ startMs: number; idleRssMb: number }> {
   const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-start-'));
+  const dataDir = keepDataDir ?? mkdtempSync(path.join(tmpdir(), 'bench-start-'));
   const { MONGODB_URI: _m, REDIS_URL: _r, NODE_OPTIONS: _n, ...env } = process.env;
   const t0 = performance.now();
   const child = spawn(process.execPath, args, {
@@ -94,7 +95,7 @@ async function launch(args: string[], settleMs: number): Promise<{ startMs: numb
   } finally {
     child.kill('SIGTERM');
     await exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    if (keepDataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -104,9 +105,15 @@ export const median = (xs: number[]): number => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-export async function measureStart(runs: number, settleMs: number, log: (...a: unknown[]) => void): Promise<StartReport> {
+/** Builds the server from the current sources into BUILD_DIR, as `npm run build` does; returns `npm start`'s node arguments for it. */
+export async function buildBenchServer(log: (...a: unknown[]) => void): Promise<string[]> {
   log(`start: building the server into ${path.relative(ROOT, BUILD_DIR)}`);
   await promisify(execFile)(process.execPath, ['scripts/build-server.mjs', '--outdir', BUILD_DIR], { cwd: ROOT });
+  return [...scriptNodeArgs('start').slice(0, -1), path.join(BUILD_DIR, 'main.js')];
+}
+
+export async function measureStart(runs: number, settleMs: number, log: (...a: unknown[]) => void): Promise<StartReport> {
+  await buildBenchServer(log);
   const report: StartReport = { runs, settleMs, ours: { startMs: [], idleRssMb: [] }, bareNode: { startMs: [], idleRssMb: [] } };
   for (let i = 0; i < runs; i++) {
     // npm start's flags to node, if any, then the entry point of this build.

@@ -40,7 +40,7 @@ const counts = (specs: readonly Spec[]): Omit<ReturnType<typeof expectedOf>, 'ra
 export function describeAnalytics(s: () => Store): void {
   describe('analytics', () => {
     // One seeding for every check: on FerretDB the 500 appeals take minutes to write.
-    it('500 appeals give exactly the expected figures: summary, breakdowns, trends, backlog, drill-down', { timeout: 900_000 }, async () => {
+    it('500 appeals give exactly the expected figures: summary, breakdowns, trends, backlog, drill-down', { timeout: 2_400_000 }, async () => {
       await seedFixture(s());
       await summary();
       await breakdowns();

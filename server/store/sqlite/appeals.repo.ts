@@ -58,6 +58,8 @@ const history = new Table<StatusHistoryRecord>('status_history', {
 
 /** A record from a `SELECT *` row of appeals (the analytics' drill-down reads them). */
 export const decodeAppealRow = (row: Row): AppealRecord => appeals.decode(row);
+/** The appeals' column mapping, for the benchmark's seeding of rows in bulk (test/bench/scale.ts). */
+export const appealsTable = appeals;
 
 const IMMUTABLE = ['id', 'citizenId', 'createdAt', 'version'] as const;
 
