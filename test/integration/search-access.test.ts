@@ -227,6 +227,36 @@ describe('the index follows live edits', () => {
   });
 });
 
+describe('catching up', () => {
+  it('indexes at start what it missed: an appeal stored with no event, and a message appended behind its back', async () => {
+    const record = makeRegisteredAppeal({
+      citizenId: citizen.user.id,
+      departmentId: assignee.user.departmentId,
+      categoryId: null,
+      subject: 'Сломана детская площадка',
+      description: 'Качели во дворе сломаны.',
+      extra: {},
+      expertsSeeContacts: false,
+    });
+    await server.store.appeals.create(record);
+    await server.store.chat.append({
+      appealId: heating,
+      clientId: clientId(),
+      authorId: assignee.user.id,
+      authorRole: 'operator',
+      text: 'Сверили показания счётчиков',
+      internal: false,
+      at: clock.now(),
+    });
+    expect(await idsOf(citizen, 'качелей')).toEqual([]);
+    expect(await idsOf(citizen, 'счётчика')).toEqual([]);
+    expect(await server.searchIndex.catchUp()).toBe(2);
+    expect(await idsOf(citizen, 'качелей')).toEqual([record.id]);
+    expect(await idsOf(citizen, 'счётчика')).toEqual([heating]);
+    expect(await server.searchIndex.catchUp()).toBe(0);
+  });
+});
+
 describe('bad queries', () => {
   it('are refused with 400 and a Russian message, and the server stays up', async () => {
     const cases: [string, string][] = [
