@@ -6,14 +6,9 @@
  * «отопление» are one term: «отоплен». Latin words and numbers stay whole.
  * About 100 ns a word (docs/search.md).
  */
-import { createRequire } from 'node:module';
+// The stemmer alone, not @nlpjs/lang-ru's index (which loads its sentiment tables too); bundled by the server build.
+import StemmerRu from '@nlpjs/lang-ru/src/stemmer-ru.js';
 
-interface RussianStemmer {
-  stemWord(word: string): string;
-}
-
-// The stemmer alone, not @nlpjs/lang-ru's index (which loads its sentiment tables too).
-const StemmerRu = createRequire(import.meta.url)('@nlpjs/lang-ru/src/stemmer-ru.js') as new () => RussianStemmer;
 const stemmer = new StemmerRu();
 
 /** One word of a text: where it is (UTF-16 offsets) and its term. */
