@@ -158,7 +158,7 @@ export const toAppeal = (d: Omit<AppealRecord, 'number'> & { number?: string | n
   escalations: structuredClone((d.escalations as AppealRecord['escalations'] | undefined) ?? []),
   readerDepartmentIds: [...((d.readerDepartmentIds as string[] | undefined) ?? [])],
   // Appeals stored before support conversations (docs/support.md) have no kind: they are appeals.
-  kind: (d.kind as AppealRecord['kind'] | undefined) ?? 'appeal',
+  kind: (d as Partial<Pick<AppealRecord, 'kind'>>).kind ?? 'appeal',
   // Appeals stored before the per-appeal choice (docs/privacy.md) have none: off.
   expertsSeeContacts: d.expertsSeeContacts === true,
   version: d.version,
