@@ -41,6 +41,15 @@ describe('SQLite analytics columns', () => {
       expect(plan.map((p) => p.detail).join('\n')).toMatch(
         /USING COVERING INDEX appeals_analytics \(department_id=\? AND submitted_at>\? AND submitted_at<\?\)/,
       );
+      // A percentile of one department reads its value-ordered index: no sort.
+      const rank = db
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT an_decision_ms FROM appeals INDEXED BY appeals_an_decision WHERE an_decision_ms IS NOT NULL AND submitted_at >= 0 AND submitted_at < 1 AND department_id = 'x' ORDER BY department_id, an_decision_ms LIMIT 1 OFFSET 5",
+        )
+        .all() as { detail: string }[];
+      const rankPlan = rank.map((p) => p.detail).join('\n');
+      expect(rankPlan).toMatch(/USING COVERING INDEX appeals_an_decision \(department_id=\? AND an_decision_ms>\?\)/);
+      expect(rankPlan).not.toMatch(/TEMP B-TREE/);
     } finally {
       db.close();
     }

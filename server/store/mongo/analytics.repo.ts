@@ -5,12 +5,14 @@
  * `followAnalytics` right after an update) and filled at open for documents
  * stored before it (`backfillAnalytics`).
  *
- * Only what FerretDB 1.24.2 runs: `$match`, `$group` on a field path or null
- * with `$sum` (the only accumulator it has besides `$count`), `$sort`,
- * `$skip`, `$limit`, `$project`, `$count`. No `$percentile`, `$avg`, `$cond`,
- * `$push` or date operators: the flags in `an` are 1/0 numbers to add up,
- * weeks and months are stored as keys, and a percentile is the document at
- * its nearest rank (sort, `$skip` to the rank, `$limit: 1`).
+ * Only what FerretDB 1.24.2 runs: `$match`, `$group` with one accumulator
+ * (`$sum: 1`; it computes only the first accumulator of a group and has no
+ * `$avg`, `$push` or `$percentile`), `$sort`, `$skip`, `$limit`, an inclusion
+ * `$project` (no field-path expressions there), `$count`; no `$cond` or date
+ * operators. So the fields in `an` are small numbers grouped by all at once
+ * (a histogram, summed up by `fold`), weeks and months are stored keys, and
+ * a percentile is the document at its nearest rank (sort, `$skip` to the
+ * rank, `$limit: 1`).
  */
 import type { PipelineStage } from 'mongoose';
 import { isOpen, STATUSES } from '../../../shared/status-machine.js';
@@ -90,40 +92,66 @@ function scopeOf(f: BacklogScope): Record<string, unknown>[] {
 const periodOf = (f: AnalyticsFilter): Record<string, unknown>[] => [{ submittedAt: { $gte: num(f.from), $lt: num(f.to) } }, ...scopeOf(f)];
 const all = (and: Record<string, unknown>[]): Record<string, unknown> => ({ $and: and.filter((c) => Object.keys(c).length > 0) });
 
-const SUMS = {
-  received: { $sum: 1 },
-  completed: { $sum: '$an.completed' },
-  rejected: { $sum: '$an.rejected' },
-  decided: { $sum: '$an.decided' },
-  onTime: { $sum: '$an.onTime' },
-  extensions: { $sum: '$an.extensions' },
-  redirects: { $sum: '$an.redirects' },
-  repeats: { $sum: '$an.repeat' },
-  reExaminations: { $sum: '$an.reExamination' },
-  escalations: { $sum: '$an.escalations' },
-  rated: { $sum: '$an.rated' },
-  starsSum: { $sum: '$an.stars' },
-  lowRated: { $sum: '$an.lowRated' },
+/**
+ * The figures' fields as one composite group key. FerretDB 1.24.2 computes
+ * only the first accumulator of a `$group` (the others come back 0), so a
+ * pipeline groups by every field at once with the one accumulator `n` — a
+ * histogram of a few hundred combinations at most — and the counts are the
+ * sums over those groups (`fold`).
+ */
+const KEY = {
+  c: '$an.completed',
+  r: '$an.rejected',
+  d: '$an.decided',
+  o: '$an.onTime',
+  e: '$an.extensions',
+  rd: '$an.redirects',
+  rp: '$an.repeat',
+  re: '$an.reExamination',
+  es: '$an.escalations',
+  s: '$an.stars',
 };
 
-/** What a `$group` of the sums returns (numbers as the driver decodes them). */
-type Summed = Partial<Record<keyof AnalyticsCounts, unknown>> & { _id: unknown };
+interface Combination {
+  _id: { c?: number; r?: number; d?: number; o?: number; e?: number; rd?: number; rp?: number; re?: number; es?: number; s?: number | null; g?: unknown };
+  n: number;
+}
 
-const countsOf = (r: Summed | undefined): AnalyticsCounts => ({
-  received: Number(r?.received ?? 0),
-  completed: Number(r?.completed ?? 0),
-  rejected: Number(r?.rejected ?? 0),
-  decided: Number(r?.decided ?? 0),
-  onTime: Number(r?.onTime ?? 0),
-  extensions: Number(r?.extensions ?? 0),
-  redirects: Number(r?.redirects ?? 0),
-  repeats: Number(r?.repeats ?? 0),
-  reExaminations: Number(r?.reExaminations ?? 0),
-  escalations: Number(r?.escalations ?? 0),
-  rated: Number(r?.rated ?? 0),
-  starsSum: Number(r?.starsSum ?? 0),
-  lowRated: Number(r?.lowRated ?? 0),
+const zero = (): AnalyticsCounts => ({
+  received: 0,
+  completed: 0,
+  rejected: 0,
+  decided: 0,
+  onTime: 0,
+  extensions: 0,
+  redirects: 0,
+  repeats: 0,
+  reExaminations: 0,
+  escalations: 0,
+  rated: 0,
+  starsSum: 0,
+  lowRated: 0,
 });
+
+/** Adds one group of `n` appeals with the same fields to the counts. */
+function fold(into: AnalyticsCounts, k: Combination['_id'], n: number): void {
+  const v = (x: number | undefined | null): number => (typeof x === 'number' ? x : 0);
+  into.received += n;
+  into.completed += n * v(k.c);
+  into.rejected += n * v(k.r);
+  into.decided += n * v(k.d);
+  into.onTime += n * v(k.o);
+  into.extensions += n * v(k.e);
+  into.redirects += n * v(k.rd);
+  into.repeats += n * v(k.rp);
+  into.reExaminations += n * v(k.re);
+  into.escalations += n * v(k.es);
+  if (typeof k.s === 'number') {
+    into.rated += n;
+    into.starsSum += n * k.s;
+    if (k.s <= 2) into.lowRated += n;
+  }
+}
 
 const DIMENSION_PATH: Record<AnalyticsDimension, string> = {
   department: '$departmentId',
@@ -148,21 +176,38 @@ export function mongoAnalytics(m: Models): AnalyticsRepo {
   const count = async (match: Record<string, unknown>): Promise<number> =>
     (await m.appeals.aggregate<{ n: number }>([{ $match: match }, { $count: 'n' }]).exec())[0]?.n ?? 0;
 
+  /** The counts per value of `path` (a dimension, a week or a month). */
+  const grouped = async (f: AnalyticsFilter, path: string): Promise<[unknown, AnalyticsCounts][]> => {
+    const rows = await m.appeals.aggregate<Combination>([{ $match: all(periodOf(f)) }, { $group: { _id: { ...KEY, g: path }, n: { $sum: 1 } } }]).exec();
+    const by = new Map<unknown, AnalyticsCounts>();
+    for (const r of rows) {
+      const g = r._id.g ?? null;
+      let counts = by.get(g);
+      if (!counts) {
+        counts = zero();
+        by.set(g, counts);
+      }
+      fold(counts, r._id, r.n);
+    }
+    return [...by];
+  };
+
   const percentiles = async (f: AnalyticsFilter, path: string): Promise<Percentiles> => {
     const match = all([...periodOf(f), { [path]: { $type: 'number' } }]);
     const n = await count(match);
     if (n === 0) return { count: 0, medianMs: null, p90Ms: null };
     const at = async (p: number): Promise<number> => {
+      // An inclusion projection: FerretDB's `$project` evaluates no field-path expressions.
       const rows = await m.appeals
-        .aggregate<{ v: number }>([
+        .aggregate<{ an?: Partial<AnalyticsFields> }>([
           { $match: match },
           { $sort: { [path]: 1, id: 1 } },
           { $skip: rankOffset(p, n) },
           { $limit: 1 },
-          { $project: { _id: 0, v: `$${path}` } },
+          { $project: { _id: 0, [path]: 1 } },
         ])
         .exec();
-      return Number(rows[0]?.v);
+      return Number(rows[0]?.an?.[path.slice('an.'.length) as keyof AnalyticsFields]);
     };
     const [medianMs, p90Ms] = await Promise.all([at(0.5), at(0.9)]);
     return { count: n, medianMs, p90Ms };
@@ -171,29 +216,29 @@ export function mongoAnalytics(m: Models): AnalyticsRepo {
   return {
     async summary(f) {
       const match = all(periodOf(f));
-      const [sums, stars, firstResponse, decision] = await Promise.all([
-        m.appeals.aggregate<Summed>([{ $match: match }, { $group: { _id: null, ...SUMS } }]).exec(),
-        m.appeals
-          .aggregate<{ _id: number; n: number }>([{ $match: all([...periodOf(f), { 'an.rated': 1 }]) }, { $group: { _id: '$an.stars', n: { $sum: 1 } } }])
-          .exec(),
+      const [groups, firstResponse, decision] = await Promise.all([
+        m.appeals.aggregate<Combination>([{ $match: match }, { $group: { _id: KEY, n: { $sum: 1 } } }]).exec(),
         percentiles(f, 'an.firstResponseMs'),
         percentiles(f, 'an.decisionMs'),
       ]);
+      const counts = zero();
       const ratings: [number, number, number, number, number] = [0, 0, 0, 0, 0];
-      for (const r of stars) if (r._id >= 1 && r._id <= 5) ratings[r._id - 1] = r.n;
-      return { ...countsOf(sums[0]), firstResponse, decision, ratings };
+      for (const g of groups) {
+        fold(counts, g._id, g.n);
+        const stars = g._id.s;
+        if (typeof stars === 'number' && stars >= 1 && stars <= 5) ratings[stars - 1] = (ratings[stars - 1] ?? 0) + g.n;
+      }
+      return { ...counts, firstResponse, decision, ratings };
     },
     async breakdown(f, dimension) {
-      const rows = await m.appeals.aggregate<Summed>([{ $match: all(periodOf(f)) }, { $group: { _id: DIMENSION_PATH[dimension], ...SUMS } }]).exec();
-      return rows
-        .map((r) => ({ key: typeof r._id === 'string' ? r._id : '', ...countsOf(r) }))
+      return (await grouped(f, DIMENSION_PATH[dimension]))
+        .map(([g, counts]) => ({ key: typeof g === 'string' ? g : '', ...counts }))
         .sort((a, b) => b.received - a.received || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
     async trend(f, unit) {
-      const rows = await m.appeals
-        .aggregate<Summed>([{ $match: all(periodOf(f)) }, { $group: { _id: unit === 'week' ? '$an.week' : '$an.month', ...SUMS } }, { $sort: { _id: 1 } }])
-        .exec();
-      return rows.map((r) => ({ bucket: String(r._id), ...countsOf(r) }));
+      return (await grouped(f, unit === 'week' ? '$an.week' : '$an.month'))
+        .map(([g, counts]) => ({ bucket: String(g), ...counts }))
+        .sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
     },
     async backlog(scope, now) {
       const open = [{ status: { $in: OPEN_STATUSES } }, ...scopeOf(scope)];

@@ -84,6 +84,10 @@ export const ANALYTICS_MIGRATION_SQL = `
     an_completed, an_rejected, an_decided, an_on_time, an_extensions, an_redirects, an_repeat, an_re_examination,
     an_escalations, an_rated, an_stars, an_low_rated, an_first_response_ms, an_decision_ms, an_week, an_month)
     WHERE submitted_at IS NOT NULL;
+  CREATE INDEX appeals_an_first_response ON appeals (department_id, an_first_response_ms, submitted_at, category_id, type, region)
+    WHERE an_first_response_ms IS NOT NULL;
+  CREATE INDEX appeals_an_decision ON appeals (department_id, an_decision_ms, submitted_at, category_id, type, region)
+    WHERE an_decision_ms IS NOT NULL;
 `;
 
 /** Fills every `an_*` column from the stored records (migration 20; the test re-runs it). */
@@ -213,19 +217,33 @@ export function sqliteAnalytics(ctx: SqliteContext, decodeAppeal: (row: Row) => 
   };
 
   /**
-   * Median and p90 by nearest rank in one pass: the values numbered in order
-   * with their count beside, and the two ranks ⌈p·n⌉ picked out (integer
-   * arithmetic: ⌈k·n/100⌉ = (k·n + 99) / 100).
+   * Median and p90 by nearest rank (the value at rank ⌈p·n⌉). With a
+   * department, each is read along that department's index in value order
+   * (`appeals_an_first_response`, `appeals_an_decision`: the period and the
+   * filters checked in the index, no sort), skipping to the rank; without
+   * one, in one pass that numbers the sorted values.
    */
-  const percentiles = (f: AnalyticsFilter, col: string): Percentiles => {
+  const percentiles = (f: AnalyticsFilter, col: string, n: number): Percentiles => {
+    if (n === 0) return { count: 0, medianMs: null, p90Ms: null };
+    const w = whereOf(f, true);
+    if (f.departmentId !== undefined) {
+      const index = col === 'an_decision_ms' ? 'appeals_an_decision' : 'appeals_an_first_response';
+      const at = (p: number): number =>
+        ctx.get(
+          `SELECT ${col} AS v FROM appeals INDEXED BY ${index} WHERE ${col} IS NOT NULL AND ${w.sql} ORDER BY department_id, ${col} LIMIT 1 OFFSET @offset`,
+          {
+            ...w.params,
+            offset: rankOffset(p, n),
+          },
+        )?.v as number;
+      return { count: n, medianMs: at(0.5), p90Ms: at(0.9) };
+    }
     const { sql, params } = from(f);
     const rows = ctx.all(
-      `SELECT v, rn, n FROM (SELECT ${col} AS v, ROW_NUMBER() OVER (ORDER BY ${col}) AS rn, COUNT(*) OVER () AS n ${sql} AND ${col} IS NOT NULL)
-        WHERE rn = (50 * n + 99) / 100 OR rn = (90 * n + 99) / 100`,
-      params,
+      `SELECT v, rn FROM (SELECT ${col} AS v, ROW_NUMBER() OVER (ORDER BY ${col}) AS rn ${sql} AND ${col} IS NOT NULL)
+        WHERE rn = @median OR rn = @p90`,
+      { ...params, median: rankOffset(0.5, n) + 1, p90: rankOffset(0.9, n) + 1 },
     );
-    const n = Number(rows[0]?.n ?? 0);
-    if (n === 0) return { count: 0, medianMs: null, p90Ms: null };
     const at = (p: number): number => rows.find((r) => Number(r.rn) === rankOffset(p, n) + 1)?.v as number;
     return { count: n, medianMs: at(0.5), p90Ms: at(0.9) };
   };
@@ -234,7 +252,8 @@ export function sqliteAnalytics(ctx: SqliteContext, decodeAppeal: (row: Row) => 
     summary: (f) =>
       ctx.read(() => {
         const { sql, params } = from(f);
-        const counts = countsOf(ctx.get(`SELECT ${SUMS} ${sql}`, params));
+        const row = ctx.get(`SELECT ${SUMS}, COUNT(an_first_response_ms) AS responded ${sql}`, params);
+        const counts = countsOf(row);
         const ratings: [number, number, number, number, number] = [0, 0, 0, 0, 0];
         for (const r of ctx.all(`SELECT an_stars AS stars, COUNT(*) AS n ${sql} AND an_stars IS NOT NULL GROUP BY an_stars`, params)) {
           const stars = Number(r.stars);
@@ -242,8 +261,8 @@ export function sqliteAnalytics(ctx: SqliteContext, decodeAppeal: (row: Row) => 
         }
         return {
           ...counts,
-          firstResponse: percentiles(f, 'an_first_response_ms'),
-          decision: percentiles(f, 'an_decision_ms'),
+          firstResponse: percentiles(f, 'an_first_response_ms', Number(row?.responded ?? 0)),
+          decision: percentiles(f, 'an_decision_ms', counts.decided),
           ratings,
         };
       }),
