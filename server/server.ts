@@ -328,7 +328,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       descriptionRoutes(description),
       notificationRoutes(notifications),
       personalDataRoutes(personalData, { secureCookies: config.secureCookies }),
-      oversightRoutes({ auditView: new AuditViewService({ store, audit, names }), publicity: new PublicityService({ store, clock, audit }), apiKeys, webhooks }),
+      oversightRoutes({
+        auditView: new AuditViewService({ store, audit, names }),
+        publicity: new PublicityService({ store, clock, audit }),
+        apiKeys,
+        webhooks,
+      }),
       open311Routes({ open311: new Open311({ store, clock }), apiKeys }),
     ],
     clientDir: o.clientDir ?? path.resolve(import.meta.dirname, CLIENT_DIR_FROM_HERE),
@@ -445,8 +450,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     services: { accounts, appeals, catalogue, audit },
     scheduler,
     notifications,
-    sweepSessions,
     searchIndex,
+    sweepSessions,
     close: () => shutdown.run(),
   };
 }

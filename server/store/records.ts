@@ -148,8 +148,8 @@ export interface AppealRecord {
   readerDepartmentIds: string[];
   /** `support`: a conversation with the portal's support (docs/support.md), outside the law's clocks; `appeal` otherwise. */
   kind: AppealKind;
-  /** The citizen's choice for this appeal: invited experts see their contacts and identifiers (docs/privacy.md); absent: off. */
-  expertsSeeContacts?: boolean;
+  /** The citizen's choice for this appeal: invited experts see their contacts and identifiers (docs/privacy.md); off by default. */
+  expertsSeeContacts: boolean;
   /** Bumped on every write; used for optimistic concurrency. */
   version: number;
 }

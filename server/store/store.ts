@@ -39,17 +39,17 @@ import type { AccessLogQuery } from './access-log.records.js';
 import type { AnalyticsRepo } from './analytics.port.js';
 import type { JobRepo } from './jobs.port.js';
 import type { NotificationRepo } from './notifications.port.js';
-import type { SearchRepo } from './search.port.js';
 import type { PersonalDataRepo } from './personal-data.port.js';
 import type { AuditQuery, OversightRepo } from './oversight.port.js';
+import type { SearchRepo } from './search.port.js';
 
 export type * from './records.js';
 export type * from './analytics.port.js';
 export type * from './jobs.port.js';
 export type * from './notifications.port.js';
-export type * from './search.port.js';
 export type * from './personal-data.port.js';
 export type * from './oversight.port.js';
+export type * from './search.port.js';
 export type { AuditDraft } from './audit-chain.js';
 
 /**

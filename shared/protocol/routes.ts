@@ -83,19 +83,6 @@ import {
 import { wallQuerySchema, wallRoomSchema } from '../schemas/wall.schema.js';
 import { analyticsAppealSchema, analyticsAppealsQuerySchema, analyticsQuerySchema, analyticsReplySchema } from '../schemas/analytics.schema.js';
 import { accessLogQuerySchema, accessLogReplySchema, appealPrivacySchema, myAccessLogQuerySchema } from '../schemas/privacy.schema.js';
-import {
-  codeByLoginSchema,
-  codeSentSchema,
-  consentAcceptSchema,
-  consentTermsSchema,
-  contactChangeSchema,
-  contactConfirmSchema,
-  passwordChangeSchema,
-  passwordResetSchema,
-  personalDataSchema,
-  sessionInfoSchema,
-  unlockConfirmSchema,
-} from '../schemas/profile.schema.js';
 import { dataExportListSchema, dataExportReplySchema, deleteAccountReplySchema, deleteAccountSchema } from '../schemas/personal-data.schema.js';
 import {
   apiKeyInputSchema,
@@ -109,6 +96,19 @@ import {
   webhookInputSchema,
   webhookSchema,
 } from '../schemas/oversight.schema.js';
+import {
+  codeByLoginSchema,
+  codeSentSchema,
+  consentAcceptSchema,
+  consentTermsSchema,
+  contactChangeSchema,
+  contactConfirmSchema,
+  passwordChangeSchema,
+  passwordResetSchema,
+  personalDataSchema,
+  sessionInfoSchema,
+  unlockConfirmSchema,
+} from '../schemas/profile.schema.js';
 import { cannedReplyInputSchema, cannedReplySchema } from '../schemas/canned.schema.js';
 import {
   duplicateSchema,
@@ -171,6 +171,11 @@ export const ROUTES = {
   'me.get': route({ method: 'GET', path: '/api/me', reply: z.object({ user: userSchema.nullable(), csrfToken: z.string().optional() }) }),
   'me.lock': route({ method: 'POST', path: '/api/me/lock', reply: 'empty' }),
   'me.privacy': route({ method: 'PUT', path: '/api/me/privacy', body: privacySchema, reply: userReply }),
+  // The person's own data (docs/personal-data.md): the export (prepared in the background, the link the person's alone for 24 hours), deletion.
+  'me.exports.create': route({ method: 'POST', path: '/api/me/exports', reply: dataExportReplySchema, status: 201 }),
+  'me.exports.list': route({ method: 'GET', path: '/api/me/exports', reply: dataExportListSchema }),
+  'me.exports.download': route({ method: 'GET', path: '/api/me/exports/:id/download', reply: 'bytes' }),
+  'me.delete': route({ method: 'POST', path: '/api/me/delete', body: deleteAccountSchema, reply: deleteAccountReplySchema }),
   // The profile, recovery, unlock and consent (docs/accounts.md).
   'consent.get': route({ method: 'GET', path: '/api/consent', reply: z.object({ terms: consentTermsSchema }) }),
   'me.consent': route({ method: 'POST', path: '/api/me/consent', body: consentAcceptSchema, reply: userReply }),
@@ -184,11 +189,6 @@ export const ROUTES = {
   'auth.recoverReset': route({ method: 'POST', path: '/api/auth/recover/reset', body: passwordResetSchema, reply: sessionReplySchema }),
   'auth.unlock': route({ method: 'POST', path: '/api/auth/unlock', body: codeByLoginSchema, reply: codeSentSchema }),
   'auth.unlockConfirm': route({ method: 'POST', path: '/api/auth/unlock/confirm', body: unlockConfirmSchema, reply: sessionReplySchema }),
-  // The person's own data (docs/personal-data.md): the export (prepared in the background, the link the person's alone for 24 hours), deletion.
-  'me.exports.create': route({ method: 'POST', path: '/api/me/exports', reply: dataExportReplySchema, status: 201 }),
-  'me.exports.list': route({ method: 'GET', path: '/api/me/exports', reply: dataExportListSchema }),
-  'me.exports.download': route({ method: 'GET', path: '/api/me/exports/:id/download', reply: 'bytes' }),
-  'me.delete': route({ method: 'POST', path: '/api/me/delete', body: deleteAccountSchema, reply: deleteAccountReplySchema }),
   'admin.users.list': route({ method: 'GET', path: '/api/admin/users', query: userListQuerySchema, reply: pageOf(userSchema) }),
   'admin.users.create': route({ method: 'POST', path: '/api/admin/users', body: userCreateSchema, reply: userReply, status: 201 }),
   'admin.users.update': route({ method: 'PATCH', path: '/api/admin/users/:id', body: userUpdateSchema, reply: userReply }),
@@ -209,6 +209,7 @@ export const ROUTES = {
   'support.open': route({ method: 'POST', path: '/api/support/conversations', body: supportOpenSchema, reply: appealReply, status: 201 }),
   'support.mine': route({ method: 'GET', path: '/api/support/conversations', query: pageSchema, reply: pageOf(appealSchema) }),
   'support.queue': route({ method: 'GET', path: '/api/support/queue', query: pageSchema, reply: pageOf(appealSchema) }),
+
   // Oversight (docs/oversight.md): the audit journal on screen, an appeal's publication on Open311, API keys, webhooks.
   'audit.list': route({ method: 'GET', path: '/api/audit', query: auditQuerySchema, reply: pageOf(auditEntrySchema) }),
   'audit.verify': route({ method: 'POST', path: '/api/audit/verify', reply: auditVerifySchema }),
@@ -326,7 +327,6 @@ export const ROUTES = {
   'appeals.privacy': route({ method: 'PUT', path: '/api/appeals/:id/privacy', body: appealPrivacySchema, reply: appealReply }),
   'me.accessLog': route({ method: 'GET', path: '/api/me/access-log', query: myAccessLogQuerySchema, reply: accessLogReplySchema }),
   'accessLog.list': route({ method: 'GET', path: '/api/access-log', query: accessLogQuerySchema, reply: accessLogReplySchema }),
-  // The law's clocks (docs/api.md, "Clocks"): a supervisor extends the answer term, an officer redirects.
   // The law's clocks (docs/api.md, "Clocks"): a supervisor extends the answer term, an officer redirects.
   'appeals.extend': route({ method: 'POST', path: '/api/appeals/:id/extensions', body: extendSchema, reply: appealReply }),
   // Links and kinds (docs/after-decision.md): repeat, escalation, a suggestion's reply and mark.

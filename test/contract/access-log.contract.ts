@@ -60,11 +60,10 @@ export function describeAccessLog(s: () => Store): void {
       expect(await verifyAuditChain((after, limit) => s().audit.list(after, limit))).toMatchObject({ ok: true });
     });
 
-    it('keeps the per-appeal choice for experts (absent: off), and changes it by update', async () => {
+    it('keeps the per-appeal choice for experts (off by default), and changes it by update', async () => {
       const plain = makeAppeal({ id: 'appeal-privacy-1' });
-      delete plain.expertsSeeContacts;
       await s().appeals.create(plain);
-      expect((await s().appeals.get(plain.id))?.expertsSeeContacts ?? false).toBe(false);
+      expect((await s().appeals.get(plain.id))?.expertsSeeContacts).toBe(false);
       const updated = await s().appeals.update(plain.id, plain.version, { expertsSeeContacts: true });
       expect(updated?.expertsSeeContacts).toBe(true);
       expect((await s().appeals.get(plain.id))?.expertsSeeContacts).toBe(true);

@@ -28,13 +28,13 @@ import {
   makeUser,
   uniq,
 } from '../helpers/factories.js';
-import { describeOversight } from './audit-query.contract.js';
 import { describeAnalytics } from './analytics.contract.js';
+import { describeOversight } from './audit-query.contract.js';
 import { describeCannedReplies } from './canned.contract.js';
-import { describeAccessLog } from './access-log.contract.js';
 import { describeErasure } from './erasure.contract.js';
-import { describeSearch } from './search.contract.js';
+import { describeAccessLog } from './access-log.contract.js';
 import { describeAccountProfile } from './account-profile.contract.js';
+import { describeSearch } from './search.contract.js';
 import { describeSupportKind } from './support.contract.js';
 import { describeChatEdits } from './chat-edits.contract.js';
 import { describeAppealGroups } from './groups.contract.js';
@@ -100,9 +100,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
     describeChat(() => store);
     describeChatEdits(() => store);
     describeCannedReplies(() => store);
-    describeAnalytics(() => store);
     describeErasure(() => store);
     describeSearch(() => store);
+    describeAnalytics(() => store);
     describeSupportKind(() => store);
     describeAppealGroups(() => store);
     describeYjs(() => store);

@@ -156,6 +156,7 @@ export function makeAppeal(overrides: Partial<AppealRecord> = {}): AppealRecord 
     escalations: [],
     readerDepartmentIds: [],
     kind: 'appeal',
+    expertsSeeContacts: false,
     version: 1,
     ...overrides,
   };

@@ -85,6 +85,7 @@ export class SupportService {
       escalations: [],
       readerDepartmentIds: [],
       kind: 'support',
+      expertsSeeContacts: false,
       version: 0,
     };
     await this.d.store.appeals.create(draft, this.d.audit.draft({ actorId: viewer.id, action: 'support.opened', subjectType: 'appeal', subjectId: draft.id }));

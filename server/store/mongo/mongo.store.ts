@@ -41,8 +41,8 @@ import { mongoJobs } from './jobs.repo.js';
 import { auditRepo, chatRepo } from './journal.repo.js';
 import { mongoOversight } from './oversight.repo.js';
 import { mongoNotifications } from './notifications.repo.js';
-import { mongoSearch } from './search.repo.js';
 import { mongoPersonalData } from './personal-data.repo.js';
+import { mongoSearch } from './search.repo.js';
 import { outbox } from './outbox.js';
 import type { Models } from './schemas.js';
 import { defineModels, DURABLE } from './schemas.js';
@@ -193,10 +193,10 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
     await notifications.init();
     const oversight = mongoOversight(conn, inFlight);
     await oversight.init();
-    const search = mongoSearch(conn, inFlight);
-    await search.init();
     const personalData = mongoPersonalData(conn, inFlight);
     await personalData.init();
+    const search = mongoSearch(conn, inFlight);
+    await search.init();
     const sweep = (now: number): Promise<number> => inFlight.track(() => sweepExpired(models, now));
     if (server === 'mongodb') {
       for (const model of [models.sessions, models.codes]) {
@@ -223,8 +223,8 @@ export async function openMongoStore(opts: MongoOptions): Promise<MongoStore> {
       jobs: jobs.repo,
       notifications: notifications.repo,
       oversight: oversight.repo,
-      search: search.repo,
       personalData: personalData.repo,
+      search: search.repo,
       sweepExpired: sweep,
       sweepOutbox: () => inFlight.track(() => box.sweep()),
       async close() {

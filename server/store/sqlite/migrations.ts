@@ -382,39 +382,25 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // Analytics (analytics.port.ts): the denormalised an_* columns of each appeal, filled from the stored
-    // records, and the covering index its figures read (department, submission time, the columns).
-    version: 20,
-    sql: ANALYTICS_MIGRATION_SQL,
-  },
-  {
-    // Search (search.port.ts, docs/search.md): an FTS5 table of stemmed terms, one row per appeal (its rowid is
-    // search_docs.doc, which also keeps the version and chat seq indexed), and each message's current text.
-    version: 19,
+    // Accounts (docs/accounts.md): the accepted personal-data consent, each session's device, a contact change's new address.
+    version: 15,
     sql: `
-      CREATE TABLE search_docs (
-        doc INTEGER PRIMARY KEY,
-        appeal_id TEXT NOT NULL UNIQUE,
-        version INTEGER NOT NULL,
-        chat_seq INTEGER NOT NULL
-      ) STRICT;
-      CREATE TABLE search_chat (
-        appeal_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        internal INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        terms TEXT NOT NULL,
-        PRIMARY KEY (appeal_id, seq)
-      ) STRICT, WITHOUT ROWID;
-      CREATE VIRTUAL TABLE search_fts USING fts5 (number, name, body, chat, notes, tags, tokenize = 'unicode61 remove_diacritics 0');
+      ALTER TABLE users ADD COLUMN consent_version TEXT;
+      ALTER TABLE users ADD COLUMN consent_accepted_at INTEGER;
+      ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+      ALTER TABLE sessions ADD COLUMN ip TEXT;
+      ALTER TABLE codes ADD COLUMN target TEXT;
+      ALTER TABLE users ADD COLUMN locked_by TEXT;
     `,
   },
   {
-    // Support conversations (docs/support.md): an appeal record of kind 'support', in the support department's queue
-    // (read through the index on department and status: one department's appeals).
-    version: 18,
+    // Personal data (docs/privacy.md): the citizen's per-appeal choice whether invited experts see their
+    // contacts; the access log (journal entries 'personal_data.read') read by person and by department.
+    version: 16,
     sql: `
-      ALTER TABLE appeals ADD COLUMN kind TEXT NOT NULL DEFAULT 'appeal';
+      ALTER TABLE appeals ADD COLUMN experts_see_contacts INTEGER DEFAULT 0;
+      CREATE INDEX audit_access_subject ON audit (action, subject_id, seq);
+      CREATE INDEX audit_access_department ON audit (action, json_extract(details, '$.departmentId'), seq);
     `,
   },
   {
@@ -446,26 +432,40 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // Accounts (docs/accounts.md): the accepted personal-data consent, each session's device, a contact change's new address.
-    version: 15,
+    // Support conversations (docs/support.md): an appeal record of kind 'support', in the support department's queue
+    // (read through the index on department and status: one department's appeals).
+    version: 18,
     sql: `
-      ALTER TABLE users ADD COLUMN consent_version TEXT;
-      ALTER TABLE users ADD COLUMN consent_accepted_at INTEGER;
-      ALTER TABLE sessions ADD COLUMN user_agent TEXT;
-      ALTER TABLE sessions ADD COLUMN ip TEXT;
-      ALTER TABLE codes ADD COLUMN target TEXT;
-      ALTER TABLE users ADD COLUMN locked_by TEXT;
+      ALTER TABLE appeals ADD COLUMN kind TEXT NOT NULL DEFAULT 'appeal';
     `,
   },
   {
-    // Personal data (docs/privacy.md): the citizen's per-appeal choice whether invited experts see their
-    // contacts; the access log (journal entries 'personal_data.read') read by person and by department.
-    version: 16,
+    // Search (search.port.ts, docs/search.md): an FTS5 table of stemmed terms, one row per appeal (its rowid is
+    // search_docs.doc, which also keeps the version and chat seq indexed), and each message's current text.
+    version: 19,
     sql: `
-      ALTER TABLE appeals ADD COLUMN experts_see_contacts INTEGER DEFAULT 0;
-      CREATE INDEX audit_access_subject ON audit (action, subject_id, seq);
-      CREATE INDEX audit_access_department ON audit (action, json_extract(details, '$.departmentId'), seq);
+      CREATE TABLE search_docs (
+        doc INTEGER PRIMARY KEY,
+        appeal_id TEXT NOT NULL UNIQUE,
+        version INTEGER NOT NULL,
+        chat_seq INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE search_chat (
+        appeal_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        internal INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        terms TEXT NOT NULL,
+        PRIMARY KEY (appeal_id, seq)
+      ) STRICT, WITHOUT ROWID;
+      CREATE VIRTUAL TABLE search_fts USING fts5 (number, name, body, chat, notes, tags, tokenize = 'unicode61 remove_diacritics 0');
     `,
+  },
+  {
+    // Analytics (analytics.port.ts): the denormalised an_* columns of each appeal, filled from the stored
+    // records, and the covering index its figures read (department, submission time, the columns).
+    version: 20,
+    sql: ANALYTICS_MIGRATION_SQL,
   },
   {
     // Oversight (oversight.port.ts, docs/oversight.md): the journal read by appeal, person, action and

@@ -38,8 +38,8 @@ import { sqliteNotifications } from './notifications.repo.js';
 import { sqlitePersonalData } from './personal-data.repo.js';
 import { migrate } from './migrations.js';
 import { sqliteOversight } from './oversight.repo.js';
-import { SqliteContext } from './table.js';
 import { sqliteSearch } from './search.repo.js';
+import { SqliteContext } from './table.js';
 
 /** The database file inside the data directory. */
 export const SQLITE_FILE = 'caseroom.sqlite';
