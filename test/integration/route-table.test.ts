@@ -244,6 +244,13 @@ describe('REST route table', () => {
     await call(citizen, 'appeals.privacy', { params: { id: appeal.id }, body: { expertsSeeContacts: true } });
     await call(citizen, 'me.accessLog', { query: { limit: 10 } });
     await call(supervisor, 'accessLog.list', { query: { limit: 10 } });
+    // Search and analytics (docs/search.md, docs/analytics.md).
+    await call(operator, 'search.appeals', { query: { q: appeal.number } });
+    const thisYear = new Date().getUTCFullYear();
+    const year = { from: `${thisYear}-01-01`, to: `${thisYear}-12-31` };
+    await call(supervisor, 'analytics.get', { query: year });
+    await call(supervisor, 'analytics.appeals', { query: { ...year, figure: 'received' } });
+    await call(supervisor, 'analytics.csv', { query: { ...year, figure: 'received' } });
     expect(staff.body.experts.length).toBeGreaterThan(0);
 
     // Attachments.

@@ -20,6 +20,9 @@ afterEach(async () => {
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 const inserts = (collection: string) => h.sent.filter((s) => s.op === 'insertMany' && s.collection === collection);
 const tailReads = (collection: string) => h.sent.filter((s) => s.op === 'findOne' && s.collection === collection);
+/** The updates that take journal entries out of a document's outbox, as plain objects. */
+const outboxRemovals = (collection: string) =>
+  h.sent.filter((s) => s.op === 'updateOne' && s.collection === collection && '$pullAll' in (s.update as object)).map((s) => plain(s.update));
 
 describe('MongoDB adapter: appends to a log', () => {
   it('stores the appends made together in one ordered insert, numbered on one tail read', async () => {
@@ -103,7 +106,8 @@ describe('MongoDB adapter: the journal outbox', () => {
     const cas = h.sent.find((s) => s.op === 'findOneAndUpdate' && s.collection === 'appeals');
     expect(cas?.update).toMatchObject({ $push: { auditOutbox: { key: expect.any(String), draft: expect.objectContaining({ action: 'appeal.assigned' }) } } });
     expect(inserts('audit')[0]?.docs?.[0]).toMatchObject({ key: 'k-1', action: 'appeal.assigned', seq: 1 });
-    expect(plain(h.sent.find((s) => s.op === 'updateOne' && s.collection === 'appeals')?.update)).toEqual({ $pullAll: { auditOutbox: [entry] } });
+    // (An update that changes an analytics figure also sets `an` in a write of its own: analytics.port.ts.)
+    expect(outboxRemovals('appeals')).toEqual([{ $pullAll: { auditOutbox: [entry] } }]);
   });
 
   it('resolves a committed change whose journal append failed, keeps the entry in the outbox and reports it', async () => {
@@ -112,7 +116,7 @@ describe('MongoDB adapter: the journal outbox', () => {
     h.failNext('insertMany', 'audit', new Error('journal unavailable'));
     const updated = await h.store.appeals.update('a', 1, { subject: 'x' }, makeAuditDraft());
     expect(updated?.id).toBe('a');
-    expect(h.sent.filter((s) => s.op === 'updateOne' && s.collection === 'appeals')).toEqual([]);
+    expect(outboxRemovals('appeals')).toEqual([]);
     expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('outbox'), expect.objectContaining({ collection: 'appeals', id: 'a' }));
   });
 
