@@ -158,7 +158,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const clock = o.clock ?? systemClock;
   const shutdown = new Shutdown(logger);
 
-  // With REDIS_URL, several instances act as one (docs/realtime.md, "Several instances").
+  // With REDIS_URL, several instances act as one (docs/realtime-cluster.md, "Several instances").
   // First, so that an unreachable Redis stops the start before anything is opened.
   const cluster: ClusterLink | null = config.redisUrl ? await (await import('./transport/bus/cluster-link.js')).connectCluster(config.redisUrl, logger) : null;
   const store =

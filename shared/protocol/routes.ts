@@ -122,7 +122,7 @@ import {
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** A multipart/form-data body of `file` parts, streamed by the server (docs/api.md, "Attachments"). */
+/** A multipart/form-data body of `file` parts, streamed by the server (docs/api-files.md, "Attachments"). */
 export interface MultipartBody {
   kind: 'multipart';
   /** The one accepted part name. */
@@ -193,7 +193,7 @@ export const ROUTES = {
   'admin.users.create': route({ method: 'POST', path: '/api/admin/users', body: userCreateSchema, reply: userReply, status: 201 }),
   'admin.users.update': route({ method: 'PATCH', path: '/api/admin/users/:id', body: userUpdateSchema, reply: userReply }),
 
-  // Canned replies of the viewer's department (docs/api.md, "Canned replies"): staff read, supervisors write.
+  // Canned replies of the viewer's department (docs/api-staff.md, "Canned replies"): staff read, supervisors write.
   'canned.list': route({ method: 'GET', path: '/api/canned-replies', reply: z.object({ items: z.array(cannedReplySchema) }) }),
   'canned.create': route({
     method: 'POST',
@@ -246,7 +246,7 @@ export const ROUTES = {
     status: 201,
   }),
 
-  // Linked appeals (docs/api.md, "Linked appeals"): staff only; a citizen never sees a group.
+  // Linked appeals (docs/api-staff.md, "Linked appeals"): staff only; a citizen never sees a group.
   'groups.ofAppeal': route({ method: 'GET', path: '/api/appeals/:id/group', reply: groupReplySchema }),
   'groups.duplicates': route({ method: 'GET', path: '/api/appeals/:id/duplicates', reply: z.object({ items: z.array(duplicateSchema) }) }),
   'groups.unlink': route({ method: 'DELETE', path: '/api/appeals/:id/group', reply: groupReplySchema }),
@@ -327,7 +327,7 @@ export const ROUTES = {
   'appeals.privacy': route({ method: 'PUT', path: '/api/appeals/:id/privacy', body: appealPrivacySchema, reply: appealReply }),
   'me.accessLog': route({ method: 'GET', path: '/api/me/access-log', query: myAccessLogQuerySchema, reply: accessLogReplySchema }),
   'accessLog.list': route({ method: 'GET', path: '/api/access-log', query: accessLogQuerySchema, reply: accessLogReplySchema }),
-  // The law's clocks (docs/api.md, "Clocks"): a supervisor extends the answer term, an officer redirects.
+  // The law's clocks (docs/api-case.md, "Clocks"): a supervisor extends the answer term, an officer redirects.
   'appeals.extend': route({ method: 'POST', path: '/api/appeals/:id/extensions', body: extendSchema, reply: appealReply }),
   // Links and kinds (docs/after-decision.md): repeat, escalation, a suggestion's reply and mark.
   'appeals.links': route({ method: 'GET', path: '/api/appeals/:id/links', reply: linksReplySchema }),
@@ -342,7 +342,7 @@ export const ROUTES = {
   'public.status': route({ method: 'POST', path: '/api/public/status', body: lookupSchema, reply: z.object({ status: publicStatusSchema }) }),
   'staff.get': route({ method: 'GET', path: '/api/staff', reply: staffDirectorySchema }),
 
-  // Notifications: the person's own journal, settings and push subscriptions (docs/api.md, "Notifications").
+  // Notifications: the person's own journal, settings and push subscriptions (docs/api-files.md, "Notifications").
   'notifications.list': route({ method: 'GET', path: '/api/notifications', query: notificationListQuerySchema, reply: notificationListReplySchema }),
   'notifications.unread': route({ method: 'GET', path: '/api/notifications/unread', reply: unreadReplySchema }),
   'notifications.mark': route({ method: 'POST', path: '/api/notifications/marks', body: notificationMarkSchema, reply: unreadReplySchema }),
@@ -362,7 +362,7 @@ export const ROUTES = {
   'analytics.appeals': route({ method: 'GET', path: '/api/analytics/appeals', query: analyticsAppealsQuerySchema, reply: pageOf(analyticsAppealSchema) }),
   'analytics.csv': route({ method: 'GET', path: '/api/analytics/csv', query: analyticsAppealsQuerySchema, reply: 'bytes' }),
 
-  // After the decision (docs/api.md, "Decisions, ratings and reviews"; docs/decisions.md).
+  // After the decision (docs/api-case.md, "Decisions, ratings and reviews"; docs/decisions.md).
   'decisions.pdf': route({ method: 'GET', path: '/api/appeals/:id/decisions/:decisionId/pdf', reply: 'bytes' }),
   'appeals.pdf': route({ method: 'GET', path: '/api/appeals/:id/pdf', reply: 'bytes' }),
   'feedback.rate': route({ method: 'POST', path: '/api/appeals/:id/feedback', body: rateSchema, reply: appealReply, status: 201 }),
@@ -371,7 +371,7 @@ export const ROUTES = {
   'review.checklist': route({ method: 'POST', path: '/api/appeals/:id/review/checklist/:itemId', body: checklistMarkSchema, reply: appealReply }),
   'reviews.list': route({ method: 'GET', path: '/api/reviews', query: reviewListQuerySchema, reply: pageOf(appealSchema) }),
 
-  // The case's entries: supplements and corrections (docs/api.md, "Case entries").
+  // The case's entries: supplements and corrections (docs/api-case.md, "Case entries").
   'entries.list': route({ method: 'GET', path: '/api/appeals/:id/entries', query: caseEntriesQuerySchema, reply: caseEntriesReplySchema }),
   'entries.supplement': route({
     method: 'POST',

@@ -1,5 +1,5 @@
 /**
- * The working-day calendar (docs/api.md, "Working-day calendar"): one year is
+ * The working-day calendar (docs/api-case.md, "Clocks"): one year is
  * the list of its exceptions to the Monday–Friday week.
  */
 import { z } from 'zod';

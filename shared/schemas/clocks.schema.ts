@@ -1,6 +1,6 @@
 /**
  * The law's clocks of an appeal as the room shows them, and the two actions
- * that move them: an extension and a redirect (docs/api.md, "Clocks").
+ * that move them: an extension and a redirect (docs/api-case.md, "Clocks").
  */
 import { z } from 'zod';
 import { CLOCK_KINDS, CLOCK_STATES, LAW_CLOCKS } from '../law-clocks.js';

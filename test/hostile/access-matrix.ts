@@ -1,7 +1,7 @@
 /**
  * The access matrix of the hostile suite: which role may do what to one
  * appeal, on every channel, written out as a table (derived from docs/api.md,
- * docs/realtime.md, appeal.policy.ts and room-access.ts); the tally that holds
+ * docs/realtime*.md, appeal.policy.ts and room-access.ts); the tally that holds
  * the attempts against it; the two wire clients the matrix needs that the
  * shared helpers do not have (a Yjs handshake-and-sync probe, and an Engine.IO
  * client that asks to recover a socket.io session by pid and offset); and the
@@ -77,7 +77,7 @@ export const MATRIX = {
     'GET /appeals/:id/pdf': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
     'POST /feedback (appeal not completed)': [n, n, n, n, n, n, n, n, n, n],
     'POST /review start (no rating)': [n, n, n, n, n, n, n, n, n, n],
-    // The case's entries (docs/api.md "Case entries"): anyone in the room reads them; the owner alone supplements.
+    // The case's entries (docs/api-case.md "Case entries"): anyone in the room reads them; the owner alone supplements.
     'GET /appeals/:id/entries': [Y1, Y1, Y1, Y1, Y1, n, n, n, n, n],
     'POST /supplements': [Y1, n, n, n, n, n, n, n, n, n],
     // Linked appeals: every route is for the department's operators and supervisors.

@@ -4,7 +4,7 @@
  * over socket.io with acks, and co-editing over y-websocket — each followed by
  * a restart on the same DATA_DIR and a check that nothing acknowledged was lost.
  *
- * What counts as acknowledged (docs/realtime.md):
+ * What counts as acknowledged (docs/realtime-socket.md, docs/realtime.md):
  * - a chat message: its `chat:send` ack came back `ok` ("persists, then acks");
  * - a Yjs update: the other writer in the room received it. The server relays
  *   an update only after appending it to the log, and never answers a sync with

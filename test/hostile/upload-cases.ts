@@ -1,6 +1,6 @@
 /**
  * The generated cases of the hostile uploads area: each is a request body (or
- * a way of sending one) and the outcome the rules in docs/api.md
+ * a way of sending one) and the outcome the rules in docs/api-files.md
  * ("Attachments") call for. uploads.hostile.test.ts sends them and checks that
  * nothing is left behind by a refusal.
  */

@@ -3,7 +3,7 @@
  * confusion, polyglots, truncated files, zip bombs, hostile names, the size
  * boundary, many files in one request) and stalled or aborted uploads go to
  * one real server (test/helpers/server.ts, idle timeout lowered to 3 s); each
- * is accepted or refused as docs/api.md says, and a refused one leaves no blob
+ * is accepted or refused as docs/api-files.md says, and a refused one leaves no blob
  * under DATA_DIR/blobs, no temp file under DATA_DIR/uploads, no attachment
  * record and no journal entry. Then the memory figure: `server/main.ts` run as
  * `npm start` runs it holds 10 stalled uploads (nine 9.9 MB files and 1 MB of

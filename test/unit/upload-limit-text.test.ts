@@ -1,7 +1,7 @@
 /**
  * The attachment size limit is stated in the same words everywhere: the
  * server's refusals (ATTACHMENT_LIMIT_TEXT), the client's hints in both
- * languages and docs/api.md — and those words name LIMITS.attachmentBytes.
+ * languages and docs/api-files.md — and those words name LIMITS.attachmentBytes.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,8 +31,8 @@ describe('the attachment size limit in words', () => {
     }
   });
 
-  it('is what docs/api.md says', () => {
-    const api = read('docs/api.md');
+  it('is what docs/api-files.md says', () => {
+    const api = read('docs/api-files.md');
     const attachments = api.slice(api.indexOf('## Attachments'));
     expect(attachments).toContain(ATTACHMENT_LIMIT_TEXT.ru);
     expect(attachments).toContain(LIMITS.attachmentBytes.toLocaleString('en-US'));

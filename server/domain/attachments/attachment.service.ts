@@ -123,7 +123,7 @@ export class AttachmentService {
   /**
    * Version changes of one attachment run one after another, so two uploads at
    * once cannot both claim the same next version number (the Store appends
-   * whatever number it is given). This covers one process; see docs/api.md.
+   * whatever number it is given). This covers one process; see docs/api-files.md.
    */
   private readonly queues = new Map<string, Promise<unknown>>();
 

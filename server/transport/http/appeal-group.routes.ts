@@ -1,4 +1,4 @@
-/** REST for linked appeals (docs/api.md, "Linked appeals"). Paths and schemas: shared/protocol/routes.ts. */
+/** REST for linked appeals (docs/api-staff.md, "Linked appeals"). Paths and schemas: shared/protocol/routes.ts. */
 import { Router } from 'express';
 import type { AppealGroupService } from '../../domain/groups/appeal-group.service.js';
 import { mountRoute } from './mount-route.js';

@@ -1,4 +1,4 @@
-/** REST for canned replies (docs/api.md, "Canned replies"). Paths and schemas: shared/protocol/routes.ts. */
+/** REST for canned replies (docs/api-staff.md, "Canned replies"). Paths and schemas: shared/protocol/routes.ts. */
 import { Router } from 'express';
 import type { CannedReplyService } from '../../domain/canned/canned-reply.service.js';
 import { mountRoute } from './mount-route.js';

@@ -1,4 +1,4 @@
-/** The person's notifications: journal, marks, unread count, settings, web-push subscriptions (docs/api.md, "Notifications"). */
+/** The person's notifications: journal, marks, unread count, settings, web-push subscriptions (docs/api-files.md, "Notifications"). */
 import { Router } from 'express';
 import type { NotificationService } from '../../domain/notifications/notification.service.js';
 import { mountRoute } from './mount-route.js';

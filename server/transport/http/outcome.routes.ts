@@ -1,6 +1,6 @@
 /**
  * REST after the decision: decision PDFs and the case PDF, the citizen's
- * rating, the supervisor's review (docs/api.md, "Decisions, ratings and
+ * rating, the supervisor's review (docs/api-case.md, "Decisions, ratings and
  * reviews"). Thin handlers; paths and schemas: shared/protocol/routes.ts.
  */
 import { Router, type Response } from 'express';

@@ -1,4 +1,4 @@
-/** REST for oversight (docs/api.md, "Oversight"; docs/oversight.md). Paths and schemas: shared/protocol/routes.ts. */
+/** REST for oversight (docs/api-staff.md, "Oversight"; docs/oversight.md). Paths and schemas: shared/protocol/routes.ts. */
 import { Router } from 'express';
 import type { AuditViewService } from '../../domain/audit/audit-view.service.js';
 import type { ApiKeyService } from '../../domain/oversight/api-keys.service.js';

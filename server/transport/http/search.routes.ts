@@ -1,4 +1,4 @@
-/** REST for search across appeals (docs/search.md, docs/api.md "Search"). Paths and schemas: shared/protocol/routes.ts. */
+/** REST for search across appeals (docs/search.md, docs/api-staff.md "Search"). Paths and schemas: shared/protocol/routes.ts. */
 import { Router } from 'express';
 import type { SearchService } from '../../domain/search/search.service.js';
 import { mountRoute } from './mount-route.js';

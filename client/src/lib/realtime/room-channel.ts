@@ -1,6 +1,6 @@
 /**
  * One joined room on the shared socket: joins, listens to the room's pushes,
- * and after every reconnect catches up by sequence (docs/realtime.md, "Recovery
+ * and after every reconnect catches up by sequence (docs/realtime-cluster.md, "Recovery
  * protocol"): `room:sync` when socket.io recovered the session, otherwise
  * `room:join` with `since`. It remembers the highest chat and history seq it has
  * delivered; receivers still merge by seq because live events may overlap with
