@@ -60,14 +60,20 @@ export class TestClient {
   async login(login: string, password: string): Promise<this> {
     const res = await this.post('/api/auth/login', { login, password });
     if (res.status !== 200) throw new Error(`login ${login} failed: ${res.status} ${JSON.stringify(res.body)}`);
-    // An account an admin created has accepted no consent yet: the person accepts the text in force,
-    // as the /consent page has them do before anything else (docs/accounts.md).
-    if (res.body.user?.consentRequired) {
-      const { terms } = (await this.get('/api/consent')).body;
-      const accepted = await this.post('/api/me/consent', { version: terms.version });
-      if (accepted.status !== 200) throw new Error(`consent of ${login} failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
-    }
+    await this.acceptConsentIfAsked(res.body.user);
     return this;
+  }
+
+  /**
+   * An account an admin created has accepted no consent yet: the person accepts
+   * the text in force, as the /consent page has them do before anything else
+   * (docs/accounts.md). `user` is the sign-in reply's.
+   */
+  async acceptConsentIfAsked(user: { consentRequired?: boolean; email?: string } | undefined): Promise<void> {
+    if (!user?.consentRequired) return;
+    const { terms } = (await this.get('/api/consent')).body;
+    const accepted = await this.post('/api/me/consent', { version: terms.version });
+    if (accepted.status !== 200) throw new Error(`consent of ${user.email ?? 'the user'} failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
   }
 }
 

@@ -71,6 +71,7 @@ async function login(account: { login: string; password: string }): Promise<Test
   const c = new TestClient(server.url);
   const res = await c.request('POST', '/api/auth/login', { login: account.login, password: account.password }, { 'x-forwarded-for': `198.51.100.${++ip}` });
   if (res.status !== 200) throw new Error(`login ${account.login}: ${res.status} ${JSON.stringify(res.body)}`);
+  await c.acceptConsentIfAsked(res.body.user);
   return c;
 }
 
