@@ -25,7 +25,16 @@ describe('api', () => {
     installFakeApi({
       'POST /api/auth/register': () => ({ status: 400, json: { error: { code: 'VALIDATION_FAILED', message: 'Проверьте', fields: { inn: 'плохой ИНН' } } } }),
     });
-    const body = { email: 'a@b.ru', phone: '+79990000000', password: 'password123', fullName: 'Иван', birthDate: '1990-01-01', inn: '1', address: 'Москва', consentVersion: '2026-12-01' };
+    const body = {
+      email: 'a@b.ru',
+      phone: '+79990000000',
+      password: 'password123',
+      fullName: 'Иван',
+      birthDate: '1990-01-01',
+      inn: '1',
+      address: 'Москва',
+      consentVersion: '2026-12-01',
+    };
     const err = await api('auth.register', { body }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', fields: { inn: 'плохой ИНН' } });

@@ -83,7 +83,7 @@ export function toAppealView(
   return {
     ...rest,
     citizenId: contacts ? appeal.citizenId : null,
-    expertsSeeContacts: appeal.expertsSeeContacts === true,
+    expertsSeeContacts: appeal.expertsSeeContacts,
     details: contacts ? appeal.details : { ...appeal.details, replyContact: undefined },
     roomRole: part,
     canWrite: canWriteInRoom(viewer, appeal),

@@ -38,7 +38,7 @@ export function seesPersonalData(viewer: Viewer, appeal: AppealRecord): boolean 
       // A higher department reading the escalated room: the citizen's contacts are in its own appeal.
       return false;
     case 'expert':
-      return appeal.expertsSeeContacts === true;
+      return appeal.expertsSeeContacts;
     case null:
       return false;
   }

@@ -32,7 +32,7 @@ export function searchDocOf(appeal: AppealRecord, citizen: Pick<UserRecord, 'ful
     readerDepartmentIds: [...appeal.readerDepartmentIds],
     assigneeId: appeal.assigneeId,
     expertIds: [...appeal.expertIds],
-    expertsSeeContacts: appeal.expertsSeeContacts === true,
+    expertsSeeContacts: appeal.expertsSeeContacts,
     status: appeal.status,
     categoryId: appeal.categoryId,
     type: appeal.type,

@@ -160,7 +160,7 @@ export const toAppeal = (d: Omit<AppealRecord, 'number'> & { number?: string | n
   // Appeals stored before support conversations (docs/support.md) have no kind: they are appeals.
   kind: (d as Partial<Pick<AppealRecord, 'kind'>>).kind ?? 'appeal',
   // Appeals stored before the per-appeal choice (docs/privacy.md) have none: off.
-  expertsSeeContacts: d.expertsSeeContacts === true,
+  expertsSeeContacts: (d as Partial<Pick<AppealRecord, 'expertsSeeContacts'>>).expertsSeeContacts === true,
   version: d.version,
 });
 

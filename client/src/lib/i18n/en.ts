@@ -30,7 +30,8 @@ export const en: Record<MessageKey, string> = {
   'landing.faqLink': 'Frequently asked questions',
   'landing.supportLink': 'Contact support',
   'support.title': 'Portal support',
-  'support.intro': 'If you need help using the system, write to the support team. Say at which step the problem occurred, and the appeal number and filing date if it is about an appeal — this helps the specialists sort it out faster.',
+  'support.intro':
+    'If you need help using the system, write to the support team. Say at which step the problem occurred, and the appeal number and filing date if it is about an appeal — this helps the specialists sort it out faster.',
   'support.faqFirst': 'The answer may already be among the frequently asked questions.',
   'support.newTitle': 'Contact support',
   'support.topic': 'Topic',
@@ -80,7 +81,8 @@ export const en: Record<MessageKey, string> = {
   'profile.sessions.endCurrent': 'Sign out',
   'profile.data.title': 'My data',
   'profile.data.exportTitle': 'Export my data',
-  'profile.data.exportText': 'A ZIP archive with your profile and all your appeals — their history, messages, files and decisions — plus a data.json file and an index.html page to open in a browser. We prepare it in the background and tell you when it is ready. The link is valid for 24 hours.',
+  'profile.data.exportText':
+    'A ZIP archive with your profile and all your appeals — their history, messages, files and decisions — plus a data.json file and an index.html page to open in a browser. We prepare it in the background and tell you when it is ready. The link is valid for 24 hours.',
   'profile.data.export': 'Prepare an export',
   'profile.data.exportAgain': 'Prepare again',
   'profile.data.preparing': 'Preparing the export. We will tell you when the archive is ready.',
@@ -90,12 +92,14 @@ export const en: Record<MessageKey, string> = {
   'profile.data.failed': 'The export could not be prepared. Please try again.',
   'profile.data.dangerTitle': 'Lock and delete',
   'profile.data.lockTitle': 'Lock my account',
-  'profile.data.lockText': 'If you suspect someone else has used your account, lock it: every session on every device ends at once. The account is unlocked with a code sent to your confirmed e-mail or phone.',
+  'profile.data.lockText':
+    'If you suspect someone else has used your account, lock it: every session on every device ends at once. The account is unlocked with a code sent to your confirmed e-mail or phone.',
   'profile.data.lock': 'Lock my account',
   'profile.data.lockConfirm': 'Lock the account now? Every session, this one included, will end.',
   'profile.data.lockYes': 'Yes, lock it',
   'profile.data.deleteTitle': 'Delete my account',
-  'profile.data.deleteText': 'Drafts and their files, settings, notifications and exports are deleted for good, and the account can no longer be signed in to. Submitted appeals are kept for the period the law sets; after it, your data in them is replaced by a pseudonym.',
+  'profile.data.deleteText':
+    'Drafts and their files, settings, notifications and exports are deleted for good, and the account can no longer be signed in to. Submitted appeals are kept for the period the law sets; after it, your data in them is replaced by a pseudonym.',
   'profile.data.deletePassword': 'Password',
   'profile.data.deleteConfirm': 'I understand the account will be deleted for good',
   'profile.data.deleteConfirmRequired': 'Confirm the account’s deletion',
