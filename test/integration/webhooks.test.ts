@@ -238,7 +238,12 @@ describe('webhooks: the address is checked again at delivery (DNS rebinding)', (
 
       answer = ['10.0.0.7'];
       await fileAppeal(cit, 'portal_issues');
-      await expect.poll(async () => (await adm.get('/api/admin/webhook-deliveries')).body.items[0]?.attempts, { timeout: 10_000 }).toBe(1);
+      // The first delivery has one attempt too: wait for the second one's row, then for its attempt.
+      const secondAttempts = async () => {
+        const items = (await adm.get('/api/admin/webhook-deliveries')).body.items as { attempts: number }[];
+        return items.length === 2 ? items[0]!.attempts : -1;
+      };
+      await expect.poll(secondAttempts, { timeout: 10_000 }).toBe(1);
       const [latest] = (await adm.get('/api/admin/webhook-deliveries')).body.items;
       expect(latest).toMatchObject({ state: 'pending', lastStatus: null });
       expect(latest.lastError).toContain('10.0.0.7');
