@@ -106,6 +106,8 @@ export interface SearchHit {
 export interface SearchRepo {
   /** Stores the appeal's texts and attributes unless a newer version is already there. */
   putAppeal(doc: SearchAppealDoc): Promise<void>;
+  /** `putAppeal` for many at once (the catch-up's page; a bulk load): SQLite writes them in one transaction. */
+  putAppeals(docs: readonly SearchAppealDoc[]): Promise<void>;
   /** Stores one message's text now (null: withdrawn, removed). `logSeq` is the chat log entry that made it. */
   putChat(doc: SearchChatDoc, logSeq: number): Promise<void>;
   /** Replaces every message of the appeal (a catch-up), the log read up to `logSeq`. */

@@ -113,8 +113,8 @@ export function describeSearch(s: () => Store): void {
       for (const a of [a1, a2, a3, draft]) await s().appeals.create(a);
       await s().search.putAppeal(searchDocOf(a1, ivanova));
       await s().search.putAppeal(searchDocOf(a2, sidorov));
-      await s().search.putAppeal(searchDocOf(a3, ivanova));
-      await s().search.putAppeal(searchDocOf(draft, ivanova));
+      // Many at once (the catch-up's page) as one at a time.
+      await s().search.putAppeals([searchDocOf(a3, ivanova), searchDocOf(draft, ivanova)]);
       await s().search.putChat({ appealId: a2.id, seq: 1, internal: false, text: 'Записались в поликлинике к врача, ждём налога вычета.' }, 1);
       await s().search.putChat({ appealId: a2.id, seq: 2, internal: true, text: 'Проверить регистрации и паспорта заявителя.' }, 2);
     });
@@ -205,6 +205,12 @@ export function describeSearch(s: () => Store): void {
       await s().search.putAppeal(searchDocOf({ ...a1, version: 4, description: 'Старое про электричество' }, ivanova));
       expect(await ids({ text: 'газа' })).toEqual(sorted(a1));
       expect(await ids({ text: 'протечки' })).toEqual([]);
+      await s().search.putAppeals([
+        searchDocOf({ ...a3, version: a3.version + 2, description: 'Про уличные фонари' }, ivanova),
+        searchDocOf({ ...a3, version: a3.version + 1, description: 'Про уборку снега' }, ivanova),
+      ]);
+      expect(await ids({ text: 'фонарей' })).toEqual(sorted(a3));
+      expect(await ids({ text: 'снег' })).toEqual([]);
       await s().search.putChat({ appealId: a2.id, seq: 1, internal: false, text: 'Исправлено: записались к стоматологу' }, 3);
       expect(await ids({ text: 'врач' })).toEqual([]);
       expect(await ids({ text: 'стоматолога' })).toEqual(sorted(a2));

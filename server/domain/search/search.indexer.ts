@@ -17,7 +17,7 @@
  * indexes it; the writes are the same, so that costs work, not correctness.
  */
 import type { Logger } from '../../lib/logger.js';
-import type { Store } from '../../store/store.js';
+import type { AppealRecord, Store } from '../../store/store.js';
 import type { DomainEvent, EventBus } from '../events.js';
 import { chatDocsOf, searchDocOf } from './search-doc.js';
 
@@ -105,8 +105,10 @@ export class SearchIndexer {
     let done = 0;
     while (!this.stopped) {
       const page: { ids: string[]; next: string | null } = await this.d.store.search.stale(after, CATCH_UP_PAGE);
+      // The page's appeals in one write; then each one's chat, in turn with its live changes.
+      await this.indexPage(page.ids);
       for (const id of page.ids) {
-        this.enqueue(id, () => this.indexWhole(id));
+        this.enqueue(id, () => this.indexChat(id));
         await this.tails.get(id);
         done++;
       }
@@ -144,9 +146,20 @@ export class SearchIndexer {
     if (doc) await this.d.store.search.putChat(doc, seq);
   }
 
-  /** The appeal and its whole chat, read again (the catch-up). */
-  private async indexWhole(appealId: string): Promise<void> {
-    await this.indexAppeal(appealId);
+  /** Appeals read again and written to the index at once (the catch-up); a failure is found again by the next start. */
+  private async indexPage(ids: readonly string[]): Promise<void> {
+    try {
+      const appeals = (await Promise.all(ids.map((id) => this.d.store.appeals.get(id)))).filter((a): a is AppealRecord => a !== null && a.status !== 'draft');
+      const citizenIds = [...new Set(appeals.map((a) => a.citizenId))];
+      const citizens = new Map(await Promise.all(citizenIds.map(async (id) => [id, await this.d.store.users.get(id)] as const)));
+      await this.d.store.search.putAppeals(appeals.map((a) => searchDocOf(a, citizens.get(a.citizenId) ?? null)));
+    } catch (error) {
+      this.d.logger?.error('search index not updated', { appeals: ids.length, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** The appeal's whole chat, read again (the catch-up); an appeal without messages has nothing to index. */
+  private async indexChat(appealId: string): Promise<void> {
     const entries = [];
     let afterSeq = 0;
     for (;;) {
@@ -156,6 +169,7 @@ export class SearchIndexer {
       if (!last || page.length < CHAT_PAGE) break;
       afterSeq = last.seq;
     }
+    if (entries.length === 0) return;
     await this.d.store.search.replaceChat(appealId, chatDocsOf(entries), entries[entries.length - 1]?.seq ?? 0);
   }
 }

@@ -41,6 +41,8 @@ interface ChatDoc {
 const WEIGHTS: Record<SearchField, number> = { number: 10, name: 5, body: 1, chat: 0.5, notes: 0.5 };
 /** How many of the newest matches are ranked (the rest are counted, not returned). */
 const RANK_WINDOW = 1000;
+/** How many of `putAppeals`' documents are written at once. */
+const PUT_MANY_AT_ONCE = 16;
 
 const str = (s: string): string => {
   if (typeof s !== 'string') throw new TypeError('expected a string');
@@ -126,6 +128,10 @@ export function mongoSearch(conn: Connection, inFlight: InFlight): { repo: Searc
           }
         }
       }),
+    // Each on its own (a version condition per document), a few at a time.
+    putAppeals: async (list) => {
+      for (let i = 0; i < list.length; i += PUT_MANY_AT_ONCE) await Promise.all(list.slice(i, i + PUT_MANY_AT_ONCE).map((d) => repo.putAppeal(d)));
+    },
     putChat: (d, logSeq) =>
       inFlight.track(() =>
         perAppeal.run(d.appealId, async () => {

@@ -15,7 +15,7 @@
  * period filter is read from the appeals' rows in the query itself.
  */
 import { nameTermsOf, queryTermsOf, termsOf } from '../search-text.js';
-import type { SearchChatDoc, SearchField, SearchFilter, SearchGrant, SearchHit, SearchQuery, SearchRepo } from '../search.port.js';
+import type { SearchAppealDoc, SearchChatDoc, SearchField, SearchFilter, SearchGrant, SearchHit, SearchQuery, SearchRepo } from '../search.port.js';
 import type { Page } from '../store.js';
 import type { SqliteContext } from './table.js';
 
@@ -98,6 +98,21 @@ export function eraseSearchEntries(ctx: SqliteContext, appealId: string): void {
   ctx.run('DELETE FROM search_chat WHERE appeal_id = ?', appealId);
 }
 
+/** The tag terms of an appeal: what grants and filters name (see `tag`). */
+function tagsOf(d: SearchAppealDoc): string {
+  return [
+    tag('c', d.citizenId),
+    tag('s', d.status),
+    ...(d.departmentId ? [tag('d', d.departmentId)] : []),
+    ...d.readerDepartmentIds.map((id) => tag('r', id)),
+    ...(d.assigneeId ? [tag('a', d.assigneeId)] : []),
+    ...d.expertIds.map((id) => tag('e', id)),
+    ...(d.categoryId ? [tag('g', d.categoryId)] : []),
+    ...(d.type ? [tag('k', d.type)] : []),
+    ...(d.expertsSeeContacts ? [tag('x', '1')] : []),
+  ].join(' ');
+}
+
 export function sqliteSearch(ctx: SqliteContext): SearchRepo {
   /** The appeal's row of search_docs, made (empty, version -1) when missing. */
   const docOf = (appealId: string): { doc: number; version: number } => {
@@ -129,31 +144,42 @@ export function sqliteSearch(ctx: SqliteContext): SearchRepo {
       );
   };
 
+  /**
+   * Stores appeals' texts and attributes (each unless a newer version is
+   * there), inside the caller's write: search_docs first, then every FTS5
+   * row. FTS5 writes its pending terms to disk as a new segment whenever a
+   * statement opens a savepoint, as an INSERT into search_docs does: written
+   * in turn, each appeal would become a segment of its own to merge.
+   */
+  const putAppeals = (docs: readonly SearchAppealDoc[]): void => {
+    const fts: { doc: number; columns: string[]; made: boolean }[] = [];
+    for (const d of docs) {
+      const row = ctx.get('SELECT doc, version FROM search_docs WHERE appeal_id = ?', d.appealId);
+      if (row && (row.version as number) > d.version) continue;
+      const columns = [joinTerms(d.number), nameTermsOf(d.name).join(' '), joinTerms(d.body), tagsOf(d)];
+      if (row) {
+        ctx.run('UPDATE search_docs SET version = ? WHERE doc = ?', d.version, row.doc);
+        fts.push({ doc: row.doc as number, columns, made: false });
+      } else {
+        const made = ctx.get('INSERT INTO search_docs (appeal_id, version, chat_seq) VALUES (?, ?, 0) RETURNING doc', d.appealId, d.version);
+        fts.push({ doc: made?.doc as number, columns, made: true });
+      }
+    }
+    for (const { doc, columns, made } of fts) {
+      // A new appeal is one write of the FTS row (an update is a delete and an insert inside FTS5).
+      if (made) ctx.run("INSERT INTO search_fts (rowid, number, name, body, tags, chat, notes) VALUES (?, ?, ?, ?, ?, '', '')", doc, ...columns);
+      else ctx.run('UPDATE search_fts SET number = ?, name = ?, body = ?, tags = ? WHERE rowid = ?', ...columns, doc);
+    }
+  };
+
   return {
     putAppeal: (d) =>
       ctx.write(() => {
-        const tags = [
-          tag('c', d.citizenId),
-          tag('s', d.status),
-          ...(d.departmentId ? [tag('d', d.departmentId)] : []),
-          ...d.readerDepartmentIds.map((id) => tag('r', id)),
-          ...(d.assigneeId ? [tag('a', d.assigneeId)] : []),
-          ...d.expertIds.map((id) => tag('e', id)),
-          ...(d.categoryId ? [tag('g', d.categoryId)] : []),
-          ...(d.type ? [tag('k', d.type)] : []),
-          ...(d.expertsSeeContacts ? [tag('x', '1')] : []),
-        ].join(' ');
-        const columns = [joinTerms(d.number), nameTermsOf(d.name).join(' '), joinTerms(d.body), tags];
-        const row = ctx.get('SELECT doc, version FROM search_docs WHERE appeal_id = ?', d.appealId);
-        if (!row) {
-          // A new appeal: one write of the FTS row (an update is a delete and an insert inside FTS5).
-          const made = ctx.get('INSERT INTO search_docs (appeal_id, version, chat_seq) VALUES (?, ?, 0) RETURNING doc', d.appealId, d.version);
-          ctx.run("INSERT INTO search_fts (rowid, number, name, body, tags, chat, notes) VALUES (?, ?, ?, ?, ?, '', '')", made?.doc, ...columns);
-          return;
-        }
-        if ((row.version as number) > d.version) return;
-        ctx.run('UPDATE search_docs SET version = ? WHERE doc = ?', d.version, row.doc);
-        ctx.run('UPDATE search_fts SET number = ?, name = ?, body = ?, tags = ? WHERE rowid = ?', ...columns, row.doc);
+        putAppeals([d]);
+      }),
+    putAppeals: (docs) =>
+      ctx.write(() => {
+        putAppeals(docs);
       }),
     putChat: (d, logSeq) =>
       ctx.write(() => {
