@@ -92,15 +92,37 @@ export interface SearchQuery {
   filter?: SearchFilter;
   limit: number;
   offset: number;
+  /** How many of the newest matches are ranked and counted (SEARCH_WINDOW unless given). */
+  window?: number;
 }
+
+/**
+ * How many matches a query ranks and counts, the newest first: past it the
+ * page says `more` and its total is this. Ranking and counting every match
+ * would cost a time that grows with them (a common word matches a large part
+ * of a department's appeals).
+ */
+export const SEARCH_WINDOW = 1000;
+
+/**
+ * A match's score: for each query term, the weights of the parts, among those
+ * its grants allow, that hold the term (number 10, name 5, body 1, chat and
+ * notes 0.5). The same on both adapters.
+ */
+export const SEARCH_WEIGHTS: Readonly<Record<SearchField, number>> = { number: 10, name: 5, body: 1, chat: 0.5, notes: 0.5 };
 
 /** One appeal found, best first. */
 export interface SearchHit {
   appealId: string;
-  /** Higher is better (SQLite: bm25 negated; MongoDB: weighted matched parts). */
+  /** Higher is better: SEARCH_WEIGHTS summed. */
   score: number;
   /** Up to 3 of its messages whose text matches, in the parts the matching grant allows, by seq. */
   chat: { seq: number; internal: boolean; text: string }[];
+}
+
+export interface SearchPage extends Page<SearchHit> {
+  /** More than SEARCH_WINDOW appeals match. */
+  more: boolean;
 }
 
 export interface SearchRepo {
@@ -112,8 +134,12 @@ export interface SearchRepo {
   putChat(doc: SearchChatDoc, logSeq: number): Promise<void>;
   /** Replaces every message of the appeal (a catch-up), the log read up to `logSeq`. */
   replaceChat(appealId: string, docs: readonly SearchChatDoc[], logSeq: number): Promise<void>;
-  /** Matching appeals best first, and how many match in all. A query with no term finds nothing. */
-  search(query: SearchQuery): Promise<Page<SearchHit>>;
+  /**
+   * The newest `window` matches ranked, best first (ties: the newer first),
+   * and how many match: exactly up to `window`; past it `more` is true and
+   * `total` is `window`. A query with no term finds nothing.
+   */
+  search(query: SearchQuery): Promise<SearchPage>;
   /**
    * Appeals after `afterId` (by id; null from the start), `limit` of them
    * looked at, whose index is behind: version, or the chat log's last seq.

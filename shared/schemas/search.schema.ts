@@ -71,5 +71,6 @@ export const searchHitSchema = z.object({
 });
 export type SearchHitView = z.infer<typeof searchHitSchema>;
 
-export const searchReplySchema = pageOf(searchHitSchema);
+/** `more`: more than the 1,000 newest matches match; `total` is then 1,000 (the ones ranked and paged). */
+export const searchReplySchema = pageOf(searchHitSchema).extend({ more: z.boolean() });
 export type SearchReply = z.infer<typeof searchReplySchema>;

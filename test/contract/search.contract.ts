@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { searchDocOf, chatDocsOf } from '../../server/domain/search/search-doc.js';
 import type { AppealRecord, SearchGrant, SearchQuery, Store, UserRecord } from '../../server/store/store.js';
-import { SEARCH_FIELDS } from '../../server/store/search.port.js';
+import { SEARCH_FIELDS, SEARCH_WINDOW } from '../../server/store/search.port.js';
 import { DAY, makeRegisteredAppeal, makeUser, T0, uniq } from '../helpers/factories.js';
 
 /** [the form in the text, the form searched]: each pair must find its appeal. */
@@ -193,11 +193,40 @@ export function describeSearch(s: () => Store): void {
     it('ranks a match in the number above one in the text, and pages with the total', async () => {
       await s().search.putChat({ appealId: a3.id, seq: 1, internal: false, text: 'Ещё номер 000101 для справки' }, 1);
       const page = await s().search.search({ text: '000101', grants: [ALL], limit: 1, offset: 0 });
-      expect(page.total).toBe(2);
+      expect(page).toMatchObject({ total: 2, more: false });
       expect(page.items.map((h) => h.appealId)).toEqual([a1.id]);
       const next = await s().search.search({ text: '000101', grants: [ALL], limit: 1, offset: 1 });
       expect(next.items.map((h) => h.appealId)).toEqual([a3.id]);
       expect(next.items[0]!.score).toBeLessThan(page.items[0]!.score);
+    });
+
+    it('ranks and counts the newest matches of its window; past them the page says there are more', async () => {
+      const batch = uniq();
+      const many = Array.from({ length: 6 }, (_, k) =>
+        makeRegisteredAppeal({
+          number: `${batch}-${k}`,
+          citizenId: sidorov.id,
+          departmentId: dep2,
+          description: 'Сломан шлагбаум во дворе',
+          submittedAt: T0 + k * 60_000,
+          expertsSeeContacts: false,
+        }),
+      );
+      for (const a of many) await s().appeals.create(a);
+      await s().search.putAppeals(many.map((a) => searchDocOf(a, sidorov)));
+      const page = await s().search.search({ text: 'шлагбаумы', grants: [ALL], limit: 3, offset: 0, window: 5 });
+      expect(page).toMatchObject({ total: 5, more: true });
+      // Equal scores: the newer first.
+      expect(page.items.map((h) => h.appealId)).toEqual([many[5]!.id, many[4]!.id, many[3]!.id]);
+      // One fewer matching: counted exactly.
+      await s().search.putAppeal(searchDocOf({ ...many[0]!, version: many[0]!.version + 1, description: 'Шлагбаум починили' }, sidorov));
+      expect(await s().search.search({ text: 'сломанный шлагбаум', grants: [ALL], limit: 3, offset: 0, window: 5 })).toMatchObject({
+        total: 5,
+        more: false,
+      });
+      // The window by default: SEARCH_WINDOW.
+      expect(await s().search.search({ text: 'шлагбаум', grants: [ALL], limit: 3, offset: 0 })).toMatchObject({ total: 6, more: false });
+      expect(SEARCH_WINDOW).toBe(1000);
     });
 
     it('keeps the newest version of an appeal, and follows chat edits and withdrawals', async () => {

@@ -96,7 +96,7 @@ export class SearchService {
       if (!appeal || appeal.status === 'draft' || roomRoleOf(viewer, appeal) === null) continue;
       items.push(await this.view(viewer, appeal, hit, wanted));
     }
-    return { items, total: page.total - (page.items.length - items.length) };
+    return { items, total: page.total - (page.items.length - items.length), more: page.more };
   }
 
   private async view(viewer: Viewer, appeal: AppealRecord, hit: SearchHit, terms: ReadonlySet<string>): Promise<SearchHitView> {

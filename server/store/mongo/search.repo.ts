@@ -11,13 +11,14 @@
  * algorithm of MongoDB's `default_language: "russian"`), kept in an array per
  * part with a multikey index each, and a query asks for every term in the
  * parts its grant allows. The same code runs on MongoDB and on FerretDB.
- * Ranking: the newest RANK_WINDOW matches are scored by the weighted parts
- * each term matched in (number 10, name 5, body 1, chat and notes 0.5).
+ * Ranking: the newest SEARCH_WINDOW matches are scored by SEARCH_WEIGHTS,
+ * as SQLite's adapter scores them; one more is read to tell whether there
+ * are `more` (counting every match would cost what the matches number).
  */
 import type { Connection, mongo } from 'mongoose';
 import { nameTermsOf, queryTermsOf, termsOf } from '../search-text.js';
 import type { SearchAppealDoc, SearchField, SearchGrant, SearchHit, SearchRepo } from '../search.port.js';
-import { SEARCH_FIELDS } from '../search.port.js';
+import { SEARCH_FIELDS, SEARCH_WEIGHTS, SEARCH_WINDOW } from '../search.port.js';
 import { DURABLE } from './schemas.js';
 import { KeyedQueue, num, type InFlight } from './sequence.js';
 
@@ -38,9 +39,6 @@ interface ChatDoc {
   terms: string[];
 }
 
-const WEIGHTS: Record<SearchField, number> = { number: 10, name: 5, body: 1, chat: 0.5, notes: 0.5 };
-/** How many of the newest matches are ranked (the rest are counted, not returned). */
-const RANK_WINDOW = 1000;
 /** How many of `putAppeals`' documents are written at once. */
 const PUT_MANY_AT_ONCE = 16;
 
@@ -128,9 +126,10 @@ export function mongoSearch(conn: Connection, inFlight: InFlight): { repo: Searc
           }
         }
       }),
-    // Each on its own (a version condition per document), a few at a time.
+    // Each on its own (a version condition per document), a few at a time; one appeal's in the order given.
     putAppeals: async (list) => {
-      for (let i = 0; i < list.length; i += PUT_MANY_AT_ONCE) await Promise.all(list.slice(i, i + PUT_MANY_AT_ONCE).map((d) => repo.putAppeal(d)));
+      for (let i = 0; i < list.length; i += PUT_MANY_AT_ONCE)
+        await Promise.all(list.slice(i, i + PUT_MANY_AT_ONCE).map((d) => perAppeal.run(d.appealId, () => repo.putAppeal(d))));
     },
     putChat: (d, logSeq) =>
       inFlight.track(() =>
@@ -149,10 +148,11 @@ export function mongoSearch(conn: Connection, inFlight: InFlight): { repo: Searc
       ),
     async search(query) {
       const terms = queryTermsOf(query.text);
-      if (terms.length === 0) return { items: [], total: 0 };
+      if (terms.length === 0) return { items: [], total: 0, more: false };
       const grants = query.grants.map((g, i) => ({ g, i, filter: grantFilter(g, terms) })).filter((x) => x.filter !== null);
-      if (grants.length === 0) return { items: [], total: 0 };
+      if (grants.length === 0) return { items: [], total: 0, more: false };
       const f = query.filter ?? {};
+      const size = query.window ?? SEARCH_WINDOW;
       const and: mongo.Filter<SearchDoc>[] = [{ $or: grants.map((x) => x.filter as mongo.Filter<SearchDoc>) }];
       if (f.status !== undefined) and.push({ status: str(f.status) as SearchDoc['status'] });
       if (f.categoryId !== undefined) and.push({ categoryId: str(f.categoryId) });
@@ -161,7 +161,13 @@ export function mongoSearch(conn: Connection, inFlight: InFlight): { repo: Searc
       if (f.from !== undefined) and.push({ at: { $gte: num(f.from) } });
       if (f.to !== undefined) and.push({ at: { $lt: num(f.to) } });
       const filter = { $and: and };
-      const [total, window] = await Promise.all([docs.countDocuments(filter), docs.find(filter).sort({ at: -1, _id: 1 }).limit(RANK_WINDOW).toArray()]);
+      const read = await docs
+        .find(filter)
+        .sort({ at: -1, _id: 1 })
+        .limit(size + 1)
+        .toArray();
+      const more = read.length > size;
+      const window = read.slice(0, size);
       const ranked = window
         .map((doc) => {
           // The grants this appeal matched under, and the parts they allow.
@@ -171,10 +177,12 @@ export function mongoSearch(conn: Connection, inFlight: InFlight): { repo: Searc
             if (!matches(doc, g, terms)) continue;
             for (const field of g.fields) fields.add(field);
           }
-          for (const t of terms) for (const field of fields) if (doc.t[field].includes(t)) score += WEIGHTS[field];
+          for (const t of terms) for (const field of fields) if (doc.t[field].includes(t)) score += SEARCH_WEIGHTS[field];
           return { doc, fields, score };
         })
-        .sort((a, b) => b.score - a.score || (a.doc._id < b.doc._id ? -1 : a.doc._id > b.doc._id ? 1 : 0))
+        .map((r, order) => ({ ...r, order }))
+        // Ties: the newer first (the window's order).
+        .sort((a, b) => b.score - a.score || a.order - b.order)
         .slice(query.offset, query.offset + query.limit);
       const items: SearchHit[] = [];
       for (const r of ranked) {
@@ -191,7 +199,7 @@ export function mongoSearch(conn: Connection, inFlight: InFlight): { repo: Searc
                 .toArray();
         items.push({ appealId: r.doc._id, score: r.score, chat: found.map((m) => ({ seq: m.seq, internal: m.internal, text: m.text })) });
       }
-      return { items, total };
+      return { items, total: window.length, more };
     },
     async stale(afterId, limit) {
       const rows = await appeals

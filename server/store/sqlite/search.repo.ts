@@ -1,33 +1,27 @@
 /**
  * Search on SQLite (search.port.ts): an FTS5 table of terms, one row per
- * appeal with a column per searchable part, ranked by bm25. The terms are
- * the stems search-text.ts makes (FTS5 only splits them on spaces), so the
- * query's words are stemmed the same way before MATCH.
+ * appeal with a column per searchable part. The terms are the stems
+ * search-text.ts makes (FTS5 only splits them on spaces), so the query's
+ * words are stemmed the same way before MATCH.
  *
  * Access and filters are terms too: the `tags` column holds one for each id
  * a grant may name (department, citizen, reading departments, assignee,
  * experts), the experts' permission to see the name, the status, category
- * and kind. A grant is then one FTS5 query, its words in the parts it allows
- * and its conditions as tags, so that ranking and counting touch no other
- * table (joining each match to its appeal cost more than the match itself:
- * test/bench/search-cost.ts). The page found is checked again on the
- * appeals' own rows, which decide: a tag behind a change drops the hit. A
- * period filter is read from the appeals' rows in the query itself.
+ * and kind. A query is then one FTS5 expression, each grant's words in the
+ * parts it allows and its conditions as tags, the grants joined by OR; a
+ * period filter is read from the appeals' rows in the query itself. The
+ * newest SEARCH_WINDOW + 1 matches are read with their terms (FTS5 walks
+ * rowids backwards and stops there), which tells whether there are `more`,
+ * and the window is ranked here by SEARCH_WEIGHTS, as MongoDB's adapter
+ * ranks. FTS5's bm25 is not used: it counts, for every term, every row that
+ * holds it, which a common word makes cost more than the rest of the query.
+ * The page found is checked again on the appeals' own rows, which decide: a
+ * tag behind a change drops the hit.
  */
 import { nameTermsOf, queryTermsOf, termsOf } from '../search-text.js';
-import type { SearchAppealDoc, SearchChatDoc, SearchField, SearchFilter, SearchGrant, SearchHit, SearchQuery, SearchRepo } from '../search.port.js';
-import type { Page } from '../store.js';
+import { SEARCH_WEIGHTS, SEARCH_WINDOW } from '../search.port.js';
+import type { SearchAppealDoc, SearchChatDoc, SearchField, SearchFilter, SearchGrant, SearchHit, SearchPage, SearchQuery, SearchRepo } from '../search.port.js';
 import type { SqliteContext } from './table.js';
-
-/**
- * How many of each grant's matches are ranked, the newest first (the page
- * asked for is always among them); every match is counted. Ranking is the
- * cost that grows with the matches: bm25 reads each one's term positions.
- */
-const RANK_WINDOW = 2000;
-
-/** bm25 weights, in column order: number, name, body, chat, notes, tags. */
-const BM25 = 'bm25(search_fts, 10.0, 5.0, 1.0, 0.5, 0.5, 0.0)';
 
 /**
  * A tag term: a letter for what it names (d: department, c: citizen, r: a
@@ -40,9 +34,8 @@ const DRAFT = tag('s', 'draft');
 
 const joinTerms = (text: string | null): string => (text ? termsOf(text).join(' ') : '');
 
-/** One grant with the query's filters as an FTS5 expression: its words in the parts it allows, its conditions as tags. */
-function matchOf(grant: SearchGrant, terms: readonly string[], f: SearchFilter): string {
-  const words = terms.map((t) => `"${t}"`).join(' AND ');
+/** The tags a grant names: every one must be on the appeal. */
+function grantTags(grant: SearchGrant): string[] {
   const tags: string[] = [];
   if (grant.departmentId !== undefined) tags.push(tag('d', grant.departmentId));
   if (grant.citizenId !== undefined) tags.push(tag('c', grant.citizenId));
@@ -50,6 +43,13 @@ function matchOf(grant: SearchGrant, terms: readonly string[], f: SearchFilter):
   if (grant.assigneeId !== undefined) tags.push(tag('a', grant.assigneeId));
   if (grant.expertId !== undefined) tags.push(tag('e', grant.expertId));
   if (grant.expertsSeeContacts) tags.push(tag('x', '1'));
+  return tags;
+}
+
+/** One grant with the query's filters as an FTS5 expression: its words in the parts it allows, its conditions as tags. */
+function matchOf(grant: SearchGrant, terms: readonly string[], f: SearchFilter): string {
+  const words = terms.map((t) => `"${t}"`).join(' AND ');
+  const tags = grantTags(grant);
   if (f.status !== undefined) tags.push(tag('s', f.status));
   if (f.categoryId !== undefined) tags.push(tag('g', f.categoryId));
   if (f.departmentId !== undefined) tags.push(tag('d', f.departmentId));
@@ -196,7 +196,7 @@ export function sqliteSearch(ctx: SqliteContext): SearchRepo {
         ctx.run('UPDATE search_docs SET chat_seq = ? WHERE doc = ?', logSeq, doc);
         refreshChat(appealId, doc);
       }),
-    search: (query) => ctx.read((): Page<SearchHit> => search(ctx, query)),
+    search: (query) => ctx.read((): SearchPage => search(ctx, query)),
     stale: (afterId, limit) =>
       ctx.read(() => {
         const rows = ctx.all(
@@ -212,64 +212,82 @@ export function sqliteSearch(ctx: SqliteContext): SearchRepo {
   };
 }
 
-function search(ctx: SqliteContext, query: SearchQuery): Page<SearchHit> {
+/** A window row: the FTS5 row id and the terms of each part. */
+interface WindowRow {
+  doc: number;
+  number: string;
+  name: string;
+  body: string;
+  chat: string;
+  notes: string;
+  tags: string;
+}
+
+function search(ctx: SqliteContext, query: SearchQuery): SearchPage {
   const terms = queryTermsOf(query.text);
-  if (terms.length === 0) return { items: [], total: 0 };
+  const none: SearchPage = { items: [], total: 0, more: false };
+  if (terms.length === 0) return none;
   const f = query.filter ?? {};
+  const window = query.window ?? SEARCH_WINDOW;
+  const grants = query.grants.map((g, i) => ({ g, i })).filter(({ g }) => g.fields.length > 0);
+  if (grants.length === 0) return none;
   const params: Record<string, unknown> = {
+    m: grants.map(({ g }) => `(${matchOf(g, terms, f)})`).join(' OR '),
     f_status: f.status ?? null,
     f_category: f.categoryId ?? null,
     f_department: f.departmentId ?? null,
     f_type: f.type ?? null,
     f_from: f.from ?? null,
     f_to: f.to ?? null,
-    limit: query.limit,
-    offset: query.offset,
+    window: window + 1,
   };
   const byPeriod = f.from !== undefined || f.to !== undefined;
-  const window = Math.max(RANK_WINDOW, query.offset + query.limit);
-  const parts: string[] = [];
-  const counts: string[] = [];
-  query.grants.forEach((g, i) => {
-    if (g.fields.length === 0) return;
-    params[`m${i}`] = matchOf(g, terms, f);
-    // The period is no tag: read from the appeals' rows (with the grant's conditions, which decide there anyway).
-    parts.push(
-      byPeriod
-        ? `SELECT search_fts.rowid AS doc, ${BM25} AS rank, ${i} AS g FROM search_fts JOIN search_docs d ON d.doc = search_fts.rowid
-             JOIN appeals a ON a.id = d.appeal_id WHERE search_fts MATCH @m${i} AND ${rowConditions(g, i, params)}`
-        : // The newest matches first (FTS5 walks rowids backwards), bm25 only for the window of them.
-          `SELECT * FROM (SELECT rowid AS doc, ${BM25} AS rank, ${i} AS g FROM search_fts WHERE search_fts MATCH @m${i} ORDER BY rowid DESC LIMIT ${window})`,
-    );
-    counts.push(`SELECT rowid FROM search_fts WHERE search_fts MATCH @m${i}`);
-  });
-  if (parts.length === 0) return { items: [], total: 0 };
-  // One row per appeal, at its best rank over the grants it matched under; the total before LIMIT.
+  const columns =
+    'search_fts.rowid AS doc, search_fts.number AS number, search_fts.name AS name, search_fts.body AS body, search_fts.chat AS chat, search_fts.notes AS notes, search_fts.tags AS tags';
   const rows = ctx.all(
-    // MATERIALIZED: bm25 runs in each FTS5 query, not in the aggregate the flattener would move it into.
-    `WITH hits AS MATERIALIZED (${parts.join(' UNION ALL ')})
-     SELECT d.appeal_id AS appeal_id, p.rank AS rank, p.gs AS gs, p.total AS total FROM
-       (SELECT doc, MIN(rank) AS rank, group_concat(g) AS gs, COUNT(*) OVER () AS total
-        FROM hits GROUP BY doc ORDER BY rank, doc LIMIT @limit OFFSET @offset) p
-     JOIN search_docs d ON d.doc = p.doc ORDER BY p.rank, p.doc`,
+    byPeriod
+      ? `SELECT ${columns} FROM search_fts JOIN search_docs d ON d.doc = search_fts.rowid JOIN appeals a ON a.id = d.appeal_id
+         WHERE search_fts MATCH @m AND ${FILTER} ORDER BY search_fts.rowid DESC LIMIT @window`
+      : `SELECT ${columns} FROM search_fts WHERE search_fts MATCH @m ORDER BY search_fts.rowid DESC LIMIT @window`,
     params,
-  ) as { appeal_id: string; rank: number; gs: string; total: number }[];
+  ) as unknown as WindowRow[];
+  const more = rows.length > window;
+  const ranked: { doc: number; score: number; grants: number[]; fields: Set<SearchField> }[] = [];
+  for (const row of rows.slice(0, window)) {
+    const parts: Record<SearchField, ReadonlySet<string>> = {
+      number: new Set(row.number.split(' ')),
+      name: new Set(row.name.split(' ')),
+      body: new Set(row.body.split(' ')),
+      chat: new Set(row.chat.split(' ')),
+      notes: new Set(row.notes.split(' ')),
+    };
+    const tags = new Set(row.tags.split(' '));
+    // The grants this row matched under (the filters hold for all: they are in each grant's expression).
+    const matched = grants.filter(
+      ({ g }) =>
+        grantTags(g).every((t) => tags.has(t)) && !(g.excludeDrafts && tags.has(DRAFT)) && terms.every((t) => g.fields.some((field) => parts[field].has(t))),
+    );
+    const fields = new Set<SearchField>(matched.flatMap(({ g }) => g.fields));
+    let score = 0;
+    for (const t of terms) for (const field of fields) if (parts[field].has(t)) score += SEARCH_WEIGHTS[field];
+    if (matched.length > 0) ranked.push({ doc: row.doc, score, grants: matched.map(({ i }) => i), fields });
+  }
+  ranked.sort((a, b) => b.score - a.score || b.doc - a.doc);
   const wanted = new Set(terms);
   const items: SearchHit[] = [];
   let dropped = 0;
-  for (const r of rows) {
+  for (const r of ranked.slice(query.offset, query.offset + query.limit)) {
+    const appealId = ctx.get('SELECT appeal_id FROM search_docs WHERE doc = ?', r.doc)?.appeal_id as string | undefined;
     // The appeal's own row decides: a hit whose tags are behind a change is dropped.
-    const grants = [...new Set(r.gs.split(',').map(Number))].filter((g) => holds(ctx, query.grants[g], g, r.appeal_id, params));
-    if (grants.length === 0) {
+    const grantsHeld = appealId === undefined ? [] : r.grants.filter((g) => holds(ctx, query.grants[g], g, appealId, params));
+    if (appealId === undefined || grantsHeld.length === 0) {
       dropped++;
       continue;
     }
-    const fields = new Set<SearchField>(grants.flatMap((g) => query.grants[g]?.fields ?? []));
-    items.push({ appealId: r.appeal_id, score: -r.rank, chat: matchingChat(ctx, r.appeal_id, fields, wanted) });
+    const fields = new Set<SearchField>(grantsHeld.flatMap((g) => query.grants[g]?.fields ?? []));
+    items.push({ appealId, score: r.score, chat: matchingChat(ctx, appealId, fields, wanted) });
   }
-  // Without a period the window may hold fewer than match: count them all (no bm25, no rows read).
-  const total = byPeriod ? (rows[0]?.total ?? 0) : (ctx.get(`SELECT COUNT(*) AS n FROM (${counts.join(' UNION ')})`, params)?.n as number);
-  return { items, total: total - dropped };
+  return { items, total: (more ? window : ranked.length) - dropped, more };
 }
 
 /** Whether the grant's conditions and the filters hold on the appeal's own row. */

@@ -459,6 +459,7 @@ export const en: Record<MessageKey, string> = {
   'search.to': 'Submitted until',
   'search.hint': 'Type an appeal number or words: other forms of the words are found too.',
   'search.count': 'Found: {n}',
+  'search.countMore': 'Found more than {n}; the newest {n} are shown: narrow the search with more words or the filters',
   'search.results': 'Appeals found',
   'search.submitted': 'Submitted',
   'search.more': 'Show more',

@@ -42,6 +42,7 @@ export class SearchState {
   form = $state<SearchForm>(emptySearchForm());
   #items = $state.raw<SearchHitView[]>([]);
   #total = $state(0);
+  #more = $state(false);
   #searched = $state<SearchForm | null>(null);
 
   get items(): SearchHitView[] {
@@ -49,6 +50,10 @@ export class SearchState {
   }
   get total(): number {
     return this.#total;
+  }
+  /** More match than the total counted (the newest 1,000 are ranked). */
+  get moreThanTotal(): boolean {
+    return this.#more;
   }
   /** The search the hits are of (null before the first). */
   get searched(): SearchForm | null {
@@ -70,6 +75,7 @@ export class SearchState {
       this.#searched = null;
       this.#items = [];
       this.#total = 0;
+      this.#more = false;
       return Promise.resolve(true);
     }
     return this.run(form, 0);
@@ -98,6 +104,7 @@ export class SearchState {
       const page = await api('search.appeals', { query });
       this.#items = offset === 0 ? page.items : [...this.#items, ...page.items];
       this.#total = page.total;
+      this.#more = page.more;
       this.#searched = form;
     });
   }
