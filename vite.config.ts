@@ -194,9 +194,19 @@ export default defineConfig({
                 name: 'server-mongo',
                 root: repoRoot,
                 include: ['test/integration/**/*.test.ts'],
-                // The rules' matrix (about 3,000 appeals made and acted on) checks
-                // the status machine, not the store: it runs on SQLite only.
-                exclude: ['test/integration/actions-offered.test.ts'],
+                // Files that check the status machine (the rules' matrix, about
+                // 3,000 appeals made and acted on) or the transport (frame limits,
+                // Origin checks, headers, static files, colours, the Redis bus),
+                // not the store: they run on SQLite only.
+                exclude: [
+                  'test/integration/actions-offered.test.ts',
+                  'test/integration/collab-limits.test.ts',
+                  'test/integration/rules.test.ts',
+                  'test/integration/security-headers.test.ts',
+                  'test/integration/static-assets.test.ts',
+                  'test/integration/identity-colour.test.ts',
+                  'test/integration/cluster-bus.test.ts',
+                ],
                 environment: 'node' as const,
                 testTimeout: 60_000,
                 hookTimeout: 60_000,

