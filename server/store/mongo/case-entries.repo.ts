@@ -10,7 +10,7 @@ import type { Outbox } from './outbox.js';
 import type { CaseEntryDoc, Models, OutboxEntry } from './schemas.js';
 import { DURABLE } from './schemas.js';
 import type { InFlight } from './sequence.js';
-import { eq, num, SequenceWriter } from './sequence.js';
+import { eq, KeyedQueue, num, SequenceWriter } from './sequence.js';
 import { orderedInsert } from './convert.js';
 
 interface EntryItem {
@@ -32,6 +32,7 @@ export const toCaseEntry = (d: CaseEntryRecord): CaseEntryRecord => ({
 });
 
 export function caseEntryRepo(m: Models, outbox: Outbox, inFlight: InFlight): CaseEntryRepo {
+  const marks = new KeyedQueue();
   // An entry is found again by its id after a failed acknowledgement (`settle`), so a retry never stores it twice.
   const writer = new SequenceWriter<EntryItem, CaseEntryDoc, CaseEntryDoc>({
     readTail: (appealId) =>
@@ -79,16 +80,18 @@ export function caseEntryRepo(m: Models, outbox: Outbox, inFlight: InFlight): Ca
       const d = await m.caseEntryMarks.findOne({ appealId, userId }).lean<{ seq: number }>().exec();
       return d?.seq ?? 0;
     },
-    async markSeen(appealId, userId, seq) {
-      // `$max`: a mark only moves forward, whichever of two writes lands last.
-      const write = () => m.caseEntryMarks.updateOne({ appealId, userId }, { $max: { seq: num(seq) } }, { upsert: true }).exec();
-      try {
-        await inFlight.track(write);
-      } catch (error) {
-        // Two first-time upserts raced; the loser's retry is a plain update.
-        if (!isDuplicateKey(error)) throw error;
-        await guarded(() => inFlight.track(write));
-      }
-    },
+    // One person's mark of one appeal is written in turn: FerretDB applies `$max` as a read and then a write.
+    markSeen: (appealId, userId, seq) =>
+      marks.run(`${appealId}\u0000${userId}`, async () => {
+        // `$max`: a mark only moves forward, whichever of two writes lands last.
+        const write = () => m.caseEntryMarks.updateOne({ appealId, userId }, { $max: { seq: num(seq) } }, { upsert: true }).exec();
+        try {
+          await inFlight.track(write);
+        } catch (error) {
+          // Two first-time upserts raced (another instance); the loser's retry is a plain update.
+          if (!isDuplicateKey(error)) throw error;
+          await guarded(() => inFlight.track(write));
+        }
+      }),
   };
 }
