@@ -169,6 +169,36 @@ describe('webhooks', () => {
     expect(bodies.find((b) => b.event === 'appeal.rated')?.data).toEqual({ stars: 5, change: 'rated' });
   });
 
+  it('sends an escalation to the department above, with the new appeal and no personal data, to the webhook that subscribed to it', async () => {
+    const r = await receiver();
+    receivers.push(r.server);
+    const hook = await register(r.url, { events: ['appeal.escalated'] });
+    const operator = await loginAs(server, 'operator.housing');
+    const { appeal } = await fileAppeal(citizen, 'housing_billing');
+    for (const [who, body] of [
+      [operator, { action: 'take' }],
+      [operator, { action: 'propose_resolution', comment: 'Перерасчёт выполнен в марте' }],
+      [citizen, { action: 'confirm' }],
+    ] as const) {
+      const res = await who.post(`/api/appeals/${appeal.id}/transitions`, body);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    const [target] = (await citizen.get(`/api/appeals/${appeal.id}/links`)).body.escalationTargets as { id: string }[];
+    const escalated = await citizen.post(`/api/appeals/${appeal.id}/escalations`, {
+      departmentId: target!.id,
+      reason: 'Департамент не выполнил перерасчёт',
+      evidenceIds: [],
+    });
+    expect(escalated.status, JSON.stringify(escalated.body)).toBe(201);
+    await expect.poll(() => r.got.length, { timeout: 10_000 }).toBe(1);
+    expect(verify(hook.secret, r.got[0]!)).toBe(true);
+    expect(r.got[0]!.headers['x-caseroom-event']).toBe('appeal.escalated');
+    const body = JSON.parse(r.got[0]!.body) as { event: string; appeal: { id: string }; data: Record<string, unknown> };
+    expect(body.appeal.id).toBe(appeal.id);
+    expect(body.data).toEqual({ escalationAppealId: escalated.body.appealId, toDepartmentId: target!.id, byRole: 'citizen' });
+    for (const value of [me.fullName, me.email, me.phone].filter(Boolean)) expect(r.got[0]!.body).not.toContain(value);
+  });
+
   it('refuses a URL that is not https, or that is a private address, unless an admin allows that address; admins only', async () => {
     const refused = async (url: string, extra: Record<string, unknown> = {}) => {
       const res = await admin.post('/api/admin/webhooks', { url, events: ['appeal.decision'], ...extra });
