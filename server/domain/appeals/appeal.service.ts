@@ -6,7 +6,6 @@
  */
 import type { PublicStatus } from '../../../shared/protocol/api.js';
 import type { Clocks } from '../../../shared/schemas/clocks.schema.js';
-import { DEFAULT_REGION } from '../../../shared/catalogue.js';
 import { draftSchema, type DraftInput, type QueueQuery, type TransitionInput } from '../../../shared/schemas/appeal.schema.js';
 import { allowedForKind, LINKED_TRANSITIONS, STATUS_LABELS_RU, TRANSITIONS, type Actor, type Transition } from '../../../shared/status-machine.js';
 import type { Clock } from '../../lib/clock.js';
@@ -16,6 +15,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.js';
 import type { EventBus, StatusEntry } from '../events.js';
 import type { Viewer } from '../viewer.js';
+import { blankDraft } from './appeal.draft.js';
 import { accessOf, isAssignedToAnother, roomRoleOf } from './appeal.policy.js';
 import { checkCompleteness } from './appeal.rules.js';
 import { countUnread } from './appeal.unread.js';
@@ -47,42 +47,9 @@ export class AppealService {
     if (viewer.role !== 'citizen') throw forbidden('Обращения подают заявители');
     const now = this.d.clock.now();
     const appeal: AppealRecord = {
-      id: newId(),
-      number: null,
-      citizenId: viewer.id,
-      categoryId: null,
-      departmentId: null,
-      type: null,
-      subject: '',
-      description: '',
-      details: {},
-      applicant: { kind: 'individual' },
-      extra: {},
-      region: DEFAULT_REGION,
-      priority: 'normal',
-      status: 'draft',
-      deadlineAt: null,
-      assigneeId: null,
-      expertIds: [],
-      resubmissionCount: 0,
-      accessCodeHash: null,
-      repeatOfId: null,
-      createdAt: now,
-      updatedAt: now,
-      submittedAt: null,
-      statusChangedAt: now,
-      clocks: null,
-      decisions: [],
-      feedback: null,
-      complaint: null,
-      suggestionMark: null,
-      escalation: null,
-      escalations: [],
-      readerDepartmentIds: [],
-      kind: 'appeal',
+      ...blankDraft(viewer.id, now),
       // The citizen's account-wide choice is the default of each new appeal (docs/privacy.md).
       expertsSeeContacts: (await this.d.store.users.get(viewer.id))?.expertsSeeContacts ?? false,
-      version: 0,
       ...(await this.draftPatch(input)),
     };
     await this.d.store.appeals.create(

@@ -10,12 +10,12 @@
  * the public lookup.
  */
 import { SUPPORT_DEPARTMENT_CODE, SUPPORT_NUMBER_PREFIX, type SupportOpenInput } from '../../../shared/support.js';
-import { DEFAULT_REGION } from '../../../shared/catalogue.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { AppealRecord, Store } from '../../store/store.js';
 import type { AppealService } from '../appeals/appeal.service.js';
 import { statusEntryOf } from '../appeals/appeal.service.js';
+import { blankDraft } from '../appeals/appeal.draft.js';
 import { accessOf } from '../appeals/appeal.policy.js';
 import type { AppealView } from '../appeals/appeal.view.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -51,43 +51,7 @@ export class SupportService {
     if (viewer.role !== 'citizen') throw forbidden('Написать в поддержку может заявитель');
     const departmentId = await this.supportDepartmentId();
     const now = this.d.clock.now();
-    const draft: AppealRecord = {
-      id: newId(),
-      number: null,
-      citizenId: viewer.id,
-      categoryId: null,
-      departmentId,
-      type: null,
-      subject: input.topic,
-      description: input.message,
-      details: {},
-      applicant: { kind: 'individual' },
-      extra: {},
-      region: DEFAULT_REGION,
-      priority: 'normal',
-      status: 'draft',
-      deadlineAt: null,
-      assigneeId: null,
-      expertIds: [],
-      resubmissionCount: 0,
-      accessCodeHash: null,
-      repeatOfId: null,
-      createdAt: now,
-      updatedAt: now,
-      submittedAt: null,
-      statusChangedAt: now,
-      clocks: null,
-      decisions: [],
-      feedback: null,
-      complaint: null,
-      suggestionMark: null,
-      escalation: null,
-      escalations: [],
-      readerDepartmentIds: [],
-      kind: 'support',
-      expertsSeeContacts: false,
-      version: 0,
-    };
+    const draft: AppealRecord = { ...blankDraft(viewer.id, now), departmentId, subject: input.topic, description: input.message, kind: 'support' };
     await this.d.store.appeals.create(draft, this.d.audit.draft({ actorId: viewer.id, action: 'support.opened', subjectType: 'appeal', subjectId: draft.id }));
     const year = new Date(now).getUTCFullYear();
     const seq = await this.d.store.counters.next(`support:${year}`);
