@@ -82,9 +82,11 @@ function sendFrame(ws: WebSocket, f: Uint8Array | string, fragment?: number): vo
 function runYjs(base: string, cookie: string, appealId: string, attack: YjsAttack): Promise<Outcome> {
   const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/yjs/${appealId}`, { headers: { origin: base, cookie } });
   let hasProbed = false;
+  // A flood is answered until it is closed (once the room is loaded, the burst's first frames are served): only its close counts.
+  const waitsForClose = attack.kind.startsWith('flood:');
   return outcomeOf(ws, (settle) => {
     ws.on('message', (data: Buffer) => {
-      if (hasProbed && data[0] === 0 && data[1] === 1) settle('answered');
+      if (!waitsForClose && hasProbed && data[0] === 0 && data[1] === 1) settle('answered');
     });
     for (const f of attack.frames) sendFrame(ws, f, attack.fragment);
     hasProbed = true;
